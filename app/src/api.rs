@@ -1,0 +1,83 @@
+//! Calls to the Worker's JSON API, returning the shared `domain::api` types.
+
+use domain::api::{DevLogin, ErrorBody, Health, SessionInfo};
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+
+/// A failed call, with the server's error code when it sent one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiFailure {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
+    let status = resp.status();
+    if resp.ok() {
+        return resp.json::<T>().await.map_err(|e| ApiFailure {
+            status,
+            code: "bad_response".into(),
+            message: e.to_string(),
+        });
+    }
+    Err(match resp.json::<ErrorBody>().await {
+        Ok(body) => ApiFailure {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+        },
+        Err(_) => ApiFailure {
+            status,
+            code: "http".into(),
+            message: resp.status_text(),
+        },
+    })
+}
+
+fn network(e: gloo_net::Error) -> ApiFailure {
+    ApiFailure {
+        status: 0,
+        code: "network".into(),
+        message: e.to_string(),
+    }
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    decode(Request::get(url).send().await.map_err(network)?).await
+}
+
+/// Health is readable even when unhealthy (503 carries the same body).
+pub async fn health() -> Result<Health, ApiFailure> {
+    let resp = Request::get("/api/v1/health")
+        .send()
+        .await
+        .map_err(network)?;
+    if resp.status() == 503 {
+        return resp.json::<Health>().await.map_err(|e| ApiFailure {
+            status: 503,
+            code: "bad_response".into(),
+            message: e.to_string(),
+        });
+    }
+    decode(resp).await
+}
+
+pub async fn session() -> Result<SessionInfo, ApiFailure> {
+    get("/api/v1/session").await
+}
+
+pub async fn dev_login(login: &DevLogin) -> Result<SessionInfo, ApiFailure> {
+    let req = Request::post("/auth/dev-login")
+        .json(login)
+        .map_err(network)?;
+    decode(req.send().await.map_err(network)?).await
+}
+
+pub async fn logout() -> Result<(), ApiFailure> {
+    Request::post("/auth/logout")
+        .send()
+        .await
+        .map_err(network)?;
+    Ok(())
+}

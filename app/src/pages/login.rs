@@ -1,0 +1,52 @@
+//! Sign-in. Locally this is the development login (`DEV_LOGIN=1`); WeCom's
+//! QR login replaces it in production.
+
+use crate::api;
+use crate::i18n::{tr, Text};
+use domain::api::DevLogin;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let corp_id = RwSignal::new(String::from("wwdemo01"));
+    let userid = RwSignal::new(String::from("admin"));
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let disabled_text = tr(Text::DevLoginDisabled);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let login = DevLogin {
+            corp_id: corp_id.get_untracked(),
+            userid: userid.get_untracked(),
+        };
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::dev_login(&login).await {
+                // A full load so every part of the page sees the new session.
+                Ok(_) => {
+                    navigate("/", Default::default());
+                    let _ = window().location().reload();
+                }
+                Err(e) if e.status == 404 => error.set(Some(disabled_text().to_owned())),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h2>{tr(Text::SignIn)}</h2>
+            <p class="muted">{tr(Text::SignInHint)}</p>
+            <form on:submit=submit>
+                <label>{tr(Text::CorpId)}
+                    <input name="corp_id" bind:value=corp_id/>
+                </label>
+                <label>{tr(Text::UserId)}
+                    <input name="userid" bind:value=userid/>
+                </label>
+                <button type="submit" class="primary">{tr(Text::SignIn)}</button>
+            </form>
+            {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+        </section>
+    }
+}

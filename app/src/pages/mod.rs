@@ -1,0 +1,5 @@
+//! One module a page.
+
+pub mod login;
+pub mod not_found;
+pub mod overview;

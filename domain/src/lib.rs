@@ -1,0 +1,5 @@
+//! The pure core of wecom-seats: WeCom's rules and the types `edge` and `app`
+//! share. Nothing here does I/O, so every rule is tested on the host.
+
+pub mod api;
+pub mod session;

@@ -1,0 +1,189 @@
+//! Admin sessions: a signed, expiring token bound to one organisation.
+//!
+//! The token is `base64url(json) "." base64url(HMAC-SHA256(secret, json))`,
+//! so the worker keeps no session table and a token for one organisation can
+//! never be replayed against another (the corp id is inside the MAC).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// How long a console session lives: one working day.
+pub const SESSION_TTL_SECS: u64 = 8 * 3600;
+
+/// Name of the cookie that carries the token.
+pub const COOKIE_NAME: &str = "ws_session";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub corp_id: String,
+    pub userid: String,
+    /// Unix seconds.
+    pub expires_at: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    #[error("session token is malformed")]
+    Malformed,
+    #[error("session token signature does not match")]
+    BadSignature,
+    #[error("session has expired")]
+    Expired,
+    #[error("session secret is too short (need at least 32 bytes)")]
+    WeakSecret,
+}
+
+/// Secrets shorter than this are refused: a guessable key forges sessions.
+const MIN_SECRET_LEN: usize = 32;
+
+fn mac(secret: &[u8], payload: &[u8]) -> Result<Vec<u8>, SessionError> {
+    if secret.len() < MIN_SECRET_LEN {
+        return Err(SessionError::WeakSecret);
+    }
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| SessionError::WeakSecret)?;
+    mac.update(payload);
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
+impl Session {
+    pub fn new(corp_id: &str, userid: &str, now: u64) -> Self {
+        Session {
+            corp_id: corp_id.to_owned(),
+            userid: userid.to_owned(),
+            expires_at: now + SESSION_TTL_SECS,
+        }
+    }
+
+    pub fn sign(&self, secret: &[u8]) -> Result<String, SessionError> {
+        let payload = serde_json::to_vec(self).map_err(|_| SessionError::Malformed)?;
+        let tag = mac(secret, &payload)?;
+        Ok(format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&payload),
+            URL_SAFE_NO_PAD.encode(tag)
+        ))
+    }
+
+    /// Checks the MAC in constant time before reading anything in the payload.
+    pub fn verify(token: &str, secret: &[u8], now: u64) -> Result<Session, SessionError> {
+        let (payload_b64, tag_b64) = token.split_once('.').ok_or(SessionError::Malformed)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload_b64)
+            .map_err(|_| SessionError::Malformed)?;
+        let tag = URL_SAFE_NO_PAD
+            .decode(tag_b64)
+            .map_err(|_| SessionError::Malformed)?;
+        let expected = mac(secret, &payload)?;
+        if !ct_eq(&expected, &tag) {
+            return Err(SessionError::BadSignature);
+        }
+        let session: Session =
+            serde_json::from_slice(&payload).map_err(|_| SessionError::Malformed)?;
+        if session.expires_at <= now {
+            return Err(SessionError::Expired);
+        }
+        Ok(session)
+    }
+}
+
+/// Constant-time equality for secrets and MACs.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Finds one cookie's value in a `Cookie:` header.
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn signed_session_verifies_and_keeps_its_organisation() {
+        let token = Session::new("wwdemo01", "admin", 1000)
+            .sign(SECRET)
+            .unwrap();
+        let back = Session::verify(&token, SECRET, 1001).unwrap();
+        assert_eq!(back.corp_id, "wwdemo01");
+        assert_eq!(back.userid, "admin");
+        assert_eq!(back.expires_at, 1000 + SESSION_TTL_SECS);
+    }
+
+    #[test]
+    fn session_for_one_corp_cannot_be_rewritten_to_another() {
+        let token = Session::new("wwdemo01", "admin", 1000)
+            .sign(SECRET)
+            .unwrap();
+        let (_, tag) = token.split_once('.').unwrap();
+        let forged_payload = URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(&Session::new("wwother", "admin", 1000)).unwrap());
+        let forged = format!("{forged_payload}.{tag}");
+        assert_eq!(
+            Session::verify(&forged, SECRET, 1001),
+            Err(SessionError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn session_signed_with_another_secret_is_refused() {
+        let token = Session::new("wwdemo01", "admin", 1000)
+            .sign(SECRET)
+            .unwrap();
+        let other = b"ffffffffffffffffffffffffffffffff";
+        assert_eq!(
+            Session::verify(&token, other, 1001),
+            Err(SessionError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn expired_session_is_refused() {
+        let token = Session::new("wwdemo01", "admin", 1000)
+            .sign(SECRET)
+            .unwrap();
+        assert_eq!(
+            Session::verify(&token, SECRET, 1000 + SESSION_TTL_SECS),
+            Err(SessionError::Expired)
+        );
+    }
+
+    #[test]
+    fn garbage_tokens_are_malformed_not_panics() {
+        for token in ["", ".", "abc", "a.b", "!!!.???", "e30.", ".e30"] {
+            assert!(Session::verify(token, SECRET, 0).is_err(), "{token:?}");
+        }
+    }
+
+    #[test]
+    fn short_secret_is_refused() {
+        assert_eq!(
+            Session::new("c", "u", 0).sign(b"short"),
+            Err(SessionError::WeakSecret)
+        );
+    }
+
+    #[test]
+    fn cookie_value_finds_the_named_cookie_only() {
+        let h = "a=1; ws_session=tok.en; ws_session_x=no";
+        assert_eq!(cookie_value(h, "ws_session"), Some("tok.en"));
+        assert_eq!(cookie_value(h, "missing"), None);
+    }
+
+    #[test]
+    fn ct_eq_compares_contents_and_length() {
+        assert!(ct_eq(b"abc", b"abc"));
+        assert!(!ct_eq(b"abc", b"abd"));
+        assert!(!ct_eq(b"abc", b"ab"));
+    }
+}

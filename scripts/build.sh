@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the Worker (edge/build/) and the console (dist/). Assumes install.sh ran.
+. "$(dirname "$0")/common.sh"
+
+export WECOM_SEATS_VERSION
+WECOM_SEATS_VERSION=$(git rev-parse --short HEAD 2>/dev/null || echo dev)
+wasm_opt="$ROOT/node_modules/.bin/wasm-opt"
+wasm_features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
+
+log "building edge (worker-build --release)"
+(
+  cd edge
+  # worker-build would download these from GitHub; hand it ours instead.
+  WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" WASM_OPT_BIN="$wasm_opt" worker-build --release
+)
+
+log "building sim"
+cargo build -p sim
+
+log "building app (Leptos CSR -> dist/)"
+cargo build --release --target wasm32-unknown-unknown -p app
+rm -rf dist.tmp && mkdir -p dist.tmp/pkg
+wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg --out-name app \
+  target/wasm32-unknown-unknown/release/app.wasm
+# shellcheck disable=SC2086
+"$wasm_opt" -Oz $wasm_features dist.tmp/pkg/app_bg.wasm -o dist.tmp/pkg/app_bg.wasm
+cp -r public/. dist.tmp/
+cp style/*.css dist.tmp/
+rm -rf dist && mv dist.tmp dist
+log "app: $(gzip -9c dist/pkg/app_bg.wasm | wc -c) bytes of wasm gzipped"

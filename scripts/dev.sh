@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make dev`: install, build, start sim + wrangler dev with the demo
+# organisation, print the console URL; Ctrl-C stops everything started here.
+. "$(dirname "$0")/common.sh"
+bash scripts/install.sh
+bash scripts/build.sh
+ensure_dev_vars
+trap 'echo; log "stopping"; stop_started' EXIT
+trap 'exit 130' INT TERM
+start_stack "$DEV_PORT" "$SIM_PORT" "$ROOT/.dev.vars" "$ROOT/.wrangler/state" "$ROOT/.run"
+log "seeding the demo organisation $DEMO_CORP_ID"
+seed_demo "$ROOT/.wrangler/state"
+cat <<MSG
+
+  Console: http://$DEV_HOST:$DEV_PORT/
+  Sign in: organisation $DEMO_CORP_ID, admin $DEMO_ADMIN (development login)
+  WeCom simulator: http://$DEV_HOST:$SIM_PORT/_sim/health
+  Logs: .run/wrangler.log, .run/sim.log   (Ctrl-C stops everything)
+
+MSG
+wait

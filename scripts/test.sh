@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `make test`: install, build, then every suite: host unit tests, integration
+# tests against wrangler dev + sim, browser tests in headless Chromium.
+# Prints one summary; exits non-zero if anything failed.
+. "$(dirname "$0")/common.sh"
+bash scripts/install.sh
+bash scripts/build.sh
+
+IT="$ROOT/target/itest"
+rm -rf "$IT" && mkdir -p "$IT"
+# Tests get their own secrets, ports and D1/KV state: a running `make dev`
+# is left alone.
+cat > "$IT/test.env" <<VARS
+WECOM_API_BASE=http://$DEV_HOST:$TEST_SIM_PORT
+SUITE_ID=wwsuitetest0000001
+SUITE_SECRET=$(random_b64 24 | tr '+/' 'xy')
+SUITE_TOKEN=$(random_b64 12 | tr '+/' 'xy')
+SUITE_ENCODING_AES_KEY=$(random_b64 32)
+PROVIDER_CORPID=wwprovidertest0001
+PROVIDER_SECRET=$(random_b64 24 | tr '+/' 'xy')
+SESSION_SECRET=$(random_b64 48)
+ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
+CALLBACK_MAX_SKEW_SECS=300
+DEV_LOGIN=1
+VARS
+
+declare -a NAMES=() RESULTS=()
+suite() {
+  local name=$1; shift
+  log "suite: $name"
+  local start=$SECONDS
+  if "$@"; then RESULTS+=("PASS"); else RESULTS+=("FAIL"); fi
+  NAMES+=("$name ($((SECONDS - start))s)")
+}
+
+suite "host: cargo test --workspace" cargo test --workspace --quiet
+
+trap stop_started EXIT
+if start_stack "$TEST_PORT" "$TEST_SIM_PORT" "$IT/test.env" "$IT/state" "$IT/logs" \
+   && seed_demo "$IT/state"; then
+  export EDGE_URL="http://$DEV_HOST:$TEST_PORT" SIM_URL="http://$DEV_HOST:$TEST_SIM_PORT"
+  load_env_file "$IT/test.env"
+  suite "integration: edge under wrangler dev + sim" \
+    cargo test -p itest --quiet -- --ignored --test-threads=4
+  suite "browser: console in headless Chromium" node --test tests/e2e/
+else
+  NAMES+=("stack: sim + wrangler dev did not start (see $IT/logs)"); RESULTS+=("FAIL")
+fi
+stop_started
+
+echo
+echo "================ test summary ================"
+failed=0
+for i in "${!NAMES[@]}"; do
+  printf '  %-5s %s\n' "${RESULTS[$i]}" "${NAMES[$i]}"
+  [ "${RESULTS[$i]}" = PASS ] || failed=1
+done
+echo "  screenshots: target/e2e/   stack logs: target/itest/logs/"
+echo "=============================================="
+exit $failed

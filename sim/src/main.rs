@@ -1,0 +1,45 @@
+//! WeCom simulator: serves the part of WeCom's server API that wecom-seats
+//! calls and pushes signed callbacks to the worker, for local runs and tests.
+//!
+//! `sim --listen 127.0.0.1:9101 --worker http://127.0.0.1:8787`
+//! Configuration comes from the same variables as the worker (`SUITE_ID`,
+//! `SUITE_SECRET`, `SUITE_TOKEN`, `SUITE_ENCODING_AES_KEY`, ...).
+
+mod config;
+mod control;
+mod http;
+
+use std::sync::Arc;
+
+fn main() {
+    let config = match config::Config::from_args_and_env(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sim: {e}");
+            std::process::exit(2);
+        }
+    };
+    let server = match tiny_http::Server::http(&config.listen) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("sim: cannot listen on {}: {e}", config.listen);
+            std::process::exit(1);
+        }
+    };
+    eprintln!("sim: WeCom simulator listening on http://{}", config.listen);
+    let app = Arc::new(control::Sim::new(config));
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let server = Arc::clone(&server);
+            let app = Arc::clone(&app);
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    http::serve(&app, request);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+}
