@@ -73,6 +73,14 @@ stop_started() {
   STARTED_PGIDS=()
 }
 
+# Stops everything started here when the script ends, however it ends.
+# Further INT/TERM are ignored during cleanup: make forwards its own TERM to
+# us, and a second signal must not cut the cleanup short.
+stop_started_on_exit() {
+  trap 'trap "" INT TERM; stop_started' EXIT
+  trap 'exit 130' INT TERM
+}
+
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Starts sim and wrangler dev for one environment and waits until both answer.

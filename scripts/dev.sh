@@ -5,8 +5,7 @@
 bash scripts/install.sh
 bash scripts/build.sh
 ensure_dev_vars
-trap 'echo; log "stopping"; stop_started' EXIT
-trap 'exit 130' INT TERM
+stop_started_on_exit
 start_stack "$DEV_PORT" "$SIM_PORT" "$ROOT/.dev.vars" "$ROOT/.wrangler/state" "$ROOT/.run"
 log "seeding the demo organisation $DEMO_CORP_ID"
 seed_demo "$ROOT/.wrangler/state"
@@ -18,4 +17,5 @@ cat <<MSG
   Logs: .run/wrangler.log, .run/sim.log   (Ctrl-C stops everything)
 
 MSG
-wait
+wait || true
+log "stopping"

@@ -35,7 +35,7 @@ suite() {
 
 suite "host: cargo test --workspace" cargo test --workspace --quiet
 
-trap stop_started EXIT
+stop_started_on_exit
 if start_stack "$TEST_PORT" "$TEST_SIM_PORT" "$IT/test.env" "$IT/state" "$IT/logs" \
    && seed_demo "$IT/state"; then
   export EDGE_URL="http://$DEV_HOST:$TEST_PORT" SIM_URL="http://$DEV_HOST:$TEST_SIM_PORT"
