@@ -2,4 +2,7 @@
 //! share. Nothing here does I/O, so every rule is tested on the host.
 
 pub mod api;
+pub mod crypto;
+pub mod event;
+pub mod seal;
 pub mod session;
