@@ -275,6 +275,8 @@ pub enum ContactChange {
 }
 
 /// A suite ("command") callback, keyed by `InfoType`.
+// One value per callback, never stored in bulk: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandEvent {
     SuiteTicket {
