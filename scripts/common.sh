@@ -15,6 +15,7 @@ DEMO_ADMIN=admin
 # Tests run beside a dev stack without touching it.
 TEST_PORT=8788
 TEST_SIM_PORT=9102
+TEST_SAMPLE_PORT=8789
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
@@ -83,28 +84,52 @@ stop_started_on_exit() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Starts sim and wrangler dev for one environment and waits until both answer.
-#   start_stack <worker port> <sim port> <env file> <state dir> <log dir>
-start_stack() {
-  local port=$1 sim_port=$2 env_file=$3 state=$4 logs=$5
-  for p in "$port" "$sim_port"; do
-    port_free "$p" || { echo "port $p is already in use; stop whatever holds it first" >&2; return 1; }
-  done
+# Starts `wrangler dev` on a port with its own env file and D1/KV state,
+# and waits until it answers.   start_worker <port> <env file> <state dir> <log dir>
+start_worker() {
+  local port=$1 env_file=$2 state=$3 logs=$4
+  port_free "$port" || { echo "port $port is already in use; stop whatever holds it first" >&2; return 1; }
   mkdir -p "$logs"
-  log "applying D1 migrations ($state)"
-  wrangler d1 migrations apply DB --local --persist-to "$state" > "$logs/migrations.log" 2>&1 \
-    || { cat "$logs/migrations.log" >&2; return 1; }
+  wrangler d1 migrations apply DB --local --persist-to "$state" > "$logs/migrations-$port.log" 2>&1 \
+    || { cat "$logs/migrations-$port.log" >&2; return 1; }
+  start_bg "$logs/wrangler-$port.log" wrangler dev --ip "$DEV_HOST" --port "$port" \
+    --persist-to "$state" --env-file "$env_file" --test-scheduled --show-interactive-dev-session=false
+  wait_for "http://$DEV_HOST:$port/api/v1/health" 120 || { tail -50 "$logs/wrangler-$port.log" >&2; return 1; }
+}
+
+# Starts the simulator with the env file's configuration, pushing to a worker.
+#   start_sim <sim port> <worker port> <env file> <log dir>
+start_sim() {
+  local sim_port=$1 port=$2 env_file=$3 logs=$4
+  port_free "$sim_port" || { echo "port $sim_port is already in use; stop whatever holds it first" >&2; return 1; }
+  mkdir -p "$logs"
   (load_env_file "$env_file"; start_bg "$logs/sim.log" "$ROOT/target/debug/sim" \
     --listen "$DEV_HOST:$sim_port" --worker "http://$DEV_HOST:$port"; echo "${STARTED_PGIDS[-1]}" > "$logs/sim.pgid")
   STARTED_PGIDS+=("$(cat "$logs/sim.pgid")")
-  start_bg "$logs/wrangler.log" wrangler dev --ip "$DEV_HOST" --port "$port" \
-    --persist-to "$state" --env-file "$env_file" --test-scheduled --show-interactive-dev-session=false
   wait_for "http://$DEV_HOST:$sim_port/_sim/health" 30 || { cat "$logs/sim.log" >&2; return 1; }
-  wait_for "http://$DEV_HOST:$port/api/v1/health" 120 || { tail -50 "$logs/wrangler.log" >&2; return 1; }
 }
 
-# Applies the demo organisation (idempotent) to a local D1 state dir.
+# sim + worker for one environment.
+#   start_stack <worker port> <sim port> <env file> <state dir> <log dir>
+start_stack() {
+  start_sim "$2" "$1" "$3" "$5" && start_worker "$1" "$3" "$4" "$5"
+}
+
+# POSTs to the simulator's control API; prints the answer if it fails.
+sim_post() {
+  local out
+  if ! out=$(curl -sS --fail-with-body -X POST "$1" 2>&1); then
+    echo "sim: POST $1 failed: $out" >&2
+    return 1
+  fi
+}
+
+# Seeds the demo organisation through the simulator exactly as WeCom would:
+# the organisation exists in WeCom, a suite_ticket arrives, the admin installs
+# the app (create_auth). Idempotent: a second run re-installs in place.
 seed_demo() {
-  local state=$1
-  wrangler d1 execute DB --local --persist-to "$state" --file scripts/seed-demo.sql > /dev/null
+  local sim=$1
+  sim_post "$sim/_sim/demo"
+  sim_post "$sim/_sim/suite_ticket"
+  sim_post "$sim/_sim/corps/$DEMO_CORP_ID/install"
 }

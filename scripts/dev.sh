@@ -8,13 +8,13 @@ ensure_dev_vars
 stop_started_on_exit
 start_stack "$DEV_PORT" "$SIM_PORT" "$ROOT/.dev.vars" "$ROOT/.wrangler/state" "$ROOT/.run"
 log "seeding the demo organisation $DEMO_CORP_ID"
-seed_demo "$ROOT/.wrangler/state"
+seed_demo "http://$DEV_HOST:$SIM_PORT"
 cat <<MSG
 
   Console: http://$DEV_HOST:$DEV_PORT/
   Sign in: organisation $DEMO_CORP_ID, admin $DEMO_ADMIN (development login)
   WeCom simulator: http://$DEV_HOST:$SIM_PORT/_sim/health
-  Logs: .run/wrangler.log, .run/sim.log   (Ctrl-C stops everything)
+  Logs: .run/wrangler-$DEV_PORT.log, .run/sim.log   (Ctrl-C stops everything)
 
 MSG
 wait || true

@@ -4,5 +4,6 @@
 pub mod api;
 pub mod crypto;
 pub mod event;
+pub mod ids;
 pub mod seal;
 pub mod session;

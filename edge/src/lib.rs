@@ -5,10 +5,14 @@ use worker::*;
 
 mod api;
 mod auth;
+mod callback;
 mod clock;
+mod config;
 mod cron;
 mod error;
+mod lifecycle;
 mod store;
+mod wecom;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -16,6 +20,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/api/v1/health", api::health)
         .get_async("/api/v1/session", auth::whoami)
         .get_async("/api/v1/corps/:corp_id", api::corp)
+        .get_async("/wecom/callback/command", callback::verify_command)
+        .post_async("/wecom/callback/command", callback::push_command)
+        .get_async("/wecom/callback/data", callback::verify_data)
+        .post_async("/wecom/callback/data", callback::push_data)
         .post_async("/auth/dev-login", auth::dev_login)
         .post_async("/auth/logout", auth::logout)
         .or_else_any_method_async("/api/*rest", api::no_such_route)

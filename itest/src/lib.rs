@@ -91,3 +91,168 @@ pub fn signed_in(corp_id: &str, userid: &str) -> ureq::Agent {
     assert_eq!(a.status, 200, "dev-login failed: {}", a.text);
     agent
 }
+
+/// One `wrangler d1/kv` process at a time: each opens the SQLite files.
+static LOCAL_STATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs `wrangler <args> --persist-to <test state>` and parses its JSON,
+/// retrying while the running worker holds the database lock.
+fn wrangler_json(args: &[&str]) -> Value {
+    let _one_at_a_time = LOCAL_STATE.lock().unwrap_or_else(|p| p.into_inner());
+    for attempt in 1.. {
+        let out = std::process::Command::new(format!("{}/node_modules/.bin/wrangler", root()))
+            .current_dir(root())
+            .env_remove("WRANGLER_LOG") // its JSON prints at the default "log" level
+            .args(args)
+            .arg("--persist-to")
+            .arg(config("ITEST_STATE"))
+            .output()
+            .expect("wrangler runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() && stderr.contains("SQLITE_BUSY") && attempt < 10 {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            continue;
+        }
+        assert!(out.status.success(), "wrangler {args:?} failed: {stderr}");
+        return serde_json::from_slice(&out.stdout).expect("wrangler answers JSON");
+    }
+    unreachable!()
+}
+
+/// Runs SQL against the worker's local D1 (the same SQLite `wrangler dev`
+/// uses) and returns the rows. Values in `sql` come from the tests only.
+pub fn d1(sql: &str) -> Vec<Value> {
+    let v = wrangler_json(&["d1", "execute", "DB", "--local", "--json", "--command", sql]);
+    v[0]["results"].as_array().cloned().unwrap_or_default()
+}
+
+pub fn d1_count(sql: &str) -> u64 {
+    d1(sql)[0]["n"]
+        .as_u64()
+        .expect("query selects a count named n")
+}
+
+/// KV keys under a prefix in the worker's local KV.
+pub fn kv_keys(prefix: &str) -> Vec<String> {
+    let v = wrangler_json(&[
+        "kv",
+        "key",
+        "list",
+        "--binding",
+        "KV",
+        "--local",
+        "--prefix",
+        prefix,
+    ]);
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| k["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn root() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+/// A corp id no other test uses.
+pub fn unique_corp(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("wwit{tag}{:x}", nanos % 0xffff_ffff)
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The organisation the simulator plays: two departments, members, an admin.
+pub fn sim_corp(corp_id: &str, party: &[u64], users: &[&str]) -> Value {
+    serde_json::json!({
+        "corp_id": corp_id,
+        "corp_name": format!("测试企业 {corp_id}"),
+        "departments": [
+            {"id": 1, "name": "总部", "parentid": 0},
+            {"id": 2, "name": "研发", "parentid": 1},
+            {"id": 3, "name": "销售", "parentid": 1},
+        ],
+        "users": [
+            {"userid": "boss", "name": "老板", "department": [1]},
+            {"userid": "dev1", "name": "开发一", "department": [2]},
+            {"userid": "dev2", "name": "开发二", "department": [2]},
+            {"userid": "sales1", "name": "销售一", "department": [3]},
+        ],
+        "admins": ["boss"],
+        "range": {"party": party, "user": users, "tag": []},
+    })
+}
+
+/// Creates the organisation in the simulator and installs the app.
+pub fn install_corp(corp_id: &str) {
+    let agent = browser();
+    let a = post_json(
+        &agent,
+        &format!("{}/_sim/corps", sim()),
+        &sim_corp(corp_id, &[2], &["sales1"]),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let a = post_text(
+        &agent,
+        &format!("{}/_sim/corps/{corp_id}/install", sim()),
+        "",
+    );
+    assert_eq!(a.status, 200, "install not delivered: {}", a.text);
+}
+
+/// A callback signed and encrypted with the test suite's credentials.
+pub struct Callback {
+    pub query: String,
+    pub body: String,
+}
+
+pub fn crypt() -> domain::crypto::MsgCrypt {
+    domain::crypto::MsgCrypt::new(&config("SUITE_TOKEN"), &config("SUITE_ENCODING_AES_KEY"))
+        .unwrap()
+}
+
+pub fn signed_callback(plaintext: &str, receive_id: &str, timestamp: u64) -> Callback {
+    let c = crypt();
+    let encrypted = c.encrypt(plaintext, receive_id, [42; 16]);
+    let ts = timestamp.to_string();
+    let sig = c.signature(&ts, "4242", &encrypted);
+    Callback {
+        query: format!("msg_signature={sig}&timestamp={ts}&nonce=4242"),
+        body: format!("<xml><ToUserName><![CDATA[{receive_id}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>"),
+    }
+}
+
+pub fn post_callback(route: &str, query: &str, body: &str) -> Answer {
+    post_text(
+        &browser(),
+        &format!("{}/wecom/callback/{route}?{query}", edge()),
+        body,
+    )
+}
+
+/// Base64 is not URL-safe: `+`, `/` and `=` must be escaped in a query.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

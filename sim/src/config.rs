@@ -1,10 +1,23 @@
-//! Command-line flags and the shared configuration variables.
+//! Command-line flags and the configuration variables shared with the worker.
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: String,
     /// Where callbacks are pushed (the worker's base URL).
     pub worker: String,
+    pub suite_id: String,
+    pub suite_secret: String,
+    pub suite_token: String,
+    pub suite_aes_key: String,
+    pub provider_corpid: String,
+    pub provider_secret: String,
+}
+
+fn env(name: &str) -> Result<String, String> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or(format!("{name} must be set (see .dev.vars)"))
 }
 
 impl Config {
@@ -12,12 +25,18 @@ impl Config {
         let mut config = Config {
             listen: "127.0.0.1:9101".into(),
             worker: "http://127.0.0.1:8787".into(),
+            suite_id: env("SUITE_ID")?,
+            suite_secret: env("SUITE_SECRET")?,
+            suite_token: env("SUITE_TOKEN")?,
+            suite_aes_key: env("SUITE_ENCODING_AES_KEY")?,
+            provider_corpid: env("PROVIDER_CORPID")?,
+            provider_secret: env("PROVIDER_SECRET")?,
         };
         while let Some(flag) = args.next() {
             let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
             match flag.as_str() {
                 "--listen" => config.listen = value("--listen")?,
-                "--worker" => config.worker = value("--worker")?,
+                "--worker" => config.worker = value("--worker")?.trim_end_matches('/').to_owned(),
                 "--help" | "-h" => {
                     return Err("usage: sim [--listen ADDR] [--worker URL]".into());
                 }

@@ -1,32 +1,184 @@
-//! The simulator's own routes (`/_sim/*`) and the dispatch of every request.
+//! The simulator's own routes (`/_sim/*`), for tests and the demo, and the
+//! dispatch of every request.
 
 use crate::config::Config;
 use crate::http::{Reply, Req};
-use serde_json::json;
+use crate::push::{self, Delivery, Source};
+use crate::state::{Corp, State};
+use crate::wecom_api;
+use serde_json::{json, Value};
+use std::sync::Mutex;
 
 pub struct Sim {
     pub config: Config,
+    pub state: Mutex<State>,
     started_at: std::time::Instant,
+}
+
+fn bad(msg: impl Into<String>) -> Reply {
+    Reply::json(400, &json!({"error": msg.into()}))
+}
+
+fn not_found(what: &str) -> Reply {
+    Reply::json(404, &json!({"error": format!("{what} not found")}))
+}
+
+fn delivered(d: Delivery) -> Reply {
+    let status = if d.success { 200 } else { 502 };
+    Reply::json(status, &json!(d))
 }
 
 impl Sim {
     pub fn new(config: Config) -> Sim {
         Sim {
             config,
+            state: Mutex::new(State::default()),
             started_at: std::time::Instant::now(),
         }
     }
 
+    pub fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn now(&self) -> u64 {
+        self.state().now()
+    }
+
+    /// Pushes a fresh suite_ticket, as WeCom does every 10 minutes.
+    pub fn push_suite_ticket(&self) -> Delivery {
+        let (ticket, now) = {
+            let mut state = self.state();
+            (wecom_api::new_suite_ticket(&mut state), state.now())
+        };
+        let xml = format!(
+            "<xml><SuiteId><![CDATA[{}]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType>\
+             <TimeStamp>{now}</TimeStamp><SuiteTicket><![CDATA[{ticket}]]></SuiteTicket></xml>",
+            self.config.suite_id
+        );
+        push::deliver(self, Source::Command, &self.config.suite_id, &xml)
+    }
+
+    fn command_xml(&self, info_type: &str, fields: &str) -> String {
+        format!(
+            "<xml><SuiteId><![CDATA[{}]]></SuiteId><InfoType><![CDATA[{info_type}]]></InfoType>\
+             <TimeStamp>{}</TimeStamp>{fields}</xml>",
+            self.config.suite_id,
+            self.now()
+        )
+    }
+
+    fn install(&self, corp_id: &str) -> Reply {
+        let code = {
+            let mut state = self.state();
+            if !state.corps.contains_key(corp_id) {
+                return not_found("organisation");
+            }
+            wecom_api::new_auth_code(&mut state, corp_id)
+        };
+        let xml = self.command_xml(
+            "create_auth",
+            &format!("<AuthCode><![CDATA[{code}]]></AuthCode><State><![CDATA[]]></State>"),
+        );
+        delivered(push::deliver(
+            self,
+            Source::Command,
+            &self.config.suite_id,
+            &xml,
+        ))
+    }
+
+    fn uninstall(&self, corp_id: &str) -> Reply {
+        {
+            let mut state = self.state();
+            let Some(corp) = state.corps.get_mut(corp_id) else {
+                return not_found("organisation");
+            };
+            corp.installed = false;
+            corp.permanent_code = None;
+            state.corp_tokens.retain(|_, (c, _)| c != corp_id);
+        }
+        let xml = self.command_xml(
+            "cancel_auth",
+            &format!("<AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId>"),
+        );
+        delivered(push::deliver(
+            self,
+            Source::Command,
+            &self.config.suite_id,
+            &xml,
+        ))
+    }
+
+    /// `POST /_sim/push {"source":"command"|"data","receive_id"?,"xml"}`.
+    fn push_raw(&self, body: &Value) -> Reply {
+        let Some(xml) = body["xml"].as_str() else {
+            return bad("xml is required");
+        };
+        let source = match body["source"].as_str().unwrap_or("command") {
+            "command" => Source::Command,
+            "data" => Source::Data,
+            other => return bad(format!("unknown source {other}")),
+        };
+        let receive_id = body["receive_id"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.config.suite_id.clone());
+        delivered(push::deliver(self, source, &receive_id, xml))
+    }
+
+    fn put_corp(&self, body: &[u8]) -> Reply {
+        let mut corp: Corp = match serde_json::from_slice(body) {
+            Ok(c) => c,
+            Err(e) => return bad(format!("bad organisation: {e}")),
+        };
+        if corp.corp_id.is_empty() {
+            return bad("corp_id is required");
+        }
+        let mut state = self.state();
+        // Re-creating keeps the install (as WeCom would: contacts change, the
+        // authorisation stays).
+        if let Some(old) = state.corps.get(&corp.corp_id) {
+            corp.installed = old.installed;
+            corp.permanent_code = old.permanent_code.clone();
+        } else {
+            corp.installed = false;
+            corp.permanent_code = None;
+        }
+        let summary = json!({"corp_id": corp.corp_id, "departments": corp.departments.len(), "users": corp.users.len()});
+        state.corps.insert(corp.corp_id.clone(), corp);
+        Reply::json(200, &summary)
+    }
+
     pub fn handle(&self, req: &Req) -> Reply {
-        match (req.method.as_str(), req.path.as_str()) {
-            ("GET", "/_sim/health") => Reply::json(
+        if let Some(reply) = wecom_api::handle(self, req) {
+            return reply;
+        }
+        let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+        let json_body = || serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
+        match (req.method.as_str(), segments.as_slice()) {
+            ("GET", ["_sim", "health"]) => Reply::json(
                 200,
                 &json!({
                     "ok": true,
                     "uptime_secs": self.started_at.elapsed().as_secs(),
                     "worker": self.config.worker,
+                    "now": self.now(),
                 }),
             ),
+            ("POST", ["_sim", "corps"]) => self.put_corp(&req.body),
+            ("POST", ["_sim", "demo"]) => {
+                let demo = serde_json::to_vec(&crate::demo::corp()).expect("demo serialises");
+                self.put_corp(&demo)
+            }
+            ("GET", ["_sim", "corps", corp_id]) => match self.state().corps.get(*corp_id) {
+                Some(c) => Reply::json(200, &json!(c)),
+                None => not_found("organisation"),
+            },
+            ("POST", ["_sim", "corps", corp_id, "install"]) => self.install(corp_id),
+            ("POST", ["_sim", "corps", corp_id, "uninstall"]) => self.uninstall(corp_id),
+            ("POST", ["_sim", "suite_ticket"]) => delivered(self.push_suite_ticket()),
+            ("POST", ["_sim", "push"]) => self.push_raw(&json_body()),
             _ => Reply::json(
                 404,
                 &json!({"errcode": 404, "errmsg": format!("no such route {} {}", req.method, req.path)}),

@@ -6,8 +6,6 @@ use std::io::Read;
 /// WeCom bodies are small; anything larger is refused.
 const MAX_BODY: u64 = 1 << 20;
 
-// Query and body feed the WeCom API routes.
-#[allow(dead_code)]
 pub struct Req {
     pub method: String,
     pub path: String,
@@ -15,7 +13,6 @@ pub struct Req {
     pub body: Vec<u8>,
 }
 
-#[allow(dead_code)]
 impl Req {
     pub fn query(&self, name: &str) -> Option<&str> {
         self.query

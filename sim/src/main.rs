@@ -7,7 +7,11 @@
 
 mod config;
 mod control;
+mod demo;
 mod http;
+mod push;
+mod state;
+mod wecom_api;
 
 use std::sync::Arc;
 
@@ -28,6 +32,7 @@ fn main() {
     };
     eprintln!("sim: WeCom simulator listening on http://{}", config.listen);
     let app = Arc::new(control::Sim::new(config));
+    spawn_suite_ticket_loop(Arc::clone(&app));
     let workers: Vec<_> = (0..8)
         .map(|_| {
             let server = Arc::clone(&server);
@@ -42,4 +47,23 @@ fn main() {
     for w in workers {
         let _ = w.join();
     }
+}
+
+/// WeCom pushes a suite_ticket every 10 minutes. At start the worker may not
+/// be up yet, so the first one is retried until it lands.
+fn spawn_suite_ticket_loop(sim: Arc<control::Sim>) {
+    std::thread::spawn(move || loop {
+        let delivery = sim.push_suite_ticket();
+        let wait = if delivery.success {
+            600
+        } else {
+            eprintln!(
+                "sim: suite_ticket not accepted yet ({} {}), retrying",
+                delivery.status,
+                delivery.body.trim()
+            );
+            2
+        };
+        std::thread::sleep(std::time::Duration::from_secs(wait));
+    });
 }

@@ -1,0 +1,382 @@
+//! WeCom server API client with a KV token cache.
+//!
+//! Tokens (suite, provider, each organisation's corp token) are cached in KV
+//! until shortly before they expire. A short KV lease keeps concurrent
+//! isolates from refreshing together; WeCom returns the same token while it
+//! is valid, so a lost race only costs a call. An expired or invalid token
+//! (40014, 42001, 42009) forces one refresh and one retry.
+
+use crate::clock::now_secs;
+use crate::config::Config;
+use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use worker::{Fetch, Headers, KvStore, Method, Request, RequestInit, Url};
+
+/// Refresh this long before a token expires.
+const REFRESH_MARGIN_SECS: u64 = 300;
+const LEASE_SECS: u64 = 60;
+const TOKEN_ERRCODES: [i64; 4] = [40014, 42001, 42009, 40082];
+
+#[derive(Debug)]
+pub enum WeComError {
+    Api { errcode: i64, errmsg: String },
+    Transport(String),
+    NoSuiteTicket,
+}
+
+impl std::fmt::Display for WeComError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WeComError::Api { errcode, errmsg } => write!(f, "WeCom errcode {errcode}: {errmsg}"),
+            WeComError::Transport(e) => write!(f, "WeCom unreachable: {e}"),
+            WeComError::NoSuiteTicket => f.write_str("no suite_ticket received from WeCom yet"),
+        }
+    }
+}
+
+impl From<WeComError> for ApiError {
+    fn from(e: WeComError) -> Self {
+        ApiError::new(502, "wecom_error", e.to_string())
+    }
+}
+
+fn transport(e: impl std::fmt::Display) -> WeComError {
+    WeComError::Transport(e.to_string())
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedToken {
+    token: String,
+    expires_at: u64,
+}
+
+/// `auth_info.agent[].privilege`: the visible range.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct Privilege {
+    #[serde(default)]
+    pub allow_party: Vec<u64>,
+    #[serde(default)]
+    pub allow_user: Vec<String>,
+    #[serde(default)]
+    pub allow_tag: Vec<u64>,
+    #[serde(default)]
+    pub extra_party: Vec<u64>,
+    #[serde(default)]
+    pub extra_user: Vec<String>,
+    #[serde(default)]
+    pub extra_tag: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Agent {
+    pub agentid: u64,
+    #[serde(default)]
+    pub privilege: Privilege,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthInfo {
+    #[serde(default)]
+    pub agent: Vec<Agent>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthCorpInfo {
+    pub corpid: String,
+    #[serde(default)]
+    pub corp_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PermanentCode {
+    pub permanent_code: String,
+    pub auth_corp_info: AuthCorpInfo,
+    pub auth_info: AuthInfo,
+    #[serde(default)]
+    pub access_token: Option<String>,
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CorpAuth {
+    pub auth_corp_info: AuthCorpInfo,
+    pub auth_info: AuthInfo,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Admin {
+    pub userid: String,
+    #[serde(default)]
+    pub auth_type: u8,
+}
+
+impl AuthInfo {
+    /// Our app's agent (a suite may hold several; we have one).
+    pub fn our_agent(&self) -> Option<&Agent> {
+        self.agent.first()
+    }
+}
+
+pub struct WeCom<'a> {
+    cfg: &'a Config,
+    kv: KvStore,
+}
+
+pub const SUITE_TICKET_KEY: &str = "wecom:suite_ticket";
+
+pub fn corp_token_key(corp_id: &str) -> String {
+    format!("corp:{corp_id}:token")
+}
+
+impl<'a> WeCom<'a> {
+    pub fn new(cfg: &'a Config, kv: KvStore) -> Self {
+        WeCom { cfg, kv }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Value, WeComError> {
+        let url = Url::parse_with_params(&format!("{}{path}", self.cfg.api_base), query)
+            .map_err(transport)?;
+        let mut init = RequestInit::new();
+        init.with_method(method);
+        if let Some(body) = body {
+            let headers = Headers::new();
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(transport)?;
+            init.with_headers(headers)
+                .with_body(Some(body.to_string().into()));
+        }
+        let req = Request::new_with_init(url.as_str(), &init).map_err(transport)?;
+        let mut resp = Fetch::Request(req).send().await.map_err(transport)?;
+        let value: Value = resp.json().await.map_err(transport)?;
+        match value.get("errcode").and_then(Value::as_i64).unwrap_or(0) {
+            0 => Ok(value),
+            errcode => Err(WeComError::Api {
+                errcode,
+                errmsg: value["errmsg"].as_str().unwrap_or_default().to_owned(),
+            }),
+        }
+    }
+
+    async fn cached(&self, key: &str) -> Option<CachedToken> {
+        self.kv.get(key).json::<CachedToken>().await.ok().flatten()
+    }
+
+    async fn store(&self, key: &str, token: &str, expires_in: u64) -> Result<(), WeComError> {
+        let cached = CachedToken {
+            token: token.to_owned(),
+            expires_at: now_secs() + expires_in,
+        };
+        self.kv
+            .put(key, serde_json::to_string(&cached).map_err(transport)?)
+            .map_err(|e| transport(format!("{e:?}")))?
+            .expiration_ttl(expires_in.max(60))
+            .execute()
+            .await
+            .map_err(|e| transport(format!("{e:?}")))
+    }
+
+    /// A cached token, or `None` when it must be refreshed (taking the lease).
+    async fn reuse_or_lease(&self, key: &str, force: bool) -> Option<String> {
+        let now = now_secs();
+        let cached = self.cached(key).await;
+        if let Some(c) = &cached {
+            if !force && c.expires_at > now + REFRESH_MARGIN_SECS {
+                return Some(c.token.clone());
+            }
+        }
+        let lease = format!("lease:{key}");
+        if let Some(c) = &cached {
+            let leased = matches!(self.kv.get(&lease).text().await, Ok(Some(_)));
+            if !force && leased && c.expires_at > now {
+                return Some(c.token.clone()); // someone else is refreshing
+            }
+        }
+        if let Ok(put) = self.kv.put(&lease, "1") {
+            let _ = put.expiration_ttl(LEASE_SECS).execute().await;
+        }
+        None
+    }
+
+    async fn release(&self, key: &str) {
+        let _ = self.kv.delete(&format!("lease:{key}")).await;
+    }
+
+    async fn suite_token(&self, force: bool) -> Result<String, WeComError> {
+        const KEY: &str = "wecom:suite_token";
+        if let Some(t) = self.reuse_or_lease(KEY, force).await {
+            return Ok(t);
+        }
+        let ticket = self
+            .kv
+            .get(SUITE_TICKET_KEY)
+            .text()
+            .await
+            .ok()
+            .flatten()
+            .ok_or(WeComError::NoSuiteTicket)?;
+        let body = json!({
+            "suite_id": self.cfg.suite_id,
+            "suite_secret": self.cfg.suite_secret,
+            "suite_ticket": ticket,
+        });
+        let result = self
+            .call(
+                Method::Post,
+                "/cgi-bin/service/get_suite_token",
+                &[],
+                Some(&body),
+            )
+            .await;
+        self.release(KEY).await;
+        let v = result?;
+        let token = v["suite_access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        self.store(KEY, &token, v["expires_in"].as_u64().unwrap_or(7200))
+            .await?;
+        Ok(token)
+    }
+
+    pub async fn provider_token(&self, force: bool) -> Result<String, WeComError> {
+        const KEY: &str = "wecom:provider_token";
+        if let Some(t) = self.reuse_or_lease(KEY, force).await {
+            return Ok(t);
+        }
+        let body = json!({"corpid": self.cfg.provider_corpid, "provider_secret": self.cfg.provider_secret});
+        let result = self
+            .call(
+                Method::Post,
+                "/cgi-bin/service/get_provider_token",
+                &[],
+                Some(&body),
+            )
+            .await;
+        self.release(KEY).await;
+        let v = result?;
+        let token = v["provider_access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        self.store(KEY, &token, v["expires_in"].as_u64().unwrap_or(7200))
+            .await?;
+        Ok(token)
+    }
+
+    /// A call authorised by the suite access token, retried once with a
+    /// fresh token when WeCom says the token is bad.
+    async fn suite_call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, WeComError> {
+        let token = self.suite_token(false).await?;
+        match self
+            .call(
+                method.clone(),
+                path,
+                &[("suite_access_token", &token)],
+                body,
+            )
+            .await
+        {
+            Err(WeComError::Api { errcode, .. }) if TOKEN_ERRCODES.contains(&errcode) => {
+                let token = self.suite_token(true).await?;
+                self.call(method, path, &[("suite_access_token", &token)], body)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    pub async fn refresh_tokens(&self) -> Result<(), WeComError> {
+        self.suite_token(false).await?;
+        if !self.cfg.provider_corpid.is_empty() {
+            self.provider_token(false).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn get_permanent_code(&self, auth_code: &str) -> Result<PermanentCode, WeComError> {
+        let v = self
+            .suite_call(
+                Method::Post,
+                "/cgi-bin/service/get_permanent_code",
+                Some(&json!({"auth_code": auth_code})),
+            )
+            .await?;
+        let code: PermanentCode = serde_json::from_value(v).map_err(transport)?;
+        // The answer carries a corp token too; keep it rather than ask again.
+        if let (Some(token), Some(ttl)) = (&code.access_token, code.expires_in) {
+            self.store(&corp_token_key(&code.auth_corp_info.corpid), token, ttl)
+                .await?;
+        }
+        Ok(code)
+    }
+
+    pub async fn get_auth_info(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+    ) -> Result<CorpAuth, WeComError> {
+        let v = self
+            .suite_call(
+                Method::Post,
+                "/cgi-bin/service/get_auth_info",
+                Some(&json!({"auth_corpid": corp_id, "permanent_code": permanent_code})),
+            )
+            .await?;
+        serde_json::from_value(v).map_err(transport)
+    }
+
+    pub async fn get_admin_list(
+        &self,
+        corp_id: &str,
+        agent_id: u64,
+    ) -> Result<Vec<Admin>, WeComError> {
+        let v = self
+            .suite_call(
+                Method::Post,
+                "/cgi-bin/service/get_admin_list",
+                Some(&json!({"auth_corpid": corp_id, "agentid": agent_id})),
+            )
+            .await?;
+        serde_json::from_value(v["admin"].clone()).map_err(transport)
+    }
+
+    /// The organisation's own access token, for its contacts API.
+    pub async fn corp_token(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+        force: bool,
+    ) -> Result<String, WeComError> {
+        let key = corp_token_key(corp_id);
+        if let Some(t) = self.reuse_or_lease(&key, force).await {
+            return Ok(t);
+        }
+        let result = self
+            .suite_call(
+                Method::Post,
+                "/cgi-bin/service/get_corp_token",
+                Some(&json!({"auth_corpid": corp_id, "permanent_code": permanent_code})),
+            )
+            .await;
+        self.release(&key).await;
+        let v = result?;
+        let token = v["access_token"].as_str().unwrap_or_default().to_owned();
+        self.store(&key, &token, v["expires_in"].as_u64().unwrap_or(7200))
+            .await?;
+        Ok(token)
+    }
+}

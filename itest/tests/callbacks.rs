@@ -1,0 +1,497 @@
+//! The WeCom callback gateway, driven as WeCom would (through the simulator)
+//! and with every class of bad input WeCom's network could bring.
+
+use itest::*;
+use serde_json::json;
+
+fn suite_id() -> String {
+    config("SUITE_ID")
+}
+
+fn verify_query(echo_plain: &str, receive_id: &str) -> (String, String) {
+    let c = crypt();
+    let echostr = c.encrypt(echo_plain, receive_id, [3; 16]);
+    let ts = now().to_string();
+    let sig = c.signature(&ts, "77", &echostr);
+    (
+        format!(
+            "msg_signature={sig}&timestamp={ts}&nonce=77&echostr={}",
+            urlencode(&echostr)
+        ),
+        echostr,
+    )
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn url_verification_answers_the_decrypted_echostr_on_both_routes() {
+    let (q, _) = verify_query("echo-123456", &suite_id());
+    for route in ["command", "data"] {
+        let a = get(
+            &browser(),
+            &format!("{}/wecom/callback/{route}?{q}", edge()),
+        );
+        assert_eq!(a.status, 200, "{route}: {}", a.text);
+        assert_eq!(a.text, "echo-123456");
+        assert!(a.content_type.starts_with("text/plain"));
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn data_route_accepts_an_authorised_corp_as_receive_id_and_command_route_does_not() {
+    let corp = unique_corp("rid");
+    install_corp(&corp);
+    let (q, _) = verify_query("echo-corp", &corp);
+    let data = get(&browser(), &format!("{}/wecom/callback/data?{q}", edge()));
+    assert_eq!(data.status, 200, "{}", data.text);
+    assert_eq!(data.text, "echo-corp");
+    let command = get(
+        &browser(),
+        &format!("{}/wecom/callback/command?{q}", edge()),
+    );
+    assert_eq!(command.status, 403, "{}", command.text);
+    // An organisation that never installed is not a valid receive id.
+    let (q, _) = verify_query("echo", "wwnotinstalled");
+    assert_eq!(
+        get(&browser(), &format!("{}/wecom/callback/data?{q}", edge())).status,
+        403
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn install_stores_the_organisation_its_range_and_admins() {
+    let corp = unique_corp("inst");
+    install_corp(&corp);
+    let rows = d1(&format!(
+        "SELECT corp_name, allow_party, allow_user, permanent_code_enc, installed_at, first_installed_at \
+         FROM organisations WHERE corp_id = '{corp}'"
+    ));
+    assert_eq!(rows.len(), 1, "organisation stored");
+    let org = &rows[0];
+    assert_eq!(org["corp_name"], format!("测试企业 {corp}"));
+    assert_eq!(org["allow_party"], "[2]");
+    assert_eq!(org["allow_user"], "[\"sales1\"]");
+    // The permanent code is sealed at rest, never stored in the clear.
+    assert!(org["permanent_code_enc"]
+        .as_str()
+        .unwrap()
+        .starts_with("v1:"));
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) n FROM admins WHERE corp_id = '{corp}' AND userid = 'boss'"
+        )),
+        1
+    );
+    // The organisation's admin can now sign in to the console.
+    let admin = signed_in(&corp, "boss");
+    let me = get(&admin, &format!("{}/api/v1/corps/{corp}", edge()));
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.json()["first_installed_at"], org["first_installed_at"]);
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) n FROM audit WHERE corp_id = '{corp}' AND action = 'installed'"
+        )),
+        1
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn change_auth_rereads_the_visible_range() {
+    let corp = unique_corp("chg");
+    install_corp(&corp);
+    let agent = browser();
+    let mut org = sim_corp(&corp, &[2, 3], &[]);
+    org["range"]["tag"] = json!([7]);
+    assert_eq!(
+        post_json(&agent, &format!("{}/_sim/corps", sim()), &org).status,
+        200
+    );
+    let xml = format!(
+        "<xml><SuiteId>{}</SuiteId><InfoType>change_auth</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
+        suite_id(),
+        now()
+    );
+    let a = post_json(
+        &agent,
+        &format!("{}/_sim/push", sim()),
+        &json!({"xml": xml}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let rows = d1(&format!(
+        "SELECT allow_party, allow_user, allow_tag FROM organisations WHERE corp_id = '{corp}'"
+    ));
+    assert_eq!(rows[0]["allow_party"], "[2,3]");
+    assert_eq!(rows[0]["allow_user"], "[]");
+    assert_eq!(rows[0]["allow_tag"], "[7]");
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) n FROM audit WHERE corp_id = '{corp}' AND action = 'range_changed'"
+        )),
+        1
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
+    let corp = unique_corp("del");
+    install_corp(&corp);
+    assert!(
+        d1_count(&format!(
+            "SELECT count(*) n FROM events WHERE corp_id = '{corp}'"
+        )) >= 1
+    );
+    assert!(
+        !kv_keys(&format!("corp:{corp}:")).is_empty(),
+        "corp token cached before"
+    );
+
+    let a = post_text(
+        &browser(),
+        &format!("{}/_sim/corps/{corp}/uninstall", sim()),
+        "",
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    for table in [
+        "organisations",
+        "admins",
+        "departments",
+        "members",
+        "member_departments",
+        "orders",
+        "seats",
+        "transfers",
+        "events",
+        "seat_requests",
+        "audit",
+    ] {
+        assert_eq!(
+            d1_count(&format!(
+                "SELECT count(*) n FROM {table} WHERE corp_id = '{corp}'"
+            )),
+            0,
+            "{table} still holds rows of {corp}"
+        );
+    }
+    assert_eq!(kv_keys(&format!("corp:{corp}:")), Vec::<String>::new());
+    // The admin's console is gone with it.
+    let login = post_json(
+        &browser(),
+        &format!("{}/auth/dev-login", edge()),
+        &json!({"corp_id": corp, "userid": "boss"}),
+    );
+    assert_eq!(login.status, 403);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn reinstall_keeps_the_first_install_time() {
+    let corp = unique_corp("re");
+    install_corp(&corp);
+    let first = d1(&format!(
+        "SELECT first_installed_at FROM organisations WHERE corp_id = '{corp}'"
+    ))[0]["first_installed_at"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        post_text(
+            &browser(),
+            &format!("{}/_sim/corps/{corp}/uninstall", sim()),
+            ""
+        )
+        .status,
+        200
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(
+        post_text(
+            &browser(),
+            &format!("{}/_sim/corps/{corp}/install", sim()),
+            ""
+        )
+        .status,
+        200
+    );
+    let row = &d1(&format!(
+        "SELECT installed_at, first_installed_at FROM organisations WHERE corp_id = '{corp}'"
+    ))[0];
+    assert_eq!(
+        row["first_installed_at"].as_u64(),
+        Some(first),
+        "trial anchor survived the reinstall"
+    );
+    assert!(
+        row["installed_at"].as_u64().unwrap() > first,
+        "this install is newer"
+    );
+}
+
+fn no_event_contains(marker: &str) {
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) n FROM events WHERE raw LIKE '%{marker}%'"
+        )),
+        0,
+        "something was written for {marker}"
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn every_class_of_bad_callback_answers_4xx_and_writes_nothing() {
+    let marker = unique_corp("bad");
+    let plain = format!(
+        "<xml><SuiteId>{}</SuiteId><InfoType>x_{marker}</InfoType><TimeStamp>1</TimeStamp></xml>",
+        suite_id()
+    );
+    let good = signed_callback(&plain, &suite_id(), now());
+
+    // Wrong signature.
+    let tampered_query = good.query.replacen("msg_signature=", "msg_signature=0", 1);
+    let a = post_callback("command", &tampered_query, &good.body);
+    assert_eq!((a.status, a.text.as_str()), (401, "bad msg_signature"));
+
+    // Stale timestamp (signature is valid for it).
+    let stale = signed_callback(&plain, &suite_id(), now() - 3600);
+    let a = post_callback("command", &stale.query, &stale.body);
+    assert_eq!((a.status, a.text.as_str()), (401, "stale timestamp"));
+
+    // Wrong receive id.
+    let foreign = signed_callback(&plain, "wwintruder", now());
+    let a = post_callback("command", &foreign.query, &foreign.body);
+    assert_eq!((a.status, a.text.as_str()), (403, "wrong receive id"));
+
+    // Bad base64 and bad padding, correctly signed.
+    let c = crypt();
+    for (encrypted, what) in [
+        ("!!!not-base64!!!".to_string(), "base64"),
+        (domain_b64(&[0x33; 64]), "padding"),
+    ] {
+        let ts = now().to_string();
+        let sig = c.signature(&ts, "1", &encrypted);
+        let body = format!("<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>");
+        let a = post_callback(
+            "command",
+            &format!("msg_signature={sig}&timestamp={ts}&nonce=1"),
+            &body,
+        );
+        assert_eq!(a.status, 400, "{what}: {}", a.text);
+        assert!(a.text.starts_with("cannot decrypt"), "{what}: {}", a.text);
+    }
+
+    // Malformed XML inside a valid envelope, and a malformed envelope.
+    let broken = signed_callback(
+        &format!("<xml><InfoType>{marker}</Info"),
+        &suite_id(),
+        now(),
+    );
+    let a = post_callback("command", &broken.query, &broken.body);
+    assert_eq!(a.status, 400, "{}", a.text);
+    let a = post_callback("command", &good.query, "this is not xml");
+    assert_eq!(a.status, 400, "{}", a.text);
+    let a = post_callback(
+        "command",
+        &good.query,
+        "<xml><ToUserName>x</ToUserName></xml>",
+    );
+    assert_eq!((a.status, a.text.as_str()), (400, "missing field Encrypt"));
+
+    // A DTD, even correctly signed and encrypted.
+    let xxe = signed_callback(
+        &format!("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><xml><InfoType>{marker}&e;</InfoType></xml>"),
+        &suite_id(),
+        now(),
+    );
+    let a = post_callback("command", &xxe.query, &xxe.body);
+    assert_eq!(a.status, 400, "{}", a.text);
+
+    // Oversized body.
+    let huge = format!("<xml><Encrypt>{}</Encrypt></xml>", "A".repeat(70 * 1024));
+    let a = post_callback("command", &good.query, &huge);
+    assert_eq!(a.status, 413, "{}", a.text);
+
+    // Missing query parameters.
+    let a = post_callback("command", "timestamp=1&nonce=1", &good.body);
+    assert_eq!((a.status, a.text.as_str()), (400, "missing msg_signature"));
+
+    no_event_contains(&marker);
+    // And the good one, for contrast, is accepted and kept.
+    let a = post_callback("command", &good.query, &good.body);
+    assert_eq!((a.status, a.text.as_str()), (200, "success"));
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) n FROM events WHERE raw LIKE '%{marker}%'"
+        )),
+        1
+    );
+}
+
+fn domain_b64(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    // Standard base64 without a dependency: encode 3 bytes at a time.
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.write_char(T[(n >> (18 - 6 * i) & 63) as usize] as char)
+                    .unwrap();
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_same_event_delivered_four_times_is_recorded_and_applied_once() {
+    let corp = unique_corp("dup");
+    install_corp(&corp);
+    let xml = format!(
+        "<xml><SuiteId>{}</SuiteId><InfoType>change_auth</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
+        suite_id(),
+        now()
+    );
+    // WeCom re-encrypts each retry: different ciphertext, same message.
+    let mut applied_at = None;
+    for attempt in 1..=4 {
+        let a = post_json(
+            &browser(),
+            &format!("{}/_sim/push", sim()),
+            &json!({"xml": xml}),
+        );
+        assert_eq!(a.status, 200, "attempt {attempt}: {}", a.text);
+        assert_eq!(a.json()["body"], "success");
+        let rows = d1(&format!(
+            "SELECT applied_at FROM events WHERE corp_id = '{corp}' AND kind = 'change_auth'"
+        ));
+        assert_eq!(rows.len(), 1, "attempt {attempt}: one event row");
+        let at = rows[0]["applied_at"].as_u64().expect("applied");
+        // Later deliveries do not apply it again.
+        assert_eq!(
+            *applied_at.get_or_insert(at),
+            at,
+            "attempt {attempt} re-applied"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn unknown_but_valid_events_are_kept_and_answered_success() {
+    let corp = unique_corp("unk");
+    install_corp(&corp);
+    let command = format!(
+        "<xml><SuiteId>{}</SuiteId><InfoType>change_app_admin</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
+        suite_id(),
+        now()
+    );
+    let a = post_json(
+        &browser(),
+        &format!("{}/_sim/push", sim()),
+        &json!({"xml": command}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let data = format!(
+        "<xml><ToUserName>{corp}</ToUserName><FromUserName>dev1</FromUserName><CreateTime>{}</CreateTime>\
+         <MsgType>event</MsgType><Event>view_miniprogram</Event><AgentID>1000001</AgentID></xml>",
+        now()
+    );
+    let a = post_json(
+        &browser(),
+        &format!("{}/_sim/push", sim()),
+        &json!({"xml": data, "source": "data", "receive_id": corp}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let kinds: Vec<String> = d1(&format!(
+        "SELECT kind FROM events WHERE corp_id = '{corp}' ORDER BY kind"
+    ))
+    .iter()
+    .map(|r| r["kind"].as_str().unwrap().to_owned())
+    .collect();
+    assert!(kinds.contains(&"change_app_admin".to_string()), "{kinds:?}");
+    assert!(kinds.contains(&"view_miniprogram".to_string()), "{kinds:?}");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn simulator_answers_with_wecoms_errcodes() {
+    let agent = browser();
+    let url = |p: &str| format!("{}/cgi-bin/service/{p}", sim());
+    let bad_secret = post_json(
+        &agent,
+        &url("get_suite_token"),
+        &json!({"suite_id": suite_id(), "suite_secret": "nope", "suite_ticket": "x"}),
+    );
+    assert_eq!(bad_secret.json()["errcode"], 40080);
+    let bad_suite = post_json(
+        &agent,
+        &url("get_suite_token"),
+        &json!({"suite_id": "wwnope", "suite_secret": "x", "suite_ticket": "x"}),
+    );
+    assert_eq!(bad_suite.json()["errcode"], 40083);
+    let bad_ticket = post_json(
+        &agent,
+        &url("get_suite_token"),
+        &json!({"suite_id": suite_id(), "suite_secret": config("SUITE_SECRET"), "suite_ticket": "stale"}),
+    );
+    assert_eq!(bad_ticket.json()["errcode"], 40085);
+    let no_token = post_json(
+        &agent,
+        &url("get_permanent_code"),
+        &json!({"auth_code": "x"}),
+    );
+    assert_eq!(no_token.json()["errcode"], 41022);
+    let bad_token = post_json(
+        &agent,
+        &format!("{}?suite_access_token=forged", url("get_auth_info")),
+        &json!({}),
+    );
+    assert_eq!(bad_token.json()["errcode"], 40082);
+    let provider = post_json(
+        &agent,
+        &url("get_provider_token"),
+        &json!({"corpid": config("PROVIDER_CORPID"), "provider_secret": "nope"}),
+    );
+    assert_eq!(provider.json()["errcode"], 40001);
+    let provider_ok = post_json(
+        &agent,
+        &url("get_provider_token"),
+        &json!({"corpid": config("PROVIDER_CORPID"), "provider_secret": config("PROVIDER_SECRET")}),
+    );
+    assert_eq!(provider_ok.json()["errcode"], 0);
+    assert_eq!(provider_ok.json()["expires_in"], 7200);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn official_2014_sample_verifies_through_the_real_route_when_skew_is_off() {
+    // A second worker configured with WeCom's published sample credentials
+    // and CALLBACK_MAX_SKEW_SECS=0 (scripts/test.sh starts it).
+    let base = config("SAMPLE_EDGE_URL");
+    let q = "msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780\
+             &echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D";
+    let a = get(&browser(), &format!("{base}/wecom/callback/command?{q}"));
+    assert_eq!((a.status, a.text.as_str()), (200, "1616140317555161061"));
+    // The sample POST (a text message to receive id wx5823bf96d3bd56c7) is a
+    // valid data callback of a kind we do not act on: kept, answered success.
+    let body = "<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Encrypt><![CDATA[RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>";
+    let q = "msg_signature=477715d11cdb4164915debcba66cb864d751f3e6&timestamp=1409659813&nonce=1372623149";
+    let a = post_text(&browser(), &format!("{base}/wecom/callback/data?{q}"), body);
+    assert_eq!((a.status, a.text.as_str()), (200, "success"));
+    // The main worker (skew check on) refuses the 2014 timestamp.
+    let a = get(&browser(), &format!("{}/wecom/callback/command?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=x", edge()));
+    assert_eq!((a.status, a.text.as_str()), (401, "stale timestamp"));
+}
