@@ -178,6 +178,22 @@ impl Sim {
             ("POST", ["_sim", "corps", corp_id, "install"]) => self.install(corp_id),
             ("POST", ["_sim", "corps", corp_id, "uninstall"]) => self.uninstall(corp_id),
             ("POST", ["_sim", "suite_ticket"]) => delivered(self.push_suite_ticket()),
+            // What two hours do to every token WeCom issued, without moving
+            // the clock under other tests' callbacks.
+            ("POST", ["_sim", "expire_tokens"]) => {
+                let mut state = self.state();
+                let now = state.now();
+                state.suite_tokens.values_mut().for_each(|exp| *exp = now);
+                state
+                    .provider_tokens
+                    .values_mut()
+                    .for_each(|exp| *exp = now);
+                state
+                    .corp_tokens
+                    .values_mut()
+                    .for_each(|(_, exp)| *exp = now);
+                Reply::json(200, &json!({"expired": true}))
+            }
             ("POST", ["_sim", "push"]) => self.push_raw(&json_body()),
             _ => Reply::json(
                 404,
