@@ -5,5 +5,6 @@ pub mod api;
 pub mod crypto;
 pub mod event;
 pub mod ids;
+pub mod range;
 pub mod seal;
 pub mod session;
