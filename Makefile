@@ -11,6 +11,9 @@ build:    ## build the worker (edge/build) and the console (dist)
 	@bash scripts/install.sh
 	@bash scripts/build.sh
 
+bench:    ## measure: 100k-member sync (seconds, worker memory), 1 000-event storm
+	@bash scripts/bench.sh
+
 install:  ## install missing tools (idempotent)
 	@bash scripts/install.sh
 

@@ -22,6 +22,9 @@ SESSION_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 CALLBACK_MAX_SKEW_SECS=300
 DEV_LOGIN=1
+# Every cron run reconciles every organisation, so tests can trigger it.
+RECONCILE_INTERVAL_SECS=0
+RECONCILE_BATCH=1000
 VARS
 
 # WeCom's published sample credentials ("QDG6eK"), with the timestamp check
@@ -54,7 +57,7 @@ if start_stack "$TEST_PORT" "$TEST_SIM_PORT" "$IT/test.env" "$IT/state" "$IT/log
     SAMPLE_EDGE_URL="http://$DEV_HOST:$TEST_SAMPLE_PORT" ITEST_STATE="$IT/state"
   load_env_file "$IT/test.env"
   suite "integration: edge under wrangler dev + sim" \
-    cargo test -p itest --quiet -- --ignored --test-threads=4
+    cargo test -p itest --quiet --no-fail-fast -- --ignored --test-threads=4
   suite "browser: console in headless Chromium" node --test tests/e2e/
 else
   NAMES+=("stack: sim + wrangler dev did not start (see $IT/logs)"); RESULTS+=("FAIL")

@@ -81,3 +81,41 @@ pub async fn logout() -> Result<(), ApiFailure> {
         .map_err(network)?;
     Ok(())
 }
+
+use domain::api::{DepartmentNode, MemberItem, Page, RangeSummary, SyncStatus};
+
+pub async fn members(corp_id: &str, query: &str) -> Result<Page<MemberItem>, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/members?{query}")).await
+}
+
+pub async fn range(corp_id: &str) -> Result<RangeSummary, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/range")).await
+}
+
+pub async fn departments(corp_id: &str) -> Result<Vec<DepartmentNode>, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/departments")).await
+}
+
+pub async fn sync_status(corp_id: &str) -> Result<SyncStatus, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/sync")).await
+}
+
+pub async fn start_sync(corp_id: &str) -> Result<(), ApiFailure> {
+    let resp = Request::post(&format!("/api/v1/corps/{corp_id}/sync"))
+        .send()
+        .await
+        .map_err(network)?;
+    decode::<serde_json::Value>(resp).await.map(|_| ())
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -20,6 +20,7 @@ fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::overview::Overview/>
                     <Route path=path!("/login") view=pages::login::Login/>
+                    <Route path=path!("/members") view=pages::members::Members/>
                 </Routes>
             </main>
         </Router>

@@ -47,3 +47,84 @@ pub struct Corp {
     pub installed_at: u64,
     pub first_installed_at: u64,
 }
+
+pub use crate::range::{Status, Via};
+
+/// One member in `GET /api/v1/corps/{corp_id}/members`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberItem {
+    pub userid: String,
+    pub name: String,
+    /// `null` when WeCom gives no department information.
+    pub department_ids: Option<Vec<u64>>,
+    pub department_known: bool,
+    pub in_range: bool,
+    pub status: Status,
+    pub via: Vec<Via>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub total: u64,
+}
+
+/// `GET /api/v1/corps/{corp_id}/departments`: the tree with member counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentNode {
+    pub id: u64,
+    pub name: String,
+    pub parent_id: u64,
+    /// Active in-range members directly in this department.
+    pub member_count: u64,
+    /// Including every sub-department (a member counted once per department).
+    pub total_count: u64,
+    pub children: Vec<DepartmentNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Advice {
+    pub zh: String,
+    pub en: String,
+}
+
+/// `GET /api/v1/corps/{corp_id}/range`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RangeSummary {
+    pub allow_party: Vec<u64>,
+    pub allow_user: Vec<String>,
+    pub allow_tag: Vec<u64>,
+    pub members_in_range: u64,
+    pub departments_in_range: u64,
+    pub members_without_department: u64,
+    pub advice: Advice,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncCounts {
+    pub members_in_range: u64,
+    pub added_or_updated: u64,
+    pub left_range: u64,
+    pub departed: u64,
+    pub departments: u64,
+}
+
+impl SyncCounts {
+    pub fn repaired_anything(&self) -> bool {
+        self.added_or_updated + self.left_range + self.departed > 0
+    }
+}
+
+/// `GET /api/v1/corps/{corp_id}/sync`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// `idle`, `running`, `done` or `failed`.
+    pub state: String,
+    pub started_at: Option<u64>,
+    pub finished_at: Option<u64>,
+    pub last_synced_at: Option<u64>,
+    pub counts: Option<SyncCounts>,
+    pub error: Option<String>,
+}

@@ -5,7 +5,7 @@ use crate::auth::require_session;
 use crate::error::{respond, ApiError};
 use crate::store;
 use domain::api::Health;
-use worker::{Request, Response, Result, RouteContext};
+use worker::{Request, Response, Result};
 
 /// Git sha when the build knew it, else the crate version.
 pub const VERSION: &str = match option_env!("WECOM_SEATS_VERSION") {
@@ -14,7 +14,7 @@ pub const VERSION: &str = match option_env!("WECOM_SEATS_VERSION") {
 };
 
 /// Liveness plus real reachability of D1 and KV; 503 when either is down.
-pub async fn health(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn health(_req: Request, ctx: crate::Ctx) -> Result<Response> {
     let d1 = match store::db(&ctx.env) {
         Ok(db) => store::ping(&db).await.unwrap_or(false),
         Err(_) => false,
@@ -34,7 +34,7 @@ pub async fn health(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
 }
 
 /// The organisation this session manages.
-pub async fn corp(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn corp(req: Request, ctx: crate::Ctx) -> Result<Response> {
     respond(
         async {
             let session = require_session(&req, &ctx).await?;
@@ -48,6 +48,6 @@ pub async fn corp(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     )
 }
 
-pub async fn no_such_route(req: Request, _ctx: RouteContext<()>) -> Result<Response> {
+pub async fn no_such_route(req: Request, _ctx: crate::Ctx) -> Result<Response> {
     ApiError::not_found(format!("no route {} {}", req.method(), req.path())).into_response()
 }

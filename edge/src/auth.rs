@@ -7,7 +7,7 @@ use crate::error::{respond, ApiError};
 use crate::store;
 use domain::api::{DevLogin, SessionInfo};
 use domain::session::{cookie_value, Session, SessionError, COOKIE_NAME, SESSION_TTL_SECS};
-use worker::{Env, Headers, Request, Response, Result, RouteContext};
+use worker::{Env, Headers, Request, Response, Result};
 
 fn session_secret(env: &Env) -> std::result::Result<Vec<u8>, ApiError> {
     env.secret("SESSION_SECRET")
@@ -29,7 +29,7 @@ fn current_session(req: &Request, env: &Env) -> std::result::Result<Session, Api
 /// The session, checked against the route's `:corp_id`.
 pub async fn require_session(
     req: &Request,
-    ctx: &RouteContext<()>,
+    ctx: &crate::Ctx,
 ) -> std::result::Result<Session, ApiError> {
     let session = current_session(req, &ctx.env)?;
     let corp_id = ctx.param("corp_id").map(String::as_str).unwrap_or_default();
@@ -57,7 +57,7 @@ fn dev_login_enabled(env: &Env) -> bool {
 }
 
 /// `POST /auth/dev-login {"corp_id","userid"}`: local development only.
-pub async fn dev_login(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn dev_login(mut req: Request, ctx: crate::Ctx) -> Result<Response> {
     respond(
         async {
             if !dev_login_enabled(&ctx.env) {
@@ -88,14 +88,14 @@ pub async fn dev_login(mut req: Request, ctx: RouteContext<()>) -> Result<Respon
     )
 }
 
-pub async fn logout(req: Request, _ctx: RouteContext<()>) -> Result<Response> {
+pub async fn logout(req: Request, _ctx: crate::Ctx) -> Result<Response> {
     let headers = Headers::new();
     headers.set("Set-Cookie", &session_cookie(&req, "", 0))?;
     Ok(Response::empty()?.with_status(204).with_headers(headers))
 }
 
 /// `GET /api/v1/session`: 401 when signed out.
-pub async fn whoami(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn whoami(req: Request, ctx: crate::Ctx) -> Result<Response> {
     respond(
         current_session(&req, &ctx.env)
             .and_then(|s| Response::from_json(&info(&s)).map_err(ApiError::from)),

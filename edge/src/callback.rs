@@ -15,7 +15,7 @@ use crate::{lifecycle, store};
 use domain::crypto::{CryptoError, MsgCrypt};
 use domain::event::{CommandEvent, DataEvent, Envelope, EventError, MAX_CALLBACK_BYTES};
 use domain::ids::dedupe_key;
-use worker::{console_error, Env, Request, Response, Result, RouteContext};
+use worker::{console_error, Env, Request, Response, Result};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Source {
@@ -146,7 +146,12 @@ async fn verify_url(
     Ok(opened.message)
 }
 
-async fn receive(req: &mut Request, env: &Env, source: Source) -> std::result::Result<(), Refusal> {
+async fn receive(
+    req: &mut Request,
+    env: &Env,
+    ctx: &worker::Context,
+    source: Source,
+) -> std::result::Result<(), Refusal> {
     let cfg = Config::from_env(env)?;
     let q = signed_query(req, &cfg)?;
     let declared: usize = req
@@ -180,7 +185,7 @@ async fn receive(req: &mut Request, env: &Env, source: Source) -> std::result::R
                 event.corp_id(),
                 source,
                 &event.kind(),
-                || lifecycle::apply_command(env, &cfg, &event, now),
+                || lifecycle::apply_command(env, ctx, &cfg, &event, now),
             )
             .await
         }
@@ -248,25 +253,25 @@ async fn answer_verify(req: Request, env: &Env, source: Source) -> Result<Respon
     }
 }
 
-async fn answer_push(mut req: Request, env: &Env, source: Source) -> Result<Response> {
-    match receive(&mut req, env, source).await {
+async fn answer_push(mut req: Request, ctx: &crate::Ctx, source: Source) -> Result<Response> {
+    match receive(&mut req, &ctx.env, &ctx.data, source).await {
         Ok(()) => text("success".into()),
         Err(refusal) => refusal.into_response(),
     }
 }
 
-pub async fn verify_command(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn verify_command(req: Request, ctx: crate::Ctx) -> Result<Response> {
     answer_verify(req, &ctx.env, Source::Command).await
 }
 
-pub async fn verify_data(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn verify_data(req: Request, ctx: crate::Ctx) -> Result<Response> {
     answer_verify(req, &ctx.env, Source::Data).await
 }
 
-pub async fn push_command(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    answer_push(req, &ctx.env, Source::Command).await
+pub async fn push_command(req: Request, ctx: crate::Ctx) -> Result<Response> {
+    answer_push(req, &ctx, Source::Command).await
 }
 
-pub async fn push_data(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    answer_push(req, &ctx.env, Source::Data).await
+pub async fn push_data(req: Request, ctx: crate::Ctx) -> Result<Response> {
+    answer_push(req, &ctx, Source::Data).await
 }

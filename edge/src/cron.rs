@@ -1,15 +1,23 @@
-//! The scheduled reconcile: keep tokens fresh, re-read every organisation's
-//! auth info (a missed change_auth heals here), prune old events.
-//! One organisation failing never stops the others.
+//! The scheduled reconcile: keep tokens fresh, then re-read the
+//! organisations whose last full sync is oldest (auth info, corp token,
+//! contacts), a bounded batch per run so every organisation comes round
+//! within `RECONCILE_INTERVAL_SECS` and none waits long. A missed callback
+//! heals here. One organisation failing never stops the others.
 
 use crate::clock::now_secs;
-use crate::config::Config;
+use crate::config::{value, Config};
 use crate::wecom::WeCom;
-use crate::{lifecycle, store};
+use crate::{lifecycle, store, sync};
 use worker::{console_error, console_log, Env};
 
 /// Applied events are kept this long as evidence.
 const EVENT_RETENTION_SECS: u64 = 30 * 86400;
+
+fn setting(env: &Env, name: &str, default: u64) -> u64 {
+    value(env, name)
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
 
 pub async fn run(env: &Env) {
     if let Err(e) = reconcile(env).await {
@@ -26,16 +34,25 @@ async fn reconcile(env: &Env) -> Result<(), crate::error::ApiError> {
         console_error!("cron: token refresh: {e}");
     }
     let db = store::db(env)?;
-    for corp_id in store::corp_ids(&db).await? {
+    let interval = setting(env, "RECONCILE_INTERVAL_SECS", 3600);
+    let batch = setting(env, "RECONCILE_BATCH", 25);
+    for corp_id in store::corps_due_for_sync(&db, now.saturating_sub(interval), batch).await? {
         let outcome = async {
             if let Some((code, _)) = lifecycle::permanent_code(env, &cfg, &corp_id).await? {
                 wecom.corp_token(&corp_id, &code, false).await?;
             }
-            lifecycle::refresh_auth(env, &cfg, &wecom, &corp_id, now, "cron").await
+            lifecycle::refresh_auth(env, &cfg, &wecom, &corp_id, now, "cron").await?;
+            sync::run(env, &cfg, &corp_id, "cron").await
         }
         .await;
         match outcome {
-            Ok(what) => console_log!("cron: {corp_id}: {what}"),
+            Ok(c) => console_log!(
+                "cron: {corp_id}: {} in range, {} written, {} left, {} departed",
+                c.members_in_range,
+                c.added_or_updated,
+                c.left_range,
+                c.departed
+            ),
             Err(e) => console_error!("cron: {corp_id}: {}", e.message),
         }
     }

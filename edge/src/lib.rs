@@ -8,18 +8,29 @@ mod auth;
 mod callback;
 mod clock;
 mod config;
+mod contacts;
 mod cron;
 mod error;
 mod lifecycle;
 mod store;
+mod sync;
 mod wecom;
 
+/// What every handler gets: the route's params, env, and the request's
+/// execution context (for work that continues after the answer).
+pub type Ctx = RouteContext<Context>;
+
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Router::new()
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    Router::with_data(ctx)
         .get_async("/api/v1/health", api::health)
         .get_async("/api/v1/session", auth::whoami)
         .get_async("/api/v1/corps/:corp_id", api::corp)
+        .get_async("/api/v1/corps/:corp_id/members", contacts::members)
+        .get_async("/api/v1/corps/:corp_id/departments", contacts::departments)
+        .get_async("/api/v1/corps/:corp_id/range", contacts::range)
+        .get_async("/api/v1/corps/:corp_id/sync", contacts::sync_status)
+        .post_async("/api/v1/corps/:corp_id/sync", contacts::start_sync)
         .get_async("/wecom/callback/command", callback::verify_command)
         .post_async("/wecom/callback/command", callback::push_command)
         .get_async("/wecom/callback/data", callback::verify_data)

@@ -4,6 +4,7 @@
 use crate::config::{random, Config};
 use crate::error::ApiError;
 use crate::store::{self, Installation};
+use crate::sync;
 use crate::wecom::{corp_token_key, Privilege, WeCom, SUITE_TICKET_KEY};
 use domain::event::{CommandEvent, DataEvent};
 use domain::ids::install_key;
@@ -80,6 +81,7 @@ fn range(p: &Privilege) -> store::Range {
 
 pub async fn apply_command(
     env: &Env,
+    ctx: &worker::Context,
     cfg: &Config,
     event: &CommandEvent,
     now: u64,
@@ -123,15 +125,31 @@ pub async fn apply_command(
             .await?;
             let admins = wecom.get_admin_list(&corp_id, agent.agentid).await?;
             store::replace_admins(&db, &corp_id, &admins).await?;
+            sync_later(env, ctx, cfg, &corp_id, "install");
             Ok(Outcome {
-                note: "installed".into(),
+                note: "installed, sync started".into(),
                 corp_id: Some(corp_id),
             })
         }
         CommandEvent::ChangeAuth { auth_corp_id, .. } => {
-            Ok(refresh_auth(env, cfg, &wecom, auth_corp_id, now, "wecom")
-                .await?
-                .into())
+            let note = refresh_auth(env, cfg, &wecom, auth_corp_id, now, "wecom").await?;
+            sync_later(env, ctx, cfg, auth_corp_id, "change_auth");
+            Ok(format!("{note}, sync started").into())
+        }
+        CommandEvent::ChangeContact {
+            auth_corp_id,
+            change,
+        } => {
+            if !store::corp_exists(&store::db(env)?, auth_corp_id).await? {
+                return Ok("ignored: organisation not installed".into());
+            }
+            match sync::apply_change(env, cfg, auth_corp_id, change, now).await? {
+                sync::Applied::Done(note) => Ok(note.into()),
+                sync::Applied::NeedsFullSync => {
+                    sync_later(env, ctx, cfg, auth_corp_id, "change_contact");
+                    Ok("sync started".into())
+                }
+            }
         }
         CommandEvent::CancelAuth { auth_corp_id, .. } => {
             store::delete_organisation(&store::db(env)?, auth_corp_id).await?;
@@ -147,10 +165,9 @@ pub async fn apply_command(
             kv.delete(&corp_token_key(auth_corp_id)).await?;
             Ok("deleted".into())
         }
-        // Contacts and licenses are mirrored by the sync and seat work; until
-        // then the event is kept so nothing is lost.
-        CommandEvent::ChangeContact { .. }
-        | CommandEvent::LicensePaySuccess { .. }
+        // Licenses are mirrored by the seat work; until then the event is
+        // kept so nothing is lost.
+        CommandEvent::LicensePaySuccess { .. }
         | CommandEvent::LicenseRefund { .. }
         | CommandEvent::AutoActivate { .. } => Ok("recorded".into()),
         CommandEvent::Unknown { .. } => Ok("kept: unknown kind".into()),
@@ -202,4 +219,17 @@ pub async fn apply_data(
         DataEvent::UnlicensedNotify { .. } | DataEvent::EnterAgent { .. } => "recorded".into(),
         DataEvent::Unknown { .. } => "kept: unknown kind".into(),
     })
+}
+
+/// Starts a full sync after the answer has gone (WeCom wants it in 5 s).
+pub fn sync_later(env: &Env, ctx: &worker::Context, cfg: &Config, corp_id: &str, actor: &str) {
+    let (env, cfg, corp_id, actor) = (
+        env.clone(),
+        cfg.clone(),
+        corp_id.to_owned(),
+        actor.to_owned(),
+    );
+    ctx.wait_until(async move {
+        let _ = sync::run(&env, &cfg, &corp_id, &actor).await;
+    });
 }

@@ -43,12 +43,11 @@ pub async fn corp(db: &D1Database, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-const ORGANISATION_TABLES: [&str; 11] = [
+const ORGANISATION_TABLES: [&str; 10] = [
     "organisations",
     "admins",
     "departments",
     "members",
-    "member_departments",
     "orders",
     "seats",
     "transfers",
@@ -86,19 +85,6 @@ pub async fn corp_exists(db: &D1Database, corp_id: &str) -> Result<bool> {
         .first(None)
         .await?;
     Ok(row.is_some())
-}
-
-pub async fn corp_ids(db: &D1Database) -> Result<Vec<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        corp_id: String,
-    }
-    let rows: Vec<Row> = db
-        .prepare("SELECT corp_id FROM organisations ORDER BY corp_id")
-        .all()
-        .await?
-        .results()?;
-    Ok(rows.into_iter().map(|r| r.corp_id).collect())
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -359,4 +345,488 @@ pub async fn audit(
         .run()
         .await?;
     Ok(())
+}
+
+// ---- contacts -------------------------------------------------------------
+
+use domain::api::{MemberItem, SyncCounts};
+use domain::range::{MemberRecord, Status, Via, VisibleRange};
+
+/// D1 caps a batch's size; larger writes go in several transactions.
+const BATCH: usize = 100;
+
+fn json_str<T: serde::Serialize>(v: &T) -> JsValue {
+    JsValue::from(serde_json::to_string(v).unwrap_or_default())
+}
+
+pub async fn visible_range(db: &D1Database, corp_id: &str) -> Result<Option<VisibleRange>> {
+    #[derive(Deserialize)]
+    struct Row {
+        allow_party: String,
+        allow_user: String,
+        allow_tag: String,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT allow_party, allow_user, allow_tag FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| VisibleRange {
+        party: serde_json::from_str(&r.allow_party).unwrap_or_default(),
+        user: serde_json::from_str(&r.allow_user).unwrap_or_default(),
+        tag: serde_json::from_str(&r.allow_tag).unwrap_or_default(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    userid: String,
+    name: String,
+    department_ids: Option<String>,
+    in_range: f64,
+    via: String,
+    status: String,
+}
+
+impl MemberRow {
+    fn record(self) -> MemberRecord {
+        MemberRecord {
+            userid: self.userid,
+            name: self.name,
+            department_ids: self
+                .department_ids
+                .and_then(|d| serde_json::from_str(&d).ok()),
+            in_range: self.in_range != 0.0,
+            via: serde_json::from_str(&self.via).unwrap_or_default(),
+            status: if self.status == "departed" {
+                Status::Departed
+            } else {
+                Status::Active
+            },
+        }
+    }
+}
+
+const MEMBER_COLUMNS: &str = "userid, name, department_ids, in_range, via, status";
+
+pub async fn stored_members(db: &D1Database, corp_id: &str) -> Result<Vec<MemberRecord>> {
+    let rows: Vec<MemberRow> = db
+        .prepare(format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE corp_id = ?1"
+        ))
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(MemberRow::record).collect())
+}
+
+fn upsert_member_statement(
+    db: &D1Database,
+    corp_id: &str,
+    m: &MemberRecord,
+    now: u64,
+) -> Result<worker::D1PreparedStatement> {
+    let via: Vec<Via> = m.via.iter().copied().collect();
+    db.prepare(
+        "INSERT INTO members (corp_id, userid, name, department_ids, department_known, in_range, via, status, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+         ON CONFLICT (corp_id, userid) DO UPDATE SET name = excluded.name, \
+           department_ids = excluded.department_ids, department_known = excluded.department_known, \
+           in_range = excluded.in_range, via = excluded.via, status = excluded.status, \
+           updated_at = excluded.updated_at",
+    )
+    .bind(&[
+        corp_id.into(),
+        m.userid.as_str().into(),
+        m.name.as_str().into(),
+        m.department_ids.as_ref().map(json_str).unwrap_or(JsValue::NULL),
+        num(m.department_known() as u64),
+        num(m.in_range as u64),
+        json_str(&via),
+        m.status.as_str().into(),
+        num(now),
+    ])
+}
+
+pub async fn upsert_member(
+    db: &D1Database,
+    corp_id: &str,
+    m: &MemberRecord,
+    now: u64,
+) -> Result<()> {
+    upsert_member_statement(db, corp_id, m, now)?.run().await?;
+    Ok(())
+}
+
+pub async fn rename_member(
+    db: &D1Database,
+    corp_id: &str,
+    old: &str,
+    new: &str,
+    now: u64,
+) -> Result<()> {
+    db.batch(vec![
+        db.prepare(
+            "UPDATE members SET userid = ?3, updated_at = ?4 WHERE corp_id = ?1 AND userid = ?2",
+        )
+        .bind(&[corp_id.into(), old.into(), new.into(), num(now)])?,
+        db.prepare(
+            "UPDATE seats SET userid = ?3, updated_at = ?4 WHERE corp_id = ?1 AND userid = ?2",
+        )
+        .bind(&[corp_id.into(), old.into(), new.into(), num(now)])?,
+    ])
+    .await?;
+    Ok(())
+}
+
+/// A member deleted in WeCom. Returns whether we knew them.
+pub async fn mark_departed(db: &D1Database, corp_id: &str, userid: &str, now: u64) -> Result<bool> {
+    let r = db
+        .prepare(
+            "UPDATE members SET status = 'departed', in_range = 0, via = '[]', updated_at = ?3 \
+             WHERE corp_id = ?1 AND userid = ?2 AND status != 'departed'",
+        )
+        .bind(&[corp_id.into(), userid.into(), num(now)])?
+        .run()
+        .await?;
+    Ok(changes(&r) > 0)
+}
+
+/// A member WeCom says is outside the range now (60011).
+pub async fn mark_out_of_range(
+    db: &D1Database,
+    corp_id: &str,
+    userid: &str,
+    now: u64,
+) -> Result<()> {
+    db.prepare("UPDATE members SET in_range = 0, via = '[]', updated_at = ?3 WHERE corp_id = ?1 AND userid = ?2")
+        .bind(&[corp_id.into(), userid.into(), num(now)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+pub struct DepartmentRow<'a> {
+    pub id: u64,
+    pub parent_id: u64,
+    pub name: &'a str,
+    pub order: u64,
+}
+
+fn upsert_department_statement(
+    db: &D1Database,
+    corp_id: &str,
+    d: &DepartmentRow<'_>,
+    now: u64,
+) -> Result<worker::D1PreparedStatement> {
+    db.prepare(
+        "INSERT INTO departments (corp_id, id, parent_id, name, sort_order, in_range, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) \
+         ON CONFLICT (corp_id, id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, \
+           sort_order = excluded.sort_order, in_range = 1, updated_at = excluded.updated_at",
+    )
+    .bind(&[corp_id.into(), num(d.id), num(d.parent_id), d.name.into(), num(d.order), num(now)])
+}
+
+pub async fn upsert_department(
+    db: &D1Database,
+    corp_id: &str,
+    d: &DepartmentRow<'_>,
+    now: u64,
+) -> Result<()> {
+    upsert_department_statement(db, corp_id, d, now)?
+        .run()
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_department(db: &D1Database, corp_id: &str, id: u64) -> Result<()> {
+    db.prepare("DELETE FROM departments WHERE corp_id = ?1 AND id = ?2")
+        .bind(&[corp_id.into(), num(id)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+pub async fn department_ids(
+    db: &D1Database,
+    corp_id: &str,
+) -> Result<std::collections::HashSet<u64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT id FROM departments WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.id as u64).collect())
+}
+
+/// Writes a full sync: the visible departments (others removed), member
+/// upserts, members who left the range, members who departed. Each chunk
+/// of statements is one D1 transaction.
+pub async fn write_sync(
+    db: &D1Database,
+    corp_id: &str,
+    departments: &[DepartmentRow<'_>],
+    upserts: &[MemberRecord],
+    left_range: &[String],
+    departed: &[String],
+    now: u64,
+) -> Result<()> {
+    let visible_ids: Vec<u64> = departments.iter().map(|d| d.id).collect();
+    let mut statements = vec![db
+        .prepare("DELETE FROM departments WHERE corp_id = ?1 AND id NOT IN (SELECT value FROM json_each(?2))")
+        .bind(&[corp_id.into(), json_str(&visible_ids)])?];
+    for d in departments {
+        statements.push(upsert_department_statement(db, corp_id, d, now)?);
+    }
+    for m in upserts {
+        statements.push(upsert_member_statement(db, corp_id, m, now)?);
+    }
+    for chunk in left_range.chunks(BATCH) {
+        statements.push(
+            db.prepare(
+                "UPDATE members SET in_range = 0, via = '[]', updated_at = ?3 \
+                 WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(&[corp_id.into(), json_str(&chunk), num(now)])?,
+        );
+    }
+    for chunk in departed.chunks(BATCH) {
+        statements.push(
+            db.prepare(
+                "UPDATE members SET status = 'departed', updated_at = ?3 \
+                 WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(&[corp_id.into(), json_str(&chunk), num(now)])?,
+        );
+    }
+    statements.push(
+        db.prepare("UPDATE organisations SET last_synced_at = ?2 WHERE corp_id = ?1")
+            .bind(&[corp_id.into(), num(now)])?,
+    );
+    let mut statements = statements.into_iter().peekable();
+    while statements.peek().is_some() {
+        db.batch(statements.by_ref().take(BATCH).collect()).await?;
+    }
+    Ok(())
+}
+
+/// Organisations whose last full sync is older than `before`, stalest first.
+pub async fn corps_due_for_sync(db: &D1Database, before: u64, limit: u64) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        corp_id: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT corp_id FROM organisations WHERE last_synced_at IS NULL OR last_synced_at <= ?1 \
+             ORDER BY last_synced_at IS NOT NULL, last_synced_at LIMIT ?2",
+        )
+        .bind(&[num(before), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.corp_id).collect())
+}
+
+pub async fn last_synced_at(db: &D1Database, corp_id: &str) -> Result<Option<u64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        last_synced_at: Option<f64>,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT last_synced_at FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.and_then(|r| r.last_synced_at).map(|t| t as u64))
+}
+
+#[derive(Debug, Default)]
+pub struct MemberFilter {
+    pub q: Option<String>,
+    pub status: Option<Status>,
+    pub in_range: Option<bool>,
+    pub department_known: Option<bool>,
+    pub department_id: Option<u64>,
+}
+
+impl MemberFilter {
+    /// `AND ...` conditions after `corp_id = ?1`, with their values.
+    fn sql(&self, first_param: usize) -> (String, Vec<JsValue>) {
+        let mut sql = String::new();
+        let mut values: Vec<JsValue> = vec![];
+        let next = |v: JsValue, values: &mut Vec<JsValue>| {
+            values.push(v);
+            first_param + values.len() - 1
+        };
+        if let Some(status) = self.status {
+            let n = next(status.as_str().into(), &mut values);
+            sql.push_str(&format!(" AND status = ?{n}"));
+        }
+        if let Some(in_range) = self.in_range {
+            let n = next(num(in_range as u64), &mut values);
+            sql.push_str(&format!(" AND in_range = ?{n}"));
+        }
+        if let Some(known) = self.department_known {
+            let n = next(num(known as u64), &mut values);
+            sql.push_str(&format!(" AND department_known = ?{n}"));
+        }
+        if let Some(dept) = self.department_id {
+            let n = next(num(dept), &mut values);
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM json_each(members.department_ids) WHERE value = ?{n})"
+            ));
+        }
+        if let Some(q) = self.q.as_deref().filter(|q| !q.is_empty()) {
+            let escaped = q
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let n = next(format!("%{escaped}%").into(), &mut values);
+            sql.push_str(&format!(
+                " AND (name LIKE ?{n} ESCAPE '\\' OR userid LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
+        (sql, values)
+    }
+}
+
+/// One page of members in userid order, the next cursor, and the total.
+pub async fn member_page(
+    db: &D1Database,
+    corp_id: &str,
+    filter: &MemberFilter,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<MemberItem>, Option<String>, u64)> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: f64,
+    }
+    let (conditions, values) = filter.sql(2);
+    let mut count_params: Vec<JsValue> = vec![corp_id.into()];
+    count_params.extend(values.iter().cloned());
+    let total: Option<Count> = db
+        .prepare(format!(
+            "SELECT count(*) AS n FROM members WHERE corp_id = ?1{conditions}"
+        ))
+        .bind(&count_params)?
+        .first(None)
+        .await?;
+
+    let (conditions, values) = filter.sql(4);
+    let mut params: Vec<JsValue> =
+        vec![corp_id.into(), cursor.unwrap_or("").into(), num(limit + 1)];
+    params.extend(values);
+    let rows: Vec<MemberRow> = db
+        .prepare(format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE corp_id = ?1 AND userid > ?2{conditions} \
+             ORDER BY userid LIMIT ?3"
+        ))
+        .bind(&params)?
+        .all()
+        .await?
+        .results()?;
+    let more = rows.len() as u64 > limit;
+    let items: Vec<MemberItem> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| {
+            let m = r.record();
+            MemberItem {
+                department_known: m.department_known(),
+                userid: m.userid,
+                name: m.name,
+                department_ids: m.department_ids,
+                in_range: m.in_range,
+                status: m.status,
+                via: m.via.into_iter().collect(),
+            }
+        })
+        .collect();
+    let next = if more {
+        items.last().map(|m| m.userid.clone())
+    } else {
+        None
+    };
+    Ok((items, next, total.map(|c| c.n as u64).unwrap_or(0)))
+}
+
+pub struct StoredDepartment {
+    pub id: u64,
+    pub parent_id: u64,
+    pub name: String,
+    pub direct_members: u64,
+}
+
+pub async fn departments_with_counts(
+    db: &D1Database,
+    corp_id: &str,
+) -> Result<Vec<StoredDepartment>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: f64,
+        parent_id: f64,
+        name: String,
+        n: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT d.id, d.parent_id, d.name, \
+               (SELECT count(*) FROM members m, json_each(m.department_ids) j \
+                 WHERE m.corp_id = d.corp_id AND m.in_range = 1 AND m.status = 'active' AND j.value = d.id) AS n \
+             FROM departments d WHERE d.corp_id = ?1 ORDER BY d.sort_order, d.id",
+        )
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StoredDepartment {
+            id: r.id as u64,
+            parent_id: r.parent_id as u64,
+            name: r.name,
+            direct_members: r.n as u64,
+        })
+        .collect())
+}
+
+pub async fn range_counts(db: &D1Database, corp_id: &str) -> Result<(u64, u64, u64)> {
+    #[derive(Deserialize)]
+    struct Row {
+        members: f64,
+        without_department: f64,
+        departments: f64,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT \
+               (SELECT count(*) FROM members WHERE corp_id = ?1 AND in_range = 1 AND status = 'active') AS members, \
+               (SELECT count(*) FROM members WHERE corp_id = ?1 AND in_range = 1 AND status = 'active' AND department_known = 0) AS without_department, \
+               (SELECT count(*) FROM departments WHERE corp_id = ?1) AS departments",
+        )
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row
+        .map(|r| {
+            (
+                r.members as u64,
+                r.without_department as u64,
+                r.departments as u64,
+            )
+        })
+        .unwrap_or_default())
+}
+
+pub fn counts_detail(counts: &SyncCounts) -> serde_json::Value {
+    serde_json::to_value(counts).unwrap_or_default()
 }

@@ -112,6 +112,46 @@ pub struct Admin {
     pub auth_type: u8,
 }
 
+/// A department as `department/list` gives it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WeDepartment {
+    pub id: u64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub parentid: u64,
+    #[serde(default)]
+    pub order: u64,
+}
+
+/// A member as `user/list` and `user/get` give it: only departments inside
+/// the app's range are listed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WeUser {
+    pub userid: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub department: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WeTag {
+    #[serde(default)]
+    pub userlist: Vec<WeUser>,
+    #[serde(default)]
+    pub partylist: Vec<u64>,
+}
+
+/// `user/get` outcomes the sync tells apart.
+pub enum UserLookup {
+    Found(WeUser),
+    /// 60111: no such member any more (deleted: departed).
+    NotFound,
+    /// 60011: exists, but outside the app's visible range.
+    OutOfRange,
+}
+
 impl AuthInfo {
     /// Our app's agent (a suite may hold several; we have one).
     pub fn our_agent(&self) -> Option<&Agent> {
@@ -378,5 +418,90 @@ impl<'a> WeCom<'a> {
         self.store(&key, &token, v["expires_in"].as_u64().unwrap_or(7200))
             .await?;
         Ok(token)
+    }
+
+    /// A call with the organisation's access token, retried once with a
+    /// fresh token when WeCom says it is invalid or expired.
+    async fn corp_call(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Value, WeComError> {
+        let call = |token: String| async move {
+            let mut q: Vec<(&str, &str)> = vec![("access_token", token.as_str())];
+            q.extend_from_slice(query);
+            self.call(Method::Get, path, &q, None).await
+        };
+        let token = self.corp_token(corp_id, permanent_code, false).await?;
+        match call(token).await {
+            Err(WeComError::Api { errcode, .. }) if TOKEN_ERRCODES.contains(&errcode) => {
+                call(self.corp_token(corp_id, permanent_code, true).await?).await
+            }
+            other => other,
+        }
+    }
+
+    pub async fn department_list(
+        &self,
+        corp_id: &str,
+        code: &str,
+    ) -> Result<Vec<WeDepartment>, WeComError> {
+        let v = self
+            .corp_call(corp_id, code, "/cgi-bin/department/list", &[])
+            .await?;
+        serde_json::from_value(v["department"].clone()).map_err(transport)
+    }
+
+    /// Direct members of one department.
+    pub async fn user_list(
+        &self,
+        corp_id: &str,
+        code: &str,
+        department_id: u64,
+    ) -> Result<Vec<WeUser>, WeComError> {
+        let id = department_id.to_string();
+        let v = self
+            .corp_call(
+                corp_id,
+                code,
+                "/cgi-bin/user/list",
+                &[("department_id", &id)],
+            )
+            .await?;
+        serde_json::from_value(v["userlist"].clone()).map_err(transport)
+    }
+
+    pub async fn user_get(
+        &self,
+        corp_id: &str,
+        code: &str,
+        userid: &str,
+    ) -> Result<UserLookup, WeComError> {
+        match self
+            .corp_call(corp_id, code, "/cgi-bin/user/get", &[("userid", userid)])
+            .await
+        {
+            Ok(v) => Ok(UserLookup::Found(
+                serde_json::from_value(v).map_err(transport)?,
+            )),
+            Err(WeComError::Api { errcode: 60111, .. }) => Ok(UserLookup::NotFound),
+            Err(WeComError::Api { errcode: 60011, .. }) => Ok(UserLookup::OutOfRange),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn tag_get(
+        &self,
+        corp_id: &str,
+        code: &str,
+        tag_id: u64,
+    ) -> Result<WeTag, WeComError> {
+        let id = tag_id.to_string();
+        let v = self
+            .corp_call(corp_id, code, "/cgi-bin/tag/get", &[("tagid", &id)])
+            .await?;
+        serde_json::from_value(v).map_err(transport)
     }
 }

@@ -256,3 +256,65 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Waits until the organisation's latest sync finished at or after `since`.
+pub fn wait_for_sync(admin: &ureq::Agent, corp_id: &str, since: u64) -> Value {
+    for _ in 0..150 {
+        let a = get(admin, &format!("{}/api/v1/corps/{corp_id}/sync", edge()));
+        assert_eq!(a.status, 200, "{}", a.text);
+        let s = a.json();
+        if s["state"] == "failed" {
+            panic!("sync failed: {s}");
+        }
+        if s["state"] == "done" && s["finished_at"].as_u64().unwrap_or(0) >= since {
+            return s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("sync of {corp_id} did not finish");
+}
+
+/// All members (every page), keyed by userid.
+pub fn members(
+    admin: &ureq::Agent,
+    corp_id: &str,
+    query: &str,
+) -> std::collections::BTreeMap<String, Value> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut cursor = String::new();
+    loop {
+        let a = get(
+            admin,
+            &format!(
+                "{}/api/v1/corps/{corp_id}/members?{query}&limit=500&cursor={cursor}",
+                edge()
+            ),
+        );
+        assert_eq!(a.status, 200, "{}", a.text);
+        let page = a.json();
+        for m in page["items"].as_array().unwrap() {
+            out.insert(m["userid"].as_str().unwrap().to_owned(), m.clone());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_owned(),
+            None => return out,
+        }
+    }
+}
+
+/// Installs a fresh organisation (range: department 2 and user sales1) and
+/// returns its admin, signed in, after the first sync.
+pub fn installed_and_synced(tag: &str) -> (String, ureq::Agent) {
+    let corp = unique_corp(tag);
+    let t0 = now();
+    install_corp(&corp);
+    let admin = signed_in(&corp, "boss");
+    wait_for_sync(&admin, &corp, t0);
+    (corp, admin)
+}
+
+pub fn sim_send(method: &str, path: &str, body: &Value) -> Answer {
+    let agent = browser();
+    let url = format!("{}{path}", sim());
+    answer(agent.request(method, &url).send_json(body.clone()))
+}

@@ -160,7 +160,6 @@ fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
         "admins",
         "departments",
         "members",
-        "member_departments",
         "orders",
         "seats",
         "transfers",

@@ -151,6 +151,9 @@ impl Sim {
     }
 
     pub fn handle(&self, req: &Req) -> Reply {
+        if let Some(reply) = crate::contacts_api::handle(self, req) {
+            return reply;
+        }
         if let Some(reply) = wecom_api::handle(self, req) {
             return reply;
         }
@@ -176,6 +179,22 @@ impl Sim {
                 None => not_found("organisation"),
             },
             ("POST", ["_sim", "corps", corp_id, "install"]) => self.install(corp_id),
+            ("POST", ["_sim", "corps", corp_id, "range"]) => self.set_range(corp_id, &json_body()),
+            ("POST", ["_sim", "corps", corp_id, "generate"]) => {
+                self.generate(corp_id, &json_body())
+            }
+            ("POST", ["_sim", "corps", corp_id, "users"]) => self.change_user(req, corp_id, None),
+            ("PATCH" | "DELETE", ["_sim", "corps", corp_id, "users", userid]) => {
+                self.change_user(req, corp_id, Some(userid))
+            }
+            ("POST", ["_sim", "corps", corp_id, "departments"]) => {
+                self.change_department(req, corp_id, None)
+            }
+            ("PATCH" | "DELETE", ["_sim", "corps", corp_id, "departments", id]) => match id.parse()
+            {
+                Ok(id) => self.change_department(req, corp_id, Some(id)),
+                Err(_) => bad("department id must be a number"),
+            },
             ("POST", ["_sim", "corps", corp_id, "uninstall"]) => self.uninstall(corp_id),
             ("POST", ["_sim", "suite_ticket"]) => delivered(self.push_suite_ticket()),
             // What two hours do to every token WeCom issued, without moving

@@ -6,6 +6,8 @@
 //! `SUITE_SECRET`, `SUITE_TOKEN`, `SUITE_ENCODING_AES_KEY`, ...).
 
 mod config;
+mod contacts_api;
+mod contacts_control;
 mod control;
 mod demo;
 mod http;

@@ -21,6 +21,7 @@ pub fn TopBar() -> impl IntoView {
             <A href="/" attr:class="brand">{tr(Text::Brand)}</A>
             <nav>
                 <A href="/">{tr(Text::NavOverview)}</A>
+                <A href="/members">{tr(Text::NavMembers)}</A>
             </nav>
             <div class="spacer"></div>
             <span class="who">

@@ -1,5 +1,6 @@
 //! One module a page.
 
 pub mod login;
+pub mod members;
 pub mod not_found;
 pub mod overview;

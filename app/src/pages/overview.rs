@@ -1,13 +1,17 @@
-//! The landing page.
+//! The landing page: service health, and for a signed-in admin the range.
 
+use crate::api;
 use crate::components::health_card::HealthCard;
+use crate::components::range_card::RangeCard;
 use leptos::prelude::*;
 
 #[component]
 pub fn Overview() -> impl IntoView {
+    let session = LocalResource::new(api::session);
     view! {
         <div class="grid">
             <HealthCard/>
+            {move || session.get().and_then(Result::ok).map(|s| view! { <RangeCard corp_id=s.corp_id/> })}
         </div>
     }
 }

@@ -1,0 +1,98 @@
+//! The visible range at a glance: counts, the members WeCom gives no
+//! department for (with the fix), and the last sync.
+
+use crate::api;
+use crate::i18n::{tr, use_lang, Lang, Text};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+fn when(ts: Option<u64>) -> String {
+    match ts {
+        None => String::new(),
+        Some(t) => {
+            let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0));
+            d.to_locale_string("zh-CN", &wasm_bindgen::JsValue::UNDEFINED)
+                .into()
+        }
+    }
+}
+
+#[component]
+pub fn RangeCard(corp_id: String) -> impl IntoView {
+    let lang = use_lang();
+    let corp = corp_id.clone();
+    let range = LocalResource::new(move || {
+        let corp = corp.clone();
+        async move { api::range(&corp).await }
+    });
+    let corp = corp_id.clone();
+    let sync = LocalResource::new(move || {
+        let corp = corp.clone();
+        async move { api::sync_status(&corp).await }
+    });
+    let syncing = RwSignal::new(false);
+    let start = move |_| {
+        let corp = corp_id.clone();
+        syncing.set(true);
+        leptos::task::spawn_local(async move {
+            let _ = api::start_sync(&corp).await;
+            // Poll until the sync is done, then refresh the numbers.
+            for _ in 0..120 {
+                gloo_timers_sleep(500).await;
+                if let Ok(s) = api::sync_status(&corp).await {
+                    if s.state != "running" {
+                        break;
+                    }
+                }
+            }
+            syncing.set(false);
+            range.refetch();
+            sync.refetch();
+        });
+    };
+    view! {
+        <section class="card" data-testid="range-card">
+            <h2>{tr(Text::VisibleRange)}</h2>
+            {move || match range.get() {
+                None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="status bad">{e.message}</p> }.into_any(),
+                Some(Ok(r)) => {
+                    let advice = if lang.get() == Lang::Zh { r.advice.zh.clone() } else { r.advice.en.clone() };
+                    view! {
+                        <ul class="checks">
+                            <li class="check"><span>{tr(Text::MembersInRange)}</span><strong data-testid="members-in-range">{r.members_in_range}</strong></li>
+                            <li class="check"><span>{tr(Text::DepartmentsInRange)}</span><strong>{r.departments_in_range}</strong></li>
+                            <li class="check"><span>{tr(Text::WithoutDepartment)}</span><strong data-testid="without-department">{r.members_without_department}</strong></li>
+                        </ul>
+                        {(r.members_without_department > 0).then(|| view! {
+                            <div class="notice" data-testid="no-department-advice">
+                                <p>{advice}</p>
+                                <A href="/members?department_known=false">{tr(Text::ShowThem)}</A>
+                            </div>
+                        })}
+                    }.into_any()
+                }
+            }}
+            <p class="muted">
+                {tr(Text::LastSync)} ": "
+                {move || match sync.get() {
+                    Some(Ok(s)) if s.last_synced_at.is_some() => when(s.last_synced_at),
+                    _ => tr(Text::Never)().to_owned(),
+                }}
+            </p>
+            <button data-testid="sync-now" on:click=start disabled=move || syncing.get()>
+                {move || if syncing.get() { tr(Text::Syncing)() } else { tr(Text::SyncNow)() }}
+            </button>
+        </section>
+    }
+}
+
+/// A promise-based sleep, without pulling in a timer crate.
+async fn gloo_timers_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .expect("a window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

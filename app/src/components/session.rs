@@ -1,0 +1,29 @@
+//! Pages that need a signed-in admin: fetch the session once and hand the
+//! organisation id down, or point to sign-in.
+
+use crate::api;
+use crate::i18n::{tr, Text};
+use domain::api::SessionInfo;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn WithSession<F, V>(children: F) -> impl IntoView
+where
+    F: Fn(SessionInfo) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let session = LocalResource::new(api::session);
+    view! {
+        {move || match session.get() {
+            None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),
+            Some(Err(_)) => view! {
+                <section class="card narrow">
+                    <p>{tr(Text::SignInFirst)}</p>
+                    <A href="/login">{tr(Text::SignIn)}</A>
+                </section>
+            }.into_any(),
+            Some(Ok(s)) => children(s).into_any(),
+        }}
+    }
+}

@@ -1,0 +1,258 @@
+//! Contacts sync: the visible range set in WeCom becomes our member list.
+
+use itest::*;
+use serde_json::json;
+
+fn set_range(corp: &str, party: &[u64], users: &[&str]) {
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/range"),
+        &json!({"party": party, "user": users, "tag": []}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn install_brings_the_members_of_the_range_individuals_without_departments() {
+    let (corp, admin) = installed_and_synced("mem");
+    let m = members(&admin, &corp, "");
+    assert_eq!(m.keys().collect::<Vec<_>>(), vec!["dev1", "dev2", "sales1"]);
+    assert_eq!(m["dev1"]["department_ids"], json!([2]));
+    assert_eq!(m["dev1"]["department_known"], true);
+    assert_eq!(m["dev1"]["via"], json!(["department"]));
+    // In range only as an individual: WeCom gives no department.
+    assert_eq!(m["sales1"]["department_ids"], json!(null));
+    assert_eq!(m["sales1"]["department_known"], false);
+    assert_eq!(m["sales1"]["via"], json!(["individual"]));
+    assert_eq!(m["sales1"]["status"], "active");
+    assert!(!m.contains_key("boss"), "outside the range");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn adding_a_department_to_the_range_brings_its_members_with_departments() {
+    let (corp, admin) = installed_and_synced("adddep");
+    let t0 = now();
+    set_range(&corp, &[2, 3], &[]);
+    wait_for_sync(&admin, &corp, t0);
+    let m = members(&admin, &corp, "in_range=true");
+    assert_eq!(m.keys().collect::<Vec<_>>(), vec!["dev1", "dev2", "sales1"]);
+    assert_eq!(
+        m["sales1"]["department_ids"],
+        json!([3]),
+        "now known through its department"
+    );
+    assert_eq!(m["sales1"]["department_known"], true);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn adding_an_individual_brings_them_without_department_information() {
+    let (corp, admin) = installed_and_synced("addind");
+    let t0 = now();
+    set_range(&corp, &[2], &["sales1", "boss"]);
+    wait_for_sync(&admin, &corp, t0);
+    let m = members(&admin, &corp, "");
+    assert_eq!(m["boss"]["department_known"], false);
+    assert_eq!(m["boss"]["department_ids"], json!(null));
+    let without = members(&admin, &corp, "department_known=false");
+    assert_eq!(without.keys().collect::<Vec<_>>(), vec!["boss", "sales1"]);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn removing_from_the_range_keeps_the_member_as_out_of_range() {
+    let (corp, admin) = installed_and_synced("rm");
+    let t0 = now();
+    set_range(&corp, &[], &["sales1"]);
+    wait_for_sync(&admin, &corp, t0);
+    let m = members(&admin, &corp, "");
+    assert_eq!(m["dev1"]["in_range"], false, "kept for seat history");
+    assert_eq!(
+        m["dev1"]["status"], "active",
+        "left the range, not the company"
+    );
+    assert_eq!(m["sales1"]["in_range"], true);
+    let out = members(&admin, &corp, "in_range=false");
+    assert_eq!(out.keys().collect::<Vec<_>>(), vec!["dev1", "dev2"]);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_member_deleted_in_wecom_becomes_departed() {
+    let (corp, admin) = installed_and_synced("depart");
+    let a = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp}/users/dev1"),
+        &json!({}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let m = members(&admin, &corp, "status=departed");
+    assert_eq!(m.keys().collect::<Vec<_>>(), vec!["dev1"]);
+    assert_eq!(m["dev1"]["in_range"], false);
+    // A full sync agrees (and does not resurrect them).
+    let t0 = now();
+    assert_eq!(
+        post_text(&admin, &format!("{}/api/v1/corps/{corp}/sync", edge()), "").status,
+        202
+    );
+    wait_for_sync(&admin, &corp, t0);
+    assert_eq!(members(&admin, &corp, "")["dev1"]["status"], "departed");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn contact_changes_apply_one_by_one() {
+    let (corp, admin) = installed_and_synced("inc");
+    let users = format!("/_sim/corps/{corp}/users");
+    let a = sim_send(
+        "POST",
+        &users,
+        &json!({"userid": "dev3", "name": "开发三", "department": [2]}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let m = members(&admin, &corp, "");
+    assert_eq!(m["dev3"]["name"], "开发三");
+    assert_eq!(m["dev3"]["department_ids"], json!([2]));
+
+    let a = sim_send(
+        "PATCH",
+        &format!("{users}/dev3"),
+        &json!({"name": "开发叁"}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(members(&admin, &corp, "")["dev3"]["name"], "开发叁");
+
+    // Moving to a department outside the range drops the member from it.
+    let a = sim_send(
+        "PATCH",
+        &format!("{users}/dev3"),
+        &json!({"department": [1]}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(members(&admin, &corp, "")["dev3"]["in_range"], false);
+    // A new department under one in range appears in the tree.
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/departments"),
+        &json!({"id": 20, "name": "后端组", "parentid": 2}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let tree = get(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/departments", edge()),
+    )
+    .json();
+    let rnd = &tree[0];
+    assert_eq!(rnd["id"], 2);
+    assert_eq!(rnd["children"][0]["id"], 20);
+    assert_eq!(rnd["children"][0]["name"], "后端组");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_dropped_contact_callback_is_repaired_by_the_reconcile() {
+    let (corp, admin) = installed_and_synced("heal");
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/users"),
+        &json!({"userid": "dev9", "name": "开发九", "department": [2], "callback": false}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json()["pushed"], false);
+    assert!(
+        !members(&admin, &corp, "").contains_key("dev9"),
+        "the callback was lost"
+    );
+
+    let a = get(
+        &browser(),
+        &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let m = members(&admin, &corp, "");
+    assert_eq!(m["dev9"]["department_ids"], json!([2]), "healed");
+    let audit = d1(&format!(
+        "SELECT detail FROM audit WHERE corp_id = '{corp}' AND action = 'reconciled' AND actor = 'cron'"
+    ));
+    assert_eq!(audit.len(), 1, "the repair is in the audit log");
+    let detail: serde_json::Value =
+        serde_json::from_str(audit[0]["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["added_or_updated"], 1);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn members_api_pages_filters_and_refuses_bad_queries() {
+    let (corp, admin) = installed_and_synced("api");
+    let base = format!("{}/api/v1/corps/{corp}/members", edge());
+    // Stable cursor paging: one at a time, in userid order, total constant.
+    let mut seen = vec![];
+    let mut cursor = String::new();
+    loop {
+        let page = get(&admin, &format!("{base}?limit=1&cursor={cursor}")).json();
+        assert_eq!(page["total"], 3);
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["userid"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec!["dev1", "dev2", "sales1"]);
+    let by_dept = get(&admin, &format!("{base}?department_id=2")).json();
+    assert_eq!(by_dept["total"], 2);
+    let search = get(&admin, &format!("{base}?q=%E9%94%80%E5%94%AE")).json(); // 销售
+    assert_eq!(search["items"][0]["userid"], "sales1");
+    for bad in [
+        "limit=0",
+        "limit=501",
+        "status=gone",
+        "in_range=maybe",
+        "department_id=x",
+    ] {
+        let a = get(&admin, &format!("{base}?{bad}"));
+        assert_eq!(a.status, 400, "{bad}: {}", a.text);
+        assert_eq!(a.error_code(), "bad_request");
+    }
+    let other = signed_in("wwdemo01", "admin");
+    assert_eq!(
+        get(&other, &base).status,
+        403,
+        "another organisation's admin"
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn range_summary_counts_and_explains_members_without_departments() {
+    let (corp, admin) = installed_and_synced("sum");
+    let r = get(&admin, &format!("{}/api/v1/corps/{corp}/range", edge())).json();
+    assert_eq!(r["allow_party"], json!([2]));
+    assert_eq!(r["allow_user"], json!(["sales1"]));
+    assert_eq!(r["members_in_range"], 3);
+    assert_eq!(r["members_without_department"], 1);
+    assert!(r["advice"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("whole departments"));
+    assert!(r["advice"]["zh"].as_str().unwrap().contains("部门整体"));
+    let tree = get(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/departments", edge()),
+    )
+    .json();
+    assert_eq!(tree[0]["id"], 2);
+    assert_eq!(tree[0]["member_count"], 2);
+    assert_eq!(tree[0]["total_count"], 2);
+    let sync = get(&admin, &format!("{}/api/v1/corps/{corp}/sync", edge())).json();
+    assert_eq!(sync["state"], "done");
+    assert_eq!(sync["counts"]["members_in_range"], 3);
+    assert!(sync["last_synced_at"].as_u64().is_some());
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# `make bench`: measured, not asserted. Starts its own stack (ports 8790,
+# 9103, state under target/bench) so it never touches dev or test data.
+#   1. full sync of a 100 000-member organisation: seconds, peak RSS of workerd
+#   2. a storm of 1 000 change_contact events, end to end
+# BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes.
+. "$(dirname "$0")/common.sh"
+bash scripts/install.sh
+bash scripts/build.sh
+cargo build -q --release -p sim
+
+MEMBERS=${BENCH_MEMBERS:-100000}
+DEPARTMENTS=${BENCH_DEPARTMENTS:-1000}
+EVENTS=${BENCH_EVENTS:-1000}
+PORT=8790 SIMPORT=9103
+B="$ROOT/target/bench"
+rm -rf "$B" && mkdir -p "$B"
+sed -e "s#^WECOM_API_BASE=.*#WECOM_API_BASE=http://$DEV_HOST:$SIMPORT#" "$ROOT/target/itest/test.env" > "$B/bench.env" 2>/dev/null \
+  || { echo "run make test once first (it writes the test env)"; exit 1; }
+stop_started_on_exit
+
+# The release simulator: the benchmark measures the worker, not a debug sim.
+(load_env_file "$B/bench.env"; start_bg "$B/sim.log" "$ROOT/target/release/sim" \
+  --listen "$DEV_HOST:$SIMPORT" --worker "http://$DEV_HOST:$PORT"; echo "${STARTED_PGIDS[-1]}" > "$B/sim.pgid")
+STARTED_PGIDS+=("$(cat "$B/sim.pgid")")
+wait_for "http://$DEV_HOST:$SIMPORT/_sim/health" 30
+start_worker "$PORT" "$B/bench.env" "$B/state" "$B"
+SIM="http://$DEV_HOST:$SIMPORT" EDGE="http://$DEV_HOST:$PORT"
+
+# Peak resident memory (VmHWM) of the worker's workerd processes, sampled.
+workerd_pids() { pgrep -f "workerd serve.*--socket-addr=entry=$DEV_HOST:$PORT" || true; }
+peak_kb() {
+  local max=0 kb pid
+  for pid in $(workerd_pids); do
+    kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${kb:-0}" -gt "$max" ] && max=$kb
+  done
+  echo "$max"
+}
+rss_kb() {
+  local total=0 kb pid
+  for pid in $(workerd_pids); do
+    kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    total=$((total + ${kb:-0}))
+  done
+  echo "$total"
+}
+
+log "bench 1: full sync of $MEMBERS members in $DEPARTMENTS departments"
+CORP=wwbench01
+sim_post "$SIM/_sim/suite_ticket"
+curl -fsS -X POST "$SIM/_sim/corps" -d "{\"corp_id\":\"$CORP\",\"corp_name\":\"Bench\",\"admins\":[\"u000000\"]}" >/dev/null
+curl -fsS -X POST "$SIM/_sim/corps/$CORP/generate" -d "{\"departments\":$DEPARTMENTS,\"members\":$MEMBERS}" >/dev/null
+before_kb=$(rss_kb)
+start=$(date +%s.%N)
+sim_post "$SIM/_sim/corps/$CORP/install"
+COOKIES="$B/cookies"
+curl -fsS -c "$COOKIES" -X POST "$EDGE/auth/dev-login" -d "{\"corp_id\":\"$CORP\",\"userid\":\"u000000\"}" >/dev/null
+state=running samples=""
+while [ "$state" = running ] || [ "$state" = idle ]; do
+  sleep 0.5
+  samples="$samples $(rss_kb)"
+  state=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
+done
+end=$(date +%s.%N)
+status=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync")
+total=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+sync_secs=$(echo "$end - $start" | bc)
+peak_sample=$(for s in $samples; do echo "$s"; done | sort -n | tail -1)
+
+log "bench 2: $EVENTS change_contact events (update_user), one after another"
+start=$(date +%s.%N)
+for i in $(seq 1 "$EVENTS"); do
+  u=$(printf 'u%06d' $(( (i * 97) % MEMBERS )))
+  curl -fsS -X PATCH "$SIM/_sim/corps/$CORP/users/$u" -d "{\"name\":\"改名$i\"}" -o /dev/null
+done
+end=$(date +%s.%N)
+storm_secs=$(echo "$end - $start" | bc)
+renamed=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?q=%E6%94%B9%E5%90%8D&limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+
+cat <<REPORT | tee "$B/report.txt"
+
+================ bench report ================
+full sync: $MEMBERS members, $DEPARTMENTS departments
+  state:            $state  ($status)
+  members stored:   $total
+  seconds:          $sync_secs   (target <= 10)
+  workerd RSS:      before ${before_kb} KiB, peak sampled ${peak_sample} KiB, VmHWM $(peak_kb) KiB
+change_contact storm: $EVENTS update_user events through sim -> worker -> D1
+  seconds:          $storm_secs   ($(echo "scale=1; $EVENTS / $storm_secs" | bc) events/s)
+  members renamed:  $renamed (distinct members touched)
+==============================================
+REPORT

@@ -1,0 +1,258 @@
+//! WeCom's contacts API as a third-party app sees it: only what is inside
+//! the app's visible range. Departments in range bring their sub-departments;
+//! members in range only as individuals (or through a tag's user list) come
+//! with no departments, because the app may not see those departments.
+//! Written from WeCom's documentation, independently of `domain::range`.
+
+use crate::control::Sim;
+use crate::http::{Reply, Req};
+use crate::state::{Corp, State, User};
+use crate::wecom_api::err;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+
+/// What the app may see of one organisation.
+pub struct Visible {
+    pub departments: HashSet<u64>,
+    pub users: HashSet<String>,
+}
+
+pub fn visible(corp: &Corp) -> Visible {
+    let tags: Vec<_> = corp
+        .tags
+        .iter()
+        .filter(|t| corp.range.tag.contains(&t.tagid))
+        .collect();
+    let mut children: HashMap<u64, Vec<u64>> = HashMap::new();
+    for d in &corp.departments {
+        children.entry(d.parentid).or_default().push(d.id);
+    }
+    let mut departments = HashSet::new();
+    let mut stack: Vec<u64> = corp
+        .range
+        .party
+        .iter()
+        .chain(tags.iter().flat_map(|t| t.partylist.iter()))
+        .copied()
+        .filter(|id| corp.departments.iter().any(|d| d.id == *id))
+        .collect();
+    while let Some(id) = stack.pop() {
+        if departments.insert(id) {
+            stack.extend(children.get(&id).into_iter().flatten());
+        }
+    }
+    let named: HashSet<&str> = corp
+        .range
+        .user
+        .iter()
+        .map(String::as_str)
+        .chain(
+            tags.iter()
+                .flat_map(|t| t.userlist.iter().map(String::as_str)),
+        )
+        .collect();
+    let users = corp
+        .users
+        .iter()
+        .filter(|u| {
+            named.contains(u.userid.as_str())
+                || u.department.iter().any(|d| departments.contains(d))
+        })
+        .map(|u| u.userid.clone())
+        .collect();
+    Visible { departments, users }
+}
+
+/// The member's departments the app may see (none for individuals).
+pub fn visible_departments(user: &User, v: &Visible) -> Vec<u64> {
+    user.department
+        .iter()
+        .copied()
+        .filter(|d| v.departments.contains(d))
+        .collect()
+}
+
+fn user_json(user: &User, v: &Visible) -> Value {
+    let depts = visible_departments(user, v);
+    let mut j = json!({
+        "userid": user.userid,
+        "name": user.name,
+        "department": depts,
+        "status": user.status,
+        "open_userid": format!("wo{}", user.userid),
+    });
+    if let Some(main) = depts.first() {
+        j["main_department"] = json!(main);
+    }
+    j
+}
+
+fn ok(mut v: Value) -> Reply {
+    v["errcode"] = json!(0);
+    v["errmsg"] = json!("ok");
+    Reply::json(200, &v)
+}
+
+/// The organisation an `access_token` was issued for: 41001 missing,
+/// 40014 unknown, 42001 expired.
+fn corp_for_token<'a>(state: &'a State, req: &Req) -> Result<&'a Corp, Reply> {
+    let token = req
+        .query("access_token")
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| err(41001, "access_token missing"))?;
+    let (corp_id, exp) = state
+        .corp_tokens
+        .get(token)
+        .ok_or_else(|| err(40014, "invalid access_token"))?;
+    if *exp <= state.now() {
+        return Err(err(42001, "access_token expired"));
+    }
+    state
+        .corps
+        .get(corp_id)
+        .filter(|c| c.installed)
+        .ok_or_else(|| err(40014, "invalid access_token"))
+}
+
+fn number(req: &Req, name: &str) -> Option<u64> {
+    req.query(name).and_then(|v| v.parse().ok())
+}
+
+pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
+    let path = req.path.strip_prefix("/cgi-bin/")?;
+    if !matches!(path.split('/').next(), Some("department" | "user" | "tag")) {
+        return None;
+    }
+    let state = sim.state();
+    let reply = (|| -> Result<Reply, Reply> {
+        let corp = corp_for_token(&state, req)?;
+        let v = visible(corp);
+        Ok(match (req.method.as_str(), path) {
+            ("GET", "department/list") => {
+                let root = number(req, "id");
+                let within: HashSet<u64> = match root {
+                    None => v.departments.clone(),
+                    Some(id) if v.departments.contains(&id) => {
+                        let mut set = HashSet::from([id]);
+                        let mut grew = true;
+                        while grew {
+                            grew = false;
+                            for d in &corp.departments {
+                                if set.contains(&d.parentid)
+                                    && v.departments.contains(&d.id)
+                                    && set.insert(d.id)
+                                {
+                                    grew = true;
+                                }
+                            }
+                        }
+                        set
+                    }
+                    Some(_) => {
+                        return Err(err(
+                            60011,
+                            "no privilege to access/modify contact/party/agent",
+                        ))
+                    }
+                };
+                let list: Vec<Value> = corp
+                    .departments
+                    .iter()
+                    .filter(|d| within.contains(&d.id))
+                    .map(|d| json!({"id": d.id, "name": d.name, "parentid": d.parentid, "order": d.order}))
+                    .collect();
+                ok(json!({"department": list}))
+            }
+            ("GET", "user/list" | "user/simplelist") => {
+                let dept =
+                    number(req, "department_id").ok_or_else(|| err(60123, "invalid party id"))?;
+                if !corp.departments.iter().any(|d| d.id == dept) {
+                    return Err(err(60123, "invalid party id"));
+                }
+                if !v.departments.contains(&dept) {
+                    return Err(err(
+                        60011,
+                        "no privilege to access/modify contact/party/agent",
+                    ));
+                }
+                let list: Vec<Value> = corp
+                    .users
+                    .iter()
+                    .filter(|u| u.department.contains(&dept))
+                    .map(|u| user_json(u, &v))
+                    .collect();
+                ok(json!({"userlist": list}))
+            }
+            ("POST", "user/list_id") => {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(json!({}));
+                let limit = body["limit"].as_u64().unwrap_or(1000).clamp(1, 10000) as usize;
+                let start: usize = match body["cursor"].as_str().filter(|c| !c.is_empty()) {
+                    None => 0,
+                    Some(c) => c.parse().map_err(|_| err(50100, "invalid cursor"))?,
+                };
+                let pairs: Vec<Value> = corp
+                    .users
+                    .iter()
+                    .flat_map(|u| {
+                        visible_departments(u, &v)
+                            .into_iter()
+                            .map(move |d| json!({"userid": u.userid, "department": d}))
+                    })
+                    .skip(start)
+                    .take(limit + 1)
+                    .collect();
+                let more = pairs.len() > limit;
+                let page: Vec<Value> = pairs.into_iter().take(limit).collect();
+                let next = if more {
+                    (start + limit).to_string()
+                } else {
+                    String::new()
+                };
+                ok(json!({"next_cursor": next, "dept_user": page}))
+            }
+            ("GET", "user/get") => {
+                let userid = req.query("userid").unwrap_or_default();
+                let user = corp
+                    .users
+                    .iter()
+                    .find(|u| u.userid == userid)
+                    .ok_or_else(|| err(60111, "userid not found"))?;
+                if !v.users.contains(userid) {
+                    return Err(err(
+                        60011,
+                        "no privilege to access/modify contact/party/agent",
+                    ));
+                }
+                ok(user_json(user, &v))
+            }
+            ("GET", "tag/get") => {
+                let tagid = number(req, "tagid").ok_or_else(|| err(40068, "invalid tagid"))?;
+                let tag = corp
+                    .tags
+                    .iter()
+                    .find(|t| t.tagid == tagid)
+                    .ok_or_else(|| err(40068, "invalid tagid"))?;
+                if !corp.range.tag.contains(&tagid) {
+                    return Err(err(
+                        60011,
+                        "no privilege to access/modify contact/party/agent",
+                    ));
+                }
+                let users: Vec<Value> = corp
+                    .users
+                    .iter()
+                    .filter(|u| tag.userlist.contains(&u.userid))
+                    .map(|u| json!({"userid": u.userid, "name": u.name}))
+                    .collect();
+                ok(json!({"tagname": tag.tagname, "userlist": users, "partylist": tag.partylist}))
+            }
+            _ => {
+                return Err(Reply::json(
+                    404,
+                    &json!({"errcode": 404, "errmsg": "no such api"}),
+                ))
+            }
+        })
+    })();
+    Some(reply.unwrap_or_else(|e| e))
+}
