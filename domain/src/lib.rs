@@ -7,4 +7,5 @@ pub mod event;
 pub mod ids;
 pub mod range;
 pub mod seal;
+pub mod seat;
 pub mod session;

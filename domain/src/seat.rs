@@ -1,0 +1,470 @@
+//! Interface licenses ("seats"): activation and transfer under WeCom's
+//! rules (DESIGN §2), checked here before WeCom is asked, so the admin gets
+//! a clear reason first.
+
+use serde::{Deserialize, Serialize};
+
+pub const DAY: u64 = 86_400;
+/// A held seat may be renewed only when this little time is left.
+pub const RENEW_WINDOW_SECS: u64 = 20 * DAY;
+/// Stacked time on one member and type may not exceed five years (701030).
+pub const MAX_STACKED_SECS: u64 = 5 * 365 * DAY;
+/// After a transfer away from an active, in-range member, that account
+/// waits this long before it can move again.
+pub const TRANSFER_COOLDOWN_SECS: u64 = 30 * DAY;
+/// WeCom's batch limits for activation and transfer.
+pub const MAX_BATCH: usize = 1000;
+
+/// 1 = base account (基础帐号), 2 = interconnect account (互通帐号).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum SeatType {
+    Base = 1,
+    Interconnect = 2,
+}
+
+impl From<SeatType> for u8 {
+    fn from(t: SeatType) -> u8 {
+        t as u8
+    }
+}
+
+impl TryFrom<u8> for SeatType {
+    type Error = String;
+    fn try_from(v: u8) -> Result<Self, String> {
+        match v {
+            1 => Ok(SeatType::Base),
+            2 => Ok(SeatType::Interconnect),
+            other => Err(format!("seat type must be 1 or 2, not {other}")),
+        }
+    }
+}
+
+/// What we know of a member when checking a seat action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberState {
+    Unknown,
+    Departed,
+    OutOfRange,
+    ActiveInRange,
+}
+
+/// An account bound to a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldSeat {
+    pub active_code: String,
+    pub seat_type: SeatType,
+    pub expires_at: u64,
+    /// End of the 30-day wait after a transfer, if any.
+    pub transferable_at: Option<u64>,
+}
+
+impl HeldSeat {
+    pub fn is_active(&self, now: u64) -> bool {
+        self.expires_at > now
+    }
+
+    pub fn remaining(&self, now: u64) -> u64 {
+        self.expires_at.saturating_sub(now)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Refusal {
+    #[error("unknown member")]
+    UnknownMember,
+    #[error("the member has left the organisation")]
+    Departed,
+    #[error("the member is outside the app's visible range")]
+    NotInRange,
+    #[error("the member already holds this type with more than 20 days left (until {expires_at})")]
+    AlreadyHasSeat { expires_at: u64 },
+    #[error("stacked time would pass five years (WeCom 701030)")]
+    ExceedsFiveYears,
+    #[error("no unassigned account of this type is left")]
+    NoFreeAccount,
+    #[error("the handover member holds no active, unexpired account of this type")]
+    HandoverNotActive,
+    #[error("this account was transferred recently and can move again at {available_at}")]
+    TransferCooldown { available_at: u64 },
+    #[error("the takeover member already holds this type with more than 20 days left (until {expires_at})")]
+    TakeoverHasSeat { expires_at: u64 },
+    #[error("handover and takeover are the same member")]
+    SameMember,
+    #[error("the takeover member has left the organisation")]
+    TakeoverDeparted,
+    #[error("the takeover member is outside the app's visible range")]
+    TakeoverNotInRange,
+    #[error("at most {MAX_BATCH} members per call")]
+    BatchTooLarge,
+}
+
+impl Refusal {
+    /// The machine-readable code (as in the JSON answers).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::UnknownMember => "unknown_member",
+            Refusal::Departed => "departed",
+            Refusal::NotInRange => "not_in_range",
+            Refusal::AlreadyHasSeat { .. } => "already_has_seat",
+            Refusal::ExceedsFiveYears => "exceeds_five_years",
+            Refusal::NoFreeAccount => "no_free_account",
+            Refusal::HandoverNotActive => "handover_not_active",
+            Refusal::TransferCooldown { .. } => "transfer_cooldown",
+            Refusal::TakeoverHasSeat { .. } => "takeover_has_seat",
+            Refusal::SameMember => "same_member",
+            Refusal::TakeoverDeparted => "takeover_departed",
+            Refusal::TakeoverNotInRange => "takeover_not_in_range",
+            Refusal::BatchTooLarge => "batch_too_large",
+        }
+    }
+}
+
+pub fn check_batch(len: usize) -> Result<(), Refusal> {
+    if len > MAX_BATCH {
+        Err(Refusal::BatchTooLarge)
+    } else {
+        Ok(())
+    }
+}
+
+/// Activating `duration_secs` of an account of this type on a member who
+/// may already hold one: returns the new expiry (remaining time carries over).
+pub fn check_activation(
+    member: MemberState,
+    held: Option<&HeldSeat>,
+    duration_secs: u64,
+    now: u64,
+) -> Result<u64, Refusal> {
+    match member {
+        MemberState::Unknown => return Err(Refusal::UnknownMember),
+        MemberState::Departed => return Err(Refusal::Departed),
+        MemberState::OutOfRange => return Err(Refusal::NotInRange),
+        MemberState::ActiveInRange => {}
+    }
+    let carried = match held.filter(|s| s.is_active(now)) {
+        Some(s) if s.remaining(now) > RENEW_WINDOW_SECS => {
+            return Err(Refusal::AlreadyHasSeat {
+                expires_at: s.expires_at,
+            })
+        }
+        Some(s) => s.remaining(now),
+        None => 0,
+    };
+    let total = carried + duration_secs;
+    if total > MAX_STACKED_SECS {
+        return Err(Refusal::ExceedsFiveYears);
+    }
+    Ok(now + total)
+}
+
+/// What a permitted transfer does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferPlan {
+    /// The account cannot move again before this (handover was active and
+    /// in range); `None` when the handover had left or was out of range.
+    pub cooldown_until: Option<u64>,
+    /// The takeover's own account of this type (≤ 20 days left) that the
+    /// transferred one replaces.
+    pub replaces: Option<String>,
+}
+
+pub fn check_transfer(
+    handover: MemberState,
+    handover_seat: Option<&HeldSeat>,
+    takeover: MemberState,
+    takeover_seat: Option<&HeldSeat>,
+    same_member: bool,
+    now: u64,
+) -> Result<TransferPlan, Refusal> {
+    if same_member {
+        return Err(Refusal::SameMember);
+    }
+    if handover == MemberState::Unknown || takeover == MemberState::Unknown {
+        return Err(Refusal::UnknownMember);
+    }
+    match takeover {
+        MemberState::Departed => return Err(Refusal::TakeoverDeparted),
+        MemberState::OutOfRange => return Err(Refusal::TakeoverNotInRange),
+        _ => {}
+    }
+    let seat = handover_seat
+        .filter(|s| s.is_active(now))
+        .ok_or(Refusal::HandoverNotActive)?;
+    if let Some(available_at) = seat.transferable_at.filter(|t| *t > now) {
+        return Err(Refusal::TransferCooldown { available_at });
+    }
+    let replaces = match takeover_seat.filter(|s| s.is_active(now)) {
+        Some(s) if s.remaining(now) > RENEW_WINDOW_SECS => {
+            return Err(Refusal::TakeoverHasSeat {
+                expires_at: s.expires_at,
+            })
+        }
+        Some(s) => Some(s.active_code.clone()),
+        None => None,
+    };
+    // A departed or out-of-range member's seat moves at once, freely; an
+    // active in-range member's seat then waits 30 days.
+    let cooldown_until =
+        (handover == MemberState::ActiveInRange).then_some(now + TRANSFER_COOLDOWN_SECS);
+    Ok(TransferPlan {
+        cooldown_until,
+        replaces,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn seat(days_left: u64) -> HeldSeat {
+        HeldSeat {
+            active_code: "CODE".into(),
+            seat_type: SeatType::Base,
+            expires_at: NOW + days_left * DAY,
+            transferable_at: None,
+        }
+    }
+
+    #[test]
+    fn activation_of_a_member_without_a_seat_runs_the_full_duration() {
+        assert_eq!(
+            check_activation(MemberState::ActiveInRange, None, 365 * DAY, NOW),
+            Ok(NOW + 365 * DAY)
+        );
+    }
+
+    #[test]
+    fn activation_is_refused_while_more_than_20_days_are_left() {
+        let held = seat(21);
+        assert_eq!(
+            check_activation(MemberState::ActiveInRange, Some(&held), 365 * DAY, NOW),
+            Err(Refusal::AlreadyHasSeat {
+                expires_at: held.expires_at
+            })
+        );
+    }
+
+    #[test]
+    fn renewal_with_20_days_left_carries_the_remaining_time_over() {
+        let held = seat(20);
+        assert_eq!(
+            check_activation(MemberState::ActiveInRange, Some(&held), 365 * DAY, NOW),
+            Ok(NOW + 385 * DAY)
+        );
+    }
+
+    #[test]
+    fn an_expired_seat_does_not_block_or_carry_over() {
+        let mut held = seat(0);
+        held.expires_at = NOW - DAY;
+        assert_eq!(
+            check_activation(MemberState::ActiveInRange, Some(&held), 30 * DAY, NOW),
+            Ok(NOW + 30 * DAY)
+        );
+    }
+
+    #[test]
+    fn stacked_time_may_not_pass_five_years() {
+        let held = seat(10);
+        assert_eq!(
+            check_activation(MemberState::ActiveInRange, Some(&held), 5 * 365 * DAY, NOW),
+            Err(Refusal::ExceedsFiveYears)
+        );
+        assert!(check_activation(MemberState::ActiveInRange, None, 5 * 365 * DAY, NOW).is_ok());
+    }
+
+    #[test]
+    fn only_active_in_range_members_can_be_activated() {
+        for (state, refusal) in [
+            (MemberState::Unknown, Refusal::UnknownMember),
+            (MemberState::Departed, Refusal::Departed),
+            (MemberState::OutOfRange, Refusal::NotInRange),
+        ] {
+            assert_eq!(check_activation(state, None, DAY, NOW), Err(refusal));
+        }
+    }
+
+    #[test]
+    fn transfer_from_an_active_in_range_member_waits_30_days() {
+        let plan = check_transfer(
+            MemberState::ActiveInRange,
+            Some(&seat(200)),
+            MemberState::ActiveInRange,
+            None,
+            false,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(plan.cooldown_until, Some(NOW + 30 * DAY));
+        // The same account again, a day later: refused with when it can move.
+        let mut moved = seat(200);
+        moved.transferable_at = plan.cooldown_until;
+        assert_eq!(
+            check_transfer(
+                MemberState::ActiveInRange,
+                Some(&moved),
+                MemberState::ActiveInRange,
+                None,
+                false,
+                NOW + DAY
+            ),
+            Err(Refusal::TransferCooldown {
+                available_at: NOW + 30 * DAY
+            })
+        );
+        // After the 30 days it moves.
+        assert!(check_transfer(
+            MemberState::ActiveInRange,
+            Some(&moved),
+            MemberState::ActiveInRange,
+            None,
+            false,
+            NOW + 30 * DAY
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn transfer_from_a_departed_or_out_of_range_member_has_no_wait() {
+        for handover in [MemberState::Departed, MemberState::OutOfRange] {
+            let plan = check_transfer(
+                handover,
+                Some(&seat(200)),
+                MemberState::ActiveInRange,
+                None,
+                false,
+                NOW,
+            )
+            .unwrap();
+            assert_eq!(plan.cooldown_until, None, "{handover:?}");
+        }
+    }
+
+    #[test]
+    fn the_handover_seat_must_be_active_and_unexpired() {
+        let mut expired = seat(0);
+        expired.expires_at = NOW;
+        assert_eq!(
+            check_transfer(
+                MemberState::Departed,
+                Some(&expired),
+                MemberState::ActiveInRange,
+                None,
+                false,
+                NOW
+            ),
+            Err(Refusal::HandoverNotActive)
+        );
+        assert_eq!(
+            check_transfer(
+                MemberState::Departed,
+                None,
+                MemberState::ActiveInRange,
+                None,
+                false,
+                NOW
+            ),
+            Err(Refusal::HandoverNotActive)
+        );
+    }
+
+    #[test]
+    fn a_takeover_holding_the_type_must_have_20_days_or_less_left() {
+        let taker = seat(21);
+        assert_eq!(
+            check_transfer(
+                MemberState::Departed,
+                Some(&seat(100)),
+                MemberState::ActiveInRange,
+                Some(&taker),
+                false,
+                NOW
+            ),
+            Err(Refusal::TakeoverHasSeat {
+                expires_at: taker.expires_at
+            })
+        );
+        let plan = check_transfer(
+            MemberState::Departed,
+            Some(&seat(100)),
+            MemberState::ActiveInRange,
+            Some(&seat(20)),
+            false,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(plan.replaces.as_deref(), Some("CODE"));
+    }
+
+    #[test]
+    fn takeover_must_be_an_active_in_range_member_other_than_the_handover() {
+        let s = seat(100);
+        assert_eq!(
+            check_transfer(
+                MemberState::Departed,
+                Some(&s),
+                MemberState::Departed,
+                None,
+                false,
+                NOW
+            ),
+            Err(Refusal::TakeoverDeparted)
+        );
+        assert_eq!(
+            check_transfer(
+                MemberState::Departed,
+                Some(&s),
+                MemberState::OutOfRange,
+                None,
+                false,
+                NOW
+            ),
+            Err(Refusal::TakeoverNotInRange)
+        );
+        assert_eq!(
+            check_transfer(
+                MemberState::Departed,
+                Some(&s),
+                MemberState::Unknown,
+                None,
+                false,
+                NOW
+            ),
+            Err(Refusal::UnknownMember)
+        );
+        assert_eq!(
+            check_transfer(
+                MemberState::ActiveInRange,
+                Some(&s),
+                MemberState::ActiveInRange,
+                None,
+                true,
+                NOW
+            ),
+            Err(Refusal::SameMember)
+        );
+    }
+
+    #[test]
+    fn batches_are_capped_at_1000() {
+        assert!(check_batch(1000).is_ok());
+        assert_eq!(check_batch(1001), Err(Refusal::BatchTooLarge));
+    }
+
+    #[test]
+    fn refusals_serialise_with_their_code_and_details() {
+        let v = serde_json::to_value(Refusal::TransferCooldown { available_at: 5 }).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"code": "transfer_cooldown", "available_at": 5})
+        );
+        assert_eq!(
+            Refusal::TransferCooldown { available_at: 5 }.code(),
+            "transfer_cooldown"
+        );
+    }
+}
