@@ -24,7 +24,7 @@ stop_started_on_exit
   --listen "$DEV_HOST:$SIMPORT" --worker "http://$DEV_HOST:$PORT"; echo "${STARTED_PGIDS[-1]}" > "$B/sim.pgid")
 STARTED_PGIDS+=("$(cat "$B/sim.pgid")")
 wait_for "http://$DEV_HOST:$SIMPORT/_sim/health" 30
-start_worker "$PORT" "$B/bench.env" "$B/state" "$B"
+WRANGLER_LOG=log start_worker "$PORT" "$B/bench.env" "$B/state" "$B"
 SIM="http://$DEV_HOST:$SIMPORT" EDGE="http://$DEV_HOST:$PORT"
 
 # Peak resident memory (VmHWM) of the worker's workerd processes, sampled.
@@ -86,6 +86,7 @@ full sync: $MEMBERS members, $DEPARTMENTS departments
   members stored:   $total
   seconds:          $sync_secs   (target <= 10)
   workerd RSS:      before ${before_kb} KiB, peak sampled ${peak_sample} KiB, VmHWM $(peak_kb) KiB
+  phases:           $(grep -o "sync $CORP: read.*" "$B/wrangler-$PORT.log" | head -1)
 change_contact storm: $EVENTS update_user events through sim -> worker -> D1
   seconds:          $storm_secs   ($(echo "scale=1; $EVENTS / $storm_secs" | bc) events/s)
   members renamed:  $renamed (distinct members touched)

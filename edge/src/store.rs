@@ -449,6 +449,45 @@ fn upsert_member_statement(
     ])
 }
 
+/// Members a single bulk upsert carries (as one JSON parameter).
+const MEMBERS_PER_STATEMENT: usize = 500;
+
+/// Many members in one statement: rows come from a JSON array through
+/// `json_each`, so a 100k-member sync is 200 statements, not 100 000.
+fn upsert_members_statement(
+    db: &D1Database,
+    corp_id: &str,
+    members: &[MemberRecord],
+    now: u64,
+) -> Result<worker::D1PreparedStatement> {
+    let rows: Vec<serde_json::Value> = members
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "u": m.userid,
+                "n": m.name,
+                "d": m.department_ids,
+                "k": m.department_known() as u8,
+                "r": m.in_range as u8,
+                "v": m.via,
+                "s": m.status.as_str(),
+            })
+        })
+        .collect();
+    db.prepare(
+        "INSERT INTO members (corp_id, userid, name, department_ids, department_known, in_range, via, status, updated_at) \
+         SELECT ?1, json_extract(j.value, '$.u'), json_extract(j.value, '$.n'), json_extract(j.value, '$.d'), \
+           json_extract(j.value, '$.k'), json_extract(j.value, '$.r'), json_extract(j.value, '$.v'), \
+           json_extract(j.value, '$.s'), ?3 \
+         FROM json_each(?2) AS j WHERE true \
+         ON CONFLICT (corp_id, userid) DO UPDATE SET name = excluded.name, \
+           department_ids = excluded.department_ids, department_known = excluded.department_known, \
+           in_range = excluded.in_range, via = excluded.via, status = excluded.status, \
+           updated_at = excluded.updated_at",
+    )
+    .bind(&[corp_id.into(), json_str(&rows), num(now)])
+}
+
 pub async fn upsert_member(
     db: &D1Database,
     corp_id: &str,
@@ -585,8 +624,8 @@ pub async fn write_sync(
     for d in departments {
         statements.push(upsert_department_statement(db, corp_id, d, now)?);
     }
-    for m in upserts {
-        statements.push(upsert_member_statement(db, corp_id, m, now)?);
+    for chunk in upserts.chunks(MEMBERS_PER_STATEMENT) {
+        statements.push(upsert_members_statement(db, corp_id, chunk, now)?);
     }
     for chunk in left_range.chunks(BATCH) {
         statements.push(

@@ -19,7 +19,7 @@ use domain::event::ContactChange;
 use domain::range::{self, Department, Member, MemberRecord, Status, TagMembers, Via};
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
-use worker::{console_error, Env};
+use worker::{console_error, console_log, Env};
 
 /// How many vanished members one sync probes with `user/get`; the rest are
 /// marked out of range (a delete_user callback or the next sync corrects).
@@ -131,6 +131,7 @@ async fn full_sync(
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
     let wecom = WeCom::new(cfg, env.kv("KV")?);
 
+    let read_started = worker::Date::now().as_millis();
     let departments = wecom.department_list(corp_id, &code).await?;
     let mut people: HashMap<String, Member> = HashMap::new();
     for d in &departments {
@@ -208,6 +209,7 @@ async fn full_sync(
         }
         left_range.push(userid.clone());
     }
+    let write_started = worker::Date::now().as_millis();
     let rows: Vec<DepartmentRow> = departments
         .iter()
         .map(|d| DepartmentRow {
@@ -229,6 +231,12 @@ async fn full_sync(
     )
     .await?;
 
+    console_log!(
+        "sync {corp_id}: read WeCom in {} ms, wrote {} changes in {} ms",
+        write_started - read_started,
+        diff.upserts.len() + left_range.len(),
+        worker::Date::now().as_millis() - write_started
+    );
     let counts = SyncCounts {
         members_in_range: snapshot.len() as u64,
         added_or_updated: diff.upserts.len() as u64,

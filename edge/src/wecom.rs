@@ -162,6 +162,9 @@ impl AuthInfo {
 pub struct WeCom<'a> {
     cfg: &'a Config,
     kv: KvStore,
+    /// Tokens already read in this request: a sync makes thousands of
+    /// calls and must not read KV for each.
+    memo: std::cell::RefCell<std::collections::HashMap<String, String>>,
 }
 
 pub const SUITE_TICKET_KEY: &str = "wecom:suite_ticket";
@@ -172,7 +175,11 @@ pub fn corp_token_key(corp_id: &str) -> String {
 
 impl<'a> WeCom<'a> {
     pub fn new(cfg: &'a Config, kv: KvStore) -> Self {
-        WeCom { cfg, kv }
+        WeCom {
+            cfg,
+            kv,
+            memo: Default::default(),
+        }
     }
 
     async fn call(
@@ -211,6 +218,9 @@ impl<'a> WeCom<'a> {
     }
 
     async fn store(&self, key: &str, token: &str, expires_in: u64) -> Result<(), WeComError> {
+        self.memo
+            .borrow_mut()
+            .insert(key.to_owned(), token.to_owned());
         let cached = CachedToken {
             token: token.to_owned(),
             expires_at: now_secs() + expires_in,
@@ -226,6 +236,19 @@ impl<'a> WeCom<'a> {
 
     /// A cached token, or `None` when it must be refreshed (taking the lease).
     async fn reuse_or_lease(&self, key: &str, force: bool) -> Option<String> {
+        if force {
+            self.memo.borrow_mut().remove(key);
+        } else if let Some(t) = self.memo.borrow().get(key) {
+            return Some(t.clone());
+        }
+        let token = self.reuse_or_lease_kv(key, force).await;
+        if let Some(t) = &token {
+            self.memo.borrow_mut().insert(key.to_owned(), t.clone());
+        }
+        token
+    }
+
+    async fn reuse_or_lease_kv(&self, key: &str, force: bool) -> Option<String> {
         let now = now_secs();
         let cached = self.cached(key).await;
         if let Some(c) = &cached {

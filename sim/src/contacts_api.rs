@@ -14,9 +14,18 @@ use std::collections::{HashMap, HashSet};
 /// What the app may see of one organisation.
 pub struct Visible {
     pub departments: HashSet<u64>,
-    pub users: HashSet<String>,
+    /// Members named in the range (individually or through a tag).
+    pub named: HashSet<String>,
 }
 
+impl Visible {
+    pub fn sees(&self, user: &User) -> bool {
+        self.named.contains(&user.userid)
+            || user.department.iter().any(|d| self.departments.contains(d))
+    }
+}
+
+/// Cheap: departments and names only, never a pass over every member.
 pub fn visible(corp: &Corp) -> Visible {
     let tags: Vec<_> = corp
         .tags
@@ -41,26 +50,14 @@ pub fn visible(corp: &Corp) -> Visible {
             stack.extend(children.get(&id).into_iter().flatten());
         }
     }
-    let named: HashSet<&str> = corp
+    let named = corp
         .range
         .user
         .iter()
-        .map(String::as_str)
-        .chain(
-            tags.iter()
-                .flat_map(|t| t.userlist.iter().map(String::as_str)),
-        )
+        .cloned()
+        .chain(tags.iter().flat_map(|t| t.userlist.iter().cloned()))
         .collect();
-    let users = corp
-        .users
-        .iter()
-        .filter(|u| {
-            named.contains(u.userid.as_str())
-                || u.department.iter().any(|d| departments.contains(d))
-        })
-        .map(|u| u.userid.clone())
-        .collect();
-    Visible { departments, users }
+    Visible { departments, named }
 }
 
 /// The member's departments the app may see (none for individuals).
@@ -217,7 +214,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .iter()
                     .find(|u| u.userid == userid)
                     .ok_or_else(|| err(60111, "userid not found"))?;
-                if !v.users.contains(userid) {
+                if !v.sees(user) {
                     return Err(err(
                         60011,
                         "no privilege to access/modify contact/party/agent",

@@ -89,6 +89,9 @@ impl Sim {
                 return Reply::json(404, &json!({"error": "organisation not found"}));
             };
             let before = visible(corp);
+            let was_seen = userid
+                .and_then(|id| corp.users.iter().find(|u| u.userid == id))
+                .is_some_and(|u| before.sees(u));
             let (user, change, new_userid) = match (req.method.as_str(), userid) {
                 ("POST", None) => {
                     let user: User = match serde_json::from_value(body.clone()) {
@@ -136,7 +139,12 @@ impl Sim {
             let after = visible(corp);
             let seen_id = new_userid.as_deref().unwrap_or(&user.userid);
             // WeCom only tells an app about members it can see.
-            if !before.users.contains(&user.userid) && !after.users.contains(seen_id) {
+            let seen_after = corp
+                .users
+                .iter()
+                .find(|u| u.userid == seen_id)
+                .is_some_and(|u| after.sees(u));
+            if !was_seen && !seen_after {
                 return Reply::json(
                     200,
                     &json!({"pushed": false, "reason": "outside the visible range"}),

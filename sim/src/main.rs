@@ -25,7 +25,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let server = match tiny_http::Server::http(&config.listen) {
+    let server = match listen(&config.listen) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             eprintln!("sim: cannot listen on {}: {e}", config.listen);
@@ -68,4 +68,25 @@ fn spawn_suite_ticket_loop(sim: Arc<control::Sim>) {
         };
         std::thread::sleep(std::time::Duration::from_secs(wait));
     });
+}
+
+/// A listener whose connections send at once (TCP_NODELAY, inherited by
+/// accepted sockets): tiny_http writes head and body separately, and with
+/// Nagle's algorithm each answer would wait ~40 ms for a delayed ACK.
+fn listen(addr: &str) -> Result<tiny_http::Server, Box<dyn std::error::Error + Send + Sync>> {
+    use std::net::ToSocketAddrs;
+    let addr = addr
+        .to_socket_addrs()?
+        .next()
+        .ok_or("no address to listen on")?;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.set_nodelay(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    tiny_http::Server::from_listener(std::net::TcpListener::from(socket), None)
 }
