@@ -1,6 +1,7 @@
 //! The pure core of wecom-seats: WeCom's rules and the types `edge` and `app`
 //! share. Nothing here does I/O, so every rule is tested on the host.
 
+pub mod access;
 pub mod api;
 pub mod crypto;
 pub mod event;
@@ -9,3 +10,4 @@ pub mod range;
 pub mod seal;
 pub mod seat;
 pub mod session;
+pub mod trial;
