@@ -1,5 +1,49 @@
 //! Wall-clock time for the rules, in unix seconds.
+//!
+//! In local development (`DEV_LOGIN=1`) tests may move time: an offset kept
+//! in KV is loaded at the start of each request. In production the offset
+//! is never read and is always zero.
+
+use std::cell::Cell;
+use worker::Env;
+
+const OFFSET_KEY: &str = "dev:clock_offset";
+
+thread_local! {
+    // Workers run one request at a time per isolate thread.
+    static OFFSET: Cell<i64> = const { Cell::new(0) };
+}
 
 pub fn now_secs() -> u64 {
-    worker::Date::now().as_millis() / 1000
+    let wall = worker::Date::now().as_millis() / 1000;
+    wall.saturating_add_signed(OFFSET.with(Cell::get))
+}
+
+pub fn dev_mode(env: &Env) -> bool {
+    crate::config::value(env, "DEV_LOGIN").as_deref() == Some("1")
+}
+
+/// Loads the dev clock offset for this request (zero outside dev mode).
+pub async fn load(env: &Env) {
+    let mut offset = 0;
+    if dev_mode(env) {
+        if let Ok(kv) = env.kv("KV") {
+            if let Ok(Some(v)) = kv.get(OFFSET_KEY).text().await {
+                offset = v.parse().unwrap_or(0);
+            }
+        }
+    }
+    OFFSET.with(|o| o.set(offset));
+}
+
+/// Sets the dev clock offset (callers check dev mode).
+pub async fn set(env: &Env, offset_secs: i64) -> worker::Result<()> {
+    env.kv("KV")?
+        .put(OFFSET_KEY, offset_secs.to_string())
+        .map_err(|e| worker::Error::RustError(format!("{e:?}")))?
+        .execute()
+        .await
+        .map_err(|e| worker::Error::RustError(format!("{e:?}")))?;
+    OFFSET.with(|o| o.set(offset_secs));
+    Ok(())
 }

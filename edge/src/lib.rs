@@ -3,6 +3,7 @@
 
 use worker::*;
 
+mod access;
 mod api;
 mod auth;
 mod callback;
@@ -22,6 +23,7 @@ pub type Ctx = RouteContext<Context>;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    clock::load(&env).await;
     Router::with_data(ctx)
         .get_async("/api/v1/health", api::health)
         .get_async("/api/v1/session", auth::whoami)
@@ -35,6 +37,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         .post_async("/wecom/callback/command", callback::push_command)
         .get_async("/wecom/callback/data", callback::verify_data)
         .post_async("/wecom/callback/data", callback::push_data)
+        .post_async("/api/v1/access/check", access::check)
+        .post_async("/api/v1/dev/clock", api::set_dev_clock)
         .post_async("/auth/dev-login", auth::dev_login)
         .post_async("/auth/logout", auth::logout)
         .or_else_any_method_async("/api/*rest", api::no_such_route)
@@ -44,5 +48,6 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    clock::load(&env).await;
     cron::run(&env).await;
 }

@@ -125,6 +125,7 @@ pub async fn apply_command(
             .await?;
             let admins = wecom.get_admin_list(&corp_id, agent.agentid).await?;
             store::replace_admins(&db, &corp_id, &admins).await?;
+            store::bump_generation(env, &corp_id).await;
             sync_later(env, ctx, cfg, &corp_id, "install");
             Ok(Outcome {
                 note: "installed, sync started".into(),
@@ -144,7 +145,10 @@ pub async fn apply_command(
                 return Ok("ignored: organisation not installed".into());
             }
             match sync::apply_change(env, cfg, auth_corp_id, change, now).await? {
-                sync::Applied::Done(note) => Ok(note.into()),
+                sync::Applied::Done(note) => {
+                    store::bump_generation(env, auth_corp_id).await;
+                    Ok(note.into())
+                }
                 sync::Applied::NeedsFullSync => {
                     sync_later(env, ctx, cfg, auth_corp_id, "change_contact");
                     Ok("sync started".into())

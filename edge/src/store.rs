@@ -869,3 +869,98 @@ pub async fn range_counts(db: &D1Database, corp_id: &str) -> Result<(u64, u64, u
 pub fn counts_detail(counts: &SyncCounts) -> serde_json::Value {
     serde_json::to_value(counts).unwrap_or_default()
 }
+
+// ---- access check ---------------------------------------------------------
+
+fn generation_key(corp_id: &str) -> String {
+    format!("corp:{corp_id}:gen")
+}
+
+/// The organisation's cache generation (see `access`).
+pub async fn generation(kv: &worker::KvStore, corp_id: &str) -> String {
+    kv.get(&generation_key(corp_id))
+        .text()
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "0".into())
+}
+
+/// Invalidates every cached access view of the organisation.
+pub async fn bump_generation(env: &Env, corp_id: &str) {
+    let Ok(kv) = env.kv("KV") else { return };
+    let next = worker::Date::now().as_millis().to_string();
+    if let Ok(put) = kv.put(&generation_key(corp_id), next) {
+        let _ = put.execute().await;
+    }
+}
+
+pub struct AccessFacts {
+    /// unknown | departed | out_of_range | in_range
+    pub state: String,
+    /// (active_code, type, expires_at) of every seat bound to the member.
+    pub seats: Vec<(String, u8, u64)>,
+    pub first_installed_at: u64,
+    pub wecom_trial: Option<(u64, u64)>,
+}
+
+/// What the access decision needs; `None` when the organisation is unknown.
+pub async fn access_facts(
+    db: &D1Database,
+    corp_id: &str,
+    userid: &str,
+) -> Result<Option<AccessFacts>> {
+    #[derive(Deserialize)]
+    struct Org {
+        first_installed_at: f64,
+        trial_start: Option<f64>,
+        trial_end: Option<f64>,
+    }
+    #[derive(Deserialize)]
+    struct Who {
+        status: String,
+        in_range: f64,
+    }
+    #[derive(Deserialize)]
+    struct Seat {
+        active_code: String,
+        #[serde(rename = "type")]
+        seat_type: f64,
+        expires_at: f64,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare("SELECT first_installed_at, trial_start, trial_end FROM organisations WHERE corp_id = ?1")
+                .bind(&[corp_id.into()])?,
+            db.prepare("SELECT status, in_range FROM members WHERE corp_id = ?1 AND userid = ?2")
+                .bind(&[corp_id.into(), userid.into()])?,
+            db.prepare(
+                "SELECT active_code, type, expires_at FROM seats \
+                 WHERE corp_id = ?1 AND userid = ?2 AND status IN ('active', 'expired') AND expires_at IS NOT NULL",
+            )
+            .bind(&[corp_id.into(), userid.into()])?,
+        ])
+        .await?;
+    let org: Option<Org> = results[0].results::<Org>()?.into_iter().next();
+    let Some(org) = org else { return Ok(None) };
+    let who: Option<Who> = results[1].results::<Who>()?.into_iter().next();
+    let seats: Vec<Seat> = results[2].results()?;
+    let state = match who {
+        None => "unknown",
+        Some(w) if w.status == "departed" => "departed",
+        Some(w) if w.in_range == 0.0 => "out_of_range",
+        Some(_) => "in_range",
+    };
+    Ok(Some(AccessFacts {
+        state: state.into(),
+        seats: seats
+            .into_iter()
+            .map(|s| (s.active_code, s.seat_type as u8, s.expires_at as u64))
+            .collect(),
+        first_installed_at: org.first_installed_at as u64,
+        wecom_trial: org
+            .trial_start
+            .zip(org.trial_end)
+            .map(|(a, b)| (a as u64, b as u64)),
+    }))
+}

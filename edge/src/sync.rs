@@ -230,6 +230,7 @@ async fn full_sync(
         now,
     )
     .await?;
+    store::bump_generation(env, corp_id).await;
 
     console_log!(
         "sync {corp_id}: read WeCom in {} ms, wrote {} changes in {} ms",

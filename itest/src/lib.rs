@@ -318,3 +318,54 @@ pub fn sim_send(method: &str, path: &str, body: &Value) -> Answer {
     let url = format!("{}{path}", sim());
     answer(agent.request(method, &url).send_json(body.clone()))
 }
+
+/// `POST /api/v1/access/check` with the test API key (or another).
+pub fn access_check(key: Option<&str>, body: &Value) -> Answer {
+    let mut req = browser().post(&format!("{}/api/v1/access/check", edge()));
+    if let Some(k) = key {
+        req = req.set("Authorization", &format!("Bearer {k}"));
+    }
+    answer(req.send_json(body.clone()))
+}
+
+pub fn may(corp_id: &str, userid: &str, operation: &str) -> Value {
+    let a = access_check(
+        Some(&config("ACCESS_API_KEY")),
+        &serde_json::json!({"corp_id": corp_id, "userid": userid, "operation": operation}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()
+}
+
+/// Moves WeCom's and the worker's clocks together; back to now on drop.
+pub struct MovedClock;
+
+impl MovedClock {
+    pub fn by(offset_secs: i64) -> MovedClock {
+        set_clocks(offset_secs);
+        MovedClock
+    }
+}
+
+impl Drop for MovedClock {
+    fn drop(&mut self) {
+        set_clocks(0);
+    }
+}
+
+fn set_clocks(offset_secs: i64) {
+    let body = serde_json::json!({"offset_secs": offset_secs});
+    assert_eq!(
+        post_json(&browser(), &format!("{}/_sim/clock", sim()), &body).status,
+        200
+    );
+    assert_eq!(
+        post_json(&browser(), &format!("{}/api/v1/dev/clock", edge()), &body).status,
+        200
+    );
+    // Tickets are valid 30 minutes: after a jump WeCom pushes a fresh one.
+    assert_eq!(
+        post_text(&browser(), &format!("{}/_sim/suite_ticket", sim()), "").status,
+        200
+    );
+}

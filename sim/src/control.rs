@@ -197,6 +197,15 @@ impl Sim {
             },
             ("POST", ["_sim", "corps", corp_id, "uninstall"]) => self.uninstall(corp_id),
             ("POST", ["_sim", "suite_ticket"]) => delivered(self.push_suite_ticket()),
+            // Tests move WeCom's clock (trial end, expiry, cooldown).
+            ("POST", ["_sim", "clock"]) => match json_body()["offset_secs"].as_i64() {
+                Some(offset) => {
+                    let mut state = self.state();
+                    state.clock_offset = offset;
+                    Reply::json(200, &json!({"offset_secs": offset, "now": state.now()}))
+                }
+                None => bad("offset_secs is required"),
+            },
             // What two hours do to every token WeCom issued, without moving
             // the clock under other tests' callbacks.
             ("POST", ["_sim", "expire_tokens"]) => {

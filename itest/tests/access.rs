@@ -1,0 +1,91 @@
+//! The access check the QR code product calls before each operation.
+
+use itest::*;
+use serde_json::json;
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_access_check_needs_the_api_key() {
+    let body = json!({"corp_id": "wwdemo01", "userid": "user01", "operation": "view_qrcode"});
+    let none = access_check(None, &body);
+    assert_eq!(none.status, 401);
+    assert_eq!(none.error_code(), "unauthenticated");
+    assert_eq!(access_check(Some("wrong-key"), &body).status, 401);
+    assert_eq!(
+        access_check(Some(&config("ACCESS_API_KEY")), &body).status,
+        200
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn bad_questions_get_clear_answers() {
+    let key = config("ACCESS_API_KEY");
+    let a = access_check(Some(&key), &json!({"corp_id": "wwdemo01"}));
+    assert_eq!((a.status, a.error_code()), (400, "bad_request".into()));
+    let a = access_check(
+        Some(&key),
+        &json!({"corp_id": "wwnever", "userid": "x", "operation": "pc_login"}),
+    );
+    assert_eq!((a.status, a.error_code()), (404, "unknown_corp".into()));
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn during_the_trial_in_range_members_may_and_others_may_not() {
+    let (corp, _admin) = installed_and_synced("acc");
+    let first = d1(&format!(
+        "SELECT first_installed_at FROM organisations WHERE corp_id = '{corp}'"
+    ))[0]["first_installed_at"]
+        .as_u64()
+        .unwrap();
+    let d = may(&corp, "dev1", "view_qrcode");
+    assert_eq!(d["allowed"], true);
+    assert_eq!(d["reason"], "trial");
+    assert_eq!(d["trial_ends_at"], first + 90 * 86400);
+    assert_eq!(
+        may(&corp, "sales1", "pc_login")["reason"],
+        "trial",
+        "individuals too"
+    );
+    // Never in range: a third-party app cannot even see them.
+    let outside = may(&corp, "boss", "pc_login");
+    assert_eq!(
+        (outside["allowed"].clone(), outside["reason"].clone()),
+        (json!(false), json!("unknown_member"))
+    );
+    assert_eq!(may(&corp, "nobody", "pc_login")["reason"], "unknown_member");
+    assert_eq!(
+        may(&corp, "dev1", "launch_rockets")["reason"],
+        "unknown_operation"
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_answer_follows_contact_changes_at_once() {
+    let (corp, admin) = installed_and_synced("acc2");
+    assert_eq!(
+        may(&corp, "dev2", "fill_form")["reason"],
+        "trial",
+        "cached now"
+    );
+    let a = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp}/users/dev2"),
+        &json!({}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(may(&corp, "dev2", "fill_form")["reason"], "departed");
+
+    assert_eq!(may(&corp, "dev1", "fill_form")["reason"], "trial");
+    let t0 = now();
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/range"),
+        &json!({"party": [], "user": ["sales1"], "tag": []}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    wait_for_sync(&admin, &corp, t0);
+    assert_eq!(may(&corp, "dev1", "fill_form")["reason"], "not_in_range");
+}
