@@ -128,3 +128,97 @@ pub struct SyncStatus {
     pub counts: Option<SyncCounts>,
     pub error: Option<String>,
 }
+
+/// One account in `GET /api/v1/corps/{corp_id}/seats`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeatItem {
+    pub active_code: String,
+    #[serde(rename = "type")]
+    pub seat_type: u8,
+    /// `unassigned`, `active`, `expired` or `refunded`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activated_at: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transferable_at: Option<u64>,
+}
+
+/// `POST .../seats/activate {"userids":[..],"type":1}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivateRequest {
+    pub userids: Vec<String>,
+    #[serde(rename = "type")]
+    pub seat_type: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferPair {
+    pub handover_userid: String,
+    pub takeover_userid: String,
+}
+
+/// `POST .../seats/transfer {"transfers":[..]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferRequest {
+    pub transfers: Vec<TransferPair>,
+}
+
+/// One member's or pair's outcome; a refusal carries `code` and details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionResult {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handover_userid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub takeover_userid: Option<String>,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialSummary {
+    pub start: u64,
+    pub end: u64,
+    pub days_left: u64,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeatCounts {
+    pub purchased: u64,
+    pub active: u64,
+    pub unassigned: u64,
+    pub expired: u64,
+    pub expiring_30d: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemberCounts {
+    pub in_range: u64,
+    pub licensed: u64,
+    pub unlicensed: u64,
+    pub without_department: u64,
+}
+
+/// `GET /api/v1/corps/{corp_id}/summary`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub trial: TrialSummary,
+    pub seats: SeatCounts,
+    pub members: MemberCounts,
+    pub auto_activate: bool,
+}

@@ -12,6 +12,7 @@ mod config;
 mod contacts;
 mod cron;
 mod error;
+mod licenses;
 mod lifecycle;
 mod store;
 mod sync;
@@ -33,6 +34,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         .get_async("/api/v1/corps/:corp_id/range", contacts::range)
         .get_async("/api/v1/corps/:corp_id/sync", contacts::sync_status)
         .post_async("/api/v1/corps/:corp_id/sync", contacts::start_sync)
+        .get_async("/api/v1/corps/:corp_id/summary", licenses::summary)
+        .get_async("/api/v1/corps/:corp_id/seats", licenses::seats)
+        .get_async("/api/v1/corps/:corp_id/orders", licenses::orders)
+        .post_async("/api/v1/corps/:corp_id/seats/activate", licenses::activate)
+        .post_async("/api/v1/corps/:corp_id/seats/transfer", licenses::transfer)
         .get_async("/wecom/callback/command", callback::verify_command)
         .post_async("/wecom/callback/command", callback::push_command)
         .get_async("/wecom/callback/data", callback::verify_data)

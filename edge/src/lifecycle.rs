@@ -169,11 +169,21 @@ pub async fn apply_command(
             kv.delete(&corp_token_key(auth_corp_id)).await?;
             Ok("deleted".into())
         }
-        // Licenses are mirrored by the seat work; until then the event is
-        // kept so nothing is lost.
-        CommandEvent::LicensePaySuccess { .. }
-        | CommandEvent::LicenseRefund { .. }
-        | CommandEvent::AutoActivate { .. } => Ok("recorded".into()),
+        CommandEvent::LicensePaySuccess {
+            auth_corp_id,
+            order_id,
+            ..
+        } => {
+            if !store::corp_exists(&store::db(env)?, auth_corp_id).await? {
+                return Ok("ignored: organisation not installed".into());
+            }
+            crate::licenses::mirror_order(env, cfg, auth_corp_id, order_id, now).await
+        }
+        // Refunds and auto-activation are kept (not yet mirrored; the event
+        // table holds them for the reconcile to come).
+        CommandEvent::LicenseRefund { .. } | CommandEvent::AutoActivate { .. } => {
+            Ok("recorded".into())
+        }
         CommandEvent::Unknown { .. } => Ok("kept: unknown kind".into()),
     }
 }

@@ -527,4 +527,32 @@ impl<'a> WeCom<'a> {
             .await?;
         serde_json::from_value(v).map_err(transport)
     }
+
+    /// A `license/*` call with the provider token, retried once with a fresh
+    /// token when WeCom says it is invalid or expired.
+    pub async fn license_call(&self, path: &str, body: &Value) -> Result<Value, WeComError> {
+        let path = format!("/cgi-bin/license/{path}");
+        let token = self.provider_token(false).await?;
+        match self
+            .call(
+                Method::Post,
+                &path,
+                &[("provider_access_token", &token)],
+                Some(body),
+            )
+            .await
+        {
+            Err(WeComError::Api { errcode, .. }) if TOKEN_ERRCODES.contains(&errcode) => {
+                let token = self.provider_token(true).await?;
+                self.call(
+                    Method::Post,
+                    &path,
+                    &[("provider_access_token", &token)],
+                    Some(body),
+                )
+                .await
+            }
+            other => other,
+        }
+    }
 }

@@ -369,3 +369,14 @@ fn set_clocks(offset_secs: i64) {
         200
     );
 }
+
+/// Pays an order in the simulator (pushes license_pay_success).
+pub fn pay_order(corp_id: &str, base: u64, days: u64) -> String {
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp_id}/orders"),
+        &serde_json::json!({"base": base, "days": days}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()["order_id"].as_str().unwrap().to_owned()
+}

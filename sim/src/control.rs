@@ -88,6 +88,31 @@ impl Sim {
         ))
     }
 
+    /// The organisation pays an order: accounts are created and
+    /// `license_pay_success` is pushed.
+    fn pay_order(&self, corp_id: &str, body: &Value) -> Reply {
+        let order = {
+            let mut state = self.state();
+            match crate::license_api::pay_order(&mut state, corp_id, body) {
+                Ok(o) => o,
+                Err(e) => return bad(e),
+            }
+        };
+        let xml = format!(
+            "<xml><ServiceCorpId><![CDATA[{}]]></ServiceCorpId><InfoType><![CDATA[license_pay_success]]></InfoType>\
+             <AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId><OrderId><![CDATA[{}]]></OrderId>\
+             <BuyerUserId><![CDATA[]]></BuyerUserId><TimeStamp>{}</TimeStamp></xml>",
+            self.config.provider_corpid,
+            order.order_id,
+            self.now()
+        );
+        let d = push::deliver(self, Source::Command, &self.config.suite_id, &xml);
+        Reply::json(
+            if d.success { 200 } else { 502 },
+            &json!({"order_id": order.order_id, "delivery": d}),
+        )
+    }
+
     fn uninstall(&self, corp_id: &str) -> Reply {
         {
             let mut state = self.state();
@@ -151,6 +176,9 @@ impl Sim {
     }
 
     pub fn handle(&self, req: &Req) -> Reply {
+        if let Some(reply) = crate::license_api::handle(self, req) {
+            return reply;
+        }
         if let Some(reply) = crate::contacts_api::handle(self, req) {
             return reply;
         }
@@ -180,6 +208,7 @@ impl Sim {
             },
             ("POST", ["_sim", "corps", corp_id, "install"]) => self.install(corp_id),
             ("POST", ["_sim", "corps", corp_id, "range"]) => self.set_range(corp_id, &json_body()),
+            ("POST", ["_sim", "corps", corp_id, "orders"]) => self.pay_order(corp_id, &json_body()),
             ("POST", ["_sim", "corps", corp_id, "generate"]) => {
                 self.generate(corp_id, &json_body())
             }

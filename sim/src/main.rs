@@ -11,6 +11,7 @@ mod contacts_control;
 mod control;
 mod demo;
 mod http;
+mod license_api;
 mod push;
 mod state;
 mod wecom_api;

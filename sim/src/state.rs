@@ -89,6 +89,9 @@ pub struct State {
     /// auth_code -> (corp_id, expires_at); consumed by get_permanent_code.
     pub auth_codes: HashMap<String, (String, u64)>,
     pub corps: BTreeMap<String, Corp>,
+    pub orders: Vec<crate::license_api::Order>,
+    pub accounts: Vec<crate::license_api::Account>,
+    pub auto_active: HashMap<String, bool>,
     /// Seconds added to the wall clock (tests move time).
     pub clock_offset: i64,
 }

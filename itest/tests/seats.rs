@@ -1,0 +1,172 @@
+//! Seats: orders mirrored from WeCom, activation and transfer under WeCom's
+//! rules, refused with a reason before WeCom is asked.
+
+use itest::*;
+use serde_json::{json, Value};
+
+fn activate(admin: &ureq::Agent, corp: &str, userids: &[&str]) -> Vec<Value> {
+    let a = post_json(
+        admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": userids, "type": 1}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()["results"].as_array().unwrap().clone()
+}
+
+fn transfer(admin: &ureq::Agent, corp: &str, handover: &str, takeover: &str) -> Value {
+    let a = post_json(
+        admin,
+        &format!("{}/api/v1/corps/{corp}/seats/transfer", edge()),
+        &json!({"transfers": [{"handover_userid": handover, "takeover_userid": takeover}]}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()["results"][0].clone()
+}
+
+fn seats(admin: &ureq::Agent, corp: &str, query: &str) -> Value {
+    let a = get(
+        admin,
+        &format!("{}/api/v1/corps/{corp}/seats?{query}", edge()),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_paid_order_becomes_unassigned_seats_and_shows_in_the_summary() {
+    let (corp, admin) = installed_and_synced("ord");
+    let order_id = pay_order(&corp, 3, 365);
+    let s = seats(&admin, &corp, "status=unassigned");
+    assert_eq!(s["total"], 3);
+    let orders = get(&admin, &format!("{}/api/v1/corps/{corp}/orders", edge())).json();
+    assert_eq!(orders["items"][0]["order_id"], order_id);
+    assert_eq!(orders["items"][0]["base_count"], 3);
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(summary["seats"]["purchased"], 3);
+    assert_eq!(summary["seats"]["unassigned"], 3);
+    assert_eq!(summary["trial"]["active"], true);
+    assert_eq!(summary["trial"]["days_left"], 90);
+    assert_eq!(summary["members"]["in_range"], 3);
+    assert_eq!(summary["members"]["unlicensed"], 3);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn activation_binds_seats_and_refuses_with_reasons() {
+    let (corp, admin) = installed_and_synced("act");
+    pay_order(&corp, 2, 365);
+    let r = activate(&admin, &corp, &["dev1", "boss", "dev1"]);
+    assert_eq!(r[0]["ok"], true, "{r:?}");
+    assert!(r[0]["expires_at"].as_u64().unwrap() > now() + 364 * 86400);
+    assert_eq!(
+        r[1]["code"], "unknown_member",
+        "outside the range: we do not know them"
+    );
+    assert_eq!(r[2]["code"], "already_has_seat", "more than 20 days left");
+    assert_eq!(r[2]["expires_at"], r[0]["expires_at"]);
+    let active = seats(&admin, &corp, "status=active");
+    assert_eq!(active["total"], 1);
+    assert_eq!(active["items"][0]["userid"], "dev1");
+    assert_eq!(
+        seats(&admin, &corp, "status=unassigned")["total"],
+        1,
+        "refused members used no code"
+    );
+    // The product now sees the seat.
+    assert_eq!(may(&corp, "dev1", "pc_login")["reason"], "licensed");
+    // Bad requests are refused before anything happens.
+    let bad = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": ["dev2"], "type": 3}),
+    );
+    assert_eq!(bad.status, 400);
+    let many: Vec<String> = (0..1001).map(|i| format!("u{i}")).collect();
+    let bad = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": many, "type": 1}),
+    );
+    assert_eq!(bad.status, 400, "batches are capped at 1000");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn without_free_codes_activation_says_so() {
+    let (corp, admin) = installed_and_synced("nofree");
+    pay_order(&corp, 1, 30);
+    let r = activate(&admin, &corp, &["dev1", "dev2"]);
+    assert_eq!(r[0]["ok"], true);
+    assert_eq!(r[1]["code"], "no_free_account");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_departed_members_seat_moves_at_once_and_again() {
+    let (corp, admin) = installed_and_synced("dep");
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    assert_eq!(
+        sim_send(
+            "DELETE",
+            &format!("/_sim/corps/{corp}/users/dev1"),
+            &json!({})
+        )
+        .status,
+        200
+    );
+    let first = transfer(&admin, &corp, "dev1", "dev2");
+    assert_eq!(first["ok"], true, "{first}");
+    assert_eq!(first["available_at"], Value::Null, "no waiting period");
+    // dev2 leaves too: the seat moves on at once.
+    assert_eq!(
+        sim_send(
+            "DELETE",
+            &format!("/_sim/corps/{corp}/users/dev2"),
+            &json!({})
+        )
+        .status,
+        200
+    );
+    let second = transfer(&admin, &corp, "dev2", "sales1");
+    assert_eq!(second["ok"], true, "{second}");
+    assert_eq!(
+        seats(&admin, &corp, "status=active")["items"][0]["userid"],
+        "sales1"
+    );
+    let history = d1(&format!(
+        "SELECT count(*) n FROM transfers WHERE corp_id = '{corp}'"
+    ));
+    assert_eq!(history[0]["n"], 2);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn transfer_refusals_name_the_rule() {
+    let (corp, admin) = installed_and_synced("tref");
+    pay_order(&corp, 2, 365);
+    assert_eq!(
+        activate(&admin, &corp, &["dev1", "dev2"])
+            .iter()
+            .filter(|r| r["ok"] == true)
+            .count(),
+        2
+    );
+    assert_eq!(
+        transfer(&admin, &corp, "sales1", "dev1")["code"],
+        "handover_not_active"
+    );
+    let full = transfer(&admin, &corp, "dev1", "dev2");
+    assert_eq!(full["code"], "takeover_has_seat");
+    assert!(full["expires_at"].as_u64().is_some());
+    assert_eq!(
+        transfer(&admin, &corp, "dev1", "dev1")["code"],
+        "same_member"
+    );
+    assert_eq!(
+        transfer(&admin, &corp, "dev1", "ghost")["code"],
+        "unknown_member"
+    );
+}
