@@ -39,6 +39,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         .get_async("/api/v1/corps/:corp_id/orders", licenses::orders)
         .post_async("/api/v1/corps/:corp_id/seats/activate", licenses::activate)
         .post_async("/api/v1/corps/:corp_id/seats/transfer", licenses::transfer)
+        .get_async("/api/v1/corps/:corp_id/requests", licenses::requests)
+        .post_async(
+            "/api/v1/corps/:corp_id/auto_activate",
+            licenses::set_auto_activate,
+        )
         .get_async("/wecom/callback/command", callback::verify_command)
         .post_async("/wecom/callback/command", callback::push_command)
         .get_async("/wecom/callback/data", callback::verify_data)

@@ -450,3 +450,55 @@ pub async fn summary(req: Request, ctx: Ctx) -> Result<Response> {
         .await,
     )
 }
+
+/// `GET .../requests`: members who opened the app without a seat.
+pub async fn requests(req: Request, ctx: Ctx) -> Result<Response> {
+    respond(
+        async {
+            let session = require_session(&req, &ctx).await?;
+            let items =
+                store::seat_requests(&store::db(&ctx.env)?, &session.corp_id, now_secs()).await?;
+            Ok(Response::from_json(&json!({"items": items}))?)
+        }
+        .await,
+    )
+}
+
+/// `POST .../auto_activate {"enabled": bool}`: WeCom binds free accounts
+/// to members who use the app.
+pub async fn set_auto_activate(mut req: Request, ctx: Ctx) -> Result<Response> {
+    respond(
+        async {
+            let session = require_session(&req, &ctx).await?;
+            let body: Value = req
+                .json()
+                .await
+                .map_err(|_| ApiError::bad_request("body must be {\"enabled\": bool}"))?;
+            let enabled = body["enabled"]
+                .as_bool()
+                .ok_or_else(|| ApiError::bad_request("enabled must be true or false"))?;
+            let cfg = Config::from_env(&ctx.env)?;
+            let wecom = WeCom::new(&cfg, ctx.env.kv("KV")?);
+            wecom
+                .license_call(
+                    "set_auto_active_status",
+                    &json!({"corpid": session.corp_id, "auto_active_status": enabled as u8}),
+                )
+                .await?;
+            let db = store::db(&ctx.env)?;
+            let now = now_secs();
+            store::set_auto_activate(&db, &session.corp_id, enabled, now).await?;
+            store::audit(
+                &db,
+                &session.corp_id,
+                now,
+                &session.userid,
+                "auto_activate",
+                &json!({"enabled": enabled}),
+            )
+            .await?;
+            Ok(Response::from_json(&json!({"auto_activate": enabled}))?)
+        }
+        .await,
+    )
+}

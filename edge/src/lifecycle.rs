@@ -179,10 +179,52 @@ pub async fn apply_command(
             }
             crate::licenses::mirror_order(env, cfg, auth_corp_id, order_id, now).await
         }
-        // Refunds and auto-activation are kept (not yet mirrored; the event
-        // table holds them for the reconcile to come).
-        CommandEvent::LicenseRefund { .. } | CommandEvent::AutoActivate { .. } => {
-            Ok("recorded".into())
+        CommandEvent::LicenseRefund {
+            auth_corp_id,
+            order_id,
+            order_status,
+        } => {
+            let db = store::db(env)?;
+            let n = store::refund_order(
+                &db,
+                auth_corp_id,
+                order_id,
+                order_status.unwrap_or(4).into(),
+                now,
+            )
+            .await?;
+            store::audit(
+                &db,
+                auth_corp_id,
+                now,
+                "wecom",
+                "order_refunded",
+                &json!({"order_id": order_id, "seats": n}),
+            )
+            .await?;
+            store::bump_generation(env, auth_corp_id).await;
+            Ok(format!("{n} seats refunded").into())
+        }
+        CommandEvent::AutoActivate {
+            auth_corp_id,
+            accounts,
+            ..
+        } => {
+            let db = store::db(env)?;
+            for a in accounts {
+                store::auto_activated(&db, auth_corp_id, a, now).await?;
+            }
+            store::audit(
+                &db,
+                auth_corp_id,
+                now,
+                "wecom",
+                "auto_activated",
+                &json!({"accounts": accounts.len()}),
+            )
+            .await?;
+            store::bump_generation(env, auth_corp_id).await;
+            Ok(format!("{} accounts auto-activated", accounts.len()).into())
         }
         CommandEvent::Unknown { .. } => Ok("kept: unknown kind".into()),
     }
@@ -224,13 +266,24 @@ pub async fn refresh_auth(
 }
 
 pub async fn apply_data(
-    _env: &Env,
+    env: &Env,
     _cfg: &Config,
     event: &DataEvent,
-    _now: u64,
+    now: u64,
 ) -> Result<Outcome, ApiError> {
     Ok(match event {
-        DataEvent::UnlicensedNotify { .. } | DataEvent::EnterAgent { .. } => "recorded".into(),
+        // A member in range opened the app without a seat: demand.
+        DataEvent::UnlicensedNotify {
+            corp_id,
+            userid,
+            at,
+            ..
+        } => {
+            store::record_seat_request(&store::db(env)?, corp_id, userid, (*at).min(now).max(1))
+                .await?;
+            "seat request recorded".into()
+        }
+        DataEvent::EnterAgent { .. } => "recorded".into(),
         DataEvent::Unknown { .. } => "kept: unknown kind".into(),
     })
 }

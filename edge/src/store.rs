@@ -1329,3 +1329,99 @@ pub async fn organisation_dates(
         )
     }))
 }
+
+pub async fn refund_order(
+    db: &D1Database,
+    corp_id: &str,
+    order_id: &str,
+    order_status: u64,
+    now: u64,
+) -> Result<usize> {
+    let results = db
+        .batch(vec![
+            db.prepare("UPDATE orders SET order_status = ?3, updated_at = ?4 WHERE corp_id = ?1 AND order_id = ?2")
+                .bind(&[corp_id.into(), order_id.into(), num(order_status), num(now)])?,
+            db.prepare(
+                "UPDATE seats SET status = 'refunded', updated_at = ?3 \
+                 WHERE corp_id = ?1 AND order_id = ?2 AND status = 'unassigned'",
+            )
+            .bind(&[corp_id.into(), order_id.into(), num(now)])?,
+        ])
+        .await?;
+    Ok(results.get(1).map(changes).unwrap_or(0))
+}
+
+/// WeCom bound a free account to a member who used the app.
+pub async fn auto_activated(
+    db: &D1Database,
+    corp_id: &str,
+    a: &domain::event::ActivatedAccount,
+    now: u64,
+) -> Result<()> {
+    let mut statements = vec![db
+        .prepare(
+            "INSERT INTO seats (corp_id, active_code, type, status, userid, activated_at, expires_at, updated_at) \
+             VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?5) \
+             ON CONFLICT (corp_id, active_code) DO UPDATE SET status = 'active', userid = excluded.userid, \
+               activated_at = excluded.activated_at, expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+        )
+        .bind(&[
+            corp_id.into(),
+            a.active_code.as_str().into(),
+            num(a.account_type.into()),
+            a.userid.as_str().into(),
+            num(now),
+            num(a.expire_time),
+        ])?];
+    if let Some(old) = &a.previous_active_code {
+        statements.push(
+            db.prepare("UPDATE seats SET status = 'expired', expires_at = ?3, updated_at = ?3 WHERE corp_id = ?1 AND active_code = ?2")
+                .bind(&[corp_id.into(), old.as_str().into(), num(now)])?,
+        );
+    }
+    db.batch(statements).await?;
+    Ok(())
+}
+
+pub async fn record_seat_request(
+    db: &D1Database,
+    corp_id: &str,
+    userid: &str,
+    at: u64,
+) -> Result<()> {
+    db.prepare(
+        "INSERT INTO seat_requests (corp_id, userid, first_at, last_at, count) VALUES (?1, ?2, ?3, ?3, 1) \
+         ON CONFLICT (corp_id, userid) DO UPDATE SET last_at = max(last_at, excluded.last_at), count = count + 1",
+    )
+    .bind(&[corp_id.into(), userid.into(), num(at)])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// The seat-request inbox: who asked, how often, and whether they now hold a seat.
+pub async fn seat_requests(
+    db: &D1Database,
+    corp_id: &str,
+    now: u64,
+) -> Result<Vec<serde_json::Value>> {
+    db.prepare(
+        "SELECT r.userid, m.name, r.first_at, r.last_at, r.count, \
+           EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id AND s.userid = r.userid \
+                   AND s.status = 'active' AND s.expires_at > ?2) AS has_seat \
+         FROM seat_requests r LEFT JOIN members m ON m.corp_id = r.corp_id AND m.userid = r.userid \
+         WHERE r.corp_id = ?1 ORDER BY has_seat, r.last_at DESC",
+    )
+    .bind(&[corp_id.into(), num(now)])?
+    .all()
+    .await?
+    .results()
+}
+
+pub async fn set_auto_activate(db: &D1Database, corp_id: &str, on: bool, now: u64) -> Result<()> {
+    db.prepare("UPDATE organisations SET auto_activate = ?2, updated_at = ?3 WHERE corp_id = ?1")
+        .bind(&[corp_id.into(), num(on as u64), num(now)])?
+        .run()
+        .await?;
+    Ok(())
+}

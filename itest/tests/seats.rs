@@ -170,3 +170,99 @@ fn transfer_refusals_name_the_rule() {
         "unknown_member"
     );
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn members_who_open_the_app_without_a_seat_land_in_the_requests_inbox() {
+    let (corp, admin) = installed_and_synced("req");
+    let open = |userid: &str| {
+        sim_send(
+            "POST",
+            &format!("/_sim/corps/{corp}/open_app"),
+            &json!({"userid": userid}),
+        )
+    };
+    assert_eq!(open("dev1").status, 200);
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a second open, a second event
+    assert_eq!(open("dev1").status, 200);
+    assert_eq!(open("sales1").status, 200);
+    // WeCom only tells the app about members in its range.
+    assert_eq!(open("boss").json()["pushed"], false);
+    let inbox = get(&admin, &format!("{}/api/v1/corps/{corp}/requests", edge())).json();
+    let items = inbox["items"].as_array().unwrap();
+    let dev1 = items
+        .iter()
+        .find(|r| r["userid"] == "dev1")
+        .expect("dev1 asked");
+    assert_eq!(dev1["count"], 2);
+    assert_eq!(dev1["name"], "开发一");
+    assert_eq!(dev1["has_seat"], 0);
+    assert!(items.iter().any(|r| r["userid"] == "sales1"));
+    assert_eq!(items.len(), 2);
+    // With a seat, the app is not told again and the inbox shows it served.
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    assert_eq!(open("dev1").json()["pushed"], false);
+    let inbox = get(&admin, &format!("{}/api/v1/corps/{corp}/requests", edge())).json();
+    let dev1 = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["userid"] == "dev1")
+        .unwrap()
+        .clone();
+    assert_eq!(dev1["has_seat"], 1);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_refund_removes_the_unused_seats_of_the_order() {
+    let (corp, admin) = installed_and_synced("ref");
+    let order = pay_order(&corp, 2, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/orders/{order}/refund"),
+        &json!({}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(seats(&admin, &corp, "status=refunded")["total"], 1);
+    assert_eq!(
+        seats(&admin, &corp, "status=active")["total"],
+        1,
+        "the bound seat stays"
+    );
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(summary["seats"]["purchased"], 1);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn with_auto_activation_on_a_member_who_opens_the_app_gets_a_free_seat() {
+    let (corp, admin) = installed_and_synced("auto");
+    pay_order(&corp, 1, 365);
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/auto_activate", edge()),
+        &json!({"enabled": true}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(summary["auto_activate"], true);
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/open_app"),
+        &json!({"userid": "dev2"}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let active = seats(&admin, &corp, "status=active");
+    assert_eq!(active["total"], 1);
+    assert_eq!(active["items"][0]["userid"], "dev2");
+    assert_eq!(may(&corp, "dev2", "pc_login")["reason"], "licensed");
+    let bad = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/auto_activate", edge()),
+        &json!({"enabled": "yes"}),
+    );
+    assert_eq!(bad.status, 400);
+}

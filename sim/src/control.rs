@@ -113,6 +113,104 @@ impl Sim {
         )
     }
 
+    /// The organisation is refunded the order's unused accounts.
+    fn refund(&self, corp_id: &str, order_id: &str) -> Reply {
+        {
+            let mut state = self.state();
+            let Some(order) = state
+                .orders
+                .iter_mut()
+                .find(|o| o.order_id == order_id && o.corp_id == corp_id)
+            else {
+                return not_found("order");
+            };
+            order.order_status = 4;
+            state
+                .accounts
+                .retain(|a| a.order_id != order_id || a.userid.is_some());
+        }
+        let xml = format!(
+            "<xml><ServiceCorpId><![CDATA[{}]]></ServiceCorpId><InfoType><![CDATA[license_refund]]></InfoType>\
+             <AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId><OrderId><![CDATA[{order_id}]]></OrderId>\
+             <OrderStatus>4</OrderStatus><TimeStamp>{}</TimeStamp></xml>",
+            self.config.provider_corpid,
+            self.now()
+        );
+        delivered(push::deliver(
+            self,
+            Source::Command,
+            &self.config.suite_id,
+            &xml,
+        ))
+    }
+
+    /// A member opens the app. Without a valid seat WeCom either binds a
+    /// free account (auto-activation on: `auto_activate`) or tells the app
+    /// (`unlicensed_notify`, members in range only).
+    fn open_app(&self, corp_id: &str, body: &Value) -> Reply {
+        let Some(userid) = body["userid"].as_str() else {
+            return bad("userid is required");
+        };
+        let (event, source, receive_id) = {
+            let mut state = self.state();
+            let now = state.now();
+            let Some(corp) = state.corps.get(corp_id) else {
+                return not_found("organisation");
+            };
+            let Some(user) = corp.users.iter().find(|u| u.userid == userid) else {
+                return not_found("member");
+            };
+            if !crate::contacts_api::visible(corp).sees(user) {
+                return Reply::json(
+                    200,
+                    &json!({"pushed": false, "reason": "outside the visible range"}),
+                );
+            }
+            let agent_id = corp.agent_id;
+            let has_seat = state.accounts.iter().any(|a| {
+                a.corp_id == corp_id
+                    && a.userid.as_deref() == Some(userid)
+                    && a.expire_time.is_some_and(|e| e > now)
+            });
+            if has_seat {
+                return Reply::json(200, &json!({"pushed": false, "reason": "has a valid seat"}));
+            }
+            let auto = state.auto_active.get(corp_id).copied().unwrap_or(false);
+            let free = state
+                .accounts
+                .iter()
+                .position(|a| a.corp_id == corp_id && a.userid.is_none() && a.account_type == 1);
+            match (auto, free) {
+                (true, Some(i)) => {
+                    let a = &mut state.accounts[i];
+                    a.userid = Some(userid.to_owned());
+                    a.active_time = Some(now);
+                    a.expire_time = Some(now + a.days * 86_400);
+                    let xml = format!(
+                        "<xml><ServiceCorpId><![CDATA[{}]]></ServiceCorpId><InfoType><![CDATA[auto_activate]]></InfoType>\
+                         <AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId><Scene>1</Scene><TimeStamp>{now}</TimeStamp>\
+                         <AccountList><ActiveCode>{}</ActiveCode><Type>1</Type><ExpireTime>{}</ExpireTime>\
+                         <UserId>{userid}</UserId><PreviousStatus>1</PreviousStatus></AccountList></xml>",
+                        self.config.provider_corpid,
+                        a.active_code,
+                        a.expire_time.unwrap_or(now)
+                    );
+                    (xml, Source::Command, self.config.suite_id.clone())
+                }
+                _ => (
+                    format!(
+                        "<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><FromUserName><![CDATA[{userid}]]></FromUserName>\
+                         <CreateTime>{now}</CreateTime><MsgType><![CDATA[event]]></MsgType>\
+                         <Event><![CDATA[unlicensed_notify]]></Event><AgentID>{agent_id}</AgentID></xml>"
+                    ),
+                    Source::Data,
+                    corp_id.to_owned(),
+                ),
+            }
+        };
+        delivered(push::deliver(self, source, &receive_id, &event))
+    }
+
     fn uninstall(&self, corp_id: &str) -> Reply {
         {
             let mut state = self.state();
@@ -209,6 +307,12 @@ impl Sim {
             ("POST", ["_sim", "corps", corp_id, "install"]) => self.install(corp_id),
             ("POST", ["_sim", "corps", corp_id, "range"]) => self.set_range(corp_id, &json_body()),
             ("POST", ["_sim", "corps", corp_id, "orders"]) => self.pay_order(corp_id, &json_body()),
+            ("POST", ["_sim", "corps", corp_id, "orders", order_id, "refund"]) => {
+                self.refund(corp_id, order_id)
+            }
+            ("POST", ["_sim", "corps", corp_id, "open_app"]) => {
+                self.open_app(corp_id, &json_body())
+            }
             ("POST", ["_sim", "corps", corp_id, "generate"]) => {
                 self.generate(corp_id, &json_body())
             }
