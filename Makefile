@@ -25,4 +25,4 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf target dist edge/build .wrangler .run
+	rm -rf target dist edge/build .wrangler .run   # .wrangler holds local D1/KV and sim state

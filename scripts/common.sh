@@ -103,8 +103,10 @@ start_sim() {
   local sim_port=$1 port=$2 env_file=$3 logs=$4
   port_free "$sim_port" || { echo "port $sim_port is already in use; stop whatever holds it first" >&2; return 1; }
   mkdir -p "$logs"
+  local state_args=()
+  [ -n "${SIM_STATE:-}" ] && state_args=(--state "$SIM_STATE")
   (load_env_file "$env_file"; start_bg "$logs/sim.log" "$ROOT/target/debug/sim" \
-    --listen "$DEV_HOST:$sim_port" --worker "http://$DEV_HOST:$port"; echo "${STARTED_PGIDS[-1]}" > "$logs/sim.pgid")
+    --listen "$DEV_HOST:$sim_port" --worker "http://$DEV_HOST:$port" "${state_args[@]}"; echo "${STARTED_PGIDS[-1]}" > "$logs/sim.pgid")
   STARTED_PGIDS+=("$(cat "$logs/sim.pgid")")
   wait_for "http://$DEV_HOST:$sim_port/_sim/health" 30 || { cat "$logs/sim.log" >&2; return 1; }
 }
@@ -115,21 +117,42 @@ start_stack() {
   start_sim "$2" "$1" "$3" "$5" && start_worker "$1" "$3" "$4" "$5"
 }
 
-# POSTs to the simulator's control API; prints the answer if it fails.
+# POSTs to a control or admin route (optional JSON body, optional cookie
+# jar); prints the answer if it fails.
 sim_post() {
-  local out
-  if ! out=$(curl -sS --fail-with-body -X POST "$1" 2>&1); then
-    echo "sim: POST $1 failed: $out" >&2
+  local url=$1 body=${2:-} jar=${3:-} out
+  local args=(-sS --fail-with-body -X POST "$url")
+  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' -d "$body")
+  [ -n "$jar" ] && args+=(-b "$jar" -c "$jar")
+  if ! out=$(curl "${args[@]}" 2>&1); then
+    echo "POST $url failed: $out" >&2
     return 1
   fi
 }
 
-# Seeds the demo organisation through the simulator exactly as WeCom would:
-# the organisation exists in WeCom, a suite_ticket arrives, the admin installs
-# the app (create_auth). Idempotent: a second run re-installs in place.
+# Seeds the demo organisation through the simulator exactly as WeCom would,
+# once (sim keeps its state in SIM_STATE, the worker in D1): the
+# organisation exists in WeCom, a suite_ticket arrives, the admin installs
+# the app (create_auth), pays an order, gives six members seats; one of
+# them then leaves the company still holding it; two members without a seat
+# open the app.   seed_demo <sim url> <worker url>
 seed_demo() {
-  local sim=$1
-  sim_post "$sim/_sim/demo"
+  local sim=$1 edge=$2 created jar corp=$DEMO_CORP_ID
+  created=$(curl -sS --fail-with-body -X POST "$sim/_sim/demo") || { echo "$created" >&2; return 1; }
+  case "$created" in *'"created":false'*) log "demo organisation already there"; return 0 ;; esac
   sim_post "$sim/_sim/suite_ticket"
-  sim_post "$sim/_sim/corps/$DEMO_CORP_ID/install"
+  sim_post "$sim/_sim/corps/$corp/install"
+  jar=$(mktemp)
+  sim_post "$edge/auth/dev-login" "{\"corp_id\":\"$corp\",\"userid\":\"$DEMO_ADMIN\"}" "$jar"
+  for _ in $(seq 150); do
+    curl -fsS -b "$jar" "$edge/api/v1/corps/$corp/sync" | grep -q '"state":"done"' && break
+    sleep 0.2
+  done
+  sim_post "$sim/_sim/corps/$corp/orders" '{"base":12,"days":365}'
+  sim_post "$edge/api/v1/corps/$corp/seats/activate" \
+    '{"userids":["user01","user02","user03","user04","user08","user10"],"type":1}' "$jar"
+  curl -fsS -X DELETE "$sim/_sim/corps/$corp/users/user02" > /dev/null
+  sim_post "$sim/_sim/corps/$corp/open_app" '{"userid":"user09"}'
+  sim_post "$sim/_sim/corps/$corp/open_app" '{"userid":"user11"}'
+  rm -f "$jar"
 }

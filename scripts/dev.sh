@@ -6,9 +6,11 @@ bash scripts/install.sh
 bash scripts/build.sh
 ensure_dev_vars
 stop_started_on_exit
+# WeCom (sim) remembers across runs, like the worker's D1 does.
+export SIM_STATE="$ROOT/.wrangler/sim-state.json"
 start_stack "$DEV_PORT" "$SIM_PORT" "$ROOT/.dev.vars" "$ROOT/.wrangler/state" "$ROOT/.run"
 log "seeding the demo organisation $DEMO_CORP_ID"
-seed_demo "http://$DEV_HOST:$SIM_PORT"
+seed_demo "http://$DEV_HOST:$SIM_PORT" "http://$DEV_HOST:$DEV_PORT"
 cat <<MSG
 
   Console: http://$DEV_HOST:$DEV_PORT/

@@ -52,9 +52,9 @@ suite "host: cargo test --workspace" cargo test --workspace --quiet
 stop_started_on_exit
 if start_stack "$TEST_PORT" "$TEST_SIM_PORT" "$IT/test.env" "$IT/state" "$IT/logs" \
    && start_worker "$TEST_SAMPLE_PORT" "$IT/sample.env" "$IT/sample-state" "$IT/logs" \
-   && seed_demo "http://$DEV_HOST:$TEST_SIM_PORT"; then
+   && seed_demo "http://$DEV_HOST:$TEST_SIM_PORT" "http://$DEV_HOST:$TEST_PORT"; then
   export EDGE_URL="http://$DEV_HOST:$TEST_PORT" SIM_URL="http://$DEV_HOST:$TEST_SIM_PORT" \
-    SAMPLE_EDGE_URL="http://$DEV_HOST:$TEST_SAMPLE_PORT" ITEST_STATE="$IT/state"
+    SAMPLE_EDGE_URL="http://$DEV_HOST:$TEST_SAMPLE_PORT"
   load_env_file "$IT/test.env"
   suite "integration: edge under wrangler dev + sim" \
     cargo test -p itest --quiet --no-fail-fast -- --ignored --test-threads=4

@@ -58,7 +58,7 @@ impl View {
     }
 }
 
-fn authorised(req: &Request, env: &Env) -> std::result::Result<(), ApiError> {
+pub fn authorised(req: &Request, env: &Env) -> std::result::Result<(), ApiError> {
     let key = value(env, "ACCESS_API_KEY")
         .filter(|k| !k.is_empty())
         .ok_or_else(|| ApiError::internal("ACCESS_API_KEY is not configured"))?;

@@ -51,29 +51,3 @@ pub async fn corp(req: Request, ctx: crate::Ctx) -> Result<Response> {
 pub async fn no_such_route(req: Request, _ctx: crate::Ctx) -> Result<Response> {
     ApiError::not_found(format!("no route {} {}", req.method(), req.path())).into_response()
 }
-
-/// `POST /api/v1/dev/clock {"offset_secs"}`: local development and tests
-/// only (`DEV_LOGIN=1`); moves the worker's clock.
-pub async fn set_dev_clock(mut req: Request, ctx: crate::Ctx) -> Result<Response> {
-    respond(
-        async {
-            if !crate::clock::dev_mode(&ctx.env) {
-                return Err(ApiError::not_found("the dev clock is disabled"));
-            }
-            #[derive(serde::Deserialize)]
-            struct Offset {
-                offset_secs: i64,
-            }
-            let o: Offset = req
-                .json()
-                .await
-                .map_err(|_| ApiError::bad_request("body must be {\"offset_secs\": n}"))?;
-            crate::clock::set(&ctx.env, o.offset_secs).await?;
-            Ok(Response::from_json(&serde_json::json!({
-                "offset_secs": o.offset_secs,
-                "now": crate::clock::now_secs(),
-            }))?)
-        }
-        .await,
-    )
-}

@@ -11,6 +11,7 @@ mod clock;
 mod config;
 mod contacts;
 mod cron;
+mod dev;
 mod error;
 mod licenses;
 mod lifecycle;
@@ -49,7 +50,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         .get_async("/wecom/callback/data", callback::verify_data)
         .post_async("/wecom/callback/data", callback::push_data)
         .post_async("/api/v1/access/check", access::check)
-        .post_async("/api/v1/dev/clock", api::set_dev_clock)
+        .post_async("/api/v1/dev/clock", dev::set_clock)
+        .post_async("/api/v1/dev/query", dev::query)
+        .post_async("/api/v1/dev/kv_keys", dev::kv_keys)
         .post_async("/auth/dev-login", auth::dev_login)
         .post_async("/auth/logout", auth::logout)
         .or_else_any_method_async("/api/*rest", api::no_such_route)

@@ -1268,7 +1268,9 @@ pub async fn seat_counts(db: &D1Database, corp_id: &str, now: u64) -> Result<(Se
                count(*) FILTER (WHERE status = 'unassigned') AS unassigned, \
                count(*) FILTER (WHERE status = 'expired' OR (status = 'active' AND expires_at <= ?2)) AS expired, \
                count(*) FILTER (WHERE status = 'active' AND expires_at > ?2 AND expires_at <= ?3) AS expiring, \
-               count(DISTINCT userid) FILTER (WHERE status = 'active' AND expires_at > ?2) AS licensed_members \
+               count(DISTINCT userid) FILTER (WHERE status = 'active' AND expires_at > ?2 AND EXISTS ( \
+                 SELECT 1 FROM members m WHERE m.corp_id = seats.corp_id AND m.userid = seats.userid \
+                   AND m.in_range = 1 AND m.status = 'active')) AS licensed_members \
              FROM seats WHERE corp_id = ?1",
         )
         .bind(&[corp_id.into(), num(now), num(now + 30 * 86400)])?

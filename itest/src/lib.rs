@@ -92,38 +92,29 @@ pub fn signed_in(corp_id: &str, userid: &str) -> ureq::Agent {
     agent
 }
 
-/// One `wrangler d1/kv` process at a time: each opens the SQLite files.
-static LOCAL_STATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Runs `wrangler <args> --persist-to <test state>` and parses its JSON,
-/// retrying while the running worker holds the database lock.
-fn wrangler_json(args: &[&str]) -> Value {
-    let _one_at_a_time = LOCAL_STATE.lock().unwrap_or_else(|p| p.into_inner());
-    for attempt in 1.. {
-        let out = std::process::Command::new(format!("{}/node_modules/.bin/wrangler", root()))
-            .current_dir(root())
-            .env_remove("WRANGLER_LOG") // its JSON prints at the default "log" level
-            .args(args)
-            .arg("--persist-to")
-            .arg(config("ITEST_STATE"))
-            .output()
-            .expect("wrangler runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !out.status.success() && stderr.contains("SQLITE_BUSY") && attempt < 10 {
-            std::thread::sleep(std::time::Duration::from_millis(200));
-            continue;
-        }
-        assert!(out.status.success(), "wrangler {args:?} failed: {stderr}");
-        return serde_json::from_slice(&out.stdout).expect("wrangler answers JSON");
-    }
-    unreachable!()
+/// Reads go through the worker's dev-only inspection routes, so the tests
+/// never open its SQLite files from another process (which locks them).
+fn inspect(route: &str, body: &Value) -> Value {
+    let a = answer(
+        browser()
+            .post(&format!("{}/api/v1/dev/{route}", edge()))
+            .set(
+                "Authorization",
+                &format!("Bearer {}", config("ACCESS_API_KEY")),
+            )
+            .send_json(body.clone()),
+    );
+    assert_eq!(a.status, 200, "dev/{route}: {}", a.text);
+    a.json()
 }
 
-/// Runs SQL against the worker's local D1 (the same SQLite `wrangler dev`
-/// uses) and returns the rows. Values in `sql` come from the tests only.
+/// Runs one SELECT against the worker's D1 and returns the rows. Values in
+/// `sql` come from the tests only.
 pub fn d1(sql: &str) -> Vec<Value> {
-    let v = wrangler_json(&["d1", "execute", "DB", "--local", "--json", "--command", sql]);
-    v[0]["results"].as_array().cloned().unwrap_or_default()
+    inspect("query", &serde_json::json!({"sql": sql}))["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 pub fn d1_count(sql: &str) -> u64 {
@@ -132,33 +123,16 @@ pub fn d1_count(sql: &str) -> u64 {
         .expect("query selects a count named n")
 }
 
-/// KV keys under a prefix in the worker's local KV.
+/// KV key names under a prefix in the worker's KV.
 pub fn kv_keys(prefix: &str) -> Vec<String> {
-    let v = wrangler_json(&[
-        "kv",
-        "key",
-        "list",
-        "--binding",
-        "KV",
-        "--local",
-        "--prefix",
-        prefix,
-    ]);
-    v.as_array()
+    inspect("kv_keys", &serde_json::json!({"prefix": prefix}))["keys"]
+        .as_array()
         .map(|a| {
             a.iter()
-                .filter_map(|k| k["name"].as_str().map(str::to_owned))
+                .filter_map(|k| k.as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn root() -> String {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .display()
-        .to_string()
 }
 
 /// A corp id no other test uses.

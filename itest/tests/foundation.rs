@@ -131,3 +131,44 @@ fn simulator_is_up_and_points_at_the_worker() {
     assert_eq!(a.status, 200);
     assert_eq!(a.json()["worker"], edge());
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn development_routes_need_dev_mode_and_the_key_and_only_read() {
+    let url = |r: &str| format!("{}/api/v1/dev/{r}", edge());
+    let no_key = post_json(&browser(), &url("query"), &json!({"sql": "SELECT 1 AS n"}));
+    assert_eq!(no_key.status, 401);
+    let key = format!("Bearer {}", config("ACCESS_API_KEY"));
+    let write = browser()
+        .post(&url("query"))
+        .set("Authorization", &key)
+        .send_json(json!({"sql": "DELETE FROM organisations"}));
+    assert!(
+        matches!(write, Err(ureq::Error::Status(400, _))),
+        "only SELECT"
+    );
+    let sneaky = browser()
+        .post(&url("query"))
+        .set("Authorization", &key)
+        .send_json(json!({"sql": "SELECT 1; DELETE FROM organisations"}));
+    assert!(
+        matches!(sneaky, Err(ureq::Error::Status(400, _))),
+        "one statement"
+    );
+    // A worker without DEV_LOGIN (as in production) has none of them.
+    let prod = config("SAMPLE_EDGE_URL");
+    for route in ["query", "kv_keys", "clock"] {
+        let a = post_json(
+            &browser(),
+            &format!("{prod}/api/v1/dev/{route}"),
+            &json!({}),
+        );
+        assert_eq!(a.status, 404, "{route}: {}", a.text);
+    }
+    let login = post_json(
+        &browser(),
+        &format!("{prod}/auth/dev-login"),
+        &json!({"corp_id": "x", "userid": "y"}),
+    );
+    assert_eq!(login.status, 404);
+}

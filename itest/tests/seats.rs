@@ -136,6 +136,12 @@ fn a_departed_members_seat_moves_at_once_and_again() {
         seats(&admin, &corp, "status=active")["items"][0]["userid"],
         "sales1"
     );
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(
+        summary["members"]["licensed"], 1,
+        "only sales1: departed holders do not count"
+    );
+    assert_eq!(summary["members"]["unlicensed"], 0);
     let history = d1(&format!(
         "SELECT count(*) n FROM transfers WHERE corp_id = '{corp}'"
     ));

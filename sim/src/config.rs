@@ -11,6 +11,8 @@ pub struct Config {
     pub suite_aes_key: String,
     pub provider_corpid: String,
     pub provider_secret: String,
+    /// Where WeCom's state persists between runs (none: in memory only).
+    pub state_file: Option<String>,
 }
 
 fn env(name: &str) -> Result<String, String> {
@@ -31,14 +33,16 @@ impl Config {
             suite_aes_key: env("SUITE_ENCODING_AES_KEY")?,
             provider_corpid: env("PROVIDER_CORPID")?,
             provider_secret: env("PROVIDER_SECRET")?,
+            state_file: None,
         };
         while let Some(flag) = args.next() {
             let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
             match flag.as_str() {
                 "--listen" => config.listen = value("--listen")?,
                 "--worker" => config.worker = value("--worker")?.trim_end_matches('/').to_owned(),
+                "--state" => config.state_file = Some(value("--state")?),
                 "--help" | "-h" => {
-                    return Err("usage: sim [--listen ADDR] [--worker URL]".into());
+                    return Err("usage: sim [--listen ADDR] [--worker URL] [--state FILE]".into());
                 }
                 other => return Err(format!("unknown flag {other}")),
             }

@@ -30,9 +30,15 @@ fn delivered(d: Delivery) -> Reply {
 
 impl Sim {
     pub fn new(config: Config) -> Sim {
+        let state = config
+            .state_file
+            .as_deref()
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
         Sim {
             config,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             started_at: std::time::Instant::now(),
         }
     }
@@ -273,7 +279,30 @@ impl Sim {
         Reply::json(200, &summary)
     }
 
+    /// Writes the state file (atomically) when one is configured.
+    fn save(&self) {
+        let Some(path) = &self.config.state_file else {
+            return;
+        };
+        let json = match serde_json::to_vec(&*self.state()) {
+            Ok(j) => j,
+            Err(e) => return eprintln!("sim: cannot serialise state: {e}"),
+        };
+        let tmp = format!("{path}.tmp");
+        if let Err(e) = std::fs::write(&tmp, json).and_then(|_| std::fs::rename(&tmp, path)) {
+            eprintln!("sim: cannot save state to {path}: {e}");
+        }
+    }
+
     pub fn handle(&self, req: &Req) -> Reply {
+        let reply = self.dispatch(req);
+        if req.method != "GET" {
+            self.save();
+        }
+        reply
+    }
+
+    fn dispatch(&self, req: &Req) -> Reply {
         if let Some(reply) = crate::license_api::handle(self, req) {
             return reply;
         }
@@ -296,9 +325,17 @@ impl Sim {
                 }),
             ),
             ("POST", ["_sim", "corps"]) => self.put_corp(&req.body),
+            // Creates the demo organisation once; says whether it was new.
             ("POST", ["_sim", "demo"]) => {
+                if self.state().corps.contains_key(crate::demo::DEMO_CORP_ID) {
+                    return Reply::json(200, &json!({"created": false}));
+                }
                 let demo = serde_json::to_vec(&crate::demo::corp()).expect("demo serialises");
-                self.put_corp(&demo)
+                let reply = self.put_corp(&demo);
+                if reply.status != 200 {
+                    return reply;
+                }
+                Reply::json(200, &json!({"created": true}))
             }
             ("GET", ["_sim", "corps", corp_id]) => match self.state().corps.get(*corp_id) {
                 Some(c) => Reply::json(200, &json!(c)),

@@ -1,7 +1,7 @@
 //! WeCom simulator: serves the part of WeCom's server API that wecom-seats
 //! calls and pushes signed callbacks to the worker, for local runs and tests.
 //!
-//! `sim --listen 127.0.0.1:9101 --worker http://127.0.0.1:8787`
+//! `sim --listen 127.0.0.1:9101 --worker http://127.0.0.1:8787 [--state FILE]`
 //! Configuration comes from the same variables as the worker (`SUITE_ID`,
 //! `SUITE_SECRET`, `SUITE_TOKEN`, `SUITE_ENCODING_AES_KEY`, ...).
 

@@ -68,7 +68,7 @@ pub struct Corp {
     pub range: Range,
     #[serde(default)]
     pub installed: bool,
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
     pub permanent_code: Option<String>,
 }
 
@@ -76,7 +76,10 @@ fn default_agent() -> u64 {
     1000001
 }
 
-#[derive(Default)]
+/// Everything WeCom remembers; saved with `--state FILE` so a restarted
+/// simulator agrees with the worker's persisted D1.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct State {
     /// suite_tickets pushed, with when: each is valid for 30 minutes.
     pub suite_tickets: Vec<(String, u64)>,

@@ -18,7 +18,8 @@ test("the range card counts members without department and explains the fix", as
   await signIn(page);
   await page.goto(`${BASE}/`);
   await page.getByTestId("members-in-range").waitFor();
-  assert.equal(await page.getByTestId("members-in-range").textContent(), "45");
+  // 45 in the range, one of whom (user02) has left the company.
+  assert.equal(await page.getByTestId("members-in-range").textContent(), "44");
   assert.equal(await page.getByTestId("without-department").textContent(), "3");
   const advice = page.getByTestId("no-department-advice");
   assert.match(await advice.textContent(), /部门整体加入应用可见范围/);
@@ -40,7 +41,7 @@ test("the members page lists the range with department names, searches and filte
   await signIn(page);
   await page.goto(`${BASE}/members`);
   await page.locator("tr[data-userid=user01]").waitFor();
-  assert.equal(await page.getByTestId("total-count").textContent(), "45");
+  assert.equal(await page.getByTestId("total-count").textContent(), "44");
   assert.match(await page.locator("tr[data-userid=user01]").textContent(), /研发部/);
 
   await page.getByTestId("member-search").fill("user15");
@@ -49,7 +50,10 @@ test("the members page lists the range with department names, searches and filte
 
   await page.getByTestId("member-search").fill("");
   await page.getByTestId("range-filter").selectOption("false");
-  await page.waitForFunction(() => document.querySelector("[data-testid=total-count]")?.textContent === "0");
+  await page.waitForFunction(() => document.querySelector("[data-testid=total-count]")?.textContent === "1");
+  await page.locator("tr[data-userid=user02]").waitFor();
+  assert.match(await page.locator("tr[data-userid=user02]").textContent(), /已离职/);
+  await page.getByTestId("member-search").fill("nobody-here");
   await page.getByText("没有符合条件的成员").waitFor();
   assert.deepEqual(problems, []);
 });
