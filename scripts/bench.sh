@@ -3,6 +3,7 @@
 # 9103, state under target/bench) so it never touches dev or test data.
 #   1. full sync of a 100 000-member organisation: seconds, peak RSS of workerd
 #   2. a storm of 1 000 change_contact events, end to end
+#   3. the access check at 500 requests/s: p50/p99 latency, rate achieved
 # BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes.
 . "$(dirname "$0")/common.sh"
 bash scripts/install.sh
@@ -78,6 +79,16 @@ end=$(date +%s.%N)
 storm_secs=$(echo "$end - $start" | bc)
 renamed=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?q=%E6%94%B9%E5%90%8D&limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 
+log "bench 3: access check at ${ACCESS_RATE:=500} requests/s for ${ACCESS_SECS:=10} s"
+KEY=$(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")
+# 1 000 distinct members: a first pass warms their cached views, the second
+# is measured; then the same rate on a route with no I/O, for the floor.
+ACCESS_MEMBERS=$(( MEMBERS < 1000 ? MEMBERS : 1000 ))
+load() { EDGE="$EDGE" KEY="$KEY" CORP="$CORP" MEMBERS="$ACCESS_MEMBERS" RATE="$ACCESS_RATE" node tests/bench/access_load.mjs; }
+SECS=2 load > /dev/null
+access=$(SECS="$ACCESS_SECS" load)
+baseline=$(BASELINE=1 SECS="$ACCESS_SECS" load)
+
 cat <<REPORT | tee "$B/report.txt"
 
 ================ bench report ================
@@ -90,5 +101,9 @@ full sync: $MEMBERS members, $DEPARTMENTS departments
 change_contact storm: $EVENTS update_user events through sim -> worker -> D1
   seconds:          $storm_secs   ($(echo "scale=1; $EVENTS / $storm_secs" | bc) events/s)
   members renamed:  $renamed (distinct members touched)
+access check: ${ACCESS_RATE} req/s for ${ACCESS_SECS} s, ${ACCESS_MEMBERS} members (target p99 <= 5 ms)
+  $access
+  no-I/O route at the same rate (the runtime's floor):
+  $baseline
 ==============================================
 REPORT

@@ -1,10 +1,11 @@
 //! `POST /api/v1/access/check`: the QR code product asks, before each
 //! operation, whether a member may do it now.
 //!
-//! Hot path: the member's view (state, seats, trial) is cached in KV under
-//! the organisation's generation number; every write to the organisation's
-//! members, seats or trial bumps the generation, so a stale view is never
-//! read after a change (within KV's own propagation delay).
+//! Hot path: the member's view (state, seats, trial) is cached in KV and in
+//! the isolate's memory under the organisation's generation number; every
+//! write to the organisation's members, seats or trial bumps the generation.
+//! The writing isolate sees the change at once; others within a second
+//! (plus KV's own propagation delay in production).
 
 use crate::clock::now_secs;
 use crate::config::value;
@@ -15,10 +16,45 @@ use domain::seat::HeldSeat;
 use domain::session::ct_eq;
 use domain::trial::Trial;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use worker::{Env, Request, Response, Result};
 
 /// A cached view lives at most this long even without a change.
 const VIEW_TTL_SECS: u64 = 300;
+/// How long this isolate trusts the generation it last read from KV.
+const GENERATION_MEMO_MS: u64 = 1000;
+/// Views kept in this isolate's memory (cleared when full).
+const MEMO_VIEWS: usize = 20_000;
+
+thread_local! {
+    /// corp_id -> (read at ms, generation)
+    static GENERATIONS: std::cell::RefCell<HashMap<String, (u64, String)>> = Default::default();
+    /// "corp:gen:userid" -> view
+    static VIEWS: std::cell::RefCell<HashMap<String, std::rc::Rc<View>>> = Default::default();
+}
+
+/// The organisation's generation: from memory if read within the last
+/// second, else from KV.
+async fn generation(kv: &worker::KvStore, corp_id: &str) -> String {
+    let now_ms = worker::Date::now().as_millis();
+    let memo = GENERATIONS.with(|g| g.borrow().get(corp_id).cloned());
+    if let Some((at, generation)) = memo {
+        if now_ms.saturating_sub(at) < GENERATION_MEMO_MS {
+            return generation;
+        }
+    }
+    let generation = store::generation(kv, corp_id).await;
+    GENERATIONS.with(|g| {
+        g.borrow_mut()
+            .insert(corp_id.to_owned(), (now_ms, generation.clone()))
+    });
+    generation
+}
+
+/// A write in this isolate is seen by its next check at once.
+pub fn forget_generation(corp_id: &str) {
+    GENERATIONS.with(|g| g.borrow_mut().remove(corp_id));
+}
 
 #[derive(Deserialize)]
 struct Check {
@@ -79,12 +115,26 @@ async fn view(
     env: &Env,
     corp_id: &str,
     userid: &str,
-) -> std::result::Result<Option<View>, ApiError> {
+) -> std::result::Result<Option<std::rc::Rc<View>>, ApiError> {
     let kv = env.kv("KV")?;
-    let generation = store::generation(&kv, corp_id).await;
+    let generation = generation(&kv, corp_id).await;
     let key = format!("corp:{corp_id}:access:{generation}:{userid}");
-    if let Ok(Some(v)) = kv.get(&key).json::<View>().await {
+    if let Some(v) = VIEWS.with(|m| m.borrow().get(&key).cloned()) {
         return Ok(Some(v));
+    }
+    let remember = |v: View| {
+        let v = std::rc::Rc::new(v);
+        VIEWS.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= MEMO_VIEWS {
+                m.clear();
+            }
+            m.insert(key.clone(), v.clone());
+        });
+        v
+    };
+    if let Ok(Some(v)) = kv.get(&key).json::<View>().await {
+        return Ok(Some(remember(v)));
     }
     let db = store::db(env)?;
     let Some(facts) = store::access_facts(&db, corp_id, userid).await? else {
@@ -98,7 +148,7 @@ async fn view(
     if let Ok(put) = kv.put(&key, serde_json::to_string(&v).unwrap_or_default()) {
         let _ = put.expiration_ttl(VIEW_TTL_SECS).execute().await;
     }
-    Ok(Some(v))
+    Ok(Some(remember(v)))
 }
 
 pub async fn check(mut req: Request, ctx: Ctx) -> Result<Response> {

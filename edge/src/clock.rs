@@ -12,6 +12,8 @@ const OFFSET_KEY: &str = "dev:clock_offset";
 thread_local! {
     // Workers run one request at a time per isolate thread.
     static OFFSET: Cell<i64> = const { Cell::new(0) };
+    // Read from KV once per isolate; `set` updates it in place.
+    static LOADED: Cell<bool> = const { Cell::new(false) };
 }
 
 pub fn now_secs() -> u64 {
@@ -23,8 +25,12 @@ pub fn dev_mode(env: &Env) -> bool {
     crate::config::value(env, "DEV_LOGIN").as_deref() == Some("1")
 }
 
-/// Loads the dev clock offset for this request (zero outside dev mode).
+/// Loads the dev clock offset (zero outside dev mode), once per isolate.
 pub async fn load(env: &Env) {
+    if LOADED.with(Cell::get) {
+        return;
+    }
+    LOADED.with(|l| l.set(true));
     let mut offset = 0;
     if dev_mode(env) {
         if let Ok(kv) = env.kv("KV") {

@@ -479,7 +479,8 @@ fn upsert_members_statement(
          SELECT ?1, json_extract(j.value, '$.u'), json_extract(j.value, '$.n'), json_extract(j.value, '$.d'), \
            json_extract(j.value, '$.k'), json_extract(j.value, '$.r'), json_extract(j.value, '$.v'), \
            json_extract(j.value, '$.s'), ?3 \
-         FROM json_each(?2) AS j WHERE true \
+         FROM json_each(?2) AS j \
+         WHERE EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1) \
          ON CONFLICT (corp_id, userid) DO UPDATE SET name = excluded.name, \
            department_ids = excluded.department_ids, department_known = excluded.department_known, \
            in_range = excluded.in_range, via = excluded.via, status = excluded.status, \
@@ -561,7 +562,7 @@ fn upsert_department_statement(
 ) -> Result<worker::D1PreparedStatement> {
     db.prepare(
         "INSERT INTO departments (corp_id, id, parent_id, name, sort_order, in_range, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) \
+         SELECT ?1, ?2, ?3, ?4, ?5, 1, ?6 WHERE EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1) \
          ON CONFLICT (corp_id, id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, \
            sort_order = excluded.sort_order, in_range = 1, updated_at = excluded.updated_at",
     )
@@ -889,6 +890,7 @@ pub async fn generation(kv: &worker::KvStore, corp_id: &str) -> String {
 /// Invalidates every cached access view of the organisation.
 pub async fn bump_generation(env: &Env, corp_id: &str) {
     let Ok(kv) = env.kv("KV") else { return };
+    crate::access::forget_generation(corp_id);
     let next = worker::Date::now().as_millis().to_string();
     if let Ok(put) = kv.put(&generation_key(corp_id), next) {
         let _ = put.execute().await;

@@ -94,24 +94,23 @@ pub async fn run(
     if let Err(e) = &result {
         console_error!("sync {corp_id}: {}", e.message);
     }
-    // cancel_auth may have deleted the organisation meanwhile: leave no key.
+    // cancel_auth may have deleted the organisation meanwhile (its writes
+    // above are conditional on it existing): leave no key behind either.
+    let status = SyncStatus {
+        state: state.into(),
+        started_at: Some(started_at),
+        finished_at: Some(now_secs()),
+        last_synced_at: None,
+        counts,
+        error,
+    };
     if store::corp_exists(&store::db(env)?, corp_id)
         .await
         .unwrap_or(false)
     {
-        put_status(
-            env,
-            corp_id,
-            &SyncStatus {
-                state: state.into(),
-                started_at: Some(started_at),
-                finished_at: Some(now_secs()),
-                last_synced_at: None,
-                counts,
-                error,
-            },
-        )
-        .await;
+        put_status(env, corp_id, &status).await;
+    } else if let Ok(kv) = env.kv("KV") {
+        let _ = kv.delete(&status_key(corp_id)).await;
     }
     result
 }
