@@ -269,6 +269,27 @@ impl<'a> WeCom<'a> {
         None
     }
 
+    /// Ends a refresh: releases the lease, then stores and returns the token
+    /// WeCom gave under `field` (with its `expires_in`).
+    async fn keep_token(
+        &self,
+        key: &str,
+        answer: Result<Value, WeComError>,
+        field: &str,
+    ) -> Result<String, WeComError> {
+        self.release(key).await;
+        let v = answer?;
+        let token = v[field].as_str().unwrap_or_default().to_owned();
+        if token.is_empty() {
+            return Err(WeComError::Transport(format!(
+                "WeCom answered without {field}"
+            )));
+        }
+        self.store(key, &token, v["expires_in"].as_u64().unwrap_or(7200))
+            .await?;
+        Ok(token)
+    }
+
     async fn release(&self, key: &str) {
         let _ = self.kv.delete(&format!("lease:{key}")).await;
     }
@@ -299,15 +320,7 @@ impl<'a> WeCom<'a> {
                 Some(&body),
             )
             .await;
-        self.release(KEY).await;
-        let v = result?;
-        let token = v["suite_access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        self.store(KEY, &token, v["expires_in"].as_u64().unwrap_or(7200))
-            .await?;
-        Ok(token)
+        self.keep_token(KEY, result, "suite_access_token").await
     }
 
     pub async fn provider_token(&self, force: bool) -> Result<String, WeComError> {
@@ -324,15 +337,7 @@ impl<'a> WeCom<'a> {
                 Some(&body),
             )
             .await;
-        self.release(KEY).await;
-        let v = result?;
-        let token = v["provider_access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        self.store(KEY, &token, v["expires_in"].as_u64().unwrap_or(7200))
-            .await?;
-        Ok(token)
+        self.keep_token(KEY, result, "provider_access_token").await
     }
 
     /// A call authorised by the suite access token, retried once with a
@@ -435,12 +440,7 @@ impl<'a> WeCom<'a> {
                 Some(&json!({"auth_corpid": corp_id, "permanent_code": permanent_code})),
             )
             .await;
-        self.release(&key).await;
-        let v = result?;
-        let token = v["access_token"].as_str().unwrap_or_default().to_owned();
-        self.store(&key, &token, v["expires_in"].as_u64().unwrap_or(7200))
-            .await?;
-        Ok(token)
+        self.keep_token(&key, result, "access_token").await
     }
 
     /// A call with the organisation's access token, retried once with a
