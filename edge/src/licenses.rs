@@ -502,3 +502,34 @@ pub async fn set_auto_activate(mut req: Request, ctx: Ctx) -> Result<Response> {
         .await,
     )
 }
+
+/// `GET .../suggestions`: seats held by departed or out-of-range members
+/// (they transfer at once) matched to in-range members who asked for one.
+pub async fn suggestions(req: Request, ctx: Ctx) -> Result<Response> {
+    respond(
+        async {
+            let session = require_session(&req, &ctx).await?;
+            let db = store::db(&ctx.env)?;
+            let now = now_secs();
+            let seats = store::idle_seats(&db, &session.corp_id, now).await?;
+            let waiting = store::waiting_requesters(&db, &session.corp_id, now).await?;
+            let items: Vec<Value> = seats
+                .iter()
+                .zip(&waiting)
+                .map(|(seat, who)| {
+                    let mut s = seat.clone();
+                    s["takeover_userid"] = who["userid"].clone();
+                    s["takeover_name"] = who["name"].clone();
+                    s["requests"] = who["count"].clone();
+                    s
+                })
+                .collect();
+            Ok(Response::from_json(&json!({
+                "items": items,
+                "unmatched_seats": seats.len().saturating_sub(items.len()),
+                "unmatched_requests": waiting.len().saturating_sub(items.len()),
+            }))?)
+        }
+        .await,
+    )
+}

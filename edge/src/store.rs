@@ -1429,3 +1429,44 @@ pub async fn set_auto_activate(db: &D1Database, corp_id: &str, on: bool, now: u6
         .await?;
     Ok(())
 }
+
+/// Active seats whose holder has left the company or the range (these move
+/// at once), longest remaining first.
+pub async fn idle_seats(
+    db: &D1Database,
+    corp_id: &str,
+    now: u64,
+) -> Result<Vec<serde_json::Value>> {
+    db.prepare(
+        "SELECT s.active_code, s.type, s.userid AS handover_userid, s.expires_at, \
+           CASE WHEN m.status = 'departed' THEN 'departed' ELSE 'out_of_range' END AS handover_state \
+         FROM seats s JOIN members m ON m.corp_id = s.corp_id AND m.userid = s.userid \
+         WHERE s.corp_id = ?1 AND s.status = 'active' AND s.expires_at > ?2 \
+           AND (m.status = 'departed' OR m.in_range = 0) \
+         ORDER BY s.expires_at DESC",
+    )
+    .bind(&[corp_id.into(), num(now)])?
+    .all()
+    .await?
+    .results()
+}
+
+/// In-range members who asked for a seat and still have none, most eager first.
+pub async fn waiting_requesters(
+    db: &D1Database,
+    corp_id: &str,
+    now: u64,
+) -> Result<Vec<serde_json::Value>> {
+    db.prepare(
+        "SELECT r.userid, m.name, r.count, r.last_at FROM seat_requests r \
+         JOIN members m ON m.corp_id = r.corp_id AND m.userid = r.userid \
+         WHERE r.corp_id = ?1 AND m.in_range = 1 AND m.status = 'active' \
+           AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id AND s.userid = r.userid \
+                           AND s.status = 'active' AND s.expires_at > ?2) \
+         ORDER BY r.count DESC, r.last_at DESC",
+    )
+    .bind(&[corp_id.into(), num(now)])?
+    .all()
+    .await?
+    .results()
+}

@@ -272,3 +272,45 @@ fn with_auto_activation_on_a_member_who_opens_the_app_gets_a_free_seat() {
     );
     assert_eq!(bad.status, 400);
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn suggestions_match_idle_seats_to_members_who_asked() {
+    let (corp, admin) = installed_and_synced("sug");
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    let open = |userid: &str| {
+        sim_send(
+            "POST",
+            &format!("/_sim/corps/{corp}/open_app"),
+            &json!({"userid": userid}),
+        )
+    };
+    assert_eq!(open("dev2").status, 200);
+    let url = format!("{}/api/v1/corps/{corp}/suggestions", edge());
+    // dev1 still works here: nothing to suggest yet.
+    let none = get(&admin, &url).json();
+    assert_eq!(none["items"], json!([]));
+    assert_eq!(none["unmatched_requests"], 1);
+    // dev1 leaves, holding the seat: it should go to dev2, who asked.
+    assert_eq!(
+        sim_send(
+            "DELETE",
+            &format!("/_sim/corps/{corp}/users/dev1"),
+            &json!({})
+        )
+        .status,
+        200
+    );
+    let s = get(&admin, &url).json();
+    assert_eq!(s["items"][0]["handover_userid"], "dev1");
+    assert_eq!(s["items"][0]["handover_state"], "departed");
+    assert_eq!(s["items"][0]["takeover_userid"], "dev2");
+    assert_eq!(s["items"][0]["requests"], 1);
+    // Acting on it empties the list.
+    let done = transfer(&admin, &corp, "dev1", "dev2");
+    assert_eq!(done["ok"], true, "{done}");
+    let after = get(&admin, &url).json();
+    assert_eq!(after["items"], json!([]));
+    assert_eq!(after["unmatched_requests"], 0);
+}
