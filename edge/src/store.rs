@@ -409,18 +409,6 @@ impl MemberRow {
 
 const MEMBER_COLUMNS: &str = "userid, name, department_ids, in_range, via, status";
 
-pub async fn stored_members(db: &D1Database, corp_id: &str) -> Result<Vec<MemberRecord>> {
-    let rows: Vec<MemberRow> = db
-        .prepare(format!(
-            "SELECT {MEMBER_COLUMNS} FROM members WHERE corp_id = ?1"
-        ))
-        .bind(&[corp_id.into()])?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows.into_iter().map(MemberRow::record).collect())
-}
-
 fn upsert_member_statement(
     db: &D1Database,
     corp_id: &str,
@@ -606,16 +594,20 @@ pub async fn department_ids(
     Ok(rows.into_iter().map(|r| r.id as u64).collect())
 }
 
-/// Writes a full sync: the visible departments (others removed), member
-/// upserts, members who left the range, members who departed. Each chunk
-/// of statements is one D1 transaction.
-pub async fn write_sync(
+/// Runs statements in transactions of at most `BATCH`.
+async fn run_batched(db: &D1Database, statements: Vec<worker::D1PreparedStatement>) -> Result<()> {
+    let mut statements = statements.into_iter().peekable();
+    while statements.peek().is_some() {
+        db.batch(statements.by_ref().take(BATCH).collect()).await?;
+    }
+    Ok(())
+}
+
+/// The visible departments (others removed).
+pub async fn write_departments(
     db: &D1Database,
     corp_id: &str,
     departments: &[DepartmentRow<'_>],
-    upserts: &[MemberRecord],
-    left_range: &[String],
-    departed: &[String],
     now: u64,
 ) -> Result<()> {
     let visible_ids: Vec<u64> = departments.iter().map(|d| d.id).collect();
@@ -625,9 +617,70 @@ pub async fn write_sync(
     for d in departments {
         statements.push(upsert_department_statement(db, corp_id, d, now)?);
     }
-    for chunk in upserts.chunks(MEMBERS_PER_STATEMENT) {
-        statements.push(upsert_members_statement(db, corp_id, chunk, now)?);
+    run_batched(db, statements).await
+}
+
+/// Stored rows of just these members (one sync chunk).
+pub async fn stored_members_among(
+    db: &D1Database,
+    corp_id: &str,
+    userids: &[&str],
+) -> Result<Vec<MemberRecord>> {
+    let rows: Vec<MemberRow> = db
+        .prepare(format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))"
+        ))
+        .bind(&[corp_id.into(), json_str(&userids)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(MemberRow::record).collect())
+}
+
+pub async fn upsert_members(
+    db: &D1Database,
+    corp_id: &str,
+    upserts: &[MemberRecord],
+    now: u64,
+) -> Result<()> {
+    let statements = upserts
+        .chunks(MEMBERS_PER_STATEMENT)
+        .map(|chunk| upsert_members_statement(db, corp_id, chunk, now))
+        .collect::<Result<Vec<_>>>()?;
+    run_batched(db, statements).await
+}
+
+/// One page of the members stored as in range, in userid order.
+pub async fn in_range_userids_after(
+    db: &D1Database,
+    corp_id: &str,
+    after: &str,
+    limit: u64,
+) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        userid: String,
     }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT userid FROM members WHERE corp_id = ?1 AND in_range = 1 AND userid > ?2 ORDER BY userid LIMIT ?3",
+        )
+        .bind(&[corp_id.into(), after.into(), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.userid).collect())
+}
+
+/// Ends a full sync: members who left the range or departed, and the time.
+pub async fn finish_sync(
+    db: &D1Database,
+    corp_id: &str,
+    left_range: &[String],
+    departed: &[String],
+    now: u64,
+) -> Result<()> {
+    let mut statements = vec![];
     for chunk in left_range.chunks(BATCH) {
         statements.push(
             db.prepare(
@@ -650,11 +703,7 @@ pub async fn write_sync(
         db.prepare("UPDATE organisations SET last_synced_at = ?2 WHERE corp_id = ?1")
             .bind(&[corp_id.into(), num(now)])?,
     );
-    let mut statements = statements.into_iter().peekable();
-    while statements.peek().is_some() {
-        db.batch(statements.by_ref().take(BATCH).collect()).await?;
-    }
-    Ok(())
+    run_batched(db, statements).await
 }
 
 /// Organisations whose last full sync is older than `before`, stalest first.

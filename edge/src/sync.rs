@@ -115,6 +115,61 @@ pub async fn run(
     result
 }
 
+/// Departments whose members are read, expanded, diffed and written
+/// together: memory stays bounded by a chunk, not the organisation.
+const DEPARTMENTS_PER_CHUNK: usize = 20;
+/// Page size when looking for members who left the range.
+const LEFT_RANGE_PAGE: u64 = 1000;
+
+/// Members already placed in range by this sync, as 8-byte hashes (all the
+/// sync keeps per member).
+#[derive(Default)]
+struct Seen(std::collections::HashSet<u64>);
+
+impl Seen {
+    fn hash(userid: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        userid.hash(&mut h);
+        h.finish()
+    }
+    fn insert(&mut self, userid: &str) {
+        self.0.insert(Self::hash(userid));
+    }
+    fn contains(&self, userid: &str) -> bool {
+        self.0.contains(&Self::hash(userid))
+    }
+}
+
+/// What the range expansion needs besides the members themselves.
+struct RangeShape<'a> {
+    visible: &'a range::VisibleRange,
+    tree: &'a [Department],
+    tags: &'a [TagMembers],
+}
+
+/// Expands one chunk of members, writes what differs from their stored
+/// rows, and returns how many rows it wrote.
+async fn write_chunk(
+    db: &worker::D1Database,
+    corp_id: &str,
+    shape: &RangeShape<'_>,
+    members: Vec<Member>,
+    seen: &mut Seen,
+    now: u64,
+) -> Result<u64, ApiError> {
+    let snapshot = range::expand(shape.visible, shape.tree, &members, shape.tags);
+    if snapshot.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<&str> = snapshot.keys().map(String::as_str).collect();
+    ids.iter().for_each(|u| seen.insert(u));
+    let stored = store::stored_members_among(db, corp_id, &ids).await?;
+    let diff = range::diff(&stored, &snapshot);
+    store::upsert_members(db, corp_id, &diff.upserts, now).await?;
+    Ok(diff.upserts.len() as u64)
+}
+
 async fn full_sync(
     env: &Env,
     cfg: &Config,
@@ -129,21 +184,31 @@ async fn full_sync(
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
     let wecom = WeCom::new(cfg, env.kv("KV")?);
+    let started = worker::Date::now().as_millis();
+    let now = now_secs();
 
-    let read_started = worker::Date::now().as_millis();
     let departments = wecom.department_list(corp_id, &code).await?;
-    let mut people: HashMap<String, Member> = HashMap::new();
-    for d in &departments {
-        for u in wecom.user_list(corp_id, &code, d.id).await? {
-            let m = people.entry(u.userid.clone()).or_insert_with(|| Member {
-                userid: u.userid.clone(),
-                name: u.name.clone(),
-                department_ids: vec![],
-            });
-            m.department_ids.extend(u.department.iter().copied());
-        }
-    }
+    let tree: Vec<Department> = departments
+        .iter()
+        .map(|d| Department {
+            id: d.id,
+            parent_id: d.parentid,
+        })
+        .collect();
+    let rows: Vec<DepartmentRow> = departments
+        .iter()
+        .map(|d| DepartmentRow {
+            id: d.id,
+            parent_id: d.parentid,
+            name: &d.name,
+            order: d.order,
+        })
+        .collect();
+    store::write_departments(&db, corp_id, &rows, now).await?;
+
+    // Tags in range: their users (with names) and departments.
     let mut tags = vec![];
+    let mut tag_users: HashMap<String, String> = HashMap::new();
     for tag_id in &visible.tag {
         // A tag deleted in WeCom (or no longer visible) brings nobody.
         let t = match wecom.tag_get(corp_id, &code, *tag_id).await {
@@ -154,92 +219,94 @@ async fn full_sync(
             other => other?,
         };
         let userids = t.userlist.iter().map(|u| u.userid.clone()).collect();
-        for u in t.userlist {
-            people.entry(u.userid.clone()).or_insert(Member {
-                userid: u.userid,
-                name: u.name,
-                department_ids: vec![],
-            });
-        }
+        tag_users.extend(t.userlist.into_iter().map(|u| (u.userid, u.name)));
         tags.push(TagMembers {
             tag_id: *tag_id,
             userids,
             party_ids: t.partylist,
         });
     }
-    for userid in &visible.user {
-        if people.contains_key(userid) {
-            continue;
-        }
-        if let UserLookup::Found(u) = wecom.user_get(corp_id, &code, userid).await? {
-            people.insert(
-                u.userid.clone(),
-                Member {
+
+    let shape = RangeShape {
+        visible: &visible,
+        tree: &tree,
+        tags: &tags,
+    };
+    let mut seen = Seen::default();
+    let mut written = 0;
+    for chunk in departments.chunks(DEPARTMENTS_PER_CHUNK) {
+        // `user/list` gives each member's every visible department, so a
+        // member listed in several chunks yields the same row each time.
+        let mut people: HashMap<String, Member> = HashMap::new();
+        for d in chunk {
+            for u in wecom.user_list(corp_id, &code, d.id).await? {
+                people.entry(u.userid.clone()).or_insert(Member {
                     userid: u.userid,
                     name: u.name,
                     department_ids: u.department,
-                },
-            );
+                });
+            }
         }
+        let members = people.into_values().collect();
+        written += write_chunk(&db, corp_id, &shape, members, &mut seen, now).await?;
     }
 
-    let tree: Vec<Department> = departments
-        .iter()
-        .map(|d| Department {
-            id: d.id,
-            parent_id: d.parentid,
+    // In range without a department route: named individually or by a tag.
+    let mut rest: Vec<Member> = tag_users
+        .into_iter()
+        .filter(|(u, _)| !seen.contains(u))
+        .map(|(userid, name)| Member {
+            userid,
+            name,
+            department_ids: vec![],
         })
         .collect();
-    let members: Vec<Member> = people.into_values().collect();
-    let snapshot = range::expand(&visible, &tree, &members, &tags);
-    let stored = store::stored_members(&db, corp_id).await?;
-    let diff = range::diff(&stored, &snapshot);
+    for userid in &visible.user {
+        if seen.contains(userid) || rest.iter().any(|m| &m.userid == userid) {
+            continue;
+        }
+        if let UserLookup::Found(u) = wecom.user_get(corp_id, &code, userid).await? {
+            rest.push(Member {
+                userid: u.userid,
+                name: u.name,
+                department_ids: u.department,
+            });
+        }
+    }
+    written += write_chunk(&db, corp_id, &shape, rest, &mut seen, now).await?;
+    let read_and_written = worker::Date::now().as_millis() - started;
 
-    let mut departed = vec![];
+    // Stored as in range but not seen: they left the range, or WeCom.
     let mut left_range = vec![];
-    for (i, userid) in diff.left_range.iter().enumerate() {
-        let gone = i < DEPARTURE_PROBES
-            && matches!(
-                wecom.user_get(corp_id, &code, userid).await?,
-                UserLookup::NotFound
-            );
-        if gone {
+    let mut after = String::new();
+    loop {
+        let page = store::in_range_userids_after(&db, corp_id, &after, LEFT_RANGE_PAGE).await?;
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        left_range.extend(page.into_iter().filter(|u| !seen.contains(u)));
+        after = last;
+    }
+    let mut departed = vec![];
+    for userid in left_range.iter().take(DEPARTURE_PROBES) {
+        if matches!(
+            wecom.user_get(corp_id, &code, userid).await?,
+            UserLookup::NotFound
+        ) {
             departed.push(userid.clone());
         }
-        left_range.push(userid.clone());
     }
-    let write_started = worker::Date::now().as_millis();
-    let rows: Vec<DepartmentRow> = departments
-        .iter()
-        .map(|d| DepartmentRow {
-            id: d.id,
-            parent_id: d.parentid,
-            name: &d.name,
-            order: d.order,
-        })
-        .collect();
-    let now = now_secs();
-    store::write_sync(
-        &db,
-        corp_id,
-        &rows,
-        &diff.upserts,
-        &left_range,
-        &departed,
-        now,
-    )
-    .await?;
+    store::finish_sync(&db, corp_id, &left_range, &departed, now).await?;
     store::bump_generation(env, corp_id).await;
-
     console_log!(
-        "sync {corp_id}: read WeCom in {} ms, wrote {} changes in {} ms",
-        write_started - read_started,
-        diff.upserts.len() + left_range.len(),
-        worker::Date::now().as_millis() - write_started
+        "sync {corp_id}: read WeCom and wrote {written} rows in {read_and_written} ms, {} left the range, total {} ms",
+        left_range.len(),
+        worker::Date::now().as_millis() - started
     );
+
     let counts = SyncCounts {
-        members_in_range: snapshot.len() as u64,
-        added_or_updated: diff.upserts.len() as u64,
+        members_in_range: seen.0.len() as u64,
+        added_or_updated: written,
         left_range: (left_range.len() - departed.len()) as u64,
         departed: departed.len() as u64,
         departments: rows.len() as u64,
