@@ -8,6 +8,24 @@ fn suite_id() -> String {
     config("SUITE_ID")
 }
 
+/// A suite callback of `info_type` about an organisation, as WeCom sends it.
+fn command_xml(info_type: &str, corp: &str) -> String {
+    format!(
+        "<xml><SuiteId>{}</SuiteId><InfoType>{info_type}</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
+        suite_id(),
+        now()
+    )
+}
+
+/// Has the simulator push a suite callback (encrypted, signed, retried).
+fn push(xml: &str) -> Answer {
+    post_json(
+        &browser(),
+        &format!("{}/_sim/push", sim()),
+        &json!({"xml": xml}),
+    )
+}
+
 fn verify_query(echo_plain: &str, receive_id: &str) -> (String, String) {
     let c = crypt();
     let echostr = c.encrypt(echo_plain, receive_id, [3; 16]);
@@ -109,16 +127,8 @@ fn change_auth_rereads_the_visible_range() {
         post_json(&agent, &format!("{}/_sim/corps", sim()), &org).status,
         200
     );
-    let xml = format!(
-        "<xml><SuiteId>{}</SuiteId><InfoType>change_auth</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
-        suite_id(),
-        now()
-    );
-    let a = post_json(
-        &agent,
-        &format!("{}/_sim/push", sim()),
-        &json!({"xml": xml}),
-    );
+    let xml = command_xml("change_auth", &corp);
+    let a = push(&xml);
     assert_eq!(a.status, 200, "{}", a.text);
     let rows = d1(&format!(
         "SELECT allow_party, allow_user, allow_tag FROM organisations WHERE corp_id = '{corp}'"
@@ -357,19 +367,11 @@ fn domain_b64(bytes: &[u8]) -> String {
 fn the_same_event_delivered_four_times_is_recorded_and_applied_once() {
     let corp = unique_corp("dup");
     install_corp(&corp);
-    let xml = format!(
-        "<xml><SuiteId>{}</SuiteId><InfoType>change_auth</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
-        suite_id(),
-        now()
-    );
+    let xml = command_xml("change_auth", &corp);
     // WeCom re-encrypts each retry: different ciphertext, same message.
     let mut applied_at = None;
     for attempt in 1..=4 {
-        let a = post_json(
-            &browser(),
-            &format!("{}/_sim/push", sim()),
-            &json!({"xml": xml}),
-        );
+        let a = push(&xml);
         assert_eq!(a.status, 200, "attempt {attempt}: {}", a.text);
         assert_eq!(a.json()["body"], "success");
         let rows = d1(&format!(
@@ -392,16 +394,8 @@ fn the_same_event_delivered_four_times_is_recorded_and_applied_once() {
 fn unknown_but_valid_events_are_kept_and_answered_success() {
     let corp = unique_corp("unk");
     install_corp(&corp);
-    let command = format!(
-        "<xml><SuiteId>{}</SuiteId><InfoType>change_app_admin</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
-        suite_id(),
-        now()
-    );
-    let a = post_json(
-        &browser(),
-        &format!("{}/_sim/push", sim()),
-        &json!({"xml": command}),
-    );
+    let command = command_xml("change_app_admin", &corp);
+    let a = push(&command);
     assert_eq!(a.status, 200, "{}", a.text);
     let data = format!(
         "<xml><ToUserName>{corp}</ToUserName><FromUserName>dev1</FromUserName><CreateTime>{}</CreateTime>\
@@ -525,16 +519,8 @@ fn an_expired_suite_token_is_refreshed_once_and_the_call_retried() {
         post_text(&browser(), &format!("{}/_sim/expire_tokens", sim()), "").status,
         200
     );
-    let xml = format!(
-        "<xml><SuiteId>{}</SuiteId><InfoType>change_auth</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
-        suite_id(),
-        now()
-    );
-    let a = post_json(
-        &browser(),
-        &format!("{}/_sim/push", sim()),
-        &json!({"xml": xml}),
-    );
+    let xml = command_xml("change_auth", &corp);
+    let a = push(&xml);
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(
         a.json()["attempts"],
