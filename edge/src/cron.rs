@@ -1,13 +1,14 @@
 //! The scheduled reconcile: keep tokens fresh, then re-read the
 //! organisations whose last full sync is oldest (auth info, corp token,
 //! contacts), a bounded batch per run so every organisation comes round
-//! within `RECONCILE_INTERVAL_SECS` and none waits long. A missed callback
-//! heals here. One organisation failing never stops the others.
+//! within `RECONCILE_INTERVAL_SECS` and none waits long; then the seat
+//! mirror is checked against WeCom's activated accounts. A missed callback,
+//! or a seat activated in WeCom's own console, heals here. One organisation failing never stops the others.
 
 use crate::clock::now_secs;
 use crate::config::{value, Config};
 use crate::wecom::WeCom;
-use crate::{lifecycle, store, sync};
+use crate::{licenses, lifecycle, store, sync};
 use worker::{console_error, console_log, Env};
 
 /// Applied events are kept this long as evidence.
@@ -42,7 +43,12 @@ async fn reconcile(env: &Env) -> Result<(), crate::error::ApiError> {
                 wecom.corp_token(&corp_id, &code, false).await?;
             }
             lifecycle::refresh_auth(env, &cfg, &wecom, &corp_id, now, "cron").await?;
-            sync::run(env, &cfg, &corp_id, "cron").await
+            let counts = sync::run(env, &cfg, &corp_id, "cron").await?;
+            let repaired = licenses::reconcile(env, &cfg, &corp_id, now).await?;
+            if repaired > 0 {
+                console_log!("cron: {corp_id}: {repaired} members' seats repaired from WeCom");
+            }
+            Ok::<_, crate::error::ApiError>(counts)
         }
         .await;
         match outcome {

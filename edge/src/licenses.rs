@@ -533,3 +533,87 @@ pub async fn suggestions(req: Request, ctx: Ctx) -> Result<Response> {
         .await,
     )
 }
+
+/// Cron: repairs the seat mirror from WeCom. `list_actived_account` says who
+/// holds which type until when; where we disagree, `get_active_info_by_user`
+/// names the codes, and they are written as WeCom has them. Returns how
+/// many members were repaired.
+pub async fn reconcile(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    now: u64,
+) -> std::result::Result<u64, ApiError> {
+    let wecom = WeCom::new(cfg, env.kv("KV")?);
+    let db = store::db(env)?;
+    let mut drifted: Vec<String> = vec![];
+    let mut cursor = String::new();
+    loop {
+        let page = wecom
+            .license_call(
+                "list_actived_account",
+                &json!({"corpid": corp_id, "limit": 1000, "cursor": cursor}),
+            )
+            .await?;
+        for a in page["account_list"].as_array().into_iter().flatten() {
+            let (Some(userid), Some(t), Some(expire)) = (
+                a["userid"].as_str(),
+                a["type"].as_u64(),
+                a["expire_time"].as_u64(),
+            ) else {
+                continue;
+            };
+            if expire <= now || drifted.iter().any(|d| d == userid) {
+                continue;
+            }
+            let held = store::held_seats(&db, corp_id, userid).await?;
+            let agrees = held
+                .iter()
+                .any(|s| s.seat_type as u64 == t && s.expires_at == expire);
+            if !agrees {
+                drifted.push(userid.to_owned());
+            }
+        }
+        match page["next_cursor"]
+            .as_str()
+            .filter(|c| !c.is_empty() && page["has_more"] == 1)
+        {
+            Some(c) => cursor = c.to_owned(),
+            None => break,
+        }
+    }
+    for userid in &drifted {
+        let info = wecom
+            .license_call(
+                "get_active_info_by_user",
+                &json!({"corpid": corp_id, "userid": userid}),
+            )
+            .await?;
+        for a in info["active_info_list"].as_array().into_iter().flatten() {
+            let account = domain::event::ActivatedAccount {
+                active_code: a["active_code"].as_str().unwrap_or_default().to_owned(),
+                account_type: a["type"].as_u64().unwrap_or(1) as u8,
+                expire_time: a["expire_time"].as_u64().unwrap_or(0),
+                userid: userid.clone(),
+                previous_status: None,
+                previous_active_code: None,
+            };
+            if !account.active_code.is_empty() && account.expire_time > now {
+                store::auto_activated(&db, corp_id, &account, now).await?;
+            }
+        }
+    }
+    if !drifted.is_empty() {
+        store::audit(
+            &db,
+            corp_id,
+            now,
+            "cron",
+            "licenses_reconciled",
+            &json!({"members": drifted}),
+        )
+        .await?;
+        store::bump_generation(env, corp_id).await;
+    }
+    Ok(drifted.len() as u64)
+}

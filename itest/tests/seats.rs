@@ -314,3 +314,55 @@ fn suggestions_match_idle_seats_to_members_who_asked() {
     assert_eq!(after["items"], json!([]));
     assert_eq!(after["unmatched_requests"], 0);
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_cron_repairs_seats_activated_behind_our_back() {
+    let (corp, admin) = installed_and_synced("drift");
+    pay_order(&corp, 1, 365);
+    // The admin activates dev1 in WeCom's own console: no callback for us.
+    let token = post_json(
+        &browser(),
+        &format!("{}/cgi-bin/service/get_provider_token", sim()),
+        &json!({"corpid": config("PROVIDER_CORPID"), "provider_secret": config("PROVIDER_SECRET")}),
+    )
+    .json()["provider_access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = d1(&format!(
+        "SELECT active_code FROM seats WHERE corp_id = '{corp}' AND status = 'unassigned'"
+    ))[0]["active_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let a = post_json(
+        &browser(),
+        &format!(
+            "{}/cgi-bin/license/active_account?provider_access_token={token}",
+            sim()
+        ),
+        &json!({"corpid": corp, "active_code": code, "userid": "dev1"}),
+    );
+    assert_eq!(a.json()["errcode"], 0, "{}", a.text);
+    assert_eq!(
+        seats(&admin, &corp, "status=active")["total"],
+        0,
+        "our mirror does not know yet"
+    );
+
+    let a = get(
+        &browser(),
+        &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let active = seats(&admin, &corp, "status=active");
+    assert_eq!(active["total"], 1, "repaired by the reconcile");
+    assert_eq!(active["items"][0]["active_code"], code);
+    assert_eq!(active["items"][0]["userid"], "dev1");
+    assert_eq!(may(&corp, "dev1", "pc_login")["reason"], "licensed");
+    let audit = d1(&format!(
+        "SELECT actor FROM audit WHERE corp_id = '{corp}' AND action = 'licenses_reconciled'"
+    ));
+    assert_eq!(audit.len(), 1);
+}
