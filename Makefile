@@ -7,9 +7,10 @@ dev:      ## install, build, start sim + worker + console with the demo organisa
 test:     ## install, build, run every test suite, print one summary
 	@bash scripts/test.sh
 
-build:    ## build the worker (edge/build) and the console (dist)
+build:    ## build worker (edge/build) and console (dist); prepare local .dev.vars and D1
 	@bash scripts/install.sh
 	@bash scripts/build.sh
+	@bash -c '. scripts/common.sh; ensure_dev_vars; wrangler d1 migrations apply DB --local > /dev/null'
 
 bench:    ## measure: 100k-member sync (seconds, worker memory), 1 000-event storm
 	@bash scripts/bench.sh
@@ -25,4 +26,4 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf target dist edge/build .wrangler .run   # .wrangler holds local D1/KV and sim state
+	rm -rf target dist edge/build .wrangler .run .dev.vars   # local D1/KV, sim state and the secrets that sealed them
