@@ -108,14 +108,4 @@ pub async fn start_sync(corp_id: &str) -> Result<(), ApiFailure> {
     decode::<serde_json::Value>(resp).await.map(|_| ())
 }
 
-/// Percent-encodes a query value.
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use domain::api::encode_query_value as encode;

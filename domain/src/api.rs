@@ -50,6 +50,32 @@ pub struct Corp {
 
 pub use crate::range::{Status, Via};
 
+/// Percent-encodes a query-string value (everything but RFC 3986's
+/// unreserved characters), e.g. a search term or a base64 echostr.
+pub fn encode_query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_keep_unreserved_bytes_and_escape_the_rest() {
+        assert_eq!(super::encode_query_value("a-Z_0.~"), "a-Z_0.~");
+        assert_eq!(super::encode_query_value("a+b/c=="), "a%2Bb%2Fc%3D%3D");
+        assert_eq!(
+            super::encode_query_value("销售 x"),
+            "%E9%94%80%E5%94%AE%20x"
+        );
+    }
+}
+
 /// One member in `GET /api/v1/corps/{corp_id}/members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberItem {

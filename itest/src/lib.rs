@@ -220,16 +220,7 @@ pub fn post_callback(route: &str, query: &str, body: &str) -> Answer {
 }
 
 /// Base64 is not URL-safe: `+`, `/` and `=` must be escaped in a query.
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use domain::api::encode_query_value as urlencode;
 
 /// Waits until the organisation's latest sync finished at or after `since`.
 pub fn wait_for_sync(admin: &ureq::Agent, corp_id: &str, since: u64) -> Value {
