@@ -248,3 +248,77 @@ pub struct Summary {
     pub members: MemberCounts,
     pub auto_activate: bool,
 }
+
+/// `POST /api/v1/corps/{corp_id}/forecast`: a change to the visible range
+/// the admin is considering.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ForecastRequest {
+    pub add_party: Vec<u64>,
+    pub add_user: Vec<String>,
+    pub remove_party: Vec<u64>,
+    pub remove_user: Vec<String>,
+}
+
+/// What the range would hold after the change, and the seats it would take.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    pub members_now: u64,
+    pub members_after: u64,
+    pub joining: u64,
+    pub leaving: u64,
+    /// Members in the new range who hold an active seat.
+    pub licensed_after: u64,
+    pub unlicensed_after: u64,
+    /// Unassigned accounts already bought.
+    pub unassigned: u64,
+    /// Accounts still to buy so every member of the new range has one.
+    pub seats_needed: u64,
+    /// Seat holders who would leave the range: their seats can move at once.
+    pub seats_freed: u64,
+    /// Added departments (or parts of them) the app cannot see yet: WeCom
+    /// shows a third-party app nothing outside its range, so their members
+    /// are counted only as far as we have seen them.
+    pub unseen_parties: Vec<u64>,
+    /// Added members we have never seen; each counted as one member.
+    pub unseen_users: Vec<String>,
+    /// True when nothing above was guessed.
+    pub exact: bool,
+}
+
+/// `GET /api/v1/corps/{corp_id}/requests` item: a member without a valid
+/// seat who opened the app (WeCom's `unlicensed_notify`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeatRequest {
+    pub userid: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub first_at: u64,
+    pub last_at: u64,
+    pub count: u64,
+    /// 1 once the member holds an active seat.
+    pub has_seat: u8,
+}
+
+/// `GET /api/v1/corps/{corp_id}/suggestions` item: an idle seat and the
+/// member who asked for one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub active_code: String,
+    #[serde(rename = "type")]
+    pub seat_type: u8,
+    pub handover_userid: String,
+    /// `departed` or `out_of_range`: either way the seat moves at once.
+    pub handover_state: String,
+    pub expires_at: u64,
+    pub takeover_userid: String,
+    #[serde(default)]
+    pub takeover_name: Option<String>,
+    pub requests: u64,
+}
+
+/// A list answer without paging.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}

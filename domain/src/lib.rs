@@ -5,6 +5,7 @@ pub mod access;
 pub mod api;
 pub mod crypto;
 pub mod event;
+pub mod forecast;
 pub mod ids;
 pub mod range;
 pub mod seal;

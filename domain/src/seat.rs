@@ -121,6 +121,58 @@ impl Refusal {
     }
 }
 
+/// WeCom's license errcodes (global errcode list, 7010xx) as the admin
+/// should read them: `(code, message)`. Codes our own pre-check also gives
+/// keep the same `code`, so the console explains them one way.
+pub fn wecom_refusal(errcode: i64) -> (&'static str, &'static str) {
+    match errcode {
+        701002 | 701010 => (
+            "invalid_account",
+            "WeCom does not know this account in this organisation",
+        ),
+        701003 => (
+            "account_already_bound",
+            "this account is already bound to a member",
+        ),
+        701004 => (
+            "account_not_bound",
+            "this account is not bound to any member",
+        ),
+        701005 => ("invalid_order", "WeCom does not know this order"),
+        701006 | 701007 => ("invalid_account_type", "the account type is not valid here"),
+        701011 => (
+            "already_has_seat",
+            "the member already holds this type with more than 20 days left",
+        ),
+        701012 => (
+            "activation_window_passed",
+            "the account had to be activated within a year of purchase",
+        ),
+        701015 => (
+            "not_authorised",
+            "the organisation has not authorised the app",
+        ),
+        701016 => (
+            "handover_not_active",
+            "the handover member holds no active, unexpired account",
+        ),
+        701017 => (
+            "transfer_cooldown",
+            "this account moved within the last 30 days",
+        ),
+        701018 => (
+            "takeover_has_seat",
+            "the takeover member already holds this type",
+        ),
+        701019 => (
+            "unknown_member",
+            "WeCom does not know this member in this organisation",
+        ),
+        701030 => ("exceeds_five_years", "stacked time would pass five years"),
+        _ => ("wecom_refused", "WeCom refused the request"),
+    }
+}
+
 pub fn check_batch(len: usize) -> Result<(), Refusal> {
     if len > MAX_BATCH {
         Err(Refusal::BatchTooLarge)
@@ -216,6 +268,26 @@ pub fn check_transfer(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wecom_errcodes_read_like_our_own_refusals() {
+        assert_eq!(
+            wecom_refusal(701017).0,
+            Refusal::TransferCooldown { available_at: 0 }.code()
+        );
+        assert_eq!(
+            wecom_refusal(701018).0,
+            Refusal::TakeoverHasSeat { expires_at: 0 }.code()
+        );
+        assert_eq!(wecom_refusal(701016).0, Refusal::HandoverNotActive.code());
+        assert_eq!(wecom_refusal(701030).0, Refusal::ExceedsFiveYears.code());
+        assert_eq!(
+            wecom_refusal(701011).0,
+            Refusal::AlreadyHasSeat { expires_at: 0 }.code()
+        );
+        assert_eq!(wecom_refusal(701019).0, Refusal::UnknownMember.code());
+        assert_eq!(wecom_refusal(-1).0, "wecom_refused");
+    }
+
     use super::*;
 
     const NOW: u64 = 1_800_000_000;

@@ -42,6 +42,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         .post_async("/api/v1/corps/:corp_id/seats/transfer", licenses::transfer)
         .get_async("/api/v1/corps/:corp_id/requests", licenses::requests)
         .get_async("/api/v1/corps/:corp_id/suggestions", licenses::suggestions)
+        .post_async("/api/v1/corps/:corp_id/forecast", licenses::forecast)
         .post_async(
             "/api/v1/corps/:corp_id/auto_activate",
             licenses::set_auto_activate,

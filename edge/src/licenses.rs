@@ -8,12 +8,15 @@ use crate::config::Config;
 use crate::contacts::MAX_PAGE;
 use crate::error::{respond, ApiError};
 use crate::lifecycle::Outcome;
-use crate::wecom::WeCom;
+use crate::wecom::{WeCom, WeComError};
 use crate::{store, Ctx};
 use domain::api::{
-    ActionResult, ActivateRequest, MemberCounts, Page, Summary, TransferRequest, TrialSummary,
+    ActionResult, ActivateRequest, ForecastRequest, MemberCounts, Page, Summary, TransferRequest,
+    TrialSummary,
 };
-use domain::seat::{check_activation, check_batch, check_transfer, Refusal, SeatType, DAY};
+use domain::seat::{
+    check_activation, check_batch, check_transfer, wecom_refusal, Refusal, SeatType, DAY,
+};
 use domain::trial::Trial;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -102,9 +105,10 @@ fn refused(mut r: ActionResult, refusal: &Refusal) -> ActionResult {
 }
 
 fn wecom_refused(mut r: ActionResult, errcode: i64) -> ActionResult {
+    let (code, message) = wecom_refusal(errcode);
     r.ok = false;
-    r.code = Some(format!("wecom_{errcode}"));
-    r.message = Some(format!("WeCom refused with errcode {errcode}"));
+    r.code = Some(code.into());
+    r.message = Some(format!("{message} (WeCom errcode {errcode})"));
     r
 }
 
@@ -192,12 +196,27 @@ pub async fn activate(mut req: Request, ctx: Ctx) -> Result<Response> {
                     .iter()
                     .map(|(_, c, u, _, _)| json!({"active_code": c, "userid": u}))
                     .collect();
-                let answer = wecom
-                    .license_call(
-                        "batch_active_account",
-                        &json!({"corpid": corp, "active_list": list}),
-                    )
-                    .await?;
+                let answer = match &planned[..] {
+                    // One member: WeCom's single activation answers with its
+                    // errcode directly.
+                    [(_, code, userid, _, _)] => {
+                        let one = json!({"corpid": corp, "active_code": code, "userid": userid});
+                        let errcode = match wecom.license_call("active_account", &one).await {
+                            Ok(_) => 0,
+                            Err(WeComError::Api { errcode, .. }) => errcode,
+                            Err(e) => return Err(e.into()),
+                        };
+                        json!({"active_result": [{"active_code": code, "errcode": errcode}]})
+                    }
+                    _ => {
+                        wecom
+                            .license_call(
+                                "batch_active_account",
+                                &json!({"corpid": corp, "active_list": list}),
+                            )
+                            .await?
+                    }
+                };
                 let errcodes: HashMap<String, i64> = answer["active_result"]
                     .as_array()
                     .into_iter()
@@ -616,4 +635,94 @@ pub async fn reconcile(
         store::bump_generation(env, corp_id).await;
     }
     Ok(drifted.len() as u64)
+}
+
+/// Mirrors `get_app_license_info`: whether WeCom checks licenses for this
+/// organisation and its trial window (`trail_info`, sic). The trial then
+/// follows WeCom's own dates. Returns whether anything changed.
+pub async fn refresh_license_info(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    now: u64,
+    actor: &str,
+) -> std::result::Result<bool, ApiError> {
+    let wecom = WeCom::new(cfg, env.kv("KV")?);
+    let info = wecom
+        .license_call(
+            "get_app_license_info",
+            &json!({"corpid": corp_id, "suite_id": cfg.suite_id}),
+        )
+        .await?;
+    let trial = &info["trail_info"];
+    let license = store::LicenseInfo {
+        license_status: info["license_status"].as_u64(),
+        trial_start: trial["start_time"].as_u64(),
+        trial_end: trial["end_time"].as_u64(),
+        license_check_time: info["license_check_time"].as_u64(),
+    };
+    let db = store::db(env)?;
+    let before = store::license_info(&db, corp_id).await?;
+    if before.as_ref() == Some(&license) {
+        return Ok(false);
+    }
+    store::set_license_info(&db, corp_id, &license, now).await?;
+    store::audit(
+        &db,
+        corp_id,
+        now,
+        actor,
+        "license_info_changed",
+        &json!({"before": before, "after": license}),
+    )
+    .await?;
+    store::bump_generation(env, corp_id).await;
+    Ok(true)
+}
+
+/// Longest list a forecast takes per field: an input guard, not a WeCom rule.
+const MAX_FORECAST_ITEMS: usize = 1000;
+
+/// `POST .../forecast {"add_party","add_user","remove_party","remove_user"}`:
+/// how many members the range would hold and how many seats it would need.
+pub async fn forecast(mut req: Request, ctx: Ctx) -> Result<Response> {
+    respond(
+        async {
+            let session = require_session(&req, &ctx).await?;
+            let change: ForecastRequest = req.json().await.map_err(|_| {
+                ApiError::bad_request(
+                    "body must be {\"add_party\":[ids],\"add_user\":[userids],\"remove_party\":[..],\"remove_user\":[..]}",
+                )
+            })?;
+            let longest = [
+                change.add_party.len(),
+                change.remove_party.len(),
+                change.add_user.len(),
+                change.remove_user.len(),
+            ]
+            .into_iter()
+            .max()
+            .unwrap_or(0);
+            if longest > MAX_FORECAST_ITEMS {
+                return Err(ApiError::bad_request(format!(
+                    "at most {MAX_FORECAST_ITEMS} entries per list"
+                )));
+            }
+            let db = store::db(&ctx.env)?;
+            let corp = &session.corp_id;
+            let current = store::visible_range(&db, corp)
+                .await?
+                .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
+            let (departments, members, unassigned) =
+                store::forecast_facts(&db, corp, now_secs()).await?;
+            Ok(Response::from_json(&domain::forecast::forecast(
+                &current,
+                &change,
+                &departments,
+                &members,
+                unassigned,
+            ))?)
+        }
+        .await,
+    )
 }

@@ -4,13 +4,13 @@
 use crate::config::{random, Config};
 use crate::error::ApiError;
 use crate::store::{self, Installation};
-use crate::sync;
 use crate::wecom::{corp_token_key, Privilege, WeCom, SUITE_TICKET_KEY};
+use crate::{licenses, sync};
 use domain::event::{CommandEvent, DataEvent};
 use domain::ids::install_key;
 use domain::seal::Sealer;
 use serde_json::json;
-use worker::Env;
+use worker::{console_error, Env};
 
 /// WeCom's suite_ticket is valid for 30 minutes (pushed every 10).
 const SUITE_TICKET_TTL_SECS: u64 = 30 * 60;
@@ -125,6 +125,11 @@ pub async fn apply_command(
             .await?;
             let admins = wecom.get_admin_list(&corp_id, agent.agentid).await?;
             store::replace_admins(&db, &corp_id, &admins).await?;
+            // The trial window as WeCom counts it; our first-install record
+            // stands in if WeCom cannot answer now (the cron asks again).
+            if let Err(e) = licenses::refresh_license_info(env, cfg, &corp_id, now, "wecom").await {
+                console_error!("install {corp_id}: get_app_license_info: {}", e.message);
+            }
             store::bump_generation(env, &corp_id).await;
             sync_later(env, ctx, cfg, &corp_id, "install");
             Ok(Outcome {

@@ -1519,3 +1519,136 @@ pub async fn waiting_requesters(
     .await?
     .results()
 }
+
+// ---- license status (get_app_license_info) --------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct LicenseInfo {
+    pub license_status: Option<u64>,
+    pub trial_start: Option<u64>,
+    pub trial_end: Option<u64>,
+    pub license_check_time: Option<u64>,
+}
+
+pub async fn license_info(db: &D1Database, corp_id: &str) -> Result<Option<LicenseInfo>> {
+    #[derive(Deserialize)]
+    struct Row {
+        license_status: Option<f64>,
+        trial_start: Option<f64>,
+        trial_end: Option<f64>,
+        license_check_time: Option<f64>,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT license_status, trial_start, trial_end, license_check_time \
+             FROM organisations WHERE corp_id = ?1",
+        )
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| LicenseInfo {
+        license_status: r.license_status.map(|v| v as u64),
+        trial_start: r.trial_start.map(|v| v as u64),
+        trial_end: r.trial_end.map(|v| v as u64),
+        license_check_time: r.license_check_time.map(|v| v as u64),
+    }))
+}
+
+pub async fn set_license_info(
+    db: &D1Database,
+    corp_id: &str,
+    info: &LicenseInfo,
+    now: u64,
+) -> Result<()> {
+    let num = |v: Option<u64>| v.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64));
+    db.prepare(
+        "UPDATE organisations SET license_status = ?2, trial_start = ?3, trial_end = ?4, \
+         license_check_time = ?5, updated_at = ?6 WHERE corp_id = ?1",
+    )
+    .bind(&[
+        corp_id.into(),
+        num(info.license_status),
+        num(info.trial_start),
+        num(info.trial_end),
+        num(info.license_check_time),
+        JsValue::from_f64(now as f64),
+    ])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+// ---- forecast --------------------------------------------------------------
+
+/// What a range forecast needs: the department tree, every member still in
+/// the organisation (in range or not) with whether they hold an active seat,
+/// and how many accounts are unassigned.
+pub async fn forecast_facts(
+    db: &D1Database,
+    corp_id: &str,
+    now: u64,
+) -> Result<(
+    Vec<domain::range::Department>,
+    Vec<domain::forecast::KnownMember>,
+    u64,
+)> {
+    #[derive(Deserialize)]
+    struct Dept {
+        id: f64,
+        parent_id: f64,
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        userid: String,
+        department_ids: Option<String>,
+        via: String,
+        in_range: f64,
+        licensed: f64,
+    }
+    #[derive(Deserialize)]
+    struct Count {
+        n: f64,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare("SELECT id, parent_id FROM departments WHERE corp_id = ?1")
+                .bind(&[corp_id.into()])?,
+            db.prepare(
+                "SELECT m.userid, m.department_ids, m.via, m.in_range, \
+                   EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = m.corp_id AND s.userid = m.userid \
+                           AND s.status = 'active' AND s.expires_at > ?2) AS licensed \
+                 FROM members m WHERE m.corp_id = ?1 AND m.status = 'active'",
+            )
+            .bind(&[corp_id.into(), JsValue::from_f64(now as f64)])?,
+            db.prepare("SELECT count(*) AS n FROM seats WHERE corp_id = ?1 AND status = 'unassigned'")
+                .bind(&[corp_id.into()])?,
+        ])
+        .await?;
+    let departments = results[0]
+        .results::<Dept>()?
+        .into_iter()
+        .map(|d| domain::range::Department {
+            id: d.id as u64,
+            parent_id: d.parent_id as u64,
+        })
+        .collect();
+    let members = results[1]
+        .results::<Row>()?
+        .into_iter()
+        .map(|r| domain::forecast::KnownMember {
+            department_ids: r
+                .department_ids
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default(),
+            via: serde_json::from_str(&r.via).unwrap_or_default(),
+            in_range: r.in_range != 0.0,
+            licensed: r.licensed != 0.0,
+            userid: r.userid,
+        })
+        .collect();
+    let unassigned = results[2]
+        .results::<Count>()?
+        .first()
+        .map_or(0, |c| c.n as u64);
+    Ok((departments, members, unassigned))
+}

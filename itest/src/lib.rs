@@ -345,3 +345,29 @@ pub fn pay_order(corp_id: &str, base: u64, days: u64) -> String {
     assert_eq!(a.status, 200, "{}", a.text);
     a.json()["order_id"].as_str().unwrap().to_owned()
 }
+
+/// A provider access token from the simulator, as the worker gets one.
+pub fn provider_token() -> String {
+    let a = post_json(
+        &browser(),
+        &format!("{}/cgi-bin/service/get_provider_token", sim()),
+        &serde_json::json!({"corpid": config("PROVIDER_CORPID"), "provider_secret": config("PROVIDER_SECRET")}),
+    );
+    a.json()["provider_access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no provider token: {}", a.text))
+        .to_owned()
+}
+
+/// Calls WeCom's license API (`cgi-bin/license/{path}`) in the simulator
+/// directly, as the admin's own console or a sales tool would.
+pub fn wecom_license(path: &str, body: &Value) -> Value {
+    let url = format!(
+        "{}/cgi-bin/license/{path}?provider_access_token={}",
+        sim(),
+        provider_token()
+    );
+    let a = post_json(&browser(), &url, body);
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()
+}

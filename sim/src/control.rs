@@ -97,13 +97,24 @@ impl Sim {
     /// The organisation pays an order: accounts are created and
     /// `license_pay_success` is pushed.
     fn pay_order(&self, corp_id: &str, body: &Value) -> Reply {
-        let order = {
-            let mut state = self.state();
-            match crate::license_api::pay_order(&mut state, corp_id, body) {
-                Ok(o) => o,
-                Err(e) => return bad(e),
-            }
-        };
+        let paid = crate::license_api::pay_order(&mut self.state(), corp_id, body);
+        match paid {
+            Ok(order) => self.announce_paid(&order),
+            Err(e) => bad(e),
+        }
+    }
+
+    /// The buyer pays an order placed with `create_new_order`.
+    fn pay_placed(&self, order_id: &str) -> Reply {
+        let paid = crate::license_api::pay(&mut self.state(), order_id);
+        match paid {
+            Ok(order) => self.announce_paid(&order),
+            Err(e) => bad(e),
+        }
+    }
+
+    fn announce_paid(&self, order: &crate::license_api::Order) -> Reply {
+        let corp_id = &order.corp_id;
         let xml = format!(
             "<xml><ServiceCorpId><![CDATA[{}]]></ServiceCorpId><InfoType><![CDATA[license_pay_success]]></InfoType>\
              <AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId><OrderId><![CDATA[{}]]></OrderId>\
@@ -270,6 +281,7 @@ impl Sim {
         if let Some(old) = state.corps.get(&corp.corp_id) {
             corp.installed = old.installed;
             corp.permanent_code = old.permanent_code.clone();
+            corp.first_installed_at = old.first_installed_at;
         } else {
             corp.installed = false;
             corp.permanent_code = None;
@@ -344,6 +356,7 @@ impl Sim {
             ("POST", ["_sim", "corps", corp_id, "install"]) => self.install(corp_id),
             ("POST", ["_sim", "corps", corp_id, "range"]) => self.set_range(corp_id, &json_body()),
             ("POST", ["_sim", "corps", corp_id, "orders"]) => self.pay_order(corp_id, &json_body()),
+            ("POST", ["_sim", "orders", order_id, "pay"]) => self.pay_placed(order_id),
             ("POST", ["_sim", "corps", corp_id, "orders", order_id, "refund"]) => {
                 self.refund(corp_id, order_id)
             }

@@ -62,6 +62,7 @@ pub fn corp() -> Corp {
         },
         installed: false,
         permanent_code: None,
+        first_installed_at: None,
     }
 }
 

@@ -12,6 +12,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 const DAY: u64 = 86_400;
+/// An activation code must be bound within a year of its order's payment.
+const CODE_BIND_WINDOW_SECS: u64 = 365 * DAY;
+/// A month of `account_duration.months` is 31 days.
+const MONTH_DAYS: u64 = 31;
+/// `list_order`: default and largest page.
+const ORDER_PAGE: usize = 500;
+const ORDER_PAGE_MAX: usize = 1000;
+/// A start/end window of `list_order` may span at most 31 days.
+const ORDER_WINDOW_SECS: u64 = 31 * DAY;
+/// `batch_get_active_info_by_code` takes at most this many codes.
+const CODE_BATCH_MAX: usize = 1000;
+/// The free trial runs this long from the first install.
+const TRIAL_SECS: u64 = 90 * DAY;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Order {
@@ -22,7 +35,7 @@ pub struct Order {
     pub days: u64,
     pub create_time: u64,
     pub pay_time: u64,
-    /// 1 paid, 4 refunded
+    /// 0 awaiting payment, 1 paid, 4 refunded
     pub order_status: u8,
 }
 
@@ -39,6 +52,9 @@ pub struct Account {
     pub expire_time: Option<u64>,
     /// Not transferable again before this.
     pub transferable_after: u64,
+    /// When the order was paid and the code created.
+    #[serde(default)]
+    pub create_time: u64,
 }
 
 fn ok(mut v: Value) -> Reply {
@@ -79,8 +95,8 @@ fn member_visible(state: &State, corp: &str, userid: &str) -> Option<bool> {
 fn activate(state: &mut State, corp: &str, code: &str, userid: &str) -> i64 {
     let now = state.now();
     match member_visible(state, corp, userid) {
-        None => return 60111,
-        Some(false) => return 701008, // member outside the app's range
+        // 701019: the userid is not a member the app may see.
+        None | Some(false) => return 701019,
         Some(true) => {}
     }
     let Some(i) = state
@@ -88,10 +104,13 @@ fn activate(state: &mut State, corp: &str, code: &str, userid: &str) -> i64 {
         .iter()
         .position(|a| a.active_code == code && a.corp_id == corp)
     else {
-        return 701001; // no such code in this organisation
+        return 701002; // not a license account of this organisation
     };
     if state.accounts[i].userid.is_some() {
-        return 701002; // code already bound
+        return 701003; // code already bound
+    }
+    if now > state.accounts[i].create_time + CODE_BIND_WINDOW_SECS {
+        return 701012; // a code must be bound within 365 days of purchase
     }
     let t = state.accounts[i].account_type;
     let days = state.accounts[i].days;
@@ -99,7 +118,7 @@ fn activate(state: &mut State, corp: &str, code: &str, userid: &str) -> i64 {
     if let Some(h) = held(state, corp, userid, t, now) {
         let left = h.expire_time.unwrap_or(now) - now;
         if left > 20 * DAY {
-            return 701004; // holds this type with more than 20 days left
+            return 701011; // userid already bound: more than 20 days left
         }
         expire += left;
         if expire - now > 5 * 365 * DAY {
@@ -119,11 +138,8 @@ fn activate(state: &mut State, corp: &str, code: &str, userid: &str) -> i64 {
 
 fn transfer(state: &mut State, corp: &str, handover: &str, takeover: &str) -> i64 {
     let now = state.now();
-    if handover == takeover {
-        return 701022;
-    }
-    if member_visible(state, corp, takeover) != Some(true) {
-        return 701008;
+    if handover == takeover || member_visible(state, corp, takeover) != Some(true) {
+        return 701019;
     }
     // The handover's active accounts (any type) move.
     let codes: Vec<(String, u8, u64)> = state
@@ -137,15 +153,15 @@ fn transfer(state: &mut State, corp: &str, handover: &str, takeover: &str) -> i6
         .map(|a| (a.active_code.clone(), a.account_type, a.transferable_after))
         .collect();
     if codes.is_empty() {
-        return 701009; // handover holds no active account
+        return 701016; // handover holds no active, unexpired account
     }
     if codes.iter().any(|(_, _, after)| *after > now) {
-        return 701023; // transferred recently: 30-day wait
+        return 701017; // transferred within 30 days
     }
     for (_, t, _) in &codes {
         if let Some(h) = held(state, corp, takeover, *t, now) {
             if h.expire_time.unwrap_or(now) - now > 20 * DAY {
-                return 701024; // takeover holds this type with more than 20 days
+                return 701018; // takeover already holds this type
             }
         }
     }
@@ -169,14 +185,22 @@ fn transfer(state: &mut State, corp: &str, handover: &str, takeover: &str) -> i6
     0
 }
 
+/// An account as `get_active_info_by_*` describe it: status 1 unbound,
+/// 2 bound and valid, 3 expired; the binding fields only once bound.
 fn account_json(a: &Account, now: u64) -> Value {
     let status = match (&a.userid, a.expire_time) {
         (None, _) => 1,
         (Some(_), Some(e)) if e > now => 2,
         _ => 3,
     };
-    json!({"active_code": a.active_code, "type": a.account_type, "status": status, "userid": a.userid,
-           "active_time": a.active_time, "expire_time": a.expire_time})
+    let mut v = json!({"active_code": a.active_code, "type": a.account_type, "status": status,
+                       "create_time": a.create_time});
+    if let (Some(u), Some(at), Some(exp)) = (&a.userid, a.active_time, a.expire_time) {
+        v["userid"] = json!(u);
+        v["active_time"] = json!(at);
+        v["expire_time"] = json!(exp);
+    }
+    v
 }
 
 pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
@@ -189,17 +213,77 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         let corp = v["corpid"].as_str().unwrap_or_default().to_owned();
         let now = state.now();
         Ok(match path {
+            "create_new_order" | "create_order" => {
+                let count = &v["account_count"];
+                let duration = &v["account_duration"];
+                let days = duration["days"]
+                    .as_u64()
+                    .or_else(|| duration["months"].as_u64().map(|m| m * MONTH_DAYS))
+                    .unwrap_or(0);
+                let o = create_order(
+                    &mut state,
+                    &corp,
+                    count["base_count"].as_u64().unwrap_or(0),
+                    count["external_contact_count"].as_u64().unwrap_or(0),
+                    days,
+                )?;
+                ok(json!({"order_id": o.order_id}))
+            }
+            "list_order" => return list_order(&state, &v),
             "get_order" => {
                 let o = state
                     .orders
                     .iter()
                     .find(|o| Some(o.order_id.as_str()) == v["order_id"].as_str())
-                    .ok_or_else(|| err(701017, "invalid order_id"))?;
-                ok(json!({"order": {
-                    "order_id": o.order_id, "order_type": 1, "order_status": o.order_status, "corpid": o.corp_id,
-                    "account_count": {"base_count": o.base_count, "external_contact_count": o.interconnect_count},
-                    "account_duration": {"days": o.days}, "create_time": o.create_time, "pay_time": o.pay_time,
-                }}))
+                    .ok_or_else(|| err(701005, "invalid order_id"))?;
+                ok(json!({"order": order_json(o)}))
+            }
+            "get_active_info_by_code" => {
+                let code = v["active_code"].as_str().unwrap_or_default();
+                let a = state
+                    .accounts
+                    .iter()
+                    .find(|a| a.corp_id == corp && a.active_code == code)
+                    .ok_or_else(|| err(701002, "invalid active_code"))?;
+                ok(json!({"active_info": account_json(a, now)}))
+            }
+            "batch_get_active_info_by_code" => {
+                let codes: Vec<&str> = v["active_code_list"]
+                    .as_array()
+                    .map(|l| l.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if codes.is_empty() || codes.len() > CODE_BATCH_MAX {
+                    return Err(err(40058, "active_code_list: 1 to 1000 codes"));
+                }
+                let (mut found, mut invalid) = (Vec::new(), Vec::new());
+                for code in codes {
+                    match state
+                        .accounts
+                        .iter()
+                        .find(|a| a.corp_id == corp && a.active_code == code)
+                    {
+                        Some(a) => found.push(account_json(a, now)),
+                        None => invalid.push(code),
+                    }
+                }
+                if found.is_empty() {
+                    return Err(err(701010, "every active_code is invalid"));
+                }
+                ok(json!({"active_info_list": found, "invalid_active_code_list": invalid}))
+            }
+            "get_app_license_info" => {
+                let c = state
+                    .corps
+                    .get_mut(&corp)
+                    .filter(|c| c.installed)
+                    .ok_or_else(|| err(40013, "invalid corpid"))?;
+                // A state saved before installs were dated starts counting now.
+                let start = *c.first_installed_at.get_or_insert(now);
+                ok(json!({
+                    "license_status": 1,
+                    "trail_info": {"start_time": start, "end_time": start + TRIAL_SECS},
+                    "license_check_time": start,
+                }))
             }
             "list_order_account" => {
                 let order_id = v["order_id"].as_str().unwrap_or_default();
@@ -222,7 +306,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             "batch_active_account" => {
                 let list = v["active_list"].as_array().cloned().unwrap_or_default();
                 if list.len() > 1000 {
-                    return Err(err(701031, "active_list longer than 1000"));
+                    return Err(err(40058, "active_list longer than 1000"));
                 }
                 let results: Vec<Value> = list
                     .iter()
@@ -238,7 +322,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             "batch_transfer_license" => {
                 let list = v["transfer_list"].as_array().cloned().unwrap_or_default();
                 if list.len() > 1000 {
-                    return Err(err(701031, "transfer_list longer than 1000"));
+                    return Err(err(40058, "transfer_list longer than 1000"));
                 }
                 let results: Vec<Value> = list
                     .iter()
@@ -292,17 +376,30 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     Some(reply.unwrap_or_else(|e| e))
 }
 
-/// `POST /_sim/corps/{corp_id}/orders {"base","interconnect","days"}`: the
-/// organisation pays an order; WeCom creates its accounts.
-pub fn pay_order(state: &mut State, corp: &str, body: &Value) -> Result<Order, String> {
-    if !state.corps.contains_key(corp) {
-        return Err("organisation not found".into());
+/// Places an order awaiting payment (`create_new_order`, or the control
+/// route's shortcut). Counts and duration as WeCom bounds them.
+pub fn create_order(
+    state: &mut State,
+    corp: &str,
+    base: u64,
+    interconnect: u64,
+    days: u64,
+) -> Result<Order, Reply> {
+    if !state.corps.get(corp).is_some_and(|c| c.installed) {
+        // No third-party authorisation: no order (701015).
+        return Err(err(701015, "the organisation has not authorised the app"));
     }
-    let base = body["base"].as_u64().unwrap_or(0);
-    let interconnect = body["interconnect"].as_u64().unwrap_or(0);
-    let days = body["days"].as_u64().unwrap_or(365);
-    if base + interconnect == 0 || days == 0 {
-        return Err("an order needs accounts and days".into());
+    if base + interconnect == 0 || base > 1_000_000 || interconnect > 1_000_000 {
+        return Err(err(
+            40058,
+            "account_count: 1 to 1000000 of each type, not both zero",
+        ));
+    }
+    if days == 0 || days > 5 * 365 {
+        return Err(err(
+            40058,
+            "account_duration: between one day and five years",
+        ));
     }
     let now = state.now();
     let order = Order {
@@ -312,24 +409,103 @@ pub fn pay_order(state: &mut State, corp: &str, body: &Value) -> Result<Order, S
         interconnect_count: interconnect,
         days,
         create_time: now,
-        pay_time: now,
-        order_status: 1,
+        pay_time: 0,
+        order_status: 0,
     };
-    for (t, n) in [(1u8, base), (2u8, interconnect)] {
+    state.orders.push(order.clone());
+    Ok(order)
+}
+
+/// The buyer pays: WeCom creates the order's accounts. Paying twice is
+/// refused, so a retried control call cannot double the accounts.
+pub fn pay(state: &mut State, order_id: &str) -> Result<Order, String> {
+    let now = state.now();
+    let Some(order) = state.orders.iter_mut().find(|o| o.order_id == order_id) else {
+        return Err("order not found".into());
+    };
+    if order.order_status != 0 {
+        return Err(format!("order {order_id} is not awaiting payment"));
+    }
+    order.order_status = 1;
+    order.pay_time = now;
+    let order = order.clone();
+    for (t, n) in [(1u8, order.base_count), (2u8, order.interconnect_count)] {
         for _ in 0..n {
             state.accounts.push(Account {
                 active_code: format!("AC{}", credential(18)),
-                corp_id: corp.to_owned(),
+                corp_id: order.corp_id.clone(),
                 order_id: order.order_id.clone(),
                 account_type: t,
-                days,
+                days: order.days,
                 userid: None,
                 active_time: None,
                 expire_time: None,
                 transferable_after: 0,
+                create_time: now,
             });
         }
     }
-    state.orders.push(order.clone());
     Ok(order)
+}
+
+/// `POST /_sim/corps/{corp_id}/orders {"base","interconnect","days"}`: an
+/// order is placed and paid at once.
+pub fn pay_order(state: &mut State, corp: &str, body: &Value) -> Result<Order, String> {
+    let base = body["base"].as_u64().unwrap_or(0);
+    let interconnect = body["interconnect"].as_u64().unwrap_or(0);
+    let days = body["days"].as_u64().unwrap_or(365);
+    let order = create_order(state, corp, base, interconnect, days).map_err(|r| r.body)?;
+    pay(state, &order.order_id)
+}
+
+fn order_json(o: &Order) -> Value {
+    json!({
+        "order_id": o.order_id, "order_type": 1, "order_status": o.order_status, "corpid": o.corp_id,
+        "account_count": {"base_count": o.base_count, "external_contact_count": o.interconnect_count},
+        "account_duration": {"days": o.days}, "create_time": o.create_time, "pay_time": o.pay_time,
+    })
+}
+
+/// `list_order`: the provider's orders, newest last, optionally one
+/// organisation's and a placing window of at most 31 days; cursor pages.
+fn list_order(state: &State, v: &Value) -> Result<Reply, Reply> {
+    let corp = v["corpid"].as_str().filter(|c| !c.is_empty());
+    let window = match (v["start_time"].as_u64(), v["end_time"].as_u64()) {
+        (None, None) => None,
+        (Some(s), Some(e)) if s <= e && e - s <= ORDER_WINDOW_SECS => Some((s, e)),
+        (Some(_), Some(_)) => {
+            return Err(err(40058, "start_time..end_time must be within 31 days"))
+        }
+        _ => return Err(err(40058, "start_time and end_time go together")),
+    };
+    let limit = match v["limit"].as_u64() {
+        None => ORDER_PAGE,
+        Some(n) if (1..=ORDER_PAGE_MAX as u64).contains(&n) => n as usize,
+        Some(_) => return Err(err(40058, "limit must be 1..1000")),
+    };
+    let from: usize = match v["cursor"].as_str().filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(c) => c.parse().map_err(|_| err(40058, "invalid cursor"))?,
+    };
+    let matching: Vec<&Order> = state
+        .orders
+        .iter()
+        .filter(|o| corp.is_none_or(|c| o.corp_id == c))
+        .filter(|o| window.is_none_or(|(s, e)| (s..=e).contains(&o.create_time)))
+        .collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(from)
+        .take(limit)
+        .map(|o| json!({"order_id": o.order_id, "order_type": 1}))
+        .collect();
+    let more = from + page.len() < matching.len();
+    let next = if more {
+        (from + page.len()).to_string()
+    } else {
+        String::new()
+    };
+    Ok(ok(
+        json!({"next_cursor": next, "has_more": more as u8, "order_list": page}),
+    ))
 }

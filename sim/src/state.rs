@@ -70,6 +70,10 @@ pub struct Corp {
     pub installed: bool,
     #[serde(default)]
     pub permanent_code: Option<String>,
+    /// When the app was first installed: WeCom's trial runs 90 days from
+    /// here and reinstalling does not move it.
+    #[serde(default)]
+    pub first_installed_at: Option<u64>,
 }
 
 fn default_agent() -> u64 {

@@ -149,6 +149,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .get_mut(&corp_id)
                     .ok_or_else(|| err(40078, "invalid auth_code"))?;
                 corp.installed = true;
+                corp.first_installed_at.get_or_insert(now);
                 corp.permanent_code = Some(permanent_code.clone());
                 let admin = corp.admins.first().cloned().unwrap_or_default();
                 ok(json!({
