@@ -109,3 +109,65 @@ pub async fn start_sync(corp_id: &str) -> Result<(), ApiFailure> {
 }
 
 pub use domain::api::encode_query_value as encode;
+
+use domain::api::{
+    ActionResult, ActivateRequest, Forecast, ForecastRequest, Items, SeatItem, SeatRequest,
+    Suggestion, Summary, TransferPair, TransferRequest,
+};
+
+async fn post<B: serde::Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
+    let req = Request::post(url).json(body).map_err(network)?;
+    decode(req.send().await.map_err(network)?).await
+}
+
+#[derive(serde::Deserialize)]
+struct Results {
+    results: Vec<ActionResult>,
+}
+
+pub async fn summary(corp_id: &str) -> Result<Summary, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/summary")).await
+}
+
+pub async fn seats(corp_id: &str, query: &str) -> Result<Page<SeatItem>, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/seats?{query}")).await
+}
+
+pub async fn requests(corp_id: &str) -> Result<Vec<SeatRequest>, ApiFailure> {
+    get::<Items<SeatRequest>>(&format!("/api/v1/corps/{corp_id}/requests"))
+        .await
+        .map(|i| i.items)
+}
+
+pub async fn suggestions(corp_id: &str) -> Result<Vec<Suggestion>, ApiFailure> {
+    get::<Items<Suggestion>>(&format!("/api/v1/corps/{corp_id}/suggestions"))
+        .await
+        .map(|i| i.items)
+}
+
+pub async fn activate(corp_id: &str, userids: Vec<String>, seat_type: u8) -> Result<Vec<ActionResult>, ApiFailure> {
+    let body = ActivateRequest { userids, seat_type };
+    post::<_, Results>(&format!("/api/v1/corps/{corp_id}/seats/activate"), &body)
+        .await
+        .map(|r| r.results)
+}
+
+pub async fn transfer(corp_id: &str, transfers: Vec<TransferPair>) -> Result<Vec<ActionResult>, ApiFailure> {
+    let body = TransferRequest { transfers };
+    post::<_, Results>(&format!("/api/v1/corps/{corp_id}/seats/transfer"), &body)
+        .await
+        .map(|r| r.results)
+}
+
+pub async fn set_auto_activate(corp_id: &str, enabled: bool) -> Result<(), ApiFailure> {
+    post::<_, serde_json::Value>(
+        &format!("/api/v1/corps/{corp_id}/auto_activate"),
+        &serde_json::json!({ "enabled": enabled }),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn forecast(corp_id: &str, change: &ForecastRequest) -> Result<Forecast, ApiFailure> {
+    post(&format!("/api/v1/corps/{corp_id}/forecast"), change).await
+}

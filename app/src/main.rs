@@ -2,6 +2,7 @@
 
 mod api;
 mod components;
+mod format;
 mod i18n;
 mod pages;
 
@@ -21,6 +22,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::overview::Overview/>
                     <Route path=path!("/login") view=pages::login::Login/>
                     <Route path=path!("/members") view=pages::members::Members/>
+                    <Route path=path!("/seats") view=pages::seats::Seats/>
                 </Routes>
             </main>
         </Router>

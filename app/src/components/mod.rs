@@ -1,6 +1,12 @@
 //! Pieces shared by several pages.
 
+pub mod forecast_card;
 pub mod health_card;
 pub mod range_card;
+pub mod refresh;
+pub mod seat_actions;
+pub mod seat_requests;
+pub mod seat_summary;
+pub mod seat_table;
 pub mod session;
 pub mod topbar;

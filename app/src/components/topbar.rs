@@ -22,6 +22,7 @@ pub fn TopBar() -> impl IntoView {
             <nav>
                 <A href="/">{tr(Text::NavOverview)}</A>
                 <A href="/members">{tr(Text::NavMembers)}</A>
+                <A href="/seats">{tr(Text::NavSeats)}</A>
             </nav>
             <div class="spacer"></div>
             <span class="who">

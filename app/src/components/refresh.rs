@@ -1,0 +1,26 @@
+//! One counter the seat cards share: an action bumps it, every card that
+//! reads it fetches again, so numbers never disagree after a change.
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Refresh(RwSignal<u32>);
+
+pub fn provide_refresh() {
+    provide_context(Refresh(RwSignal::new(0)));
+}
+
+pub fn use_refresh() -> Refresh {
+    expect_context::<Refresh>()
+}
+
+impl Refresh {
+    /// Read inside a fetcher to fetch again after every change.
+    pub fn track(self) {
+        self.0.track();
+    }
+
+    pub fn bump(self) {
+        self.0.update(|n| *n += 1);
+    }
+}

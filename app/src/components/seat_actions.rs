@@ -1,0 +1,154 @@
+//! Activate seats for members, or move one member's seat to another; each
+//! answer lists every member's outcome with WeCom's rule in plain words.
+
+use crate::api;
+use crate::components::refresh::use_refresh;
+use crate::format::{date, userids};
+use crate::i18n::{tr, Text};
+use domain::api::{ActionResult, TransferPair};
+use leptos::prelude::*;
+
+/// Per-member outcomes of one action.
+#[component]
+pub fn ResultList(results: RwSignal<Vec<ActionResult>>, error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+        <ul class="results" data-testid="action-results">
+            {move || results.get().into_iter().map(|r| {
+                let who = match (&r.userid, &r.handover_userid, &r.takeover_userid) {
+                    (Some(u), _, _) => u.clone(),
+                    (None, Some(h), Some(t)) => format!("{h} → {t}"),
+                    _ => String::new(),
+                };
+                let class = if r.ok { "ok" } else { "bad" };
+                view! {
+                    <li class=class data-code=r.code.clone().unwrap_or_default()>
+                        <code>{who}</code> " "
+                        {if r.ok {
+                            view! {
+                                <span>{tr(Text::Done)}
+                                    {r.expires_at.map(|t| format!(" · {} ", date(t)))}
+                                    {r.expires_at.map(|_| tr(Text::ExpiresAt))}
+                                </span>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <span>{r.message.clone().unwrap_or_default()}
+                                    {r.available_at.map(|t| view! {
+                                        " · " {tr(Text::AvailableAt)} " "
+                                        <strong data-testid="available-at">{date(t)}</strong>
+                                    })}
+                                </span>
+                            }.into_any()
+                        }}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn ActivateCard(corp_id: String) -> impl IntoView {
+    let refresh = use_refresh();
+    let corp = StoredValue::new(corp_id);
+    let typed = RwSignal::new(String::new());
+    let seat_type = RwSignal::new(1u8);
+    let busy = RwSignal::new(false);
+    let results = RwSignal::new(Vec::new());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let ids = userids(&typed.get_untracked());
+        if ids.is_empty() {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::activate(&corp.get_value(), ids, seat_type.get_untracked()).await {
+                Ok(r) => {
+                    error.set(None);
+                    results.set(r);
+                    refresh.bump();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" data-testid="activate-card">
+            <h2>{tr(Text::Activate)}</h2>
+            <form on:submit=submit>
+                <label>{tr(Text::ActivateHint)}
+                    <input data-testid="activate-userids" prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev))/>
+                </label>
+                <label>{tr(Text::SeatType)}
+                    <select data-testid="activate-type"
+                        on:change=move |ev| seat_type.set(event_target_value(&ev).parse().unwrap_or(1))>
+                        <option value="1">{tr(Text::BaseAccount)}</option>
+                        <option value="2">{tr(Text::InterconnectAccount)}</option>
+                    </select>
+                </label>
+                <button class="primary" type="submit" data-testid="activate-submit" disabled=move || busy.get()>
+                    {tr(Text::Submit)}
+                </button>
+            </form>
+            <ResultList results error/>
+        </section>
+    }
+}
+
+#[component]
+pub fn TransferCard(corp_id: String) -> impl IntoView {
+    let refresh = use_refresh();
+    let corp = StoredValue::new(corp_id);
+    let handover = RwSignal::new(String::new());
+    let takeover = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let results = RwSignal::new(Vec::new());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let pair = TransferPair {
+            handover_userid: handover.get_untracked().trim().to_owned(),
+            takeover_userid: takeover.get_untracked().trim().to_owned(),
+        };
+        if pair.handover_userid.is_empty() || pair.takeover_userid.is_empty() {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::transfer(&corp.get_value(), vec![pair]).await {
+                Ok(r) => {
+                    error.set(None);
+                    results.set(r);
+                    refresh.bump();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" data-testid="transfer-card">
+            <h2>{tr(Text::Transfer)}</h2>
+            <p class="muted">{tr(Text::TransferHint)}</p>
+            <form on:submit=submit>
+                <label>{tr(Text::Handover)}
+                    <input data-testid="transfer-handover" prop:value=move || handover.get()
+                        on:input=move |ev| handover.set(event_target_value(&ev))/>
+                </label>
+                <label>{tr(Text::Takeover)}
+                    <input data-testid="transfer-takeover" prop:value=move || takeover.get()
+                        on:input=move |ev| takeover.set(event_target_value(&ev))/>
+                </label>
+                <button class="primary" type="submit" data-testid="transfer-submit" disabled=move || busy.get()>
+                    {tr(Text::Submit)}
+                </button>
+            </form>
+            <ResultList results error/>
+        </section>
+    }
+}

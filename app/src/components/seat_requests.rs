@@ -1,0 +1,132 @@
+//! The seat-request inbox (members who opened the app without a seat) and
+//! the idle seats that could go to them at once.
+
+use crate::api;
+use crate::components::refresh::use_refresh;
+use crate::components::seat_actions::ResultList;
+use crate::format::date;
+use crate::i18n::{tr, Text};
+use domain::api::TransferPair;
+use leptos::prelude::*;
+
+#[component]
+pub fn RequestsCard(corp_id: String) -> impl IntoView {
+    let refresh = use_refresh();
+    let corp = StoredValue::new(corp_id);
+    let requests = LocalResource::new(move || {
+        refresh.track();
+        let corp = corp.get_value();
+        async move { api::requests(&corp).await }
+    });
+    let results = RwSignal::new(Vec::new());
+    let error = RwSignal::new(None::<String>);
+    let activate = move |userid: String| {
+        leptos::task::spawn_local(async move {
+            match api::activate(&corp.get_value(), vec![userid], 1).await {
+                Ok(r) => {
+                    error.set(None);
+                    results.set(r);
+                    refresh.bump();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="requests-card">
+            <h2>{tr(Text::Requests)}</h2>
+            <p class="muted">{tr(Text::RequestsHint)}</p>
+            {move || match requests.get() {
+                None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="status bad">{e.message}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(Text::NoRequests)}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="members" data-testid="requests-table">
+                        <thead><tr>
+                            <th>{tr(Text::MemberCol)}</th><th>{tr(Text::TimesCol)}</th><th>{tr(Text::LastCol)}</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|r| {
+                                let userid = r.userid.clone();
+                                view! {
+                                    <tr data-userid=r.userid.clone()>
+                                        <td><code>{r.userid.clone()}</code> " " {r.name.clone().unwrap_or_default()}</td>
+                                        <td>{r.count}</td>
+                                        <td>{date(r.last_at)}</td>
+                                        <td>{if r.has_seat == 1 {
+                                            view! { <span class="muted">{tr(Text::HasSeatNow)}</span> }.into_any()
+                                        } else {
+                                            view! {
+                                                <button data-testid="request-activate"
+                                                    on:click=move |_| activate(userid.clone())>{tr(Text::Activate)}</button>
+                                            }.into_any()
+                                        }}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+            <ResultList results error/>
+        </section>
+    }
+}
+
+#[component]
+pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
+    let refresh = use_refresh();
+    let corp = StoredValue::new(corp_id);
+    let suggestions = LocalResource::new(move || {
+        refresh.track();
+        let corp = corp.get_value();
+        async move { api::suggestions(&corp).await }
+    });
+    let results = RwSignal::new(Vec::new());
+    let error = RwSignal::new(None::<String>);
+    let transfer = move |pair: TransferPair| {
+        leptos::task::spawn_local(async move {
+            match api::transfer(&corp.get_value(), vec![pair]).await {
+                Ok(r) => {
+                    error.set(None);
+                    results.set(r);
+                    refresh.bump();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="suggestions-card">
+            <h2>{tr(Text::Suggestions)}</h2>
+            <p class="muted">{tr(Text::SuggestionsHint)}</p>
+            {move || match suggestions.get() {
+                None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="status bad">{e.message}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(Text::NoSuggestions)}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="results" data-testid="suggestions">
+                        {list.into_iter().map(|s| {
+                            let pair = TransferPair {
+                                handover_userid: s.handover_userid.clone(),
+                                takeover_userid: s.takeover_userid.clone(),
+                            };
+                            let state = if s.handover_state == "departed" { Text::Departed } else { Text::OutOfRange };
+                            view! {
+                                <li data-handover=s.handover_userid.clone() data-takeover=s.takeover_userid.clone()>
+                                    <code>{s.handover_userid.clone()}</code> " (" {tr(state)} ") → "
+                                    <code>{s.takeover_userid.clone()}</code> " "
+                                    {s.takeover_name.clone().unwrap_or_default()}
+                                    " · " {tr(Text::ExpiresAt)} " " {date(s.expires_at)} " "
+                                    <button data-testid="suggestion-transfer"
+                                        on:click=move |_| transfer(pair.clone())>{tr(Text::DoTransfer)}</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            <ResultList results error/>
+        </section>
+    }
+}

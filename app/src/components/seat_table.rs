@@ -1,0 +1,98 @@
+//! Every account the organisation bought, filtered by status, paged.
+
+use crate::api;
+use crate::components::refresh::use_refresh;
+use crate::format::date;
+use crate::i18n::{tr, Text};
+use domain::api::SeatItem;
+use leptos::prelude::*;
+
+fn status_text(status: &str) -> Text {
+    match status {
+        "active" => Text::SeatsActive,
+        "unassigned" => Text::SeatsUnassigned,
+        "expired" => Text::SeatsExpired,
+        _ => Text::SeatsRefunded,
+    }
+}
+
+#[component]
+pub fn SeatTable(corp_id: String) -> impl IntoView {
+    let refresh = use_refresh();
+    let corp = StoredValue::new(corp_id);
+    let status = RwSignal::new(String::new());
+    let rows = RwSignal::new(Vec::<SeatItem>::new());
+    let total = RwSignal::new(0u64);
+    let next = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let load = move |append: bool| {
+        let mut q = vec!["limit=100".to_owned()];
+        if !status.get_untracked().is_empty() {
+            q.push(format!("status={}", status.get_untracked()));
+        }
+        if let Some(c) = next.get_untracked().filter(|_| append) {
+            q.push(format!("cursor={}", api::encode(&c)));
+        }
+        let q = q.join("&");
+        leptos::task::spawn_local(async move {
+            match api::seats(&corp.get_value(), &q).await {
+                Ok(page) => {
+                    error.set(None);
+                    total.set(page.total);
+                    next.set(page.next_cursor);
+                    if append {
+                        rows.update(|r| r.extend(page.items));
+                    } else {
+                        rows.set(page.items);
+                    }
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        status.track();
+        refresh.track();
+        load(false);
+    });
+    view! {
+        <section class="card" data-testid="seat-table">
+            <h2>{tr(Text::SeatList)}</h2>
+            <div class="filters">
+                <select data-testid="seat-status-filter" on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="">{tr(Text::AnySeatStatus)}</option>
+                    <option value="unassigned">{tr(Text::SeatsUnassigned)}</option>
+                    <option value="active">{tr(Text::SeatsActive)}</option>
+                    <option value="expired">{tr(Text::SeatsExpired)}</option>
+                </select>
+            </div>
+            {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+            <table class="members">
+                <thead><tr>
+                    <th>{tr(Text::CodeCol)}</th><th>{tr(Text::TypeCol)}</th><th>{tr(Text::StatusCol)}</th>
+                    <th>{tr(Text::MemberCol)}</th><th>{tr(Text::ExpiresCol)}</th><th>{tr(Text::TransferableCol)}</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || rows.get() key=|s| (s.active_code.clone(), s.status.clone(), s.userid.clone()) let:s>
+                        <tr data-code=s.active_code.clone() data-status=s.status.clone()>
+                            <td><code>{s.active_code.clone()}</code></td>
+                            <td>{tr(if s.seat_type == 2 { Text::InterconnectAccount } else { Text::BaseAccount })}</td>
+                            <td>{tr(status_text(&s.status))}</td>
+                            <td><code>{s.userid.clone().unwrap_or_default()}</code></td>
+                            <td>{s.expires_at.map(date)}</td>
+                            <td>{s.transferable_at.map(date)}</td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+            {move || rows.with(Vec::is_empty).then(|| view! { <p class="muted">{tr(Text::NoSeats)}</p> })}
+            <p class="muted">
+                {tr(Text::Shown)} " " {move || rows.with(Vec::len)} " / "
+                <span data-testid="seat-total">{move || total.get()}</span>
+            </p>
+            {move || next.get().is_some().then(|| view! {
+                <button data-testid="seat-load-more" on:click=move |_| load(true)>{tr(Text::LoadMore)}</button>
+            })}
+        </section>
+    }
+}
