@@ -98,6 +98,7 @@ full sync: $MEMBERS members, $DEPARTMENTS departments
   seconds:          $sync_secs   (target <= 10)
   workerd RSS:      before ${before_kb} KiB, peak sampled ${peak_sample} KiB, VmHWM $(peak_kb) KiB
   phases:           $(grep -o "sync $CORP: read.*" "$B/wrangler-$PORT.log" | head -1)
+  local D1 on disk: $(du -sk "$B/state" 2>/dev/null | cut -f1) KiB (SQLite inside the same workerd)
 change_contact storm: $EVENTS update_user events through sim -> worker -> D1
   seconds:          $storm_secs   ($(echo "scale=1; $EVENTS / $storm_secs" | bc) events/s)
   members renamed:  $renamed (distinct members touched)

@@ -115,7 +115,10 @@ use domain::api::{
     Suggestion, Summary, TransferPair, TransferRequest,
 };
 
-async fn post<B: serde::Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
+async fn post<B: serde::Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, ApiFailure> {
     let req = Request::post(url).json(body).map_err(network)?;
     decode(req.send().await.map_err(network)?).await
 }
@@ -145,14 +148,21 @@ pub async fn suggestions(corp_id: &str) -> Result<Vec<Suggestion>, ApiFailure> {
         .map(|i| i.items)
 }
 
-pub async fn activate(corp_id: &str, userids: Vec<String>, seat_type: u8) -> Result<Vec<ActionResult>, ApiFailure> {
+pub async fn activate(
+    corp_id: &str,
+    userids: Vec<String>,
+    seat_type: u8,
+) -> Result<Vec<ActionResult>, ApiFailure> {
     let body = ActivateRequest { userids, seat_type };
     post::<_, Results>(&format!("/api/v1/corps/{corp_id}/seats/activate"), &body)
         .await
         .map(|r| r.results)
 }
 
-pub async fn transfer(corp_id: &str, transfers: Vec<TransferPair>) -> Result<Vec<ActionResult>, ApiFailure> {
+pub async fn transfer(
+    corp_id: &str,
+    transfers: Vec<TransferPair>,
+) -> Result<Vec<ActionResult>, ApiFailure> {
     let body = TransferRequest { transfers };
     post::<_, Results>(&format!("/api/v1/corps/{corp_id}/seats/transfer"), &body)
         .await

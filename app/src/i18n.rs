@@ -92,6 +92,19 @@ pub enum Text {
     Yes,
     No,
     NavSeats,
+    RefusedUnknownMember,
+    RefusedDeparted,
+    RefusedNotInRange,
+    RefusedAlreadyHasSeat,
+    RefusedFiveYears,
+    RefusedNoFreeAccount,
+    RefusedHandoverNotActive,
+    RefusedCooldown,
+    RefusedTakeoverHasSeat,
+    RefusedSameMember,
+    RefusedTakeoverDeparted,
+    RefusedTakeoverNotInRange,
+    RefusedBatchTooLarge,
     SeatsRefunded,
     Trial,
     TrialDaysLeft,
@@ -222,6 +235,19 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         Yes => ("是", "yes"),
         No => ("否", "no"),
         SeatsRefunded => ("已退款", "Refunded"),
+        RefusedUnknownMember => ("企业微信中没有这个成员", "WeCom does not know this member"),
+        RefusedDeparted => ("该成员已离职", "the member has left the organisation"),
+        RefusedNotInRange => ("该成员不在应用可见范围内", "the member is outside the app's visible range"),
+        RefusedAlreadyHasSeat => ("该成员已有同类型帐号，剩余超过 20 天时不能续期", "the member already holds this type with more than 20 days left"),
+        RefusedFiveYears => ("叠加后时长将超过 5 年", "stacked time would pass five years"),
+        RefusedNoFreeAccount => ("没有该类型的未分配帐号了", "no unassigned account of this type is left"),
+        RefusedHandoverNotActive => ("原成员没有有效的该类型帐号", "the handover member holds no active, unexpired account"),
+        RefusedCooldown => ("该帐号 30 天内转移过", "this account moved within the last 30 days"),
+        RefusedTakeoverHasSeat => ("接收成员已有同类型帐号且剩余超过 20 天", "the takeover member already holds this type with more than 20 days left"),
+        RefusedSameMember => ("原成员和接收成员相同", "handover and takeover are the same member"),
+        RefusedTakeoverDeparted => ("接收成员已离职", "the takeover member has left the organisation"),
+        RefusedTakeoverNotInRange => ("接收成员不在应用可见范围内", "the takeover member is outside the app's visible range"),
+        RefusedBatchTooLarge => ("单次最多 1000 个成员", "at most 1000 members per call"),
         NavSeats => ("席位", "Seats"),
         Trial => ("免费试用", "Free trial"),
         TrialDaysLeft => ("试用剩余天数", "Trial days left"),
@@ -322,6 +348,27 @@ pub fn use_lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
 
+/// A refusal's `code` (domain::seat, or WeCom's mapped errcode) in words.
+pub fn refusal(code: &str) -> Option<Text> {
+    use Text::*;
+    Some(match code {
+        "unknown_member" => RefusedUnknownMember,
+        "departed" => RefusedDeparted,
+        "not_in_range" => RefusedNotInRange,
+        "already_has_seat" => RefusedAlreadyHasSeat,
+        "exceeds_five_years" => RefusedFiveYears,
+        "no_free_account" => RefusedNoFreeAccount,
+        "handover_not_active" => RefusedHandoverNotActive,
+        "transfer_cooldown" => RefusedCooldown,
+        "takeover_has_seat" => RefusedTakeoverHasSeat,
+        "same_member" => RefusedSameMember,
+        "takeover_departed" => RefusedTakeoverDeparted,
+        "takeover_not_in_range" => RefusedTakeoverNotInRange,
+        "batch_too_large" => RefusedBatchTooLarge,
+        _ => return None,
+    })
+}
+
 /// A reactive text in the current language.
 pub fn tr(key: Text) -> impl Fn() -> &'static str + Copy {
     let lang = use_lang();
@@ -337,6 +384,33 @@ mod tests {
         assert_eq!(Lang::from_code(Lang::En.code()), Lang::En);
         assert_eq!(Lang::from_code(Lang::Zh.code()), Lang::Zh);
         assert_eq!(Lang::from_code("fr"), Lang::Zh);
+    }
+
+    #[test]
+    fn every_refusal_our_checks_give_has_words() {
+        use domain::seat::Refusal::*;
+        for r in [
+            UnknownMember,
+            Departed,
+            NotInRange,
+            AlreadyHasSeat { expires_at: 0 },
+            ExceedsFiveYears,
+            NoFreeAccount,
+            HandoverNotActive,
+            TransferCooldown { available_at: 0 },
+            TakeoverHasSeat { expires_at: 0 },
+            SameMember,
+            TakeoverDeparted,
+            TakeoverNotInRange,
+            BatchTooLarge,
+        ] {
+            assert!(refusal(r.code()).is_some(), "{}", r.code());
+        }
+        assert_eq!(
+            refusal("wecom_refused"),
+            None,
+            "shown with WeCom's own message"
+        );
     }
 
     #[test]

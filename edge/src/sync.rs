@@ -299,9 +299,10 @@ async fn full_sync(
     store::finish_sync(&db, corp_id, &left_range, &departed, now).await?;
     store::bump_generation(env, corp_id).await;
     console_log!(
-        "sync {corp_id}: read WeCom and wrote {written} rows in {read_and_written} ms, {} left the range, total {} ms",
+        "sync {corp_id}: read WeCom and wrote {written} rows in {read_and_written} ms, {} left the range, total {} ms, wasm heap {} KiB",
         left_range.len(),
-        worker::Date::now().as_millis() - started
+        worker::Date::now().as_millis() - started,
+        wasm_heap_bytes() / 1024
     );
 
     let counts = SyncCounts {
@@ -445,4 +446,16 @@ async fn member_now(
 
 pub fn started(actor: &str) -> serde_json::Value {
     json!({"state": "running", "actor": actor})
+}
+
+/// The wasm linear memory's size. It only grows, so after a sync it is the
+/// peak our own code needed; the benchmark reports it beside workerd's RSS
+/// to tell our memory from the runtime's and local D1's.
+fn wasm_heap_bytes() -> u32 {
+    use worker::wasm_bindgen::JsCast;
+    worker::wasm_bindgen::memory()
+        .unchecked_into::<worker::js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<worker::js_sys::ArrayBuffer>()
+        .byte_length()
 }

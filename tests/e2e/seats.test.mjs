@@ -66,7 +66,8 @@ test("activation and transfer answer per member, with WeCom's rule when refused"
   await activated.nth(1).waitFor();
   assert.match(await activated.nth(0).getAttribute("class"), /ok/);
   assert.equal(await activated.nth(1).getAttribute("data-code"), "already_has_seat");
-  assert.match(await activated.nth(1).textContent(), /20 days/);
+  assert.match(await activated.nth(1).textContent(), /剩余超过 20 天/);
+  assert.match(await activated.nth(1).locator("span").getAttribute("title"), /20 days/);
   await page.waitForFunction(
     (n) => document.querySelector("[data-testid=seats-unassigned]")?.textContent === String(n),
     unassigned - 1,

@@ -4,13 +4,16 @@
 use crate::api;
 use crate::components::refresh::use_refresh;
 use crate::format::{date, userids};
-use crate::i18n::{tr, Text};
+use crate::i18n::{refusal, tr, Text};
 use domain::api::{ActionResult, TransferPair};
 use leptos::prelude::*;
 
 /// Per-member outcomes of one action.
 #[component]
-pub fn ResultList(results: RwSignal<Vec<ActionResult>>, error: RwSignal<Option<String>>) -> impl IntoView {
+pub fn ResultList(
+    results: RwSignal<Vec<ActionResult>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     view! {
         {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
         <ul class="results" data-testid="action-results">
@@ -32,8 +35,16 @@ pub fn ResultList(results: RwSignal<Vec<ActionResult>>, error: RwSignal<Option<S
                                 </span>
                             }.into_any()
                         } else {
+                            // Our words for the rule when we know it; the
+                            // server's full message (with WeCom's errcode) on hover.
+                            let message = r.message.clone().unwrap_or_default();
+                            let words = match r.code.as_deref().and_then(refusal) {
+                                Some(t) => tr(t)().to_owned(),
+                                None => message.clone(),
+                            };
                             view! {
-                                <span>{r.message.clone().unwrap_or_default()}
+                                <span title=message>{words}
+                                    {r.expires_at.map(|t| format!(" ({})", date(t)))}
                                     {r.available_at.map(|t| view! {
                                         " · " {tr(Text::AvailableAt)} " "
                                         <strong data-testid="available-at">{date(t)}</strong>
