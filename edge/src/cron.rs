@@ -44,7 +44,10 @@ async fn reconcile(env: &Env) -> Result<(), crate::error::ApiError> {
             }
             lifecycle::refresh_auth(env, &cfg, &wecom, &corp_id, now, "cron").await?;
             let counts = sync::run(env, &cfg, &corp_id, "cron").await?;
-            licenses::refresh_license_info(env, &cfg, &corp_id, now, "cron").await?;
+            // A failed license read must not hold up the contacts repair.
+            if let Err(e) = licenses::refresh_license_info(env, &cfg, &corp_id, now, "cron").await {
+                console_error!("cron: {corp_id}: get_app_license_info: {}", e.message);
+            }
             let repaired = licenses::reconcile(env, &cfg, &corp_id, now).await?;
             if repaired > 0 {
                 console_log!("cron: {corp_id}: {repaired} members' seats repaired from WeCom");
