@@ -323,14 +323,19 @@ fn audit_statement(
     action: &str,
     detail: &serde_json::Value,
 ) -> Result<worker::D1PreparedStatement> {
-    db.prepare("INSERT INTO audit (corp_id, at, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(&[
-            corp_id.into(),
-            num(now),
-            actor.into(),
-            action.into(),
-            detail.to_string().into(),
-        ])
+    // Only while the organisation exists: a sync or action finishing after
+    // cancel_auth must not leave a row of a deleted organisation behind.
+    db.prepare(
+        "INSERT INTO audit (corp_id, at, actor, action, detail) \
+         SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1)",
+    )
+    .bind(&[
+        corp_id.into(),
+        num(now),
+        actor.into(),
+        action.into(),
+        detail.to_string().into(),
+    ])
 }
 
 pub async fn audit(
@@ -943,6 +948,14 @@ pub async fn bump_generation(env: &Env, corp_id: &str) {
     let next = worker::Date::now().as_millis().to_string();
     if let Ok(put) = kv.put(&generation_key(corp_id), next) {
         let _ = put.execute().await;
+    }
+}
+
+/// Forgets the organisation's generation key (cancel_auth raced by a sync).
+pub async fn drop_generation(env: &Env, corp_id: &str) {
+    crate::access::forget_generation(corp_id);
+    if let Ok(kv) = env.kv("KV") {
+        let _ = kv.delete(&generation_key(corp_id)).await;
     }
 }
 

@@ -109,8 +109,11 @@ pub async fn run(
         .unwrap_or(false)
     {
         put_status(env, corp_id, &status).await;
-    } else if let Ok(kv) = env.kv("KV") {
-        let _ = kv.delete(&status_key(corp_id)).await;
+    } else {
+        if let Ok(kv) = env.kv("KV") {
+            let _ = kv.delete(&status_key(corp_id)).await;
+        }
+        store::drop_generation(env, corp_id).await;
     }
     result
 }
