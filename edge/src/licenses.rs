@@ -192,10 +192,6 @@ pub async fn activate(mut req: Request, ctx: Ctx) -> Result<Response> {
             if !planned.is_empty() {
                 let cfg = Config::from_env(&ctx.env)?;
                 let wecom = WeCom::new(&cfg, ctx.env.kv("KV")?);
-                let list: Vec<Value> = planned
-                    .iter()
-                    .map(|(_, c, u, _, _)| json!({"active_code": c, "userid": u}))
-                    .collect();
                 let answer = match &planned[..] {
                     // One member: WeCom's single activation answers with its
                     // errcode directly.
@@ -209,6 +205,10 @@ pub async fn activate(mut req: Request, ctx: Ctx) -> Result<Response> {
                         json!({"active_result": [{"active_code": code, "errcode": errcode}]})
                     }
                     _ => {
+                        let list: Vec<Value> = planned
+                            .iter()
+                            .map(|(_, c, u, _, _)| json!({"active_code": c, "userid": u}))
+                            .collect();
                         wecom
                             .license_call(
                                 "batch_active_account",

@@ -60,6 +60,10 @@ fn num(n: u64) -> JsValue {
     JsValue::from(n as f64)
 }
 
+fn opt_num(n: Option<u64>) -> JsValue {
+    n.map(num).unwrap_or(JsValue::NULL)
+}
+
 fn opt_str(s: Option<&str>) -> JsValue {
     s.map(JsValue::from).unwrap_or(JsValue::NULL)
 }
@@ -1211,7 +1215,7 @@ pub async fn transfer_seat(db: &D1Database, corp_id: &str, t: &SeatTransfer<'_>)
             corp_id.into(),
             t.code.into(),
             t.takeover.into(),
-            t.cooldown_until.map(num).unwrap_or(JsValue::NULL),
+            opt_num(t.cooldown_until),
             num(t.now),
         ])?,
         db.prepare(
@@ -1225,7 +1229,7 @@ pub async fn transfer_seat(db: &D1Database, corp_id: &str, t: &SeatTransfer<'_>)
             t.handover.into(),
             t.takeover.into(),
             num(t.now),
-            t.cooldown_until.map(num).unwrap_or(JsValue::NULL),
+            opt_num(t.cooldown_until),
             t.actor.into(),
         ])?,
     ];
@@ -1273,7 +1277,7 @@ pub async fn seat_page(
             corp_id.into(),
             num(now),
             status.map(JsValue::from).unwrap_or(JsValue::NULL),
-            seat_type.map(|t| num(t.into())).unwrap_or(JsValue::NULL),
+            opt_num(seat_type.map(u64::from)),
         ];
         p.extend_from_slice(extra);
         p
@@ -1573,18 +1577,17 @@ pub async fn set_license_info(
     info: &LicenseInfo,
     now: u64,
 ) -> Result<()> {
-    let num = |v: Option<u64>| v.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64));
     db.prepare(
         "UPDATE organisations SET license_status = ?2, trial_start = ?3, trial_end = ?4, \
          license_check_time = ?5, updated_at = ?6 WHERE corp_id = ?1",
     )
     .bind(&[
         corp_id.into(),
-        num(info.license_status),
-        num(info.trial_start),
-        num(info.trial_end),
-        num(info.license_check_time),
-        JsValue::from_f64(now as f64),
+        opt_num(info.license_status),
+        opt_num(info.trial_start),
+        opt_num(info.trial_end),
+        opt_num(info.license_check_time),
+        num(now),
     ])?
     .run()
     .await?;
@@ -1632,7 +1635,7 @@ pub async fn forecast_facts(
                            AND s.status = 'active' AND s.expires_at > ?2) AS licensed \
                  FROM members m WHERE m.corp_id = ?1 AND m.status = 'active'",
             )
-            .bind(&[corp_id.into(), JsValue::from_f64(now as f64)])?,
+            .bind(&[corp_id.into(), num(now)])?,
             db.prepare("SELECT count(*) AS n FROM seats WHERE corp_id = ?1 AND status = 'unassigned'")
                 .bind(&[corp_id.into()])?,
         ])
