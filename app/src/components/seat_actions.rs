@@ -2,18 +2,59 @@
 //! answer lists every member's outcome with WeCom's rule in plain words.
 
 use crate::api;
-use crate::components::refresh::use_refresh;
+use crate::api::ApiFailure;
+use crate::components::refresh::{use_refresh, Refresh};
 use crate::format::{date, userids};
 use crate::i18n::{refusal, tr, Text};
 use domain::api::{ActionResult, TransferPair};
 use leptos::prelude::*;
+use std::future::Future;
+
+/// One card's seat action: its per-member results, its error, and whether
+/// it is running. Every card runs its calls the same way.
+#[derive(Clone, Copy)]
+pub struct Action {
+    results: RwSignal<Vec<ActionResult>>,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    refresh: Refresh,
+}
+
+impl Action {
+    pub fn new() -> Action {
+        Action {
+            results: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            refresh: use_refresh(),
+        }
+    }
+
+    /// Runs the call, shows its results, and refreshes every seat card.
+    pub fn run(self, call: impl Future<Output = Result<Vec<ActionResult>, ApiFailure>> + 'static) {
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match call.await {
+                Ok(r) => {
+                    self.error.set(None);
+                    self.results.set(r);
+                    self.refresh.bump();
+                }
+                Err(e) => self.error.set(Some(e.message)),
+            }
+            self.busy.set(false);
+        });
+    }
+
+    pub fn busy(self) -> bool {
+        self.busy.get()
+    }
+}
 
 /// Per-member outcomes of one action.
 #[component]
-pub fn ResultList(
-    results: RwSignal<Vec<ActionResult>>,
-    error: RwSignal<Option<String>>,
-) -> impl IntoView {
+pub fn ResultList(action: Action) -> impl IntoView {
+    let Action { results, error, .. } = action;
     view! {
         {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
         <ul class="results" data-testid="action-results">
@@ -61,31 +102,18 @@ pub fn ResultList(
 
 #[component]
 pub fn ActivateCard(corp_id: String) -> impl IntoView {
-    let refresh = use_refresh();
     let corp = StoredValue::new(corp_id);
     let typed = RwSignal::new(String::new());
     let seat_type = RwSignal::new(1u8);
-    let busy = RwSignal::new(false);
-    let results = RwSignal::new(Vec::new());
-    let error = RwSignal::new(None::<String>);
+    let action = Action::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let ids = userids(&typed.get_untracked());
         if ids.is_empty() {
             return;
         }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::activate(&corp.get_value(), ids, seat_type.get_untracked()).await {
-                Ok(r) => {
-                    error.set(None);
-                    results.set(r);
-                    refresh.bump();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-            busy.set(false);
-        });
+        let (corp, t) = (corp.get_value(), seat_type.get_untracked());
+        action.run(async move { api::activate(&corp, ids, t).await });
     };
     view! {
         <section class="card" data-testid="activate-card">
@@ -102,24 +130,21 @@ pub fn ActivateCard(corp_id: String) -> impl IntoView {
                         <option value="2">{tr(Text::InterconnectAccount)}</option>
                     </select>
                 </label>
-                <button class="primary" type="submit" data-testid="activate-submit" disabled=move || busy.get()>
+                <button class="primary" type="submit" data-testid="activate-submit" disabled=move || action.busy()>
                     {tr(Text::Submit)}
                 </button>
             </form>
-            <ResultList results error/>
+            <ResultList action/>
         </section>
     }
 }
 
 #[component]
 pub fn TransferCard(corp_id: String) -> impl IntoView {
-    let refresh = use_refresh();
     let corp = StoredValue::new(corp_id);
     let handover = RwSignal::new(String::new());
     let takeover = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let results = RwSignal::new(Vec::new());
-    let error = RwSignal::new(None::<String>);
+    let action = Action::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let pair = TransferPair {
@@ -129,18 +154,8 @@ pub fn TransferCard(corp_id: String) -> impl IntoView {
         if pair.handover_userid.is_empty() || pair.takeover_userid.is_empty() {
             return;
         }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::transfer(&corp.get_value(), vec![pair]).await {
-                Ok(r) => {
-                    error.set(None);
-                    results.set(r);
-                    refresh.bump();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-            busy.set(false);
-        });
+        let corp = corp.get_value();
+        action.run(async move { api::transfer(&corp, vec![pair]).await });
     };
     view! {
         <section class="card" data-testid="transfer-card">
@@ -155,11 +170,11 @@ pub fn TransferCard(corp_id: String) -> impl IntoView {
                     <input data-testid="transfer-takeover" prop:value=move || takeover.get()
                         on:input=move |ev| takeover.set(event_target_value(&ev))/>
                 </label>
-                <button class="primary" type="submit" data-testid="transfer-submit" disabled=move || busy.get()>
+                <button class="primary" type="submit" data-testid="transfer-submit" disabled=move || action.busy()>
                     {tr(Text::Submit)}
                 </button>
             </form>
-            <ResultList results error/>
+            <ResultList action/>
         </section>
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::refresh::use_refresh;
-use crate::components::seat_actions::ResultList;
+use crate::components::seat_actions::{Action, ResultList};
 use crate::format::date;
 use crate::i18n::{tr, Text};
 use domain::api::TransferPair;
@@ -18,19 +18,10 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
         let corp = corp.get_value();
         async move { api::requests(&corp).await }
     });
-    let results = RwSignal::new(Vec::new());
-    let error = RwSignal::new(None::<String>);
+    let action = Action::new();
     let activate = move |userid: String| {
-        leptos::task::spawn_local(async move {
-            match api::activate(&corp.get_value(), vec![userid], 1).await {
-                Ok(r) => {
-                    error.set(None);
-                    results.set(r);
-                    refresh.bump();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        let corp = corp.get_value();
+        action.run(async move { api::activate(&corp, vec![userid], 1).await });
     };
     view! {
         <section class="card" data-testid="requests-card">
@@ -68,7 +59,7 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
-            <ResultList results error/>
+            <ResultList action/>
         </section>
     }
 }
@@ -82,19 +73,10 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
         let corp = corp.get_value();
         async move { api::suggestions(&corp).await }
     });
-    let results = RwSignal::new(Vec::new());
-    let error = RwSignal::new(None::<String>);
+    let action = Action::new();
     let transfer = move |pair: TransferPair| {
-        leptos::task::spawn_local(async move {
-            match api::transfer(&corp.get_value(), vec![pair]).await {
-                Ok(r) => {
-                    error.set(None);
-                    results.set(r);
-                    refresh.bump();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        let corp = corp.get_value();
+        action.run(async move { api::transfer(&corp, vec![pair]).await });
     };
     view! {
         <section class="card" data-testid="suggestions-card">
@@ -126,7 +108,7 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
-            <ResultList results error/>
+            <ResultList action/>
         </section>
     }
 }
