@@ -108,7 +108,10 @@ pub async fn start_sync(corp_id: &str) -> Result<(), ApiFailure> {
     decode::<serde_json::Value>(resp).await.map(|_| ())
 }
 
-pub use domain::api::encode_query_value as encode;
+/// Percent-encodes a query-string value.
+pub fn encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
 
 use domain::api::{
     ActionResult, ActivateRequest, Forecast, ForecastRequest, Items, SeatItem, SeatRequest,

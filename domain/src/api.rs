@@ -50,32 +50,6 @@ pub struct Corp {
 
 pub use crate::range::{Status, Via};
 
-/// Percent-encodes a query-string value (everything but RFC 3986's
-/// unreserved characters), e.g. a search term or a base64 echostr.
-pub fn encode_query_value(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn query_values_keep_unreserved_bytes_and_escape_the_rest() {
-        assert_eq!(super::encode_query_value("a-Z_0.~"), "a-Z_0.~");
-        assert_eq!(super::encode_query_value("a+b/c=="), "a%2Bb%2Fc%3D%3D");
-        assert_eq!(
-            super::encode_query_value("销售 x"),
-            "%E9%94%80%E5%94%AE%20x"
-        );
-    }
-}
-
 /// One member in `GET /api/v1/corps/{corp_id}/members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberItem {
@@ -321,4 +295,138 @@ pub struct Suggestion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Items<T> {
     pub items: Vec<T>,
+}
+
+/// `GET /api/v1/corps/{corp_id}/orders` item: an order mirrored from WeCom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub order_id: String,
+    /// WeCom's `order_status` (1 paid, 4/5 refund requested/refunded, ...).
+    pub order_status: u8,
+    pub base_count: u64,
+    pub interconnect_count: u64,
+    pub duration_days: u64,
+    pub created_at: u64,
+    pub paid_at: u64,
+}
+
+/// `POST .../seats/activate` and `.../seats/transfer` answer: one result per
+/// member or pair, in the order asked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionResults {
+    pub results: Vec<ActionResult>,
+}
+
+/// `GET /api/v1/corps/{corp_id}/suggestions`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Suggestions {
+    pub items: Vec<Suggestion>,
+    /// Idle seats nobody waiting could take.
+    pub unmatched_seats: u64,
+    /// Waiting members no idle seat was left for.
+    pub unmatched_requests: u64,
+}
+
+/// `POST /api/v1/corps/{corp_id}/auto_activate` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoActivateRequest {
+    pub enabled: bool,
+}
+
+/// `POST /api/v1/corps/{corp_id}/auto_activate` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoActivate {
+    pub auto_activate: bool,
+}
+
+/// `POST /api/v1/corps/{corp_id}/sync` answer (202): a sync is running.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncStarted {
+    pub state: String,
+    /// Who asked: an admin's userid.
+    pub actor: String,
+}
+
+/// `POST /api/v1/access/check` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessCheck {
+    pub corp_id: String,
+    pub userid: String,
+    pub operation: String,
+}
+
+/// `POST /api/v1/dev/clock` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockOffset {
+    pub offset_secs: i64,
+}
+
+/// `POST /api/v1/dev/clock` answer: the offset and the worker's time now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockNow {
+    pub offset_secs: i64,
+    pub now: u64,
+}
+
+/// `POST /api/v1/dev/query` body: one read-only SELECT.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DevQuery {
+    pub sql: String,
+}
+
+/// `POST /api/v1/dev/query` answer: the rows as D1 returns them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DevRows {
+    pub results: Vec<serde_json::Value>,
+}
+
+/// `POST /api/v1/dev/kv_keys` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KvPrefix {
+    pub prefix: String,
+}
+
+/// `POST /api/v1/dev/kv_keys` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KvKeys {
+    pub keys: Vec<String>,
+}
+
+/// `GET /api/v1/corps/{corp_id}/members` query. Every field is optional and
+/// an empty value means "not given" (a form's empty field), so the console
+/// and hand-written URLs read the same way.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemberQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// `active` or `departed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `true` or `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_range: Option<String>,
+    /// `true` or `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_known: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+}
+
+/// `GET /api/v1/corps/{corp_id}/seats` query; empty values mean "not given".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeatQuery {
+    /// `unassigned`, `active`, `expired` or `refunded`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `1` (base) or `2` (interconnect).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub seat_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
 }

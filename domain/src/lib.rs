@@ -12,3 +12,4 @@ pub mod seal;
 pub mod seat;
 pub mod session;
 pub mod trial;
+pub mod wecom;

@@ -220,7 +220,10 @@ pub fn post_callback(route: &str, query: &str, body: &str) -> Answer {
 }
 
 /// Base64 is not URL-safe: `+`, `/` and `=` must be escaped in a query.
-pub use domain::api::encode_query_value as urlencode;
+/// Percent-encodes a query-string value.
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
 
 /// Waits until the organisation's latest sync finished at or after `since`.
 pub fn wait_for_sync(admin: &ureq::Agent, corp_id: &str, since: u64) -> Value {
