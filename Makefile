@@ -21,9 +21,10 @@ install:  ## install missing tools (idempotent)
 fmt:
 	cargo fmt --all
 
-lint:
+lint:     ## fmt, clippy, and no import circle between the files of edge/src or sim/src
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	python3 scripts/import_cycles.py edge/src sim/src
 
 clean:
 	rm -rf target dist edge/build .wrangler .run .dev.vars   # local D1/KV, sim state and the secrets that sealed them

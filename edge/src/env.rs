@@ -1,0 +1,101 @@
+//! Configuration and bindings (DESIGN §3), read one way: every setting is a
+//! Worker secret or a plain var ([`value`]), the development switch is
+//! [`dev_mode`], and D1/KV are opened through [`db`] and [`kv`].
+
+use crate::error::ApiError;
+use worker::{D1Database, Env, KvStore};
+
+/// Git sha when the build knew it, else the crate version.
+pub const VERSION: &str = match option_env!("WECOM_SEATS_VERSION") {
+    Some(v) => v,
+    None => env!("CARGO_PKG_VERSION"),
+};
+
+#[derive(Clone)]
+pub struct Config {
+    pub api_base: String,
+    pub suite_id: String,
+    pub suite_secret: String,
+    pub suite_token: String,
+    pub suite_aes_key: String,
+    pub provider_corpid: String,
+    pub provider_secret: String,
+    /// 0 turns the timestamp check off.
+    pub max_skew_secs: u64,
+    /// Key material for secrets at rest: `DATA_SECRET`, else `SESSION_SECRET`.
+    pub data_secret: Vec<u8>,
+}
+
+/// A value set either as a secret or as a plain var.
+pub fn value(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .ok()
+}
+
+/// A value that must be set and non-empty.
+pub fn required(env: &Env, name: &str) -> Result<String, ApiError> {
+    value(env, name)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::internal(format!("{name} is not configured")))
+}
+
+/// A whole-number setting, or its default when unset or unreadable.
+pub fn setting(env: &Env, name: &str, default: u64) -> u64 {
+    value(env, name)
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// Local development and tests only (`DEV_LOGIN=1`): the dev login, the
+/// dev clock and the `/api/v1/dev/*` routes. Never set in production.
+pub fn dev_mode(env: &Env) -> bool {
+    value(env, "DEV_LOGIN").as_deref() == Some("1")
+}
+
+pub fn db(env: &Env) -> Result<D1Database, ApiError> {
+    Ok(env.d1("DB")?)
+}
+
+pub fn kv(env: &Env) -> Result<KvStore, ApiError> {
+    Ok(env.kv("KV")?)
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Config, ApiError> {
+        let max_skew_secs = match value(env, "CALLBACK_MAX_SKEW_SECS") {
+            None => 300,
+            Some(v) => v.trim().parse().map_err(|_| {
+                ApiError::internal("CALLBACK_MAX_SKEW_SECS must be a whole number of seconds")
+            })?,
+        };
+        let data_secret = value(env, "DATA_SECRET")
+            .filter(|v| !v.is_empty())
+            .map(Ok)
+            .unwrap_or_else(|| required(env, "SESSION_SECRET"))?;
+        Ok(Config {
+            api_base: value(env, "WECOM_API_BASE")
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "https://qyapi.weixin.qq.com".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            suite_id: required(env, "SUITE_ID")?,
+            suite_secret: required(env, "SUITE_SECRET")?,
+            suite_token: required(env, "SUITE_TOKEN")?,
+            suite_aes_key: required(env, "SUITE_ENCODING_AES_KEY")?,
+            provider_corpid: value(env, "PROVIDER_CORPID").unwrap_or_default(),
+            provider_secret: value(env, "PROVIDER_SECRET").unwrap_or_default(),
+            max_skew_secs,
+            data_secret: data_secret.into_bytes(),
+        })
+    }
+}
+
+/// Fresh random bytes from the platform CSPRNG.
+pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut buf = [0u8; N];
+    getrandom::getrandom(&mut buf)
+        .map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
+    Ok(buf)
+}

@@ -1,0 +1,18 @@
+//! WeCom server API client with a KV token cache. The calls themselves are
+//! grouped by WeCom's own API families: `service` (install, auth info,
+//! admins), `contacts` (departments, members, tags) and `license`
+//! (interface licenses); every body and reply is a `domain::wecom` type.
+//!
+//! Tokens (suite, provider, each organisation's corp token) are cached in KV
+//! until shortly before they expire. A short KV lease keeps concurrent
+//! isolates from refreshing together; WeCom returns the same token while it
+//! is valid, so a lost race only costs a call. An expired or invalid token
+//! (40014, 42001, 42009, 40082) forces one refresh and one retry.
+
+mod client;
+mod contacts;
+mod license;
+mod service;
+
+pub use client::{corp_token_key, WeCom, WeComError};
+pub use contacts::UserLookup;
