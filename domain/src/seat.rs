@@ -41,7 +41,8 @@ impl TryFrom<u8> for SeatType {
 }
 
 /// What we know of a member when checking a seat action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MemberState {
     Unknown,
     Departed,
@@ -50,7 +51,7 @@ pub enum MemberState {
 }
 
 /// An account bound to a member.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldSeat {
     pub active_code: String,
     pub seat_type: SeatType,

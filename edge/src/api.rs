@@ -1,25 +1,20 @@
-//! Admin JSON routes under `/api/v1`. Handlers stay thin: check the session,
-//! call `store`, answer with a `domain::api` type.
+//! Routes that belong to no feature: health, the organisation itself, and
+//! the JSON 404 for unknown `/api/*` paths.
 
-use crate::auth::require_session;
-use crate::error::{respond, ApiError};
+use crate::env::{self, VERSION};
+use crate::error::ApiError;
+use crate::http::{Admin, Ctx, Json};
 use crate::store;
-use domain::api::Health;
+use domain::api::{Corp, Health};
 use worker::{Request, Response, Result};
 
-/// Git sha when the build knew it, else the crate version.
-pub const VERSION: &str = match option_env!("WECOM_SEATS_VERSION") {
-    Some(v) => v,
-    None => env!("CARGO_PKG_VERSION"),
-};
-
 /// Liveness plus real reachability of D1 and KV; 503 when either is down.
-pub async fn health(_req: Request, ctx: crate::Ctx) -> Result<Response> {
-    let d1 = match store::db(&ctx.env) {
+pub async fn health(_req: Request, ctx: Ctx) -> Result<Response> {
+    let d1 = match env::db(&ctx.env) {
         Ok(db) => store::ping(&db).await.unwrap_or(false),
         Err(_) => false,
     };
-    let kv = match ctx.env.kv("KV") {
+    let kv = match env::kv(&ctx.env) {
         Ok(kv) => kv.get("health:probe").text().await.is_ok(),
         Err(_) => false,
     };
@@ -33,21 +28,14 @@ pub async fn health(_req: Request, ctx: crate::Ctx) -> Result<Response> {
     Ok(Response::from_json(&body)?.with_status(status))
 }
 
-/// The organisation this session manages.
-pub async fn corp(req: Request, ctx: crate::Ctx) -> Result<Response> {
-    respond(
-        async {
-            let session = require_session(&req, &ctx).await?;
-            let db = store::db(&ctx.env)?;
-            let corp = store::corp(&db, &session.corp_id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
-            Ok(Response::from_json(&corp)?)
-        }
-        .await,
-    )
+/// `GET /api/v1/corps/:corp_id`: the organisation this session manages.
+pub async fn corp(a: Admin, _: ()) -> std::result::Result<Json<Corp>, ApiError> {
+    let corp = store::corp(&a.db()?, a.corp_id())
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
+    Ok(Json(corp))
 }
 
-pub async fn no_such_route(req: Request, _ctx: crate::Ctx) -> Result<Response> {
+pub async fn no_such_route(req: Request, _ctx: Ctx) -> Result<Response> {
     ApiError::not_found(format!("no route {} {}", req.method(), req.path())).into_response()
 }

@@ -21,10 +21,6 @@ pub fn now_secs() -> u64 {
     wall.saturating_add_signed(OFFSET.with(Cell::get))
 }
 
-pub fn dev_mode(env: &Env) -> bool {
-    crate::config::value(env, "DEV_LOGIN").as_deref() == Some("1")
-}
-
 /// Loads the dev clock offset (zero outside dev mode), once per isolate.
 pub async fn load(env: &Env) {
     if LOADED.with(Cell::get) {
@@ -32,7 +28,7 @@ pub async fn load(env: &Env) {
     }
     LOADED.with(|l| l.set(true));
     let mut offset = 0;
-    if dev_mode(env) {
+    if crate::env::dev_mode(env) {
         if let Ok(kv) = env.kv("KV") {
             if let Ok(Some(v)) = kv.get(OFFSET_KEY).text().await {
                 offset = v.parse().unwrap_or(0);

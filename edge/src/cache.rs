@@ -1,0 +1,146 @@
+//! The access check's cache. Each organisation has a generation number in
+//! KV; every write to its members, seats or trial bumps it, which retires
+//! every cached access view of that organisation at once. Views are kept in
+//! KV (shared by isolates) and in this isolate's memory; the generation is
+//! re-read from KV at most once a second per isolate, so the writing isolate
+//! sees a change at once and others within a second (plus KV's own
+//! propagation delay in production).
+
+use crate::env;
+use crate::error::ApiError;
+use domain::access::Member;
+use domain::seat::{HeldSeat, MemberState};
+use domain::trial::Trial;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+use worker::{Env, KvStore};
+
+/// A cached view lives at most this long even without a change.
+const VIEW_TTL_SECS: u64 = 300;
+/// How long this isolate trusts the generation it last read from KV.
+const GENERATION_MEMO_MS: u64 = 1000;
+/// Views kept in this isolate's memory (cleared when full).
+const MEMO_VIEWS: usize = 20_000;
+
+thread_local! {
+    // Workers run one request at a time per isolate thread.
+    /// corp_id -> (read at ms, generation)
+    static GENERATIONS: RefCell<HashMap<String, (u64, String)>> = Default::default();
+    /// "corp:{id}:access:{gen}:{userid}" -> view
+    static VIEWS: RefCell<HashMap<String, Rc<AccessView>>> = Default::default();
+}
+
+/// What the access decision needs to know of one member.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessView {
+    pub state: MemberState,
+    pub seats: Vec<HeldSeat>,
+    pub trial: Trial,
+}
+
+impl AccessView {
+    pub fn member(&self) -> Member {
+        match self.state {
+            MemberState::Unknown => Member::Unknown,
+            MemberState::Departed => Member::Departed,
+            MemberState::OutOfRange => Member::OutOfRange,
+            MemberState::ActiveInRange => Member::InRange(self.seats.clone()),
+        }
+    }
+}
+
+fn generation_key(corp_id: &str) -> String {
+    format!("corp:{corp_id}:gen")
+}
+
+/// The organisation's generation: from memory if read within the last
+/// second, else from KV.
+async fn generation(kv: &KvStore, corp_id: &str) -> String {
+    let now_ms = worker::Date::now().as_millis();
+    let memo = GENERATIONS.with(|g| g.borrow().get(corp_id).cloned());
+    if let Some((at, generation)) = memo {
+        if now_ms.saturating_sub(at) < GENERATION_MEMO_MS {
+            return generation;
+        }
+    }
+    let generation = kv
+        .get(&generation_key(corp_id))
+        .text()
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "0".into());
+    GENERATIONS.with(|g| {
+        g.borrow_mut()
+            .insert(corp_id.to_owned(), (now_ms, generation.clone()))
+    });
+    generation
+}
+
+fn forget_generation(corp_id: &str) {
+    GENERATIONS.with(|g| g.borrow_mut().remove(corp_id));
+}
+
+/// Invalidates every cached access view of the organisation.
+pub async fn bump_generation(env: &Env, corp_id: &str) {
+    let Ok(kv) = env::kv(env) else { return };
+    forget_generation(corp_id);
+    let next = worker::Date::now().as_millis().to_string();
+    if let Ok(put) = kv.put(&generation_key(corp_id), next) {
+        let _ = put.execute().await;
+    }
+}
+
+/// Forgets the organisation's generation key (cancel_auth raced by a sync).
+pub async fn drop_generation(env: &Env, corp_id: &str) {
+    forget_generation(corp_id);
+    if let Ok(kv) = env::kv(env) {
+        let _ = kv.delete(&generation_key(corp_id)).await;
+    }
+}
+
+fn remember(key: String, view: AccessView) -> Rc<AccessView> {
+    let view = Rc::new(view);
+    VIEWS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_VIEWS {
+            m.clear();
+        }
+        m.insert(key, view.clone());
+    });
+    view
+}
+
+/// The member's view at the organisation's current generation: from this
+/// isolate's memory, else KV, else `load` (D1), which is then cached.
+/// `None` when `load` says the organisation is unknown.
+pub async fn access_view<F, Fut>(
+    env: &Env,
+    corp_id: &str,
+    userid: &str,
+    load: F,
+) -> Result<Option<Rc<AccessView>>, ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Option<AccessView>, ApiError>>,
+{
+    let kv = env::kv(env)?;
+    let generation = generation(&kv, corp_id).await;
+    let key = format!("corp:{corp_id}:access:{generation}:{userid}");
+    if let Some(v) = VIEWS.with(|m| m.borrow().get(&key).cloned()) {
+        return Ok(Some(v));
+    }
+    if let Ok(Some(v)) = kv.get(&key).json::<AccessView>().await {
+        return Ok(Some(remember(key, v)));
+    }
+    let Some(view) = load().await? else {
+        return Ok(None);
+    };
+    if let Ok(put) = kv.put(&key, serde_json::to_string(&view).unwrap_or_default()) {
+        let _ = put.expiration_ttl(VIEW_TTL_SECS).execute().await;
+    }
+    Ok(Some(remember(key, view)))
+}

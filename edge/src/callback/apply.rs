@@ -1,0 +1,143 @@
+//! What each callback does, dispatched to the feature that owns it. Every
+//! action is idempotent (upserts, deletes), so a retry after a half-failed
+//! attempt converges to the same state.
+
+use crate::cache;
+use crate::contacts::{change, sync};
+use crate::corp;
+use crate::env::{self, Config};
+use crate::error::ApiError;
+use crate::seats::mirror;
+use crate::store;
+use crate::wecom::WeCom;
+use domain::event::{CommandEvent, DataEvent};
+use worker::{console_error, Env};
+
+/// What applying an event did, and which organisation it turned out to be
+/// about (create_auth only learns that from WeCom's answer).
+pub struct Outcome {
+    pub note: String,
+    pub corp_id: Option<String>,
+}
+
+impl<T: Into<String>> From<T> for Outcome {
+    fn from(note: T) -> Self {
+        Outcome {
+            note: note.into(),
+            corp_id: None,
+        }
+    }
+}
+
+async fn installed(env: &Env, corp_id: &str) -> Result<bool, ApiError> {
+    Ok(store::corp_exists(&env::db(env)?, corp_id).await?)
+}
+
+pub async fn command(
+    env: &Env,
+    ctx: &worker::Context,
+    cfg: &Config,
+    event: &CommandEvent,
+    now: u64,
+) -> Result<Outcome, ApiError> {
+    let wecom = WeCom::new(cfg, env::kv(env)?);
+    match event {
+        CommandEvent::SuiteTicket {
+            suite_id, ticket, ..
+        } => {
+            if suite_id != &cfg.suite_id {
+                return Ok("ignored: another suite".into());
+            }
+            wecom.keep_suite_ticket(ticket).await?;
+            Ok("stored".into())
+        }
+        CommandEvent::CreateAuth { auth_code, .. } => {
+            let corp_id = corp::install(env, cfg, &wecom, auth_code, now).await?;
+            // The trial window as WeCom counts it; our first-install record
+            // stands in if WeCom cannot answer now (the cron asks again).
+            if let Err(e) = mirror::refresh_license_info(env, cfg, &corp_id, now, "wecom").await {
+                console_error!("install {corp_id}: get_app_license_info: {}", e.message);
+            }
+            cache::bump_generation(env, &corp_id).await;
+            sync::start_later(env, ctx, cfg, &corp_id, "install");
+            Ok(Outcome {
+                note: "installed, sync started".into(),
+                corp_id: Some(corp_id),
+            })
+        }
+        CommandEvent::ChangeAuth { auth_corp_id, .. } => {
+            let note = corp::refresh_auth(env, cfg, auth_corp_id, now, "wecom").await?;
+            sync::start_later(env, ctx, cfg, auth_corp_id, "change_auth");
+            Ok(format!("{note}, sync started").into())
+        }
+        CommandEvent::ChangeContact {
+            auth_corp_id,
+            change,
+        } => {
+            if !installed(env, auth_corp_id).await? {
+                return Ok("ignored: organisation not installed".into());
+            }
+            match change::apply(env, cfg, auth_corp_id, change, now).await? {
+                change::Applied::Done(note) => {
+                    cache::bump_generation(env, auth_corp_id).await;
+                    Ok(note.into())
+                }
+                change::Applied::NeedsFullSync => {
+                    sync::start_later(env, ctx, cfg, auth_corp_id, "change_contact");
+                    Ok("sync started".into())
+                }
+            }
+        }
+        CommandEvent::CancelAuth { auth_corp_id, .. } => {
+            corp::cancel(env, auth_corp_id).await?;
+            Ok("deleted".into())
+        }
+        CommandEvent::LicensePaySuccess {
+            auth_corp_id,
+            order_id,
+            ..
+        } => {
+            if !installed(env, auth_corp_id).await? {
+                return Ok("ignored: organisation not installed".into());
+            }
+            Ok(mirror::mirror_order(env, cfg, auth_corp_id, order_id, now)
+                .await?
+                .into())
+        }
+        CommandEvent::LicenseRefund {
+            auth_corp_id,
+            order_id,
+            order_status,
+        } => Ok(
+            mirror::refund_order(env, auth_corp_id, order_id, *order_status, now)
+                .await?
+                .into(),
+        ),
+        CommandEvent::AutoActivate {
+            auth_corp_id,
+            accounts,
+            ..
+        } => Ok(mirror::auto_activated(env, auth_corp_id, accounts, now)
+            .await?
+            .into()),
+        CommandEvent::Unknown { .. } => Ok("kept: unknown kind".into()),
+    }
+}
+
+pub async fn data(env: &Env, event: &DataEvent, now: u64) -> Result<Outcome, ApiError> {
+    Ok(match event {
+        // A member in range opened the app without a seat: demand.
+        DataEvent::UnlicensedNotify {
+            corp_id,
+            userid,
+            at,
+            ..
+        } => {
+            let at = (*at).min(now).max(1);
+            store::record_seat_request(&env::db(env)?, corp_id, userid, at).await?;
+            "seat request recorded".into()
+        }
+        DataEvent::EnterAgent { .. } => "recorded".into(),
+        DataEvent::Unknown { .. } => "kept: unknown kind".into(),
+    })
+}

@@ -1,0 +1,129 @@
+//! `change_contact`: one member or department changed in WeCom. For
+//! members the event is only a hint (WeCom omits fields that did not
+//! change, and departments outside the range): `user/get` says what is
+//! true now. What cannot be patched alone asks for a full sync.
+
+use crate::corp;
+use crate::env::{self, Config};
+use crate::error::ApiError;
+use crate::store::{self, DepartmentRow};
+use crate::wecom::UserLookup;
+use domain::event::ContactChange;
+use domain::range::{MemberRecord, Status, Via};
+use domain::wecom::User;
+use std::collections::BTreeSet;
+use worker::Env;
+
+/// Applies one `change_contact` event. For members the event is only a
+/// hint (WeCom omits fields that did not change, and departments outside
+/// the range): `user/get` says what is true now.
+pub async fn apply(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    change: &ContactChange,
+    now: u64,
+) -> Result<Applied, ApiError> {
+    let db = env::db(env)?;
+    Ok(match change {
+        ContactChange::CreateUser(m) | ContactChange::UpdateUser(m) => {
+            if let Some(new) = &m.new_userid {
+                store::rename_member(&db, corp_id, &m.userid, new, now).await?;
+            }
+            let userid = m.new_userid.as_deref().unwrap_or(&m.userid);
+            let corp = corp::open_installed(env, cfg, corp_id).await?;
+            let lookup = corp
+                .wecom
+                .user_get(corp_id, &corp.permanent_code, userid)
+                .await?;
+            match lookup {
+                UserLookup::NotFound => {
+                    store::mark_departed(&db, corp_id, userid, now).await?;
+                    Applied::Done("member departed")
+                }
+                UserLookup::OutOfRange => {
+                    store::mark_out_of_range(&db, corp_id, userid, now).await?;
+                    Applied::Done("member left the range")
+                }
+                UserLookup::Found(u) => match member_now(&db, corp_id, &u).await? {
+                    Some(record) => {
+                        store::upsert_member(&db, corp_id, &record, now).await?;
+                        Applied::Done("member updated")
+                    }
+                    None => Applied::NeedsFullSync,
+                },
+            }
+        }
+        ContactChange::DeleteUser { userid } => {
+            store::mark_departed(&db, corp_id, userid, now).await?;
+            Applied::Done("member departed")
+        }
+        ContactChange::CreateParty(d) | ContactChange::UpdateParty(d) => {
+            let existing = store::departments_with_counts(&db, corp_id).await?;
+            let old = existing.iter().find(|x| x.id == d.id);
+            let parent = d.parent_id.or(old.map(|o| o.parent_id)).unwrap_or(0);
+            if existing.iter().any(|x| x.id == parent) || old.is_some() {
+                let name = d
+                    .name
+                    .clone()
+                    .or(old.map(|o| o.name.clone()))
+                    .unwrap_or_default();
+                let row = DepartmentRow {
+                    id: d.id,
+                    parent_id: parent,
+                    name: &name,
+                    order: d.order.unwrap_or(0),
+                };
+                store::upsert_department(&db, corp_id, &row, now).await?;
+                Applied::Done("department updated")
+            } else {
+                Applied::NeedsFullSync
+            }
+        }
+        ContactChange::DeleteParty { id } => {
+            store::delete_department(&db, corp_id, *id).await?;
+            Applied::Done("department deleted")
+        }
+        ContactChange::UpdateTag(_) | ContactChange::Unknown { .. } => Applied::NeedsFullSync,
+    })
+}
+
+pub enum Applied {
+    Done(&'static str),
+    NeedsFullSync,
+}
+
+/// The member row WeCom's current view leads to, when it alone says how
+/// the member is in range (a tag route needs a full sync).
+async fn member_now(
+    db: &worker::D1Database,
+    corp_id: &str,
+    u: &User,
+) -> Result<Option<MemberRecord>, ApiError> {
+    let visible = store::visible_range(db, corp_id).await?.unwrap_or_default();
+    let in_range_departments = store::department_ids(db, corp_id).await?;
+    let departments: Vec<u64> = u
+        .department
+        .iter()
+        .copied()
+        .filter(|d| in_range_departments.contains(d))
+        .collect();
+    let mut via = BTreeSet::new();
+    if !departments.is_empty() {
+        via.insert(Via::Department);
+    }
+    if visible.user.contains(&u.userid) {
+        via.insert(Via::Individual);
+    }
+    if via.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(MemberRecord {
+        userid: u.userid.clone(),
+        name: u.name.clone(),
+        department_ids: via.contains(&Via::Department).then_some(departments),
+        in_range: true,
+        via,
+        status: Status::Active,
+    }))
+}

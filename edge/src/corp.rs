@@ -1,0 +1,156 @@
+//! An organisation as the features use it: opened (D1, a WeCom client and
+//! its permanent code), installed from an auth code, its auth info
+//! refreshed, or cancelled with every trace of it removed.
+
+use crate::cache;
+use crate::env::{self, random, Config};
+use crate::error::ApiError;
+use crate::store::{self, Installation};
+use crate::wecom::{corp_token_key, WeCom};
+use domain::ids::install_key;
+use domain::range::VisibleRange;
+use domain::seal::Sealer;
+use domain::wecom::{Agent, AuthInfo, Privilege};
+use worker::{D1Database, Env};
+
+/// An installed organisation, ready for contacts calls.
+pub struct Corp<'a> {
+    pub db: D1Database,
+    pub wecom: WeCom<'a>,
+    pub permanent_code: String,
+}
+
+fn sealer(cfg: &Config) -> Sealer {
+    Sealer::new(&cfg.data_secret, "permanent_code")
+}
+
+/// Opens an installed organisation; `None` when it is not installed.
+pub async fn open<'a>(
+    env: &Env,
+    cfg: &'a Config,
+    corp_id: &str,
+) -> Result<Option<Corp<'a>>, ApiError> {
+    let db = env::db(env)?;
+    let Some((sealed, _agent_id)) = store::sealed_permanent_code(&db, corp_id).await? else {
+        return Ok(None);
+    };
+    let permanent_code = sealer(cfg)
+        .open(&sealed)
+        .map_err(|e| ApiError::internal(format!("permanent code of {corp_id}: {e}")))?;
+    Ok(Some(Corp {
+        db,
+        wecom: WeCom::new(cfg, env::kv(env)?),
+        permanent_code,
+    }))
+}
+
+/// Opens an organisation that must be installed (404 otherwise).
+pub async fn open_installed<'a>(
+    env: &Env,
+    cfg: &'a Config,
+    corp_id: &str,
+) -> Result<Corp<'a>, ApiError> {
+    open(env, cfg, corp_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation is not installed"))
+}
+
+/// The visible range, extras included, sorted and without repeats.
+fn range(p: &Privilege) -> VisibleRange {
+    let mut party: Vec<u64> = p
+        .allow_party
+        .iter()
+        .chain(&p.extra_party)
+        .copied()
+        .collect();
+    let mut user: Vec<String> = p.allow_user.iter().chain(&p.extra_user).cloned().collect();
+    let mut tag: Vec<u64> = p.allow_tag.iter().chain(&p.extra_tag).copied().collect();
+    party.sort_unstable();
+    party.dedup();
+    user.sort();
+    user.dedup();
+    tag.sort_unstable();
+    tag.dedup();
+    VisibleRange { party, user, tag }
+}
+
+fn our_agent(auth: &AuthInfo) -> Result<&Agent, ApiError> {
+    auth.our_agent()
+        .ok_or_else(|| ApiError::new(502, "wecom_error", "auth_info has no agent"))
+}
+
+/// `create_auth`: trades the auth code for the permanent code, stores the
+/// organisation sealed, and its admins. Returns the organisation's id.
+pub async fn install(
+    env: &Env,
+    cfg: &Config,
+    wecom: &WeCom<'_>,
+    auth_code: &str,
+    now: u64,
+) -> Result<String, ApiError> {
+    let code = wecom.get_permanent_code(auth_code).await?;
+    let corp_id = code.auth_corp_info.corpid.clone();
+    let agent = our_agent(&code.auth_info)?;
+    let sealed = sealer(cfg).seal(&code.permanent_code, random::<12>()?);
+    let db = env::db(env)?;
+    store::install(
+        &db,
+        &Installation {
+            corp_id: &corp_id,
+            corp_name: &code.auth_corp_info.corp_name,
+            agent_id: agent.agentid,
+            permanent_code_sealed: &sealed,
+            range: &range(&agent.privilege),
+            install_key: &install_key(&cfg.suite_id, &corp_id),
+            now,
+        },
+    )
+    .await?;
+    let admins = wecom.get_admin_list(&corp_id, agent.agentid).await?;
+    store::replace_admins(&db, &corp_id, &admins).await?;
+    Ok(corp_id)
+}
+
+/// Re-reads `get_auth_info` and stores the range; used by change_auth and cron.
+pub async fn refresh_auth(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    now: u64,
+    actor: &str,
+) -> Result<String, ApiError> {
+    let Some(corp) = open(env, cfg, corp_id).await? else {
+        return Ok("ignored: organisation not installed".into());
+    };
+    let auth = corp
+        .wecom
+        .get_auth_info(corp_id, &corp.permanent_code)
+        .await?;
+    let new_range = range(&our_agent(&auth.auth_info)?.privilege);
+    let corp_name = &auth.auth_corp_info.corp_name;
+    if store::update_range(&corp.db, corp_id, corp_name, &new_range, now).await? {
+        let detail = serde_json::to_value(&new_range).unwrap_or_default();
+        store::audit(&corp.db, corp_id, now, actor, "range_changed", &detail).await?;
+        Ok("range updated".into())
+    } else {
+        Ok("range unchanged".into())
+    }
+}
+
+/// `cancel_auth`: every row and every KV key of the organisation goes.
+pub async fn cancel(env: &Env, corp_id: &str) -> Result<(), ApiError> {
+    store::delete_organisation(&env::db(env)?, corp_id).await?;
+    let kv = env::kv(env)?;
+    // Every KV key of the organisation lives under corp:{id}:.
+    let listed = kv
+        .list()
+        .prefix(format!("corp:{corp_id}:"))
+        .execute()
+        .await?;
+    for key in listed.keys {
+        kv.delete(&key.name).await?;
+    }
+    kv.delete(&corp_token_key(corp_id)).await?;
+    cache::drop_generation(env, corp_id).await;
+    Ok(())
+}

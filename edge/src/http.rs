@@ -1,0 +1,215 @@
+//! HTTP adapters: a handler is a typed function, the adapter does the rest.
+//! `admin` checks the session against the route's organisation, `bearer`
+//! the access key, `dev` the development switch; each reads the typed input
+//! ([`Query`], [`Json`] or nothing), runs the handler, and turns its answer
+//! ([`Json`] 200, [`Accepted`] 202) or its `ApiError` into the response.
+
+use crate::env::{self, Config};
+use crate::error::{respond, ApiError};
+use crate::session;
+use domain::session::{ct_eq, Session};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::future::Future;
+use worker::{Context, D1Database, Env, Request, Response, RouteContext};
+
+/// What every route gets from the Router.
+pub type Ctx = RouteContext<Context>;
+
+/// Longest page any list route gives.
+pub const MAX_PAGE: u64 = 500;
+/// Page size when the caller names none.
+pub const DEFAULT_PAGE: u64 = 100;
+
+/// A signed-in admin acting on the organisation they manage.
+pub struct Admin {
+    pub session: Session,
+    pub env: Env,
+    /// The request's execution context (for work that outlives the answer).
+    pub ctx: Context,
+}
+
+impl Admin {
+    pub fn corp_id(&self) -> &str {
+        &self.session.corp_id
+    }
+
+    pub fn userid(&self) -> &str {
+        &self.session.userid
+    }
+
+    pub fn db(&self) -> Result<D1Database, ApiError> {
+        env::db(&self.env)
+    }
+
+    pub fn config(&self) -> Result<Config, ApiError> {
+        Config::from_env(&self.env)
+    }
+}
+
+/// A handler's typed input, read from the request.
+pub trait FromRequest: Sized {
+    fn read(req: &mut Request) -> impl Future<Output = Result<Self, ApiError>>;
+}
+
+impl FromRequest for () {
+    async fn read(_req: &mut Request) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+/// The query string, deserialised.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    async fn read(req: &mut Request) -> Result<Self, ApiError> {
+        req.query()
+            .map(Query)
+            .map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))
+    }
+}
+
+/// A JSON body in, or a JSON answer (200) out.
+pub struct Json<T>(pub T);
+
+/// Bodies the JSON reader refuses carry this hint of the expected shape.
+pub trait Shape {
+    const SHAPE: &'static str;
+}
+
+impl<T: DeserializeOwned + Shape> FromRequest for Json<T> {
+    async fn read(req: &mut Request) -> Result<Self, ApiError> {
+        let body = req.text().await?;
+        serde_json::from_str(&body)
+            .map(Json)
+            .map_err(|e| ApiError::bad_request(format!("body must be {}: {e}", T::SHAPE)))
+    }
+}
+
+/// A JSON answer with 202 Accepted: the work goes on after the answer.
+pub struct Accepted<T>(pub T);
+
+/// A handler's answer, turned into a response.
+pub trait IntoAnswer {
+    fn into_answer(self) -> Result<Response, ApiError>;
+}
+
+impl<T: Serialize> IntoAnswer for Json<T> {
+    fn into_answer(self) -> Result<Response, ApiError> {
+        Ok(Response::from_json(&self.0)?)
+    }
+}
+
+impl<T: Serialize> IntoAnswer for Accepted<T> {
+    fn into_answer(self) -> Result<Response, ApiError> {
+        Ok(Response::from_json(&self.0)?.with_status(202))
+    }
+}
+
+/// A route for the admin of the organisation named by `:corp_id`.
+pub async fn admin<I, O, F, Fut>(mut req: Request, ctx: Ctx, handler: F) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Admin, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    respond(
+        async {
+            let corp_id = ctx.param("corp_id").cloned().unwrap_or_default();
+            let session = session::require(&req, &ctx.env, &corp_id)?;
+            let input = I::read(&mut req).await?;
+            let admin = Admin {
+                session,
+                env: ctx.env,
+                ctx: ctx.data,
+            };
+            handler(admin, input).await?.into_answer()
+        }
+        .await,
+    )
+}
+
+/// A route for the product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
+pub async fn bearer<I, O, F, Fut>(
+    mut req: Request,
+    ctx: Ctx,
+    handler: F,
+) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Env, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    respond(
+        async {
+            check_access_key(&req, &ctx.env)?;
+            let input = I::read(&mut req).await?;
+            handler(ctx.env, input).await?.into_answer()
+        }
+        .await,
+    )
+}
+
+/// A local development route: 404 unless `DEV_LOGIN=1`; with `key`, the
+/// access key is needed too.
+pub async fn dev<I, O, F, Fut>(
+    mut req: Request,
+    ctx: Ctx,
+    key: bool,
+    handler: F,
+) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Env, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    respond(
+        async {
+            if !env::dev_mode(&ctx.env) {
+                return Err(ApiError::not_found("development routes are disabled"));
+            }
+            if key {
+                check_access_key(&req, &ctx.env)?;
+            }
+            let input = I::read(&mut req).await?;
+            handler(ctx.env, input).await?.into_answer()
+        }
+        .await,
+    )
+}
+
+/// The access key, compared in constant time.
+fn check_access_key(req: &Request, env: &Env) -> Result<(), ApiError> {
+    let key = env::required(env, "ACCESS_API_KEY")?;
+    let given = req.headers().get("Authorization")?.unwrap_or_default();
+    let token = given.strip_prefix("Bearer ").unwrap_or_default();
+    if ct_eq(token.as_bytes(), key.as_bytes()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            401,
+            "unauthenticated",
+            "a valid Authorization: Bearer <ACCESS_API_KEY> is required",
+        ))
+    }
+}
+
+/// A page size from the query: default when absent, else 1..=`MAX_PAGE`.
+pub fn page_limit(limit: Option<&str>) -> Result<u64, ApiError> {
+    match limit.filter(|v| !v.is_empty()) {
+        None => Ok(DEFAULT_PAGE),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| ApiError::bad_request(format!("limit must be 1..={MAX_PAGE}"))),
+    }
+}
+
+/// An optional query value: `None` when absent or empty.
+pub fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.is_empty())
+}

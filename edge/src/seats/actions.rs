@@ -1,0 +1,304 @@
+//! Seat actions an admin takes: each is planned under WeCom's rules in
+//! `domain::seat` (so the admin gets a clear reason first), sent to WeCom,
+//! confirmed into D1 as WeCom answered, audited, and the access cache bumped.
+
+use crate::cache;
+use crate::env::{self, Config};
+use crate::error::ApiError;
+use crate::store::{self, FreeCode, SeatTransfer};
+use crate::wecom::{WeCom, WeComError};
+use domain::api::{ActionResult, ActionResults, ActivateRequest, TransferPair, TransferRequest};
+use domain::seat::{
+    check_activation, check_batch, check_transfer, wecom_refusal, HeldSeat, Refusal, SeatType,
+    TransferPlan, DAY,
+};
+use domain::wecom::{Activation, Transfer};
+use std::collections::HashMap;
+use worker::Env;
+
+/// Who acts, on which organisation, when.
+pub struct Actor<'a> {
+    pub corp_id: &'a str,
+    pub userid: &'a str,
+    pub now: u64,
+}
+
+fn refused(mut r: ActionResult, refusal: &Refusal) -> ActionResult {
+    r.ok = false;
+    r.code = Some(refusal.code().into());
+    r.message = Some(refusal.to_string());
+    match refusal {
+        Refusal::TransferCooldown { available_at } => r.available_at = Some(*available_at),
+        Refusal::AlreadyHasSeat { expires_at } | Refusal::TakeoverHasSeat { expires_at } => {
+            r.expires_at = Some(*expires_at)
+        }
+        _ => {}
+    }
+    r
+}
+
+fn wecom_refused(r: &mut ActionResult, errcode: i64) {
+    let (code, message) = wecom_refusal(errcode);
+    r.ok = false;
+    r.code = Some(code.into());
+    r.message = Some(format!("{message} (WeCom errcode {errcode})"));
+}
+
+fn blank() -> ActionResult {
+    ActionResult {
+        userid: None,
+        handover_userid: None,
+        takeover_userid: None,
+        ok: true,
+        code: None,
+        message: None,
+        available_at: None,
+        expires_at: None,
+        active_code: None,
+    }
+}
+
+/// A code WeCom is about to bind to a member, and what it leads to.
+struct PlannedActivation {
+    /// Index of the member's result.
+    result: usize,
+    active_code: String,
+    userid: String,
+    expires_at: u64,
+    /// The member's current account of that type, whose time WeCom merges
+    /// into the new one.
+    merged: Option<String>,
+}
+
+/// Binds free codes of one type to members; per-member results.
+pub async fn activate(
+    env: &Env,
+    cfg: &Config,
+    who: &Actor<'_>,
+    body: &ActivateRequest,
+) -> Result<ActionResults, ApiError> {
+    let seat_type = SeatType::try_from(body.seat_type).map_err(ApiError::bad_request)?;
+    check_batch(body.userids.len()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let (corp, now) = (who.corp_id, who.now);
+    let db = env::db(env)?;
+    let mut free: Vec<FreeCode> =
+        store::free_codes(&db, corp, seat_type as u8, body.userids.len()).await?;
+    free.reverse(); // taken from the end: oldest order first
+    let mut results = vec![];
+    let mut planned: Vec<PlannedActivation> = vec![];
+    // A member named twice holds, the second time, what the first would give.
+    let mut planned_expiry: HashMap<&str, u64> = HashMap::new();
+    for userid in &body.userids {
+        let mut r = blank();
+        r.userid = Some(userid.clone());
+        if let Some(expires_at) = planned_expiry.get(userid.as_str()) {
+            let refusal = Refusal::AlreadyHasSeat {
+                expires_at: *expires_at,
+            };
+            results.push(refused(r, &refusal));
+            continue;
+        }
+        let state = store::member_state(&db, corp, userid).await?;
+        let held = store::held_seats(&db, corp, userid).await?;
+        let held = held.iter().find(|s| s.seat_type == seat_type);
+        let Some(code) = free.pop() else {
+            results.push(refused(r, &Refusal::NoFreeAccount));
+            continue;
+        };
+        match check_activation(state, held, code.days * DAY, now) {
+            Ok(expires_at) => {
+                planned_expiry.insert(userid, expires_at);
+                planned.push(PlannedActivation {
+                    result: results.len(),
+                    active_code: code.active_code,
+                    userid: userid.clone(),
+                    expires_at,
+                    merged: held.map(|h| h.active_code.clone()),
+                });
+                results.push(r);
+            }
+            Err(refusal) => {
+                free.push(code); // back to the pool for the next member
+                results.push(refused(r, &refusal));
+            }
+        }
+    }
+    if !planned.is_empty() {
+        let errcodes = bind_codes(&WeCom::new(cfg, env::kv(env)?), corp, &planned).await?;
+        for p in planned {
+            let r = &mut results[p.result];
+            match errcodes.get(&p.active_code).copied().unwrap_or(-1) {
+                0 => {
+                    let merged = p.merged.as_deref();
+                    store::activate_seat(
+                        &db,
+                        corp,
+                        &p.active_code,
+                        &p.userid,
+                        now,
+                        p.expires_at,
+                        merged,
+                    )
+                    .await?;
+                    r.active_code = Some(p.active_code);
+                    r.expires_at = Some(p.expires_at);
+                }
+                e => wecom_refused(r, e),
+            }
+        }
+    }
+    let detail = serde_json::json!({"type": body.seat_type, "results": results});
+    store::audit(&db, corp, now, who.userid, "seats_activated", &detail).await?;
+    if results.iter().any(|r| r.ok) {
+        cache::bump_generation(env, corp).await;
+    }
+    Ok(ActionResults { results })
+}
+
+/// Asks WeCom to bind the planned codes; the errcode of each code.
+async fn bind_codes(
+    wecom: &WeCom<'_>,
+    corp_id: &str,
+    planned: &[PlannedActivation],
+) -> Result<HashMap<String, i64>, ApiError> {
+    let list: Vec<Activation> = planned
+        .iter()
+        .map(|p| Activation {
+            active_code: p.active_code.clone(),
+            userid: p.userid.clone(),
+        })
+        .collect();
+    if let [one] = &list[..] {
+        // One member: WeCom's single activation answers with its errcode.
+        let errcode = match wecom.activate_one(corp_id, one).await {
+            Ok(()) => 0,
+            Err(WeComError::Api { errcode, .. }) => errcode,
+            Err(e) => return Err(e.into()),
+        };
+        return Ok(HashMap::from([(one.active_code.clone(), errcode)]));
+    }
+    let answer = wecom.activate_batch(corp_id, list).await?;
+    Ok(answer
+        .active_result
+        .into_iter()
+        .map(|r| (r.active_code, r.errcode))
+        .collect())
+}
+
+/// A seat move WeCom is about to make.
+struct PlannedTransfer {
+    result: usize,
+    pair: TransferPair,
+    seat: HeldSeat,
+    plan: TransferPlan,
+}
+
+/// Moves members' active seats to others; per-pair results.
+pub async fn transfer(
+    env: &Env,
+    cfg: &Config,
+    who: &Actor<'_>,
+    body: &TransferRequest,
+) -> Result<ActionResults, ApiError> {
+    check_batch(body.transfers.len()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let (corp, now) = (who.corp_id, who.now);
+    let db = env::db(env)?;
+    let mut results = vec![];
+    let mut planned: Vec<PlannedTransfer> = vec![];
+    for pair in &body.transfers {
+        let mut r = blank();
+        r.handover_userid = Some(pair.handover_userid.clone());
+        r.takeover_userid = Some(pair.takeover_userid.clone());
+        let handover = store::member_state(&db, corp, &pair.handover_userid).await?;
+        let takeover = store::member_state(&db, corp, &pair.takeover_userid).await?;
+        let handover_seats = store::held_seats(&db, corp, &pair.handover_userid).await?;
+        let seat = handover_seats.iter().find(|s| s.is_active(now));
+        let taker_seats = store::held_seats(&db, corp, &pair.takeover_userid).await?;
+        let taker_seat = seat.and_then(|s| taker_seats.iter().find(|t| t.seat_type == s.seat_type));
+        let same = pair.handover_userid == pair.takeover_userid;
+        match (
+            check_transfer(handover, seat, takeover, taker_seat, same, now),
+            seat,
+        ) {
+            (Ok(plan), Some(seat)) => {
+                r.active_code = Some(seat.active_code.clone());
+                r.available_at = plan.cooldown_until;
+                planned.push(PlannedTransfer {
+                    result: results.len(),
+                    pair: pair.clone(),
+                    seat: seat.clone(),
+                    plan,
+                });
+                results.push(r);
+            }
+            (Ok(_), None) => results.push(refused(r, &Refusal::HandoverNotActive)),
+            (Err(refusal), _) => results.push(refused(r, &refusal)),
+        }
+    }
+    if !planned.is_empty() {
+        let list = planned
+            .iter()
+            .map(|p| Transfer {
+                handover_userid: p.pair.handover_userid.clone(),
+                takeover_userid: p.pair.takeover_userid.clone(),
+            })
+            .collect();
+        let wecom = WeCom::new(cfg, env::kv(env)?);
+        let answer = wecom.transfer_batch(corp, list).await?;
+        let errcodes: HashMap<(String, String), i64> = answer
+            .transfer_result
+            .into_iter()
+            .map(|r| ((r.handover_userid, r.takeover_userid), r.errcode))
+            .collect();
+        for p in planned {
+            let key = (
+                p.pair.handover_userid.clone(),
+                p.pair.takeover_userid.clone(),
+            );
+            match errcodes.get(&key).copied().unwrap_or(-1) {
+                0 => {
+                    let moved = SeatTransfer {
+                        code: &p.seat.active_code,
+                        seat_type: p.seat.seat_type as u8,
+                        handover: &p.pair.handover_userid,
+                        takeover: &p.pair.takeover_userid,
+                        cooldown_until: p.plan.cooldown_until,
+                        replaced: p.plan.replaces.as_deref(),
+                        actor: who.userid,
+                        now,
+                    };
+                    store::transfer_seat(&db, corp, &moved).await?;
+                }
+                e => wecom_refused(&mut results[p.result], e),
+            }
+        }
+        cache::bump_generation(env, corp).await;
+    }
+    let detail = serde_json::json!({"results": results});
+    store::audit(&db, corp, now, who.userid, "seats_transferred", &detail).await?;
+    Ok(ActionResults { results })
+}
+
+/// Turns WeCom's auto-activation on or off, then records it.
+pub async fn set_auto_activate(
+    env: &Env,
+    cfg: &Config,
+    who: &Actor<'_>,
+    enabled: bool,
+) -> Result<(), ApiError> {
+    let wecom = WeCom::new(cfg, env::kv(env)?);
+    wecom.set_auto_active(who.corp_id, enabled).await?;
+    let db = env::db(env)?;
+    store::set_auto_activate(&db, who.corp_id, enabled, who.now).await?;
+    let detail = serde_json::json!({"enabled": enabled});
+    store::audit(
+        &db,
+        who.corp_id,
+        who.now,
+        who.userid,
+        "auto_activate",
+        &detail,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! Console routes for seats: the summary, accounts, orders, the request
+//! inbox and suggestions, activation, transfer, auto-activation and the
+//! range forecast.
+
+use crate::clock::now_secs;
+use crate::error::ApiError;
+use crate::http::{given, page_limit, Admin, Json, Query, Shape};
+use crate::seats::actions::{self, Actor};
+use crate::store;
+use domain::api::{
+    ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, Forecast, ForecastRequest,
+    Items, MemberCounts, OrderItem, Page, SeatItem, SeatQuery, SeatRequest, Suggestion,
+    Suggestions, Summary, TransferRequest, TrialSummary,
+};
+use domain::seat::SeatType;
+use domain::trial::Trial;
+
+/// Longest list a forecast takes per field: an input guard, not a WeCom rule.
+const MAX_FORECAST_ITEMS: usize = 1000;
+/// The `status` filter's values.
+const SEAT_STATUSES: [&str; 4] = ["unassigned", "active", "expired", "refunded"];
+
+impl Shape for ActivateRequest {
+    const SHAPE: &'static str = "{\"userids\":[..],\"type\":1|2}";
+}
+
+impl Shape for TransferRequest {
+    const SHAPE: &'static str = "{\"transfers\":[{\"handover_userid\",\"takeover_userid\"}]}";
+}
+
+impl Shape for AutoActivateRequest {
+    const SHAPE: &'static str = "{\"enabled\": bool}";
+}
+
+impl Shape for ForecastRequest {
+    const SHAPE: &'static str =
+        "{\"add_party\":[ids],\"add_user\":[userids],\"remove_party\":[..],\"remove_user\":[..]}";
+}
+
+fn actor(a: &Admin) -> Actor<'_> {
+    Actor {
+        corp_id: a.corp_id(),
+        userid: a.userid(),
+        now: now_secs(),
+    }
+}
+
+/// `GET .../summary`: trial, seat counts, licensed members, auto-activation.
+pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
+    let (db, now) = (a.db()?, now_secs());
+    let org = store::organisation_dates(&db, a.corp_id())
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
+    let trial = Trial::new(org.first_installed_at, org.wecom_trial);
+    let (seats, licensed) = store::seat_counts(&db, a.corp_id(), now).await?;
+    let range = store::range_counts(&db, a.corp_id()).await?;
+    Ok(Json(Summary {
+        trial: TrialSummary {
+            start: trial.start,
+            end: trial.end,
+            days_left: trial.days_left(now),
+            active: trial.is_active(now),
+        },
+        seats,
+        members: MemberCounts {
+            in_range: range.members,
+            licensed: licensed.min(range.members),
+            unlicensed: range.members.saturating_sub(licensed),
+            without_department: range.without_department,
+        },
+        auto_activate: org.auto_activate,
+    }))
+}
+
+/// `GET .../seats`: accounts, `status` computed at now.
+pub async fn seats(a: Admin, Query(q): Query<SeatQuery>) -> Result<Json<Page<SeatItem>>, ApiError> {
+    let status = given(&q.status);
+    if status.is_some_and(|s| !SEAT_STATUSES.contains(&s)) {
+        return Err(ApiError::bad_request(
+            "status must be unassigned, active, expired or refunded",
+        ));
+    }
+    let seat_type = given(&q.seat_type)
+        .map(|t| {
+            t.parse::<u8>()
+                .ok()
+                .and_then(|t| SeatType::try_from(t).ok())
+        })
+        .map(|t| {
+            t.map(u8::from)
+                .ok_or_else(|| ApiError::bad_request("type must be 1 or 2"))
+        })
+        .transpose()?;
+    let limit = page_limit(q.limit.as_deref())?;
+    let (items, next_cursor, total) = store::seat_page(
+        &a.db()?,
+        a.corp_id(),
+        status,
+        seat_type,
+        given(&q.cursor),
+        limit,
+        now_secs(),
+    )
+    .await?;
+    Ok(Json(Page {
+        items,
+        next_cursor,
+        total,
+    }))
+}
+
+/// `GET .../orders`: orders mirrored from WeCom.
+pub async fn orders(a: Admin, _: ()) -> Result<Json<Items<OrderItem>>, ApiError> {
+    let items = store::orders(&a.db()?, a.corp_id()).await?;
+    Ok(Json(Items { items }))
+}
+
+/// `GET .../requests`: members who opened the app without a seat.
+pub async fn requests(a: Admin, _: ()) -> Result<Json<Items<SeatRequest>>, ApiError> {
+    let items = store::seat_requests(&a.db()?, a.corp_id(), now_secs()).await?;
+    Ok(Json(Items { items }))
+}
+
+/// `GET .../suggestions`: seats held by departed or out-of-range members
+/// (they move at once) matched to in-range members who asked for one.
+pub async fn suggestions(a: Admin, _: ()) -> Result<Json<Suggestions>, ApiError> {
+    let (db, now) = (a.db()?, now_secs());
+    let seats = store::idle_seats(&db, a.corp_id(), now).await?;
+    let waiting = store::waiting_requesters(&db, a.corp_id(), now).await?;
+    let (unmatched_seats, unmatched_requests) = (
+        seats.len().saturating_sub(waiting.len()) as u64,
+        waiting.len().saturating_sub(seats.len()) as u64,
+    );
+    let items = seats
+        .into_iter()
+        .zip(waiting)
+        .map(|(seat, who)| Suggestion {
+            active_code: seat.active_code,
+            seat_type: seat.seat_type,
+            handover_userid: seat.handover_userid,
+            handover_state: seat.handover_state,
+            expires_at: seat.expires_at,
+            takeover_userid: who.userid,
+            takeover_name: who.name,
+            requests: who.count,
+        })
+        .collect();
+    Ok(Json(Suggestions {
+        items,
+        unmatched_seats,
+        unmatched_requests,
+    }))
+}
+
+/// `POST .../seats/activate {"userids":[..],"type":1}` → per-member results.
+pub async fn activate(
+    a: Admin,
+    Json(body): Json<ActivateRequest>,
+) -> Result<Json<ActionResults>, ApiError> {
+    let cfg = a.config()?;
+    Ok(Json(
+        actions::activate(&a.env, &cfg, &actor(&a), &body).await?,
+    ))
+}
+
+/// `POST .../seats/transfer {"transfers":[..]}` → per-pair results.
+pub async fn transfer(
+    a: Admin,
+    Json(body): Json<TransferRequest>,
+) -> Result<Json<ActionResults>, ApiError> {
+    let cfg = a.config()?;
+    Ok(Json(
+        actions::transfer(&a.env, &cfg, &actor(&a), &body).await?,
+    ))
+}
+
+/// `POST .../auto_activate {"enabled": bool}`: WeCom binds free accounts
+/// to members who use the app.
+pub async fn set_auto_activate(
+    a: Admin,
+    Json(body): Json<AutoActivateRequest>,
+) -> Result<Json<AutoActivate>, ApiError> {
+    let cfg = a.config()?;
+    actions::set_auto_activate(&a.env, &cfg, &actor(&a), body.enabled).await?;
+    Ok(Json(AutoActivate {
+        auto_activate: body.enabled,
+    }))
+}
+
+/// `POST .../forecast`: how many members the range would hold and how many
+/// seats it would need.
+pub async fn forecast(
+    a: Admin,
+    Json(change): Json<ForecastRequest>,
+) -> Result<Json<Forecast>, ApiError> {
+    let lists = [&change.add_party, &change.remove_party];
+    let names = [&change.add_user, &change.remove_user];
+    let longest = lists
+        .iter()
+        .map(|l| l.len())
+        .chain(names.iter().map(|l| l.len()))
+        .max();
+    if longest.unwrap_or(0) > MAX_FORECAST_ITEMS {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_FORECAST_ITEMS} entries per list"
+        )));
+    }
+    let db = a.db()?;
+    let current = store::visible_range(&db, a.corp_id())
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
+    let facts = store::forecast_facts(&db, a.corp_id(), now_secs()).await?;
+    Ok(Json(domain::forecast::forecast(
+        &current,
+        &change,
+        &facts.departments,
+        &facts.members,
+        facts.unassigned,
+    )))
+}

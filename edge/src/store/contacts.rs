@@ -1,0 +1,401 @@
+//! Members and departments as the contacts sync and `change_contact`
+//! leave them, and the console's reads of them.
+
+use super::bind::{changes, json_str, num, run_batched, BATCH};
+use domain::api::{MemberItem, SyncCounts};
+use domain::range::{MemberRecord, Status, Via};
+use serde::Deserialize;
+use worker::{wasm_bindgen::JsValue, D1Database, Result};
+
+#[derive(Deserialize)]
+struct MemberRow {
+    userid: String,
+    name: String,
+    department_ids: Option<String>,
+    in_range: f64,
+    via: String,
+    status: String,
+}
+
+impl MemberRow {
+    fn record(self) -> MemberRecord {
+        MemberRecord {
+            userid: self.userid,
+            name: self.name,
+            department_ids: self
+                .department_ids
+                .and_then(|d| serde_json::from_str(&d).ok()),
+            in_range: self.in_range != 0.0,
+            via: serde_json::from_str(&self.via).unwrap_or_default(),
+            status: if self.status == "departed" {
+                Status::Departed
+            } else {
+                Status::Active
+            },
+        }
+    }
+}
+
+const MEMBER_COLUMNS: &str = "userid, name, department_ids, in_range, via, status";
+
+fn upsert_member_statement(
+    db: &D1Database,
+    corp_id: &str,
+    m: &MemberRecord,
+    now: u64,
+) -> Result<worker::D1PreparedStatement> {
+    let via: Vec<Via> = m.via.iter().copied().collect();
+    db.prepare(
+        "INSERT INTO members (corp_id, userid, name, department_ids, department_known, in_range, via, status, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+         ON CONFLICT (corp_id, userid) DO UPDATE SET name = excluded.name, \
+           department_ids = excluded.department_ids, department_known = excluded.department_known, \
+           in_range = excluded.in_range, via = excluded.via, status = excluded.status, \
+           updated_at = excluded.updated_at",
+    )
+    .bind(&[
+        corp_id.into(),
+        m.userid.as_str().into(),
+        m.name.as_str().into(),
+        m.department_ids.as_ref().map(json_str).unwrap_or(JsValue::NULL),
+        num(m.department_known() as u64),
+        num(m.in_range as u64),
+        json_str(&via),
+        m.status.as_str().into(),
+        num(now),
+    ])
+}
+
+/// Members a single bulk upsert carries (as one JSON parameter).
+const MEMBERS_PER_STATEMENT: usize = 500;
+
+/// Many members in one statement: rows come from a JSON array through
+/// `json_each`, so a 100k-member sync is 200 statements, not 100 000.
+fn upsert_members_statement(
+    db: &D1Database,
+    corp_id: &str,
+    members: &[MemberRecord],
+    now: u64,
+) -> Result<worker::D1PreparedStatement> {
+    let rows: Vec<serde_json::Value> = members
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "u": m.userid,
+                "n": m.name,
+                "d": m.department_ids,
+                "k": m.department_known() as u8,
+                "r": m.in_range as u8,
+                "v": m.via,
+                "s": m.status.as_str(),
+            })
+        })
+        .collect();
+    db.prepare(
+        "INSERT INTO members (corp_id, userid, name, department_ids, department_known, in_range, via, status, updated_at) \
+         SELECT ?1, json_extract(j.value, '$.u'), json_extract(j.value, '$.n'), json_extract(j.value, '$.d'), \
+           json_extract(j.value, '$.k'), json_extract(j.value, '$.r'), json_extract(j.value, '$.v'), \
+           json_extract(j.value, '$.s'), ?3 \
+         FROM json_each(?2) AS j \
+         WHERE EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1) \
+         ON CONFLICT (corp_id, userid) DO UPDATE SET name = excluded.name, \
+           department_ids = excluded.department_ids, department_known = excluded.department_known, \
+           in_range = excluded.in_range, via = excluded.via, status = excluded.status, \
+           updated_at = excluded.updated_at",
+    )
+    .bind(&[corp_id.into(), json_str(&rows), num(now)])
+}
+
+pub async fn upsert_member(
+    db: &D1Database,
+    corp_id: &str,
+    m: &MemberRecord,
+    now: u64,
+) -> Result<()> {
+    upsert_member_statement(db, corp_id, m, now)?.run().await?;
+    Ok(())
+}
+
+pub async fn rename_member(
+    db: &D1Database,
+    corp_id: &str,
+    old: &str,
+    new: &str,
+    now: u64,
+) -> Result<()> {
+    db.batch(vec![
+        db.prepare(
+            "UPDATE members SET userid = ?3, updated_at = ?4 WHERE corp_id = ?1 AND userid = ?2",
+        )
+        .bind(&[corp_id.into(), old.into(), new.into(), num(now)])?,
+        db.prepare(
+            "UPDATE seats SET userid = ?3, updated_at = ?4 WHERE corp_id = ?1 AND userid = ?2",
+        )
+        .bind(&[corp_id.into(), old.into(), new.into(), num(now)])?,
+    ])
+    .await?;
+    Ok(())
+}
+
+/// A member deleted in WeCom. Returns whether we knew them.
+pub async fn mark_departed(db: &D1Database, corp_id: &str, userid: &str, now: u64) -> Result<bool> {
+    let r = db
+        .prepare(
+            "UPDATE members SET status = 'departed', in_range = 0, via = '[]', updated_at = ?3 \
+             WHERE corp_id = ?1 AND userid = ?2 AND status != 'departed'",
+        )
+        .bind(&[corp_id.into(), userid.into(), num(now)])?
+        .run()
+        .await?;
+    Ok(changes(&r) > 0)
+}
+
+/// A member WeCom says is outside the range now (60011).
+pub async fn mark_out_of_range(
+    db: &D1Database,
+    corp_id: &str,
+    userid: &str,
+    now: u64,
+) -> Result<()> {
+    db.prepare("UPDATE members SET in_range = 0, via = '[]', updated_at = ?3 WHERE corp_id = ?1 AND userid = ?2")
+        .bind(&[corp_id.into(), userid.into(), num(now)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// Stored rows of just these members (one sync chunk).
+pub async fn stored_members_among(
+    db: &D1Database,
+    corp_id: &str,
+    userids: &[&str],
+) -> Result<Vec<MemberRecord>> {
+    let rows: Vec<MemberRow> = db
+        .prepare(format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))"
+        ))
+        .bind(&[corp_id.into(), json_str(&userids)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(MemberRow::record).collect())
+}
+
+pub async fn upsert_members(
+    db: &D1Database,
+    corp_id: &str,
+    upserts: &[MemberRecord],
+    now: u64,
+) -> Result<()> {
+    let statements = upserts
+        .chunks(MEMBERS_PER_STATEMENT)
+        .map(|chunk| upsert_members_statement(db, corp_id, chunk, now))
+        .collect::<Result<Vec<_>>>()?;
+    run_batched(db, statements).await
+}
+
+/// One page of the members stored as in range, in userid order.
+pub async fn in_range_userids_after(
+    db: &D1Database,
+    corp_id: &str,
+    after: &str,
+    limit: u64,
+) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        userid: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT userid FROM members WHERE corp_id = ?1 AND in_range = 1 AND userid > ?2 ORDER BY userid LIMIT ?3",
+        )
+        .bind(&[corp_id.into(), after.into(), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.userid).collect())
+}
+
+/// Ends a full sync: members who left the range or departed, and the time.
+pub async fn finish_sync(
+    db: &D1Database,
+    corp_id: &str,
+    left_range: &[String],
+    departed: &[String],
+    now: u64,
+) -> Result<()> {
+    let mut statements = vec![];
+    for chunk in left_range.chunks(BATCH) {
+        statements.push(
+            db.prepare(
+                "UPDATE members SET in_range = 0, via = '[]', updated_at = ?3 \
+                 WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(&[corp_id.into(), json_str(&chunk), num(now)])?,
+        );
+    }
+    for chunk in departed.chunks(BATCH) {
+        statements.push(
+            db.prepare(
+                "UPDATE members SET status = 'departed', updated_at = ?3 \
+                 WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(&[corp_id.into(), json_str(&chunk), num(now)])?,
+        );
+    }
+    statements.push(
+        db.prepare("UPDATE organisations SET last_synced_at = ?2 WHERE corp_id = ?1")
+            .bind(&[corp_id.into(), num(now)])?,
+    );
+    run_batched(db, statements).await
+}
+
+#[derive(Debug, Default)]
+pub struct MemberFilter {
+    pub q: Option<String>,
+    pub status: Option<Status>,
+    pub in_range: Option<bool>,
+    pub department_known: Option<bool>,
+    pub department_id: Option<u64>,
+}
+
+impl MemberFilter {
+    /// `AND ...` conditions after `corp_id = ?1`, with their values.
+    fn sql(&self, first_param: usize) -> (String, Vec<JsValue>) {
+        let mut sql = String::new();
+        let mut values: Vec<JsValue> = vec![];
+        let next = |v: JsValue, values: &mut Vec<JsValue>| {
+            values.push(v);
+            first_param + values.len() - 1
+        };
+        if let Some(status) = self.status {
+            let n = next(status.as_str().into(), &mut values);
+            sql.push_str(&format!(" AND status = ?{n}"));
+        }
+        if let Some(in_range) = self.in_range {
+            let n = next(num(in_range as u64), &mut values);
+            sql.push_str(&format!(" AND in_range = ?{n}"));
+        }
+        if let Some(known) = self.department_known {
+            let n = next(num(known as u64), &mut values);
+            sql.push_str(&format!(" AND department_known = ?{n}"));
+        }
+        if let Some(dept) = self.department_id {
+            let n = next(num(dept), &mut values);
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM json_each(members.department_ids) WHERE value = ?{n})"
+            ));
+        }
+        if let Some(q) = self.q.as_deref().filter(|q| !q.is_empty()) {
+            let escaped = q
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let n = next(format!("%{escaped}%").into(), &mut values);
+            sql.push_str(&format!(
+                " AND (name LIKE ?{n} ESCAPE '\\' OR userid LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
+        (sql, values)
+    }
+}
+
+/// One page of members in userid order, the next cursor, and the total.
+pub async fn member_page(
+    db: &D1Database,
+    corp_id: &str,
+    filter: &MemberFilter,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<MemberItem>, Option<String>, u64)> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: f64,
+    }
+    let (conditions, values) = filter.sql(2);
+    let mut count_params: Vec<JsValue> = vec![corp_id.into()];
+    count_params.extend(values.iter().cloned());
+    let total: Option<Count> = db
+        .prepare(format!(
+            "SELECT count(*) AS n FROM members WHERE corp_id = ?1{conditions}"
+        ))
+        .bind(&count_params)?
+        .first(None)
+        .await?;
+
+    let (conditions, values) = filter.sql(4);
+    let mut params: Vec<JsValue> =
+        vec![corp_id.into(), cursor.unwrap_or("").into(), num(limit + 1)];
+    params.extend(values);
+    let rows: Vec<MemberRow> = db
+        .prepare(format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE corp_id = ?1 AND userid > ?2{conditions} \
+             ORDER BY userid LIMIT ?3"
+        ))
+        .bind(&params)?
+        .all()
+        .await?
+        .results()?;
+    let more = rows.len() as u64 > limit;
+    let items: Vec<MemberItem> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| {
+            let m = r.record();
+            MemberItem {
+                department_known: m.department_known(),
+                userid: m.userid,
+                name: m.name,
+                department_ids: m.department_ids,
+                in_range: m.in_range,
+                status: m.status,
+                via: m.via.into_iter().collect(),
+            }
+        })
+        .collect();
+    let next = if more {
+        items.last().map(|m| m.userid.clone())
+    } else {
+        None
+    };
+    Ok((items, next, total.map(|c| c.n as u64).unwrap_or(0)))
+}
+
+/// Active in-range members, those of them seen without a department, and
+/// in-range departments.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RangeCounts {
+    pub members: u64,
+    pub without_department: u64,
+    pub departments: u64,
+}
+
+pub async fn range_counts(db: &D1Database, corp_id: &str) -> Result<RangeCounts> {
+    #[derive(Deserialize)]
+    struct Row {
+        members: f64,
+        without_department: f64,
+        departments: f64,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT \
+               (SELECT count(*) FROM members WHERE corp_id = ?1 AND in_range = 1 AND status = 'active') AS members, \
+               (SELECT count(*) FROM members WHERE corp_id = ?1 AND in_range = 1 AND status = 'active' AND department_known = 0) AS without_department, \
+               (SELECT count(*) FROM departments WHERE corp_id = ?1) AS departments",
+        )
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row
+        .map(|r| RangeCounts {
+            members: r.members as u64,
+            without_department: r.without_department as u64,
+            departments: r.departments as u64,
+        })
+        .unwrap_or_default())
+}
+
+pub fn counts_detail(counts: &SyncCounts) -> serde_json::Value {
+    serde_json::to_value(counts).unwrap_or_default()
+}

@@ -1,0 +1,122 @@
+//! Departments in the visible range: written by the sync and by
+//! `change_contact`, read as the console's tree with member counts.
+
+use super::bind::{json_str, num, run_batched};
+use serde::Deserialize;
+use worker::{D1Database, Result};
+
+pub struct DepartmentRow<'a> {
+    pub id: u64,
+    pub parent_id: u64,
+    pub name: &'a str,
+    pub order: u64,
+}
+
+fn upsert_department_statement(
+    db: &D1Database,
+    corp_id: &str,
+    d: &DepartmentRow<'_>,
+    now: u64,
+) -> Result<worker::D1PreparedStatement> {
+    db.prepare(
+        "INSERT INTO departments (corp_id, id, parent_id, name, sort_order, in_range, updated_at) \
+         SELECT ?1, ?2, ?3, ?4, ?5, 1, ?6 WHERE EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1) \
+         ON CONFLICT (corp_id, id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, \
+           sort_order = excluded.sort_order, in_range = 1, updated_at = excluded.updated_at",
+    )
+    .bind(&[corp_id.into(), num(d.id), num(d.parent_id), d.name.into(), num(d.order), num(now)])
+}
+
+pub async fn upsert_department(
+    db: &D1Database,
+    corp_id: &str,
+    d: &DepartmentRow<'_>,
+    now: u64,
+) -> Result<()> {
+    upsert_department_statement(db, corp_id, d, now)?
+        .run()
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_department(db: &D1Database, corp_id: &str, id: u64) -> Result<()> {
+    db.prepare("DELETE FROM departments WHERE corp_id = ?1 AND id = ?2")
+        .bind(&[corp_id.into(), num(id)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+pub async fn department_ids(
+    db: &D1Database,
+    corp_id: &str,
+) -> Result<std::collections::HashSet<u64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT id FROM departments WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.id as u64).collect())
+}
+
+/// The visible departments (others removed).
+pub async fn write_departments(
+    db: &D1Database,
+    corp_id: &str,
+    departments: &[DepartmentRow<'_>],
+    now: u64,
+) -> Result<()> {
+    let visible_ids: Vec<u64> = departments.iter().map(|d| d.id).collect();
+    let mut statements = vec![db
+        .prepare("DELETE FROM departments WHERE corp_id = ?1 AND id NOT IN (SELECT value FROM json_each(?2))")
+        .bind(&[corp_id.into(), json_str(&visible_ids)])?];
+    for d in departments {
+        statements.push(upsert_department_statement(db, corp_id, d, now)?);
+    }
+    run_batched(db, statements).await
+}
+
+pub struct StoredDepartment {
+    pub id: u64,
+    pub parent_id: u64,
+    pub name: String,
+    pub direct_members: u64,
+}
+
+pub async fn departments_with_counts(
+    db: &D1Database,
+    corp_id: &str,
+) -> Result<Vec<StoredDepartment>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: f64,
+        parent_id: f64,
+        name: String,
+        n: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT d.id, d.parent_id, d.name, \
+               (SELECT count(*) FROM members m, json_each(m.department_ids) j \
+                 WHERE m.corp_id = d.corp_id AND m.in_range = 1 AND m.status = 'active' AND j.value = d.id) AS n \
+             FROM departments d WHERE d.corp_id = ?1 ORDER BY d.sort_order, d.id",
+        )
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StoredDepartment {
+            id: r.id as u64,
+            parent_id: r.parent_id as u64,
+            name: r.name,
+            direct_members: r.n as u64,
+        })
+        .collect())
+}

@@ -1,0 +1,213 @@
+//! Cross-table reads for one decision: what the access check, a seat
+//! action or a range forecast needs to know, in as few round trips as
+//! D1 allows.
+
+use super::bind::num;
+use domain::seat::{HeldSeat, MemberState, SeatType};
+use serde::Deserialize;
+use worker::{D1Database, Result};
+
+pub struct AccessFacts {
+    pub state: MemberState,
+    /// Every seat bound to the member (active or expired).
+    pub seats: Vec<HeldSeat>,
+    pub first_installed_at: u64,
+    pub wecom_trial: Option<(u64, u64)>,
+}
+
+/// A member row's place: departed, out of range, or active in range.
+fn place(status: &str, in_range: f64) -> MemberState {
+    match (status, in_range != 0.0) {
+        ("departed", _) => MemberState::Departed,
+        (_, false) => MemberState::OutOfRange,
+        (_, true) => MemberState::ActiveInRange,
+    }
+}
+
+/// What the access decision needs; `None` when the organisation is unknown.
+pub async fn access_facts(
+    db: &D1Database,
+    corp_id: &str,
+    userid: &str,
+) -> Result<Option<AccessFacts>> {
+    #[derive(Deserialize)]
+    struct Org {
+        first_installed_at: f64,
+        trial_start: Option<f64>,
+        trial_end: Option<f64>,
+    }
+    #[derive(Deserialize)]
+    struct Who {
+        status: String,
+        in_range: f64,
+    }
+    #[derive(Deserialize)]
+    struct Seat {
+        active_code: String,
+        #[serde(rename = "type")]
+        seat_type: f64,
+        expires_at: f64,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare("SELECT first_installed_at, trial_start, trial_end FROM organisations WHERE corp_id = ?1")
+                .bind(&[corp_id.into()])?,
+            db.prepare("SELECT status, in_range FROM members WHERE corp_id = ?1 AND userid = ?2")
+                .bind(&[corp_id.into(), userid.into()])?,
+            db.prepare(
+                "SELECT active_code, type, expires_at FROM seats \
+                 WHERE corp_id = ?1 AND userid = ?2 AND status IN ('active', 'expired') AND expires_at IS NOT NULL",
+            )
+            .bind(&[corp_id.into(), userid.into()])?,
+        ])
+        .await?;
+    let org: Option<Org> = results[0].results::<Org>()?.into_iter().next();
+    let Some(org) = org else { return Ok(None) };
+    let who: Option<Who> = results[1].results::<Who>()?.into_iter().next();
+    let seats: Vec<Seat> = results[2].results()?;
+    let state = who.map_or(MemberState::Unknown, |w| place(&w.status, w.in_range));
+    Ok(Some(AccessFacts {
+        state,
+        seats: seats
+            .into_iter()
+            .filter_map(|s| {
+                Some(HeldSeat {
+                    active_code: s.active_code,
+                    seat_type: SeatType::try_from(s.seat_type as u8).ok()?,
+                    expires_at: s.expires_at as u64,
+                    transferable_at: None,
+                })
+            })
+            .collect(),
+        first_installed_at: org.first_installed_at as u64,
+        wecom_trial: org
+            .trial_start
+            .zip(org.trial_end)
+            .map(|(a, b)| (a as u64, b as u64)),
+    }))
+}
+
+pub async fn member_state(db: &D1Database, corp_id: &str, userid: &str) -> Result<MemberState> {
+    #[derive(Deserialize)]
+    struct Row {
+        status: String,
+        in_range: f64,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT status, in_range FROM members WHERE corp_id = ?1 AND userid = ?2")
+        .bind(&[corp_id.into(), userid.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map_or(MemberState::Unknown, |r| place(&r.status, r.in_range)))
+}
+
+/// Seats bound to a member (active or expired), newest expiry first.
+pub async fn held_seats(db: &D1Database, corp_id: &str, userid: &str) -> Result<Vec<HeldSeat>> {
+    #[derive(Deserialize)]
+    struct Row {
+        active_code: String,
+        #[serde(rename = "type")]
+        seat_type: f64,
+        expires_at: f64,
+        transferable_at: Option<f64>,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT active_code, type, expires_at, transferable_at FROM seats \
+             WHERE corp_id = ?1 AND userid = ?2 AND status = 'active' AND expires_at IS NOT NULL \
+             ORDER BY expires_at DESC",
+        )
+        .bind(&[corp_id.into(), userid.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(HeldSeat {
+                active_code: r.active_code,
+                seat_type: SeatType::try_from(r.seat_type as u8).ok()?,
+                expires_at: r.expires_at as u64,
+                transferable_at: r.transferable_at.map(|t| t as u64),
+            })
+        })
+        .collect())
+}
+
+// ---- forecast --------------------------------------------------------------
+
+/// What a range forecast needs: the department tree, every member still in
+/// the organisation (in range or not) with whether they hold an active seat,
+/// and how many accounts are unassigned.
+pub struct ForecastFacts {
+    pub departments: Vec<domain::range::Department>,
+    pub members: Vec<domain::forecast::KnownMember>,
+    /// Accounts bought and not yet bound to anyone.
+    pub unassigned: u64,
+}
+
+pub async fn forecast_facts(db: &D1Database, corp_id: &str, now: u64) -> Result<ForecastFacts> {
+    #[derive(Deserialize)]
+    struct Dept {
+        id: f64,
+        parent_id: f64,
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        userid: String,
+        department_ids: Option<String>,
+        via: String,
+        in_range: f64,
+        licensed: f64,
+    }
+    #[derive(Deserialize)]
+    struct Count {
+        n: f64,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare("SELECT id, parent_id FROM departments WHERE corp_id = ?1")
+                .bind(&[corp_id.into()])?,
+            db.prepare(
+                "SELECT m.userid, m.department_ids, m.via, m.in_range, \
+                   EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = m.corp_id AND s.userid = m.userid \
+                           AND s.status = 'active' AND s.expires_at > ?2) AS licensed \
+                 FROM members m WHERE m.corp_id = ?1 AND m.status = 'active'",
+            )
+            .bind(&[corp_id.into(), num(now)])?,
+            db.prepare("SELECT count(*) AS n FROM seats WHERE corp_id = ?1 AND status = 'unassigned'")
+                .bind(&[corp_id.into()])?,
+        ])
+        .await?;
+    let departments = results[0]
+        .results::<Dept>()?
+        .into_iter()
+        .map(|d| domain::range::Department {
+            id: d.id as u64,
+            parent_id: d.parent_id as u64,
+        })
+        .collect();
+    let members = results[1]
+        .results::<Row>()?
+        .into_iter()
+        .map(|r| domain::forecast::KnownMember {
+            department_ids: r
+                .department_ids
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default(),
+            via: serde_json::from_str(&r.via).unwrap_or_default(),
+            in_range: r.in_range != 0.0,
+            licensed: r.licensed != 0.0,
+            userid: r.userid,
+        })
+        .collect();
+    let unassigned = results[2]
+        .results::<Count>()?
+        .first()
+        .map_or(0, |c| c.n as u64);
+    Ok(ForecastFacts {
+        departments,
+        members,
+        unassigned,
+    })
+}

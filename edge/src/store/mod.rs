@@ -1,0 +1,23 @@
+//! Every SQL statement the Worker runs, one file per owning table group:
+//! `orgs` (organisations, admins, install history), `events`, `contacts`
+//! (members), `departments`, `seats` (orders, seats, transfers),
+//! `requests` (seat requests) and `facts` (cross-table reads for one decision). This file
+//! holds what they share: value binding, batching, and the audit row.
+
+mod bind;
+mod contacts;
+mod departments;
+mod events;
+mod facts;
+mod orgs;
+mod requests;
+mod seats;
+
+pub use bind::{audit, ping};
+pub use contacts::*;
+pub use departments::*;
+pub use events::*;
+pub use facts::*;
+pub use orgs::*;
+pub use requests::*;
+pub use seats::*;

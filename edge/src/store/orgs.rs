@@ -1,0 +1,342 @@
+//! Organisations: install and uninstall, admins, the visible range, the
+//! license status WeCom reports, and the dates the trial is counted from.
+
+use super::bind::{audit_statement, changes, num, opt_num};
+use domain::api::Corp;
+use domain::range::VisibleRange;
+use serde::Deserialize;
+use worker::{wasm_bindgen::JsValue, D1Database, Result};
+
+pub async fn is_admin(db: &D1Database, corp_id: &str, userid: &str) -> Result<bool> {
+    #[derive(Deserialize)]
+    struct Hit {
+        #[allow(dead_code)]
+        userid: String,
+    }
+    let row: Option<Hit> = db
+        .prepare("SELECT userid FROM admins WHERE corp_id = ?1 AND userid = ?2")
+        .bind(&[corp_id.into(), userid.into()])?
+        .first(None)
+        .await?;
+    Ok(row.is_some())
+}
+
+pub async fn corp(db: &D1Database, corp_id: &str) -> Result<Option<Corp>> {
+    db.prepare(
+        "SELECT corp_id, corp_name, installed_at, first_installed_at \
+         FROM organisations WHERE corp_id = ?1",
+    )
+    .bind(&[corp_id.into()])?
+    .first(None)
+    .await
+}
+
+/// Every table that holds an organisation's data (cancel_auth empties them).
+pub const ORGANISATION_TABLES: [&str; 10] = [
+    "organisations",
+    "admins",
+    "departments",
+    "members",
+    "orders",
+    "seats",
+    "transfers",
+    "events",
+    "seat_requests",
+    "audit",
+];
+
+pub async fn corp_exists(db: &D1Database, corp_id: &str) -> Result<bool> {
+    #[derive(Deserialize)]
+    struct Hit {
+        #[allow(dead_code)]
+        corp_id: String,
+    }
+    let row: Option<Hit> = db
+        .prepare("SELECT corp_id FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// The range as stored: three JSON arrays.
+fn range_json(range: &VisibleRange) -> [JsValue; 3] {
+    let s = |v: String| JsValue::from(v);
+    [
+        s(serde_json::to_string(&range.party).unwrap_or_default()),
+        s(serde_json::to_string(&range.user).unwrap_or_default()),
+        s(serde_json::to_string(&range.tag).unwrap_or_default()),
+    ]
+}
+
+pub struct Installation<'a> {
+    pub corp_id: &'a str,
+    pub corp_name: &'a str,
+    pub agent_id: u64,
+    pub permanent_code_sealed: &'a str,
+    pub range: &'a VisibleRange,
+    pub install_key: &'a str,
+    pub now: u64,
+}
+
+/// Stores an install. The first-install time comes from the anonymised
+/// history, so a reinstall after cancel_auth keeps the original trial start.
+pub async fn install(db: &D1Database, i: &Installation<'_>) -> Result<()> {
+    let [party, user, tag] = range_json(i.range);
+    db.batch(vec![
+        db.prepare(
+            "INSERT INTO install_history (corp_hash, first_installed_at) VALUES (?1, ?2) \
+             ON CONFLICT (corp_hash) DO NOTHING",
+        )
+        .bind(&[i.install_key.into(), num(i.now)])?,
+        db.prepare(
+            "INSERT INTO organisations (corp_id, corp_name, agent_id, permanent_code_enc, \
+               allow_party, allow_user, allow_tag, installed_at, first_installed_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+               (SELECT first_installed_at FROM install_history WHERE corp_hash = ?9), ?8) \
+             ON CONFLICT (corp_id) DO UPDATE SET corp_name = excluded.corp_name, \
+               agent_id = excluded.agent_id, permanent_code_enc = excluded.permanent_code_enc, \
+               allow_party = excluded.allow_party, allow_user = excluded.allow_user, \
+               allow_tag = excluded.allow_tag, installed_at = excluded.installed_at, \
+               first_installed_at = MIN(organisations.first_installed_at, excluded.first_installed_at), \
+               updated_at = excluded.updated_at",
+        )
+        .bind(&[
+            i.corp_id.into(),
+            i.corp_name.into(),
+            num(i.agent_id),
+            i.permanent_code_sealed.into(),
+            party,
+            user,
+            tag,
+            num(i.now),
+            i.install_key.into(),
+        ])?,
+        audit_statement(db, i.corp_id, i.now, "wecom", "installed", &serde_json::json!({
+            "agent_id": i.agent_id, "range": i.range,
+        }))?,
+    ])
+    .await?;
+    Ok(())
+}
+
+pub async fn replace_admins(
+    db: &D1Database,
+    corp_id: &str,
+    admins: &[domain::wecom::Admin],
+) -> Result<()> {
+    let mut statements = vec![db
+        .prepare("DELETE FROM admins WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?];
+    for admin in admins {
+        statements.push(
+            db.prepare("INSERT INTO admins (corp_id, userid, auth_type) VALUES (?1, ?2, ?3)")
+                .bind(&[
+                    corp_id.into(),
+                    admin.userid.as_str().into(),
+                    num(admin.auth_type.into()),
+                ])?,
+        );
+    }
+    db.batch(statements).await?;
+    Ok(())
+}
+
+/// Returns whether anything changed.
+pub async fn update_range(
+    db: &D1Database,
+    corp_id: &str,
+    corp_name: &str,
+    range: &VisibleRange,
+    now: u64,
+) -> Result<bool> {
+    let [party, user, tag] = range_json(range);
+    let r = db
+        .prepare(
+            "UPDATE organisations SET allow_party = ?2, allow_user = ?3, allow_tag = ?4, \
+               corp_name = ?5, updated_at = ?6 \
+             WHERE corp_id = ?1 AND (allow_party IS NOT ?2 OR allow_user IS NOT ?3 \
+               OR allow_tag IS NOT ?4 OR corp_name IS NOT ?5)",
+        )
+        .bind(&[corp_id.into(), party, user, tag, corp_name.into(), num(now)])?
+        .run()
+        .await?;
+    Ok(changes(&r) > 0)
+}
+
+pub async fn sealed_permanent_code(
+    db: &D1Database,
+    corp_id: &str,
+) -> Result<Option<(String, u64)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        permanent_code_enc: Option<String>,
+        agent_id: Option<f64>,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT permanent_code_enc, agent_id FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.and_then(|r| Some((r.permanent_code_enc?, r.agent_id.unwrap_or(0.0) as u64))))
+}
+
+/// cancel_auth: every row of the organisation, in one transaction.
+pub async fn delete_organisation(db: &D1Database, corp_id: &str) -> Result<()> {
+    let statements = ORGANISATION_TABLES
+        .iter()
+        .map(|table| {
+            db.prepare(format!("DELETE FROM {table} WHERE corp_id = ?1"))
+                .bind(&[corp_id.into()])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    db.batch(statements).await?;
+    Ok(())
+}
+
+pub async fn visible_range(db: &D1Database, corp_id: &str) -> Result<Option<VisibleRange>> {
+    #[derive(Deserialize)]
+    struct Row {
+        allow_party: String,
+        allow_user: String,
+        allow_tag: String,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT allow_party, allow_user, allow_tag FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| VisibleRange {
+        party: serde_json::from_str(&r.allow_party).unwrap_or_default(),
+        user: serde_json::from_str(&r.allow_user).unwrap_or_default(),
+        tag: serde_json::from_str(&r.allow_tag).unwrap_or_default(),
+    }))
+}
+
+/// Organisations whose last full sync is older than `before`, stalest first.
+pub async fn corps_due_for_sync(db: &D1Database, before: u64, limit: u64) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        corp_id: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT corp_id FROM organisations WHERE last_synced_at IS NULL OR last_synced_at <= ?1 \
+             ORDER BY last_synced_at IS NOT NULL, last_synced_at LIMIT ?2",
+        )
+        .bind(&[num(before), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.corp_id).collect())
+}
+
+pub async fn last_synced_at(db: &D1Database, corp_id: &str) -> Result<Option<u64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        last_synced_at: Option<f64>,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT last_synced_at FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.and_then(|r| r.last_synced_at).map(|t| t as u64))
+}
+
+/// What the trial and the summary are counted from.
+pub struct OrganisationDates {
+    pub first_installed_at: u64,
+    /// WeCom's own trial window, once `get_app_license_info` gave one.
+    pub wecom_trial: Option<(u64, u64)>,
+    pub auto_activate: bool,
+}
+
+pub async fn organisation_dates(
+    db: &D1Database,
+    corp_id: &str,
+) -> Result<Option<OrganisationDates>> {
+    #[derive(Deserialize)]
+    struct Row {
+        first_installed_at: f64,
+        trial_start: Option<f64>,
+        trial_end: Option<f64>,
+        auto_activate: f64,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT first_installed_at, trial_start, trial_end, auto_activate FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| OrganisationDates {
+        first_installed_at: r.first_installed_at as u64,
+        wecom_trial: r
+            .trial_start
+            .zip(r.trial_end)
+            .map(|(a, b)| (a as u64, b as u64)),
+        auto_activate: r.auto_activate != 0.0,
+    }))
+}
+
+pub async fn set_auto_activate(db: &D1Database, corp_id: &str, on: bool, now: u64) -> Result<()> {
+    db.prepare("UPDATE organisations SET auto_activate = ?2, updated_at = ?3 WHERE corp_id = ?1")
+        .bind(&[corp_id.into(), num(on as u64), num(now)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct LicenseInfo {
+    pub license_status: Option<u64>,
+    pub trial_start: Option<u64>,
+    pub trial_end: Option<u64>,
+    pub license_check_time: Option<u64>,
+}
+
+pub async fn license_info(db: &D1Database, corp_id: &str) -> Result<Option<LicenseInfo>> {
+    #[derive(Deserialize)]
+    struct Row {
+        license_status: Option<f64>,
+        trial_start: Option<f64>,
+        trial_end: Option<f64>,
+        license_check_time: Option<f64>,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT license_status, trial_start, trial_end, license_check_time \
+             FROM organisations WHERE corp_id = ?1",
+        )
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| LicenseInfo {
+        license_status: r.license_status.map(|v| v as u64),
+        trial_start: r.trial_start.map(|v| v as u64),
+        trial_end: r.trial_end.map(|v| v as u64),
+        license_check_time: r.license_check_time.map(|v| v as u64),
+    }))
+}
+
+pub async fn set_license_info(
+    db: &D1Database,
+    corp_id: &str,
+    info: &LicenseInfo,
+    now: u64,
+) -> Result<()> {
+    db.prepare(
+        "UPDATE organisations SET license_status = ?2, trial_start = ?3, trial_end = ?4, \
+         license_check_time = ?5, updated_at = ?6 WHERE corp_id = ?1",
+    )
+    .bind(&[
+        corp_id.into(),
+        opt_num(info.license_status),
+        opt_num(info.trial_start),
+        opt_num(info.trial_end),
+        opt_num(info.license_check_time),
+        num(now),
+    ])?
+    .run()
+    .await?;
+    Ok(())
+}

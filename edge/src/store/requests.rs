@@ -1,0 +1,148 @@
+//! Seat requests (`unlicensed_notify`: a member opened the app without a
+//! seat) and what they are matched with: seats held by members who left.
+
+use super::bind::num;
+use domain::api::SeatRequest;
+use serde::Deserialize;
+use worker::{D1Database, Result};
+
+pub async fn record_seat_request(
+    db: &D1Database,
+    corp_id: &str,
+    userid: &str,
+    at: u64,
+) -> Result<()> {
+    db.prepare(
+        "INSERT INTO seat_requests (corp_id, userid, first_at, last_at, count) VALUES (?1, ?2, ?3, ?3, 1) \
+         ON CONFLICT (corp_id, userid) DO UPDATE SET last_at = max(last_at, excluded.last_at), count = count + 1",
+    )
+    .bind(&[corp_id.into(), userid.into(), num(at)])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// The seat-request inbox: who asked, how often, and whether they now hold a seat.
+pub async fn seat_requests(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<SeatRequest>> {
+    #[derive(Deserialize)]
+    struct Row {
+        userid: String,
+        name: Option<String>,
+        first_at: f64,
+        last_at: f64,
+        count: f64,
+        has_seat: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT r.userid, m.name, r.first_at, r.last_at, r.count, \
+               EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id AND s.userid = r.userid \
+                       AND s.status = 'active' AND s.expires_at > ?2) AS has_seat \
+             FROM seat_requests r LEFT JOIN members m ON m.corp_id = r.corp_id AND m.userid = r.userid \
+             WHERE r.corp_id = ?1 ORDER BY has_seat, r.last_at DESC",
+        )
+        .bind(&[corp_id.into(), num(now)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SeatRequest {
+            userid: r.userid,
+            name: r.name,
+            first_at: r.first_at as u64,
+            last_at: r.last_at as u64,
+            count: r.count as u64,
+            has_seat: (r.has_seat != 0.0) as u8,
+        })
+        .collect())
+}
+
+/// An active seat whose holder left the company or the range.
+pub struct IdleSeat {
+    pub active_code: String,
+    pub seat_type: u8,
+    pub handover_userid: String,
+    pub expires_at: u64,
+    /// `departed` or `out_of_range`.
+    pub handover_state: String,
+}
+
+/// Active seats whose holder has left the company or the range (these move
+/// at once), longest remaining first.
+pub async fn idle_seats(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<IdleSeat>> {
+    #[derive(Deserialize)]
+    struct Row {
+        active_code: String,
+        #[serde(rename = "type")]
+        seat_type: f64,
+        handover_userid: String,
+        expires_at: f64,
+        handover_state: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT s.active_code, s.type, s.userid AS handover_userid, s.expires_at, \
+               CASE WHEN m.status = 'departed' THEN 'departed' ELSE 'out_of_range' END AS handover_state \
+             FROM seats s JOIN members m ON m.corp_id = s.corp_id AND m.userid = s.userid \
+             WHERE s.corp_id = ?1 AND s.status = 'active' AND s.expires_at > ?2 \
+               AND (m.status = 'departed' OR m.in_range = 0) \
+             ORDER BY s.expires_at DESC",
+        )
+        .bind(&[corp_id.into(), num(now)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| IdleSeat {
+            active_code: r.active_code,
+            seat_type: r.seat_type as u8,
+            handover_userid: r.handover_userid,
+            expires_at: r.expires_at as u64,
+            handover_state: r.handover_state,
+        })
+        .collect())
+}
+
+/// An in-range member waiting for a seat.
+pub struct Requester {
+    pub userid: String,
+    pub name: Option<String>,
+    pub count: u64,
+}
+
+/// In-range members who asked for a seat and still have none, most eager first.
+pub async fn waiting_requesters(
+    db: &D1Database,
+    corp_id: &str,
+    now: u64,
+) -> Result<Vec<Requester>> {
+    #[derive(Deserialize)]
+    struct Row {
+        userid: String,
+        name: Option<String>,
+        count: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT r.userid, m.name, r.count, r.last_at FROM seat_requests r \
+             JOIN members m ON m.corp_id = r.corp_id AND m.userid = r.userid \
+             WHERE r.corp_id = ?1 AND m.in_range = 1 AND m.status = 'active' \
+               AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id AND s.userid = r.userid \
+                               AND s.status = 'active' AND s.expires_at > ?2) \
+             ORDER BY r.count DESC, r.last_at DESC",
+        )
+        .bind(&[corp_id.into(), num(now)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Requester {
+            userid: r.userid,
+            name: r.name,
+            count: r.count as u64,
+        })
+        .collect())
+}

@@ -1,0 +1,376 @@
+//! Orders, seats (interface-license accounts), transfers and seat
+//! requests: what WeCom sold, who holds what until when.
+
+use super::bind::{changes, json_str, num, opt_num};
+use domain::api::{OrderItem, SeatCounts, SeatItem};
+use domain::wecom::OrderAccount;
+use serde::Deserialize;
+use worker::{wasm_bindgen::JsValue, D1Database, Result};
+
+pub struct PaidOrder<'a> {
+    pub order_id: &'a str,
+    pub order_status: u64,
+    pub base_count: u64,
+    pub interconnect_count: u64,
+    pub days: u64,
+    pub created_at: u64,
+    pub paid_at: u64,
+}
+
+/// Stores an order and its accounts (unassigned); idempotent.
+pub async fn insert_order(
+    db: &D1Database,
+    corp_id: &str,
+    o: &PaidOrder<'_>,
+    accounts: &[OrderAccount],
+    now: u64,
+) -> Result<()> {
+    let rows: Vec<serde_json::Value> = accounts
+        .iter()
+        .map(|a| serde_json::json!({"c": a.active_code, "t": a.account_type, "u": a.userid}))
+        .collect();
+    db.batch(vec![
+        db.prepare(
+            "INSERT INTO orders (corp_id, order_id, order_type, order_status, base_count, interconnect_count, \
+               duration_days, created_at, paid_at, updated_at) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT (corp_id, order_id) DO UPDATE SET order_status = excluded.order_status, updated_at = excluded.updated_at",
+        )
+        .bind(&[
+            corp_id.into(),
+            o.order_id.into(),
+            num(o.order_status),
+            num(o.base_count),
+            num(o.interconnect_count),
+            num(o.days),
+            num(o.created_at),
+            num(o.paid_at),
+            num(now),
+        ])?,
+        db.prepare(
+            "INSERT INTO seats (corp_id, active_code, order_id, type, status, updated_at) \
+             SELECT ?1, json_extract(j.value, '$.c'), ?2, json_extract(j.value, '$.t'), 'unassigned', ?4 \
+             FROM json_each(?3) AS j WHERE true ON CONFLICT (corp_id, active_code) DO NOTHING",
+        )
+        .bind(&[corp_id.into(), o.order_id.into(), json_str(&rows), num(now)])?,
+    ])
+    .await?;
+    Ok(())
+}
+
+/// An account bought and not yet bound, with how long it lasts once bound.
+#[derive(Debug, Clone)]
+pub struct FreeCode {
+    pub active_code: String,
+    pub days: u64,
+}
+
+/// Unassigned codes of a type with their duration in days, oldest order first.
+pub async fn free_codes(
+    db: &D1Database,
+    corp_id: &str,
+    seat_type: u8,
+    limit: usize,
+) -> Result<Vec<FreeCode>> {
+    #[derive(Deserialize)]
+    struct Row {
+        active_code: String,
+        duration_days: Option<f64>,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT s.active_code, o.duration_days FROM seats s \
+             LEFT JOIN orders o ON o.corp_id = s.corp_id AND o.order_id = s.order_id \
+             WHERE s.corp_id = ?1 AND s.type = ?2 AND s.status = 'unassigned' \
+             ORDER BY o.paid_at, s.active_code LIMIT ?3",
+        )
+        .bind(&[corp_id.into(), num(seat_type.into()), num(limit as u64)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| FreeCode {
+            active_code: r.active_code,
+            days: r.duration_days.unwrap_or(0.0) as u64,
+        })
+        .collect())
+}
+
+pub async fn activate_seat(
+    db: &D1Database,
+    corp_id: &str,
+    code: &str,
+    userid: &str,
+    now: u64,
+    expires_at: u64,
+    merged: Option<&str>,
+) -> Result<()> {
+    let mut statements = vec![db
+        .prepare(
+            "UPDATE seats SET status = 'active', userid = ?3, activated_at = ?4, expires_at = ?5, updated_at = ?4 \
+             WHERE corp_id = ?1 AND active_code = ?2",
+        )
+        .bind(&[corp_id.into(), code.into(), userid.into(), num(now), num(expires_at)])?];
+    if let Some(old) = merged {
+        // WeCom merges the old account's remaining time into the new one.
+        statements.push(
+            db.prepare("UPDATE seats SET status = 'expired', expires_at = ?3, updated_at = ?3 WHERE corp_id = ?1 AND active_code = ?2")
+                .bind(&[corp_id.into(), old.into(), num(now)])?,
+        );
+    }
+    db.batch(statements).await?;
+    Ok(())
+}
+
+pub struct SeatTransfer<'a> {
+    pub code: &'a str,
+    pub seat_type: u8,
+    pub handover: &'a str,
+    pub takeover: &'a str,
+    pub cooldown_until: Option<u64>,
+    pub replaced: Option<&'a str>,
+    pub actor: &'a str,
+    pub now: u64,
+}
+
+pub async fn transfer_seat(db: &D1Database, corp_id: &str, t: &SeatTransfer<'_>) -> Result<()> {
+    let mut statements = vec![
+        db.prepare(
+            "UPDATE seats SET userid = ?3, transferable_at = ?4, updated_at = ?5 WHERE corp_id = ?1 AND active_code = ?2",
+        )
+        .bind(&[
+            corp_id.into(),
+            t.code.into(),
+            t.takeover.into(),
+            opt_num(t.cooldown_until),
+            num(t.now),
+        ])?,
+        db.prepare(
+            "INSERT INTO transfers (corp_id, active_code, type, handover_userid, takeover_userid, transferred_at, \
+               cooldown_until, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .bind(&[
+            corp_id.into(),
+            t.code.into(),
+            num(t.seat_type.into()),
+            t.handover.into(),
+            t.takeover.into(),
+            num(t.now),
+            opt_num(t.cooldown_until),
+            t.actor.into(),
+        ])?,
+    ];
+    if let Some(old) = t.replaced {
+        statements.push(
+            db.prepare("UPDATE seats SET status = 'expired', expires_at = ?3, updated_at = ?3 WHERE corp_id = ?1 AND active_code = ?2")
+                .bind(&[corp_id.into(), old.into(), num(t.now)])?,
+        );
+    }
+    db.batch(statements).await?;
+    Ok(())
+}
+
+/// The seat list; `status` is computed from expiry so it is right at `now`.
+pub async fn seat_page(
+    db: &D1Database,
+    corp_id: &str,
+    status: Option<&str>,
+    seat_type: Option<u8>,
+    cursor: Option<&str>,
+    limit: u64,
+    now: u64,
+) -> Result<(Vec<SeatItem>, Option<String>, u64)> {
+    #[derive(Deserialize)]
+    struct Row {
+        active_code: String,
+        #[serde(rename = "type")]
+        seat_type: f64,
+        st: String,
+        userid: Option<String>,
+        activated_at: Option<f64>,
+        expires_at: Option<f64>,
+        transferable_at: Option<f64>,
+    }
+    #[derive(Deserialize)]
+    struct Count {
+        n: f64,
+    }
+    let computed =
+        "CASE WHEN status = 'active' AND expires_at <= ?2 THEN 'expired' ELSE status END";
+    let filters =
+        format!("corp_id = ?1 AND (?3 IS NULL OR ({computed}) = ?3) AND (?4 IS NULL OR type = ?4)");
+    let params = |extra: &[JsValue]| {
+        let mut p: Vec<JsValue> = vec![
+            corp_id.into(),
+            num(now),
+            status.map(JsValue::from).unwrap_or(JsValue::NULL),
+            opt_num(seat_type.map(u64::from)),
+        ];
+        p.extend_from_slice(extra);
+        p
+    };
+    let total: Option<Count> = db
+        .prepare(format!("SELECT count(*) AS n FROM seats WHERE {filters}"))
+        .bind(&params(&[]))?
+        .first(None)
+        .await?;
+    let rows: Vec<Row> = db
+        .prepare(format!(
+            "SELECT active_code, type, {computed} AS st, userid, activated_at, expires_at, transferable_at \
+             FROM seats WHERE {filters} AND active_code > ?5 ORDER BY active_code LIMIT ?6"
+        ))
+        .bind(&params(&[cursor.unwrap_or("").into(), num(limit + 1)]))?
+        .all()
+        .await?
+        .results()?;
+    let more = rows.len() as u64 > limit;
+    let items: Vec<SeatItem> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| SeatItem {
+            active_code: r.active_code,
+            seat_type: r.seat_type as u8,
+            status: r.st,
+            userid: r.userid,
+            activated_at: r.activated_at.map(|t| t as u64),
+            expires_at: r.expires_at.map(|t| t as u64),
+            transferable_at: r.transferable_at.map(|t| t as u64).filter(|t| *t > now),
+        })
+        .collect();
+    let next = if more {
+        items.last().map(|s| s.active_code.clone())
+    } else {
+        None
+    };
+    Ok((items, next, total.map(|c| c.n as u64).unwrap_or(0)))
+}
+
+pub async fn seat_counts(db: &D1Database, corp_id: &str, now: u64) -> Result<(SeatCounts, u64)> {
+    #[derive(Deserialize)]
+    struct Row {
+        purchased: f64,
+        active: f64,
+        unassigned: f64,
+        expired: f64,
+        expiring: f64,
+        licensed_members: f64,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT \
+               count(*) FILTER (WHERE status != 'refunded') AS purchased, \
+               count(*) FILTER (WHERE status = 'active' AND expires_at > ?2) AS active, \
+               count(*) FILTER (WHERE status = 'unassigned') AS unassigned, \
+               count(*) FILTER (WHERE status = 'expired' OR (status = 'active' AND expires_at <= ?2)) AS expired, \
+               count(*) FILTER (WHERE status = 'active' AND expires_at > ?2 AND expires_at <= ?3) AS expiring, \
+               count(DISTINCT userid) FILTER (WHERE status = 'active' AND expires_at > ?2 AND EXISTS ( \
+                 SELECT 1 FROM members m WHERE m.corp_id = seats.corp_id AND m.userid = seats.userid \
+                   AND m.in_range = 1 AND m.status = 'active')) AS licensed_members \
+             FROM seats WHERE corp_id = ?1",
+        )
+        .bind(&[corp_id.into(), num(now), num(now + 30 * 86400)])?
+        .first(None)
+        .await?;
+    Ok(row
+        .map(|r| {
+            (
+                SeatCounts {
+                    purchased: r.purchased as u64,
+                    active: r.active as u64,
+                    unassigned: r.unassigned as u64,
+                    expired: r.expired as u64,
+                    expiring_30d: r.expiring as u64,
+                },
+                r.licensed_members as u64,
+            )
+        })
+        .unwrap_or_default())
+}
+
+/// Orders mirrored from WeCom, newest payment first.
+pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
+    #[derive(Deserialize)]
+    struct Row {
+        order_id: String,
+        order_status: f64,
+        base_count: f64,
+        interconnect_count: f64,
+        duration_days: f64,
+        created_at: f64,
+        paid_at: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT order_id, order_status, base_count, interconnect_count, duration_days, created_at, paid_at \
+             FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC",
+        )
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OrderItem {
+            order_id: r.order_id,
+            order_status: r.order_status as u8,
+            base_count: r.base_count as u64,
+            interconnect_count: r.interconnect_count as u64,
+            duration_days: r.duration_days as u64,
+            created_at: r.created_at as u64,
+            paid_at: r.paid_at as u64,
+        })
+        .collect())
+}
+
+pub async fn refund_order(
+    db: &D1Database,
+    corp_id: &str,
+    order_id: &str,
+    order_status: u64,
+    now: u64,
+) -> Result<usize> {
+    let results = db
+        .batch(vec![
+            db.prepare("UPDATE orders SET order_status = ?3, updated_at = ?4 WHERE corp_id = ?1 AND order_id = ?2")
+                .bind(&[corp_id.into(), order_id.into(), num(order_status), num(now)])?,
+            db.prepare(
+                "UPDATE seats SET status = 'refunded', updated_at = ?3 \
+                 WHERE corp_id = ?1 AND order_id = ?2 AND status = 'unassigned'",
+            )
+            .bind(&[corp_id.into(), order_id.into(), num(now)])?,
+        ])
+        .await?;
+    Ok(results.get(1).map(changes).unwrap_or(0))
+}
+
+/// WeCom bound a free account to a member who used the app.
+pub async fn auto_activated(
+    db: &D1Database,
+    corp_id: &str,
+    a: &domain::event::ActivatedAccount,
+    now: u64,
+) -> Result<()> {
+    let mut statements = vec![db
+        .prepare(
+            "INSERT INTO seats (corp_id, active_code, type, status, userid, activated_at, expires_at, updated_at) \
+             VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?5) \
+             ON CONFLICT (corp_id, active_code) DO UPDATE SET status = 'active', userid = excluded.userid, \
+               activated_at = excluded.activated_at, expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+        )
+        .bind(&[
+            corp_id.into(),
+            a.active_code.as_str().into(),
+            num(a.account_type.into()),
+            a.userid.as_str().into(),
+            num(now),
+            num(a.expire_time),
+        ])?];
+    if let Some(old) = &a.previous_active_code {
+        statements.push(
+            db.prepare("UPDATE seats SET status = 'expired', expires_at = ?3, updated_at = ?3 WHERE corp_id = ?1 AND active_code = ?2")
+                .bind(&[corp_id.into(), old.as_str().into(), num(now)])?,
+        );
+    }
+    db.batch(statements).await?;
+    Ok(())
+}

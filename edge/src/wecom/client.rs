@@ -1,0 +1,338 @@
+//! The WeCom client: one typed POST/GET with errcode handling, and the
+//! suite, provider and corp tokens cached in KV under a short lease.
+
+use crate::clock::now_secs;
+use crate::env::Config;
+use crate::error::ApiError;
+use domain::wecom::CorpCredential;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use worker::{Fetch, Headers, KvStore, Method, Request, RequestInit, Url};
+
+/// Refresh this long before a token expires.
+const REFRESH_MARGIN_SECS: u64 = 300;
+const LEASE_SECS: u64 = 60;
+/// Token invalid or expired (WeCom's global errcode table, document/path/90313).
+const TOKEN_ERRCODES: [i64; 4] = [40014, 42001, 42009, 40082];
+
+#[derive(Debug, thiserror::Error)]
+pub enum WeComError {
+    #[error("WeCom errcode {errcode}: {errmsg}")]
+    Api { errcode: i64, errmsg: String },
+    #[error("WeCom unreachable: {0}")]
+    Transport(String),
+    #[error("no suite_ticket received from WeCom yet")]
+    NoSuiteTicket,
+}
+
+impl From<WeComError> for ApiError {
+    fn from(e: WeComError) -> Self {
+        ApiError::new(502, "wecom_error", e.to_string())
+    }
+}
+
+fn transport(e: impl std::fmt::Display) -> WeComError {
+    WeComError::Transport(e.to_string())
+}
+
+/// The errcode and errmsg every WeCom answer carries.
+#[derive(Deserialize)]
+struct Status {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+}
+
+/// A body-less answer (`{"errcode":0,"errmsg":"ok"}`).
+#[derive(Deserialize)]
+pub(super) struct Done {}
+
+#[derive(Serialize, Deserialize)]
+struct CachedToken {
+    token: String,
+    expires_at: u64,
+}
+
+pub struct WeCom<'a> {
+    pub(super) cfg: &'a Config,
+    pub(super) kv: KvStore,
+    /// Tokens already read in this request: a sync makes thousands of
+    /// calls and must not read KV for each.
+    memo: std::cell::RefCell<std::collections::HashMap<String, String>>,
+}
+
+pub const SUITE_TICKET_KEY: &str = "wecom:suite_ticket";
+
+pub fn corp_token_key(corp_id: &str) -> String {
+    format!("corp:{corp_id}:token")
+}
+
+impl<'a> WeCom<'a> {
+    pub fn new(cfg: &'a Config, kv: KvStore) -> Self {
+        WeCom {
+            cfg,
+            kv,
+            memo: Default::default(),
+        }
+    }
+
+    async fn call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<R, WeComError> {
+        let url = Url::parse_with_params(&format!("{}{path}", self.cfg.api_base), query)
+            .map_err(transport)?;
+        let mut init = RequestInit::new();
+        init.with_method(method);
+        if let Some(body) = body {
+            let headers = Headers::new();
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(transport)?;
+            let body = serde_json::to_string(body).map_err(transport)?;
+            init.with_headers(headers).with_body(Some(body.into()));
+        }
+        let req = Request::new_with_init(url.as_str(), &init).map_err(transport)?;
+        let mut resp = Fetch::Request(req).send().await.map_err(transport)?;
+        let value: Value = resp.json().await.map_err(transport)?;
+        let status: Status = serde_json::from_value(value.clone()).map_err(transport)?;
+        match status.errcode {
+            0 => serde_json::from_value(value).map_err(transport),
+            errcode => Err(WeComError::Api {
+                errcode,
+                errmsg: status.errmsg,
+            }),
+        }
+    }
+
+    async fn cached(&self, key: &str) -> Option<CachedToken> {
+        self.kv.get(key).json::<CachedToken>().await.ok().flatten()
+    }
+
+    pub(super) async fn store(
+        &self,
+        key: &str,
+        token: &str,
+        expires_in: u64,
+    ) -> Result<(), WeComError> {
+        self.memo
+            .borrow_mut()
+            .insert(key.to_owned(), token.to_owned());
+        let cached = CachedToken {
+            token: token.to_owned(),
+            expires_at: now_secs() + expires_in,
+        };
+        self.kv
+            .put(key, serde_json::to_string(&cached).map_err(transport)?)
+            .map_err(|e| transport(format!("{e:?}")))?
+            .expiration_ttl(expires_in.max(60))
+            .execute()
+            .await
+            .map_err(|e| transport(format!("{e:?}")))
+    }
+
+    /// A cached token, or `None` when it must be refreshed (taking the lease).
+    async fn reuse_or_lease(&self, key: &str, force: bool) -> Option<String> {
+        if force {
+            self.memo.borrow_mut().remove(key);
+        } else if let Some(t) = self.memo.borrow().get(key) {
+            return Some(t.clone());
+        }
+        let token = self.reuse_or_lease_kv(key, force).await;
+        if let Some(t) = &token {
+            self.memo.borrow_mut().insert(key.to_owned(), t.clone());
+        }
+        token
+    }
+
+    async fn reuse_or_lease_kv(&self, key: &str, force: bool) -> Option<String> {
+        let now = now_secs();
+        let cached = self.cached(key).await;
+        if let Some(c) = &cached {
+            if !force && c.expires_at > now + REFRESH_MARGIN_SECS {
+                return Some(c.token.clone());
+            }
+        }
+        let lease = format!("lease:{key}");
+        if let Some(c) = &cached {
+            let leased = matches!(self.kv.get(&lease).text().await, Ok(Some(_)));
+            if !force && leased && c.expires_at > now {
+                return Some(c.token.clone()); // someone else is refreshing
+            }
+        }
+        if let Ok(put) = self.kv.put(&lease, "1") {
+            let _ = put.expiration_ttl(LEASE_SECS).execute().await;
+        }
+        None
+    }
+
+    /// Ends a refresh: releases the lease, then stores and returns the token
+    /// WeCom gave under `field` (with its `expires_in`).
+    async fn keep_token(
+        &self,
+        key: &str,
+        answer: Result<Value, WeComError>,
+        field: &str,
+    ) -> Result<String, WeComError> {
+        self.release(key).await;
+        let v = answer?;
+        let token = v[field].as_str().unwrap_or_default().to_owned();
+        if token.is_empty() {
+            return Err(WeComError::Transport(format!(
+                "WeCom answered without {field}"
+            )));
+        }
+        self.store(key, &token, v["expires_in"].as_u64().unwrap_or(7200))
+            .await?;
+        Ok(token)
+    }
+
+    async fn release(&self, key: &str) {
+        let _ = self.kv.delete(&format!("lease:{key}")).await;
+    }
+
+    async fn suite_token(&self, force: bool) -> Result<String, WeComError> {
+        const KEY: &str = "wecom:suite_token";
+        if let Some(t) = self.reuse_or_lease(KEY, force).await {
+            return Ok(t);
+        }
+        let ticket = self
+            .kv
+            .get(SUITE_TICKET_KEY)
+            .text()
+            .await
+            .ok()
+            .flatten()
+            .ok_or(WeComError::NoSuiteTicket)?;
+        let body = serde_json::json!({
+            "suite_id": self.cfg.suite_id,
+            "suite_secret": self.cfg.suite_secret,
+            "suite_ticket": ticket,
+        });
+        let result = self
+            .call(
+                Method::Post,
+                "/cgi-bin/service/get_suite_token",
+                &[],
+                Some(&body),
+            )
+            .await;
+        self.keep_token(KEY, result, "suite_access_token").await
+    }
+
+    pub async fn provider_token(&self, force: bool) -> Result<String, WeComError> {
+        const KEY: &str = "wecom:provider_token";
+        if let Some(t) = self.reuse_or_lease(KEY, force).await {
+            return Ok(t);
+        }
+        let body = serde_json::json!({
+            "corpid": self.cfg.provider_corpid,
+            "provider_secret": self.cfg.provider_secret,
+        });
+        let result = self
+            .call(
+                Method::Post,
+                "/cgi-bin/service/get_provider_token",
+                &[],
+                Some(&body),
+            )
+            .await;
+        self.keep_token(KEY, result, "provider_access_token").await
+    }
+
+    /// A call authorised by the suite access token, retried once with a
+    /// fresh token when WeCom says the token is bad.
+    pub(super) async fn suite_call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<R, WeComError> {
+        let token = self.suite_token(false).await?;
+        let query = [("suite_access_token", token.as_str())];
+        match self.call(Method::Post, path, &query, Some(body)).await {
+            Err(WeComError::Api { errcode, .. }) if TOKEN_ERRCODES.contains(&errcode) => {
+                let token = self.suite_token(true).await?;
+                let query = [("suite_access_token", token.as_str())];
+                self.call(Method::Post, path, &query, Some(body)).await
+            }
+            other => other,
+        }
+    }
+
+    pub async fn refresh_tokens(&self) -> Result<(), WeComError> {
+        self.suite_token(false).await?;
+        if !self.cfg.provider_corpid.is_empty() {
+            self.provider_token(false).await?;
+        }
+        Ok(())
+    }
+
+    /// The organisation's own access token, for its contacts API.
+    pub async fn corp_token(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+        force: bool,
+    ) -> Result<String, WeComError> {
+        let key = corp_token_key(corp_id);
+        if let Some(t) = self.reuse_or_lease(&key, force).await {
+            return Ok(t);
+        }
+        let body = CorpCredential {
+            auth_corpid: corp_id.to_owned(),
+            permanent_code: permanent_code.to_owned(),
+        };
+        let result = self
+            .suite_call("/cgi-bin/service/get_corp_token", &body)
+            .await;
+        self.keep_token(&key, result, "access_token").await
+    }
+
+    /// A GET with the organisation's access token, retried once with a
+    /// fresh token when WeCom says it is invalid or expired.
+    pub(super) async fn corp_call<R: DeserializeOwned>(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<R, WeComError> {
+        let call = |token: String| async move {
+            let mut q: Vec<(&str, &str)> = vec![("access_token", token.as_str())];
+            q.extend_from_slice(query);
+            self.call(Method::Get, path, &q, None::<&()>).await
+        };
+        let token = self.corp_token(corp_id, permanent_code, false).await?;
+        match call(token).await {
+            Err(WeComError::Api { errcode, .. }) if TOKEN_ERRCODES.contains(&errcode) => {
+                call(self.corp_token(corp_id, permanent_code, true).await?).await
+            }
+            other => other,
+        }
+    }
+
+    /// A `license/*` call with the provider token, retried once with a fresh
+    /// token when WeCom says it is invalid or expired.
+    pub(super) async fn license_call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        name: &str,
+        body: &B,
+    ) -> Result<R, WeComError> {
+        let path = format!("/cgi-bin/license/{name}");
+        let token = self.provider_token(false).await?;
+        let query = [("provider_access_token", token.as_str())];
+        match self.call(Method::Post, &path, &query, Some(body)).await {
+            Err(WeComError::Api { errcode, .. }) if TOKEN_ERRCODES.contains(&errcode) => {
+                let token = self.provider_token(true).await?;
+                let query = [("provider_access_token", token.as_str())];
+                self.call(Method::Post, &path, &query, Some(body)).await
+            }
+            other => other,
+        }
+    }
+}

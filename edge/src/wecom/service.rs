@@ -1,0 +1,72 @@
+//! WeCom's service API (suite access token): the suite ticket, the
+//! permanent code an install brings, an organisation's auth info and the
+//! app's admins.
+
+use super::client::{corp_token_key, WeCom, WeComError, SUITE_TICKET_KEY};
+use domain::wecom::{
+    Admin, AdminList, AdminListRequest, AuthCodeRequest, AuthInfoReply, CorpCredential,
+    PermanentCodeReply,
+};
+
+/// WeCom pushes a suite_ticket every 10 minutes and it is valid for 30
+/// (授权应用 "推送suite_ticket", document/path/90628).
+const SUITE_TICKET_TTL_SECS: u64 = 30 * 60;
+
+impl WeCom<'_> {
+    /// Keeps the latest suite_ticket; the suite token is made from it.
+    pub async fn keep_suite_ticket(&self, ticket: &str) -> Result<(), WeComError> {
+        self.kv
+            .put(SUITE_TICKET_KEY, ticket)
+            .map_err(|e| WeComError::Transport(format!("{e:?}")))?
+            .expiration_ttl(SUITE_TICKET_TTL_SECS)
+            .execute()
+            .await
+            .map_err(|e| WeComError::Transport(format!("{e:?}")))
+    }
+
+    pub async fn get_permanent_code(
+        &self,
+        auth_code: &str,
+    ) -> Result<PermanentCodeReply, WeComError> {
+        let body = AuthCodeRequest {
+            auth_code: auth_code.to_owned(),
+        };
+        let code: PermanentCodeReply = self
+            .suite_call("/cgi-bin/service/get_permanent_code", &body)
+            .await?;
+        // The answer carries a corp token too; keep it rather than ask again.
+        if let (Some(token), Some(ttl)) = (&code.access_token, code.expires_in) {
+            self.store(&corp_token_key(&code.auth_corp_info.corpid), token, ttl)
+                .await?;
+        }
+        Ok(code)
+    }
+
+    pub async fn get_auth_info(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+    ) -> Result<AuthInfoReply, WeComError> {
+        let body = CorpCredential {
+            auth_corpid: corp_id.to_owned(),
+            permanent_code: permanent_code.to_owned(),
+        };
+        self.suite_call("/cgi-bin/service/get_auth_info", &body)
+            .await
+    }
+
+    pub async fn get_admin_list(
+        &self,
+        corp_id: &str,
+        agent_id: u64,
+    ) -> Result<Vec<Admin>, WeComError> {
+        let body = AdminListRequest {
+            auth_corpid: corp_id.to_owned(),
+            agentid: agent_id,
+        };
+        let list: AdminList = self
+            .suite_call("/cgi-bin/service/get_admin_list", &body)
+            .await?;
+        Ok(list.admin)
+    }
+}
