@@ -46,6 +46,20 @@ fn session_cookie(req: &Request, value: &str, max_age: u64) -> String {
     )
 }
 
+/// The answer that signs `session` in: its info and the cookie.
+fn signed_in(
+    req: &Request,
+    env: &Env,
+    session: &Session,
+) -> std::result::Result<Response, ApiError> {
+    let token = session
+        .sign(&session_secret(env)?)
+        .map_err(ApiError::internal)?;
+    let headers = Headers::new();
+    headers.set("Set-Cookie", &session_cookie(req, &token, SESSION_TTL_SECS))?;
+    Ok(Response::from_json(&info(session))?.with_headers(headers))
+}
+
 /// `POST /auth/dev-login {"corp_id","userid"}`: local development only.
 pub async fn dev_login(mut req: Request, ctx: RouteContext<Context>) -> Result<Response> {
     respond(
@@ -57,20 +71,13 @@ pub async fn dev_login(mut req: Request, ctx: RouteContext<Context>) -> Result<R
                 .json()
                 .await
                 .map_err(|_| ApiError::bad_request("body must be {\"corp_id\",\"userid\"}"))?;
-            let db = env::db(&ctx.env)?;
-            if !store::is_admin(&db, &login.corp_id, &login.userid).await? {
+            if !store::is_admin(&env::db(&ctx.env)?, &login.corp_id, &login.userid).await? {
                 return Err(ApiError::forbidden(
                     "that member is not an admin of that organisation",
                 ));
             }
             let session = Session::new(&login.corp_id, &login.userid, now_secs());
-            let token = session
-                .sign(&session_secret(&ctx.env)?)
-                .map_err(ApiError::internal)?;
-            let headers = Headers::new();
-            let cookie = session_cookie(&req, &token, SESSION_TTL_SECS);
-            headers.set("Set-Cookie", &cookie)?;
-            Ok(Response::from_json(&info(&session))?.with_headers(headers))
+            signed_in(&req, &ctx.env, &session)
         }
         .await,
     )

@@ -50,13 +50,8 @@ pub async fn members(
 ) -> Result<Json<Page<MemberItem>>, ApiError> {
     let limit = page_limit(q.limit.as_deref())?;
     let filter = filter(&q)?;
-    let (items, next_cursor, total) =
-        store::member_page(&a.db()?, a.corp_id(), &filter, given(&q.cursor), limit).await?;
-    Ok(Json(Page {
-        items,
-        next_cursor,
-        total,
-    }))
+    let page = store::member_page(&a.db()?, a.corp_id(), &filter, given(&q.cursor), limit).await?;
+    Ok(Json(page))
 }
 
 /// The department tree under `parent` (`None`: the roots, departments

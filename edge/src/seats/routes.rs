@@ -6,7 +6,7 @@ use crate::clock::now_secs;
 use crate::error::ApiError;
 use crate::http::{given, page_limit, Admin, Json, Query, Shape};
 use crate::seats::actions::{self, Actor};
-use crate::store;
+use crate::store::{self, IdleSeat, Requester};
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, Forecast, ForecastRequest,
     Items, MemberCounts, OrderItem, Page, SeatItem, SeatQuery, SeatRequest, Suggestion,
@@ -45,22 +45,25 @@ fn actor(a: &Admin) -> Actor<'_> {
     }
 }
 
+fn trial_summary(trial: Trial, now: u64) -> TrialSummary {
+    TrialSummary {
+        start: trial.start,
+        end: trial.end,
+        days_left: trial.days_left(now),
+        active: trial.is_active(now),
+    }
+}
+
 /// `GET .../summary`: trial, seat counts, licensed members, auto-activation.
 pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
     let (db, now) = (a.db()?, now_secs());
     let org = store::organisation_dates(&db, a.corp_id())
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
-    let trial = Trial::new(org.first_installed_at, org.wecom_trial);
     let (seats, licensed) = store::seat_counts(&db, a.corp_id(), now).await?;
     let range = store::range_counts(&db, a.corp_id()).await?;
     Ok(Json(Summary {
-        trial: TrialSummary {
-            start: trial.start,
-            end: trial.end,
-            days_left: trial.days_left(now),
-            active: trial.is_active(now),
-        },
+        trial: trial_summary(Trial::new(org.first_installed_at, org.wecom_trial), now),
         seats,
         members: MemberCounts {
             in_range: range.members,
@@ -72,8 +75,8 @@ pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
     }))
 }
 
-/// `GET .../seats`: accounts, `status` computed at now.
-pub async fn seats(a: Admin, Query(q): Query<SeatQuery>) -> Result<Json<Page<SeatItem>>, ApiError> {
+/// The seat list's filters: a known status, a seat type 1 or 2.
+fn seat_filter(q: &SeatQuery) -> Result<(Option<&str>, Option<u8>), ApiError> {
     let status = given(&q.status);
     if status.is_some_and(|s| !SEAT_STATUSES.contains(&s)) {
         return Err(ApiError::bad_request(
@@ -82,31 +85,24 @@ pub async fn seats(a: Admin, Query(q): Query<SeatQuery>) -> Result<Json<Page<Sea
     }
     let seat_type = given(&q.seat_type)
         .map(|t| {
-            t.parse::<u8>()
+            let t = t
+                .parse::<u8>()
                 .ok()
-                .and_then(|t| SeatType::try_from(t).ok())
-        })
-        .map(|t| {
+                .and_then(|t| SeatType::try_from(t).ok());
             t.map(u8::from)
                 .ok_or_else(|| ApiError::bad_request("type must be 1 or 2"))
         })
         .transpose()?;
+    Ok((status, seat_type))
+}
+
+/// `GET .../seats`: accounts, `status` computed at now.
+pub async fn seats(a: Admin, Query(q): Query<SeatQuery>) -> Result<Json<Page<SeatItem>>, ApiError> {
+    let (status, seat_type) = seat_filter(&q)?;
     let limit = page_limit(q.limit.as_deref())?;
-    let (items, next_cursor, total) = store::seat_page(
-        &a.db()?,
-        a.corp_id(),
-        status,
-        seat_type,
-        given(&q.cursor),
-        limit,
-        now_secs(),
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        next_cursor,
-        total,
-    }))
+    let (db, cursor, now) = (a.db()?, given(&q.cursor), now_secs());
+    let page = store::seat_page(&db, a.corp_id(), status, seat_type, cursor, limit, now).await?;
+    Ok(Json(page))
 }
 
 /// `GET .../orders`: orders mirrored from WeCom.
@@ -121,16 +117,11 @@ pub async fn requests(a: Admin, _: ()) -> Result<Json<Items<SeatRequest>>, ApiEr
     Ok(Json(Items { items }))
 }
 
-/// `GET .../suggestions`: seats held by departed or out-of-range members
-/// (they move at once) matched to in-range members who asked for one.
-pub async fn suggestions(a: Admin, _: ()) -> Result<Json<Suggestions>, ApiError> {
-    let (db, now) = (a.db()?, now_secs());
-    let seats = store::idle_seats(&db, a.corp_id(), now).await?;
-    let waiting = store::waiting_requesters(&db, a.corp_id(), now).await?;
-    let (unmatched_seats, unmatched_requests) = (
-        seats.len().saturating_sub(waiting.len()) as u64,
-        waiting.len().saturating_sub(seats.len()) as u64,
-    );
+/// Pairs idle seats (longest remaining first) with waiting members (most
+/// eager first).
+fn suggest(seats: Vec<IdleSeat>, waiting: Vec<Requester>) -> Suggestions {
+    let unmatched_seats = seats.len().saturating_sub(waiting.len()) as u64;
+    let unmatched_requests = waiting.len().saturating_sub(seats.len()) as u64;
     let items = seats
         .into_iter()
         .zip(waiting)
@@ -145,11 +136,20 @@ pub async fn suggestions(a: Admin, _: ()) -> Result<Json<Suggestions>, ApiError>
             requests: who.count,
         })
         .collect();
-    Ok(Json(Suggestions {
+    Suggestions {
         items,
         unmatched_seats,
         unmatched_requests,
-    }))
+    }
+}
+
+/// `GET .../suggestions`: seats held by departed or out-of-range members
+/// (they move at once) matched to in-range members who asked for one.
+pub async fn suggestions(a: Admin, _: ()) -> Result<Json<Suggestions>, ApiError> {
+    let (db, now) = (a.db()?, now_secs());
+    let seats = store::idle_seats(&db, a.corp_id(), now).await?;
+    let waiting = store::waiting_requesters(&db, a.corp_id(), now).await?;
+    Ok(Json(suggest(seats, waiting)))
 }
 
 /// `POST .../seats/activate {"userids":[..],"type":1}` → per-member results.
@@ -187,34 +187,35 @@ pub async fn set_auto_activate(
     }))
 }
 
+/// Refuses a forecast with a list longer than [`MAX_FORECAST_ITEMS`].
+fn check_forecast_size(change: &ForecastRequest) -> Result<(), ApiError> {
+    let parties = [&change.add_party, &change.remove_party].map(|l| l.len());
+    let users = [&change.add_user, &change.remove_user].map(|l| l.len());
+    if parties
+        .into_iter()
+        .chain(users)
+        .any(|n| n > MAX_FORECAST_ITEMS)
+    {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_FORECAST_ITEMS} entries per list"
+        )));
+    }
+    Ok(())
+}
+
 /// `POST .../forecast`: how many members the range would hold and how many
 /// seats it would need.
 pub async fn forecast(
     a: Admin,
     Json(change): Json<ForecastRequest>,
 ) -> Result<Json<Forecast>, ApiError> {
-    let lists = [&change.add_party, &change.remove_party];
-    let names = [&change.add_user, &change.remove_user];
-    let longest = lists
-        .iter()
-        .map(|l| l.len())
-        .chain(names.iter().map(|l| l.len()))
-        .max();
-    if longest.unwrap_or(0) > MAX_FORECAST_ITEMS {
-        return Err(ApiError::bad_request(format!(
-            "at most {MAX_FORECAST_ITEMS} entries per list"
-        )));
-    }
+    check_forecast_size(&change)?;
     let db = a.db()?;
     let current = store::visible_range(&db, a.corp_id())
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
-    let facts = store::forecast_facts(&db, a.corp_id(), now_secs()).await?;
-    Ok(Json(domain::forecast::forecast(
-        &current,
-        &change,
-        &facts.departments,
-        &facts.members,
-        facts.unassigned,
-    )))
+    let f = store::forecast_facts(&db, a.corp_id(), now_secs()).await?;
+    let forecast =
+        domain::forecast::forecast(&current, &change, &f.departments, &f.members, f.unassigned);
+    Ok(Json(forecast))
 }

@@ -2,7 +2,7 @@
 //! leave them, and the console's reads of them.
 
 use super::bind::{changes, json_str, num, run_batched, BATCH};
-use domain::api::{MemberItem, SyncCounts};
+use domain::api::{MemberItem, Page, SyncCounts};
 use domain::range::{MemberRecord, Status, Via};
 use serde::Deserialize;
 use worker::{wasm_bindgen::JsValue, D1Database, Result};
@@ -307,7 +307,7 @@ pub async fn member_page(
     filter: &MemberFilter,
     cursor: Option<&str>,
     limit: u64,
-) -> Result<(Vec<MemberItem>, Option<String>, u64)> {
+) -> Result<Page<MemberItem>> {
     #[derive(Deserialize)]
     struct Count {
         n: f64,
@@ -358,7 +358,11 @@ pub async fn member_page(
     } else {
         None
     };
-    Ok((items, next, total.map(|c| c.n as u64).unwrap_or(0)))
+    Ok(Page {
+        items,
+        next_cursor: next,
+        total: total.map(|c| c.n as u64).unwrap_or(0),
+    })
 }
 
 /// Active in-range members, those of them seen without a department, and

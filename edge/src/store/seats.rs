@@ -2,7 +2,7 @@
 //! requests: what WeCom sold, who holds what until when.
 
 use super::bind::{changes, json_str, num, opt_num};
-use domain::api::{OrderItem, SeatCounts, SeatItem};
+use domain::api::{OrderItem, Page, SeatCounts, SeatItem};
 use domain::wecom::OrderAccount;
 use serde::Deserialize;
 use worker::{wasm_bindgen::JsValue, D1Database, Result};
@@ -179,7 +179,7 @@ pub async fn seat_page(
     cursor: Option<&str>,
     limit: u64,
     now: u64,
-) -> Result<(Vec<SeatItem>, Option<String>, u64)> {
+) -> Result<Page<SeatItem>> {
     #[derive(Deserialize)]
     struct Row {
         active_code: String,
@@ -242,7 +242,11 @@ pub async fn seat_page(
     } else {
         None
     };
-    Ok((items, next, total.map(|c| c.n as u64).unwrap_or(0)))
+    Ok(Page {
+        items,
+        next_cursor: next,
+        total: total.map(|c| c.n as u64).unwrap_or(0),
+    })
 }
 
 pub async fn seat_counts(db: &D1Database, corp_id: &str, now: u64) -> Result<(SeatCounts, u64)> {
