@@ -4,7 +4,7 @@
 //! with no departments, because the app may not see those departments.
 //! Written from WeCom's documentation, independently of `domain::range`.
 
-use crate::control::Sim;
+use crate::sim::Sim;
 use crate::http::{Reply, Req};
 use crate::state::{Corp, State, User};
 use crate::wecom_api::err;

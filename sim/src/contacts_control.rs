@@ -3,7 +3,7 @@
 //! (or `?callback=false`) drops it, to test that the reconcile heals.
 
 use crate::contacts_api::{visible, visible_departments};
-use crate::control::Sim;
+use crate::sim::Sim;
 use crate::http::{Reply, Req};
 use crate::push::{deliver, Source};
 use crate::state::{Department, Range, User};

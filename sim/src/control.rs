@@ -1,19 +1,12 @@
 //! The simulator's own routes (`/_sim/*`), for tests and the demo, and the
 //! dispatch of every request.
 
-use crate::config::Config;
 use crate::http::{Reply, Req};
 use crate::push::{self, Delivery, Source};
-use crate::state::{Corp, State};
+use crate::sim::Sim;
+use crate::state::Corp;
 use crate::wecom_api;
 use serde_json::{json, Value};
-use std::sync::Mutex;
-
-pub struct Sim {
-    pub config: Config,
-    pub state: Mutex<State>,
-    started_at: std::time::Instant,
-}
 
 fn bad(msg: impl Into<String>) -> Reply {
     Reply::json(400, &json!({"error": msg.into()}))
@@ -29,28 +22,6 @@ fn delivered(d: Delivery) -> Reply {
 }
 
 impl Sim {
-    pub fn new(config: Config) -> Sim {
-        let state = config
-            .state_file
-            .as_deref()
-            .and_then(|f| std::fs::read(f).ok())
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
-        Sim {
-            config,
-            state: Mutex::new(state),
-            started_at: std::time::Instant::now(),
-        }
-    }
-
-    pub fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn now(&self) -> u64 {
-        self.state().now()
-    }
-
     /// Pushes a fresh suite_ticket, as WeCom does every 10 minutes.
     pub fn push_suite_ticket(&self) -> Delivery {
         let (ticket, now) = {
@@ -291,21 +262,6 @@ impl Sim {
         Reply::json(200, &summary)
     }
 
-    /// Writes the state file (atomically) when one is configured.
-    fn save(&self) {
-        let Some(path) = &self.config.state_file else {
-            return;
-        };
-        let json = match serde_json::to_vec(&*self.state()) {
-            Ok(j) => j,
-            Err(e) => return eprintln!("sim: cannot serialise state: {e}"),
-        };
-        let tmp = format!("{path}.tmp");
-        if let Err(e) = std::fs::write(&tmp, json).and_then(|_| std::fs::rename(&tmp, path)) {
-            eprintln!("sim: cannot save state to {path}: {e}");
-        }
-    }
-
     pub fn handle(&self, req: &Req) -> Reply {
         let reply = self.dispatch(req);
         if req.method != "GET" {
@@ -331,7 +287,7 @@ impl Sim {
                 200,
                 &json!({
                     "ok": true,
-                    "uptime_secs": self.started_at.elapsed().as_secs(),
+                    "uptime_secs": self.uptime_secs(),
                     "worker": self.config.worker,
                     "now": self.now(),
                 }),

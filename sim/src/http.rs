@@ -1,6 +1,6 @@
 //! Reading requests and writing JSON answers over tiny_http.
 
-use crate::control::Sim;
+use crate::sim::Sim;
 use std::io::Read;
 
 /// WeCom bodies are small; anything larger is refused.

@@ -4,7 +4,7 @@
 //! 30 days after leaving an active in-range member, batches ≤ 1000.
 
 use crate::contacts_api::visible;
-use crate::control::Sim;
+use crate::sim::Sim;
 use crate::http::{Reply, Req};
 use crate::state::{credential, State};
 use crate::wecom_api::err;

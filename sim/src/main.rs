@@ -13,6 +13,7 @@ mod demo;
 mod http;
 mod license_api;
 mod push;
+mod sim;
 mod state;
 mod wecom_api;
 
@@ -34,7 +35,7 @@ fn main() {
         }
     };
     eprintln!("sim: WeCom simulator listening on http://{}", config.listen);
-    let app = Arc::new(control::Sim::new(config));
+    let app = Arc::new(sim::Sim::new(config));
     spawn_suite_ticket_loop(Arc::clone(&app));
     let workers: Vec<_> = (0..8)
         .map(|_| {
@@ -54,7 +55,7 @@ fn main() {
 
 /// WeCom pushes a suite_ticket every 10 minutes. At start the worker may not
 /// be up yet, so the first one is retried until it lands.
-fn spawn_suite_ticket_loop(sim: Arc<control::Sim>) {
+fn spawn_suite_ticket_loop(sim: Arc<sim::Sim>) {
     std::thread::spawn(move || loop {
         let delivery = sim.push_suite_ticket();
         let wait = if delivery.success {

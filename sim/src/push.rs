@@ -2,7 +2,7 @@
 //! receive id, signed, POSTed with msg_signature/timestamp/nonce; anything
 //! but `success` is retried (WeCom retries 3 times).
 
-use crate::control::Sim;
+use crate::sim::Sim;
 use domain::crypto::MsgCrypt;
 
 pub const RETRIES: usize = 3;

@@ -2,7 +2,7 @@
 //! from WeCom's documentation: same shapes, same errcodes, HTTP 200 with an
 //! `errcode` for errors.
 
-use crate::control::Sim;
+use crate::sim::Sim;
 use crate::http::{Reply, Req};
 use crate::state::{credential, Corp, State};
 use serde_json::{json, Value};
@@ -89,7 +89,7 @@ fn issue_corp_token(state: &mut State, corp_id: &str) -> String {
 pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     let path = req.path.strip_prefix("/cgi-bin/")?;
     let cfg = &sim.config;
-    let mut state = sim.state.lock().unwrap_or_else(|p| p.into_inner());
+    let mut state = sim.state();
     let reply = (|| -> Result<Reply, Reply> {
         Ok(match (req.method.as_str(), path) {
             ("POST", "service/get_suite_token") => {
