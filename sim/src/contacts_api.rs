@@ -5,9 +5,8 @@
 //! Written from WeCom's documentation, independently of `domain::range`.
 
 use crate::sim::Sim;
-use crate::http::{Reply, Req};
 use crate::state::{Corp, State, User};
-use crate::wecom_api::err;
+use crate::wire::{err, no_such_api, ok, Reply, Req};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -84,12 +83,6 @@ fn user_json(user: &User, v: &Visible) -> Value {
     j
 }
 
-fn ok(mut v: Value) -> Reply {
-    v["errcode"] = json!(0);
-    v["errmsg"] = json!("ok");
-    Reply::json(200, &v)
-}
-
 /// The organisation an `access_token` was issued for: 41001 missing,
 /// 40014 unknown, 42001 expired.
 fn corp_for_token<'a>(state: &'a State, req: &Req) -> Result<&'a Corp, Reply> {
@@ -158,7 +151,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .filter(|d| within.contains(&d.id))
                     .map(|d| json!({"id": d.id, "name": d.name, "parentid": d.parentid, "order": d.order}))
                     .collect();
-                ok(json!({"department": list}))
+                ok(&json!({"department": list}))
             }
             ("GET", "user/list" | "user/simplelist") => {
                 let dept =
@@ -178,7 +171,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .filter(|u| u.department.contains(&dept))
                     .map(|u| user_json(u, &v))
                     .collect();
-                ok(json!({"userlist": list}))
+                ok(&json!({"userlist": list}))
             }
             ("POST", "user/list_id") => {
                 let body: Value = serde_json::from_slice(&req.body).unwrap_or(json!({}));
@@ -205,7 +198,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                 } else {
                     String::new()
                 };
-                ok(json!({"next_cursor": next, "dept_user": page}))
+                ok(&json!({"next_cursor": next, "dept_user": page}))
             }
             ("GET", "user/get") => {
                 let userid = req.query("userid").unwrap_or_default();
@@ -220,7 +213,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                         "no privilege to access/modify contact/party/agent",
                     ));
                 }
-                ok(user_json(user, &v))
+                ok(&user_json(user, &v))
             }
             ("GET", "tag/get") => {
                 let tagid = number(req, "tagid").ok_or_else(|| err(40068, "invalid tagid"))?;
@@ -241,14 +234,9 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .filter(|u| tag.userlist.contains(&u.userid))
                     .map(|u| json!({"userid": u.userid, "name": u.name}))
                     .collect();
-                ok(json!({"tagname": tag.tagname, "userlist": users, "partylist": tag.partylist}))
+                ok(&json!({"tagname": tag.tagname, "userlist": users, "partylist": tag.partylist}))
             }
-            _ => {
-                return Err(Reply::json(
-                    404,
-                    &json!({"errcode": 404, "errmsg": "no such api"}),
-                ))
-            }
+            _ => return Err(no_such_api()),
         })
     })();
     Some(reply.unwrap_or_else(|e| e))

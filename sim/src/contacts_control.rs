@@ -3,19 +3,11 @@
 //! (or `?callback=false`) drops it, to test that the reconcile heals.
 
 use crate::contacts_api::{visible, visible_departments};
-use crate::sim::Sim;
-use crate::http::{Reply, Req};
 use crate::push::{deliver, Source};
+use crate::sim::Sim;
 use crate::state::{Department, Range, User};
+use crate::wire::{bad, refused, Reply, Req};
 use serde_json::{json, Value};
-
-fn bad(msg: impl Into<String>) -> Reply {
-    Reply::json(400, &json!({"error": msg.into()}))
-}
-
-fn wecom_err(errcode: i64, errmsg: &str) -> Reply {
-    Reply::json(400, &json!({"errcode": errcode, "errmsg": errmsg}))
-}
 
 fn wants_callback(req: &Req, body: &Value) -> bool {
     req.query("callback") != Some("false") && body["callback"].as_bool() != Some(false)
@@ -99,21 +91,21 @@ impl Sim {
                         Err(e) => return bad(format!("bad user: {e}")),
                     };
                     if corp.users.iter().any(|u| u.userid == user.userid) {
-                        return wecom_err(60102, "userid existed");
+                        return refused(60102, "userid existed");
                     }
                     if user
                         .department
                         .iter()
                         .any(|d| !corp.departments.iter().any(|x| x.id == *d))
                     {
-                        return wecom_err(60003, "department not found");
+                        return refused(60003, "department not found");
                     }
                     corp.users.push(user.clone());
                     (user, "create_user", None)
                 }
                 ("PATCH", Some(id)) => {
                     let Some(user) = corp.users.iter_mut().find(|u| u.userid == id) else {
-                        return wecom_err(60111, "userid not found");
+                        return refused(60111, "userid not found");
                     };
                     if let Some(name) = body["name"].as_str() {
                         user.name = name.to_owned();
@@ -130,7 +122,7 @@ impl Sim {
                 }
                 ("DELETE", Some(id)) => {
                     let Some(pos) = corp.users.iter().position(|u| u.userid == id) else {
-                        return wecom_err(60111, "userid not found");
+                        return refused(60111, "userid not found");
                     };
                     (corp.users.remove(pos), "delete_user", None)
                 }
@@ -189,10 +181,10 @@ impl Sim {
                         Err(e) => return bad(format!("bad department: {e}")),
                     };
                     if corp.departments.iter().any(|x| x.id == d.id) {
-                        return wecom_err(60008, "department existed");
+                        return refused(60008, "department existed");
                     }
                     if !corp.departments.iter().any(|x| x.id == d.parentid) {
-                        return wecom_err(60004, "parent department not found");
+                        return refused(60004, "parent department not found");
                     }
                     corp.departments.push(d.clone());
                     format!(
@@ -203,7 +195,7 @@ impl Sim {
                 }
                 ("PATCH", Some(id)) => {
                     let Some(d) = corp.departments.iter_mut().find(|x| x.id == id) else {
-                        return wecom_err(60003, "department not found");
+                        return refused(60003, "department not found");
                     };
                     if let Some(name) = body["name"].as_str() {
                         d.name = name.to_owned();
@@ -218,15 +210,15 @@ impl Sim {
                 }
                 ("DELETE", Some(id)) => {
                     if corp.users.iter().any(|u| u.department.contains(&id)) {
-                        return wecom_err(60005, "department contains user");
+                        return refused(60005, "department contains user");
                     }
                     if corp.departments.iter().any(|x| x.parentid == id) {
-                        return wecom_err(60006, "department contains sub-department");
+                        return refused(60006, "department contains sub-department");
                     }
                     let before = corp.departments.len();
                     corp.departments.retain(|x| x.id != id);
                     if corp.departments.len() == before {
-                        return wecom_err(60003, "department not found");
+                        return refused(60003, "department not found");
                     }
                     format!("<ChangeType><![CDATA[delete_party]]></ChangeType><Id>{id}</Id>")
                 }

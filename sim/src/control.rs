@@ -1,20 +1,12 @@
 //! The simulator's own routes (`/_sim/*`), for tests and the demo, and the
 //! dispatch of every request.
 
-use crate::http::{Reply, Req};
 use crate::push::{self, Delivery, Source};
 use crate::sim::Sim;
 use crate::state::Corp;
 use crate::wecom_api;
+use crate::wire::{bad, not_found, Reply, Req};
 use serde_json::{json, Value};
-
-fn bad(msg: impl Into<String>) -> Reply {
-    Reply::json(400, &json!({"error": msg.into()}))
-}
-
-fn not_found(what: &str) -> Reply {
-    Reply::json(404, &json!({"error": format!("{what} not found")}))
-}
 
 fn delivered(d: Delivery) -> Reply {
     let status = if d.success { 200 } else { 502 };

@@ -1,42 +1,11 @@
 //! Reading requests and writing JSON answers over tiny_http.
 
 use crate::sim::Sim;
+use crate::wire::{Reply, Req};
 use std::io::Read;
 
 /// WeCom bodies are small; anything larger is refused.
 const MAX_BODY: u64 = 1 << 20;
-
-pub struct Req {
-    pub method: String,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Req {
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-pub struct Reply {
-    pub status: u16,
-    pub body: String,
-    pub content_type: &'static str,
-}
-
-impl Reply {
-    pub fn json(status: u16, value: &serde_json::Value) -> Reply {
-        Reply {
-            status,
-            body: value.to_string(),
-            content_type: "application/json; charset=utf-8",
-        }
-    }
-}
 
 fn percent_decode(s: &str) -> String {
     fn hex(b: u8) -> Option<u8> {

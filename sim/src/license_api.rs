@@ -5,9 +5,8 @@
 
 use crate::contacts_api::visible;
 use crate::sim::Sim;
-use crate::http::{Reply, Req};
 use crate::state::{credential, State};
-use crate::wecom_api::err;
+use crate::wire::{err, no_such_api, ok, Reply, Req};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -55,12 +54,6 @@ pub struct Account {
     /// When the order was paid and the code created.
     #[serde(default)]
     pub create_time: u64,
-}
-
-fn ok(mut v: Value) -> Reply {
-    v["errcode"] = json!(0);
-    v["errmsg"] = json!("ok");
-    Reply::json(200, &v)
 }
 
 fn provider_token_ok(state: &State, req: &Req) -> Result<(), Reply> {
@@ -227,7 +220,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     count["external_contact_count"].as_u64().unwrap_or(0),
                     days,
                 )?;
-                ok(json!({"order_id": o.order_id}))
+                ok(&json!({"order_id": o.order_id}))
             }
             "list_order" => return list_order(&state, &v),
             "get_order" => {
@@ -236,7 +229,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .iter()
                     .find(|o| Some(o.order_id.as_str()) == v["order_id"].as_str())
                     .ok_or_else(|| err(701005, "invalid order_id"))?;
-                ok(json!({"order": order_json(o)}))
+                ok(&json!({"order": order_json(o)}))
             }
             "get_active_info_by_code" => {
                 let code = v["active_code"].as_str().unwrap_or_default();
@@ -245,7 +238,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .iter()
                     .find(|a| a.corp_id == corp && a.active_code == code)
                     .ok_or_else(|| err(701002, "invalid active_code"))?;
-                ok(json!({"active_info": account_json(a, now)}))
+                ok(&json!({"active_info": account_json(a, now)}))
             }
             "batch_get_active_info_by_code" => {
                 let codes: Vec<&str> = v["active_code_list"]
@@ -269,7 +262,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                 if found.is_empty() {
                     return Err(err(701010, "every active_code is invalid"));
                 }
-                ok(json!({"active_info_list": found, "invalid_active_code_list": invalid}))
+                ok(&json!({"active_info_list": found, "invalid_active_code_list": invalid}))
             }
             "get_app_license_info" => {
                 let c = state
@@ -279,7 +272,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .ok_or_else(|| err(40013, "invalid corpid"))?;
                 // A state saved before installs were dated starts counting now.
                 let start = *c.first_installed_at.get_or_insert(now);
-                ok(json!({
+                ok(&json!({
                     "license_status": 1,
                     "trail_info": {"start_time": start, "end_time": start + TRIAL_SECS},
                     "license_check_time": start,
@@ -293,13 +286,13 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .filter(|a| a.order_id == order_id)
                     .map(|a| json!({"active_code": a.active_code, "userid": a.userid, "type": a.account_type}))
                     .collect();
-                ok(json!({"next_cursor": "", "has_more": 0, "account_list": list}))
+                ok(&json!({"next_cursor": "", "has_more": 0, "account_list": list}))
             }
             "active_account" => {
                 let code = v["active_code"].as_str().unwrap_or_default().to_owned();
                 let userid = v["userid"].as_str().unwrap_or_default().to_owned();
                 match activate(&mut state, &corp, &code, &userid) {
-                    0 => ok(json!({})),
+                    0 => ok(&json!({})),
                     e => return Err(err(e, "activation refused")),
                 }
             }
@@ -317,7 +310,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                         json!({"active_code": code, "userid": userid, "errcode": e})
                     })
                     .collect();
-                ok(json!({"active_result": results}))
+                ok(&json!({"active_result": results}))
             }
             "batch_transfer_license" => {
                 let list = v["transfer_list"].as_array().cloned().unwrap_or_default();
@@ -333,7 +326,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                         json!({"handover_userid": h, "takeover_userid": t, "errcode": e})
                     })
                     .collect();
-                ok(json!({"transfer_result": results}))
+                ok(&json!({"transfer_result": results}))
             }
             "get_active_info_by_user" => {
                 let userid = v["userid"].as_str().unwrap_or_default();
@@ -344,7 +337,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .map(|a| account_json(a, now))
                     .collect();
                 let active = list.iter().any(|a| a["status"] == 2) as u8;
-                ok(json!({"active_status": active, "active_info_list": list}))
+                ok(&json!({"active_status": active, "active_info_list": list}))
             }
             "list_actived_account" => {
                 let list: Vec<Value> = state
@@ -354,23 +347,18 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .map(|a| json!({"userid": a.userid, "type": a.account_type, "active_time": a.active_time,
                                     "expire_time": a.expire_time, "active_code": a.active_code}))
                     .collect();
-                ok(json!({"next_cursor": "", "has_more": 0, "account_list": list}))
+                ok(&json!({"next_cursor": "", "has_more": 0, "account_list": list}))
             }
             "set_auto_active_status" => {
                 let on = v["auto_active_status"].as_u64() == Some(1);
                 state.auto_active.insert(corp, on);
-                ok(json!({}))
+                ok(&json!({}))
             }
             "get_auto_active_status" => {
                 let on = state.auto_active.get(&corp).copied().unwrap_or(false) as u8;
-                ok(json!({"auto_active_status": on}))
+                ok(&json!({"auto_active_status": on}))
             }
-            _ => {
-                return Err(Reply::json(
-                    404,
-                    &json!({"errcode": 404, "errmsg": "no such api"}),
-                ))
-            }
+            _ => return Err(no_such_api()),
         })
     })();
     Some(reply.unwrap_or_else(|e| e))
@@ -506,6 +494,6 @@ fn list_order(state: &State, v: &Value) -> Result<Reply, Reply> {
         String::new()
     };
     Ok(ok(
-        json!({"next_cursor": next, "has_more": more as u8, "order_list": page}),
+        &json!({"next_cursor": next, "has_more": more as u8, "order_list": page}),
     ))
 }

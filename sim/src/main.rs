@@ -16,6 +16,7 @@ mod push;
 mod sim;
 mod state;
 mod wecom_api;
+mod wire;
 
 use std::sync::Arc;
 

@@ -3,23 +3,13 @@
 //! `errcode` for errors.
 
 use crate::sim::Sim;
-use crate::http::{Reply, Req};
 use crate::state::{credential, Corp, State};
+use crate::wire::{err, no_such_api, ok, Reply, Req};
 use serde_json::{json, Value};
 
 const TOKEN_TTL: u64 = 7200;
 const SUITE_TICKET_TTL: u64 = 1800;
 const AUTH_CODE_TTL: u64 = 1200;
-
-fn ok(mut v: Value) -> Reply {
-    v["errcode"] = json!(0);
-    v["errmsg"] = json!("ok");
-    Reply::json(200, &v)
-}
-
-pub fn err(errcode: i64, errmsg: &str) -> Reply {
-    Reply::json(200, &json!({"errcode": errcode, "errmsg": errmsg}))
-}
 
 fn body(req: &Req) -> Result<Value, Reply> {
     serde_json::from_slice(&req.body).map_err(|_| err(47001, "data format error"))
@@ -111,7 +101,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                 }
                 let token = credential(64);
                 state.suite_tokens.insert(token.clone(), now + TOKEN_TTL);
-                ok(json!({"suite_access_token": token, "expires_in": TOKEN_TTL}))
+                ok(&json!({"suite_access_token": token, "expires_in": TOKEN_TTL}))
             }
             ("POST", "service/get_provider_token") => {
                 let v = body(req)?;
@@ -124,14 +114,14 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                 let token = credential(64);
                 let exp = state.now() + TOKEN_TTL;
                 state.provider_tokens.insert(token.clone(), exp);
-                ok(json!({"provider_access_token": token, "expires_in": TOKEN_TTL}))
+                ok(&json!({"provider_access_token": token, "expires_in": TOKEN_TTL}))
             }
             ("GET", "service/get_pre_auth_code") => {
                 suite_token_ok(&state, req)?;
                 let code = credential(32);
                 let exp = state.now() + AUTH_CODE_TTL;
                 state.pre_auth_codes.insert(code.clone(), exp);
-                ok(json!({"pre_auth_code": code, "expires_in": AUTH_CODE_TTL}))
+                ok(&json!({"pre_auth_code": code, "expires_in": AUTH_CODE_TTL}))
             }
             ("POST", "service/get_permanent_code") => {
                 suite_token_ok(&state, req)?;
@@ -152,7 +142,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                 corp.first_installed_at.get_or_insert(now);
                 corp.permanent_code = Some(permanent_code.clone());
                 let admin = corp.admins.first().cloned().unwrap_or_default();
-                ok(json!({
+                ok(&json!({
                     "access_token": token,
                     "expires_in": TOKEN_TTL,
                     "permanent_code": permanent_code,
@@ -164,13 +154,13 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             ("POST", "service/get_auth_info") => {
                 suite_token_ok(&state, req)?;
                 let corp = authorised(&state, &body(req)?)?;
-                ok(json!({"auth_corp_info": auth_corp_info(corp), "auth_info": auth_info(corp)}))
+                ok(&json!({"auth_corp_info": auth_corp_info(corp), "auth_info": auth_info(corp)}))
             }
             ("POST", "service/get_corp_token") => {
                 suite_token_ok(&state, req)?;
                 let corp_id = authorised(&state, &body(req)?)?.corp_id.clone();
                 let token = issue_corp_token(&mut state, &corp_id);
-                ok(json!({"access_token": token, "expires_in": TOKEN_TTL}))
+                ok(&json!({"access_token": token, "expires_in": TOKEN_TTL}))
             }
             ("POST", "service/get_admin_list") => {
                 suite_token_ok(&state, req)?;
@@ -188,14 +178,9 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .iter()
                     .map(|u| json!({"userid": u, "open_userid": format!("wo{u}"), "auth_type": 1}))
                     .collect();
-                ok(json!({"admin": admin}))
+                ok(&json!({"admin": admin}))
             }
-            _ => {
-                return Err(Reply::json(
-                    404,
-                    &json!({"errcode": 404, "errmsg": "no such api"}),
-                ))
-            }
+            _ => return Err(no_such_api()),
         })
     })();
     Some(reply.unwrap_or_else(|e| e))
