@@ -4,69 +4,12 @@
 //! with no departments, because the app may not see those departments.
 //! Written from WeCom's documentation, independently of `domain::range`.
 
+use crate::range::{visible, visible_departments, Visible};
 use crate::sim::Sim;
 use crate::state::{Corp, State, User};
 use crate::wire::{err, no_such_api, ok, Reply, Req};
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
-
-/// What the app may see of one organisation.
-pub struct Visible {
-    pub departments: HashSet<u64>,
-    /// Members named in the range (individually or through a tag).
-    pub named: HashSet<String>,
-}
-
-impl Visible {
-    pub fn sees(&self, user: &User) -> bool {
-        self.named.contains(&user.userid)
-            || user.department.iter().any(|d| self.departments.contains(d))
-    }
-}
-
-/// Cheap: departments and names only, never a pass over every member.
-pub fn visible(corp: &Corp) -> Visible {
-    let tags: Vec<_> = corp
-        .tags
-        .iter()
-        .filter(|t| corp.range.tag.contains(&t.tagid))
-        .collect();
-    let mut children: HashMap<u64, Vec<u64>> = HashMap::new();
-    for d in &corp.departments {
-        children.entry(d.parentid).or_default().push(d.id);
-    }
-    let mut departments = HashSet::new();
-    let mut stack: Vec<u64> = corp
-        .range
-        .party
-        .iter()
-        .chain(tags.iter().flat_map(|t| t.partylist.iter()))
-        .copied()
-        .filter(|id| corp.departments.iter().any(|d| d.id == *id))
-        .collect();
-    while let Some(id) = stack.pop() {
-        if departments.insert(id) {
-            stack.extend(children.get(&id).into_iter().flatten());
-        }
-    }
-    let named = corp
-        .range
-        .user
-        .iter()
-        .cloned()
-        .chain(tags.iter().flat_map(|t| t.userlist.iter().cloned()))
-        .collect();
-    Visible { departments, named }
-}
-
-/// The member's departments the app may see (none for individuals).
-pub fn visible_departments(user: &User, v: &Visible) -> Vec<u64> {
-    user.department
-        .iter()
-        .copied()
-        .filter(|d| v.departments.contains(d))
-        .collect()
-}
+use std::collections::HashSet;
 
 fn user_json(user: &User, v: &Visible) -> Value {
     let depts = visible_departments(user, v);

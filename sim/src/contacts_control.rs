@@ -2,8 +2,8 @@
 //! and push the callback WeCom would send. `"callback": false` in the body
 //! (or `?callback=false`) drops it, to test that the reconcile heals.
 
-use crate::contacts_api::{visible, visible_departments};
 use crate::push::{deliver, Source};
+use crate::range::{visible, visible_departments};
 use crate::sim::Sim;
 use crate::state::{Department, Range, User};
 use crate::wire::{bad, refused, Reply, Req};

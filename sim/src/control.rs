@@ -3,9 +3,9 @@
 
 use crate::push::{self, Delivery, Source};
 use crate::sim::Sim;
-use crate::state::Corp;
+use crate::state::{Corp, Order};
 use crate::wecom_api;
-use crate::wire::{bad, not_found, Reply, Req};
+use crate::wire::{bad, err, not_found, Reply, Req};
 use serde_json::{json, Value};
 
 fn delivered(d: Delivery) -> Reply {
@@ -18,7 +18,7 @@ impl Sim {
     pub fn push_suite_ticket(&self) -> Delivery {
         let (ticket, now) = {
             let mut state = self.state();
-            (wecom_api::new_suite_ticket(&mut state), state.now())
+            (state.new_suite_ticket(), state.now())
         };
         let xml = format!(
             "<xml><SuiteId><![CDATA[{}]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType>\
@@ -43,7 +43,7 @@ impl Sim {
             if !state.corps.contains_key(corp_id) {
                 return not_found("organisation");
             }
-            wecom_api::new_auth_code(&mut state, corp_id)
+            state.new_auth_code(corp_id)
         };
         let xml = self.command_xml(
             "create_auth",
@@ -57,10 +57,21 @@ impl Sim {
         ))
     }
 
-    /// The organisation pays an order: accounts are created and
-    /// `license_pay_success` is pushed.
+    /// `POST /_sim/corps/{corp_id}/orders {"base","interconnect","days"}`:
+    /// the organisation places and pays an order at once; accounts are
+    /// created and `license_pay_success` is pushed.
     fn pay_order(&self, corp_id: &str, body: &Value) -> Reply {
-        let paid = crate::license_api::pay_order(&mut self.state(), corp_id, body);
+        let base = body["base"].as_u64().unwrap_or(0);
+        let interconnect = body["interconnect"].as_u64().unwrap_or(0);
+        let days = body["days"].as_u64().unwrap_or(365);
+        let paid = {
+            let mut state = self.state();
+            // A refusal reads as WeCom's answer would, as text.
+            state
+                .place_order(corp_id, base, interconnect, days)
+                .map_err(|r| err(r.errcode, r.errmsg).body)
+                .and_then(|order| state.pay(&order.order_id))
+        };
         match paid {
             Ok(order) => self.announce_paid(&order),
             Err(e) => bad(e),
@@ -69,14 +80,14 @@ impl Sim {
 
     /// The buyer pays an order placed with `create_new_order`.
     fn pay_placed(&self, order_id: &str) -> Reply {
-        let paid = crate::license_api::pay(&mut self.state(), order_id);
+        let paid = self.state().pay(order_id);
         match paid {
             Ok(order) => self.announce_paid(&order),
             Err(e) => bad(e),
         }
     }
 
-    fn announce_paid(&self, order: &crate::license_api::Order) -> Reply {
+    fn announce_paid(&self, order: &Order) -> Reply {
         let corp_id = &order.corp_id;
         let xml = format!(
             "<xml><ServiceCorpId><![CDATA[{}]]></ServiceCorpId><InfoType><![CDATA[license_pay_success]]></InfoType>\
@@ -140,7 +151,7 @@ impl Sim {
             let Some(user) = corp.users.iter().find(|u| u.userid == userid) else {
                 return not_found("member");
             };
-            if !crate::contacts_api::visible(corp).sees(user) {
+            if !crate::range::visible(corp).sees(user) {
                 return Reply::json(
                     200,
                     &json!({"pushed": false, "reason": "outside the visible range"}),

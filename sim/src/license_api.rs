@@ -3,11 +3,10 @@
 //! with ≤ 20 days left, at most five years stacked (701030), transfers wait
 //! 30 days after leaving an active in-range member, batches ≤ 1000.
 
-use crate::contacts_api::visible;
+use crate::range::visible;
 use crate::sim::Sim;
-use crate::state::{credential, State};
+use crate::state::{Account, Order, State};
 use crate::wire::{err, no_such_api, ok, Reply, Req};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 const DAY: u64 = 86_400;
@@ -24,37 +23,6 @@ const ORDER_WINDOW_SECS: u64 = 31 * DAY;
 const CODE_BATCH_MAX: usize = 1000;
 /// The free trial runs this long from the first install.
 const TRIAL_SECS: u64 = 90 * DAY;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Order {
-    pub order_id: String,
-    pub corp_id: String,
-    pub base_count: u64,
-    pub interconnect_count: u64,
-    pub days: u64,
-    pub create_time: u64,
-    pub pay_time: u64,
-    /// 0 awaiting payment, 1 paid, 4 refunded
-    pub order_status: u8,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Account {
-    pub active_code: String,
-    pub corp_id: String,
-    pub order_id: String,
-    /// 1 base, 2 interconnect
-    pub account_type: u8,
-    pub days: u64,
-    pub userid: Option<String>,
-    pub active_time: Option<u64>,
-    pub expire_time: Option<u64>,
-    /// Not transferable again before this.
-    pub transferable_after: u64,
-    /// When the order was paid and the code created.
-    #[serde(default)]
-    pub create_time: u64,
-}
 
 fn provider_token_ok(state: &State, req: &Req) -> Result<(), Reply> {
     let token = req
@@ -213,13 +181,14 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                     .as_u64()
                     .or_else(|| duration["months"].as_u64().map(|m| m * MONTH_DAYS))
                     .unwrap_or(0);
-                let o = create_order(
-                    &mut state,
-                    &corp,
-                    count["base_count"].as_u64().unwrap_or(0),
-                    count["external_contact_count"].as_u64().unwrap_or(0),
-                    days,
-                )?;
+                let o = state
+                    .place_order(
+                        &corp,
+                        count["base_count"].as_u64().unwrap_or(0),
+                        count["external_contact_count"].as_u64().unwrap_or(0),
+                        days,
+                    )
+                    .map_err(|r| err(r.errcode, r.errmsg))?;
                 ok(&json!({"order_id": o.order_id}))
             }
             "list_order" => return list_order(&state, &v),
@@ -362,88 +331,6 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         })
     })();
     Some(reply.unwrap_or_else(|e| e))
-}
-
-/// Places an order awaiting payment (`create_new_order`, or the control
-/// route's shortcut). Counts and duration as WeCom bounds them.
-pub fn create_order(
-    state: &mut State,
-    corp: &str,
-    base: u64,
-    interconnect: u64,
-    days: u64,
-) -> Result<Order, Reply> {
-    if !state.corps.get(corp).is_some_and(|c| c.installed) {
-        // No third-party authorisation: no order (701015).
-        return Err(err(701015, "the organisation has not authorised the app"));
-    }
-    if base + interconnect == 0 || base > 1_000_000 || interconnect > 1_000_000 {
-        return Err(err(
-            40058,
-            "account_count: 1 to 1000000 of each type, not both zero",
-        ));
-    }
-    if days == 0 || days > 5 * 365 {
-        return Err(err(
-            40058,
-            "account_duration: between one day and five years",
-        ));
-    }
-    let now = state.now();
-    let order = Order {
-        order_id: format!("OI{}", credential(20)),
-        corp_id: corp.to_owned(),
-        base_count: base,
-        interconnect_count: interconnect,
-        days,
-        create_time: now,
-        pay_time: 0,
-        order_status: 0,
-    };
-    state.orders.push(order.clone());
-    Ok(order)
-}
-
-/// The buyer pays: WeCom creates the order's accounts. Paying twice is
-/// refused, so a retried control call cannot double the accounts.
-pub fn pay(state: &mut State, order_id: &str) -> Result<Order, String> {
-    let now = state.now();
-    let Some(order) = state.orders.iter_mut().find(|o| o.order_id == order_id) else {
-        return Err("order not found".into());
-    };
-    if order.order_status != 0 {
-        return Err(format!("order {order_id} is not awaiting payment"));
-    }
-    order.order_status = 1;
-    order.pay_time = now;
-    let order = order.clone();
-    for (t, n) in [(1u8, order.base_count), (2u8, order.interconnect_count)] {
-        for _ in 0..n {
-            state.accounts.push(Account {
-                active_code: format!("AC{}", credential(18)),
-                corp_id: order.corp_id.clone(),
-                order_id: order.order_id.clone(),
-                account_type: t,
-                days: order.days,
-                userid: None,
-                active_time: None,
-                expire_time: None,
-                transferable_after: 0,
-                create_time: now,
-            });
-        }
-    }
-    Ok(order)
-}
-
-/// `POST /_sim/corps/{corp_id}/orders {"base","interconnect","days"}`: an
-/// order is placed and paid at once.
-pub fn pay_order(state: &mut State, corp: &str, body: &Value) -> Result<Order, String> {
-    let base = body["base"].as_u64().unwrap_or(0);
-    let interconnect = body["interconnect"].as_u64().unwrap_or(0);
-    let days = body["days"].as_u64().unwrap_or(365);
-    let order = create_order(state, corp, base, interconnect, days).map_err(|r| r.body)?;
-    pay(state, &order.order_id)
 }
 
 fn order_json(o: &Order) -> Value {

@@ -13,6 +13,7 @@ mod demo;
 mod http;
 mod license_api;
 mod push;
+mod range;
 mod sim;
 mod state;
 mod wecom_api;

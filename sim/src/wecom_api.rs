@@ -3,13 +3,11 @@
 //! `errcode` for errors.
 
 use crate::sim::Sim;
-use crate::state::{credential, Corp, State};
+use crate::state::{credential, Corp, State, AUTH_CODE_TTL, SUITE_TICKET_TTL};
 use crate::wire::{err, no_such_api, ok, Reply, Req};
 use serde_json::{json, Value};
 
 const TOKEN_TTL: u64 = 7200;
-const SUITE_TICKET_TTL: u64 = 1800;
-const AUTH_CODE_TTL: u64 = 1200;
 
 fn body(req: &Req) -> Result<Value, Reply> {
     serde_json::from_slice(&req.body).map_err(|_| err(47001, "data format error"))
@@ -184,25 +182,4 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         })
     })();
     Some(reply.unwrap_or_else(|e| e))
-}
-
-/// An auth code for an install (what WeCom creates when an admin authorises).
-pub fn new_auth_code(state: &mut State, corp_id: &str) -> String {
-    let code = credential(32);
-    let exp = state.now() + AUTH_CODE_TTL;
-    state
-        .auth_codes
-        .insert(code.clone(), (corp_id.to_owned(), exp));
-    code
-}
-
-/// A fresh suite_ticket, remembered as valid for 30 minutes.
-pub fn new_suite_ticket(state: &mut State) -> String {
-    let ticket = credential(32);
-    let now = state.now();
-    state
-        .suite_tickets
-        .retain(|(_, at)| at + SUITE_TICKET_TTL > now);
-    state.suite_tickets.push((ticket.clone(), now));
-    ticket
 }
