@@ -1,10 +1,8 @@
-//! The simulator's own routes (`/_sim/*`), for tests and the demo, and the
-//! dispatch of every request.
+//! The simulator's own routes (`/_sim/*`), for tests and the demo.
 
 use crate::push::{self, Delivery, Source};
 use crate::sim::Sim;
 use crate::state::{Corp, Order};
-use crate::wecom_api;
 use crate::wire::{bad, err, not_found, Reply, Req};
 use serde_json::{json, Value};
 
@@ -14,20 +12,6 @@ fn delivered(d: Delivery) -> Reply {
 }
 
 impl Sim {
-    /// Pushes a fresh suite_ticket, as WeCom does every 10 minutes.
-    pub fn push_suite_ticket(&self) -> Delivery {
-        let (ticket, now) = {
-            let mut state = self.state();
-            (state.new_suite_ticket(), state.now())
-        };
-        let xml = format!(
-            "<xml><SuiteId><![CDATA[{}]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType>\
-             <TimeStamp>{now}</TimeStamp><SuiteTicket><![CDATA[{ticket}]]></SuiteTicket></xml>",
-            self.config.suite_id
-        );
-        push::deliver(self, Source::Command, &self.config.suite_id, &xml)
-    }
-
     fn command_xml(&self, info_type: &str, fields: &str) -> String {
         format!(
             "<xml><SuiteId><![CDATA[{}]]></SuiteId><InfoType><![CDATA[{info_type}]]></InfoType>\
@@ -265,27 +249,23 @@ impl Sim {
         Reply::json(200, &summary)
     }
 
-    pub fn handle(&self, req: &Req) -> Reply {
-        let reply = self.dispatch(req);
-        if req.method != "GET" {
-            self.save();
+    /// Creates the demo organisation once; says whether it was new.
+    fn demo(&self) -> Reply {
+        if self.state().corps.contains_key(crate::demo::DEMO_CORP_ID) {
+            return Reply::json(200, &json!({"created": false}));
         }
-        reply
+        let demo = serde_json::to_vec(&crate::demo::corp()).expect("demo serialises");
+        let reply = self.put_corp(&demo);
+        if reply.status != 200 {
+            return reply;
+        }
+        Reply::json(200, &json!({"created": true}))
     }
 
-    fn dispatch(&self, req: &Req) -> Reply {
-        if let Some(reply) = crate::license_api::handle(self, req) {
-            return reply;
-        }
-        if let Some(reply) = crate::contacts_api::handle(self, req) {
-            return reply;
-        }
-        if let Some(reply) = wecom_api::handle(self, req) {
-            return reply;
-        }
+    fn dispatch(&self, req: &Req) -> Option<Reply> {
         let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
         let json_body = || serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
-        match (req.method.as_str(), segments.as_slice()) {
+        Some(match (req.method.as_str(), segments.as_slice()) {
             ("GET", ["_sim", "health"]) => Reply::json(
                 200,
                 &json!({
@@ -296,18 +276,7 @@ impl Sim {
                 }),
             ),
             ("POST", ["_sim", "corps"]) => self.put_corp(&req.body),
-            // Creates the demo organisation once; says whether it was new.
-            ("POST", ["_sim", "demo"]) => {
-                if self.state().corps.contains_key(crate::demo::DEMO_CORP_ID) {
-                    return Reply::json(200, &json!({"created": false}));
-                }
-                let demo = serde_json::to_vec(&crate::demo::corp()).expect("demo serialises");
-                let reply = self.put_corp(&demo);
-                if reply.status != 200 {
-                    return reply;
-                }
-                Reply::json(200, &json!({"created": true}))
-            }
+            ("POST", ["_sim", "demo"]) => self.demo(),
             ("GET", ["_sim", "corps", corp_id]) => match self.state().corps.get(*corp_id) {
                 Some(c) => Reply::json(200, &json!(c)),
                 None => not_found("organisation"),
@@ -338,7 +307,7 @@ impl Sim {
                 Err(_) => bad("department id must be a number"),
             },
             ("POST", ["_sim", "corps", corp_id, "uninstall"]) => self.uninstall(corp_id),
-            ("POST", ["_sim", "suite_ticket"]) => delivered(self.push_suite_ticket()),
+            ("POST", ["_sim", "suite_ticket"]) => delivered(push::suite_ticket(self)),
             // Tests move WeCom's clock (trial end, expiry, cooldown).
             ("POST", ["_sim", "clock"]) => match json_body()["offset_secs"].as_i64() {
                 Some(offset) => {
@@ -365,10 +334,12 @@ impl Sim {
                 Reply::json(200, &json!({"expired": true}))
             }
             ("POST", ["_sim", "push"]) => self.push_raw(&json_body()),
-            _ => Reply::json(
-                404,
-                &json!({"errcode": 404, "errmsg": format!("no such route {} {}", req.method, req.path)}),
-            ),
-        }
+            _ => return None,
+        })
     }
+}
+
+/// Answers a `/_sim/*` route; `None` when there is no such route.
+pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
+    sim.dispatch(req)
 }

@@ -1,6 +1,7 @@
-//! Reading requests and writing JSON answers over tiny_http.
+//! The HTTP server adapter: turns a tiny_http request into a [`Req`]
+//! (body capped, query decoded), hands it to the caller's handler and
+//! writes the [`Reply`] back. It knows nothing of routes or state.
 
-use crate::sim::Sim;
 use crate::wire::{Reply, Req};
 use std::io::Read;
 
@@ -47,7 +48,8 @@ fn parse_query(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn serve(sim: &Sim, mut request: tiny_http::Request) {
+/// Answers one request with `handle`.
+pub fn serve(mut request: tiny_http::Request, handle: impl Fn(&Req) -> Reply) {
     let url = request.url().to_owned();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
     let mut body = Vec::new();
@@ -66,7 +68,7 @@ pub fn serve(sim: &Sim, mut request: tiny_http::Request) {
             query: parse_query(query),
             body,
         };
-        sim.handle(&req)
+        handle(&req)
     };
     let header = tiny_http::Header::from_bytes("Content-Type", reply.content_type)
         .expect("static header is valid");

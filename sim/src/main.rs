@@ -14,6 +14,7 @@ mod http;
 mod license_api;
 mod push;
 mod range;
+mod router;
 mod sim;
 mod state;
 mod wecom_api;
@@ -45,7 +46,7 @@ fn main() {
             let app = Arc::clone(&app);
             std::thread::spawn(move || {
                 while let Ok(request) = server.recv() {
-                    http::serve(&app, request);
+                    http::serve(request, |req| router::handle(&app, req));
                 }
             })
         })
@@ -59,7 +60,7 @@ fn main() {
 /// be up yet, so the first one is retried until it lands.
 fn spawn_suite_ticket_loop(sim: Arc<sim::Sim>) {
     std::thread::spawn(move || loop {
-        let delivery = sim.push_suite_ticket();
+        let delivery = push::suite_ticket(&sim);
         let wait = if delivery.success {
             600
         } else {

@@ -76,3 +76,17 @@ pub fn deliver(sim: &Sim, source: Source, receive_id: &str, plaintext: &str) -> 
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
 }
+
+/// Pushes a fresh suite_ticket, as WeCom does every 10 minutes.
+pub fn suite_ticket(sim: &Sim) -> Delivery {
+    let (ticket, now) = {
+        let mut state = sim.state();
+        (state.new_suite_ticket(), state.now())
+    };
+    let xml = format!(
+        "<xml><SuiteId><![CDATA[{}]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType>\
+         <TimeStamp>{now}</TimeStamp><SuiteTicket><![CDATA[{ticket}]]></SuiteTicket></xml>",
+        sim.config.suite_id
+    );
+    deliver(sim, Source::Command, &sim.config.suite_id, &xml)
+}
