@@ -6,18 +6,15 @@
 //! `SUITE_SECRET`, `SUITE_TOKEN`, `SUITE_ENCODING_AES_KEY`, ...).
 
 mod config;
-mod contacts_api;
-mod contacts_control;
 mod control;
 mod demo;
 mod http;
-mod license_api;
 mod push;
 mod range;
 mod router;
 mod sim;
 mod state;
-mod wecom_api;
+mod wecom;
 mod wire;
 
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 //! but `success` is retried (WeCom retries 3 times).
 
 use crate::sim::Sim;
+use crate::wire::Reply;
 use domain::crypto::MsgCrypt;
 
 pub const RETRIES: usize = 3;
@@ -89,4 +90,20 @@ pub fn suite_ticket(sim: &Sim) -> Delivery {
         sim.config.suite_id
     );
     deliver(sim, Source::Command, &sim.config.suite_id, &xml)
+}
+
+impl Delivery {
+    /// 200 when the worker took the callback, else 502.
+    pub fn http_status(&self) -> u16 {
+        if self.success {
+            200
+        } else {
+            502
+        }
+    }
+
+    /// What a control route answers after a push: the delivery itself.
+    pub fn reply(&self) -> Reply {
+        Reply::json(self.http_status(), self)
+    }
 }

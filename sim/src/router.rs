@@ -4,7 +4,7 @@
 
 use crate::sim::Sim;
 use crate::wire::{Reply, Req};
-use crate::{contacts_api, control, license_api, wecom_api};
+use crate::{control, wecom};
 use serde_json::json;
 
 pub fn handle(sim: &Sim, req: &Req) -> Reply {
@@ -16,9 +16,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Reply {
 }
 
 fn dispatch(sim: &Sim, req: &Req) -> Reply {
-    license_api::handle(sim, req)
-        .or_else(|| contacts_api::handle(sim, req))
-        .or_else(|| wecom_api::handle(sim, req))
+    wecom::handle(sim, req)
         .or_else(|| control::handle(sim, req))
         .unwrap_or_else(|| {
             let errmsg = format!("no such route {} {}", req.method, req.path);

@@ -51,11 +51,8 @@ fn number(req: &Req, name: &str) -> Option<u64> {
     req.query(name).and_then(|v| v.parse().ok())
 }
 
-pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
-    let path = req.path.strip_prefix("/cgi-bin/")?;
-    if !matches!(path.split('/').next(), Some("department" | "user" | "tag")) {
-        return None;
-    }
+/// Answers `cgi-bin/{department,user,tag}/*` (`path` without `cgi-bin/`).
+pub fn handle(sim: &Sim, req: &Req, path: &str) -> Reply {
     let state = sim.state();
     let reply = (|| -> Result<Reply, Reply> {
         let corp = corp_for_token(&state, req)?;
@@ -182,5 +179,5 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             _ => return Err(no_such_api()),
         })
     })();
-    Some(reply.unwrap_or_else(|e| e))
+    reply.unwrap_or_else(|e| e)
 }

@@ -164,8 +164,8 @@ fn account_json(a: &Account, now: u64) -> Value {
     v
 }
 
-pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
-    let path = req.path.strip_prefix("/cgi-bin/license/")?;
+/// Answers `cgi-bin/license/{call}`.
+pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
     let mut state = sim.state();
     let reply = (|| -> Result<Reply, Reply> {
         provider_token_ok(&state, req)?;
@@ -173,7 +173,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             serde_json::from_slice(&req.body).map_err(|_| err(47001, "data format error"))?;
         let corp = v["corpid"].as_str().unwrap_or_default().to_owned();
         let now = state.now();
-        Ok(match path {
+        Ok(match call {
             "create_new_order" | "create_order" => {
                 let count = &v["account_count"];
                 let duration = &v["account_duration"];
@@ -330,7 +330,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             _ => return Err(no_such_api()),
         })
     })();
-    Some(reply.unwrap_or_else(|e| e))
+    reply.unwrap_or_else(|e| e)
 }
 
 fn order_json(o: &Order) -> Value {

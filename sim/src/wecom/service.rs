@@ -74,8 +74,8 @@ fn issue_corp_token(state: &mut State, corp_id: &str) -> String {
     token
 }
 
-pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
-    let path = req.path.strip_prefix("/cgi-bin/")?;
+/// Answers the other `cgi-bin/*` routes (`path` without `cgi-bin/`).
+pub fn handle(sim: &Sim, req: &Req, path: &str) -> Reply {
     let cfg = &sim.config;
     let mut state = sim.state();
     let reply = (|| -> Result<Reply, Reply> {
@@ -181,5 +181,5 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             _ => return Err(no_such_api()),
         })
     })();
-    Some(reply.unwrap_or_else(|e| e))
+    reply.unwrap_or_else(|e| e)
 }
