@@ -57,3 +57,22 @@ impl Sim {
         }
     }
 }
+
+#[cfg(test)]
+impl Sim {
+    /// A simulator for unit tests: fixed credentials, no state file, and a
+    /// worker address nothing listens on.
+    pub fn for_tests() -> Sim {
+        Sim::new(Config {
+            listen: "127.0.0.1:0".into(),
+            worker: "http://127.0.0.1:9".into(),
+            suite_id: "wwsuite".into(),
+            suite_secret: "suite-secret".into(),
+            suite_token: "QDG6eK".into(),
+            suite_aes_key: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C".into(),
+            provider_corpid: "wwprovider".into(),
+            provider_secret: "provider-secret".into(),
+            state_file: None,
+        })
+    }
+}

@@ -4,6 +4,7 @@
 //! control routes make (a suite_ticket, an auth code, an order placed or
 //! paid) live here too, so neither side imports the other.
 
+use crate::wire::Refusal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -191,25 +192,25 @@ impl State {
     ) -> Result<Order, Refusal> {
         if !self.corps.get(corp).is_some_and(|c| c.installed) {
             // No third-party authorisation: no order (701015).
-            return Err(Refusal {
-                errcode: 701015,
-                errmsg: "the organisation has not authorised the app",
-            });
+            return Err(Refusal::new(
+                701015,
+                "the organisation has not authorised the app",
+            ));
         }
         if base + interconnect == 0
             || base > ORDER_ACCOUNTS_MAX
             || interconnect > ORDER_ACCOUNTS_MAX
         {
-            return Err(Refusal {
-                errcode: 40058,
-                errmsg: "account_count: 1 to 1000000 of each type, not both zero",
-            });
+            return Err(Refusal::new(
+                40058,
+                "account_count: 1 to 1000000 of each type, not both zero",
+            ));
         }
         if days == 0 || days > ORDER_DAYS_MAX {
-            return Err(Refusal {
-                errcode: 40058,
-                errmsg: "account_duration: between one day and five years",
-            });
+            return Err(Refusal::new(
+                40058,
+                "account_duration: between one day and five years",
+            ));
         }
         let now = self.now();
         let order = Order {
@@ -257,14 +258,6 @@ impl State {
         }
         Ok(order)
     }
-}
-
-/// A WeCom refusal decided below the routes; each route answers it in its
-/// own way (a WeCom errcode, or a control route's 400).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refusal {
-    pub errcode: i64,
-    pub errmsg: &'static str,
 }
 
 /// A fresh opaque credential, as WeCom hands out.

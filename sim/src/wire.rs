@@ -3,6 +3,7 @@
 //! `err`: HTTP 200 with an `errcode`, as WeCom answers) and the control
 //! routes (`bad`, `not_found`: plain HTTP statuses).
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -59,6 +60,35 @@ pub fn err(errcode: i64, errmsg: &str) -> Reply {
     Reply::json(200, &json!({"errcode": errcode, "errmsg": errmsg}))
 }
 
+/// A WeCom errcode with its errmsg, decided wherever the rule lives and
+/// answered by the route (as [`err`], or as a control route's 400).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub errcode: i64,
+    pub errmsg: &'static str,
+}
+
+impl Refusal {
+    pub const fn new(errcode: i64, errmsg: &'static str) -> Refusal {
+        Refusal { errcode, errmsg }
+    }
+
+    pub fn reply(self) -> Reply {
+        err(self.errcode, self.errmsg)
+    }
+}
+
+/// A WeCom route's JSON body as its wire type. A body that is not JSON at
+/// all is WeCom's 47001 "data format error"; JSON of another shape (a field
+/// missing or of the wrong type) gets `shape`, the route's own refusal for
+/// a field it cannot use.
+pub fn body<T: DeserializeOwned>(req: &Req, shape: Refusal) -> Result<T, Reply> {
+    serde_json::from_slice(&req.body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => shape.reply(),
+        _ => err(47001, "data format error"),
+    })
+}
+
 /// A `cgi-bin` path WeCom does not serve (or not with this method).
 pub fn no_such_api() -> Reply {
     Reply::json(404, &json!({"errcode": 404, "errmsg": "no such api"}))
@@ -77,4 +107,24 @@ pub fn not_found(what: &str) -> Reply {
 /// A control change refused the way WeCom's contacts API refuses it.
 pub fn refused(errcode: i64, errmsg: &str) -> Reply {
     Reply::json(400, &json!({"errcode": errcode, "errmsg": errmsg}))
+}
+
+#[cfg(test)]
+impl Req {
+    /// A request as the HTTP adapter would hand it over.
+    pub fn for_tests(method: &str, path_and_query: &str, body: &str) -> Req {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        Req {
+            method: method.into(),
+            path: path.into(),
+            query: query
+                .split('&')
+                .filter_map(|p| p.split_once('='))
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
 }

@@ -7,7 +7,7 @@ use crate::push::{self, Source};
 use crate::range::visible;
 use crate::sim::Sim;
 use crate::state::Order;
-use crate::wire::{bad, err, not_found, Reply};
+use crate::wire::{bad, not_found, Reply};
 use serde_json::{json, Value};
 
 const DAY: u64 = 86_400;
@@ -24,7 +24,7 @@ pub fn pay_order(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
         // A refusal reads as WeCom's answer would, as text.
         state
             .place_order(corp_id, base, interconnect, days)
-            .map_err(|r| err(r.errcode, r.errmsg).body)
+            .map_err(|r| r.reply().body)
             .and_then(|order| state.pay(&order.order_id))
     };
     match paid {

@@ -6,7 +6,7 @@
 use crate::range::visible;
 use crate::sim::Sim;
 use crate::state::{Account, Order, State};
-use crate::wire::{err, no_such_api, ok, Reply, Req};
+use crate::wire::{err, no_such_api, ok, Refusal, Reply, Req};
 use serde_json::{json, Value};
 
 const DAY: u64 = 86_400;
@@ -188,7 +188,7 @@ pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
                         count["external_contact_count"].as_u64().unwrap_or(0),
                         days,
                     )
-                    .map_err(|r| err(r.errcode, r.errmsg))?;
+                    .map_err(Refusal::reply)?;
                 ok(&json!({"order_id": o.order_id}))
             }
             "list_order" => return list_order(&state, &v),
