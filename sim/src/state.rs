@@ -19,6 +19,16 @@ const ORDER_ACCOUNTS_MAX: u64 = 1_000_000;
 /// `create_new_order`: an account lasts at most five years.
 const ORDER_DAYS_MAX: u64 = 5 * 365;
 
+/// No third-party authorisation, no order.
+pub const NOT_AUTHORISED: Refusal =
+    Refusal::new(701015, "the organisation has not authorised the app");
+pub const BAD_ACCOUNT_COUNT: Refusal = Refusal::new(
+    40058,
+    "account_count: 1 to 1000000 of each type, not both zero",
+);
+pub const BAD_DURATION: Refusal =
+    Refusal::new(40058, "account_duration: between one day and five years");
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Department {
     pub id: u64,
@@ -191,26 +201,16 @@ impl State {
         days: u64,
     ) -> Result<Order, Refusal> {
         if !self.corps.get(corp).is_some_and(|c| c.installed) {
-            // No third-party authorisation: no order (701015).
-            return Err(Refusal::new(
-                701015,
-                "the organisation has not authorised the app",
-            ));
+            return Err(NOT_AUTHORISED);
         }
         if base + interconnect == 0
             || base > ORDER_ACCOUNTS_MAX
             || interconnect > ORDER_ACCOUNTS_MAX
         {
-            return Err(Refusal::new(
-                40058,
-                "account_count: 1 to 1000000 of each type, not both zero",
-            ));
+            return Err(BAD_ACCOUNT_COUNT);
         }
         if days == 0 || days > ORDER_DAYS_MAX {
-            return Err(Refusal::new(
-                40058,
-                "account_duration: between one day and five years",
-            ));
+            return Err(BAD_DURATION);
         }
         let now = self.now();
         let order = Order {

@@ -78,6 +78,9 @@ impl Refusal {
     }
 }
 
+/// WeCom's answer to a body it cannot read as JSON.
+pub const DATA_FORMAT: Refusal = Refusal::new(47001, "data format error");
+
 /// A WeCom route's JSON body as its wire type. A body that is not JSON at
 /// all is WeCom's 47001 "data format error"; JSON of another shape (a field
 /// missing or of the wrong type) gets `shape`, the route's own refusal for
@@ -85,7 +88,7 @@ impl Refusal {
 pub fn body<T: DeserializeOwned>(req: &Req, shape: Refusal) -> Result<T, Reply> {
     serde_json::from_slice(&req.body).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => shape.reply(),
-        _ => err(47001, "data format error"),
+        _ => DATA_FORMAT.reply(),
     })
 }
 

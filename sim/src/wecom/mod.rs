@@ -4,8 +4,10 @@
 //! `service` issues tokens and installs, `contacts` answers what the app
 //! may see, `license` sells and binds interface licenses.
 
+mod activation;
 mod contacts;
 mod license;
+mod orders;
 mod service;
 
 use crate::sim::Sim;
