@@ -2,46 +2,92 @@
 //! and push the callback WeCom would send. `"callback": false` in the body
 //! (or `?callback=false`) drops it, to test that the reconcile heals.
 
-use crate::push::{deliver, Source};
+use crate::push::{deliver, suite_event, Message, Source};
 use crate::range::{visible, visible_departments};
 use crate::sim::Sim;
 use crate::state::{Department, Range, User};
-use crate::wire::{bad, refused, Reply, Req};
+use crate::wire::{bad, not_found, refused, Reply, Req};
 use serde_json::{json, Value};
 
 fn wants_callback(req: &Req, body: &Value) -> bool {
     req.query("callback") != Some("false") && body["callback"].as_bool() != Some(false)
 }
 
-fn change_contact(sim: &Sim, corp_id: &str, fields: &str) -> Reply {
-    let xml = format!(
-            "<xml><SuiteId><![CDATA[{}]]></SuiteId><AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId>\
-             <InfoType><![CDATA[change_contact]]></InfoType><TimeStamp>{}</TimeStamp>{fields}</xml>",
-            sim.config.suite_id,
-            sim.now()
-        );
-    deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
+/// What one `change_contact` callback says: gathered while the state is
+/// locked, written after.
+enum Change {
+    /// `create_user` or `update_user`: the member as they were (an update
+    /// that renames carries the new id), with the departments the app sees.
+    User {
+        change_type: &'static str,
+        user: User,
+        new_userid: Option<String>,
+        departments: Vec<u64>,
+    },
+    DeleteUser {
+        userid: String,
+    },
+    CreateParty(Department),
+    UpdateParty(Department),
+    DeleteParty {
+        id: u64,
+    },
 }
 
-fn user_fields(change: &str, user: &User, depts: &[u64], new_userid: Option<&str>) -> String {
-    let mut f = format!(
-        "<ChangeType><![CDATA[{change}]]></ChangeType><UserID><![CDATA[{}]]></UserID>\
-             <Name><![CDATA[{}]]></Name><Status>{}</Status>",
-        user.userid, user.name, user.status
-    );
-    if let Some(new) = new_userid {
-        f.push_str(&format!("<NewUserID><![CDATA[{new}]]></NewUserID>"));
+impl Change {
+    fn write(self, m: Message) -> Message {
+        match self {
+            Change::User {
+                change_type,
+                user,
+                new_userid,
+                departments,
+            } => {
+                let mut m = m
+                    .cdata("ChangeType", change_type)
+                    .cdata("UserID", &user.userid)
+                    .cdata("Name", &user.name)
+                    .text("Status", user.status);
+                if let Some(new) = new_userid {
+                    m = m.cdata("NewUserID", &new);
+                }
+                // A third-party app sees only departments inside its range.
+                if let Some(main) = departments.first() {
+                    let list: Vec<String> = departments.iter().map(u64::to_string).collect();
+                    m = m
+                        .cdata("Department", &list.join(","))
+                        .text("MainDepartment", main);
+                }
+                m
+            }
+            Change::DeleteUser { userid } => m
+                .cdata("ChangeType", "delete_user")
+                .cdata("UserID", &userid),
+            Change::CreateParty(d) => m
+                .cdata("ChangeType", "create_party")
+                .text("Id", d.id)
+                .cdata("Name", &d.name)
+                .text("ParentId", d.parentid)
+                .text("Order", d.order),
+            Change::UpdateParty(d) => m
+                .cdata("ChangeType", "update_party")
+                .text("Id", d.id)
+                .cdata("Name", &d.name)
+                .text("ParentId", d.parentid),
+            Change::DeleteParty { id } => m.cdata("ChangeType", "delete_party").text("Id", id),
+        }
     }
-    // A third-party app sees only departments inside its range.
-    if !depts.is_empty() {
-        let list: Vec<String> = depts.iter().map(u64::to_string).collect();
-        f.push_str(&format!(
-            "<Department><![CDATA[{}]]></Department><MainDepartment>{}</MainDepartment>",
-            list.join(","),
-            depts[0]
-        ));
-    }
-    f
+}
+
+/// Pushes `change_contact` for one change.
+fn change_contact(sim: &Sim, corp_id: &str, change: Change) -> Reply {
+    let header = Message::new()
+        .cdata("SuiteId", &sim.config.suite_id)
+        .cdata("AuthCorpId", corp_id)
+        .cdata("InfoType", "change_contact")
+        .text("TimeStamp", sim.now());
+    let xml = change.write(header).finish();
+    deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
 }
 
 pub fn set_range(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
@@ -52,7 +98,7 @@ pub fn set_range(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     let installed = {
         let mut state = sim.state();
         let Some(corp) = state.corps.get_mut(corp_id) else {
-            return Reply::json(404, &json!({"error": "organisation not found"}));
+            return not_found("organisation");
         };
         corp.range = range;
         corp.installed
@@ -60,22 +106,19 @@ pub fn set_range(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     if !installed || !wants_callback_body(body) {
         return Reply::json(200, &json!({"pushed": false}));
     }
-    let xml = format!(
-        "<xml><SuiteId><![CDATA[{}]]></SuiteId><InfoType><![CDATA[change_auth]]></InfoType>\
-             <TimeStamp>{}</TimeStamp><AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId></xml>",
-        sim.config.suite_id,
-        sim.now()
-    );
+    let xml = suite_event(sim, "change_auth", sim.now())
+        .cdata("AuthCorpId", corp_id)
+        .finish();
     deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
 }
 
 /// POST/PATCH/DELETE `/_sim/corps/{corp_id}/users[/{userid}]`.
 pub fn change_user(sim: &Sim, req: &Req, corp_id: &str, userid: Option<&str>) -> Reply {
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-    let fields = {
+    let change = {
         let mut state = sim.state();
         let Some(corp) = state.corps.get_mut(corp_id) else {
-            return Reply::json(404, &json!({"error": "organisation not found"}));
+            return not_found("organisation");
         };
         let before = visible(corp);
         let was_seen = userid
@@ -145,36 +188,33 @@ pub fn change_user(sim: &Sim, req: &Req, corp_id: &str, userid: Option<&str>) ->
                 &json!({"pushed": false, "reason": "callback dropped on request"}),
             );
         }
-        let depts = if change == "delete_user" {
-            vec![]
-        } else {
-            let mut current = user.clone();
-            if let Some(u) = corp.users.iter().find(|u| u.userid == seen_id) {
-                current = u.clone();
-            }
-            visible_departments(&current, &after)
-        };
         if change == "delete_user" {
-            format!(
-                "<ChangeType><![CDATA[delete_user]]></ChangeType><UserID><![CDATA[{}]]></UserID>",
-                user.userid
-            )
+            Change::DeleteUser {
+                userid: user.userid,
+            }
         } else {
-            user_fields(change, &user, &depts, new_userid.as_deref())
+            let current = corp.users.iter().find(|u| u.userid == seen_id);
+            let departments = visible_departments(current.unwrap_or(&user), &after);
+            Change::User {
+                change_type: change,
+                user,
+                new_userid,
+                departments,
+            }
         }
     };
-    change_contact(sim, corp_id, &fields)
+    change_contact(sim, corp_id, change)
 }
 
 /// POST/PATCH/DELETE `/_sim/corps/{corp_id}/departments[/{id}]`.
 pub fn change_department(sim: &Sim, req: &Req, corp_id: &str, id: Option<u64>) -> Reply {
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-    let fields = {
+    let change = {
         let mut state = sim.state();
         let Some(corp) = state.corps.get_mut(corp_id) else {
-            return Reply::json(404, &json!({"error": "organisation not found"}));
+            return not_found("organisation");
         };
-        let fields = match (req.method.as_str(), id) {
+        let change = match (req.method.as_str(), id) {
             ("POST", None) => {
                 let d: Department = match serde_json::from_value(body.clone()) {
                     Ok(d) => d,
@@ -187,11 +227,7 @@ pub fn change_department(sim: &Sim, req: &Req, corp_id: &str, id: Option<u64>) -
                     return refused(60004, "parent department not found");
                 }
                 corp.departments.push(d.clone());
-                format!(
-                        "<ChangeType><![CDATA[create_party]]></ChangeType><Id>{}</Id><Name><![CDATA[{}]]></Name>\
-                         <ParentId>{}</ParentId><Order>{}</Order>",
-                        d.id, d.name, d.parentid, d.order
-                    )
+                Change::CreateParty(d)
             }
             ("PATCH", Some(id)) => {
                 let Some(d) = corp.departments.iter_mut().find(|x| x.id == id) else {
@@ -203,10 +239,7 @@ pub fn change_department(sim: &Sim, req: &Req, corp_id: &str, id: Option<u64>) -
                 if let Some(parent) = body["parentid"].as_u64() {
                     d.parentid = parent;
                 }
-                format!(
-                        "<ChangeType><![CDATA[update_party]]></ChangeType><Id>{}</Id><Name><![CDATA[{}]]></Name><ParentId>{}</ParentId>",
-                        d.id, d.name, d.parentid
-                    )
+                Change::UpdateParty(d.clone())
             }
             ("DELETE", Some(id)) => {
                 if corp.users.iter().any(|u| u.department.contains(&id)) {
@@ -220,7 +253,7 @@ pub fn change_department(sim: &Sim, req: &Req, corp_id: &str, id: Option<u64>) -
                 if corp.departments.len() == before {
                     return refused(60003, "department not found");
                 }
-                format!("<ChangeType><![CDATA[delete_party]]></ChangeType><Id>{id}</Id>")
+                Change::DeleteParty { id }
             }
             _ => return bad("unsupported"),
         };
@@ -230,9 +263,9 @@ pub fn change_department(sim: &Sim, req: &Req, corp_id: &str, id: Option<u64>) -
                 &json!({"pushed": false, "reason": "callback dropped on request"}),
             );
         }
-        fields
+        change
     };
-    change_contact(sim, corp_id, &fields)
+    change_contact(sim, corp_id, change)
 }
 
 /// `POST /_sim/corps/{corp_id}/generate {"departments":N,"members":M}`:
@@ -242,7 +275,7 @@ pub fn generate(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     let n_members = body["members"].as_u64().unwrap_or(100);
     let mut state = sim.state();
     let Some(corp) = state.corps.get_mut(corp_id) else {
-        return Reply::json(404, &json!({"error": "organisation not found"}));
+        return not_found("organisation");
     };
     let mut departments = vec![Department {
         id: 1,
@@ -284,4 +317,65 @@ pub fn generate(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
 
 fn wants_callback_body(body: &Value) -> bool {
     body["callback"].as_bool() != Some(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::event::{CommandEvent, ContactChange};
+
+    fn parsed(change: Change) -> ContactChange {
+        let xml = change
+            .write(
+                Message::new()
+                    .cdata("SuiteId", "wwsuite")
+                    .cdata("AuthCorpId", "wwcorp")
+                    .cdata("InfoType", "change_contact")
+                    .text("TimeStamp", 1_700_000_000),
+            )
+            .finish();
+        match CommandEvent::parse(&xml) {
+            Ok(CommandEvent::ChangeContact { change, .. }) => change,
+            other => panic!("{other:?} from {xml}"),
+        }
+    }
+
+    #[test]
+    fn a_member_change_with_markup_in_the_name_reads_back_whole() {
+        let name = "Zoë <admin> & ]]> co";
+        let change = parsed(Change::User {
+            change_type: "update_user",
+            user: User {
+                userid: "u&1".into(),
+                name: name.into(),
+                department: vec![3, 2],
+                status: 1,
+            },
+            new_userid: Some("u<2>".into()),
+            departments: vec![2, 5],
+        });
+        let ContactChange::UpdateUser(member) = change else {
+            panic!("{change:?}");
+        };
+        assert_eq!(member.userid, "u&1");
+        assert_eq!(member.new_userid.as_deref(), Some("u<2>"));
+        assert_eq!(member.name.as_deref(), Some(name));
+        assert_eq!(member.department_ids, Some(vec![2, 5]));
+        assert_eq!(member.main_department, Some(2));
+    }
+
+    #[test]
+    fn a_department_name_with_markup_reads_back_whole() {
+        let change = parsed(Change::CreateParty(Department {
+            id: 7,
+            name: "R&D ]]><lab>".into(),
+            parentid: 1,
+            order: 3,
+        }));
+        let ContactChange::CreateParty(d) = change else {
+            panic!("{change:?}");
+        };
+        assert_eq!((d.id, d.parent_id, d.order), (7, Some(1), Some(3)));
+        assert_eq!(d.name.as_deref(), Some("R&D ]]><lab>"));
+    }
 }

@@ -3,7 +3,7 @@
 //! (`license_refund`), and a member opens the app (`auto_activate` or
 //! `unlicensed_notify`).
 
-use crate::push::{self, Source};
+use crate::push::{self, Message, Source};
 use crate::range::visible;
 use crate::sim::Sim;
 use crate::state::Order;
@@ -11,6 +11,16 @@ use crate::wire::{bad, not_found, Reply};
 use serde_json::{json, Value};
 
 const DAY: u64 = 86_400;
+/// `order_status` of a refunded order.
+const REFUNDED: u8 = 4;
+
+/// The start of a license event: the provider, kind, organisation.
+fn license_event(sim: &Sim, info_type: &str, corp_id: &str) -> Message {
+    Message::new()
+        .cdata("ServiceCorpId", &sim.config.provider_corpid)
+        .cdata("InfoType", info_type)
+        .cdata("AuthCorpId", corp_id)
+}
 
 /// `POST /_sim/corps/{corp_id}/orders {"base","interconnect","days"}`: the
 /// organisation places and pays an order at once; accounts are created and
@@ -44,15 +54,11 @@ pub fn pay_placed(sim: &Sim, order_id: &str) -> Reply {
 }
 
 fn announce_paid(sim: &Sim, order: &Order) -> Reply {
-    let corp_id = &order.corp_id;
-    let xml = format!(
-        "<xml><ServiceCorpId><![CDATA[{}]]></ServiceCorpId><InfoType><![CDATA[license_pay_success]]></InfoType>\
-         <AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId><OrderId><![CDATA[{}]]></OrderId>\
-         <BuyerUserId><![CDATA[]]></BuyerUserId><TimeStamp>{}</TimeStamp></xml>",
-        sim.config.provider_corpid,
-        order.order_id,
-        sim.now()
-    );
+    let xml = license_event(sim, "license_pay_success", &order.corp_id)
+        .cdata("OrderId", &order.order_id)
+        .cdata("BuyerUserId", "")
+        .text("TimeStamp", sim.now())
+        .finish();
     let d = push::deliver(sim, Source::Command, &sim.config.suite_id, &xml);
     Reply::json(
         d.http_status(),
@@ -71,18 +77,16 @@ pub fn refund(sim: &Sim, corp_id: &str, order_id: &str) -> Reply {
         else {
             return not_found("order");
         };
-        order.order_status = 4;
+        order.order_status = REFUNDED;
         state
             .accounts
             .retain(|a| a.order_id != order_id || a.userid.is_some());
     }
-    let xml = format!(
-        "<xml><ServiceCorpId><![CDATA[{}]]></ServiceCorpId><InfoType><![CDATA[license_refund]]></InfoType>\
-         <AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId><OrderId><![CDATA[{order_id}]]></OrderId>\
-         <OrderStatus>4</OrderStatus><TimeStamp>{}</TimeStamp></xml>",
-        sim.config.provider_corpid,
-        sim.now()
-    );
+    let xml = license_event(sim, "license_refund", corp_id)
+        .cdata("OrderId", order_id)
+        .text("OrderStatus", REFUNDED)
+        .text("TimeStamp", sim.now())
+        .finish();
     push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
 }
 
@@ -128,23 +132,29 @@ pub fn open_app(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
                 a.userid = Some(userid.to_owned());
                 a.active_time = Some(now);
                 a.expire_time = Some(now + a.days * DAY);
-                let xml = format!(
-                    "<xml><ServiceCorpId><![CDATA[{}]]></ServiceCorpId><InfoType><![CDATA[auto_activate]]></InfoType>\
-                     <AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId><Scene>1</Scene><TimeStamp>{now}</TimeStamp>\
-                     <AccountList><ActiveCode>{}</ActiveCode><Type>1</Type><ExpireTime>{}</ExpireTime>\
-                     <UserId>{userid}</UserId><PreviousStatus>1</PreviousStatus></AccountList></xml>",
-                    sim.config.provider_corpid,
-                    a.active_code,
-                    a.expire_time.unwrap_or(now)
-                );
+                // Scene 1: the member opened the app; previous status 1: unbound.
+                let xml = license_event(sim, "auto_activate", corp_id)
+                    .text("Scene", 1)
+                    .text("TimeStamp", now)
+                    .group("AccountList", |m| {
+                        m.text("ActiveCode", &a.active_code)
+                            .text("Type", a.account_type)
+                            .text("ExpireTime", a.expire_time.unwrap_or(now))
+                            .text("UserId", userid)
+                            .text("PreviousStatus", 1)
+                    })
+                    .finish();
                 (xml, Source::Command, sim.config.suite_id.clone())
             }
             _ => (
-                format!(
-                    "<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><FromUserName><![CDATA[{userid}]]></FromUserName>\
-                     <CreateTime>{now}</CreateTime><MsgType><![CDATA[event]]></MsgType>\
-                     <Event><![CDATA[unlicensed_notify]]></Event><AgentID>{agent_id}</AgentID></xml>"
-                ),
+                Message::new()
+                    .cdata("ToUserName", corp_id)
+                    .cdata("FromUserName", userid)
+                    .text("CreateTime", now)
+                    .cdata("MsgType", "event")
+                    .cdata("Event", "unlicensed_notify")
+                    .text("AgentID", agent_id)
+                    .finish(),
                 Source::Data,
                 corp_id.to_owned(),
             ),

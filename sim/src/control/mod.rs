@@ -6,7 +6,7 @@
 mod contacts;
 mod license;
 
-use crate::push::{self, Source};
+use crate::push::{self, suite_event, Source};
 use crate::sim::Sim;
 use crate::state::Corp;
 use crate::wire::{bad, not_found, Reply, Req};
@@ -113,15 +113,6 @@ fn demo(sim: &Sim) -> Reply {
     Reply::json(200, &json!({"created": true}))
 }
 
-fn command_xml(sim: &Sim, info_type: &str, fields: &str) -> String {
-    format!(
-        "<xml><SuiteId><![CDATA[{}]]></SuiteId><InfoType><![CDATA[{info_type}]]></InfoType>\
-         <TimeStamp>{}</TimeStamp>{fields}</xml>",
-        sim.config.suite_id,
-        sim.now()
-    )
-}
-
 /// The admin installs the app: WeCom pushes `create_auth` with an auth code.
 fn install(sim: &Sim, corp_id: &str) -> Reply {
     let code = {
@@ -131,11 +122,10 @@ fn install(sim: &Sim, corp_id: &str) -> Reply {
         }
         state.new_auth_code(corp_id)
     };
-    let xml = command_xml(
-        sim,
-        "create_auth",
-        &format!("<AuthCode><![CDATA[{code}]]></AuthCode><State><![CDATA[]]></State>"),
-    );
+    let xml = suite_event(sim, "create_auth", sim.now())
+        .cdata("AuthCode", &code)
+        .cdata("State", "")
+        .finish();
     push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
 }
 
@@ -150,11 +140,9 @@ fn uninstall(sim: &Sim, corp_id: &str) -> Reply {
         corp.permanent_code = None;
         state.corp_tokens.retain(|_, (c, _)| c != corp_id);
     }
-    let xml = command_xml(
-        sim,
-        "cancel_auth",
-        &format!("<AuthCorpId><![CDATA[{corp_id}]]></AuthCorpId>"),
-    );
+    let xml = suite_event(sim, "cancel_auth", sim.now())
+        .cdata("AuthCorpId", corp_id)
+        .finish();
     push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
 }
 
