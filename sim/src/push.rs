@@ -124,10 +124,12 @@ fn deliver_once(sim: &Sim, source: Source, receive_id: &str, plaintext: &str) ->
         Source::Command => "command",
         Source::Data => "data",
     };
-    let url = format!(
-        "{}/wecom/callback/{path}?msg_signature={signature}&timestamp={timestamp}&nonce={nonce}",
-        cfg.worker
-    );
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("msg_signature", &signature)
+        .append_pair("timestamp", &timestamp)
+        .append_pair("nonce", &nonce)
+        .finish();
+    let url = format!("{}/wecom/callback/{path}?{query}", cfg.worker);
     let result = ureq::post(&url)
         .timeout(std::time::Duration::from_secs(5))
         .set("Content-Type", "text/xml")

@@ -122,10 +122,8 @@ impl Req {
         Req {
             method: method.into(),
             path: path.into(),
-            query: query
-                .split('&')
-                .filter_map(|p| p.split_once('='))
-                .map(|(k, v)| (k.into(), v.into()))
+            query: form_urlencoded::parse(query.as_bytes())
+                .into_owned()
                 .collect(),
             body: body.as_bytes().to_vec(),
         }
