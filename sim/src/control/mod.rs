@@ -6,6 +6,7 @@
 mod contacts;
 mod license;
 
+use crate::demo;
 use crate::push::{self, suite_event, Source};
 use crate::sim::Sim;
 use crate::state::Corp;
@@ -102,10 +103,10 @@ fn put_corp(sim: &Sim, body: &[u8]) -> Reply {
 
 /// Creates the demo organisation once; says whether it was new.
 fn demo(sim: &Sim) -> Reply {
-    if sim.state().corps.contains_key(crate::demo::DEMO_CORP_ID) {
+    if sim.state().corps.contains_key(demo::DEMO_CORP_ID) {
         return Reply::json(200, &json!({"created": false}));
     }
-    let demo = serde_json::to_vec(&crate::demo::corp()).expect("demo serialises");
+    let demo = serde_json::to_vec(&demo::corp()).expect("demo serialises");
     let reply = put_corp(sim, &demo);
     if reply.status != 200 {
         return reply;
