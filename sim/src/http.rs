@@ -1,84 +1,23 @@
-//! Reading requests and writing JSON answers over tiny_http.
+//! The HTTP server adapter: turns a tiny_http request into a [`Req`]
+//! (body capped, query decoded), hands it to the caller's handler and
+//! writes the [`Reply`] back. It knows nothing of routes or state.
 
-use crate::control::Sim;
+use crate::wire::{bad, Reply, Req};
 use std::io::Read;
 
 /// WeCom bodies are small; anything larger is refused.
 const MAX_BODY: u64 = 1 << 20;
 
-pub struct Req {
-    pub method: String,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Req {
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-pub struct Reply {
-    pub status: u16,
-    pub body: String,
-    pub content_type: &'static str,
-}
-
-impl Reply {
-    pub fn json(status: u16, value: &serde_json::Value) -> Reply {
-        Reply {
-            status,
-            body: value.to_string(),
-            content_type: "application/json; charset=utf-8",
-        }
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).map(|d| d as u8)
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match bytes.get(i..i + 3) {
-            Some([b'%', h, l]) => hex(*h).zip(hex(*l)).map(|(h, l)| h << 4 | l),
-            _ => None,
-        };
-        match (escaped, bytes[i]) {
-            (Some(b), _) => {
-                out.push(b);
-                i += 3;
-            }
-            (None, b'+') => {
-                out.push(b' ');
-                i += 1;
-            }
-            (None, b) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k), percent_decode(v))
-        })
+/// The pairs of a query string, decoded as browsers and WeCom encode them
+/// (`+` is a space; an escape that is not one stays as written).
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
 }
 
-pub fn serve(sim: &Sim, mut request: tiny_http::Request) {
+/// Answers one request with `handle`.
+pub fn serve(mut request: tiny_http::Request, handle: impl Fn(&Req) -> Reply) {
     let url = request.url().to_owned();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
     let mut body = Vec::new();
@@ -87,17 +26,17 @@ pub fn serve(sim: &Sim, mut request: tiny_http::Request) {
         .take(MAX_BODY + 1)
         .read_to_end(&mut body);
     let reply = if read.is_err() {
-        Reply::json(400, &serde_json::json!({"error": "unreadable body"}))
+        bad("unreadable body")
     } else if body.len() as u64 > MAX_BODY {
         Reply::json(413, &serde_json::json!({"error": "body too large"}))
     } else {
         let req = Req {
             method: request.method().as_str().to_owned(),
             path: path.to_owned(),
-            query: parse_query(query),
+            query: query_pairs(query),
             body,
         };
-        sim.handle(&req)
+        handle(&req)
     };
     let header = tiny_http::Header::from_bytes("Content-Type", reply.content_type)
         .expect("static header is valid");
@@ -113,7 +52,7 @@ mod tests {
 
     #[test]
     fn query_strings_are_percent_decoded() {
-        let q = parse_query("access_token=a%2Bb&debug=1&name=%E4%B8%AD+x&bad=%zz");
+        let q = query_pairs("access_token=a%2Bb&debug=1&name=%E4%B8%AD+x&bad=%zz");
         assert_eq!(q[0], ("access_token".into(), "a+b".into()));
         assert_eq!(q[1], ("debug".into(), "1".into()));
         assert_eq!(q[2], ("name".into(), "中 x".into()));
@@ -122,8 +61,21 @@ mod tests {
 
     #[test]
     fn truncated_percent_escape_is_kept_literally() {
-        assert_eq!(percent_decode("a%4"), "a%4");
-        assert_eq!(percent_decode("%"), "%");
-        assert_eq!(percent_decode("%中"), "%中");
+        let value = |q: &str| query_pairs(q).remove(0).1;
+        assert_eq!(value("v=a%4"), "a%4");
+        assert_eq!(value("v=%"), "%");
+        assert_eq!(value("v=%中"), "%中");
+    }
+
+    #[test]
+    fn empty_pairs_are_skipped_and_bare_names_have_empty_values() {
+        let q = query_pairs("&&callback&x=1&");
+        assert_eq!(
+            q,
+            vec![
+                ("callback".to_string(), String::new()),
+                ("x".to_string(), "1".to_string())
+            ]
+        );
     }
 }

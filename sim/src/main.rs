@@ -6,15 +6,16 @@
 //! `SUITE_SECRET`, `SUITE_TOKEN`, `SUITE_ENCODING_AES_KEY`, ...).
 
 mod config;
-mod contacts_api;
-mod contacts_control;
 mod control;
 mod demo;
 mod http;
-mod license_api;
 mod push;
+mod range;
+mod router;
+mod sim;
 mod state;
-mod wecom_api;
+mod wecom;
+mod wire;
 
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ fn main() {
         }
     };
     eprintln!("sim: WeCom simulator listening on http://{}", config.listen);
-    let app = Arc::new(control::Sim::new(config));
+    let app = Arc::new(sim::Sim::new(config));
     spawn_suite_ticket_loop(Arc::clone(&app));
     let workers: Vec<_> = (0..8)
         .map(|_| {
@@ -42,7 +43,7 @@ fn main() {
             let app = Arc::clone(&app);
             std::thread::spawn(move || {
                 while let Ok(request) = server.recv() {
-                    http::serve(&app, request);
+                    http::serve(request, |req| router::handle(&app, req));
                 }
             })
         })
@@ -54,9 +55,9 @@ fn main() {
 
 /// WeCom pushes a suite_ticket every 10 minutes. At start the worker may not
 /// be up yet, so the first one is retried until it lands.
-fn spawn_suite_ticket_loop(sim: Arc<control::Sim>) {
+fn spawn_suite_ticket_loop(sim: Arc<sim::Sim>) {
     std::thread::spawn(move || loop {
-        let delivery = sim.push_suite_ticket();
+        let delivery = push::suite_ticket(&sim);
         let wait = if delivery.success {
             600
         } else {

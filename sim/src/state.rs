@@ -1,8 +1,33 @@
 //! What WeCom knows: organisations, their contacts and install state, the
-//! credentials it has issued, and a clock tests can move.
+//! credentials it has issued, orders and their license accounts, and a
+//! clock tests can move. The few changes both the WeCom routes and the
+//! control routes make (a suite_ticket, an auth code, an order placed or
+//! paid) live here too, so neither side imports the other.
 
+use crate::wire::Refusal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+
+/// A suite_ticket is valid for 30 minutes after it is pushed (WeCom's
+/// suite_ticket callback documentation); WeCom pushes one every 10.
+pub const SUITE_TICKET_TTL: u64 = 1800;
+/// A temporary auth code is valid for 20 minutes (WeCom's
+/// get_permanent_code documentation).
+pub const AUTH_CODE_TTL: u64 = 1200;
+/// `create_new_order` buys at most a million accounts of each type.
+const ORDER_ACCOUNTS_MAX: u64 = 1_000_000;
+/// `create_new_order`: an account lasts at most five years.
+const ORDER_DAYS_MAX: u64 = 5 * 365;
+
+/// No third-party authorisation, no order.
+pub const NOT_AUTHORISED: Refusal =
+    Refusal::new(701015, "the organisation has not authorised the app");
+pub const BAD_ACCOUNT_COUNT: Refusal = Refusal::new(
+    40058,
+    "account_count: 1 to 1000000 of each type, not both zero",
+);
+pub const BAD_DURATION: Refusal =
+    Refusal::new(40058, "account_duration: between one day and five years");
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Department {
@@ -80,6 +105,40 @@ fn default_agent() -> u64 {
     1000001
 }
 
+/// An order of interface licenses (accounts).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Order {
+    pub order_id: String,
+    pub corp_id: String,
+    pub base_count: u64,
+    pub interconnect_count: u64,
+    pub days: u64,
+    pub create_time: u64,
+    pub pay_time: u64,
+    /// 0 awaiting payment, 1 paid, 4 refunded
+    pub order_status: u8,
+}
+
+/// One interface-license account: an activation code, bound to a member
+/// once activated.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Account {
+    pub active_code: String,
+    pub corp_id: String,
+    pub order_id: String,
+    /// 1 base, 2 interconnect
+    pub account_type: u8,
+    pub days: u64,
+    pub userid: Option<String>,
+    pub active_time: Option<u64>,
+    pub expire_time: Option<u64>,
+    /// Not transferable again before this.
+    pub transferable_after: u64,
+    /// When the order was paid and the code created.
+    #[serde(default)]
+    pub create_time: u64,
+}
+
 /// Everything WeCom remembers; saved with `--state FILE` so a restarted
 /// simulator agrees with the worker's persisted D1.
 #[derive(Default, Serialize, Deserialize)]
@@ -96,8 +155,8 @@ pub struct State {
     /// auth_code -> (corp_id, expires_at); consumed by get_permanent_code.
     pub auth_codes: HashMap<String, (String, u64)>,
     pub corps: BTreeMap<String, Corp>,
-    pub orders: Vec<crate::license_api::Order>,
-    pub accounts: Vec<crate::license_api::Account>,
+    pub orders: Vec<Order>,
+    pub accounts: Vec<Account>,
     pub auto_active: HashMap<String, bool>,
     /// Seconds added to the wall clock (tests move time).
     pub clock_offset: i64,
@@ -110,6 +169,94 @@ impl State {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         wall.saturating_add_signed(self.clock_offset)
+    }
+
+    /// A fresh suite_ticket, remembered as valid for [`SUITE_TICKET_TTL`].
+    pub fn new_suite_ticket(&mut self) -> String {
+        let ticket = credential(32);
+        let now = self.now();
+        self.suite_tickets
+            .retain(|(_, at)| at + SUITE_TICKET_TTL > now);
+        self.suite_tickets.push((ticket.clone(), now));
+        ticket
+    }
+
+    /// An auth code for an install (what WeCom creates when an admin
+    /// authorises), good for [`AUTH_CODE_TTL`].
+    pub fn new_auth_code(&mut self, corp_id: &str) -> String {
+        let code = credential(32);
+        let exp = self.now() + AUTH_CODE_TTL;
+        self.auth_codes
+            .insert(code.clone(), (corp_id.to_owned(), exp));
+        code
+    }
+
+    /// Places an order awaiting payment (`create_new_order`, or the control
+    /// route's shortcut). Counts and duration as WeCom bounds them.
+    pub fn place_order(
+        &mut self,
+        corp: &str,
+        base: u64,
+        interconnect: u64,
+        days: u64,
+    ) -> Result<Order, Refusal> {
+        if !self.corps.get(corp).is_some_and(|c| c.installed) {
+            return Err(NOT_AUTHORISED);
+        }
+        if base + interconnect == 0
+            || base > ORDER_ACCOUNTS_MAX
+            || interconnect > ORDER_ACCOUNTS_MAX
+        {
+            return Err(BAD_ACCOUNT_COUNT);
+        }
+        if days == 0 || days > ORDER_DAYS_MAX {
+            return Err(BAD_DURATION);
+        }
+        let now = self.now();
+        let order = Order {
+            order_id: format!("OI{}", credential(20)),
+            corp_id: corp.to_owned(),
+            base_count: base,
+            interconnect_count: interconnect,
+            days,
+            create_time: now,
+            pay_time: 0,
+            order_status: 0,
+        };
+        self.orders.push(order.clone());
+        Ok(order)
+    }
+
+    /// The buyer pays: WeCom creates the order's accounts. Paying twice is
+    /// refused, so a retried control call cannot double the accounts.
+    pub fn pay(&mut self, order_id: &str) -> Result<Order, String> {
+        let now = self.now();
+        let Some(order) = self.orders.iter_mut().find(|o| o.order_id == order_id) else {
+            return Err("order not found".into());
+        };
+        if order.order_status != 0 {
+            return Err(format!("order {order_id} is not awaiting payment"));
+        }
+        order.order_status = 1;
+        order.pay_time = now;
+        let order = order.clone();
+        for (t, n) in [(1u8, order.base_count), (2u8, order.interconnect_count)] {
+            for _ in 0..n {
+                self.accounts.push(Account {
+                    active_code: format!("AC{}", credential(18)),
+                    corp_id: order.corp_id.clone(),
+                    order_id: order.order_id.clone(),
+                    account_type: t,
+                    days: order.days,
+                    userid: None,
+                    active_time: None,
+                    expire_time: None,
+                    transferable_after: 0,
+                    create_time: now,
+                });
+            }
+        }
+        Ok(order)
     }
 }
 

@@ -1,0 +1,192 @@
+//! The simulator's own routes (`/_sim/*`), for tests and the demo: create
+//! organisations, install and uninstall the app, move WeCom's clock, expire
+//! tokens, push any callback. Contact changes live in `contacts`, orders and
+//! members opening the app in `license`.
+
+mod contacts;
+mod license;
+
+use crate::demo;
+use crate::push::{self, suite_event, Source};
+use crate::sim::Sim;
+use crate::state::Corp;
+use crate::wire::{bad, not_found, Reply, Req};
+use serde_json::{json, Value};
+
+/// Answers a `/_sim/*` route; `None` when there is no such route.
+pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
+    let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+    let json_body = || serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
+    Some(match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["_sim", "health"]) => health(sim),
+        ("POST", ["_sim", "corps"]) => put_corp(sim, &req.body),
+        ("POST", ["_sim", "demo"]) => demo(sim),
+        ("GET", ["_sim", "corps", corp_id]) => match sim.state().corps.get(*corp_id) {
+            Some(c) => Reply::json(200, c),
+            None => not_found("organisation"),
+        },
+        ("POST", ["_sim", "corps", corp_id, "install"]) => install(sim, corp_id),
+        ("POST", ["_sim", "corps", corp_id, "range"]) => {
+            contacts::set_range(sim, corp_id, &json_body())
+        }
+        ("POST", ["_sim", "corps", corp_id, "orders"]) => {
+            license::pay_order(sim, corp_id, &json_body())
+        }
+        ("POST", ["_sim", "orders", order_id, "pay"]) => license::pay_placed(sim, order_id),
+        ("POST", ["_sim", "corps", corp_id, "orders", order_id, "refund"]) => {
+            license::refund(sim, corp_id, order_id)
+        }
+        ("POST", ["_sim", "corps", corp_id, "open_app"]) => {
+            license::open_app(sim, corp_id, &json_body())
+        }
+        ("POST", ["_sim", "corps", corp_id, "generate"]) => {
+            contacts::generate(sim, corp_id, &json_body())
+        }
+        ("POST", ["_sim", "corps", corp_id, "users"]) => {
+            contacts::change_user(sim, req, corp_id, None)
+        }
+        ("PATCH" | "DELETE", ["_sim", "corps", corp_id, "users", userid]) => {
+            contacts::change_user(sim, req, corp_id, Some(userid))
+        }
+        ("POST", ["_sim", "corps", corp_id, "departments"]) => {
+            contacts::change_department(sim, req, corp_id, None)
+        }
+        ("PATCH" | "DELETE", ["_sim", "corps", corp_id, "departments", id]) => match id.parse() {
+            Ok(id) => contacts::change_department(sim, req, corp_id, Some(id)),
+            Err(_) => bad("department id must be a number"),
+        },
+        ("POST", ["_sim", "corps", corp_id, "uninstall"]) => uninstall(sim, corp_id),
+        ("POST", ["_sim", "suite_ticket"]) => push::suite_ticket(sim).reply(),
+        ("POST", ["_sim", "clock"]) => set_clock(sim, &json_body()),
+        ("POST", ["_sim", "expire_tokens"]) => expire_tokens(sim),
+        ("POST", ["_sim", "push"]) => push_raw(sim, &json_body()),
+        _ => return None,
+    })
+}
+
+fn health(sim: &Sim) -> Reply {
+    Reply::json(
+        200,
+        &json!({
+            "ok": true,
+            "uptime_secs": sim.uptime_secs(),
+            "worker": sim.config.worker,
+            "now": sim.now(),
+        }),
+    )
+}
+
+/// `POST /_sim/corps`: creates or replaces an organisation.
+fn put_corp(sim: &Sim, body: &[u8]) -> Reply {
+    let mut corp: Corp = match serde_json::from_slice(body) {
+        Ok(c) => c,
+        Err(e) => return bad(format!("bad organisation: {e}")),
+    };
+    if corp.corp_id.is_empty() {
+        return bad("corp_id is required");
+    }
+    let mut state = sim.state();
+    // Re-creating keeps the install (as WeCom would: contacts change, the
+    // authorisation stays).
+    if let Some(old) = state.corps.get(&corp.corp_id) {
+        corp.installed = old.installed;
+        corp.permanent_code = old.permanent_code.clone();
+        corp.first_installed_at = old.first_installed_at;
+    } else {
+        corp.installed = false;
+        corp.permanent_code = None;
+    }
+    let summary = json!({"corp_id": corp.corp_id, "departments": corp.departments.len(), "users": corp.users.len()});
+    state.corps.insert(corp.corp_id.clone(), corp);
+    Reply::json(200, &summary)
+}
+
+/// Creates the demo organisation once; says whether it was new.
+fn demo(sim: &Sim) -> Reply {
+    if sim.state().corps.contains_key(demo::DEMO_CORP_ID) {
+        return Reply::json(200, &json!({"created": false}));
+    }
+    let demo = serde_json::to_vec(&demo::corp()).expect("demo serialises");
+    let reply = put_corp(sim, &demo);
+    if reply.status != 200 {
+        return reply;
+    }
+    Reply::json(200, &json!({"created": true}))
+}
+
+/// The admin installs the app: WeCom pushes `create_auth` with an auth code.
+fn install(sim: &Sim, corp_id: &str) -> Reply {
+    let code = {
+        let mut state = sim.state();
+        if !state.corps.contains_key(corp_id) {
+            return not_found("organisation");
+        }
+        state.new_auth_code(corp_id)
+    };
+    let xml = suite_event(sim, "create_auth", sim.now())
+        .cdata("AuthCode", &code)
+        .cdata("State", "")
+        .finish();
+    push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
+}
+
+/// The admin removes the app: its tokens go, `cancel_auth` is pushed.
+fn uninstall(sim: &Sim, corp_id: &str) -> Reply {
+    {
+        let mut state = sim.state();
+        let Some(corp) = state.corps.get_mut(corp_id) else {
+            return not_found("organisation");
+        };
+        corp.installed = false;
+        corp.permanent_code = None;
+        state.corp_tokens.retain(|_, (c, _)| c != corp_id);
+    }
+    let xml = suite_event(sim, "cancel_auth", sim.now())
+        .cdata("AuthCorpId", corp_id)
+        .finish();
+    push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
+}
+
+/// Tests move WeCom's clock (trial end, expiry, cooldown).
+fn set_clock(sim: &Sim, body: &Value) -> Reply {
+    let Some(offset) = body["offset_secs"].as_i64() else {
+        return bad("offset_secs is required");
+    };
+    let mut state = sim.state();
+    state.clock_offset = offset;
+    Reply::json(200, &json!({"offset_secs": offset, "now": state.now()}))
+}
+
+/// What two hours do to every token WeCom issued, without moving the clock
+/// under other tests' callbacks.
+fn expire_tokens(sim: &Sim) -> Reply {
+    let mut state = sim.state();
+    let now = state.now();
+    state.suite_tokens.values_mut().for_each(|exp| *exp = now);
+    state
+        .provider_tokens
+        .values_mut()
+        .for_each(|exp| *exp = now);
+    state
+        .corp_tokens
+        .values_mut()
+        .for_each(|(_, exp)| *exp = now);
+    Reply::json(200, &json!({"expired": true}))
+}
+
+/// `POST /_sim/push {"source":"command"|"data","receive_id"?,"xml"}`.
+fn push_raw(sim: &Sim, body: &Value) -> Reply {
+    let Some(xml) = body["xml"].as_str() else {
+        return bad("xml is required");
+    };
+    let source = match body["source"].as_str().unwrap_or("command") {
+        "command" => Source::Command,
+        "data" => Source::Data,
+        other => return bad(format!("unknown source {other}")),
+    };
+    let receive_id = body["receive_id"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| sim.config.suite_id.clone());
+    push::deliver(sim, source, &receive_id, xml).reply()
+}

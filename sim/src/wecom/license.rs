@@ -1,0 +1,394 @@
+//! WeCom's interface-license API (`cgi-bin/license/*`, provider token):
+//! orders (placed, listed, their accounts), activation and transfer (the
+//! rules are in `activation`), what an account or a member holds, the
+//! trial, and auto-activation. Bodies and replies are `domain::wecom`'s
+//! wire types; the few calls it does not describe have local structs.
+
+use super::activation::{activate, transfer};
+use super::orders::{create_order, get_order, list_order, order_accounts, BAD_ORDER};
+use crate::sim::Sim;
+use crate::state::{Account, State, BAD_ACCOUNT_COUNT};
+use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req, DATA_FORMAT};
+use domain::wecom::{
+    AccountPage, ActivateAccount, ActivationResult, ActiveInfo, ActiveInfoByCode, ActiveInfoByUser,
+    ActiveInfoList, AppLicenseInfo, AppLicenseRequest, AutoActiveStatus, BatchActivate,
+    BatchActivateReply, BatchTransfer, BatchTransferReply, BoundAccount, CorpCode, CorpCodes,
+    CorpUser, TransferResult, TrialInfo,
+};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+
+const DAY: u64 = 86_400;
+/// `batch_get_active_info_by_code` takes at most this many codes.
+const CODE_BATCH_MAX: usize = 1000;
+/// `batch_active_account` and `batch_transfer_license` take at most this
+/// many entries.
+const BATCH_MAX: usize = 1000;
+/// The free trial runs this long from the first install.
+const TRIAL_SECS: u64 = 90 * DAY;
+
+const BAD_PARAMETER: Refusal = Refusal::new(40058, "invalid parameter");
+const BAD_CODE: Refusal = Refusal::new(701002, "invalid active_code");
+const BAD_CODE_LIST: Refusal = Refusal::new(40058, "active_code_list: 1 to 1000 codes");
+const BAD_CORP: Refusal = Refusal::new(40013, "invalid corpid");
+/// `active_account` answers the rule's errcode with this message.
+const ACTIVATION_REFUSED: &str = "activation refused";
+
+/// `list_actived_account` and `get_auto_active_status` body: the
+/// organisation. The simulator answers in one page, so the paging fields
+/// WeCom takes (optional there) are not read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CorpOnly {
+    corpid: String,
+}
+
+/// A success with nothing more to say.
+#[derive(Serialize)]
+struct Done {}
+
+/// The provider token: 41001 missing, 40014 unknown, 42001 expired.
+fn provider_token_ok(state: &State, req: &Req) -> Result<(), Reply> {
+    let token = req
+        .query("provider_access_token")
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| err(41001, "provider_access_token missing"))?;
+    match state.provider_tokens.get(token) {
+        None => Err(err(40014, "invalid provider_access_token")),
+        Some(&exp) if exp <= state.now() => Err(err(42001, "provider_access_token expired")),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Answers `cgi-bin/license/{call}`. Every call needs the provider token
+/// and a JSON body, whatever the call.
+pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
+    let mut state = sim.state();
+    let reply = provider_token_ok(&state, req)
+        .and_then(|()| {
+            serde_json::from_slice::<IgnoredAny>(&req.body).map_err(|_| DATA_FORMAT.reply())
+        })
+        .and_then(|_| {
+            let state = &mut *state;
+            match call {
+                "create_new_order" | "create_order" => {
+                    create_order(state, body(req, BAD_ACCOUNT_COUNT)?)
+                }
+                "list_order" => list_order(state, body(req, BAD_PARAMETER)?),
+                "get_order" => get_order(state, body(req, BAD_ORDER)?),
+                "list_order_account" => order_accounts(state, body(req, DATA_FORMAT)?),
+                "active_account" => {
+                    activate_one(state, body(req, Refusal::new(701019, ACTIVATION_REFUSED))?)
+                }
+                "batch_active_account" => activate_many(state, body(req, BAD_PARAMETER)?),
+                "batch_transfer_license" => transfer_many(state, body(req, BAD_PARAMETER)?),
+                "get_active_info_by_code" => info_by_code(state, body(req, BAD_CODE)?),
+                "batch_get_active_info_by_code" => info_by_codes(state, body(req, BAD_CODE_LIST)?),
+                "get_active_info_by_user" => info_by_user(state, body(req, DATA_FORMAT)?),
+                "list_actived_account" => bound_accounts(state, body(req, DATA_FORMAT)?),
+                "get_app_license_info" => app_license_info(state, body(req, BAD_CORP)?),
+                "set_auto_active_status" => {
+                    let asked: AutoActiveStatus = body(req, DATA_FORMAT)?;
+                    let on = asked.auto_active_status == 1;
+                    state.auto_active.insert(asked.corpid, on);
+                    Ok(ok(&Done {}))
+                }
+                "get_auto_active_status" => {
+                    let asked: CorpOnly = body(req, DATA_FORMAT)?;
+                    let on = state
+                        .auto_active
+                        .get(&asked.corpid)
+                        .copied()
+                        .unwrap_or(false);
+                    Ok(ok(&AutoActiveStatus {
+                        corpid: String::new(),
+                        auto_active_status: on as u8,
+                    }))
+                }
+                _ => Err(no_such_api()),
+            }
+        });
+    reply.unwrap_or_else(|e| e)
+}
+
+fn activate_one(state: &mut State, asked: ActivateAccount) -> Result<Reply, Reply> {
+    match activate(state, &asked.corpid, &asked.active_code, &asked.userid) {
+        0 => Ok(ok(&Done {})),
+        errcode => Err(err(errcode, ACTIVATION_REFUSED)),
+    }
+}
+
+fn activate_many(state: &mut State, asked: BatchActivate) -> Result<Reply, Reply> {
+    if asked.active_list.len() > BATCH_MAX {
+        return Err(err(40058, "active_list longer than 1000"));
+    }
+    let active_result = asked
+        .active_list
+        .into_iter()
+        .map(|one| ActivationResult {
+            errcode: activate(state, &asked.corpid, &one.active_code, &one.userid),
+            active_code: one.active_code,
+            userid: one.userid,
+        })
+        .collect();
+    Ok(ok(&BatchActivateReply { active_result }))
+}
+
+fn transfer_many(state: &mut State, asked: BatchTransfer) -> Result<Reply, Reply> {
+    if asked.transfer_list.len() > BATCH_MAX {
+        return Err(err(40058, "transfer_list longer than 1000"));
+    }
+    let transfer_result = asked
+        .transfer_list
+        .into_iter()
+        .map(|pair| TransferResult {
+            errcode: transfer(
+                state,
+                &asked.corpid,
+                &pair.handover_userid,
+                &pair.takeover_userid,
+            ),
+            handover_userid: pair.handover_userid,
+            takeover_userid: pair.takeover_userid,
+        })
+        .collect();
+    Ok(ok(&BatchTransferReply { transfer_result }))
+}
+
+/// An account as `get_active_info_by_*` describe it: status 1 unbound,
+/// 2 bound and valid, 3 expired; the binding fields only once bound.
+fn active_info(a: &Account, now: u64) -> ActiveInfo {
+    let status = match (&a.userid, a.expire_time) {
+        (None, _) => 1,
+        (Some(_), Some(e)) if e > now => 2,
+        _ => 3,
+    };
+    let binding = match (&a.userid, a.active_time, a.expire_time) {
+        (Some(u), Some(at), Some(exp)) => Some((u.clone(), at, exp)),
+        _ => None,
+    };
+    ActiveInfo {
+        active_code: a.active_code.clone(),
+        account_type: a.account_type,
+        status,
+        create_time: a.create_time,
+        userid: binding.as_ref().map(|(u, _, _)| u.clone()),
+        active_time: binding.as_ref().map(|(_, at, _)| *at),
+        expire_time: binding.as_ref().map(|(_, _, exp)| *exp),
+    }
+}
+
+fn find_code<'a>(state: &'a State, corp: &str, code: &str) -> Option<&'a Account> {
+    state
+        .accounts
+        .iter()
+        .find(|a| a.corp_id == corp && a.active_code == code)
+}
+
+fn info_by_code(state: &State, asked: CorpCode) -> Result<Reply, Reply> {
+    let a = find_code(state, &asked.corpid, &asked.active_code).ok_or_else(|| BAD_CODE.reply())?;
+    Ok(ok(&ActiveInfoByCode {
+        active_info: active_info(a, state.now()),
+    }))
+}
+
+fn info_by_codes(state: &State, asked: CorpCodes) -> Result<Reply, Reply> {
+    let codes = asked.active_code_list;
+    if codes.is_empty() || codes.len() > CODE_BATCH_MAX {
+        return Err(BAD_CODE_LIST.reply());
+    }
+    let now = state.now();
+    let mut found = ActiveInfoList::default();
+    for code in codes {
+        match find_code(state, &asked.corpid, &code) {
+            Some(a) => found.active_info_list.push(active_info(a, now)),
+            None => found.invalid_active_code_list.push(code),
+        }
+    }
+    if found.active_info_list.is_empty() {
+        return Err(err(701010, "every active_code is invalid"));
+    }
+    Ok(ok(&found))
+}
+
+/// Every account a member was ever given, and whether one is valid now.
+fn info_by_user(state: &State, asked: CorpUser) -> Result<Reply, Reply> {
+    let now = state.now();
+    let active_info_list: Vec<ActiveInfo> = state
+        .accounts
+        .iter()
+        .filter(|a| a.corp_id == asked.corpid && a.userid.as_deref() == Some(&asked.userid))
+        .map(|a| active_info(a, now))
+        .collect();
+    let active_status = active_info_list.iter().any(|a| a.status == 2) as u8;
+    Ok(ok(&ActiveInfoByUser {
+        active_status,
+        active_info_list,
+    }))
+}
+
+/// Every bound account of the organisation (expired ones too), in one page.
+fn bound_accounts(state: &State, asked: CorpOnly) -> Result<Reply, Reply> {
+    let account_list = state
+        .accounts
+        .iter()
+        .filter(|a| a.corp_id == asked.corpid)
+        .filter_map(|a| {
+            Some(BoundAccount {
+                userid: a.userid.clone()?,
+                account_type: a.account_type,
+                active_time: a.active_time.unwrap_or_default(),
+                expire_time: a.expire_time.unwrap_or_default(),
+                active_code: Some(a.active_code.clone()),
+            })
+        })
+        .collect();
+    Ok(ok(&AccountPage {
+        next_cursor: String::new(),
+        has_more: 0,
+        account_list,
+    }))
+}
+
+/// The trial window, counted from the first install.
+fn app_license_info(state: &mut State, asked: AppLicenseRequest) -> Result<Reply, Reply> {
+    let now = state.now();
+    let c = state
+        .corps
+        .get_mut(&asked.corpid)
+        .filter(|c| c.installed)
+        .ok_or_else(|| BAD_CORP.reply())?;
+    // A state saved before installs were dated starts counting now.
+    let start = *c.first_installed_at.get_or_insert(now);
+    Ok(ok(&AppLicenseInfo {
+        license_status: Some(1),
+        trail_info: Some(TrialInfo {
+            start_time: start,
+            end_time: start + TRIAL_SECS,
+        }),
+        license_check_time: Some(start),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Corp, Order};
+    use domain::wecom::{OrderAccount, OrderReply};
+
+    /// An installed organisation with `dev` in range, a paid order of two
+    /// base accounts, and a provider token.
+    fn with_paid_order(sim: &Sim) -> (String, Order) {
+        let mut state = sim.state();
+        let corp: Corp = serde_json::from_value(serde_json::json!({
+            "corp_id": "wwcorp", "corp_name": "Corp", "installed": true,
+            "departments": [{"id": 1, "name": "Root", "parentid": 0}],
+            "users": [{"userid": "dev", "name": "Dev", "department": [1]}],
+            "range": {"party": [1]},
+        }))
+        .unwrap();
+        state.corps.insert(corp.corp_id.clone(), corp);
+        let exp = state.now() + 60;
+        state.provider_tokens.insert("ptok".into(), exp);
+        let order = state.place_order("wwcorp", 2, 0, 31).unwrap();
+        ("ptok".into(), state.pay(&order.order_id).unwrap())
+    }
+
+    fn call(sim: &Sim, token: &str, call: &str, body: serde_json::Value) -> Reply {
+        let path = format!("/cgi-bin/license/{call}?provider_access_token={token}");
+        handle(sim, &Req::for_tests("POST", &path, &body.to_string()), call)
+    }
+
+    #[test]
+    fn a_paid_order_reads_back_through_the_shared_types() {
+        let sim = Sim::for_tests();
+        let (token, order) = with_paid_order(&sim);
+        let got = call(
+            &sim,
+            &token,
+            "get_order",
+            serde_json::json!({"order_id": order.order_id}),
+        );
+        let got: OrderReply = serde_json::from_str(&got.body).unwrap();
+        assert_eq!(got.order.order_status, 1);
+        assert_eq!(got.order.account_count.base_count, 2);
+        assert_eq!(got.order.account_duration.total_days(), 31);
+
+        let page = call(
+            &sim,
+            &token,
+            "list_order_account",
+            serde_json::json!({"order_id": order.order_id, "limit": 1000, "cursor": ""}),
+        );
+        let page: AccountPage<OrderAccount> = serde_json::from_str(&page.body).unwrap();
+        assert_eq!(page.account_list.len(), 2);
+        assert_eq!(page.next(), None);
+        let code = page.account_list[0].active_code.clone();
+
+        let bound = call(
+            &sim,
+            &token,
+            "active_account",
+            serde_json::json!({"corpid": "wwcorp", "active_code": code, "userid": "dev"}),
+        );
+        assert_eq!(bound.body, r#"{"errcode":0,"errmsg":"ok"}"#);
+        let held = call(
+            &sim,
+            &token,
+            "get_active_info_by_user",
+            serde_json::json!({"corpid": "wwcorp", "userid": "dev"}),
+        );
+        let held: ActiveInfoByUser = serde_json::from_str(&held.body).unwrap();
+        assert_eq!(held.active_status, 1);
+        assert_eq!(held.active_info_list[0].userid.as_deref(), Some("dev"));
+        let listed = call(
+            &sim,
+            &token,
+            "list_actived_account",
+            serde_json::json!({"corpid": "wwcorp"}),
+        );
+        let listed: AccountPage<BoundAccount> = serde_json::from_str(&listed.body).unwrap();
+        assert_eq!(
+            listed.account_list[0].active_code.as_deref(),
+            Some(code.as_str())
+        );
+    }
+
+    #[test]
+    fn a_second_code_for_a_member_with_a_full_month_left_is_refused() {
+        let sim = Sim::for_tests();
+        let (token, order) = with_paid_order(&sim);
+        let codes: Vec<String> = sim
+            .state()
+            .accounts
+            .iter()
+            .filter(|a| a.order_id == order.order_id)
+            .map(|a| a.active_code.clone())
+            .collect();
+        let batch = call(
+            &sim,
+            &token,
+            "batch_active_account",
+            serde_json::json!({"corpid": "wwcorp", "active_list": [
+                {"active_code": codes[0], "userid": "dev"},
+                {"active_code": codes[1], "userid": "dev"},
+            ]}),
+        );
+        let batch: BatchActivateReply = serde_json::from_str(&batch.body).unwrap();
+        let errcodes: Vec<i64> = batch.active_result.iter().map(|r| r.errcode).collect();
+        assert_eq!(errcodes, vec![0, 701011]);
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_a_data_format_error_on_every_call() {
+        let sim = Sim::for_tests();
+        let (token, _) = with_paid_order(&sim);
+        for name in ["get_order", "no_such_call"] {
+            let path = format!("/cgi-bin/license/{name}?provider_access_token={token}");
+            let reply = handle(&sim, &Req::for_tests("POST", &path, "{"), name);
+            assert!(reply.body.contains("47001"), "{name}: {}", reply.body);
+        }
+        let unknown = call(&sim, &token, "no_such_call", serde_json::json!({}));
+        assert_eq!(unknown.status, 404);
+    }
+}
