@@ -8,7 +8,8 @@ path written inline (`crate::store::audit(..)`, `super::bind::num`). Paths
 are resolved as rustc would for the 2018 edition: `crate::`, `super::`,
 `self::`, and in a crate root or for a module the file declares (`mod x;`),
 a bare `x::`. Each path resolves to the deepest file that exists for it.
-Declaring a module (`mod x;`) is not a dependency. Exits 1 and prints each
+Declaring a module (`mod x;`) is not a dependency, and inline modules
+(`mod tests { .. }`) are left out. Exits 1 and prints each
 circle when any file reaches itself again.
 """
 
@@ -21,6 +22,26 @@ USE = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+([^;]+);", re.M | re.S)
 MOD = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+([a-z_][a-z0-9_]*)\s*;", re.M)
 COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+
+
+INLINE_MOD = re.compile(r"\bmod\s+[a-z_][a-z0-9_]*\s*\{")
+
+
+def without_inline_modules(text):
+    """Drops `mod tests { .. }` and other inline modules: their `super::`
+    means the file itself, and test code is not part of the structure."""
+    while True:
+        m = INLINE_MOD.search(text)
+        if not m:
+            return text
+        depth, i = 0, m.end() - 1
+        while i < len(text):
+            depth += text[i] == "{"
+            depth -= text[i] == "}"
+            i += 1
+            if depth == 0:
+                break
+        text = text[: m.start()] + text[i:]
 
 
 def module_of(root, path):
@@ -91,7 +112,7 @@ def graph(root):
     edges = {path: set() for path in files.values()}
     for module, path in files.items():
         text = open(path, encoding="utf-8").read()
-        text = STRING.sub('""', COMMENT.sub("", text))
+        text = without_inline_modules(STRING.sub('""', COMMENT.sub("", text)))
         declared = set(MOD.findall(text))
         is_root = module == ()
         paths = []
