@@ -11,6 +11,46 @@ use serde::{Deserialize, Serialize};
 /// pricing page, document/path/95644).
 pub const MONTH_DAYS: u64 = 31;
 
+// ---- tokens ---------------------------------------------------------------------
+
+/// `service/get_suite_token` body; a field left out matches no suite.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SuiteTokenRequest {
+    pub suite_id: String,
+    pub suite_secret: String,
+    pub suite_ticket: String,
+}
+
+/// `service/get_suite_token` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuiteToken {
+    pub suite_access_token: String,
+    pub expires_in: u64,
+}
+
+/// `service/get_provider_token` body; a field left out matches no provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderTokenRequest {
+    pub corpid: String,
+    pub provider_secret: String,
+}
+
+/// `service/get_provider_token` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderToken {
+    pub provider_access_token: String,
+    pub expires_in: u64,
+}
+
+/// `service/get_corp_token` reply: the organisation's access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpToken {
+    pub access_token: String,
+    pub expires_in: u64,
+}
+
 // ---- service API: install, auth info, admins --------------------------------
 
 /// `auth_info.agent[].privilege`: the app's visible range.
@@ -143,11 +183,20 @@ pub struct UserList {
     pub userlist: Vec<User>,
 }
 
+/// A tag's member as `tag/get` lists it: id and name only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagUser {
+    pub userid: String,
+    #[serde(default)]
+    pub name: String,
+}
+
 /// `tag/get` reply: the tag's members and departments the app may see.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Tag {
-    pub userlist: Vec<User>,
+    pub tagname: String,
+    pub userlist: Vec<TagUser>,
     pub partylist: Vec<u64>,
 }
 
@@ -210,19 +259,24 @@ pub struct OrderReply {
     pub order: Order,
 }
 
-/// `license/list_order_account` body.
+/// `license/list_order_account` body; `limit` and `cursor` are optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderAccountsRequest {
     pub order_id: String,
+    #[serde(default)]
     pub limit: u64,
+    #[serde(default)]
     pub cursor: String,
 }
 
-/// `license/list_actived_account` body (also any corp-wide paged list).
+/// `license/list_actived_account` body (also any corp-wide paged list);
+/// `limit` and `cursor` are optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorpPageRequest {
     pub corpid: String,
+    #[serde(default)]
     pub limit: u64,
+    #[serde(default)]
     pub cursor: String,
 }
 
@@ -457,8 +511,7 @@ mod tests {
         assert_eq!(more.next(), Some("c2"));
         assert_eq!(more.account_list[0].userid, None);
         let last: AccountPage<OrderAccount> =
-            serde_json::from_str(r#"{"next_cursor":"c3","has_more":0,"account_list":[]}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"next_cursor":"c3","has_more":0,"account_list":[]}"#).unwrap();
         assert_eq!(last.next(), None);
     }
 

@@ -4,7 +4,9 @@
 use crate::clock::now_secs;
 use crate::env::Config;
 use crate::error::ApiError;
-use domain::wecom::CorpCredential;
+use domain::wecom::{
+    CorpCredential, CorpToken, ProviderToken, ProviderTokenRequest, SuiteToken, SuiteTokenRequest,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -171,24 +173,21 @@ impl<'a> WeCom<'a> {
         None
     }
 
-    /// Ends a refresh: releases the lease, then stores and returns the token
-    /// WeCom gave under `field` (with its `expires_in`).
+    /// Ends a refresh: releases the lease, then stores and returns the
+    /// token WeCom gave (with its `expires_in`).
     async fn keep_token(
         &self,
         key: &str,
-        answer: Result<Value, WeComError>,
-        field: &str,
+        answer: Result<(String, u64), WeComError>,
     ) -> Result<String, WeComError> {
         self.release(key).await;
-        let v = answer?;
-        let token = v[field].as_str().unwrap_or_default().to_owned();
+        let (token, expires_in) = answer?;
         if token.is_empty() {
             return Err(WeComError::Transport(format!(
-                "WeCom answered without {field}"
+                "WeCom answered {key} with an empty token"
             )));
         }
-        self.store(key, &token, v["expires_in"].as_u64().unwrap_or(7200))
-            .await?;
+        self.store(key, &token, expires_in).await?;
         Ok(token)
     }
 
@@ -209,20 +208,15 @@ impl<'a> WeCom<'a> {
             .ok()
             .flatten()
             .ok_or(WeComError::NoSuiteTicket)?;
-        let body = serde_json::json!({
-            "suite_id": self.cfg.suite_id,
-            "suite_secret": self.cfg.suite_secret,
-            "suite_ticket": ticket,
-        });
-        let result = self
-            .call(
-                Method::Post,
-                "/cgi-bin/service/get_suite_token",
-                &[],
-                Some(&body),
-            )
-            .await;
-        self.keep_token(KEY, result, "suite_access_token").await
+        let body = SuiteTokenRequest {
+            suite_id: self.cfg.suite_id.clone(),
+            suite_secret: self.cfg.suite_secret.clone(),
+            suite_ticket: ticket,
+        };
+        let path = "/cgi-bin/service/get_suite_token";
+        let result = self.call(Method::Post, path, &[], Some(&body)).await;
+        let result = result.map(|t: SuiteToken| (t.suite_access_token, t.expires_in));
+        self.keep_token(KEY, result).await
     }
 
     pub async fn provider_token(&self, force: bool) -> Result<String, WeComError> {
@@ -230,19 +224,14 @@ impl<'a> WeCom<'a> {
         if let Some(t) = self.reuse_or_lease(KEY, force).await {
             return Ok(t);
         }
-        let body = serde_json::json!({
-            "corpid": self.cfg.provider_corpid,
-            "provider_secret": self.cfg.provider_secret,
-        });
-        let result = self
-            .call(
-                Method::Post,
-                "/cgi-bin/service/get_provider_token",
-                &[],
-                Some(&body),
-            )
-            .await;
-        self.keep_token(KEY, result, "provider_access_token").await
+        let body = ProviderTokenRequest {
+            corpid: self.cfg.provider_corpid.clone(),
+            provider_secret: self.cfg.provider_secret.clone(),
+        };
+        let path = "/cgi-bin/service/get_provider_token";
+        let result = self.call(Method::Post, path, &[], Some(&body)).await;
+        let result = result.map(|t: ProviderToken| (t.provider_access_token, t.expires_in));
+        self.keep_token(KEY, result).await
     }
 
     /// A call authorised by the suite access token, retried once with a
@@ -290,7 +279,8 @@ impl<'a> WeCom<'a> {
         let result = self
             .suite_call("/cgi-bin/service/get_corp_token", &body)
             .await;
-        self.keep_token(&key, result, "access_token").await
+        let result = result.map(|t: CorpToken| (t.access_token, t.expires_in));
+        self.keep_token(&key, result).await
     }
 
     /// A GET with the organisation's access token, retried once with a

@@ -8,7 +8,7 @@ use crate::range::{visible, visible_departments, Visible};
 use crate::sim::Sim;
 use crate::state::{self, Corp, State};
 use crate::wire::{err, no_such_api, ok, Refusal, Reply, Req};
-use domain::wecom::{Department, DepartmentList, User};
+use domain::wecom::{Department, DepartmentList, Tag, TagUser, User};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -60,21 +60,6 @@ struct DeptUser<'a> {
 struct DeptUserPage<'a> {
     next_cursor: String,
     dept_user: Vec<DeptUser<'a>>,
-}
-
-/// `tag/get` reply: `domain::wecom::Tag` plus the tag's name, its members
-/// by id and name only (as WeCom lists them).
-#[derive(Serialize)]
-struct TagReply<'a> {
-    tagname: &'a str,
-    userlist: Vec<TagMember<'a>>,
-    partylist: &'a [u64],
-}
-
-#[derive(Serialize)]
-struct TagMember<'a> {
-    userid: &'a str,
-    name: &'a str,
 }
 
 fn member(user: &state::User, v: &Visible) -> Member {
@@ -252,22 +237,22 @@ fn tag(corp: &Corp, tagid: Option<u64>) -> Result<Reply, Reply> {
         .users
         .iter()
         .filter(|u| tag.userlist.contains(&u.userid))
-        .map(|u| TagMember {
-            userid: &u.userid,
-            name: &u.name,
+        .map(|u| TagUser {
+            userid: u.userid.clone(),
+            name: u.name.clone(),
         })
         .collect();
-    Ok(ok(&TagReply {
-        tagname: &tag.tagname,
+    Ok(ok(&Tag {
+        tagname: tag.tagname.clone(),
         userlist,
-        partylist: &tag.partylist,
+        partylist: tag.partylist.clone(),
     }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::wecom::{Tag, UserList};
+    use domain::wecom::UserList;
 
     /// An installed organisation: R&D (2) in range with its sub-team (4),
     /// sales (3) outside; `solo` in range on their own, `pat` through tag 7.

@@ -8,9 +8,10 @@ use crate::state::{credential, Corp, State, AUTH_CODE_TTL, SUITE_TICKET_TTL};
 use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req};
 use domain::wecom::{
     Admin, AdminList, AdminListRequest, Agent, AuthCodeRequest, AuthCorpInfo, AuthInfo,
-    AuthInfoReply, CorpCredential, PermanentCodeReply, Privilege,
+    AuthInfoReply, CorpCredential, CorpToken, PermanentCodeReply, Privilege, ProviderToken,
+    ProviderTokenRequest, SuiteToken, SuiteTokenRequest,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Suite, provider and corp tokens live two hours (WeCom's token docs).
 const TOKEN_TTL: u64 = 7200;
@@ -19,44 +20,9 @@ const BAD_PERMANENT_CODE: Refusal = Refusal::new(40084, "invalid permanent_code"
 const BAD_AGENT: Refusal = Refusal::new(40056, "invalid agentid");
 const AUTH_CANCELLED: Refusal = Refusal::new(48004, "api forbidden for auth relation invalid");
 
-/// `get_suite_token` body; a field left out matches no suite.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct SuiteTokenRequest {
-    suite_id: String,
-    suite_secret: String,
-    suite_ticket: String,
-}
-
-/// `get_provider_token` body; a field left out matches no provider.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ProviderTokenRequest {
-    corpid: String,
-    provider_secret: String,
-}
-
-#[derive(Serialize)]
-struct SuiteToken {
-    suite_access_token: String,
-    expires_in: u64,
-}
-
-#[derive(Serialize)]
-struct ProviderToken {
-    provider_access_token: String,
-    expires_in: u64,
-}
-
 #[derive(Serialize)]
 struct PreAuthCode {
     pre_auth_code: String,
-    expires_in: u64,
-}
-
-#[derive(Serialize)]
-struct CorpToken {
-    access_token: String,
     expires_in: u64,
 }
 
