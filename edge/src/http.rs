@@ -1,6 +1,6 @@
 //! HTTP adapters: a handler is a typed function, the adapter does the rest.
-//! `admin` checks the session against the route's organisation, `bearer`
-//! the access key, `dev` the development switch; each reads the typed input
+//! `admin` checks the session against the route's organisation, `open` the
+//! route's `Door` (the access key, the development switch); each reads the typed input
 //! ([`Query`], [`Json`] or nothing), runs the handler, and turns its answer
 //! ([`Json`] 200, [`Accepted`] 202) or its `ApiError` into the response.
 
@@ -106,6 +106,22 @@ impl<T: Serialize> IntoAnswer for Accepted<T> {
     }
 }
 
+/// Reads the handler's input, runs it, and turns its answer into a response.
+async fn answer<A, I, O, F, Fut>(
+    req: &mut Request,
+    who: A,
+    handler: F,
+) -> Result<Response, ApiError>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(A, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    let input = I::read(req).await?;
+    handler(who, input).await?.into_answer()
+}
+
 /// A route for the admin of the organisation named by `:corp_id`.
 pub async fn admin<I, O, F, Fut>(mut req: Request, ctx: Ctx, handler: F) -> worker::Result<Response>
 where
@@ -114,26 +130,34 @@ where
     F: FnOnce(Admin, I) -> Fut,
     Fut: Future<Output = Result<O, ApiError>>,
 {
-    respond(
-        async {
-            let corp_id = ctx.param("corp_id").cloned().unwrap_or_default();
-            let session = session::require(&req, &ctx.env, &corp_id)?;
-            let input = I::read(&mut req).await?;
-            let admin = Admin {
-                session,
-                env: ctx.env,
-                ctx: ctx.data,
-            };
-            handler(admin, input).await?.into_answer()
-        }
-        .await,
-    )
+    let corp_id = ctx.param("corp_id").cloned().unwrap_or_default();
+    let admin = session::require(&req, &ctx.env, &corp_id).map(|session| Admin {
+        session,
+        env: ctx.env,
+        ctx: ctx.data,
+    });
+    respond(match admin {
+        Ok(admin) => answer(&mut req, admin, handler).await,
+        Err(e) => Err(e),
+    })
 }
 
-/// A route for the product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
-pub async fn bearer<I, O, F, Fut>(
+/// Who may call a route that acts for no signed-in admin.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Door {
+    /// The product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
+    AccessKey,
+    /// Local development only (`DEV_LOGIN=1`); 404 otherwise.
+    Dev,
+    /// Local development, with the access key too.
+    DevWithKey,
+}
+
+/// A route behind `door`; the handler gets the Worker's bindings.
+pub async fn open<I, O, F, Fut>(
     mut req: Request,
     ctx: Ctx,
+    door: Door,
     handler: F,
 ) -> worker::Result<Response>
 where
@@ -142,43 +166,18 @@ where
     F: FnOnce(Env, I) -> Fut,
     Fut: Future<Output = Result<O, ApiError>>,
 {
-    respond(
-        async {
-            check_access_key(&req, &ctx.env)?;
-            let input = I::read(&mut req).await?;
-            handler(ctx.env, input).await?.into_answer()
+    let env = ctx.env;
+    let allowed = match door {
+        Door::Dev | Door::DevWithKey if !env::dev_mode(&env) => {
+            Err(ApiError::not_found("development routes are disabled"))
         }
-        .await,
-    )
-}
-
-/// A local development route: 404 unless `DEV_LOGIN=1`; with `key`, the
-/// access key is needed too.
-pub async fn dev<I, O, F, Fut>(
-    mut req: Request,
-    ctx: Ctx,
-    key: bool,
-    handler: F,
-) -> worker::Result<Response>
-where
-    I: FromRequest,
-    O: IntoAnswer,
-    F: FnOnce(Env, I) -> Fut,
-    Fut: Future<Output = Result<O, ApiError>>,
-{
-    respond(
-        async {
-            if !env::dev_mode(&ctx.env) {
-                return Err(ApiError::not_found("development routes are disabled"));
-            }
-            if key {
-                check_access_key(&req, &ctx.env)?;
-            }
-            let input = I::read(&mut req).await?;
-            handler(ctx.env, input).await?.into_answer()
-        }
-        .await,
-    )
+        Door::AccessKey | Door::DevWithKey => check_access_key(&req, &env),
+        Door::Dev => Ok(()),
+    };
+    respond(match allowed {
+        Ok(()) => answer(&mut req, env, handler).await,
+        Err(e) => Err(e),
+    })
 }
 
 /// The access key, compared in constant time.

@@ -1,7 +1,8 @@
 //! The wecom-seats Worker: entry points and the route table, one line per
 //! route. A route names its adapter (`http::admin` for the console, signed
-//! in to that organisation; `http::bearer` for the product's servers;
-//! `http::dev` for local development) and its typed handler.
+//! in to that organisation; `http::open` behind a `Door`: the access key
+//! for the product's servers, or local development only) and its typed
+//! handler.
 //!
 //! Where a line goes: SQL in `store/<owner>.rs`, a WeCom call in `wecom/`,
 //! reading a request or building a response in a `routes.rs`, `callback`
@@ -29,7 +30,7 @@ mod store;
 mod wecom;
 
 use contacts::routes as members;
-use http::{admin, bearer, dev};
+use http::{admin, open, Door::*};
 use seats::routes as seat;
 
 #[event(fetch)]
@@ -63,10 +64,10 @@ fn routes(router: Router<'_, Context>) -> Router<'_, Context> {
         .post_async("/wecom/callback/command",               callback::push_command)
         .get_async("/wecom/callback/data",                   callback::verify_data)
         .post_async("/wecom/callback/data",                  callback::push_data)
-        .post_async("/api/v1/access/check",                  |r, c| bearer(r, c, access::check))
-        .post_async("/api/v1/dev/clock",                     |r, c| dev(r, c, false, dev::set_clock))
-        .post_async("/api/v1/dev/query",                     |r, c| dev(r, c, true, dev::query))
-        .post_async("/api/v1/dev/kv_keys",                   |r, c| dev(r, c, true, dev::kv_keys))
+        .post_async("/api/v1/access/check",                  |r, c| open(r, c, AccessKey, access::check))
+        .post_async("/api/v1/dev/clock",                     |r, c| open(r, c, Dev, dev::set_clock))
+        .post_async("/api/v1/dev/query",                     |r, c| open(r, c, DevWithKey, dev::query))
+        .post_async("/api/v1/dev/kv_keys",                   |r, c| open(r, c, DevWithKey, dev::kv_keys))
         .post_async("/auth/dev-login",                       session::dev_login)
         .post_async("/auth/logout",                          session::logout)
         .or_else_any_method_async("/api/*rest",              api::no_such_route)

@@ -1,6 +1,7 @@
 //! What every store file shares: binding Rust values as D1 parameters,
 //! running statements in batches, the audit row, and the health ping.
 
+use domain::api::Page;
 use serde::Deserialize;
 use worker::{wasm_bindgen::JsValue, D1Database, D1PreparedStatement, Result};
 
@@ -88,4 +89,21 @@ pub async fn audit(
         .run()
         .await?;
     Ok(())
+}
+
+/// A page from `limit + 1` rows read in cursor order: the first `limit`,
+/// and the cursor (`key` of the last) when a row was left over.
+pub(super) fn page<T>(
+    mut items: Vec<T>,
+    limit: u64,
+    total: u64,
+    key: impl Fn(&T) -> String,
+) -> Page<T> {
+    let more = items.len() as u64 > limit;
+    items.truncate(limit as usize);
+    Page {
+        next_cursor: items.last().filter(|_| more).map(key),
+        items,
+        total,
+    }
 }

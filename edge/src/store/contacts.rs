@@ -1,7 +1,7 @@
 //! Members and departments as the contacts sync and `change_contact`
 //! leave them, and the console's reads of them.
 
-use super::bind::{changes, json_str, num, run_batched, BATCH};
+use super::bind::{changes, json_str, num, page, run_batched, BATCH};
 use domain::api::{MemberItem, Page, SyncCounts};
 use domain::range::{MemberRecord, Status, Via};
 use serde::Deserialize;
@@ -336,10 +336,8 @@ pub async fn member_page(
         .all()
         .await?
         .results()?;
-    let more = rows.len() as u64 > limit;
     let items: Vec<MemberItem> = rows
         .into_iter()
-        .take(limit as usize)
         .map(|r| {
             let m = r.record();
             MemberItem {
@@ -353,16 +351,8 @@ pub async fn member_page(
             }
         })
         .collect();
-    let next = if more {
-        items.last().map(|m| m.userid.clone())
-    } else {
-        None
-    };
-    Ok(Page {
-        items,
-        next_cursor: next,
-        total: total.map(|c| c.n as u64).unwrap_or(0),
-    })
+    let total = total.map(|c| c.n as u64).unwrap_or(0);
+    Ok(page(items, limit, total, |m| m.userid.clone()))
 }
 
 /// Active in-range members, those of them seen without a department, and

@@ -1,7 +1,7 @@
 //! Orders, seats (interface-license accounts), transfers and seat
 //! requests: what WeCom sold, who holds what until when.
 
-use super::bind::{changes, json_str, num, opt_num};
+use super::bind::{changes, json_str, num, opt_num, page};
 use domain::api::{OrderItem, Page, SeatCounts, SeatItem};
 use domain::wecom::OrderAccount;
 use serde::Deserialize;
@@ -223,10 +223,8 @@ pub async fn seat_page(
         .all()
         .await?
         .results()?;
-    let more = rows.len() as u64 > limit;
     let items: Vec<SeatItem> = rows
         .into_iter()
-        .take(limit as usize)
         .map(|r| SeatItem {
             active_code: r.active_code,
             seat_type: r.seat_type as u8,
@@ -237,16 +235,8 @@ pub async fn seat_page(
             transferable_at: r.transferable_at.map(|t| t as u64).filter(|t| *t > now),
         })
         .collect();
-    let next = if more {
-        items.last().map(|s| s.active_code.clone())
-    } else {
-        None
-    };
-    Ok(Page {
-        items,
-        next_cursor: next,
-        total: total.map(|c| c.n as u64).unwrap_or(0),
-    })
+    let total = total.map(|c| c.n as u64).unwrap_or(0);
+    Ok(page(items, limit, total, |s| s.active_code.clone()))
 }
 
 pub async fn seat_counts(db: &D1Database, corp_id: &str, now: u64) -> Result<(SeatCounts, u64)> {
