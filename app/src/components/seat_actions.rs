@@ -6,7 +6,7 @@ use crate::api::ApiFailure;
 use crate::components::refresh::{use_refresh, Refresh};
 use crate::format::{date, userids};
 use crate::i18n::{refusal, tr, Text};
-use domain::api::{ActionResult, TransferPair};
+use domain::api::{ActionResult, ActivateRequest, TransferPair, TransferRequest};
 use leptos::prelude::*;
 use std::future::Future;
 
@@ -113,7 +113,11 @@ pub fn ActivateCard(corp_id: String) -> impl IntoView {
             return;
         }
         let (corp, t) = (corp.get_value(), seat_type.get_untracked());
-        action.run(async move { api::activate(&corp, ids, t).await });
+        let request = ActivateRequest {
+            userids: ids,
+            seat_type: t,
+        };
+        action.run(async move { api::activate(&corp, &request).await.map(|a| a.results) });
     };
     view! {
         <section class="card" data-testid="activate-card">
@@ -155,7 +159,10 @@ pub fn TransferCard(corp_id: String) -> impl IntoView {
             return;
         }
         let corp = corp.get_value();
-        action.run(async move { api::transfer(&corp, vec![pair]).await });
+        let request = TransferRequest {
+            transfers: vec![pair],
+        };
+        action.run(async move { api::transfer(&corp, &request).await.map(|a| a.results) });
     };
     view! {
         <section class="card" data-testid="transfer-card">

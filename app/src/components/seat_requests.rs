@@ -6,7 +6,7 @@ use crate::components::refresh::use_refresh;
 use crate::components::seat_actions::{Action, ResultList};
 use crate::format::date;
 use crate::i18n::{tr, Text};
-use domain::api::TransferPair;
+use domain::api::{ActivateRequest, TransferPair, TransferRequest};
 use leptos::prelude::*;
 
 #[component]
@@ -21,7 +21,11 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
     let action = Action::new();
     let activate = move |userid: String| {
         let corp = corp.get_value();
-        action.run(async move { api::activate(&corp, vec![userid], 1).await });
+        let request = ActivateRequest {
+            userids: vec![userid],
+            seat_type: 1,
+        };
+        action.run(async move { api::activate(&corp, &request).await.map(|a| a.results) });
     };
     view! {
         <section class="card" data-testid="requests-card">
@@ -76,7 +80,10 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
     let action = Action::new();
     let transfer = move |pair: TransferPair| {
         let corp = corp.get_value();
-        action.run(async move { api::transfer(&corp, vec![pair]).await });
+        let request = TransferRequest {
+            transfers: vec![pair],
+        };
+        action.run(async move { api::transfer(&corp, &request).await.map(|a| a.results) });
     };
     view! {
         <section class="card" data-testid="suggestions-card">
@@ -85,10 +92,10 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
             {move || match suggestions.get() {
                 None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="status bad">{e.message}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(Text::NoSuggestions)}</p> }.into_any(),
-                Some(Ok(list)) => view! {
+                Some(Ok(s)) if s.items.is_empty() => view! { <p class="muted">{tr(Text::NoSuggestions)}</p> }.into_any(),
+                Some(Ok(s)) => view! {
                     <ul class="results" data-testid="suggestions">
-                        {list.into_iter().map(|s| {
+                        {s.items.into_iter().map(|s| {
                             let pair = TransferPair {
                                 handover_userid: s.handover_userid.clone(),
                                 takeover_userid: s.takeover_userid.clone(),

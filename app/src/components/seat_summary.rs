@@ -4,6 +4,7 @@ use crate::api;
 use crate::components::refresh::use_refresh;
 use crate::format::date;
 use crate::i18n::{tr, Text};
+use domain::api::AutoActivateRequest;
 use leptos::prelude::*;
 
 #[component]
@@ -18,8 +19,9 @@ pub fn SeatSummary(corp_id: String) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let toggle = move |enabled: bool| {
         leptos::task::spawn_local(async move {
-            match api::set_auto_activate(&corp.get_value(), enabled).await {
-                Ok(()) => {
+            let request = AutoActivateRequest { enabled };
+            match api::set_auto_activate(&corp.get_value(), &request).await {
+                Ok(_) => {
                     error.set(None);
                     refresh.bump();
                 }
