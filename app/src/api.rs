@@ -2,11 +2,13 @@
 
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin,
-    ErrorBody, Forecast, ForecastRequest, Health, Items, MemberItem, Page, RangeSummary, SeatItem,
-    SeatRequest, SessionInfo, Suggestions, Summary, SyncStarted, SyncStatus, TransferRequest,
+    ErrorBody, Forecast, ForecastRequest, Health, Items, MemberItem, MemberQuery, Page,
+    RangeSummary, SeatItem, SeatQuery, SeatRequest, SessionInfo, Suggestions, Summary, SyncStarted,
+    SyncStatus, TransferRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// A failed call, with the server's error code when it sent one.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,10 +53,25 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     decode(Request::get(url).send().await.map_err(network)?).await
 }
 
-async fn post<B: serde::Serialize, T: DeserializeOwned>(
+/// `GET url?query`, the query string serialised from its typed struct
+/// (fields left `None` are not sent).
+async fn get_with<Q: Serialize, T: DeserializeOwned>(
     url: &str,
-    body: &B,
+    query: &Q,
 ) -> Result<T, ApiFailure> {
+    let query = serde_urlencoded::to_string(query).map_err(|e| ApiFailure {
+        status: 0,
+        code: "bad_query".into(),
+        message: e.to_string(),
+    })?;
+    if query.is_empty() {
+        get(url).await
+    } else {
+        get(&format!("{url}?{query}")).await
+    }
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
     let req = Request::post(url).json(body).map_err(network)?;
     decode(req.send().await.map_err(network)?).await
 }
@@ -94,8 +111,8 @@ pub async fn logout() -> Result<(), ApiFailure> {
     Ok(())
 }
 
-pub async fn members(corp_id: &str, query: &str) -> Result<Page<MemberItem>, ApiFailure> {
-    get(&format!("/api/v1/corps/{corp_id}/members?{query}")).await
+pub async fn members(corp_id: &str, query: &MemberQuery) -> Result<Page<MemberItem>, ApiFailure> {
+    get_with(&format!("/api/v1/corps/{corp_id}/members"), query).await
 }
 
 pub async fn range(corp_id: &str) -> Result<RangeSummary, ApiFailure> {
@@ -118,17 +135,12 @@ pub async fn start_sync(corp_id: &str) -> Result<SyncStarted, ApiFailure> {
     decode(resp).await
 }
 
-/// Percent-encodes a query-string value.
-pub fn encode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 pub async fn summary(corp_id: &str) -> Result<Summary, ApiFailure> {
     get(&format!("/api/v1/corps/{corp_id}/summary")).await
 }
 
-pub async fn seats(corp_id: &str, query: &str) -> Result<Page<SeatItem>, ApiFailure> {
-    get(&format!("/api/v1/corps/{corp_id}/seats?{query}")).await
+pub async fn seats(corp_id: &str, query: &SeatQuery) -> Result<Page<SeatItem>, ApiFailure> {
+    get_with(&format!("/api/v1/corps/{corp_id}/seats"), query).await
 }
 
 pub async fn requests(corp_id: &str) -> Result<Vec<SeatRequest>, ApiFailure> {

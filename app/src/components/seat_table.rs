@@ -2,10 +2,13 @@
 
 use crate::api;
 use crate::components::refresh::use_refresh;
-use crate::format::date;
+use crate::format::{date, given};
 use crate::i18n::{tr, Text};
-use domain::api::SeatItem;
+use domain::api::{SeatItem, SeatQuery};
 use leptos::prelude::*;
+
+/// Rows one request asks for.
+const PAGE_SIZE: &str = "100";
 
 fn status_text(status: &str) -> Text {
     match status {
@@ -26,16 +29,14 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
     let next = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let load = move |append: bool| {
-        let mut q = vec!["limit=100".to_owned()];
-        if !status.get_untracked().is_empty() {
-            q.push(format!("status={}", status.get_untracked()));
-        }
-        if let Some(c) = next.get_untracked().filter(|_| append) {
-            q.push(format!("cursor={}", api::encode(&c)));
-        }
-        let q = q.join("&");
+        let query = SeatQuery {
+            status: given(status.get_untracked()),
+            seat_type: None,
+            cursor: next.get_untracked().filter(|_| append),
+            limit: Some(PAGE_SIZE.to_owned()),
+        };
         leptos::task::spawn_local(async move {
-            match api::seats(&corp.get_value(), &q).await {
+            match api::seats(&corp.get_value(), &query).await {
                 Ok(page) => {
                     error.set(None);
                     total.set(page.total);

@@ -3,10 +3,14 @@
 
 use crate::api;
 use crate::components::session::WithSession;
+use crate::format::given;
 use crate::i18n::{tr, use_lang, Lang, Text};
-use domain::api::{MemberItem, Status, Via};
+use domain::api::{MemberItem, MemberQuery, Status, Via};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+
+/// Rows one request asks for.
+const PAGE_SIZE: &str = "100";
 
 #[component]
 pub fn Members() -> impl IntoView {
@@ -53,31 +57,23 @@ fn MemberList(corp_id: String) -> impl IntoView {
     }
     let corp = StoredValue::new(corp_id);
 
-    let query_string = move |cursor: Option<String>| {
-        let mut q = vec![
-            format!("limit=100"),
-            format!("q={}", api::encode(&search.get_untracked())),
-        ];
-        if !status.get_untracked().is_empty() {
-            q.push(format!("status={}", status.get_untracked()));
-        }
-        if !in_range.get_untracked().is_empty() {
-            q.push(format!("in_range={}", in_range.get_untracked()));
-        }
-        if only_without.get_untracked() {
-            q.push("department_known=false".into());
-        }
-        if let Some(c) = cursor {
-            q.push(format!("cursor={}", api::encode(&c)));
-        }
-        q.join("&")
+    // The filters as the members route reads them; a cursor continues a list.
+    let query = move |cursor: Option<String>| MemberQuery {
+        // Sent even when empty, as it always was: `q=` is no search.
+        q: Some(search.get_untracked()),
+        status: given(status.get_untracked()),
+        in_range: given(in_range.get_untracked()),
+        department_known: only_without.get_untracked().then(|| "false".to_owned()),
+        department_id: None,
+        cursor,
+        limit: Some(PAGE_SIZE.to_owned()),
     };
     let load = move |append: bool| {
         let cursor = if append { next.get_untracked() } else { None };
-        let qs = query_string(cursor);
+        let query = query(cursor);
         let corp = corp.get_value();
         leptos::task::spawn_local(async move {
-            match api::members(&corp, &qs).await {
+            match api::members(&corp, &query).await {
                 Ok(page) => {
                     error.set(None);
                     total.set(page.total);
