@@ -23,4 +23,13 @@ impl Refresh {
     pub fn bump(self) {
         self.0.update(|n| *n += 1);
     }
+
+    /// Passes a call's answer through, bumping when it succeeded: a change
+    /// that went through refreshes every card, a failed call none.
+    pub fn after_ok<T, E>(self, answer: Result<T, E>) -> Result<T, E> {
+        if answer.is_ok() {
+            self.bump();
+        }
+        answer
+    }
 }

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::refresh::use_refresh;
-use crate::components::seat_actions::{Action, ResultList};
+use crate::components::seat_actions::{activate_action, transfer_action, ResultList};
 use crate::format::date;
 use crate::i18n::{tr, Text};
 use domain::api::{ActivateRequest, TransferPair, TransferRequest};
@@ -18,14 +18,12 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
         let corp = corp.get_value();
         async move { api::requests(&corp).await }
     });
-    let action = Action::new();
+    let action = activate_action(corp.get_value());
     let activate = move |userid: String| {
-        let corp = corp.get_value();
-        let request = ActivateRequest {
+        action.dispatch(ActivateRequest {
             userids: vec![userid],
             seat_type: 1,
-        };
-        action.run(async move { api::activate(&corp, &request).await.map(|a| a.results) });
+        });
     };
     view! {
         <section class="card" data-testid="requests-card">
@@ -77,13 +75,11 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
         let corp = corp.get_value();
         async move { api::suggestions(&corp).await }
     });
-    let action = Action::new();
+    let action = transfer_action(corp.get_value());
     let transfer = move |pair: TransferPair| {
-        let corp = corp.get_value();
-        let request = TransferRequest {
+        action.dispatch(TransferRequest {
             transfers: vec![pair],
-        };
-        action.run(async move { api::transfer(&corp, &request).await.map(|a| a.results) });
+        });
     };
     view! {
         <section class="card" data-testid="suggestions-card">
