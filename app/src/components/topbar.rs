@@ -9,13 +9,13 @@ use leptos_router::components::A;
 #[component]
 pub fn TopBar() -> impl IntoView {
     let lang = use_lang();
-    let session = LocalResource::new(api::session);
-    let sign_out = move |_| {
-        leptos::task::spawn_local(async move {
-            let _ = api::logout().await;
-            session.refetch();
-        });
-    };
+    let sign_out = Action::new_local(|_: &()| api::logout());
+    // Asked again after signing out, whatever the answer was.
+    let signed_out = sign_out.version();
+    let session = LocalResource::new(move || {
+        signed_out.track();
+        api::session()
+    });
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">{tr(Text::Brand)}</A>
@@ -29,7 +29,7 @@ pub fn TopBar() -> impl IntoView {
                 {move || match session.get() {
                     Some(Ok(s)) => view! {
                         <span data-testid="signed-in">{tr(Text::SignedInAs)} " " {s.userid} " @ " {s.corp_id}</span>
-                        <button class="link" on:click=sign_out>{tr(Text::SignOut)}</button>
+                        <button class="link" on:click=move |_| { sign_out.dispatch(()); }>{tr(Text::SignOut)}</button>
                     }.into_any(),
                     _ => view! { <A href="/login">{tr(Text::SignIn)}</A> }.into_any(),
                 }}
