@@ -1,4 +1,6 @@
-//! Calls to the Worker's JSON API, returning the shared `domain::api` types.
+//! Calls to the Worker's JSON API. Every body, query string and answer is
+//! a shared `domain::api` type, so the console and the Worker cannot drift;
+//! a failure comes back as one `ApiFailure` with the server's error code.
 
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin,
@@ -97,10 +99,7 @@ pub async fn session() -> Result<SessionInfo, ApiFailure> {
 }
 
 pub async fn dev_login(login: &DevLogin) -> Result<SessionInfo, ApiFailure> {
-    let req = Request::post("/auth/dev-login")
-        .json(login)
-        .map_err(network)?;
-    decode(req.send().await.map_err(network)?).await
+    post("/auth/dev-login", login).await
 }
 
 pub async fn logout() -> Result<(), ApiFailure> {

@@ -1,5 +1,6 @@
-//! One counter the seat cards share: an action bumps it, every card that
-//! reads it fetches again, so numbers never disagree after a change.
+//! One counter the seat cards share: an action that went through bumps it,
+//! every card whose resource reads it fetches again, so numbers never
+//! disagree after a change.
 
 use leptos::prelude::*;
 

@@ -1,5 +1,7 @@
-//! Activate seats for members, or move one member's seat to another; each
-//! answer lists every member's outcome with WeCom's rule in plain words.
+//! Activate seats for members, or move one member's seat to another: each
+//! call is a Leptos `Action` that refreshes every seat card once it went
+//! through, and its answer lists every member's outcome with WeCom's rule
+//! in plain words.
 
 use crate::api;
 use crate::api::ApiFailure;
