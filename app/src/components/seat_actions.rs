@@ -12,9 +12,11 @@ use crate::i18n::{refusal, tr, Text};
 use domain::api::{ActionResults, ActivateRequest, TransferPair, TransferRequest};
 use leptos::prelude::*;
 
-/// A seat card's call: Leptos's `Action`, whose value is the answer with
-/// one outcome per member or pair.
-pub type SeatAction<I> = Action<I, Result<ActionResults, ApiFailure>>;
+/// A seat call's answer: one outcome per member or pair.
+pub type SeatAnswer = Result<ActionResults, ApiFailure>;
+
+/// A seat card's call: Leptos's `Action`, whose value is its answer.
+pub type SeatAction<I> = Action<I, SeatAnswer>;
 
 /// Activates seats; every seat card refreshes once the call went through.
 pub fn activate_action(corp_id: String) -> SeatAction<ActivateRequest> {
@@ -34,11 +36,10 @@ pub fn transfer_action(corp_id: String) -> SeatAction<TransferRequest> {
     })
 }
 
-/// Per-member outcomes of one action: the last answer, and above it the
-/// error of a later call that failed.
+/// Per-member outcomes of one action (its `value()`): the last answer, and
+/// above it the error of a later call that failed.
 #[component]
-pub fn ResultList<I: 'static>(action: SeatAction<I>) -> impl IntoView {
-    let answer = action.value();
+pub fn ResultList(answer: MappedSignal<Option<SeatAnswer>>) -> impl IntoView {
     let error = move || answer.with(|a| a.as_ref()?.as_ref().err().map(|e| e.message.clone()));
     let results =
         last_ok(move || answer.with(|a| Some(a.as_ref()?.as_ref().ok()?.results.clone())));
@@ -123,7 +124,7 @@ pub fn ActivateCard(corp_id: String) -> impl IntoView {
                     {tr(Text::Submit)}
                 </button>
             </form>
-            <ResultList action/>
+            <ResultList answer=action.value()/>
         </section>
     }
 }
@@ -164,7 +165,7 @@ pub fn TransferCard(corp_id: String) -> impl IntoView {
                     {tr(Text::Submit)}
                 </button>
             </form>
-            <ResultList action/>
+            <ResultList answer=action.value()/>
         </section>
     }
 }

@@ -61,7 +61,7 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
-            <ResultList action/>
+            <ResultList answer=action.value()/>
         </section>
     }
 }
@@ -111,7 +111,7 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
-            <ResultList action/>
+            <ResultList answer=action.value()/>
         </section>
     }
 }
