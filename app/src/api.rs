@@ -1,8 +1,16 @@
-//! Calls to the Worker's JSON API, returning the shared `domain::api` types.
+//! Calls to the Worker's JSON API. Every body, query string and answer is
+//! a shared `domain::api` type, so the console and the Worker cannot drift;
+//! a failure comes back as one `ApiFailure` with the server's error code.
 
-use domain::api::{DevLogin, ErrorBody, Health, SessionInfo};
+use domain::api::{
+    ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin,
+    ErrorBody, Forecast, ForecastRequest, Health, Items, MemberItem, MemberQuery, Page,
+    RangeSummary, SeatItem, SeatQuery, SeatRequest, SessionInfo, Suggestions, Summary, SyncStarted,
+    SyncStatus, TransferRequest,
+};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// A failed call, with the server's error code when it sent one.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +55,29 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     decode(Request::get(url).send().await.map_err(network)?).await
 }
 
+/// `GET url?query`, the query string serialised from its typed struct
+/// (fields left `None` are not sent).
+async fn get_with<Q: Serialize, T: DeserializeOwned>(
+    url: &str,
+    query: &Q,
+) -> Result<T, ApiFailure> {
+    let query = serde_urlencoded::to_string(query).map_err(|e| ApiFailure {
+        status: 0,
+        code: "bad_query".into(),
+        message: e.to_string(),
+    })?;
+    if query.is_empty() {
+        get(url).await
+    } else {
+        get(&format!("{url}?{query}")).await
+    }
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
+    let req = Request::post(url).json(body).map_err(network)?;
+    decode(req.send().await.map_err(network)?).await
+}
+
 /// Health is readable even when unhealthy (503 carries the same body).
 pub async fn health() -> Result<Health, ApiFailure> {
     let resp = Request::get("/api/v1/health")
@@ -68,10 +99,7 @@ pub async fn session() -> Result<SessionInfo, ApiFailure> {
 }
 
 pub async fn dev_login(login: &DevLogin) -> Result<SessionInfo, ApiFailure> {
-    let req = Request::post("/auth/dev-login")
-        .json(login)
-        .map_err(network)?;
-    decode(req.send().await.map_err(network)?).await
+    post("/auth/dev-login", login).await
 }
 
 pub async fn logout() -> Result<(), ApiFailure> {
@@ -82,10 +110,8 @@ pub async fn logout() -> Result<(), ApiFailure> {
     Ok(())
 }
 
-use domain::api::{DepartmentNode, MemberItem, Page, RangeSummary, SyncStatus};
-
-pub async fn members(corp_id: &str, query: &str) -> Result<Page<MemberItem>, ApiFailure> {
-    get(&format!("/api/v1/corps/{corp_id}/members?{query}")).await
+pub async fn members(corp_id: &str, query: &MemberQuery) -> Result<Page<MemberItem>, ApiFailure> {
+    get_with(&format!("/api/v1/corps/{corp_id}/members"), query).await
 }
 
 pub async fn range(corp_id: &str) -> Result<RangeSummary, ApiFailure> {
@@ -100,43 +126,20 @@ pub async fn sync_status(corp_id: &str) -> Result<SyncStatus, ApiFailure> {
     get(&format!("/api/v1/corps/{corp_id}/sync")).await
 }
 
-pub async fn start_sync(corp_id: &str) -> Result<(), ApiFailure> {
+pub async fn start_sync(corp_id: &str) -> Result<SyncStarted, ApiFailure> {
     let resp = Request::post(&format!("/api/v1/corps/{corp_id}/sync"))
         .send()
         .await
         .map_err(network)?;
-    decode::<serde_json::Value>(resp).await.map(|_| ())
-}
-
-/// Percent-encodes a query-string value.
-pub fn encode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-use domain::api::{
-    ActionResult, ActivateRequest, Forecast, ForecastRequest, Items, SeatItem, SeatRequest,
-    Suggestion, Summary, TransferPair, TransferRequest,
-};
-
-async fn post<B: serde::Serialize, T: DeserializeOwned>(
-    url: &str,
-    body: &B,
-) -> Result<T, ApiFailure> {
-    let req = Request::post(url).json(body).map_err(network)?;
-    decode(req.send().await.map_err(network)?).await
-}
-
-#[derive(serde::Deserialize)]
-struct Results {
-    results: Vec<ActionResult>,
+    decode(resp).await
 }
 
 pub async fn summary(corp_id: &str) -> Result<Summary, ApiFailure> {
     get(&format!("/api/v1/corps/{corp_id}/summary")).await
 }
 
-pub async fn seats(corp_id: &str, query: &str) -> Result<Page<SeatItem>, ApiFailure> {
-    get(&format!("/api/v1/corps/{corp_id}/seats?{query}")).await
+pub async fn seats(corp_id: &str, query: &SeatQuery) -> Result<Page<SeatItem>, ApiFailure> {
+    get_with(&format!("/api/v1/corps/{corp_id}/seats"), query).await
 }
 
 pub async fn requests(corp_id: &str) -> Result<Vec<SeatRequest>, ApiFailure> {
@@ -145,40 +148,29 @@ pub async fn requests(corp_id: &str) -> Result<Vec<SeatRequest>, ApiFailure> {
         .map(|i| i.items)
 }
 
-pub async fn suggestions(corp_id: &str) -> Result<Vec<Suggestion>, ApiFailure> {
-    get::<Items<Suggestion>>(&format!("/api/v1/corps/{corp_id}/suggestions"))
-        .await
-        .map(|i| i.items)
+pub async fn suggestions(corp_id: &str) -> Result<Suggestions, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/suggestions")).await
 }
 
 pub async fn activate(
     corp_id: &str,
-    userids: Vec<String>,
-    seat_type: u8,
-) -> Result<Vec<ActionResult>, ApiFailure> {
-    let body = ActivateRequest { userids, seat_type };
-    post::<_, Results>(&format!("/api/v1/corps/{corp_id}/seats/activate"), &body)
-        .await
-        .map(|r| r.results)
+    request: &ActivateRequest,
+) -> Result<ActionResults, ApiFailure> {
+    post(&format!("/api/v1/corps/{corp_id}/seats/activate"), request).await
 }
 
 pub async fn transfer(
     corp_id: &str,
-    transfers: Vec<TransferPair>,
-) -> Result<Vec<ActionResult>, ApiFailure> {
-    let body = TransferRequest { transfers };
-    post::<_, Results>(&format!("/api/v1/corps/{corp_id}/seats/transfer"), &body)
-        .await
-        .map(|r| r.results)
+    request: &TransferRequest,
+) -> Result<ActionResults, ApiFailure> {
+    post(&format!("/api/v1/corps/{corp_id}/seats/transfer"), request).await
 }
 
-pub async fn set_auto_activate(corp_id: &str, enabled: bool) -> Result<(), ApiFailure> {
-    post::<_, serde_json::Value>(
-        &format!("/api/v1/corps/{corp_id}/auto_activate"),
-        &serde_json::json!({ "enabled": enabled }),
-    )
-    .await
-    .map(|_| ())
+pub async fn set_auto_activate(
+    corp_id: &str,
+    request: &AutoActivateRequest,
+) -> Result<AutoActivate, ApiFailure> {
+    post(&format!("/api/v1/corps/{corp_id}/auto_activate"), request).await
 }
 
 pub async fn forecast(corp_id: &str, change: &ForecastRequest) -> Result<Forecast, ApiFailure> {

@@ -1,4 +1,5 @@
-//! Dates as the admin reads them: China Standard Time (UTC+8, no DST).
+//! Between the admin's screen and plain values: dates in China Standard
+//! Time (UTC+8, no DST), typed lists of ids, and form fields left empty.
 
 const CST_OFFSET_SECS: u64 = 8 * 3600;
 
@@ -35,6 +36,12 @@ pub fn party_ids(text: &str) -> Result<Vec<u64>, String> {
         .collect()
 }
 
+/// A form field's value, or `None` when it was left empty (a select's
+/// "any" option), so a query leaves the parameter out.
+pub fn given(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +61,11 @@ mod tests {
         assert_eq!(userids(""), Vec::<String>::new());
         assert_eq!(party_ids("2 3"), Ok(vec![2, 3]));
         assert_eq!(party_ids("2 sales"), Err("sales".into()));
+    }
+
+    #[test]
+    fn an_empty_field_is_not_given() {
+        assert_eq!(given(String::new()), None);
+        assert_eq!(given("active".into()), Some("active".into()));
     }
 }

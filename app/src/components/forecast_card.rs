@@ -2,9 +2,10 @@
 //! changes the visible range in WeCom.
 
 use crate::api;
+use crate::components::last_ok::last_ok;
 use crate::format::{party_ids, userids};
 use crate::i18n::{tr, Text};
-use domain::api::{Forecast, ForecastRequest};
+use domain::api::ForecastRequest;
 use leptos::prelude::*;
 
 #[component]
@@ -14,34 +15,32 @@ pub fn ForecastCard(corp_id: String) -> impl IntoView {
     let remove_party = RwSignal::new(String::new());
     let add_user = RwSignal::new(String::new());
     let remove_user = RwSignal::new(String::new());
-    let answer = RwSignal::new(None::<Forecast>);
-    let error = RwSignal::new(None::<String>);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let parties = party_ids(&add_party.get_untracked())
-            .and_then(|add| Ok((add, party_ids(&remove_party.get_untracked())?)));
-        let (add, remove) = match parties {
-            Ok(p) => p,
-            Err(word) => {
-                error.set(Some(format!("{}{word}", tr(Text::DeptIdsOnly)())));
-                return;
-            }
+    // What the admin typed, or the words that are not department ids.
+    let change = move || -> Result<ForecastRequest, String> {
+        let parties = |typed: RwSignal<String>| {
+            party_ids(&typed.get_untracked())
+                .map_err(|word| format!("{}{word}", tr(Text::DeptIdsOnly)()))
         };
-        let change = ForecastRequest {
-            add_party: add,
-            remove_party: remove,
+        Ok(ForecastRequest {
+            add_party: parties(add_party)?,
+            remove_party: parties(remove_party)?,
             add_user: userids(&add_user.get_untracked()),
             remove_user: userids(&remove_user.get_untracked()),
-        };
-        leptos::task::spawn_local(async move {
-            match api::forecast(&corp.get_value(), &change).await {
-                Ok(f) => {
-                    error.set(None);
-                    answer.set(Some(f));
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        })
+    };
+    // A typing mistake is refused where the server's refusal would show,
+    // and like it leaves the last estimate on screen.
+    let estimate = Action::new_local(move |change: &Result<ForecastRequest, String>| {
+        let (corp, change) = (corp.get_value(), change.clone());
+        async move { api::forecast(&corp, &change?).await.map_err(|e| e.message) }
+    });
+    let estimated = estimate.value();
+    let error = move || estimated.with(|e| e.as_ref()?.as_ref().err().cloned());
+    let answer =
+        last_ok(move || estimated.with(|e| Some(Some(e.as_ref()?.as_ref().ok()?.clone()))));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        estimate.dispatch(change());
     };
     let field = |label: Text, value: RwSignal<String>, id: &'static str| {
         view! {
@@ -62,7 +61,7 @@ pub fn ForecastCard(corp_id: String) -> impl IntoView {
                 {field(Text::RemoveUser, remove_user, "forecast-remove-user")}
                 <button class="primary" type="submit" data-testid="forecast-submit">{tr(Text::Estimate)}</button>
             </form>
-            {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+            {move || error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
             {move || answer.get().map(|f| {
                 let unseen: Vec<String> = f.unseen_parties.iter().map(u64::to_string)
                     .chain(f.unseen_users.iter().cloned()).collect();

@@ -2,6 +2,8 @@
 
 pub mod forecast_card;
 pub mod health_card;
+pub mod last_ok;
+pub mod paged;
 pub mod range_card;
 pub mod refresh;
 pub mod seat_actions;

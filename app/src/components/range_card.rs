@@ -20,36 +20,35 @@ fn when(ts: Option<u64>) -> String {
 #[component]
 pub fn RangeCard(corp_id: String) -> impl IntoView {
     let lang = use_lang();
-    let corp = corp_id.clone();
-    let range = LocalResource::new(move || {
-        let corp = corp.clone();
-        async move { api::range(&corp).await }
-    });
-    let corp = corp_id.clone();
-    let sync = LocalResource::new(move || {
-        let corp = corp.clone();
-        async move { api::sync_status(&corp).await }
-    });
-    let syncing = RwSignal::new(false);
-    let start = move |_| {
-        let corp = corp_id.clone();
-        syncing.set(true);
-        leptos::task::spawn_local(async move {
+    let corp = StoredValue::new(corp_id);
+    // Starts a sync and waits until it is done (or a minute has passed).
+    let sync_now = Action::new_local(move |_: &()| {
+        let corp = corp.get_value();
+        async move {
             let _ = api::start_sync(&corp).await;
-            // Poll until the sync is done, then refresh the numbers.
             for _ in 0..120 {
-                gloo_timers_sleep(500).await;
+                sleep(500).await;
                 if let Ok(s) = api::sync_status(&corp).await {
                     if s.state != "running" {
                         break;
                     }
                 }
             }
-            syncing.set(false);
-            range.refetch();
-            sync.refetch();
-        });
-    };
+        }
+    });
+    let syncing = sync_now.pending();
+    // The numbers load again once a sync ended.
+    let synced = sync_now.version();
+    let range = LocalResource::new(move || {
+        synced.track();
+        let corp = corp.get_value();
+        async move { api::range(&corp).await }
+    });
+    let sync = LocalResource::new(move || {
+        synced.track();
+        let corp = corp.get_value();
+        async move { api::sync_status(&corp).await }
+    });
     view! {
         <section class="card" data-testid="range-card">
             <h2>{tr(Text::VisibleRange)}</h2>
@@ -80,7 +79,7 @@ pub fn RangeCard(corp_id: String) -> impl IntoView {
                     _ => tr(Text::Never)().to_owned(),
                 }}
             </p>
-            <button data-testid="sync-now" on:click=start disabled=move || syncing.get()>
+            <button data-testid="sync-now" on:click=move |_| { sync_now.dispatch(()); } disabled=move || syncing.get()>
                 {move || if syncing.get() { tr(Text::Syncing)() } else { tr(Text::SyncNow)() }}
             </button>
         </section>
@@ -88,7 +87,7 @@ pub fn RangeCard(corp_id: String) -> impl IntoView {
 }
 
 /// A promise-based sleep, without pulling in a timer crate.
-async fn gloo_timers_sleep(ms: i32) {
+async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let _ = web_sys::window()
             .expect("a window")

@@ -1,5 +1,6 @@
-//! One counter the seat cards share: an action bumps it, every card that
-//! reads it fetches again, so numbers never disagree after a change.
+//! One counter the seat cards share: an action that went through bumps it,
+//! every card whose resource reads it fetches again, so numbers never
+//! disagree after a change.
 
 use leptos::prelude::*;
 
@@ -22,5 +23,14 @@ impl Refresh {
 
     pub fn bump(self) {
         self.0.update(|n| *n += 1);
+    }
+
+    /// Passes a call's answer through, bumping when it succeeded: a change
+    /// that went through refreshes every card, a failed call none.
+    pub fn after_ok<T, E>(self, answer: Result<T, E>) -> Result<T, E> {
+        if answer.is_ok() {
+            self.bump();
+        }
+        answer
     }
 }

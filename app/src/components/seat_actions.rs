@@ -1,62 +1,50 @@
-//! Activate seats for members, or move one member's seat to another; each
-//! answer lists every member's outcome with WeCom's rule in plain words.
+//! Activate seats for members, or move one member's seat to another: each
+//! call is a Leptos `Action` that refreshes every seat card once it went
+//! through, and its answer lists every member's outcome with WeCom's rule
+//! in plain words.
 
 use crate::api;
 use crate::api::ApiFailure;
-use crate::components::refresh::{use_refresh, Refresh};
+use crate::components::last_ok::last_ok;
+use crate::components::refresh::use_refresh;
 use crate::format::{date, userids};
 use crate::i18n::{refusal, tr, Text};
-use domain::api::{ActionResult, TransferPair};
+use domain::api::{ActionResults, ActivateRequest, TransferPair, TransferRequest};
 use leptos::prelude::*;
-use std::future::Future;
 
-/// One card's seat action: its per-member results, its error, and whether
-/// it is running. Every card runs its calls the same way.
-#[derive(Clone, Copy)]
-pub struct Action {
-    results: RwSignal<Vec<ActionResult>>,
-    error: RwSignal<Option<String>>,
-    busy: RwSignal<bool>,
-    refresh: Refresh,
+/// A seat call's answer: one outcome per member or pair.
+pub type SeatAnswer = Result<ActionResults, ApiFailure>;
+
+/// A seat card's call: Leptos's `Action`, whose value is its answer.
+pub type SeatAction<I> = Action<I, SeatAnswer>;
+
+/// Activates seats; every seat card refreshes once the call went through.
+pub fn activate_action(corp_id: String) -> SeatAction<ActivateRequest> {
+    let refresh = use_refresh();
+    Action::new_local(move |request: &ActivateRequest| {
+        let (corp, request) = (corp_id.clone(), request.clone());
+        async move { refresh.after_ok(api::activate(&corp, &request).await) }
+    })
 }
 
-impl Action {
-    pub fn new() -> Action {
-        Action {
-            results: RwSignal::new(Vec::new()),
-            error: RwSignal::new(None),
-            busy: RwSignal::new(false),
-            refresh: use_refresh(),
-        }
-    }
-
-    /// Runs the call, shows its results, and refreshes every seat card.
-    pub fn run(self, call: impl Future<Output = Result<Vec<ActionResult>, ApiFailure>> + 'static) {
-        self.busy.set(true);
-        leptos::task::spawn_local(async move {
-            match call.await {
-                Ok(r) => {
-                    self.error.set(None);
-                    self.results.set(r);
-                    self.refresh.bump();
-                }
-                Err(e) => self.error.set(Some(e.message)),
-            }
-            self.busy.set(false);
-        });
-    }
-
-    pub fn busy(self) -> bool {
-        self.busy.get()
-    }
+/// Moves seats; every seat card refreshes once the call went through.
+pub fn transfer_action(corp_id: String) -> SeatAction<TransferRequest> {
+    let refresh = use_refresh();
+    Action::new_local(move |request: &TransferRequest| {
+        let (corp, request) = (corp_id.clone(), request.clone());
+        async move { refresh.after_ok(api::transfer(&corp, &request).await) }
+    })
 }
 
-/// Per-member outcomes of one action.
+/// Per-member outcomes of one action (its `value()`): the last answer, and
+/// above it the error of a later call that failed.
 #[component]
-pub fn ResultList(action: Action) -> impl IntoView {
-    let Action { results, error, .. } = action;
+pub fn ResultList(answer: MappedSignal<Option<SeatAnswer>>) -> impl IntoView {
+    let error = move || answer.with(|a| a.as_ref()?.as_ref().err().map(|e| e.message.clone()));
+    let results =
+        last_ok(move || answer.with(|a| Some(a.as_ref()?.as_ref().ok()?.results.clone())));
     view! {
-        {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+        {move || error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
         <ul class="results" data-testid="action-results">
             {move || results.get().into_iter().map(|r| {
                 let who = match (&r.userid, &r.handover_userid, &r.takeover_userid) {
@@ -102,18 +90,20 @@ pub fn ResultList(action: Action) -> impl IntoView {
 
 #[component]
 pub fn ActivateCard(corp_id: String) -> impl IntoView {
-    let corp = StoredValue::new(corp_id);
     let typed = RwSignal::new(String::new());
     let seat_type = RwSignal::new(1u8);
-    let action = Action::new();
+    let action = activate_action(corp_id);
+    let busy = action.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let ids = userids(&typed.get_untracked());
-        if ids.is_empty() {
+        let userids = userids(&typed.get_untracked());
+        if userids.is_empty() {
             return;
         }
-        let (corp, t) = (corp.get_value(), seat_type.get_untracked());
-        action.run(async move { api::activate(&corp, ids, t).await });
+        action.dispatch(ActivateRequest {
+            userids,
+            seat_type: seat_type.get_untracked(),
+        });
     };
     view! {
         <section class="card" data-testid="activate-card">
@@ -130,21 +120,21 @@ pub fn ActivateCard(corp_id: String) -> impl IntoView {
                         <option value="2">{tr(Text::InterconnectAccount)}</option>
                     </select>
                 </label>
-                <button class="primary" type="submit" data-testid="activate-submit" disabled=move || action.busy()>
+                <button class="primary" type="submit" data-testid="activate-submit" disabled=move || busy.get()>
                     {tr(Text::Submit)}
                 </button>
             </form>
-            <ResultList action/>
+            <ResultList answer=action.value()/>
         </section>
     }
 }
 
 #[component]
 pub fn TransferCard(corp_id: String) -> impl IntoView {
-    let corp = StoredValue::new(corp_id);
     let handover = RwSignal::new(String::new());
     let takeover = RwSignal::new(String::new());
-    let action = Action::new();
+    let action = transfer_action(corp_id);
+    let busy = action.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let pair = TransferPair {
@@ -154,8 +144,9 @@ pub fn TransferCard(corp_id: String) -> impl IntoView {
         if pair.handover_userid.is_empty() || pair.takeover_userid.is_empty() {
             return;
         }
-        let corp = corp.get_value();
-        action.run(async move { api::transfer(&corp, vec![pair]).await });
+        action.dispatch(TransferRequest {
+            transfers: vec![pair],
+        });
     };
     view! {
         <section class="card" data-testid="transfer-card">
@@ -170,11 +161,11 @@ pub fn TransferCard(corp_id: String) -> impl IntoView {
                     <input data-testid="transfer-takeover" prop:value=move || takeover.get()
                         on:input=move |ev| takeover.set(event_target_value(&ev))/>
                 </label>
-                <button class="primary" type="submit" data-testid="transfer-submit" disabled=move || action.busy()>
+                <button class="primary" type="submit" data-testid="transfer-submit" disabled=move || busy.get()>
                     {tr(Text::Submit)}
                 </button>
             </form>
-            <ResultList action/>
+            <ResultList answer=action.value()/>
         </section>
     }
 }

@@ -3,10 +3,10 @@
 
 use crate::api;
 use crate::components::refresh::use_refresh;
-use crate::components::seat_actions::{Action, ResultList};
+use crate::components::seat_actions::{activate_action, transfer_action, ResultList};
 use crate::format::date;
 use crate::i18n::{tr, Text};
-use domain::api::TransferPair;
+use domain::api::{ActivateRequest, TransferPair, TransferRequest};
 use leptos::prelude::*;
 
 #[component]
@@ -18,10 +18,12 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
         let corp = corp.get_value();
         async move { api::requests(&corp).await }
     });
-    let action = Action::new();
+    let action = activate_action(corp.get_value());
     let activate = move |userid: String| {
-        let corp = corp.get_value();
-        action.run(async move { api::activate(&corp, vec![userid], 1).await });
+        action.dispatch(ActivateRequest {
+            userids: vec![userid],
+            seat_type: 1,
+        });
     };
     view! {
         <section class="card" data-testid="requests-card">
@@ -59,7 +61,7 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
-            <ResultList action/>
+            <ResultList answer=action.value()/>
         </section>
     }
 }
@@ -73,10 +75,11 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
         let corp = corp.get_value();
         async move { api::suggestions(&corp).await }
     });
-    let action = Action::new();
+    let action = transfer_action(corp.get_value());
     let transfer = move |pair: TransferPair| {
-        let corp = corp.get_value();
-        action.run(async move { api::transfer(&corp, vec![pair]).await });
+        action.dispatch(TransferRequest {
+            transfers: vec![pair],
+        });
     };
     view! {
         <section class="card" data-testid="suggestions-card">
@@ -85,10 +88,10 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
             {move || match suggestions.get() {
                 None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="status bad">{e.message}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(Text::NoSuggestions)}</p> }.into_any(),
-                Some(Ok(list)) => view! {
+                Some(Ok(s)) if s.items.is_empty() => view! { <p class="muted">{tr(Text::NoSuggestions)}</p> }.into_any(),
+                Some(Ok(s)) => view! {
                     <ul class="results" data-testid="suggestions">
-                        {list.into_iter().map(|s| {
+                        {s.items.into_iter().map(|s| {
                             let pair = TransferPair {
                                 handover_userid: s.handover_userid.clone(),
                                 takeover_userid: s.takeover_userid.clone(),
@@ -108,7 +111,7 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
-            <ResultList action/>
+            <ResultList answer=action.value()/>
         </section>
     }
 }

@@ -4,6 +4,7 @@ use crate::api;
 use crate::components::refresh::use_refresh;
 use crate::format::date;
 use crate::i18n::{tr, Text};
+use domain::api::AutoActivateRequest;
 use leptos::prelude::*;
 
 #[component]
@@ -15,17 +16,15 @@ pub fn SeatSummary(corp_id: String) -> impl IntoView {
         let corp = corp.get_value();
         async move { api::summary(&corp).await }
     });
-    let error = RwSignal::new(None::<String>);
+    // Every seat card refreshes once the switch went through.
+    let switch = Action::new_local(move |request: &AutoActivateRequest| {
+        let (corp, request) = (corp.get_value(), request.clone());
+        async move { refresh.after_ok(api::set_auto_activate(&corp, &request).await) }
+    });
+    let switched = switch.value();
+    let error = move || switched.with(|s| s.as_ref()?.as_ref().err().map(|e| e.message.clone()));
     let toggle = move |enabled: bool| {
-        leptos::task::spawn_local(async move {
-            match api::set_auto_activate(&corp.get_value(), enabled).await {
-                Ok(()) => {
-                    error.set(None);
-                    refresh.bump();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        switch.dispatch(AutoActivateRequest { enabled });
     };
     let row = |label: Text, value: u64, id: &'static str| {
         view! { <li class="check"><span>{tr(label)}</span><strong data-testid=id>{value}</strong></li> }
@@ -68,7 +67,7 @@ pub fn SeatSummary(corp_id: String) -> impl IntoView {
                     <p class="muted">{tr(Text::AutoActivateHint)}</p>
                 }.into_any(),
             }}
-            {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+            {move || error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
         </section>
     }
 }

@@ -1,10 +1,11 @@
 //! Every account the organisation bought, filtered by status, paged.
 
 use crate::api;
+use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::refresh::use_refresh;
-use crate::format::date;
+use crate::format::{date, given};
 use crate::i18n::{tr, Text};
-use domain::api::SeatItem;
+use domain::api::SeatQuery;
 use leptos::prelude::*;
 
 fn status_text(status: &str) -> Text {
@@ -21,40 +22,19 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
     let refresh = use_refresh();
     let corp = StoredValue::new(corp_id);
     let status = RwSignal::new(String::new());
-    let rows = RwSignal::new(Vec::<SeatItem>::new());
-    let total = RwSignal::new(0u64);
-    let next = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
-    let load = move |append: bool| {
-        let mut q = vec!["limit=100".to_owned()];
-        if !status.get_untracked().is_empty() {
-            q.push(format!("status={}", status.get_untracked()));
-        }
-        if let Some(c) = next.get_untracked().filter(|_| append) {
-            q.push(format!("cursor={}", api::encode(&c)));
-        }
-        let q = q.join("&");
-        leptos::task::spawn_local(async move {
-            match api::seats(&corp.get_value(), &q).await {
-                Ok(page) => {
-                    error.set(None);
-                    total.set(page.total);
-                    next.set(page.next_cursor);
-                    if append {
-                        rows.update(|r| r.extend(page.items));
-                    } else {
-                        rows.set(page.items);
-                    }
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
-    Effect::new(move |_| {
-        status.track();
+    // Back to page one after a filter change or any seat action.
+    let seats = Paged::new(move |cursor| {
         refresh.track();
-        load(false);
+        let query = SeatQuery {
+            status: given(status.get()),
+            seat_type: None,
+            cursor,
+            limit: Some(PAGE_SIZE.to_owned()),
+        };
+        let corp = corp.get_value();
+        async move { api::seats(&corp, &query).await }
     });
+    let rows = seats.shown();
     view! {
         <section class="card" data-testid="seat-table">
             <h2>{tr(Text::SeatList)}</h2>
@@ -66,14 +46,14 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
                     <option value="expired">{tr(Text::SeatsExpired)}</option>
                 </select>
             </div>
-            {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+            {move || seats.error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
             <table class="members">
                 <thead><tr>
                     <th>{tr(Text::CodeCol)}</th><th>{tr(Text::TypeCol)}</th><th>{tr(Text::StatusCol)}</th>
                     <th>{tr(Text::MemberCol)}</th><th>{tr(Text::ExpiresCol)}</th><th>{tr(Text::TransferableCol)}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=move || rows.get() key=|s| (s.active_code.clone(), s.status.clone(), s.userid.clone()) let:s>
+                    <For each=move || rows.with(|r| r.items.clone()) key=|s| (s.active_code.clone(), s.status.clone(), s.userid.clone()) let:s>
                         <tr data-code=s.active_code.clone() data-status=s.status.clone()>
                             <td><code>{s.active_code.clone()}</code></td>
                             <td>{tr(if s.seat_type == 2 { Text::InterconnectAccount } else { Text::BaseAccount })}</td>
@@ -85,13 +65,13 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
                     </For>
                 </tbody>
             </table>
-            {move || rows.with(Vec::is_empty).then(|| view! { <p class="muted">{tr(Text::NoSeats)}</p> })}
+            {move || rows.with(|r| r.items.is_empty()).then(|| view! { <p class="muted">{tr(Text::NoSeats)}</p> })}
             <p class="muted">
-                {tr(Text::Shown)} " " {move || rows.with(Vec::len)} " / "
-                <span data-testid="seat-total">{move || total.get()}</span>
+                {tr(Text::Shown)} " " {move || rows.with(|r| r.items.len())} " / "
+                <span data-testid="seat-total">{move || rows.with(|r| r.total)}</span>
             </p>
-            {move || next.get().is_some().then(|| view! {
-                <button data-testid="seat-load-more" on:click=move |_| load(true)>{tr(Text::LoadMore)}</button>
+            {move || rows.with(|r| r.next_cursor.is_some()).then(|| view! {
+                <button data-testid="seat-load-more" on:click=move |_| seats.load_more()>{tr(Text::LoadMore)}</button>
             })}
         </section>
     }

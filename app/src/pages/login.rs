@@ -11,26 +11,31 @@ use leptos_router::hooks::use_navigate;
 pub fn Login() -> impl IntoView {
     let corp_id = RwSignal::new(String::from("wwdemo01"));
     let userid = RwSignal::new(String::from("admin"));
-    let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let disabled_text = tr(Text::DevLoginDisabled);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let login = DevLogin {
-            corp_id: corp_id.get_untracked(),
-            userid: userid.get_untracked(),
-        };
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
+    // Signs in, or says why not in words.
+    let sign_in = Action::new_local(move |login: &DevLogin| {
+        let (login, navigate) = (login.clone(), navigate.clone());
+        async move {
             match api::dev_login(&login).await {
                 // A full load so every part of the page sees the new session.
                 Ok(_) => {
                     navigate("/", Default::default());
                     let _ = window().location().reload();
+                    Ok(())
                 }
-                Err(e) if e.status == 404 => error.set(Some(disabled_text().to_owned())),
-                Err(e) => error.set(Some(e.message)),
+                Err(e) if e.status == 404 => Err(disabled_text().to_owned()),
+                Err(e) => Err(e.message),
             }
+        }
+    });
+    let answer = sign_in.value();
+    let error = move || answer.with(|a| a.as_ref()?.as_ref().err().cloned());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        sign_in.dispatch(DevLogin {
+            corp_id: corp_id.get_untracked(),
+            userid: userid.get_untracked(),
         });
     };
     view! {
@@ -46,7 +51,7 @@ pub fn Login() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary">{tr(Text::SignIn)}</button>
             </form>
-            {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+            {move || error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
         </section>
     }
 }

@@ -2,11 +2,14 @@
 //! there, and which of them WeCom gives no department for.
 
 use crate::api;
+use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::session::WithSession;
+use crate::format::given;
 use crate::i18n::{tr, use_lang, Lang, Text};
-use domain::api::{MemberItem, Status, Via};
+use domain::api::{MemberQuery, Status, Via};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use std::collections::HashMap;
 
 #[component]
 pub fn Members() -> impl IntoView {
@@ -21,6 +24,18 @@ fn via_text(v: Via) -> Text {
     }
 }
 
+/// Department names by id, from the tree; none when it did not load (the
+/// ids are shown then).
+async fn department_names(corp_id: &str) -> HashMap<u64, String> {
+    let mut names = HashMap::new();
+    let mut stack = api::departments(corp_id).await.unwrap_or_default();
+    while let Some(d) = stack.pop() {
+        names.insert(d.id, d.name);
+        stack.extend(d.children);
+    }
+    names
+}
+
 #[component]
 fn MemberList(corp_id: String) -> impl IntoView {
     let lang = use_lang();
@@ -32,74 +47,27 @@ fn MemberList(corp_id: String) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let in_range = RwSignal::new(String::from("true"));
     let only_without = RwSignal::new(initial_known == "false");
-    let rows = RwSignal::new(Vec::<MemberItem>::new());
-    let total = RwSignal::new(0u64);
-    let next = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
-    let names = RwSignal::new(std::collections::HashMap::<u64, String>::new());
-    {
-        let corp = corp_id.clone();
-        leptos::task::spawn_local(async move {
-            if let Ok(tree) = api::departments(&corp).await {
-                let mut map = std::collections::HashMap::new();
-                let mut stack = tree;
-                while let Some(d) = stack.pop() {
-                    map.insert(d.id, d.name.clone());
-                    stack.extend(d.children);
-                }
-                names.set(map);
-            }
-        });
-    }
     let corp = StoredValue::new(corp_id);
-
-    let query_string = move |cursor: Option<String>| {
-        let mut q = vec![
-            format!("limit=100"),
-            format!("q={}", api::encode(&search.get_untracked())),
-        ];
-        if !status.get_untracked().is_empty() {
-            q.push(format!("status={}", status.get_untracked()));
-        }
-        if !in_range.get_untracked().is_empty() {
-            q.push(format!("in_range={}", in_range.get_untracked()));
-        }
-        if only_without.get_untracked() {
-            q.push("department_known=false".into());
-        }
-        if let Some(c) = cursor {
-            q.push(format!("cursor={}", api::encode(&c)));
-        }
-        q.join("&")
-    };
-    let load = move |append: bool| {
-        let cursor = if append { next.get_untracked() } else { None };
-        let qs = query_string(cursor);
+    let names = LocalResource::new(move || {
         let corp = corp.get_value();
-        leptos::task::spawn_local(async move {
-            match api::members(&corp, &qs).await {
-                Ok(page) => {
-                    error.set(None);
-                    total.set(page.total);
-                    next.set(page.next_cursor);
-                    if append {
-                        rows.update(|r| r.extend(page.items));
-                    } else {
-                        rows.set(page.items);
-                    }
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
-    // Reload whenever a filter changes.
-    Effect::new(move |_| {
-        search.track();
-        status.track();
-        in_range.track();
-        only_without.track();
-        load(false);
+        async move { department_names(&corp).await }
     });
+    let members = Paged::new(move |cursor| {
+        // The filters as the members route reads them.
+        let query = MemberQuery {
+            // Sent even when empty, as it always was: `q=` is no search.
+            q: Some(search.get()),
+            status: given(status.get()),
+            in_range: given(in_range.get()),
+            department_known: only_without.get().then(|| "false".to_owned()),
+            department_id: None,
+            cursor,
+            limit: Some(PAGE_SIZE.to_owned()),
+        };
+        let corp = corp.get_value();
+        async move { api::members(&corp, &query).await }
+    });
+    let rows = members.shown();
 
     view! {
         <section class="card">
@@ -124,14 +92,14 @@ fn MemberList(corp_id: String) -> impl IntoView {
                     {tr(Text::OnlyWithoutDepartment)}
                 </label>
             </div>
-            {move || error.get().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
+            {move || members.error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
             <table class="members" data-testid="members-table">
                 <thead><tr>
                     <th>{tr(Text::UserIdCol)}</th><th>{tr(Text::NameCol)}</th><th>{tr(Text::DepartmentsCol)}</th>
                     <th>{tr(Text::RangeCol)}</th><th>{tr(Text::StatusCol)}</th><th>{tr(Text::ViaCol)}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=move || rows.get() key=|m| m.userid.clone() let:m>
+                    <For each=move || rows.with(|r| r.items.clone()) key=|m| m.userid.clone() let:m>
                         <tr data-userid=m.userid.clone()>
                             <td><code>{m.userid.clone()}</code></td>
                             <td>{m.name.clone()}</td>
@@ -139,7 +107,7 @@ fn MemberList(corp_id: String) -> impl IntoView {
                                 Some(ids) => {
                                     let ids = ids.clone();
                                     (move || names.with(|n| ids.iter()
-                                        .map(|id| n.get(id).cloned().unwrap_or_else(|| id.to_string()))
+                                        .map(|id| n.as_ref().and_then(|n| n.get(id)).cloned().unwrap_or_else(|| id.to_string()))
                                         .collect::<Vec<_>>().join(", "))).into_any()
                                 }
                                 None => view! {
@@ -156,13 +124,13 @@ fn MemberList(corp_id: String) -> impl IntoView {
                     </For>
                 </tbody>
             </table>
-            {move || rows.with(Vec::is_empty).then(|| view! { <p class="muted">{tr(Text::NoMembers)}</p> })}
+            {move || rows.with(|r| r.items.is_empty()).then(|| view! { <p class="muted">{tr(Text::NoMembers)}</p> })}
             <p class="muted">
-                {tr(Text::Shown)} " " <span data-testid="shown-count">{move || rows.with(Vec::len)}</span> " / "
-                <span data-testid="total-count">{move || total.get()}</span>
+                {tr(Text::Shown)} " " <span data-testid="shown-count">{move || rows.with(|r| r.items.len())}</span> " / "
+                <span data-testid="total-count">{move || rows.with(|r| r.total)}</span>
             </p>
-            {move || next.get().is_some().then(|| view! {
-                <button data-testid="load-more" on:click=move |_| load(true)>{tr(Text::LoadMore)}</button>
+            {move || rows.with(|r| r.next_cursor.is_some()).then(|| view! {
+                <button data-testid="load-more" on:click=move |_| members.load_more()>{tr(Text::LoadMore)}</button>
             })}
         </section>
     }

@@ -1,3 +1,6 @@
+//! Any path the router does not know: say so, and offer the way back to the
+//! overview.
+
 use crate::i18n::{tr, Text};
 use leptos::prelude::*;
 use leptos_router::components::A;
