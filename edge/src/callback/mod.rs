@@ -158,14 +158,9 @@ async fn verify_url(
     Ok(opened.message)
 }
 
-async fn receive(
-    req: &mut Request,
-    env: &Env,
-    ctx: &worker::Context,
-    source: Source,
-) -> std::result::Result<(), Refusal> {
-    let cfg = Config::from_env(env)?;
-    let q = signed_query(req, &cfg)?;
+/// The body, refused (413) past [`MAX_CALLBACK_BYTES`] before and after
+/// reading it.
+async fn read_body(req: &mut Request) -> std::result::Result<String, Refusal> {
     let declared: usize = req
         .headers()
         .get("Content-Length")?
@@ -178,8 +173,18 @@ async fn receive(
     if body.len() > MAX_CALLBACK_BYTES {
         return Err(EventError::TooLarge.into());
     }
-    let body = String::from_utf8(body).map_err(|_| Refusal::new(400, "body is not UTF-8"))?;
-    let envelope = Envelope::parse(&body)?;
+    String::from_utf8(body).map_err(|_| Refusal::new(400, "body is not UTF-8"))
+}
+
+async fn receive(
+    req: &mut Request,
+    env: &Env,
+    ctx: &worker::Context,
+    source: Source,
+) -> std::result::Result<(), Refusal> {
+    let cfg = Config::from_env(env)?;
+    let q = signed_query(req, &cfg)?;
+    let envelope = Envelope::parse(&read_body(req).await?)?;
     let crypt = crypt(&cfg)?;
     crypt.verify(&q.msg_signature, &q.timestamp, &q.nonce, &envelope.encrypt)?;
     let opened = crypt.decrypt(&envelope.encrypt)?;
