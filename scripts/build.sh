@@ -7,6 +7,11 @@ WECOM_SEATS_VERSION=$(git rev-parse --short HEAD 2>/dev/null || echo dev)
 wasm_opt="$ROOT/node_modules/.bin/wasm-opt"
 wasm_features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
 
+# The OpenAPI document, from domain's route table and types; the Worker
+# serves it, so it is written first.
+log "writing edge/openapi.json (cargo run -p contract)"
+cargo run -q -p contract -- edge/openapi.json
+
 log "building edge (worker-build --release)"
 (
   cd edge

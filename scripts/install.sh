@@ -41,3 +41,15 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
 fi
+
+# Contract checks: openapi-spec-validator and Schemathesis, pinned, in a
+# venv of their own (PyPI only). The stamp records the pins installed.
+venv=.venv-contract
+pins=scripts/contract-requirements.txt
+if ! cmp -s "$pins" "$venv/.wecom-seats-pins" 2>/dev/null; then
+  log "installing $(tr '\n' ' ' < "$pins")into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$pins"
+  cp "$pins" "$venv/.wecom-seats-pins"
+fi

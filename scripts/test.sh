@@ -59,6 +59,9 @@ if start_stack "$TEST_PORT" "$TEST_SIM_PORT" "$IT/test.env" "$IT/state" "$IT/log
   suite "integration: edge under wrangler dev + sim" \
     cargo test -p itest --quiet --no-fail-fast -- --ignored --test-threads=4
   suite "browser: console in headless Chromium" node --test tests/e2e/
+  # Last: Schemathesis changes the demo organisation's state as it goes.
+  suite "contract: OpenAPI validated, Schemathesis against the stack" \
+    bash scripts/contract.sh "$EDGE_URL"
 else
   NAMES+=("stack: sim + wrangler dev did not start (see $IT/logs)"); RESULTS+=("FAIL")
 fi

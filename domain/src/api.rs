@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Health {
     pub ok: bool,
     pub d1: bool,
@@ -14,11 +15,13 @@ pub struct Health {
 
 /// Every error answer: `{"error": {"code", "message"}}` (DESIGN §3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
@@ -26,6 +29,7 @@ pub struct ErrorDetail {
 
 /// `POST /auth/dev-login` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DevLogin {
     pub corp_id: String,
     pub userid: String,
@@ -33,6 +37,7 @@ pub struct DevLogin {
 
 /// `GET /api/v1/session`: who the console is signed in as.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SessionInfo {
     pub corp_id: String,
     pub userid: String,
@@ -41,6 +46,7 @@ pub struct SessionInfo {
 
 /// `GET /api/v1/corps/{corp_id}`: the organisation the session manages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Corp {
     pub corp_id: String,
     pub corp_name: String,
@@ -52,6 +58,7 @@ pub use crate::range::{Status, Via};
 
 /// One member in `GET /api/v1/corps/{corp_id}/members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MemberItem {
     pub userid: String,
     pub name: String,
@@ -64,6 +71,8 @@ pub struct MemberItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(rename = "{T}Page"))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -72,6 +81,7 @@ pub struct Page<T> {
 
 /// `GET /api/v1/corps/{corp_id}/departments`: the tree with member counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DepartmentNode {
     pub id: u64,
     pub name: String,
@@ -84,6 +94,7 @@ pub struct DepartmentNode {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Advice {
     pub zh: String,
     pub en: String,
@@ -91,6 +102,7 @@ pub struct Advice {
 
 /// `GET /api/v1/corps/{corp_id}/range`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RangeSummary {
     pub allow_party: Vec<u64>,
     pub allow_user: Vec<String>,
@@ -103,6 +115,7 @@ pub struct RangeSummary {
 
 /// What a sync did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SyncCounts {
     pub members_in_range: u64,
     pub added_or_updated: u64,
@@ -119,6 +132,7 @@ impl SyncCounts {
 
 /// `GET /api/v1/corps/{corp_id}/sync`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SyncStatus {
     /// `idle`, `running`, `done` or `failed`.
     pub state: String,
@@ -131,6 +145,7 @@ pub struct SyncStatus {
 
 /// One account in `GET /api/v1/corps/{corp_id}/seats`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SeatItem {
     pub active_code: String,
     #[serde(rename = "type")]
@@ -149,13 +164,18 @@ pub struct SeatItem {
 
 /// `POST .../seats/activate {"userids":[..],"type":1}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ActivateRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub userids: Vec<String>,
+    /// 1 (base) or 2 (interconnect).
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = 2)))]
     pub seat_type: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TransferPair {
     pub handover_userid: String,
     pub takeover_userid: String,
@@ -163,12 +183,15 @@ pub struct TransferPair {
 
 /// `POST .../seats/transfer {"transfers":[..]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TransferRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub transfers: Vec<TransferPair>,
 }
 
 /// One member's or pair's outcome; a refusal carries `code` and details.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ActionResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
@@ -190,6 +213,7 @@ pub struct ActionResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TrialSummary {
     pub start: u64,
     pub end: u64,
@@ -198,6 +222,7 @@ pub struct TrialSummary {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SeatCounts {
     pub purchased: u64,
     pub active: u64,
@@ -207,6 +232,7 @@ pub struct SeatCounts {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MemberCounts {
     pub in_range: u64,
     pub licensed: u64,
@@ -216,6 +242,7 @@ pub struct MemberCounts {
 
 /// `GET /api/v1/corps/{corp_id}/summary`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Summary {
     pub trial: TrialSummary,
     pub seats: SeatCounts,
@@ -226,16 +253,22 @@ pub struct Summary {
 /// `POST /api/v1/corps/{corp_id}/forecast`: a change to the visible range
 /// the admin is considering.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ForecastRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub add_party: Vec<u64>,
+    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub add_user: Vec<String>,
+    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub remove_party: Vec<u64>,
+    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub remove_user: Vec<String>,
 }
 
 /// What the range would hold after the change, and the seats it would take.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Forecast {
     pub members_now: u64,
     pub members_after: u64,
@@ -263,6 +296,7 @@ pub struct Forecast {
 /// `GET /api/v1/corps/{corp_id}/requests` item: a member without a valid
 /// seat who opened the app (WeCom's `unlicensed_notify`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SeatRequest {
     pub userid: String,
     #[serde(default)]
@@ -277,6 +311,7 @@ pub struct SeatRequest {
 /// `GET /api/v1/corps/{corp_id}/suggestions` item: an idle seat and the
 /// member who asked for one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Suggestion {
     pub active_code: String,
     #[serde(rename = "type")]
@@ -293,12 +328,15 @@ pub struct Suggestion {
 
 /// A list answer without paging.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(rename = "{T}List"))]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
 
 /// `GET /api/v1/corps/{corp_id}/orders` item: an order mirrored from WeCom.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderItem {
     pub order_id: String,
     /// WeCom's `order_status` (1 paid, 4/5 refund requested/refunded, ...).
@@ -313,12 +351,14 @@ pub struct OrderItem {
 /// `POST .../seats/activate` and `.../seats/transfer` answer: one result per
 /// member or pair, in the order asked.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ActionResults {
     pub results: Vec<ActionResult>,
 }
 
 /// `GET /api/v1/corps/{corp_id}/suggestions`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Suggestions {
     pub items: Vec<Suggestion>,
     /// Idle seats nobody waiting could take.
@@ -329,18 +369,21 @@ pub struct Suggestions {
 
 /// `POST /api/v1/corps/{corp_id}/auto_activate` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AutoActivateRequest {
     pub enabled: bool,
 }
 
 /// `POST /api/v1/corps/{corp_id}/auto_activate` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AutoActivate {
     pub auto_activate: bool,
 }
 
 /// `POST /api/v1/corps/{corp_id}/sync` answer (202): a sync is running.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SyncStarted {
     pub state: String,
     /// Who asked: an admin's userid.
@@ -349,6 +392,7 @@ pub struct SyncStarted {
 
 /// `POST /api/v1/access/check` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AccessCheck {
     pub corp_id: String,
     pub userid: String,
@@ -357,12 +401,14 @@ pub struct AccessCheck {
 
 /// `POST /api/v1/dev/clock` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClockOffset {
     pub offset_secs: i64,
 }
 
 /// `POST /api/v1/dev/clock` answer: the offset and the worker's time now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClockNow {
     pub offset_secs: i64,
     pub now: u64,
@@ -370,24 +416,28 @@ pub struct ClockNow {
 
 /// `POST /api/v1/dev/query` body: one read-only SELECT.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DevQuery {
     pub sql: String,
 }
 
 /// `POST /api/v1/dev/query` answer: the rows as D1 returns them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DevRows {
     pub results: Vec<serde_json::Value>,
 }
 
 /// `POST /api/v1/dev/kv_keys` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct KvPrefix {
     pub prefix: String,
 }
 
 /// `POST /api/v1/dev/kv_keys` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct KvKeys {
     pub keys: Vec<String>,
 }
@@ -396,37 +446,72 @@ pub struct KvKeys {
 /// an empty value means "not given" (a form's empty field), so the console
 /// and hand-written URLs read the same way.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MemberQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     /// `active` or `departed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<Status>"))]
     pub status: Option<String>,
     /// `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
     pub in_range: Option<String>,
     /// `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
     pub department_known: Option<String>,
+    /// Members of this department (directly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<u32>"))]
     pub department_id: Option<String>,
+    /// The `next_cursor` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "Option<u16>", range(min = 1, max = 500))
+    )]
     pub limit: Option<String>,
 }
 
 /// `GET /api/v1/corps/{corp_id}/seats` query; empty values mean "not given".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SeatQuery {
     /// `unassigned`, `active`, `expired` or `refunded`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<SeatStatus>"))]
     pub status: Option<String>,
     /// `1` (base) or `2` (interconnect).
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "Option<u8>", range(min = 1, max = 2))
+    )]
     pub seat_type: Option<String>,
+    /// The `next_cursor` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "Option<u16>", range(min = 1, max = 500))
+    )]
     pub limit: Option<String>,
+}
+
+/// A seat's status, as the seat list computes it now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SeatStatus {
+    Unassigned,
+    Active,
+    Expired,
+    Refunded,
 }

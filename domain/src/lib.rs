@@ -8,6 +8,7 @@ pub mod event;
 pub mod forecast;
 pub mod ids;
 pub mod range;
+pub mod routes;
 pub mod seal;
 pub mod seat;
 pub mod session;

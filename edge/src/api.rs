@@ -1,11 +1,12 @@
-//! Routes that belong to no feature: health, the organisation itself, and
-//! the JSON 404 for unknown `/api/*` paths.
+//! Routes that belong to no feature: health, the OpenAPI document, the
+//! organisation itself, and the JSON 404 and 405 answers.
 
 use crate::env::{self, VERSION};
 use crate::error::ApiError;
 use crate::http::{Admin, Ctx, Json};
 use crate::store;
 use domain::api::{Corp, Health};
+use domain::routes::Route;
 use worker::{Request, Response, Result};
 
 /// Liveness plus real reachability of D1 and KV; 503 when either is down.
@@ -34,6 +35,25 @@ pub async fn corp(a: Admin, _: ()) -> std::result::Result<Json<Corp>, ApiError> 
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
     Ok(Json(corp))
+}
+
+/// The OpenAPI document of this API (`make build` writes it from the
+/// route table and the types in `domain::api`).
+pub async fn openapi(_req: Request, _ctx: Ctx) -> Result<Response> {
+    let mut resp = Response::ok(include_str!("../openapi.json"))?;
+    resp.headers_mut().set("Content-Type", "application/json")?;
+    Ok(resp)
+}
+
+/// A path of the table asked with a method it does not serve: 405 with
+/// the methods it does in `Allow` (RFC 9110 §15.5.6).
+pub fn method_not_allowed(req: &Request, path: &str) -> Result<Response> {
+    let allowed: Vec<&str> = Route::methods_at(path).iter().map(|m| m.as_str()).collect();
+    let allow = allowed.join(", ");
+    let message = format!("{} is not served here; use {allow}", req.method());
+    let mut resp = ApiError::new(405, "method_not_allowed", message).into_response()?;
+    resp.headers_mut().set("Allow", &allow)?;
+    Ok(resp)
 }
 
 pub async fn no_such_route(req: Request, _ctx: Ctx) -> Result<Response> {

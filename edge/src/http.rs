@@ -7,6 +7,7 @@
 use crate::env::{self, Config};
 use crate::error::{respond, ApiError};
 use crate::session;
+use domain::routes::Door;
 use domain::session::{ct_eq, Session};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -142,17 +143,6 @@ where
     })
 }
 
-/// Who may call a route that acts for no signed-in admin.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Door {
-    /// The product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
-    AccessKey,
-    /// Local development only (`DEV_LOGIN=1`); 404 otherwise.
-    Dev,
-    /// Local development, with the access key too.
-    DevWithKey,
-}
-
 /// A route behind `door`; the handler gets the Worker's bindings.
 pub async fn open<I, O, F, Fut>(
     mut req: Request,
@@ -172,7 +162,8 @@ where
             Err(ApiError::not_found("development routes are disabled"))
         }
         Door::AccessKey | Door::DevWithKey => check_access_key(&req, &env),
-        Door::Dev => Ok(()),
+        Door::Dev | Door::Public => Ok(()),
+        Door::Session => Err(ApiError::internal("a session route must go through admin")),
     };
     respond(match allowed {
         Ok(()) => answer(&mut req, env, handler).await,

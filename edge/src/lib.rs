@@ -1,8 +1,8 @@
-//! The wecom-seats Worker: entry points and the route table, one line per
-//! route. A route names its adapter (`http::admin` for the console, signed
-//! in to that organisation; `http::open` behind a `Door`: the access key
-//! for the product's servers, or local development only) and its typed
-//! handler.
+//! The wecom-seats Worker: entry points and the routes. The `/api/v1`
+//! table is `domain::routes` (shared with the OpenAPI document); [`handle`]
+//! gives each entry, one a line, its adapter (`http::admin` for the console,
+//! signed in to that organisation; `http::open` behind the route's `Door`:
+//! the access key, or local development only) and its typed handler.
 //!
 //! Where a line goes: SQL in `store/<owner>.rs`, a WeCom call in `wecom/`,
 //! reading a request or building a response in a `routes.rs`, `callback`
@@ -30,7 +30,8 @@ mod store;
 mod wecom;
 
 use contacts::routes as members;
-use http::{admin, open, Door::*};
+use domain::routes::{self, Door::*, Route};
+use http::{admin, open};
 use seats::routes as seat;
 
 #[event(fetch)]
@@ -39,38 +40,65 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     routes(Router::with_data(ctx)).run(req, env).await
 }
 
-/// Every route, one a line.
-#[rustfmt::skip]
-fn routes(router: Router<'_, Context>) -> Router<'_, Context> {
+/// The `/api/v1` routes come from `domain::routes` (one handler each, by
+/// [`handle`]); WeCom's callbacks and the sign-in routes are added here.
+fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
+    for path in Route::paths() {
+        router = router.on_async(&path.replace("{corp_id}", ":corp_id"), move |req, ctx| {
+            serve(path, req, ctx)
+        });
+    }
     router
-        .get_async("/api/v1/health",                         api::health)
-        .get_async("/api/v1/session",                        session::whoami)
-        .get_async("/api/v1/corps/:corp_id",                 |r, c| admin(r, c, api::corp))
-        .get_async("/api/v1/corps/:corp_id/members",         |r, c| admin(r, c, members::members))
-        .get_async("/api/v1/corps/:corp_id/departments",     |r, c| admin(r, c, members::departments))
-        .get_async("/api/v1/corps/:corp_id/range",           |r, c| admin(r, c, members::range))
-        .get_async("/api/v1/corps/:corp_id/sync",            |r, c| admin(r, c, members::sync_status))
-        .post_async("/api/v1/corps/:corp_id/sync",           |r, c| admin(r, c, members::start_sync))
-        .get_async("/api/v1/corps/:corp_id/summary",         |r, c| admin(r, c, seat::summary))
-        .get_async("/api/v1/corps/:corp_id/seats",           |r, c| admin(r, c, seat::seats))
-        .get_async("/api/v1/corps/:corp_id/orders",          |r, c| admin(r, c, seat::orders))
-        .post_async("/api/v1/corps/:corp_id/seats/activate", |r, c| admin(r, c, seat::activate))
-        .post_async("/api/v1/corps/:corp_id/seats/transfer", |r, c| admin(r, c, seat::transfer))
-        .get_async("/api/v1/corps/:corp_id/requests",        |r, c| admin(r, c, seat::requests))
-        .get_async("/api/v1/corps/:corp_id/suggestions",     |r, c| admin(r, c, seat::suggestions))
-        .post_async("/api/v1/corps/:corp_id/forecast",       |r, c| admin(r, c, seat::forecast))
-        .post_async("/api/v1/corps/:corp_id/auto_activate",  |r, c| admin(r, c, seat::set_auto_activate))
-        .get_async("/wecom/callback/command",                callback::verify_command)
-        .post_async("/wecom/callback/command",               callback::push_command)
-        .get_async("/wecom/callback/data",                   callback::verify_data)
-        .post_async("/wecom/callback/data",                  callback::push_data)
-        .post_async("/api/v1/access/check",                  |r, c| open(r, c, AccessKey, access::check))
-        .post_async("/api/v1/dev/clock",                     |r, c| open(r, c, Dev, dev::set_clock))
-        .post_async("/api/v1/dev/query",                     |r, c| open(r, c, DevWithKey, dev::query))
-        .post_async("/api/v1/dev/kv_keys",                   |r, c| open(r, c, DevWithKey, dev::kv_keys))
-        .post_async("/auth/dev-login",                       session::dev_login)
-        .post_async("/auth/logout",                          session::logout)
-        .or_else_any_method_async("/api/*rest",              api::no_such_route)
+        .get_async("/wecom/callback/command", callback::verify_command)
+        .post_async("/wecom/callback/command", callback::push_command)
+        .get_async("/wecom/callback/data", callback::verify_data)
+        .post_async("/wecom/callback/data", callback::push_data)
+        .post_async("/auth/dev-login", session::dev_login)
+        .post_async("/auth/logout", session::logout)
+        .or_else_any_method_async("/api/*rest", api::no_such_route)
+}
+
+/// A request to a path of the route table: its route, or 405 with `Allow`.
+async fn serve(path: &'static str, req: Request, ctx: http::Ctx) -> Result<Response> {
+    let method = match req.method() {
+        worker::Method::Get => Some(routes::Method::Get),
+        worker::Method::Post => Some(routes::Method::Post),
+        _ => None,
+    };
+    match method.and_then(|m| Route::find(m, path)) {
+        Some(route) => handle(route, req, ctx).await,
+        None => api::method_not_allowed(&req, path),
+    }
+}
+
+/// Every route of the table, one a line: its adapter and typed handler.
+#[rustfmt::skip]
+async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
+    use Route::*;
+    match route {
+        Health       => api::health(r, c).await,
+        OpenApi      => api::openapi(r, c).await,
+        Session      => session::whoami(r, c).await,
+        AccessCheck  => open(r, c, AccessKey, access::check).await,
+        Corp         => admin(r, c, api::corp).await,
+        Members      => admin(r, c, members::members).await,
+        Departments  => admin(r, c, members::departments).await,
+        Range        => admin(r, c, members::range).await,
+        SyncStatus   => admin(r, c, members::sync_status).await,
+        StartSync    => admin(r, c, members::start_sync).await,
+        Summary      => admin(r, c, seat::summary).await,
+        Seats        => admin(r, c, seat::seats).await,
+        Orders       => admin(r, c, seat::orders).await,
+        Activate     => admin(r, c, seat::activate).await,
+        Transfer     => admin(r, c, seat::transfer).await,
+        Requests     => admin(r, c, seat::requests).await,
+        Suggestions  => admin(r, c, seat::suggestions).await,
+        Forecast     => admin(r, c, seat::forecast).await,
+        AutoActivate => admin(r, c, seat::set_auto_activate).await,
+        DevClock     => open(r, c, Dev, dev::set_clock).await,
+        DevQuery     => open(r, c, DevWithKey, dev::query).await,
+        DevKvKeys    => open(r, c, DevWithKey, dev::kv_keys).await,
+    }
 }
 
 #[event(scheduled)]

@@ -1,0 +1,172 @@
+//! The `/api/v1` route table, shared by `edge` (whose router is built from
+//! it and must handle every entry: an exhaustive `match`) and the OpenAPI
+//! generator in `contract` (which documents every entry). A route cannot
+//! exist in one and not the other.
+
+/// HTTP methods the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// Anyone (health, the document itself, who is signed in).
+    Public,
+    /// A console session for the organisation named by `{corp_id}`.
+    Session,
+    /// The product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
+    AccessKey,
+    /// Local development only (`DEV_LOGIN=1`): 404 in production, and left
+    /// out of the production document.
+    Dev,
+    /// Local development only, with the access key too.
+    DevWithKey,
+}
+
+impl Door {
+    pub fn is_dev(self) -> bool {
+        matches!(self, Door::Dev | Door::DevWithKey)
+    }
+}
+
+macro_rules! routes {
+    ($($name:ident => $method:ident $path:literal, $door:ident, $summary:literal;)*) => {
+        /// Every `/api/v1` route.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Route {
+            $(#[doc = $summary] $name,)*
+        }
+
+        impl Route {
+            pub const ALL: &'static [Route] = &[$(Route::$name,)*];
+
+            pub fn method(self) -> Method {
+                match self {
+                    $(Route::$name => Method::$method,)*
+                }
+            }
+
+            /// The path in OpenAPI's form (`{corp_id}`).
+            pub fn path(self) -> &'static str {
+                match self {
+                    $(Route::$name => $path,)*
+                }
+            }
+
+            pub fn door(self) -> Door {
+                match self {
+                    $(Route::$name => Door::$door,)*
+                }
+            }
+
+            /// One line for people: the operation's summary.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Route::$name => $summary,)*
+                }
+            }
+
+            /// A stable name (the OpenAPI `operationId`).
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Route::$name => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
+
+routes! {
+    Health         => Get  "/api/v1/health", Public, "Liveness with real D1 and KV round trips";
+    OpenApi        => Get  "/api/v1/openapi.json", Public, "This document";
+    Session        => Get  "/api/v1/session", Public, "Who the console is signed in as";
+    AccessCheck    => Post "/api/v1/access/check", AccessKey, "May this member do this operation now?";
+    Corp           => Get  "/api/v1/corps/{corp_id}", Session, "The organisation this session manages";
+    Members        => Get  "/api/v1/corps/{corp_id}/members", Session, "Members, filtered, in userid order";
+    Departments    => Get  "/api/v1/corps/{corp_id}/departments", Session, "The in-range department tree with member counts";
+    Range          => Get  "/api/v1/corps/{corp_id}/range", Session, "The visible range, its counts and advice";
+    SyncStatus     => Get  "/api/v1/corps/{corp_id}/sync", Session, "The last or running contacts sync";
+    StartSync      => Post "/api/v1/corps/{corp_id}/sync", Session, "Starts a full contacts sync";
+    Summary        => Get  "/api/v1/corps/{corp_id}/summary", Session, "Trial, seats and licensed members";
+    Seats          => Get  "/api/v1/corps/{corp_id}/seats", Session, "Accounts, with status computed now";
+    Orders         => Get  "/api/v1/corps/{corp_id}/orders", Session, "Orders mirrored from WeCom";
+    Activate       => Post "/api/v1/corps/{corp_id}/seats/activate", Session, "Binds free accounts to members";
+    Transfer       => Post "/api/v1/corps/{corp_id}/seats/transfer", Session, "Moves members' seats to others";
+    Requests       => Get  "/api/v1/corps/{corp_id}/requests", Session, "Members who asked for a seat";
+    Suggestions    => Get  "/api/v1/corps/{corp_id}/suggestions", Session, "Idle seats matched to members who asked";
+    Forecast       => Post "/api/v1/corps/{corp_id}/forecast", Session, "Members and seats a range change would mean";
+    AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Session, "WeCom's auto-activation on or off";
+    DevClock       => Post "/api/v1/dev/clock", Dev, "Moves the worker's clock (development only)";
+    DevQuery       => Post "/api/v1/dev/query", DevWithKey, "One read-only SELECT (development only)";
+    DevKvKeys      => Post "/api/v1/dev/kv_keys", DevWithKey, "KV key names under a prefix (development only)";
+}
+
+impl Route {
+    /// The path in the router's form (`:corp_id`).
+    pub fn pattern(self) -> String {
+        self.path().replace("{corp_id}", ":corp_id")
+    }
+
+    /// The methods served at this route's path (for `Allow`).
+    pub fn methods_at(path: &str) -> Vec<Method> {
+        Route::ALL
+            .iter()
+            .filter(|r| r.path() == path)
+            .map(|r| r.method())
+            .collect()
+    }
+
+    /// The route at `path` for `method`.
+    pub fn find(method: Method, path: &str) -> Option<Route> {
+        Route::ALL
+            .iter()
+            .copied()
+            .find(|r| r.method() == method && r.path() == path)
+    }
+
+    /// Every distinct path, in table order.
+    pub fn paths() -> Vec<&'static str> {
+        let mut paths: Vec<&'static str> = vec![];
+        for r in Route::ALL {
+            if !paths.contains(&r.path()) {
+                paths.push(r.path());
+            }
+        }
+        paths
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_method_and_path_is_one_route() {
+        for r in Route::ALL {
+            assert_eq!(Route::find(r.method(), r.path()), Some(*r));
+        }
+        assert_eq!(
+            Route::methods_at("/api/v1/corps/{corp_id}/sync"),
+            vec![Method::Get, Method::Post]
+        );
+        assert_eq!(Route::find(Method::Post, "/api/v1/health"), None);
+    }
+
+    #[test]
+    fn router_patterns_use_colon_params() {
+        assert_eq!(Route::Members.pattern(), "/api/v1/corps/:corp_id/members");
+        assert_eq!(Route::Health.pattern(), "/api/v1/health");
+    }
+}
