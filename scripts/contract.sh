@@ -17,8 +17,7 @@ session=$(awk '$6 == "ws_session" { print $7 }' "$jar")
 rm -f "$jar"
 [ -n "$session" ] || { echo "dev login gave no session cookie" >&2; exit 1; }
 mkdir -p target/contract
-CONTRACT_CORP_ID=$DEMO_CORP_ID "$venv/bin/schemathesis" \
+CONTRACT_CORP_ID=$DEMO_CORP_ID CONTRACT_SESSION=$session "$venv/bin/schemathesis" \
   --config-file tests/contract/schemathesis.toml run edge/openapi.json \
   --url "$edge" --checks all --workers 1 \
-  -H "Cookie: ws_session=$session" -H "Authorization: Bearer $ACCESS_API_KEY" \
   --report junit --report-dir target/contract

@@ -47,7 +47,7 @@ fi
 venv=.venv-contract
 pins=scripts/contract-requirements.txt
 if ! cmp -s "$pins" "$venv/.wecom-seats-pins" 2>/dev/null; then
-  log "installing $(tr '\n' ' ' < "$pins")into $venv"
+  log "installing the contract tools pinned in $pins into $venv"
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$pins"

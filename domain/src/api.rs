@@ -56,6 +56,91 @@ pub struct Corp {
 
 pub use crate::range::{Status, Via};
 
+/// Whole numbers in request bodies. JSON (and the JSON Schema an OpenAPI
+/// client validates against) counts `2.0` as the integer 2; serde's plain
+/// integers refuse it. These accept an integer-valued number in range.
+pub mod whole {
+    use serde::de::{Deserializer, Error, Visitor};
+    use serde::Deserialize;
+    use std::fmt;
+
+    /// A whole number, written with or without a fraction of zero.
+    struct Whole(u64);
+
+    impl<'de> Deserialize<'de> for Whole {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = Whole;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a whole number")
+                }
+                fn visit_u64<E: Error>(self, v: u64) -> Result<Whole, E> {
+                    Ok(Whole(v))
+                }
+                fn visit_i64<E: Error>(self, v: i64) -> Result<Whole, E> {
+                    u64::try_from(v)
+                        .map(Whole)
+                        .map_err(|_| E::custom(format!("{v} is negative")))
+                }
+                fn visit_f64<E: Error>(self, v: f64) -> Result<Whole, E> {
+                    // Below 2^53 every whole f64 is exact.
+                    if v.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&v) {
+                        Ok(Whole(v as u64))
+                    } else {
+                        Err(E::custom(format!("{v} is not a whole number in range")))
+                    }
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    pub fn u8<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+        let Whole(n) = Whole::deserialize(d)?;
+        u8::try_from(n).map_err(|_| D::Error::custom(format!("{n} is out of range")))
+    }
+
+    /// WeCom's department ids, 32-bit whole numbers.
+    pub fn department_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+        Vec::<Whole>::deserialize(d)?
+            .into_iter()
+            .map(|Whole(n)| match n <= u64::from(u32::MAX) {
+                true => Ok(n),
+                false => Err(D::Error::custom(format!("{n} is not a department id"))),
+            })
+            .collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[derive(serde::Deserialize)]
+        struct T {
+            #[serde(deserialize_with = "super::u8")]
+            t: u8,
+            #[serde(deserialize_with = "super::department_ids")]
+            l: Vec<u64>,
+        }
+
+        #[test]
+        fn integer_valued_numbers_are_whole_and_others_are_refused() {
+            let ok: T =
+                serde_json::from_str(r#"{"t": 2.0, "l": [1, 4067.0, 4294967295]}"#).unwrap();
+            assert_eq!((ok.t, ok.l), (2, vec![1, 4067, 4294967295]));
+            for bad in [
+                r#"{"t": 2.5, "l": []}"#,
+                r#"{"t": 256, "l": []}"#,
+                r#"{"t": 1, "l": [-1]}"#,
+                r#"{"t": 1, "l": [1e25]}"#,
+                r#"{"t": 1, "l": [4294967296]}"#,
+                r#"{"t": "1", "l": []}"#,
+            ] {
+                assert!(serde_json::from_str::<T>(bad).is_err(), "{bad}");
+            }
+        }
+    }
+}
+
 /// One member in `GET /api/v1/corps/{corp_id}/members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -169,7 +254,7 @@ pub struct ActivateRequest {
     #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub userids: Vec<String>,
     /// 1 (base) or 2 (interconnect).
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "whole::u8")]
     #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = 2)))]
     pub seat_type: u8,
 }
@@ -256,11 +341,19 @@ pub struct Summary {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ForecastRequest {
-    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
+    #[serde(deserialize_with = "whole::department_ids")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(max = 1000), inner(range(max = 4_294_967_295u64)))
+    )]
     pub add_party: Vec<u64>,
     #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub add_user: Vec<String>,
-    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
+    #[serde(deserialize_with = "whole::department_ids")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(max = 1000), inner(range(max = 4_294_967_295u64)))
+    )]
     pub remove_party: Vec<u64>,
     #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
     pub remove_user: Vec<String>,
@@ -442,9 +535,9 @@ pub struct KvKeys {
     pub keys: Vec<String>,
 }
 
-/// `GET /api/v1/corps/{corp_id}/members` query. Every field is optional and
-/// an empty value means "not given" (a form's empty field), so the console
-/// and hand-written URLs read the same way.
+/// `GET /api/v1/corps/{corp_id}/members` query. Every field is optional;
+/// an empty `q` or `cursor` means "not given", any other empty value is
+/// refused like any other value outside its schema.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MemberQuery {
@@ -478,7 +571,8 @@ pub struct MemberQuery {
     pub limit: Option<String>,
 }
 
-/// `GET /api/v1/corps/{corp_id}/seats` query; empty values mean "not given".
+/// `GET /api/v1/corps/{corp_id}/seats` query; an empty `cursor` means "not
+/// given", any other empty value is refused.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SeatQuery {

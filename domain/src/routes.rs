@@ -11,6 +11,16 @@ pub enum Method {
 }
 
 impl Method {
+    /// The method a request names (exactly, as HTTP methods are
+    /// case-sensitive); `None` for any the API does not use.
+    pub fn parse(name: &str) -> Option<Method> {
+        match name {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",

@@ -50,7 +50,7 @@ pub async fn openapi(_req: Request, _ctx: Ctx) -> Result<Response> {
 pub fn method_not_allowed(req: &Request, path: &str) -> Result<Response> {
     let allowed: Vec<&str> = Route::methods_at(path).iter().map(|m| m.as_str()).collect();
     let allow = allowed.join(", ");
-    let message = format!("{} is not served here; use {allow}", req.method());
+    let message = format!("{} is not served here; use {allow}", req.inner().method());
     let mut resp = ApiError::new(405, "method_not_allowed", message).into_response()?;
     resp.headers_mut().set("Allow", &allow)?;
     Ok(resp)

@@ -80,10 +80,18 @@ pub trait Shape {
 
 impl<T: DeserializeOwned + Shape> FromRequest for Json<T> {
     async fn read(req: &mut Request) -> Result<Self, ApiError> {
-        let body = req.text().await?;
-        serde_json::from_str(&body)
+        let refused = |e: &dyn std::fmt::Display| {
+            ApiError::bad_request(format!("body must be {}: {e}", T::SHAPE))
+        };
+        let body: serde_json::Value =
+            serde_json::from_str(&req.text().await?).map_err(|e| refused(&e))?;
+        // serde would read a struct from an array too; every body is an object.
+        if !body.is_object() {
+            return Err(refused(&"a JSON object"));
+        }
+        serde_json::from_value(body)
             .map(Json)
-            .map_err(|e| ApiError::bad_request(format!("body must be {}: {e}", T::SHAPE)))
+            .map_err(|e| refused(&e))
     }
 }
 
@@ -189,7 +197,7 @@ fn check_access_key(req: &Request, env: &Env) -> Result<(), ApiError> {
 
 /// A page size from the query: default when absent, else 1..=`MAX_PAGE`.
 pub fn page_limit(limit: Option<&str>) -> Result<u64, ApiError> {
-    match limit.filter(|v| !v.is_empty()) {
+    match limit {
         None => Ok(DEFAULT_PAGE),
         Some(v) => v
             .parse::<u64>()
@@ -199,7 +207,7 @@ pub fn page_limit(limit: Option<&str>) -> Result<u64, ApiError> {
     }
 }
 
-/// An optional query value: `None` when absent or empty.
+/// A free-text query value (`q`, `cursor`): `None` when absent or empty.
 pub fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.is_empty())
 }

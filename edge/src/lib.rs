@@ -60,11 +60,8 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
 
 /// A request to a path of the route table: its route, or 405 with `Allow`.
 async fn serve(path: &'static str, req: Request, ctx: http::Ctx) -> Result<Response> {
-    let method = match req.method() {
-        worker::Method::Get => Some(routes::Method::Get),
-        worker::Method::Post => Some(routes::Method::Post),
-        _ => None,
-    };
+    // The raw method: the worker crate reads an unknown one (QUERY) as GET.
+    let method = routes::Method::parse(&req.inner().method());
     match method.and_then(|m| Route::find(m, path)) {
         Some(route) => handle(route, req, ctx).await,
         None => api::method_not_allowed(&req, path),

@@ -11,7 +11,7 @@ use domain::range::{Status, NO_DEPARTMENT_ADVICE_EN, NO_DEPARTMENT_ADVICE_ZH};
 use std::collections::HashSet;
 
 fn flag(name: &str, v: &Option<String>) -> Result<Option<bool>, ApiError> {
-    match given(v) {
+    match v.as_deref() {
         None => Ok(None),
         Some("true") => Ok(Some(true)),
         Some("false") => Ok(Some(false)),
@@ -24,7 +24,7 @@ fn flag(name: &str, v: &Option<String>) -> Result<Option<bool>, ApiError> {
 fn filter(q: &MemberQuery) -> Result<MemberFilter, ApiError> {
     Ok(MemberFilter {
         q: q.q.clone(),
-        status: match given(&q.status) {
+        status: match q.status.as_deref() {
             None => None,
             Some("active") => Some(Status::Active),
             Some("departed") => Some(Status::Departed),
@@ -36,7 +36,9 @@ fn filter(q: &MemberQuery) -> Result<MemberFilter, ApiError> {
         },
         in_range: flag("in_range", &q.in_range)?,
         department_known: flag("department_known", &q.department_known)?,
-        department_id: given(&q.department_id)
+        department_id: q
+            .department_id
+            .as_deref()
             .map(|v| v.parse())
             .transpose()
             .map_err(|_| ApiError::bad_request("department_id must be a number"))?,

@@ -83,6 +83,8 @@ pub async fn activate(
     let db = env::db(env)?;
     let mut free: Vec<FreeCode> =
         store::free_codes(&db, corp, seat_type as u8, body.userids.len()).await?;
+    let named: Vec<&str> = body.userids.iter().map(String::as_str).collect();
+    let facts = store::member_facts(&db, corp, &named).await?;
     free.reverse(); // taken from the end: oldest order first
     let mut results = vec![];
     let mut planned: Vec<PlannedActivation> = vec![];
@@ -98,9 +100,11 @@ pub async fn activate(
             results.push(refused(r, &refusal));
             continue;
         }
-        let state = store::member_state(&db, corp, userid).await?;
-        let held = store::held_seats(&db, corp, userid).await?;
-        let held = held.iter().find(|s| s.seat_type == seat_type);
+        let state = facts.state(userid);
+        let held = facts
+            .seats(userid)
+            .iter()
+            .find(|s| s.seat_type == seat_type);
         let Some(code) = free.pop() else {
             results.push(refused(r, &Refusal::NoFreeAccount));
             continue;
@@ -203,17 +207,25 @@ pub async fn transfer(
     check_batch(body.transfers.len()).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let (corp, now) = (who.corp_id, who.now);
     let db = env::db(env)?;
+    let named: Vec<&str> = body
+        .transfers
+        .iter()
+        .flat_map(|p| [p.handover_userid.as_str(), p.takeover_userid.as_str()])
+        .collect();
+    let facts = store::member_facts(&db, corp, &named).await?;
     let mut results = vec![];
     let mut planned: Vec<PlannedTransfer> = vec![];
     for pair in &body.transfers {
         let mut r = blank();
         r.handover_userid = Some(pair.handover_userid.clone());
         r.takeover_userid = Some(pair.takeover_userid.clone());
-        let handover = store::member_state(&db, corp, &pair.handover_userid).await?;
-        let takeover = store::member_state(&db, corp, &pair.takeover_userid).await?;
-        let handover_seats = store::held_seats(&db, corp, &pair.handover_userid).await?;
-        let seat = handover_seats.iter().find(|s| s.is_active(now));
-        let taker_seats = store::held_seats(&db, corp, &pair.takeover_userid).await?;
+        let handover = facts.state(&pair.handover_userid);
+        let takeover = facts.state(&pair.takeover_userid);
+        let seat = facts
+            .seats(&pair.handover_userid)
+            .iter()
+            .find(|s| s.is_active(now));
+        let taker_seats = facts.seats(&pair.takeover_userid);
         let taker_seat = seat.and_then(|s| taker_seats.iter().find(|t| t.seat_type == s.seat_type));
         let same = pair.handover_userid == pair.takeover_userid;
         match (

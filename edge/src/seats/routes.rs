@@ -77,13 +77,15 @@ pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
 
 /// The seat list's filters: a known status, a seat type 1 or 2.
 fn seat_filter(q: &SeatQuery) -> Result<(Option<&str>, Option<u8>), ApiError> {
-    let status = given(&q.status);
+    let status = q.status.as_deref();
     if status.is_some_and(|s| !SEAT_STATUSES.contains(&s)) {
         return Err(ApiError::bad_request(
             "status must be unassigned, active, expired or refunded",
         ));
     }
-    let seat_type = given(&q.seat_type)
+    let seat_type = q
+        .seat_type
+        .as_deref()
         .map(|t| {
             let t = t
                 .parse::<u8>()

@@ -2,9 +2,10 @@
 //! action or a range forecast needs to know, in as few round trips as
 //! D1 allows.
 
-use super::bind::num;
+use super::bind::{json_str, num};
 use domain::seat::{HeldSeat, MemberState, SeatType};
 use serde::Deserialize;
+use std::collections::HashMap;
 use worker::{D1Database, Result};
 
 pub struct AccessFacts {
@@ -87,18 +88,79 @@ pub async fn access_facts(
     }))
 }
 
-pub async fn member_state(db: &D1Database, corp_id: &str, userid: &str) -> Result<MemberState> {
+/// Where each member of a seat action stands and the seats they hold,
+/// read for the whole batch at once.
+#[derive(Default)]
+pub struct MemberFacts {
+    states: HashMap<String, MemberState>,
+    seats: HashMap<String, Vec<HeldSeat>>,
+}
+
+impl MemberFacts {
+    pub fn state(&self, userid: &str) -> MemberState {
+        self.states
+            .get(userid)
+            .copied()
+            .unwrap_or(MemberState::Unknown)
+    }
+
+    /// Active seats (with an expiry), newest expiry first.
+    pub fn seats(&self, userid: &str) -> &[HeldSeat] {
+        self.seats.get(userid).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// [`MemberFacts`] of these members: two queries in one round trip,
+/// however many members (a batch of up to `domain::seat::MAX_BATCH`).
+pub async fn member_facts(db: &D1Database, corp_id: &str, userids: &[&str]) -> Result<MemberFacts> {
     #[derive(Deserialize)]
-    struct Row {
+    struct Who {
+        userid: String,
         status: String,
         in_range: f64,
     }
-    let row: Option<Row> = db
-        .prepare("SELECT status, in_range FROM members WHERE corp_id = ?1 AND userid = ?2")
-        .bind(&[corp_id.into(), userid.into()])?
-        .first(None)
+    #[derive(Deserialize)]
+    struct Seat {
+        userid: String,
+        active_code: String,
+        #[serde(rename = "type")]
+        seat_type: f64,
+        expires_at: f64,
+        transferable_at: Option<f64>,
+    }
+    let ids = json_str(&userids);
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "SELECT userid, status, in_range FROM members \
+                 WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(&[corp_id.into(), ids.clone()])?,
+            db.prepare(
+                "SELECT userid, active_code, type, expires_at, transferable_at FROM seats \
+                 WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2)) \
+                   AND status = 'active' AND expires_at IS NOT NULL \
+                 ORDER BY expires_at DESC",
+            )
+            .bind(&[corp_id.into(), ids])?,
+        ])
         .await?;
-    Ok(row.map_or(MemberState::Unknown, |r| place(&r.status, r.in_range)))
+    let mut facts = MemberFacts::default();
+    for w in results[0].results::<Who>()? {
+        facts.states.insert(w.userid, place(&w.status, w.in_range));
+    }
+    for r in results[1].results::<Seat>()? {
+        let Ok(seat_type) = SeatType::try_from(r.seat_type as u8) else {
+            continue;
+        };
+        facts.seats.entry(r.userid).or_default().push(HeldSeat {
+            active_code: r.active_code,
+            seat_type,
+            expires_at: r.expires_at as u64,
+            transferable_at: r.transferable_at.map(|t| t as u64),
+        });
+    }
+    Ok(facts)
 }
 
 /// Seats bound to a member (active or expired), newest expiry first.
