@@ -211,3 +211,27 @@ pub fn page_limit(limit: Option<&str>) -> Result<u64, ApiError> {
 pub fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_size_defaults_and_is_bounded() {
+        assert_eq!(page_limit(None).unwrap(), DEFAULT_PAGE);
+        assert_eq!(page_limit(Some("1")).unwrap(), 1);
+        assert_eq!(page_limit(Some("500")).unwrap(), 500);
+        for bad in ["0", "501", "", "ten", "-1", "2.0"] {
+            let e = page_limit(Some(bad)).unwrap_err();
+            assert_eq!((e.status, e.code), (400, "bad_request"), "{bad:?}");
+            assert_eq!(e.message, "limit must be 1..=500");
+        }
+    }
+
+    #[test]
+    fn free_text_is_not_given_when_empty() {
+        assert_eq!(given(&Some(String::new())), None);
+        assert_eq!(given(&None), None);
+        assert_eq!(given(&Some("王".into())), Some("王"));
+    }
+}

@@ -126,3 +126,56 @@ pub async fn start_sync(a: Admin, _: ()) -> Result<Accepted<SyncStarted>, ApiErr
         actor: a.userid().to_owned(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The query as `Request::query` reads it.
+    fn q(pairs: &[(&str, &str)]) -> MemberQuery {
+        let text = serde_urlencoded::to_string(pairs).unwrap();
+        serde_urlencoded::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn member_filters_are_read_and_bad_values_named() {
+        let f = filter(&q(&[
+            ("status", "departed"),
+            ("in_range", "false"),
+            ("department_id", "7"),
+        ]))
+        .unwrap();
+        assert_eq!(f.status, Some(Status::Departed));
+        assert_eq!(f.in_range, Some(false));
+        assert_eq!(f.department_known, None);
+        assert_eq!(f.department_id, Some(7));
+        let e = filter(&q(&[("in_range", "yes")])).unwrap_err();
+        assert_eq!(e.message, "in_range must be true or false, not \"yes\"");
+        let e = filter(&q(&[("status", "")])).unwrap_err();
+        assert_eq!(e.message, "status must be active or departed, not \"\"");
+        let e = filter(&q(&[("department_id", "R&D")])).unwrap_err();
+        assert_eq!(e.message, "department_id must be a number");
+    }
+
+    fn dept(id: u64, parent_id: u64, direct_members: u64) -> StoredDepartment {
+        StoredDepartment {
+            id,
+            parent_id,
+            name: format!("d{id}"),
+            direct_members,
+        }
+    }
+
+    #[test]
+    fn the_tree_sums_members_upwards_and_roots_are_departments_whose_parent_we_lack() {
+        // 1 is outside the range: 2 and 3 are roots; 5 sits under 2, 6 under 5.
+        let all = vec![dept(2, 1, 4), dept(3, 1, 1), dept(5, 2, 3), dept(6, 5, 2)];
+        let known = all.iter().map(|d| d.id).collect();
+        let roots = tree(&all, None, &known);
+        assert_eq!(roots.iter().map(|d| d.id).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!((roots[0].member_count, roots[0].total_count), (4, 9));
+        assert_eq!(roots[0].children[0].total_count, 5);
+        assert_eq!(roots[0].children[0].children[0].id, 6);
+        assert_eq!(roots[1].total_count, 1);
+    }
+}

@@ -221,3 +221,79 @@ pub async fn forecast(
         domain::forecast::forecast(&current, &change, &f.departments, &f.members, f.unassigned);
     Ok(Json(forecast))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idle(code: &str, expires_at: u64) -> IdleSeat {
+        IdleSeat {
+            active_code: code.into(),
+            seat_type: 1,
+            handover_userid: format!("gone-{code}"),
+            expires_at,
+            handover_state: "departed".into(),
+        }
+    }
+
+    fn asker(userid: &str, count: u64) -> Requester {
+        Requester {
+            userid: userid.into(),
+            name: None,
+            count,
+        }
+    }
+
+    #[test]
+    fn suggestions_pair_seats_and_askers_in_order_and_count_the_rest() {
+        let s = suggest(
+            vec![idle("A", 300), idle("B", 200), idle("C", 100)],
+            vec![asker("eager", 5), asker("calm", 1)],
+        );
+        let pairs: Vec<(&str, &str)> = s
+            .items
+            .iter()
+            .map(|i| (i.active_code.as_str(), i.takeover_userid.as_str()))
+            .collect();
+        assert_eq!(pairs, vec![("A", "eager"), ("B", "calm")]);
+        assert_eq!((s.unmatched_seats, s.unmatched_requests), (1, 0));
+        let s = suggest(vec![idle("A", 1)], vec![asker("x", 1), asker("y", 1)]);
+        assert_eq!((s.unmatched_seats, s.unmatched_requests), (0, 1));
+    }
+
+    #[test]
+    fn the_seat_filter_takes_known_statuses_and_types_only() {
+        let q = |status: Option<&str>, t: Option<&str>| SeatQuery {
+            status: status.map(Into::into),
+            seat_type: t.map(Into::into),
+            cursor: None,
+            limit: None,
+        };
+        assert_eq!(seat_filter(&q(None, None)).unwrap(), (None, None));
+        assert_eq!(
+            seat_filter(&q(Some("expired"), Some("2"))).unwrap(),
+            (Some("expired"), Some(2))
+        );
+        for (status, t) in [
+            (Some("gone"), None),
+            (Some(""), None),
+            (None, Some("3")),
+            (None, Some("")),
+        ] {
+            let e = seat_filter(&q(status, t)).unwrap_err();
+            assert_eq!(e.status, 400, "{status:?} {t:?}");
+        }
+    }
+
+    #[test]
+    fn a_forecast_list_may_hold_a_thousand_entries_not_more() {
+        let mut change = ForecastRequest {
+            add_user: (0..MAX_FORECAST_ITEMS).map(|i| format!("u{i}")).collect(),
+            ..Default::default()
+        };
+        assert!(check_forecast_size(&change).is_ok());
+        change.remove_party = (0..=MAX_FORECAST_ITEMS as u64).collect();
+        let e = check_forecast_size(&change).unwrap_err();
+        assert_eq!(e.message, "at most 1000 entries per list");
+    }
+}

@@ -107,3 +107,25 @@ pub(super) fn page<T>(
         total,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::page;
+
+    #[test]
+    fn a_leftover_row_makes_the_last_kept_key_the_cursor() {
+        let p = page(vec!["a", "b", "c"], 2, 7, |s| s.to_string());
+        assert_eq!(p.items, vec!["a", "b"]);
+        assert_eq!(p.next_cursor.as_deref(), Some("b"));
+        assert_eq!(p.total, 7);
+    }
+
+    #[test]
+    fn the_last_page_has_no_cursor() {
+        let p = page(vec!["a", "b"], 2, 2, |s| s.to_string());
+        assert_eq!(p.items, vec!["a", "b"]);
+        assert_eq!(p.next_cursor, None);
+        let empty = page(Vec::<&str>::new(), 2, 0, |s| s.to_string());
+        assert_eq!(empty.next_cursor, None);
+    }
+}
