@@ -214,12 +214,27 @@ mod tests {
     }
 
     #[test]
-    fn every_listed_operation_is_known() {
-        for op in OPERATIONS {
-            assert!(
-                decide(trial(1), &Member::InRange(vec![]), op, NOW).allowed,
-                "{op}"
-            );
+    fn every_operation_design_names_is_known() {
+        // DESIGN §2's list, written out here rather than read from the code.
+        let named = [
+            "pc_login",
+            "open_workbench",
+            "view_qrcode",
+            "fill_form",
+            "update_status",
+            "view_dynamic_data",
+            "forward_record",
+            "view_shared",
+            "receive_notification",
+            "add_followup",
+        ];
+        for op in named {
+            let d = decide(trial(1), &Member::InRange(vec![]), op, NOW);
+            assert_eq!((d.allowed, d.reason), (true, Reason::Trial), "{op}");
+        }
+        for op in ["PC_LOGIN", "pc_login ", "", "view_qrcodes"] {
+            let d = decide(trial(1), &Member::InRange(vec![]), op, NOW);
+            assert_eq!(d.reason, Reason::UnknownOperation, "{op:?}");
         }
     }
 
