@@ -147,13 +147,54 @@ fn change_auth_rereads_the_visible_range() {
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
 fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
-    let corp = unique_corp("del");
-    install_corp(&corp);
-    assert!(
-        d1_count(&format!(
-            "SELECT count(*) n FROM events WHERE corp_id = '{corp}'"
-        )) >= 1
+    // Data in every table first: members and departments (the sync), an
+    // order and its seats, an activation, a transfer, a seat request.
+    let (corp, admin) = installed_and_synced("del");
+    pay_order(&corp, 2, 365);
+    let activated = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": ["dev1"], "type": 1}),
     );
+    assert_eq!(
+        activated.json()["results"][0]["ok"],
+        true,
+        "{}",
+        activated.text
+    );
+    let moved = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/transfer", edge()),
+        &json!({"transfers": [{"handover_userid": "dev1", "takeover_userid": "sales1"}]}),
+    );
+    assert_eq!(moved.json()["results"][0]["ok"], true, "{}", moved.text);
+    let opened = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/open_app"),
+        &json!({"userid": "dev2"}),
+    );
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    let tables = [
+        "organisations",
+        "admins",
+        "departments",
+        "members",
+        "orders",
+        "seats",
+        "transfers",
+        "events",
+        "seat_requests",
+        "audit",
+    ];
+    for table in tables {
+        let n = d1_count(&format!(
+            "SELECT count(*) n FROM {table} WHERE corp_id = '{corp}'"
+        ));
+        assert!(
+            n > 0,
+            "{table} holds nothing of {corp} before the uninstall"
+        );
+    }
     assert!(
         !kv_keys(&format!("corp:{corp}:")).is_empty(),
         "corp token cached before"
@@ -165,18 +206,7 @@ fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
         "",
     );
     assert_eq!(a.status, 200, "{}", a.text);
-    for table in [
-        "organisations",
-        "admins",
-        "departments",
-        "members",
-        "orders",
-        "seats",
-        "transfers",
-        "events",
-        "seat_requests",
-        "audit",
-    ] {
+    for table in tables {
         assert_eq!(
             d1_count(&format!(
                 "SELECT count(*) n FROM {table} WHERE corp_id = '{corp}'"
@@ -365,28 +395,36 @@ fn domain_b64(bytes: &[u8]) -> String {
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
 fn the_same_event_delivered_four_times_is_recorded_and_applied_once() {
-    let corp = unique_corp("dup");
-    install_corp(&corp);
-    let xml = command_xml("change_auth", &corp);
+    let (corp, admin) = installed_and_synced("dup");
+    // A member opening the app without a seat: each application would add
+    // one to the request's count, so a second one would show.
+    let xml = format!(
+        "<xml><ToUserName>{corp}</ToUserName><FromUserName>dev2</FromUserName>\
+         <CreateTime>{}</CreateTime><MsgType>event</MsgType><Event>unlicensed_notify</Event>\
+         <AgentID>1000001</AgentID></xml>",
+        now()
+    );
     // WeCom re-encrypts each retry: different ciphertext, same message.
-    let mut applied_at = None;
     for attempt in 1..=4 {
-        let a = push(&xml);
-        assert_eq!(a.status, 200, "attempt {attempt}: {}", a.text);
-        assert_eq!(a.json()["body"], "success");
-        let rows = d1(&format!(
-            "SELECT applied_at FROM events WHERE corp_id = '{corp}' AND kind = 'change_auth'"
-        ));
-        assert_eq!(rows.len(), 1, "attempt {attempt}: one event row");
-        let at = rows[0]["applied_at"].as_u64().expect("applied");
-        // Later deliveries do not apply it again.
-        assert_eq!(
-            *applied_at.get_or_insert(at),
-            at,
-            "attempt {attempt} re-applied"
+        let a = post_json(
+            &browser(),
+            &format!("{}/_sim/push", sim()),
+            &json!({"xml": xml, "source": "data", "receive_id": corp}),
         );
-        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(a.status, 200, "attempt {attempt}: {}", a.text);
+        assert_eq!(a.json()["body"], "success", "attempt {attempt}");
     }
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) n FROM events WHERE corp_id = '{corp}' AND kind = 'unlicensed_notify'"
+        )),
+        1,
+        "one event row"
+    );
+    let inbox = get(&admin, &format!("{}/api/v1/corps/{corp}/requests", edge())).json();
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 1, "{inbox}");
+    assert_eq!(inbox["items"][0]["userid"], "dev2");
+    assert_eq!(inbox["items"][0]["count"], 1, "applied once: {inbox}");
 }
 
 #[test]
