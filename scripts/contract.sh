@@ -19,5 +19,5 @@ rm -f "$jar"
 mkdir -p target/contract
 CONTRACT_CORP_ID=$DEMO_CORP_ID CONTRACT_SESSION=$session "$venv/bin/schemathesis" \
   --config-file tests/contract/schemathesis.toml run edge/openapi.json \
-  --url "$edge" --checks all --workers 1 \
+  --url "$edge" --checks all --workers 1 --request-timeout 30 \
   --report junit --report-dir target/contract
