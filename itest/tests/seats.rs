@@ -597,3 +597,82 @@ fn a_forecast_says_what_a_range_change_would_hold_and_cost() {
         .unwrap()
         .contains("add_party"));
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn interconnect_accounts_activate_and_transfer_like_base_ones() {
+    let (corp, admin) = installed_and_synced("ic");
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/orders"),
+        &json!({"base": 0, "interconnect": 2, "days": 365}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(seats(&admin, &corp, "type=2&status=unassigned")["total"], 2);
+    assert_eq!(seats(&admin, &corp, "type=1")["total"], 0);
+
+    let before = now();
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": ["dev1"], "type": 2}),
+    );
+    let r = &a.json()["results"][0];
+    assert_eq!(r["ok"], true, "{}", a.text);
+    let expires = r["expires_at"].as_u64().unwrap();
+    assert!(
+        (before + 365 * 86_400..=now() + 365 * 86_400).contains(&expires),
+        "{r}"
+    );
+    // A base activation of the same member is another type: no free base account.
+    let base = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(base[0]["code"], "no_free_account", "{base:?}");
+
+    let moved = transfer(&admin, &corp, "dev1", "dev2");
+    assert_eq!(moved["ok"], true, "{moved}");
+    let held = seats(&admin, &corp, "type=2&status=active");
+    assert_eq!(held["total"], 1, "{held}");
+    assert_eq!(held["items"][0]["userid"], "dev2");
+    assert_eq!(
+        held["items"][0]["expires_at"], expires,
+        "the time moves with it"
+    );
+    // dev1 was active and in range: the account now waits 30 days.
+    assert!(held["items"][0]["transferable_at"].as_u64().unwrap() >= before + 30 * 86_400);
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(summary["seats"]["active"], 1);
+    assert_eq!(summary["seats"]["unassigned"], 1);
+    assert_eq!(summary["members"]["licensed"], 1);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_batch_of_exactly_1000_is_taken_and_1001_refused() {
+    let (corp, admin) = installed_and_synced("k1");
+    let userids: Vec<String> = (0..1000).map(|i| format!("nobody{i:04}")).collect();
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": userids, "type": 1}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let results = a.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 1000);
+    assert_eq!(
+        results[999]["userid"], "nobody0999",
+        "one answer each, in order"
+    );
+    assert!(results.iter().all(|r| r["ok"] == false));
+
+    let pairs: Vec<Value> = (0..1000)
+        .map(|i| json!({"handover_userid": format!("a{i}"), "takeover_userid": format!("b{i}")}))
+        .collect();
+    let url = format!("{}/api/v1/corps/{corp}/seats/transfer", edge());
+    let a = post_json(&admin, &url, &json!({"transfers": pairs}));
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json()["results"].as_array().unwrap().len(), 1000);
+    let mut more = pairs.clone();
+    more.push(json!({"handover_userid": "a", "takeover_userid": "b"}));
+    let a = post_json(&admin, &url, &json!({"transfers": more}));
+    assert_eq!(a.status, 400, "{}", a.text);
+}
