@@ -219,6 +219,10 @@ impl SyncCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SyncStatus {
+    /// Names one sync run: it changes whenever a new sync starts, so a
+    /// caller who started one can wait for exactly that one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// `idle`, `running`, `done` or `failed`.
     pub state: String,
     pub started_at: Option<u64>,
@@ -478,6 +482,8 @@ pub struct AutoActivate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SyncStarted {
+    /// The run's id, as `GET .../sync` will show it.
+    pub id: String,
     pub state: String,
     /// Who asked: an admin's userid.
     pub actor: String,

@@ -43,7 +43,7 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
                     .await?;
             }
             corp::refresh_auth(env, &cfg, &corp_id, now, "cron").await?;
-            let counts = sync::run(env, &cfg, &corp_id, "cron").await?;
+            let counts = sync::run(env, &cfg, &corp_id, "cron", &sync::new_id()).await?;
             // A failed license read must not hold up the contacts repair.
             if let Err(e) = mirror::refresh_license_info(env, &cfg, &corp_id, now, "cron").await {
                 console_error!("cron: {corp_id}: get_app_license_info: {}", e.message);

@@ -33,9 +33,9 @@ fn install_brings_the_members_of_the_range_individuals_without_departments() {
 #[ignore = "needs the stack: run through `make test`"]
 fn adding_a_department_to_the_range_brings_its_members_with_departments() {
     let (corp, admin) = installed_and_synced("adddep");
-    let t0 = now();
+    let before = sync_id(&admin, &corp);
     set_range(&corp, &[2, 3], &[]);
-    wait_for_sync(&admin, &corp, t0);
+    wait_for_sync(&admin, &corp, before);
     let m = members(&admin, &corp, "in_range=true");
     assert_eq!(m.keys().collect::<Vec<_>>(), vec!["dev1", "dev2", "sales1"]);
     assert_eq!(
@@ -50,9 +50,9 @@ fn adding_a_department_to_the_range_brings_its_members_with_departments() {
 #[ignore = "needs the stack: run through `make test`"]
 fn adding_an_individual_brings_them_without_department_information() {
     let (corp, admin) = installed_and_synced("addind");
-    let t0 = now();
+    let before = sync_id(&admin, &corp);
     set_range(&corp, &[2], &["sales1", "boss"]);
-    wait_for_sync(&admin, &corp, t0);
+    wait_for_sync(&admin, &corp, before);
     let m = members(&admin, &corp, "");
     assert_eq!(m["boss"]["department_known"], false);
     assert_eq!(m["boss"]["department_ids"], json!(null));
@@ -64,9 +64,9 @@ fn adding_an_individual_brings_them_without_department_information() {
 #[ignore = "needs the stack: run through `make test`"]
 fn removing_from_the_range_keeps_the_member_as_out_of_range() {
     let (corp, admin) = installed_and_synced("rm");
-    let t0 = now();
+    let before = sync_id(&admin, &corp);
     set_range(&corp, &[], &["sales1"]);
-    wait_for_sync(&admin, &corp, t0);
+    wait_for_sync(&admin, &corp, before);
     let m = members(&admin, &corp, "");
     assert_eq!(m["dev1"]["in_range"], false, "kept for seat history");
     assert_eq!(
@@ -92,12 +92,12 @@ fn a_member_deleted_in_wecom_becomes_departed() {
     assert_eq!(m.keys().collect::<Vec<_>>(), vec!["dev1"]);
     assert_eq!(m["dev1"]["in_range"], false);
     // A full sync agrees (and does not resurrect them).
-    let t0 = now();
+    let before = sync_id(&admin, &corp);
     assert_eq!(
         post_text(&admin, &format!("{}/api/v1/corps/{corp}/sync", edge()), "").status,
         202
     );
-    wait_for_sync(&admin, &corp, t0);
+    wait_for_sync(&admin, &corp, before);
     assert_eq!(members(&admin, &corp, "")["dev1"]["status"], "departed");
 }
 

@@ -575,14 +575,14 @@ fn a_forecast_says_what_a_range_change_would_hold_and_cost() {
 
     // The admin makes that change in WeCom: the range then holds what the
     // forecast said.
-    let t0 = now();
+    let before = sync_id(&admin, &corp);
     let a = sim_send(
         "POST",
         &format!("/_sim/corps/{corp}/range"),
         &json!({"party": [], "user": ["sales1"], "tag": []}),
     );
     assert_eq!(a.status, 200, "{}", a.text);
-    wait_for_sync(&admin, &corp, t0);
+    wait_for_sync(&admin, &corp, before);
     let range = get(&admin, &format!("{}/api/v1/corps/{corp}/range", edge())).json();
     assert_eq!(range["members_in_range"], fewer["members_after"]);
 

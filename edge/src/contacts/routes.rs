@@ -120,8 +120,9 @@ pub async fn sync_status(a: Admin, _: ()) -> Result<Json<SyncStatus>, ApiError> 
 /// `POST .../sync`: starts a full sync; answers 202 at once, the sync runs on.
 pub async fn start_sync(a: Admin, _: ()) -> Result<Accepted<SyncStarted>, ApiError> {
     let cfg = a.config()?;
-    sync::start_later(&a.env, &a.ctx, &cfg, a.corp_id(), a.userid());
+    let id = sync::start_later(&a.env, &a.ctx, &cfg, a.corp_id(), a.userid());
     Ok(Accepted(SyncStarted {
+        id,
         state: "running".into(),
         actor: a.userid().to_owned(),
     }))

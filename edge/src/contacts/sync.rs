@@ -42,6 +42,7 @@ pub async fn status(env: &Env, corp_id: &str) -> Result<SyncStatus, ApiError> {
             s
         }
         None => SyncStatus {
+            id: None,
             state: "idle".into(),
             started_at: None,
             finished_at: None,
@@ -69,12 +70,14 @@ pub async fn run(
     cfg: &Config,
     corp_id: &str,
     actor: &str,
+    id: &str,
 ) -> Result<SyncCounts, ApiError> {
     let started_at = now_secs();
     put_status(
         env,
         corp_id,
         &SyncStatus {
+            id: Some(id.to_owned()),
             state: "running".into(),
             started_at: Some(started_at),
             finished_at: None,
@@ -95,6 +98,7 @@ pub async fn run(
     // cancel_auth may have deleted the organisation meanwhile (its writes
     // above are conditional on it existing): leave no key behind either.
     let status = SyncStatus {
+        id: Some(id.to_owned()),
         state: state.into(),
         started_at: Some(started_at),
         finished_at: Some(now_secs()),
@@ -333,18 +337,35 @@ async fn full_sync(
     Ok(counts)
 }
 
+/// A fresh sync run id: the start in milliseconds and four random bytes.
+pub fn new_id() -> String {
+    let salt = env::random::<4>().unwrap_or_default();
+    let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hex}", worker::Date::now().as_millis())
+}
+
 /// Starts a full sync after the answer has gone (WeCom wants its answer
-/// within 5 s; `wait_until` work may run 30 s past the response).
-pub fn start_later(env: &Env, ctx: &worker::Context, cfg: &Config, corp_id: &str, actor: &str) {
-    let (env, cfg, corp_id, actor) = (
+/// within 5 s; `wait_until` work may run 30 s past the response). Returns
+/// the run's id.
+pub fn start_later(
+    env: &Env,
+    ctx: &worker::Context,
+    cfg: &Config,
+    corp_id: &str,
+    actor: &str,
+) -> String {
+    let id = new_id();
+    let (env, cfg, corp_id, actor, run_id) = (
         env.clone(),
         cfg.clone(),
         corp_id.to_owned(),
         actor.to_owned(),
+        id.clone(),
     );
     ctx.wait_until(async move {
-        let _ = run(&env, &cfg, &corp_id, &actor).await;
+        let _ = run(&env, &cfg, &corp_id, &actor, &run_id).await;
     });
+    id
 }
 
 /// The wasm linear memory's size. It only grows, so after a sync it is the
