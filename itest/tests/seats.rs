@@ -676,3 +676,38 @@ fn a_batch_of_exactly_1000_is_taken_and_1001_refused() {
     let a = post_json(&admin, &url, &json!({"transfers": more}));
     assert_eq!(a.status, 400, "{}", a.text);
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_takeover_who_left_the_company_or_the_range_is_refused_by_name() {
+    let (corp, admin) = installed_and_synced("tgone");
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    // dev2 leaves the company (WeCom's delete_user callback).
+    let gone = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp}/users/dev2"),
+        &json!({}),
+    );
+    assert_eq!(gone.status, 200, "{}", gone.text);
+    // sales1 leaves the range.
+    let before = sync_id(&admin, &corp);
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/range"),
+        &json!({"party": [2], "user": [], "tag": []}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    wait_for_sync(&admin, &corp, before);
+    assert_eq!(
+        transfer(&admin, &corp, "dev1", "dev2")["code"],
+        "takeover_departed"
+    );
+    assert_eq!(
+        transfer(&admin, &corp, "dev1", "sales1")["code"],
+        "takeover_not_in_range"
+    );
+    // Refused before WeCom was asked: the seat is still dev1's.
+    let held = seats(&admin, &corp, "status=active");
+    assert_eq!(held["items"][0]["userid"], "dev1", "{held}");
+}
