@@ -88,12 +88,19 @@ pub async fn reconcile(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Resu
     let mut cursor = String::new();
     loop {
         let page = wecom.bound_accounts(corp_id, &cursor).await?;
+        // Our seats of the whole page's members, in one round trip.
+        let holders: Vec<&str> = page
+            .account_list
+            .iter()
+            .map(|a| a.userid.as_str())
+            .collect();
+        let ours = store::member_facts(&db, corp_id, &holders).await?;
         for a in &page.account_list {
             if a.expire_time <= now || drifted.contains(&a.userid) {
                 continue;
             }
-            let held = store::held_seats(&db, corp_id, &a.userid).await?;
-            let agrees = held
+            let agrees = ours
+                .seats(&a.userid)
                 .iter()
                 .any(|s| s.seat_type as u8 == a.account_type && s.expires_at == a.expire_time);
             if !agrees {

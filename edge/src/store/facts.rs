@@ -163,39 +163,6 @@ pub async fn member_facts(db: &D1Database, corp_id: &str, userids: &[&str]) -> R
     Ok(facts)
 }
 
-/// Seats bound to a member (active or expired), newest expiry first.
-pub async fn held_seats(db: &D1Database, corp_id: &str, userid: &str) -> Result<Vec<HeldSeat>> {
-    #[derive(Deserialize)]
-    struct Row {
-        active_code: String,
-        #[serde(rename = "type")]
-        seat_type: f64,
-        expires_at: f64,
-        transferable_at: Option<f64>,
-    }
-    let rows: Vec<Row> = db
-        .prepare(
-            "SELECT active_code, type, expires_at, transferable_at FROM seats \
-             WHERE corp_id = ?1 AND userid = ?2 AND status = 'active' AND expires_at IS NOT NULL \
-             ORDER BY expires_at DESC",
-        )
-        .bind(&[corp_id.into(), userid.into()])?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(HeldSeat {
-                active_code: r.active_code,
-                seat_type: SeatType::try_from(r.seat_type as u8).ok()?,
-                expires_at: r.expires_at as u64,
-                transferable_at: r.transferable_at.map(|t| t as u64),
-            })
-        })
-        .collect())
-}
-
 // ---- forecast --------------------------------------------------------------
 
 /// What a range forecast needs: the department tree, every member still in
