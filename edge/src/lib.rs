@@ -44,7 +44,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// [`handle`]); WeCom's callbacks and the sign-in routes are added here.
 fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
     for path in Route::paths() {
-        router = router.on_async(&path.replace("{corp_id}", ":corp_id"), move |req, ctx| {
+        router = router.on_async(&routes::router_pattern(path), move |req, ctx| {
             serve(path, req, ctx)
         });
     }
