@@ -229,18 +229,23 @@ pub fn urlencode(s: &str) -> String {
 /// The id of the organisation's last or running sync, if any: read it
 /// before starting one, then [`wait_for_sync`] for another.
 pub fn sync_id(admin: &ureq::Agent, corp_id: &str) -> Option<String> {
+    sync_status(admin, corp_id)["id"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// `GET .../sync`.
+fn sync_status(admin: &ureq::Agent, corp_id: &str) -> Value {
     let a = get(admin, &format!("{}/api/v1/corps/{corp_id}/sync", edge()));
     assert_eq!(a.status, 200, "{}", a.text);
-    a.json()["id"].as_str().map(str::to_owned)
+    a.json()
 }
 
 /// Waits until a sync other than `previous` (the id [`sync_id`] read
 /// before it was started; `None` for the first) has finished.
 pub fn wait_for_sync(admin: &ureq::Agent, corp_id: &str, previous: Option<String>) -> Value {
     for _ in 0..150 {
-        let a = get(admin, &format!("{}/api/v1/corps/{corp_id}/sync", edge()));
-        assert_eq!(a.status, 200, "{}", a.text);
-        let s = a.json();
+        let s = sync_status(admin, corp_id);
         let another = s["id"].is_string() && s["id"].as_str() != previous.as_deref();
         if another && s["state"] == "failed" {
             panic!("sync failed: {s}");
