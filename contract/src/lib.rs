@@ -184,6 +184,12 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<KvKeys>()),
             &[400, 404],
         ),
+        DevReconcile => op(
+            None,
+            Some(s.request::<domain::api::DevReconcile>()),
+            (200, s.answer::<domain::api::Reconciled>()),
+            &[400, 404, 502],
+        ),
     }
 }
 

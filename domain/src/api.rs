@@ -541,6 +541,23 @@ pub struct KvKeys {
     pub keys: Vec<String>,
 }
 
+/// `POST /api/v1/dev/reconcile` body: the organisation to reconcile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DevReconcile {
+    pub corp_id: String,
+}
+
+/// `POST /api/v1/dev/reconcile` answer: what the contacts sync found and
+/// how many members' seats were repaired from WeCom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Reconciled {
+    pub corp_id: String,
+    pub contacts: SyncCounts,
+    pub seats_repaired: u64,
+}
+
 /// `GET /api/v1/corps/{corp_id}/members` query. Every field is optional;
 /// an empty `q` or `cursor` means "not given", any other empty value is
 /// refused like any other value outside its schema.

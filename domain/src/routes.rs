@@ -121,6 +121,7 @@ routes! {
     DevClock       => Post "/api/v1/dev/clock", Dev, "Moves the worker's clock (development only)";
     DevQuery       => Post "/api/v1/dev/query", DevWithKey, "One read-only SELECT (development only)";
     DevKvKeys      => Post "/api/v1/dev/kv_keys", DevWithKey, "KV key names under a prefix (development only)";
+    DevReconcile   => Post "/api/v1/dev/reconcile", DevWithKey, "The scheduled reconcile of one organisation, now (development only)";
 }
 
 /// A table path in the router's form (`{corp_id}` becomes `:corp_id`).

@@ -1,9 +1,11 @@
 //! The scheduled reconcile: keep tokens fresh, then re-read the
-//! organisations whose last full sync is oldest (auth info, corp token,
-//! contacts), a bounded batch per run so every organisation comes round
-//! within `RECONCILE_INTERVAL_SECS` and none waits long; then the seat
-//! mirror is checked against WeCom's activated accounts. A missed callback,
-//! or a seat activated in WeCom's own console, heals here. One organisation failing never stops the others.
+//! organisations tried longest ago (auth info, corp token, contacts), a
+//! bounded batch (`RECONCILE_BATCH`) per run so every organisation comes
+//! round within `RECONCILE_INTERVAL_SECS` and none waits long; then the
+//! seat mirror is checked against WeCom's activated accounts. A missed
+//! callback, or a seat activated in WeCom's own console, heals here. One
+//! organisation failing never stops the others, nor keeps its place at the
+//! front of the line.
 
 use crate::clock::now_secs;
 use crate::contacts::sync;
@@ -13,6 +15,7 @@ use crate::error::ApiError;
 use crate::seats::mirror;
 use crate::store;
 use crate::wecom::WeCom;
+use domain::api::Reconciled;
 use worker::{console_error, console_log, Env};
 
 /// Applied events are kept this long as evidence.
@@ -22,6 +25,33 @@ pub async fn run(env: &Env) {
     if let Err(e) = reconcile(env).await {
         console_error!("cron: {}", e.message);
     }
+}
+
+/// One organisation's reconcile: its corp token, auth info, a full
+/// contacts sync, WeCom's license window, then the seat mirror.
+pub async fn reconcile_corp(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    now: u64,
+) -> Result<Reconciled, ApiError> {
+    if let Some(corp) = corp::open(env, cfg, corp_id).await? {
+        corp.wecom
+            .corp_token(corp_id, &corp.permanent_code, false)
+            .await?;
+    }
+    corp::refresh_auth(env, cfg, corp_id, now, "cron").await?;
+    let contacts = sync::run(env, cfg, corp_id, "cron", &sync::new_id()).await?;
+    // A failed license read must not hold up the contacts repair.
+    if let Err(e) = mirror::refresh_license_info(env, cfg, corp_id, now, "cron").await {
+        console_error!("cron: {corp_id}: get_app_license_info: {}", e.message);
+    }
+    let seats_repaired = mirror::reconcile(env, cfg, corp_id, now).await?;
+    Ok(Reconciled {
+        corp_id: corp_id.to_owned(),
+        contacts,
+        seats_repaired,
+    })
 }
 
 async fn reconcile(env: &Env) -> Result<(), ApiError> {
@@ -35,33 +65,15 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
     let db = env::db(env)?;
     let interval = setting(env, "RECONCILE_INTERVAL_SECS", 3600);
     let batch = setting(env, "RECONCILE_BATCH", 25);
-    for corp_id in store::corps_due_for_sync(&db, now.saturating_sub(interval), batch).await? {
-        let outcome = async {
-            if let Some(corp) = corp::open(env, &cfg, &corp_id).await? {
-                corp.wecom
-                    .corp_token(&corp_id, &corp.permanent_code, false)
-                    .await?;
-            }
-            corp::refresh_auth(env, &cfg, &corp_id, now, "cron").await?;
-            let counts = sync::run(env, &cfg, &corp_id, "cron", &sync::new_id()).await?;
-            // A failed license read must not hold up the contacts repair.
-            if let Err(e) = mirror::refresh_license_info(env, &cfg, &corp_id, now, "cron").await {
-                console_error!("cron: {corp_id}: get_app_license_info: {}", e.message);
-            }
-            let repaired = mirror::reconcile(env, &cfg, &corp_id, now).await?;
-            if repaired > 0 {
-                console_log!("cron: {corp_id}: {repaired} members' seats repaired from WeCom");
-            }
-            Ok::<_, ApiError>(counts)
-        }
-        .await;
-        match outcome {
-            Ok(c) => console_log!(
-                "cron: {corp_id}: {} in range, {} written, {} left, {} departed",
-                c.members_in_range,
-                c.added_or_updated,
-                c.left_range,
-                c.departed
+    for corp_id in store::take_corps_due(&db, now.saturating_sub(interval), now, batch).await? {
+        match reconcile_corp(env, &cfg, &corp_id, now).await {
+            Ok(r) => console_log!(
+                "cron: {corp_id}: {} in range, {} written, {} left, {} departed, {} seats repaired",
+                r.contacts.members_in_range,
+                r.contacts.added_or_updated,
+                r.contacts.left_range,
+                r.contacts.departed,
+                r.seats_repaired
             ),
             Err(e) => console_error!("cron: {corp_id}: {}", e.message),
         }

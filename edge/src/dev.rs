@@ -4,10 +4,15 @@
 //! so they never open its SQLite files from another process.
 
 use crate::clock;
+use crate::cron;
 use crate::env;
+use crate::env::Config;
 use crate::error::ApiError;
 use crate::http::{Json, Shape};
-use domain::api::{ClockNow, ClockOffset, DevQuery, DevRows, KvKeys, KvPrefix};
+use crate::store;
+use domain::api::{
+    ClockNow, ClockOffset, DevQuery, DevReconcile, DevRows, KvKeys, KvPrefix, Reconciled,
+};
 use worker::Env;
 
 impl Shape for ClockOffset {
@@ -16,6 +21,10 @@ impl Shape for ClockOffset {
 
 impl Shape for DevQuery {
     const SHAPE: &'static str = "{\"sql\"}";
+}
+
+impl Shape for DevReconcile {
+    const SHAPE: &'static str = "{\"corp_id\"}";
 }
 
 impl Shape for KvPrefix {
@@ -51,4 +60,19 @@ pub async fn kv_keys(env: Env, Json(p): Json<KvPrefix>) -> Result<Json<KvKeys>, 
     Ok(Json(KvKeys {
         keys: listed.keys.into_iter().map(|k| k.name).collect(),
     }))
+}
+
+/// `POST /api/v1/dev/reconcile {"corp_id"}`: what the scheduled run does to
+/// one organisation, now, so a test repairs only its own.
+pub async fn reconcile(
+    env: Env,
+    Json(r): Json<DevReconcile>,
+) -> Result<Json<Reconciled>, ApiError> {
+    let cfg = Config::from_env(&env)?;
+    if !store::corp_exists(&env::db(&env)?, &r.corp_id).await? {
+        return Err(ApiError::not_found("no such organisation"));
+    }
+    Ok(Json(
+        cron::reconcile_corp(&env, &cfg, &r.corp_id, clock::now_secs()).await?,
+    ))
 }

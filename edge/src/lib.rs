@@ -95,6 +95,7 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         DevClock     => open(r, c, Dev, dev::set_clock).await,
         DevQuery     => open(r, c, DevWithKey, dev::query).await,
         DevKvKeys    => open(r, c, DevWithKey, dev::kv_keys).await,
+        DevReconcile => open(r, c, DevWithKey, dev::reconcile).await,
     }
 }
 

@@ -135,6 +135,12 @@ pub fn kv_keys(prefix: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// What the scheduled cron does to one organisation, now (the dev route):
+/// tests repair their own organisation and no other test's.
+pub fn reconcile(corp_id: &str) -> Value {
+    inspect("reconcile", &serde_json::json!({"corp_id": corp_id}))
+}
+
 /// A corp id no other test uses.
 pub fn unique_corp(tag: &str) -> String {
     let nanos = std::time::SystemTime::now()

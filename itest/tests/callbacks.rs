@@ -548,39 +548,13 @@ fn stored_range(corp: &str) -> (String, String) {
 
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
-fn an_expired_suite_token_is_refreshed_once_and_the_call_retried() {
-    let corp = unique_corp("tok");
-    install_corp(&corp);
-    set_range(&corp, &[3], &[]);
-    // WeCom now rejects every token the worker has cached (42009).
-    assert_eq!(
-        post_text(&browser(), &format!("{}/_sim/expire_tokens", sim()), "").status,
-        200
-    );
-    let xml = command_xml("change_auth", &corp);
-    let a = push(&xml);
-    assert_eq!(a.status, 200, "{}", a.text);
-    assert_eq!(
-        a.json()["attempts"],
-        1,
-        "applied on the first delivery, no WeCom retry needed"
-    );
-    assert_eq!(stored_range(&corp), ("[3]".into(), "[]".into()));
-}
-
-#[test]
-#[ignore = "needs the stack: run through `make test`"]
 fn cron_repairs_a_range_change_whose_callback_was_lost() {
     let corp = unique_corp("cron");
     install_corp(&corp);
     // The admin changes the range, but the change_auth callback never arrives.
     set_range(&corp, &[2, 3], &["boss"]);
     assert_eq!(stored_range(&corp), ("[2]".into(), "[\"sales1\"]".into()));
-    let a = get(
-        &browser(),
-        &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
+    reconcile(&corp);
     assert_eq!(stored_range(&corp), ("[2,3]".into(), "[\"boss\"]".into()));
     let audit = d1(&format!(
         "SELECT actor FROM audit WHERE corp_id = '{corp}' AND action = 'range_changed'"

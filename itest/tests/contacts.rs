@@ -166,11 +166,7 @@ fn a_dropped_contact_callback_is_repaired_by_the_reconcile() {
         "the callback was lost"
     );
 
-    let a = get(
-        &browser(),
-        &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
+    reconcile(&corp);
     let m = members(&admin, &corp, "");
     assert_eq!(m["dev9"]["department_ids"], json!([2]), "healed");
     let audit = d1(&format!(

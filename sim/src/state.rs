@@ -158,6 +158,9 @@ pub struct State {
     pub orders: Vec<Order>,
     pub accounts: Vec<Account>,
     pub auto_active: HashMap<String, bool>,
+    /// `"{corp_id} {call}"` -> how many more of that organisation's calls
+    /// answer WeCom's errcode -1 (system busy, try again later).
+    pub busy: HashMap<String, u32>,
     /// Seconds added to the wall clock (tests move time).
     pub clock_offset: i64,
 }
@@ -169,6 +172,19 @@ impl State {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         wall.saturating_add_signed(self.clock_offset)
+    }
+
+    /// Whether this call of the organisation is one a test made busy; each
+    /// answer spends one.
+    pub fn take_busy(&mut self, corp_id: &str, call: &str) -> bool {
+        let key = format!("{corp_id} {call}");
+        match self.busy.get_mut(&key) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// A fresh suite_ticket, remembered as valid for [`SUITE_TICKET_TTL`].

@@ -80,6 +80,9 @@ impl Refusal {
 
 /// WeCom's answer to a body it cannot read as JSON.
 pub const DATA_FORMAT: Refusal = Refusal::new(47001, "data format error");
+/// WeCom's global errcode -1: the system is busy, try again later
+/// (global errcode table, document/path/90313).
+pub const SYSTEM_BUSY: Refusal = Refusal::new(-1, "system busy");
 
 /// A WeCom route's JSON body as its wire type. A body that is not JSON at
 /// all is WeCom's 47001 "data format error"; JSON of another shape (a field

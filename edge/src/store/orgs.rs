@@ -214,17 +214,29 @@ pub async fn visible_range(db: &D1Database, corp_id: &str) -> Result<Option<Visi
 }
 
 /// Organisations whose last full sync is older than `before`, stalest first.
-pub async fn corps_due_for_sync(db: &D1Database, before: u64, limit: u64) -> Result<Vec<String>> {
+/// Takes the `limit` organisations tried longest ago (one never tried by
+/// the cron counts from its last sync) whose last try is at or before
+/// `before`, and marks them tried `now`, in
+/// one statement: a run that overlaps never takes the same ones.
+pub async fn take_corps_due(
+    db: &D1Database,
+    before: u64,
+    now: u64,
+    limit: u64,
+) -> Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         corp_id: String,
     }
     let rows: Vec<Row> = db
         .prepare(
-            "SELECT corp_id FROM organisations WHERE last_synced_at IS NULL OR last_synced_at <= ?1 \
-             ORDER BY last_synced_at IS NOT NULL, last_synced_at LIMIT ?2",
+            "UPDATE organisations SET reconcile_attempted_at = ?3 WHERE corp_id IN \
+               (SELECT corp_id FROM organisations \
+                WHERE coalesce(reconcile_attempted_at, last_synced_at, 0) <= ?1 \
+                ORDER BY coalesce(reconcile_attempted_at, last_synced_at, 0) LIMIT ?2) \
+             RETURNING corp_id",
         )
-        .bind(&[num(before), num(limit)])?
+        .bind(&[num(before), num(limit), num(now)])?
         .all()
         .await?
         .results()?;

@@ -1,6 +1,6 @@
 //! The simulator's own routes (`/_sim/*`), for tests and the demo: create
 //! organisations, install and uninstall the app, move WeCom's clock, expire
-//! tokens, push any callback. Contact changes live in `contacts`, orders and
+//! tokens, make WeCom busy, push any callback. Contact changes live in `contacts`, orders and
 //! members opening the app in `license`.
 
 mod contacts;
@@ -20,7 +20,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     Some(match (req.method.as_str(), segments.as_slice()) {
         ("GET", ["_sim", "health"]) => health(sim),
         ("POST", ["_sim", "corps"]) => put_corp(sim, &req.body),
-        ("POST", ["_sim", "demo"]) => demo(sim),
+        ("POST", ["_sim", "demo"]) => demo(sim, &json_body()),
         ("GET", ["_sim", "corps", corp_id]) => match sim.state().corps.get(*corp_id) {
             Some(c) => Reply::json(200, c),
             None => not_found("organisation"),
@@ -58,7 +58,8 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         ("POST", ["_sim", "corps", corp_id, "uninstall"]) => uninstall(sim, corp_id),
         ("POST", ["_sim", "suite_ticket"]) => push::suite_ticket(sim).reply(),
         ("POST", ["_sim", "clock"]) => set_clock(sim, &json_body()),
-        ("POST", ["_sim", "expire_tokens"]) => expire_tokens(sim),
+        ("POST", ["_sim", "expire_tokens"]) => expire_tokens(sim, &json_body()),
+        ("POST", ["_sim", "corps", corp_id, "busy"]) => busy(sim, corp_id, &json_body()),
         ("POST", ["_sim", "push"]) => push_raw(sim, &json_body()),
         _ => return None,
     })
@@ -101,17 +102,22 @@ fn put_corp(sim: &Sim, body: &[u8]) -> Reply {
     Reply::json(200, &summary)
 }
 
-/// Creates the demo organisation once; says whether it was new.
-fn demo(sim: &Sim) -> Reply {
-    if sim.state().corps.contains_key(demo::DEMO_CORP_ID) {
-        return Reply::json(200, &json!({"created": false}));
+/// `POST /_sim/demo {"corp_id"?}`: creates the demo organisation once;
+/// says whether it was new. With a `corp_id`, a copy of the demo under that
+/// id (tests that change it get their own).
+fn demo(sim: &Sim, body: &Value) -> Reply {
+    let corp_id = body["corp_id"].as_str().unwrap_or(demo::DEMO_CORP_ID);
+    if sim.state().corps.contains_key(corp_id) {
+        return Reply::json(200, &json!({"corp_id": corp_id, "created": false}));
     }
-    let demo = serde_json::to_vec(&demo::corp()).expect("demo serialises");
+    let mut corp = demo::corp();
+    corp.corp_id = corp_id.to_owned();
+    let demo = serde_json::to_vec(&corp).expect("demo serialises");
     let reply = put_corp(sim, &demo);
     if reply.status != 200 {
         return reply;
     }
-    Reply::json(200, &json!({"created": true}))
+    Reply::json(200, &json!({"corp_id": corp_id, "created": true}))
 }
 
 /// The admin installs the app: WeCom pushes `create_auth` with an auth code.
@@ -157,21 +163,46 @@ fn set_clock(sim: &Sim, body: &Value) -> Reply {
     Reply::json(200, &json!({"offset_secs": offset, "now": state.now()}))
 }
 
-/// What two hours do to every token WeCom issued, without moving the clock
-/// under other tests' callbacks.
-fn expire_tokens(sim: &Sim) -> Reply {
+/// `POST /_sim/expire_tokens {"corp_id"?}`: what two hours do to tokens,
+/// without moving the clock under other tests' callbacks. With a `corp_id`
+/// only that organisation's access tokens; without, every token WeCom
+/// issued (suite and provider tokens too).
+fn expire_tokens(sim: &Sim, body: &Value) -> Reply {
     let mut state = sim.state();
     let now = state.now();
-    state.suite_tokens.values_mut().for_each(|exp| *exp = now);
-    state
-        .provider_tokens
-        .values_mut()
-        .for_each(|exp| *exp = now);
+    let only = body["corp_id"].as_str();
     state
         .corp_tokens
         .values_mut()
+        .filter(|(corp, _)| only.is_none_or(|o| o == corp))
         .for_each(|(_, exp)| *exp = now);
-    Reply::json(200, &json!({"expired": true}))
+    if only.is_none() {
+        state.suite_tokens.values_mut().for_each(|exp| *exp = now);
+        state
+            .provider_tokens
+            .values_mut()
+            .for_each(|exp| *exp = now);
+    }
+    Reply::json(200, &json!({"expired": true, "corp_id": only}))
+}
+
+/// `POST /_sim/corps/{corp_id}/busy {"call","times"}`: the organisation's
+/// next `times` calls of `call` (e.g. `user/get`) answer WeCom's errcode
+/// -1, system busy.
+fn busy(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
+    let (Some(call), Some(times)) = (body["call"].as_str(), body["times"].as_u64()) else {
+        return bad("call and times are required");
+    };
+    let mut state = sim.state();
+    if !state.corps.contains_key(corp_id) {
+        return not_found("organisation");
+    }
+    let times = u32::try_from(times).unwrap_or(u32::MAX);
+    state.busy.insert(format!("{corp_id} {call}"), times);
+    Reply::json(
+        200,
+        &json!({"corp_id": corp_id, "call": call, "times": times}),
+    )
 }
 
 /// `POST /_sim/push {"source":"command"|"data","receive_id"?,"xml"}`.

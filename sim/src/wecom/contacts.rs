@@ -7,7 +7,7 @@
 use crate::range::{visible, visible_departments, Visible};
 use crate::sim::Sim;
 use crate::state::{self, Corp, State};
-use crate::wire::{err, no_such_api, ok, Refusal, Reply, Req};
+use crate::wire::{err, no_such_api, ok, Refusal, Reply, Req, SYSTEM_BUSY};
 use domain::wecom::{Department, DepartmentList, Tag, TagUser, User};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -103,7 +103,14 @@ fn number(req: &Req, name: &str) -> Option<u64> {
 
 /// Answers `cgi-bin/{department,user,tag}/*` (`path` without `cgi-bin/`).
 pub fn handle(sim: &Sim, req: &Req, path: &str) -> Reply {
-    let state = sim.state();
+    let mut state = sim.state();
+    let busy = match corp_for_token(&state, req) {
+        Ok(corp) => corp.corp_id.clone(),
+        Err(e) => return e,
+    };
+    if state.take_busy(&busy, path) {
+        return SYSTEM_BUSY.reply();
+    }
     let reply = corp_for_token(&state, req).and_then(|corp| {
         let v = visible(corp);
         match (req.method.as_str(), path) {
@@ -303,6 +310,26 @@ mod tests {
         assert_eq!(list.userlist[0].department, vec![2], "sales is outside");
         assert!(reply.body.contains(r#""main_department":2"#));
         assert!(reply.body.contains(r#""status":1"#));
+    }
+
+    #[test]
+    fn a_busy_call_answers_errcode_minus_one_as_often_as_asked_then_works() {
+        let sim = Sim::for_tests();
+        let token = installed(&sim);
+        sim.state().busy.insert("wwcorp user/get".into(), 2);
+        let query = format!("access_token={token}&userid=solo");
+        for _ in 0..2 {
+            let reply = get(&sim, "user/get", &query);
+            assert_eq!(reply.body, r#"{"errcode":-1,"errmsg":"system busy"}"#);
+        }
+        let solo: User = serde_json::from_str(&get(&sim, "user/get", &query).body).unwrap();
+        assert_eq!(solo.userid, "solo");
+        // Another call of the same organisation was never busy.
+        assert!(
+            get(&sim, "department/list", &format!("access_token={token}"))
+                .body
+                .contains(r#""errcode":0"#)
+        );
     }
 
     #[test]

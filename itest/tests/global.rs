@@ -1,0 +1,304 @@
+//! What every test shares: WeCom's and the worker's clocks, every token WeCom
+//! issued, the cron over every organisation. These
+//! run alone (their own test binary, one test at a time) so no other test
+//! sees the jump.
+
+use itest::*;
+
+/// The tests here move shared clocks: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_trial_ends_after_90_days_and_a_reinstall_does_not_restart_it() {
+    let _one_at_a_time = serial();
+    let (corp, _admin) = installed_and_synced("clk");
+    let before = may(&corp, "dev1", "open_workbench");
+    assert_eq!(before["reason"], "trial");
+    let trial_end = before["trial_ends_at"].as_u64().unwrap();
+
+    {
+        let _later = MovedClock::by(89 * 86400);
+        assert_eq!(
+            may(&corp, "dev1", "open_workbench")["reason"],
+            "trial",
+            "day 89"
+        );
+    }
+    {
+        let _later = MovedClock::by(91 * 86400);
+        let after = may(&corp, "dev1", "open_workbench");
+        assert_eq!(after["allowed"], false);
+        assert_eq!(after["reason"], "no_seat");
+        assert_eq!(after["trial_ends_at"], trial_end);
+
+        // Uninstall and install again, 91 days on: the trial stays over.
+        assert_eq!(
+            post_text(
+                &browser(),
+                &format!("{}/_sim/corps/{corp}/uninstall", sim()),
+                ""
+            )
+            .status,
+            200
+        );
+        assert_eq!(
+            post_text(
+                &browser(),
+                &format!("{}/_sim/corps/{corp}/install", sim()),
+                ""
+            )
+            .status,
+            200
+        );
+        let admin = signed_in(&corp, "boss");
+        wait_for_sync(&admin, &corp, None);
+        let again = may(&corp, "dev1", "open_workbench");
+        assert_eq!(
+            again["reason"], "no_seat",
+            "reinstall did not restart the trial"
+        );
+        assert_eq!(again["trial_ends_at"], trial_end);
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_seat_from_an_active_in_range_member_waits_30_days_before_moving_again() {
+    let _one_at_a_time = serial();
+    let (corp, admin) = installed_and_synced("cool");
+    pay_order(&corp, 1, 365);
+    let url = |p: &str| format!("{}/api/v1/corps/{corp}/seats/{p}", edge());
+    let a = post_json(
+        &admin,
+        &url("activate"),
+        &serde_json::json!({"userids": ["dev1"], "type": 1}),
+    );
+    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
+    let t = |admin: &ureq::Agent, h: &str, k: &str| {
+        let a = post_json(
+            admin,
+            &url("transfer"),
+            &serde_json::json!({"transfers": [{"handover_userid": h, "takeover_userid": k}]}),
+        );
+        assert_eq!(a.status, 200, "{}", a.text);
+        a.json()["results"][0].clone()
+    };
+    let moved_at = now();
+    let first = t(&admin, "dev1", "dev2");
+    assert_eq!(first["ok"], true, "{first}");
+    let available = first["available_at"].as_u64().expect("a waiting period");
+    assert!((moved_at + 30 * 86400..=moved_at + 30 * 86400 + 5).contains(&available));
+
+    let again = t(&admin, "dev2", "sales1");
+    assert_eq!(again["code"], "transfer_cooldown");
+    assert_eq!(again["available_at"].as_u64(), Some(available));
+
+    let _later = MovedClock::by(30 * 86400 + 60);
+    // A month on, yesterday's console session has expired: sign in again.
+    let admin = signed_in(&corp, "boss");
+    let after = t(&admin, "dev2", "sales1");
+    assert_eq!(after["ok"], true, "after 30 days: {after}");
+    // The trial is long over too, and sales1 now holds the seat.
+    assert_eq!(may(&corp, "sales1", "view_qrcode")["reason"], "licensed");
+}
+
+/// `POST /_sim/...` with a JSON body; the answer must be 200.
+fn sim_ok(path: &str, body: serde_json::Value) -> serde_json::Value {
+    let a = sim_send("POST", path, &body);
+    assert_eq!(a.status, 200, "{path}: {}", a.text);
+    a.json()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn every_token_wecom_expired_is_refreshed_once_and_the_call_retried() {
+    let _one_at_a_time = serial();
+    let (corp, admin) = installed_and_synced("tok");
+    pay_order(&corp, 1, 365);
+    // WeCom now rejects every suite, provider and corp token the worker
+    // has cached (42001).
+    sim_ok("/_sim/expire_tokens", serde_json::json!({}));
+
+    // Suite token: change_auth makes the worker read get_auth_info.
+    sim_ok("/_sim/corps", sim_corp(&corp, &[2, 3], &[]));
+    let xml = format!(
+        "<xml><SuiteId>{}</SuiteId><InfoType>change_auth</InfoType><TimeStamp>{}</TimeStamp><AuthCorpId>{corp}</AuthCorpId></xml>",
+        config("SUITE_ID"),
+        now()
+    );
+    let pushed = sim_ok("/_sim/push", serde_json::json!({"xml": xml}));
+    assert_eq!(pushed["attempts"], 1, "applied at once: {pushed}");
+    let row = &d1(&format!(
+        "SELECT allow_party FROM organisations WHERE corp_id = '{corp}'"
+    ))[0];
+    assert_eq!(row["allow_party"], "[2,3]");
+
+    // Corp token: a new member in range makes the worker call user/get.
+    let added = sim_ok(
+        &format!("/_sim/corps/{corp}/users"),
+        serde_json::json!({"userid": "dev3", "name": "开发三", "department": [2]}),
+    );
+    assert_eq!(added["attempts"], 1, "applied at once: {added}");
+    assert_eq!(
+        members(&admin, &corp, "")["dev3"]["department_ids"],
+        serde_json::json!([2])
+    );
+
+    // Provider token: activation calls WeCom's license API.
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &serde_json::json!({"userids": ["dev3"], "type": 1}),
+    );
+    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
+    let bound = wecom_license(
+        "get_active_info_by_user",
+        &serde_json::json!({"corpid": corp, "userid": "dev3"}),
+    );
+    assert_eq!(
+        bound["active_status"], 1,
+        "WeCom holds the binding: {bound}"
+    );
+}
+
+/// Every organisation's (corp_id, when the cron last tried it).
+fn reconcile_attempts() -> std::collections::BTreeMap<String, u64> {
+    d1("SELECT corp_id, coalesce(reconcile_attempted_at, last_synced_at, 0) AS at FROM organisations")
+        .into_iter()
+        .map(|r| {
+            (
+                r["corp_id"].as_str().unwrap().to_owned(),
+                r["at"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn each_cron_run_takes_the_organisations_tried_longest_ago() {
+    let _one_at_a_time = serial();
+    // Enough organisations that one run (RECONCILE_BATCH) cannot take all.
+    let batch: usize = config("RECONCILE_BATCH").parse().unwrap();
+    for _ in 0..=batch {
+        installed_and_synced("due");
+    }
+    let cron = || {
+        let a = get(
+            &browser(),
+            &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
+        );
+        assert_eq!(a.status, 200, "{}", a.text);
+    };
+    for run in 1..=2 {
+        let before = reconcile_attempts();
+        // A minute on, so what this run tries is marked with a time no
+        // organisation had before.
+        let _later = MovedClock::by(60 * run);
+        cron();
+        let after = reconcile_attempts();
+        let (taken, left): (Vec<_>, Vec<_>) = before
+            .iter()
+            .filter(|(corp, _)| after.contains_key(*corp))
+            .partition(|(corp, at)| after[*corp] != **at);
+        assert_eq!(taken.len(), batch, "run {run}: {taken:?}");
+        let newest_taken = taken.iter().map(|(_, at)| **at).max().unwrap();
+        let oldest_left = left.iter().map(|(_, at)| **at).min().unwrap();
+        assert!(
+            newest_taken <= oldest_left,
+            "run {run} took {taken:?} but left older {left:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn after_the_trial_a_seat_allows_until_it_expires_then_says_so() {
+    let _one_at_a_time = serial();
+    let (corp, admin) = installed_and_synced("exp");
+    pay_order(&corp, 1, 100);
+    let activated = now();
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &serde_json::json!({"userids": ["dev1"], "type": 1}),
+    );
+    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
+    {
+        let _day_95 = MovedClock::by(95 * 86400);
+        let v = may(&corp, "dev1", "pc_login");
+        assert_eq!(
+            (v["allowed"].as_bool(), v["reason"].as_str()),
+            (Some(true), Some("licensed"))
+        );
+        let other = may(&corp, "dev2", "pc_login");
+        assert_eq!(other["reason"], "no_seat", "the trial is over for everyone");
+    }
+    {
+        let _day_101 = MovedClock::by(101 * 86400);
+        let v = may(&corp, "dev1", "pc_login");
+        assert_eq!(
+            (v["allowed"].as_bool(), v["reason"].as_str()),
+            (Some(false), Some("seat_expired"))
+        );
+        let expires = v["seat_expires_at"].as_u64().unwrap();
+        let hundred_days = activated + 100 * 86400;
+        assert!(
+            (hundred_days..=hundred_days + 5).contains(&expires),
+            "{expires}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_cron_prunes_applied_events_after_30_days_and_keeps_newer_ones() {
+    let _one_at_a_time = serial();
+    let (corp, _admin) = installed_and_synced("prune");
+    let events = |corp: &str| {
+        d1_count(&format!(
+            "SELECT count(*) n FROM events WHERE corp_id = '{corp}' AND applied_at IS NOT NULL"
+        ))
+    };
+    assert!(events(&corp) >= 1, "the install is recorded");
+    // An event that could not be applied (WeCom busy through every retry).
+    sim_ok(
+        &format!("/_sim/corps/{corp}/busy"),
+        serde_json::json!({"call": "user/get", "times": 100}),
+    );
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/users"),
+        &serde_json::json!({"userid": "dev3", "name": "开发三", "department": [2]}),
+    );
+    assert_eq!(a.json()["success"], false, "never applied: {}", a.text);
+    let unapplied = || {
+        d1_count(&format!(
+            "SELECT count(*) n FROM events WHERE corp_id = '{corp}' AND applied_at IS NULL"
+        ))
+    };
+    assert_eq!(unapplied(), 1);
+    let cron = || {
+        let a = get(
+            &browser(),
+            &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
+        );
+        assert_eq!(a.status, 200, "{}", a.text);
+    };
+    {
+        let _day_29 = MovedClock::by(29 * 86400);
+        cron();
+        assert!(events(&corp) >= 1, "29 days old: kept");
+    }
+    let _day_31 = MovedClock::by(31 * 86400);
+    let (fresh, _) = installed_and_synced("fresh");
+    cron();
+    assert_eq!(events(&corp), 0, "31 days old: pruned");
+    assert_eq!(unapplied(), 1, "an unapplied event is evidence: kept");
+    assert!(events(&fresh) >= 1, "a new event stays");
+}
