@@ -707,3 +707,170 @@ fn a_takeover_who_left_the_company_or_the_range_is_refused_by_name() {
     let held = seats(&admin, &corp, "status=active");
     assert_eq!(held["items"][0]["userid"], "dev1", "{held}");
 }
+
+/// A member's active seats in our mirror: (active_code, expires_at).
+fn active_seats_of(admin: &ureq::Agent, corp: &str, userid: &str) -> Vec<(String, u64)> {
+    seats(admin, corp, "status=active")["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["userid"] == userid)
+        .map(|s| {
+            (
+                s["active_code"].as_str().unwrap().to_owned(),
+                s["expires_at"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The accounts WeCom itself says the member holds: (active_code, expire_time).
+fn wecom_accounts_of(corp: &str, userid: &str) -> Vec<(String, u64)> {
+    let info = wecom_license(
+        "get_active_info_by_user",
+        &json!({"corpid": corp, "userid": userid}),
+    );
+    assert_eq!(info["errcode"], 0, "{info}");
+    info["active_info_list"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|a| a["expire_time"].as_u64().unwrap_or(0) > now())
+        .map(|a| {
+            (
+                a["active_code"].as_str().unwrap().to_owned(),
+                a["expire_time"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_renewal_with_20_days_or_less_left_carries_the_remaining_time_over() {
+    let (corp, admin) = installed_and_synced("renew");
+    pay_order(&corp, 1, 10);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    let short = active_seats_of(&admin, &corp, "dev1");
+    assert_eq!(short.len(), 1);
+    let (old_code, old_expiry) = short[0].clone();
+
+    pay_order(&corp, 1, 365);
+    let renewed = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(
+        renewed[0]["ok"], true,
+        "10 days left: renewal allowed {renewed:?}"
+    );
+    let held = active_seats_of(&admin, &corp, "dev1");
+    assert_eq!(held.len(), 1, "one account, the old one merged: {held:?}");
+    assert_ne!(held[0].0, old_code);
+    assert_eq!(
+        held[0].1,
+        old_expiry + 365 * 86400,
+        "the 10 days left are carried over"
+    );
+    assert_eq!(wecom_accounts_of(&corp, "dev1"), held, "WeCom agrees");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn stacked_time_may_reach_five_years_and_not_a_day_more() {
+    let (corp, admin) = installed_and_synced("five");
+    // dev1 holds 10 days; 1 815 more make exactly five years (1 825 days).
+    pay_order(&corp, 1, 10);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    pay_order(&corp, 1, 1815);
+    let up_to = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(up_to[0]["ok"], true, "five years exactly: {up_to:?}");
+    assert_eq!(active_seats_of(&admin, &corp, "dev1").len(), 1);
+
+    // dev2 holds 10 days; 1 816 more would pass five years.
+    pay_order(&corp, 1, 10);
+    assert_eq!(activate(&admin, &corp, &["dev2"])[0]["ok"], true);
+    let before = active_seats_of(&admin, &corp, "dev2");
+    pay_order(&corp, 1, 1816);
+    let over = activate(&admin, &corp, &["dev2"]);
+    assert_eq!(over[0]["code"], "exceeds_five_years", "{over:?}");
+    assert_eq!(
+        active_seats_of(&admin, &corp, "dev2"),
+        before,
+        "nothing changed"
+    );
+    assert_eq!(wecom_accounts_of(&corp, "dev2"), before, "WeCom agrees");
+    assert_eq!(seats(&admin, &corp, "status=unassigned")["total"], 1);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_takeover_with_20_days_or_less_left_has_that_account_replaced() {
+    let (corp, admin) = installed_and_synced("repl");
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    let (long_code, long_expiry) = active_seats_of(&admin, &corp, "dev1")[0].clone();
+    pay_order(&corp, 1, 10);
+    assert_eq!(activate(&admin, &corp, &["dev2"])[0]["ok"], true);
+    let (short_code, _) = active_seats_of(&admin, &corp, "dev2")[0].clone();
+    let gone = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp}/users/dev1"),
+        &json!({}),
+    );
+    assert_eq!(gone.status, 200, "{}", gone.text);
+
+    let moved = transfer(&admin, &corp, "dev1", "dev2");
+    assert_eq!(moved["ok"], true, "{moved}");
+    let held = active_seats_of(&admin, &corp, "dev2");
+    assert_eq!(held, vec![(long_code, long_expiry)], "the year moved in");
+    let short = seats(&admin, &corp, "status=expired")["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["active_code"] == short_code.as_str());
+    assert!(short, "the 10-day account ended");
+    assert_eq!(wecom_accounts_of(&corp, "dev2"), held, "WeCom agrees");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_seat_of_a_member_taken_out_of_the_range_is_suggested_and_moves_at_once() {
+    let (corp, admin) = installed_and_synced("oor");
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["sales1"])[0]["ok"], true);
+    // The admin takes sales1 (named individually) out of the range; the
+    // worker re-syncs.
+    let previous = sync_id(&admin, &corp);
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/range"),
+        &json!({"party": [2], "user": [], "tag": []}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    wait_for_sync(&admin, &corp, previous);
+    // dev1 opens the app without a seat: a request.
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/open_app"),
+        &json!({"userid": "dev1"}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+
+    let s = get(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/suggestions", edge()),
+    )
+    .json();
+    let items = s["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{s}");
+    assert_eq!(items[0]["handover_userid"], "sales1");
+    assert_eq!(items[0]["handover_state"], "out_of_range");
+    assert_eq!(items[0]["takeover_userid"], "dev1");
+
+    let moved = transfer(&admin, &corp, "sales1", "dev1");
+    assert_eq!(moved["ok"], true, "{moved}");
+    assert_eq!(moved["available_at"], Value::Null, "no waiting period");
+    assert_eq!(active_seats_of(&admin, &corp, "dev1").len(), 1);
+    // Taken from outside the range, the seat may move again at once.
+    let again = transfer(&admin, &corp, "dev1", "dev2");
+    assert_eq!(again["ok"], true, "{again}");
+}
