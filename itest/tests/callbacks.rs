@@ -458,56 +458,6 @@ fn unknown_but_valid_events_are_kept_and_answered_success() {
 
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
-fn simulator_answers_with_wecoms_errcodes() {
-    let agent = browser();
-    let url = |p: &str| format!("{}/cgi-bin/service/{p}", sim());
-    let bad_secret = post_json(
-        &agent,
-        &url("get_suite_token"),
-        &json!({"suite_id": suite_id(), "suite_secret": "nope", "suite_ticket": "x"}),
-    );
-    assert_eq!(bad_secret.json()["errcode"], 40080);
-    let bad_suite = post_json(
-        &agent,
-        &url("get_suite_token"),
-        &json!({"suite_id": "wwnope", "suite_secret": "x", "suite_ticket": "x"}),
-    );
-    assert_eq!(bad_suite.json()["errcode"], 40083);
-    let bad_ticket = post_json(
-        &agent,
-        &url("get_suite_token"),
-        &json!({"suite_id": suite_id(), "suite_secret": config("SUITE_SECRET"), "suite_ticket": "stale"}),
-    );
-    assert_eq!(bad_ticket.json()["errcode"], 40085);
-    let no_token = post_json(
-        &agent,
-        &url("get_permanent_code"),
-        &json!({"auth_code": "x"}),
-    );
-    assert_eq!(no_token.json()["errcode"], 41022);
-    let bad_token = post_json(
-        &agent,
-        &format!("{}?suite_access_token=forged", url("get_auth_info")),
-        &json!({}),
-    );
-    assert_eq!(bad_token.json()["errcode"], 40082);
-    let provider = post_json(
-        &agent,
-        &url("get_provider_token"),
-        &json!({"corpid": config("PROVIDER_CORPID"), "provider_secret": "nope"}),
-    );
-    assert_eq!(provider.json()["errcode"], 40001);
-    let provider_ok = post_json(
-        &agent,
-        &url("get_provider_token"),
-        &json!({"corpid": config("PROVIDER_CORPID"), "provider_secret": config("PROVIDER_SECRET")}),
-    );
-    assert_eq!(provider_ok.json()["errcode"], 0);
-    assert_eq!(provider_ok.json()["expires_in"], 7200);
-}
-
-#[test]
-#[ignore = "needs the stack: run through `make test`"]
 fn official_2014_sample_verifies_through_the_real_route_when_skew_is_off() {
     // A second worker configured with WeCom's published sample credentials
     // and CALLBACK_MAX_SKEW_SECS=0 (scripts/test.sh starts it).
