@@ -19,14 +19,21 @@ pub async fn health(_req: Request, ctx: Ctx) -> Result<Response> {
         Ok(kv) => kv.get("health:probe").text().await.is_ok(),
         Err(_) => false,
     };
+    let (status, body) = health_answer(d1, kv);
+    Ok(Response::from_json(&body)?.with_status(status))
+}
+
+/// The status and body of the health answer from the two probes: 200 only
+/// when both D1 and KV answered, 503 otherwise.
+fn health_answer(d1: bool, kv: bool) -> (u16, Health) {
+    let ok = d1 && kv;
     let body = Health {
-        ok: d1 && kv,
+        ok,
         d1,
         kv,
         version: VERSION.to_owned(),
     };
-    let status = if body.ok { 200 } else { 503 };
-    Ok(Response::from_json(&body)?.with_status(status))
+    (if ok { 200 } else { 503 }, body)
 }
 
 /// `GET /api/v1/corps/:corp_id`: the organisation this session manages.
@@ -58,4 +65,28 @@ pub fn method_not_allowed(req: &Request, path: &str) -> Result<Response> {
 
 pub async fn no_such_route(req: Request, _ctx: Ctx) -> Result<Response> {
     ApiError::not_found(format!("no route {} {}", req.method(), req.path())).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answer's status and the three flags it reports.
+    fn answered(d1: bool, kv: bool) -> (u16, bool, bool, bool) {
+        let (status, body) = health_answer(d1, kv);
+        assert_eq!(body.version, VERSION);
+        (status, body.ok, body.d1, body.kv)
+    }
+
+    #[test]
+    fn health_is_200_only_when_d1_and_kv_both_answer() {
+        assert_eq!(answered(true, true), (200, true, true, true));
+    }
+
+    #[test]
+    fn health_is_503_naming_the_store_that_failed() {
+        assert_eq!(answered(false, true), (503, false, false, true));
+        assert_eq!(answered(true, false), (503, false, true, false));
+        assert_eq!(answered(false, false), (503, false, false, false));
+    }
 }

@@ -52,6 +52,14 @@ impl Answer {
             .unwrap_or_default()
             .to_owned()
     }
+
+    /// The `error.message` of a JSON error answer.
+    pub fn error_message(&self) -> String {
+        self.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
 }
 
 fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {

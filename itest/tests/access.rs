@@ -21,13 +21,71 @@ fn the_access_check_needs_the_api_key() {
 #[ignore = "needs the stack: run through `make test`"]
 fn bad_questions_get_clear_answers() {
     let key = config("ACCESS_API_KEY");
-    let a = access_check(Some(&key), &json!({"corp_id": "wwdemo01"}));
-    assert_eq!((a.status, a.error_code()), (400, "bad_request".into()));
+    let refusal = |a: Answer| (a.status, a.error_code(), a.error_message());
+    // The messages of edge/src/http.rs (the body reader, the access key)
+    // and edge/src/access.rs, in domain::api::ErrorBody.
+    let shape = r#"body must be {"corp_id","userid","operation"}"#;
+    let bad_request = |why: &str| (400, "bad_request".into(), format!("{shape}: {why}"));
+    assert_eq!(
+        refusal(access_check(Some(&key), &json!({"corp_id": "wwdemo01"}))),
+        bad_request("missing field `userid`"),
+        "the first missing field is named"
+    );
+    assert_eq!(
+        refusal(access_check(
+            Some(&key),
+            &json!({"corp_id": "wwdemo01", "operation": "pc_login"})
+        )),
+        bad_request("missing field `userid`")
+    );
+    assert_eq!(
+        refusal(access_check(
+            Some(&key),
+            &json!({"corp_id": "wwdemo01", "userid": "user01"})
+        )),
+        bad_request("missing field `operation`")
+    );
+    assert_eq!(
+        refusal(access_check(
+            Some(&key),
+            &json!(["wwdemo01", "user01", "pc_login"])
+        )),
+        bad_request("a JSON object"),
+        "serde would read the struct from an array; the edge does not"
+    );
+    let question = json!({"corp_id": "wwdemo01", "userid": "user01", "operation": "pc_login"});
+    assert_eq!(
+        refusal(access_check(Some("wrong-key"), &question)),
+        (
+            401,
+            "unauthenticated".into(),
+            "a valid Authorization: Bearer <ACCESS_API_KEY> is required".into()
+        )
+    );
+    assert_eq!(
+        refusal(access_check(
+            Some(&key),
+            &json!({"corp_id": "wwnever", "userid": "x", "operation": "pc_login"}),
+        )),
+        (
+            404,
+            "unknown_corp".into(),
+            "that organisation has not installed the app".into()
+        )
+    );
+    // An operation the product does not know is not an error but a
+    // decision: domain::access::decide refuses it before anything else.
     let a = access_check(
         Some(&key),
-        &json!({"corp_id": "wwnever", "userid": "x", "operation": "pc_login"}),
+        &json!({"corp_id": "wwdemo01", "userid": "user01", "operation": "launch_rockets"}),
     );
-    assert_eq!((a.status, a.error_code()), (404, "unknown_corp".into()));
+    assert_eq!(
+        (a.status, a.json()),
+        (
+            200,
+            json!({"allowed": false, "reason": "unknown_operation"})
+        )
+    );
 }
 
 #[test]

@@ -146,14 +146,6 @@ fn unknown_api_routes_answer_json_404_and_pages_fall_back_to_the_app() {
 
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
-fn simulator_is_up_and_points_at_the_worker() {
-    let a = get(&browser(), &format!("{}/_sim/health", sim()));
-    assert_eq!(a.status, 200);
-    assert_eq!(a.json()["worker"], edge());
-}
-
-#[test]
-#[ignore = "needs the stack: run through `make test`"]
 fn development_routes_need_dev_mode_and_the_key_and_only_read() {
     let url = |r: &str| format!("{}/api/v1/dev/{r}", edge());
     let no_key = post_json(&browser(), &url("query"), &json!({"sql": "SELECT 1 AS n"}));

@@ -418,14 +418,6 @@ fn an_order_placed_in_wecom_becomes_seats_once_paid() {
     );
     assert_eq!(placed["errcode"], 0, "{placed}");
     let order_id = placed["order_id"].as_str().unwrap().to_owned();
-    let listed = wecom_license("list_order", &json!({"corpid": corp}));
-    assert_eq!(listed["order_list"][0]["order_id"], order_id);
-    let order = wecom_license("get_order", &json!({"order_id": order_id}));
-    assert_eq!(order["order"]["order_status"], 0, "awaiting payment");
-    assert_eq!(
-        order["order"]["account_duration"]["days"], 31,
-        "a month is 31 days"
-    );
     assert_eq!(seats(&admin, &corp, "")["total"], 0, "unpaid: no seats yet");
 
     let paid = sim_send("POST", &format!("/_sim/orders/{order_id}/pay"), &json!({}));
@@ -434,25 +426,18 @@ fn an_order_placed_in_wecom_becomes_seats_once_paid() {
     let again = sim_send("POST", &format!("/_sim/orders/{order_id}/pay"), &json!({}));
     assert_eq!(again.status, 400, "paying twice is refused: {}", again.text);
 
-    // The codes as WeCom describes them, one and in a batch.
+    // An activation through the worker binds the code in WeCom itself.
     let codes: Vec<String> = seats(&admin, &corp, "")["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|s| s["active_code"].as_str().unwrap().to_owned())
         .collect();
-    let one = wecom_license(
-        "get_active_info_by_code",
-        &json!({"corpid": corp, "active_code": codes[0]}),
-    );
-    assert_eq!(one["active_info"]["status"], 1, "unbound");
-    assert!(one["active_info"].get("userid").is_none());
     activate(&admin, &corp, &["dev1"]);
     let batch = wecom_license(
         "batch_get_active_info_by_code",
-        &json!({"corpid": corp, "active_code_list": [codes[0], codes[1], "ACnope"]}),
+        &json!({"corpid": corp, "active_code_list": [codes[0], codes[1]]}),
     );
-    assert_eq!(batch["invalid_active_code_list"], json!(["ACnope"]));
     let bound: Vec<&Value> = batch["active_info_list"]
         .as_array()
         .unwrap()
@@ -461,61 +446,6 @@ fn an_order_placed_in_wecom_becomes_seats_once_paid() {
         .collect();
     assert_eq!(bound.len(), 1);
     assert_eq!(bound[0]["userid"], "dev1");
-}
-
-#[test]
-#[ignore = "needs the stack: run through `make test`"]
-fn wecoms_license_api_refuses_as_documented() {
-    let (corp, _admin) = installed_and_synced("lerr");
-    let stranger = unique_corp("nobody");
-    let e = |v: Value| v["errcode"].as_i64().unwrap();
-    assert_eq!(
-        e(wecom_license(
-            "create_new_order",
-            &json!({"corpid": stranger,
-            "account_count": {"base_count": 1}, "account_duration": {"months": 1}})
-        )),
-        701015,
-        "no authorisation, no order"
-    );
-    assert_eq!(
-        e(wecom_license(
-            "create_new_order",
-            &json!({"corpid": corp,
-            "account_count": {"base_count": 0}, "account_duration": {"months": 1}})
-        )),
-        40058
-    );
-    assert_eq!(
-        e(wecom_license(
-            "list_order",
-            &json!({"start_time": 1, "end_time": 1 + 32 * 86_400})
-        )),
-        40058,
-        "a window longer than 31 days"
-    );
-    assert_eq!(
-        e(wecom_license("get_order", &json!({"order_id": "OInope"}))),
-        701005
-    );
-    assert_eq!(
-        e(wecom_license(
-            "batch_get_active_info_by_code",
-            &json!({"corpid": corp, "active_code_list": ["ACnope"]})
-        )),
-        701010
-    );
-    let many: Vec<String> = (0..1001).map(|i| format!("AC{i}")).collect();
-    assert_eq!(
-        e(wecom_license(
-            "batch_get_active_info_by_code",
-            &json!({"corpid": corp, "active_code_list": many})
-        )),
-        40058
-    );
-    let order = pay_order(&corp, 1, 365);
-    let listed = wecom_license("list_order", &json!({"corpid": corp, "limit": 1}));
-    assert_eq!(listed["order_list"][0]["order_id"], order);
 }
 
 fn forecast(admin: &ureq::Agent, corp: &str, change: Value) -> Value {

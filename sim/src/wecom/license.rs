@@ -276,9 +276,9 @@ mod tests {
     use crate::state::{Corp, Order};
     use domain::wecom::{OrderAccount, OrderReply};
 
-    /// An installed organisation with `dev` in range, a paid order of two
-    /// base accounts, and a provider token.
-    fn with_paid_order(sim: &Sim) -> (String, Order) {
+    /// An installed organisation `wwcorp` with `dev` in range, and a
+    /// provider token.
+    fn installed(sim: &Sim) -> String {
         let mut state = sim.state();
         let corp: Corp = serde_json::from_value(serde_json::json!({
             "corp_id": "wwcorp", "corp_name": "Corp", "installed": true,
@@ -290,8 +290,15 @@ mod tests {
         state.corps.insert(corp.corp_id.clone(), corp);
         let exp = state.now() + 60;
         state.provider_tokens.insert("ptok".into(), exp);
+        "ptok".into()
+    }
+
+    /// [`installed`], with a paid order of two base accounts.
+    fn with_paid_order(sim: &Sim) -> (String, Order) {
+        let token = installed(sim);
+        let mut state = sim.state();
         let order = state.place_order("wwcorp", 2, 0, 31).unwrap();
-        ("ptok".into(), state.pay(&order.order_id).unwrap())
+        (token, state.pay(&order.order_id).unwrap())
     }
 
     fn call(sim: &Sim, token: &str, call: &str, body: serde_json::Value) -> Reply {
@@ -390,5 +397,135 @@ mod tests {
         }
         let unknown = call(&sim, &token, "no_such_call", serde_json::json!({}));
         assert_eq!(unknown.status, 404);
+    }
+
+    #[test]
+    fn the_license_api_refuses_as_documented() {
+        let sim = Sim::for_tests();
+        let token = installed(&sim);
+        let e = |name: &str, body: serde_json::Value| -> i64 {
+            let reply: serde_json::Value =
+                serde_json::from_str(&call(&sim, &token, name, body).body).unwrap();
+            reply["errcode"].as_i64().unwrap()
+        };
+        assert_eq!(
+            e(
+                "create_new_order",
+                serde_json::json!({"corpid": "wwnobody",
+                    "account_count": {"base_count": 1}, "account_duration": {"months": 1}})
+            ),
+            701015,
+            "no authorisation, no order"
+        );
+        assert_eq!(
+            e(
+                "create_new_order",
+                serde_json::json!({"corpid": "wwcorp",
+                    "account_count": {"base_count": 0}, "account_duration": {"months": 1}})
+            ),
+            40058
+        );
+        assert_eq!(
+            e(
+                "list_order",
+                serde_json::json!({"start_time": 1, "end_time": 1 + 32 * 86_400})
+            ),
+            40058,
+            "a window longer than 31 days"
+        );
+        assert_eq!(
+            e("get_order", serde_json::json!({"order_id": "OInope"})),
+            701005
+        );
+        assert_eq!(
+            e(
+                "batch_get_active_info_by_code",
+                serde_json::json!({"corpid": "wwcorp", "active_code_list": ["ACnope"]})
+            ),
+            701010
+        );
+        let many: Vec<String> = (0..1001).map(|i| format!("AC{i}")).collect();
+        assert_eq!(
+            e(
+                "batch_get_active_info_by_code",
+                serde_json::json!({"corpid": "wwcorp", "active_code_list": many})
+            ),
+            40058
+        );
+        let order = {
+            let mut state = sim.state();
+            let placed = state.place_order("wwcorp", 1, 0, 365).unwrap();
+            state.pay(&placed.order_id).unwrap().order_id
+        };
+        let listed = call(
+            &sim,
+            &token,
+            "list_order",
+            serde_json::json!({"corpid": "wwcorp", "limit": 1}),
+        );
+        let listed: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
+        assert_eq!(listed["order_list"][0]["order_id"], order);
+    }
+
+    #[test]
+    fn a_placed_order_awaits_payment_and_its_codes_describe_themselves() {
+        let sim = Sim::for_tests();
+        let token = installed(&sim);
+        let json =
+            |reply: Reply| -> serde_json::Value { serde_json::from_str(&reply.body).unwrap() };
+        let placed = json(call(
+            &sim,
+            &token,
+            "create_new_order",
+            serde_json::json!({"corpid": "wwcorp", "buyer_userid": "sales-rep",
+                "account_count": {"base_count": 2}, "account_duration": {"months": 1}}),
+        ));
+        assert_eq!(placed["errcode"], 0, "{placed}");
+        let order_id = placed["order_id"].as_str().unwrap().to_owned();
+        let listed = json(call(
+            &sim,
+            &token,
+            "list_order",
+            serde_json::json!({"corpid": "wwcorp"}),
+        ));
+        assert_eq!(listed["order_list"][0]["order_id"], order_id);
+        let order = json(call(
+            &sim,
+            &token,
+            "get_order",
+            serde_json::json!({"order_id": order_id}),
+        ));
+        assert_eq!(order["order"]["order_status"], 0, "awaiting payment");
+        assert_eq!(
+            order["order"]["account_duration"]["days"], 31,
+            "a month is 31 days"
+        );
+
+        sim.state().pay(&order_id).unwrap();
+        let codes: Vec<String> = sim
+            .state()
+            .accounts
+            .iter()
+            .filter(|a| a.order_id == order_id)
+            .map(|a| a.active_code.clone())
+            .collect();
+        let one = json(call(
+            &sim,
+            &token,
+            "get_active_info_by_code",
+            serde_json::json!({"corpid": "wwcorp", "active_code": codes[0]}),
+        ));
+        assert_eq!(one["active_info"]["status"], 1, "unbound");
+        assert!(one["active_info"].get("userid").is_none());
+        let batch = json(call(
+            &sim,
+            &token,
+            "batch_get_active_info_by_code",
+            serde_json::json!({"corpid": "wwcorp", "active_code_list": [codes[0], codes[1], "ACnope"]}),
+        ));
+        assert_eq!(
+            batch["invalid_active_code_list"],
+            serde_json::json!(["ACnope"])
+        );
     }
 }

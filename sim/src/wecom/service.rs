@@ -293,6 +293,64 @@ mod tests {
         assert!(again.body.contains("40078"), "an auth code is good once");
     }
 
+    fn post(sim: &Sim, path_and_query: &str, body: serde_json::Value) -> serde_json::Value {
+        let req = Req::for_tests(
+            "POST",
+            &format!("/cgi-bin/{path_and_query}"),
+            &body.to_string(),
+        );
+        let path = req.path.trim_start_matches("/cgi-bin/").to_owned();
+        serde_json::from_str(&handle(sim, &req, &path).body).unwrap()
+    }
+
+    #[test]
+    fn tokens_are_refused_with_wecoms_errcodes() {
+        let sim = Sim::for_tests();
+        let bad_secret = post(
+            &sim,
+            "service/get_suite_token",
+            serde_json::json!({"suite_id": "wwsuite", "suite_secret": "nope", "suite_ticket": "x"}),
+        );
+        assert_eq!(bad_secret["errcode"], 40080);
+        let bad_suite = post(
+            &sim,
+            "service/get_suite_token",
+            serde_json::json!({"suite_id": "wwnope", "suite_secret": "x", "suite_ticket": "x"}),
+        );
+        assert_eq!(bad_suite["errcode"], 40083);
+        let bad_ticket = post(
+            &sim,
+            "service/get_suite_token",
+            serde_json::json!({"suite_id": "wwsuite", "suite_secret": "suite-secret", "suite_ticket": "stale"}),
+        );
+        assert_eq!(bad_ticket["errcode"], 40085);
+        let no_token = post(
+            &sim,
+            "service/get_permanent_code",
+            serde_json::json!({"auth_code": "x"}),
+        );
+        assert_eq!(no_token["errcode"], 41022);
+        let bad_token = post(
+            &sim,
+            "service/get_auth_info?suite_access_token=forged",
+            serde_json::json!({}),
+        );
+        assert_eq!(bad_token["errcode"], 40082);
+        let provider = post(
+            &sim,
+            "service/get_provider_token",
+            serde_json::json!({"corpid": "wwprovider", "provider_secret": "nope"}),
+        );
+        assert_eq!(provider["errcode"], 40001);
+        let provider_ok = post(
+            &sim,
+            "service/get_provider_token",
+            serde_json::json!({"corpid": "wwprovider", "provider_secret": "provider-secret"}),
+        );
+        assert_eq!(provider_ok["errcode"], 0);
+        assert_eq!(provider_ok["expires_in"], 7200);
+    }
+
     #[test]
     fn admin_list_with_an_unreadable_agentid_is_refused_as_a_bad_agent() {
         let sim = Sim::for_tests();
