@@ -1,6 +1,7 @@
 // Shared launch settings for the browser tests: Debian's Chromium, offline.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 
 export const BASE = process.env.EDGE_URL ?? "http://127.0.0.1:8787";
 export const SHOTS = new URL("../../target/e2e/", import.meta.url).pathname;
@@ -26,4 +27,93 @@ export async function openPage(browser) {
     if (m.type() === "error" && !/401|Unauthorized/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   return { page, problems };
+}
+
+export const SIM = process.env.SIM_URL ?? "http://127.0.0.1:9101";
+
+// A call to the simulator's control routes; fails the test unless it is 2xx
+// (a callback the worker refused comes back as 502).
+export async function sim(method, path, body) {
+  const r = await fetch(`${SIM}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// Signs an admin in from node and calls the worker's API with that session.
+async function adminApi(corp, userid = "admin") {
+  const login = await fetch(`${BASE}/auth/dev-login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ corp_id: corp, userid }),
+  });
+  if (!login.ok) throw new Error(`dev-login ${corp}: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get("set-cookie").split(";")[0];
+  return async (method, path, body) => {
+    const r = await fetch(`${BASE}/api/v1/corps/${corp}${path}`, {
+      method,
+      headers: { cookie, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+// Waits until the organisation's sync is done (or fails, after a minute).
+export async function waitForSync(corp) {
+  const api = await adminApi(corp);
+  for (let i = 0; i < 300; i++) {
+    const s = await api("GET", "/sync");
+    if (s.state === "done") return s;
+    if (s.state === "failed") throw new Error(`sync of ${corp} failed: ${s.error}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`sync of ${corp} did not finish in a minute`);
+}
+
+// A member of the demo's R&D department (2, in range) who is not in the demo.
+export const extraMember = (userid) => ({ userid, name: `新成员${userid}`, department: [2], status: 1 });
+
+// A fresh copy of the demo organisation under its own id, seeded as
+// scripts/common.sh `seed_demo` seeds wwdemo01: installed and synced, an
+// order of 12 seats for 365 days, seats for user01–04, 08 and 10, then
+// user02 leaves holding one, and user09 and user11 open the app without a
+// seat. `extraMembers` (member objects) join the contacts before the
+// install. Returns the organisation's id.
+export async function seedDemo({ extraMembers = [] } = {}) {
+  const corp = `wwe2e${randomBytes(6).toString("hex")}`;
+  const created = await sim("POST", "/_sim/demo", { corp_id: corp });
+  if (!created.created) throw new Error(`${corp} already existed`);
+  if (extraMembers.length) {
+    const org = await sim("GET", `/_sim/corps/${corp}`);
+    org.users.push(...extraMembers);
+    await sim("POST", "/_sim/corps", org);
+  }
+  await sim("POST", "/_sim/suite_ticket");
+  await sim("POST", `/_sim/corps/${corp}/install`);
+  await waitForSync(corp);
+  await sim("POST", `/_sim/corps/${corp}/orders`, { base: 12, days: 365 });
+  const api = await adminApi(corp);
+  const activated = await api("POST", "/seats/activate", {
+    userids: ["user01", "user02", "user03", "user04", "user08", "user10"],
+    type: 1,
+  });
+  const refused = activated.results.filter((r) => !r.ok);
+  if (refused.length) throw new Error(`seeding ${corp}: ${JSON.stringify(refused)}`);
+  await sim("DELETE", `/_sim/corps/${corp}/users/user02`);
+  await sim("POST", `/_sim/corps/${corp}/open_app`, { userid: "user09" });
+  await sim("POST", `/_sim/corps/${corp}/open_app`, { userid: "user11" });
+  return corp;
+}
+
+// Signs the page's browser context in as the organisation's admin.
+export async function signIn(page, corp) {
+  const r = await page.request.post(`${BASE}/auth/dev-login`, { data: { corp_id: corp, userid: "admin" } });
+  if (r.status() !== 200) throw new Error(`dev-login ${corp}: ${r.status()} ${await r.text()}`);
 }
