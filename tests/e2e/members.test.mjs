@@ -1,16 +1,24 @@
 // Members of the demo organisation: the range card explains members without
-// department information, and the members page finds and filters them.
+// department information, and the members page finds and filters them,
+// page by page; "sync now" brings in what a lost callback did not. The
+// read-only tests use the shared demo wwdemo01 (whose contacts no test
+// changes); the others seed their own copy (browser.mjs `seedDemo`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, SHOTS, launch, openPage } from "./browser.mjs";
+import { BASE, SHOTS, extraMember, launch, openPage, seedDemo, signIn as signInTo, sim } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function signIn(page) {
-  const r = await page.request.post(`${BASE}/auth/dev-login`, { data: { corp_id: "wwdemo01", userid: "admin" } });
-  assert.equal(r.status(), 200);
+const signIn = (page) => signInTo(page, "wwdemo01");
+
+// Waits until a test id shows exactly this text.
+async function shows(page, id, text) {
+  await page.waitForFunction(
+    ([id, text]) => document.querySelector(`[data-testid=${id}]`)?.textContent === text,
+    [id, String(text)],
+  );
 }
 
 test("the range card counts members without department and explains the fix", async () => {
@@ -62,4 +70,60 @@ test("signed out, the members page asks to sign in", async () => {
   const { page } = await openPage(browser);
   await page.goto(`${BASE}/members`);
   await page.getByText("请先登录管理后台").waitFor();
+});
+
+test("sync now brings in a member whose callback was lost", async () => {
+  const corp = await seedDemo();
+  // user61 joins 研发部 (in range) in WeCom, but no callback arrives: the
+  // organisation's contacts are replaced as they are plus one member.
+  const org = await sim("GET", `/_sim/corps/${corp}`);
+  org.users.push(extraMember("user61"));
+  assert.equal((await sim("POST", "/_sim/corps", org)).users, 61);
+
+  const { page, problems } = await openPage(browser);
+  await signInTo(page, corp);
+  await page.goto(`${BASE}/members`);
+  await page.locator("tr[data-userid=user01]").waitFor();
+  assert.equal(await page.getByTestId("total-count").textContent(), "44");
+  assert.equal(await page.locator("tr[data-userid=user61]").count(), 0);
+
+  await page.goto(`${BASE}/`);
+  await shows(page, "members-in-range", 44);
+  await page.getByTestId("sync-now").click();
+  // The numbers load again once the sync ended.
+  await shows(page, "members-in-range", 45);
+  assert.equal(await page.getByTestId("sync-now").textContent(), "立即同步");
+
+  await page.goto(`${BASE}/members`);
+  const row = page.locator("tr[data-userid=user61]");
+  await row.waitFor();
+  assert.equal(await page.getByTestId("total-count").textContent(), "45");
+  assert.match(await row.textContent(), /新成员user61/);
+  assert.match(await row.textContent(), /研发部/);
+  assert.deepEqual(problems, []);
+});
+
+test("the members page shows a page of 100, then the rest after one click", async () => {
+  // 80 more members in 研发部: 44 + 80 = 124 in range, more than one page
+  // (paged.rs PAGE_SIZE = 100).
+  const extra = Array.from({ length: 80 }, (_, i) => extraMember(`user${String(101 + i)}`));
+  const corp = await seedDemo({ extraMembers: extra });
+  const { page, problems } = await openPage(browser);
+  await signInTo(page, corp);
+  await page.goto(`${BASE}/members`);
+  await page.locator("tr[data-userid=user01]").waitFor();
+  await shows(page, "total-count", 124);
+  assert.equal(await page.getByTestId("shown-count").textContent(), "100");
+  const rows = page.locator("[data-testid=members-table] tbody tr");
+  assert.equal(await rows.count(), 100);
+  await page.getByTestId("load-more").click();
+  await shows(page, "shown-count", 124);
+  assert.equal(await page.getByTestId("total-count").textContent(), "124");
+  assert.equal(await rows.count(), 124);
+  assert.equal(await page.getByTestId("load-more").count(), 0);
+  // Every member once, in userid order.
+  const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.userid));
+  assert.equal(new Set(ids).size, 124);
+  assert.deepEqual(ids, [...ids].sort());
+  assert.deepEqual(problems, []);
 });
