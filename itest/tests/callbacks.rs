@@ -244,6 +244,8 @@ fn reinstall_keeps_the_first_install_time() {
         .status,
         200
     );
+    // A second on, so a reinstall that restarted the anchor would show
+    // (times are whole seconds); only this organisation waits.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert_eq!(
         post_text(
