@@ -154,3 +154,25 @@ pub async fn cancel(env: &Env, corp_id: &str) -> Result<(), ApiError> {
     cache::drop_generation(env, corp_id).await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_range_takes_the_extras_in_sorted_without_repeats() {
+        let p: Privilege = serde_json::from_value(serde_json::json!({
+            "allow_party": [3, 1], "allow_user": ["zoe", "amy"], "allow_tag": [9],
+            "extra_party": [2, 3], "extra_user": ["amy", "bob"], "extra_tag": [4, 9],
+        }))
+        .unwrap();
+        assert_eq!(
+            range(&p),
+            VisibleRange {
+                party: vec![1, 2, 3],
+                user: vec!["amy".into(), "bob".into(), "zoe".into()],
+                tag: vec![4, 9],
+            }
+        );
+    }
+}

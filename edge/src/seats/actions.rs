@@ -314,3 +314,51 @@ pub async fn set_auto_activate(
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_carries_the_date_the_admin_needs() {
+        let cooldown = refused(
+            blank(),
+            &Refusal::TransferCooldown {
+                available_at: 1_800_000_000,
+            },
+        );
+        assert!(!cooldown.ok);
+        assert_eq!(cooldown.code.as_deref(), Some("transfer_cooldown"));
+        assert_eq!(cooldown.available_at, Some(1_800_000_000));
+        assert_eq!(cooldown.expires_at, None);
+
+        let held = refused(
+            blank(),
+            &Refusal::AlreadyHasSeat {
+                expires_at: 1_700_000_000,
+            },
+        );
+        assert_eq!(held.code.as_deref(), Some("already_has_seat"));
+        assert_eq!(held.expires_at, Some(1_700_000_000));
+        assert_eq!(held.available_at, None);
+
+        let same = refused(blank(), &Refusal::SameMember);
+        assert_eq!(same.code.as_deref(), Some("same_member"));
+        assert_eq!((same.available_at, same.expires_at), (None, None));
+    }
+
+    #[test]
+    fn wecoms_own_refusal_is_named_and_keeps_its_errcode() {
+        let mut r = blank();
+        wecom_refused(&mut r, 701030);
+        assert!(!r.ok);
+        assert_eq!(r.code.as_deref(), Some("exceeds_five_years"));
+        assert_eq!(
+            r.message.as_deref(),
+            Some("stacked time would pass five years (WeCom errcode 701030)")
+        );
+        let mut r = blank();
+        wecom_refused(&mut r, 123);
+        assert!(r.message.unwrap().ends_with("(WeCom errcode 123)"));
+    }
+}
