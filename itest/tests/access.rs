@@ -154,19 +154,55 @@ fn the_answer_follows_contact_changes_at_once() {
     assert_eq!(may(&corp, "dev1", "fill_form")["reason"], "not_in_range");
 }
 
-#[test]
-#[ignore = "needs the stack: run through `make test`"]
-fn after_the_trial_the_answer_follows_every_seat_change_at_once() {
-    // WeCom first saw this organisation 100 days ago: its trial is over.
-    let corp = unique_corp("acc3");
+/// An organisation WeCom first saw 100 days ago, installed now: its trial
+/// is over (range: department 2 and sales1).
+fn installed_after_the_trial(tag: &str) -> (String, ureq::Agent) {
+    let corp = unique_corp(tag);
     let mut contacts = sim_corp(&corp, &[2], &["sales1"]);
     contacts["first_installed_at"] = json!(now() - 100 * 86400);
     let a = post_json(&browser(), &format!("{}/_sim/corps", sim()), &contacts);
     assert_eq!(a.status, 200, "{}", a.text);
-    let a = post_text(&browser(), &format!("{}/_sim/corps/{corp}/install", sim()), "");
+    let a = post_text(
+        &browser(),
+        &format!("{}/_sim/corps/{corp}/install", sim()),
+        "",
+    );
     assert_eq!(a.status, 200, "{}", a.text);
     let admin = signed_in(&corp, "boss");
     wait_for_sync(&admin, &corp, None);
+    (corp, admin)
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_interconnect_account_alone_lets_a_member_in() {
+    let (corp, admin) = installed_after_the_trial("acc4");
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/orders"),
+        &json!({"base": 0, "interconnect": 1, "days": 365}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(may(&corp, "dev1", "pc_login")["reason"], "no_seat");
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": ["dev1"], "type": 2}),
+    );
+    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
+    let v = may(&corp, "dev1", "pc_login");
+    assert_eq!(
+        (v["allowed"].as_bool(), v["reason"].as_str()),
+        (Some(true), Some("licensed"))
+    );
+    assert!(v["seat_expires_at"].as_u64().unwrap() > now() + 364 * 86400);
+    assert_eq!(may(&corp, "dev2", "pc_login")["reason"], "no_seat");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn after_the_trial_the_answer_follows_every_seat_change_at_once() {
+    let (corp, admin) = installed_after_the_trial("acc3");
     pay_order(&corp, 1, 365);
     let reason = |userid: &str| may(&corp, userid, "pc_login")["reason"].clone();
     // Each answer below is asked once before the change, so a stale cache
@@ -175,7 +211,11 @@ fn after_the_trial_the_answer_follows_every_seat_change_at_once() {
     assert_eq!(reason("dev2"), "no_seat");
 
     let url = |p: &str| format!("{}/api/v1/corps/{corp}/seats/{p}", edge());
-    let a = post_json(&admin, &url("activate"), &json!({"userids": ["dev1"], "type": 1}));
+    let a = post_json(
+        &admin,
+        &url("activate"),
+        &json!({"userids": ["dev1"], "type": 1}),
+    );
     assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
     assert_eq!(reason("dev1"), "licensed", "right after the activation");
 
@@ -188,11 +228,19 @@ fn after_the_trial_the_answer_follows_every_seat_change_at_once() {
     assert_eq!(reason("dev2"), "licensed", "right after the transfer");
     assert_eq!(reason("dev1"), "no_seat", "the seat left dev1");
 
-    let a = sim_send("DELETE", &format!("/_sim/corps/{corp}/users/dev2"), &json!({}));
+    let a = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp}/users/dev2"),
+        &json!({}),
+    );
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(reason("dev2"), "departed", "right after the departure");
 
-    let a = post_text(&browser(), &format!("{}/_sim/corps/{corp}/uninstall", sim()), "");
+    let a = post_text(
+        &browser(),
+        &format!("{}/_sim/corps/{corp}/uninstall", sim()),
+        "",
+    );
     assert_eq!(a.status, 200, "{}", a.text);
     let key = config("ACCESS_API_KEY");
     let gone = access_check(
