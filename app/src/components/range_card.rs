@@ -21,15 +21,18 @@ fn when(ts: Option<u64>) -> String {
 pub fn RangeCard(corp_id: String) -> impl IntoView {
     let lang = use_lang();
     let corp = StoredValue::new(corp_id);
-    // Starts a sync and waits until it is done (or a minute has passed).
+    // Starts a sync and waits until that run (by its id, not whichever
+    // ran last) is done, or a minute has passed.
     let sync_now = Action::new_local(move |_: &()| {
         let corp = corp.get_value();
         async move {
-            let _ = api::start_sync(&corp).await;
+            let Ok(started) = api::start_sync(&corp).await else {
+                return;
+            };
             for _ in 0..120 {
                 sleep(500).await;
                 if let Ok(s) = api::sync_status(&corp).await {
-                    if s.state != "running" {
+                    if s.id.as_deref() == Some(started.id.as_str()) && s.state != "running" {
                         break;
                     }
                 }
