@@ -104,24 +104,23 @@ fn number(req: &Req, name: &str) -> Option<u64> {
 /// Answers `cgi-bin/{department,user,tag}/*` (`path` without `cgi-bin/`).
 pub fn handle(sim: &Sim, req: &Req, path: &str) -> Reply {
     let mut state = sim.state();
-    let busy = match corp_for_token(&state, req) {
+    let corp_id = match corp_for_token(&state, req) {
         Ok(corp) => corp.corp_id.clone(),
         Err(e) => return e,
     };
-    if state.take_busy(&busy, path) {
+    if state.take_busy(&corp_id, path) {
         return SYSTEM_BUSY.reply();
     }
-    let reply = corp_for_token(&state, req).and_then(|corp| {
-        let v = visible(corp);
-        match (req.method.as_str(), path) {
-            ("GET", "department/list") => departments(corp, &v, number(req, "id")),
-            ("GET", "user/list" | "user/simplelist") => members(corp, &v, req),
-            ("POST", "user/list_id") => member_ids(corp, &v, req),
-            ("GET", "user/get") => one_member(corp, &v, req.query("userid").unwrap_or_default()),
-            ("GET", "tag/get") => tag(corp, number(req, "tagid")),
-            _ => Err(no_such_api()),
-        }
-    });
+    let corp = &state.corps[&corp_id];
+    let v = visible(corp);
+    let reply = match (req.method.as_str(), path) {
+        ("GET", "department/list") => departments(corp, &v, number(req, "id")),
+        ("GET", "user/list" | "user/simplelist") => members(corp, &v, req),
+        ("POST", "user/list_id") => member_ids(corp, &v, req),
+        ("GET", "user/get") => one_member(corp, &v, req.query("userid").unwrap_or_default()),
+        ("GET", "tag/get") => tag(corp, number(req, "tagid")),
+        _ => Err(no_such_api()),
+    };
     reply.unwrap_or_else(|e| e)
 }
 
