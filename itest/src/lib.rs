@@ -186,21 +186,38 @@ pub fn sim_corp(corp_id: &str, party: &[u64], users: &[&str]) -> Value {
     })
 }
 
-/// Creates the organisation in the simulator and installs the app.
-pub fn install_corp(corp_id: &str) {
-    let agent = browser();
-    let a = post_json(
-        &agent,
-        &format!("{}/_sim/corps", sim()),
-        &sim_corp(corp_id, &[2], &["sales1"]),
-    );
+/// Creates (or replaces) an organisation's contacts in the simulator,
+/// without a callback; returns its corp id.
+pub fn put_sim_corp(contacts: &Value) -> String {
+    let a = post_json(&browser(), &format!("{}/_sim/corps", sim()), contacts);
     assert_eq!(a.status, 200, "{}", a.text);
+    contacts["corp_id"].as_str().unwrap().to_owned()
+}
+
+/// The organisation's admin installs the app (`create_auth` is pushed).
+pub fn sim_install(corp_id: &str) {
     let a = post_text(
-        &agent,
+        &browser(),
         &format!("{}/_sim/corps/{corp_id}/install", sim()),
         "",
     );
     assert_eq!(a.status, 200, "install not delivered: {}", a.text);
+}
+
+/// The organisation's admin removes the app (`cancel_auth` is pushed).
+pub fn sim_uninstall(corp_id: &str) {
+    let a = post_text(
+        &browser(),
+        &format!("{}/_sim/corps/{corp_id}/uninstall", sim()),
+        "",
+    );
+    assert_eq!(a.status, 200, "uninstall not delivered: {}", a.text);
+}
+
+/// Creates the organisation in the simulator and installs the app.
+pub fn install_corp(corp_id: &str) {
+    put_sim_corp(&sim_corp(corp_id, &[2], &["sales1"]));
+    sim_install(corp_id);
 }
 
 /// A callback signed and encrypted with the test suite's credentials.
@@ -239,7 +256,6 @@ pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Waits until the organisation's latest sync finished at or after `since`.
 /// The id of the organisation's last or running sync, if any: read it
 /// before starting one, then [`wait_for_sync`] for another.
 pub fn sync_id(admin: &ureq::Agent, corp_id: &str) -> Option<String> {
@@ -303,11 +319,39 @@ pub fn members(
 /// Installs a fresh organisation (range: department 2 and user sales1) and
 /// returns its admin, signed in, after the first sync.
 pub fn installed_and_synced(tag: &str) -> (String, ureq::Agent) {
-    let corp = unique_corp(tag);
-    install_corp(&corp);
+    installed_with(&sim_corp(&unique_corp(tag), &[2], &["sales1"]))
+}
+
+/// Creates and installs an organisation from its whole contacts (admin
+/// `boss`), and returns its id and admin, signed in, after the first sync.
+pub fn installed_with(contacts: &Value) -> (String, ureq::Agent) {
+    let corp = put_sim_corp(contacts);
+    sim_install(&corp);
     let admin = signed_in(&corp, "boss");
     wait_for_sync(&admin, &corp, None);
     (corp, admin)
+}
+
+/// `POST .../seats/activate` of base accounts; the per-member results.
+pub fn activate(admin: &ureq::Agent, corp: &str, userids: &[&str]) -> Vec<Value> {
+    let a = post_json(
+        admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &serde_json::json!({"userids": userids, "type": 1}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()["results"].as_array().unwrap().clone()
+}
+
+/// `POST .../seats/transfer` of one pair; its result.
+pub fn transfer(admin: &ureq::Agent, corp: &str, handover: &str, takeover: &str) -> Value {
+    let a = post_json(
+        admin,
+        &format!("{}/api/v1/corps/{corp}/seats/transfer", edge()),
+        &serde_json::json!({"transfers": [{"handover_userid": handover, "takeover_userid": takeover}]}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()["results"][0].clone()
 }
 
 pub fn sim_send(method: &str, path: &str, body: &Value) -> Answer {

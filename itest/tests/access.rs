@@ -157,20 +157,9 @@ fn the_answer_follows_contact_changes_at_once() {
 /// An organisation WeCom first saw 100 days ago, installed now: its trial
 /// is over (range: department 2 and sales1).
 fn installed_after_the_trial(tag: &str) -> (String, ureq::Agent) {
-    let corp = unique_corp(tag);
-    let mut contacts = sim_corp(&corp, &[2], &["sales1"]);
+    let mut contacts = sim_corp(&unique_corp(tag), &[2], &["sales1"]);
     contacts["first_installed_at"] = json!(now() - 100 * 86400);
-    let a = post_json(&browser(), &format!("{}/_sim/corps", sim()), &contacts);
-    assert_eq!(a.status, 200, "{}", a.text);
-    let a = post_text(
-        &browser(),
-        &format!("{}/_sim/corps/{corp}/install", sim()),
-        "",
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
-    let admin = signed_in(&corp, "boss");
-    wait_for_sync(&admin, &corp, None);
-    (corp, admin)
+    installed_with(&contacts)
 }
 
 #[test]
@@ -210,21 +199,12 @@ fn after_the_trial_the_answer_follows_every_seat_change_at_once() {
     assert_eq!(reason("dev1"), "no_seat");
     assert_eq!(reason("dev2"), "no_seat");
 
-    let url = |p: &str| format!("{}/api/v1/corps/{corp}/seats/{p}", edge());
-    let a = post_json(
-        &admin,
-        &url("activate"),
-        &json!({"userids": ["dev1"], "type": 1}),
-    );
-    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
+    let activated = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(activated[0]["ok"], true, "{activated:?}");
     assert_eq!(reason("dev1"), "licensed", "right after the activation");
 
-    let a = post_json(
-        &admin,
-        &url("transfer"),
-        &json!({"transfers": [{"handover_userid": "dev1", "takeover_userid": "dev2"}]}),
-    );
-    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
+    let moved = transfer(&admin, &corp, "dev1", "dev2");
+    assert_eq!(moved["ok"], true, "{moved}");
     assert_eq!(reason("dev2"), "licensed", "right after the transfer");
     assert_eq!(reason("dev1"), "no_seat", "the seat left dev1");
 
@@ -236,12 +216,7 @@ fn after_the_trial_the_answer_follows_every_seat_change_at_once() {
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(reason("dev2"), "departed", "right after the departure");
 
-    let a = post_text(
-        &browser(),
-        &format!("{}/_sim/corps/{corp}/uninstall", sim()),
-        "",
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
+    sim_uninstall(&corp);
     let key = config("ACCESS_API_KEY");
     let gone = access_check(
         Some(&key),

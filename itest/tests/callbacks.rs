@@ -151,23 +151,10 @@ fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
     // order and its seats, an activation, a transfer, a seat request.
     let (corp, admin) = installed_and_synced("del");
     pay_order(&corp, 2, 365);
-    let activated = post_json(
-        &admin,
-        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
-        &json!({"userids": ["dev1"], "type": 1}),
-    );
-    assert_eq!(
-        activated.json()["results"][0]["ok"],
-        true,
-        "{}",
-        activated.text
-    );
-    let moved = post_json(
-        &admin,
-        &format!("{}/api/v1/corps/{corp}/seats/transfer", edge()),
-        &json!({"transfers": [{"handover_userid": "dev1", "takeover_userid": "sales1"}]}),
-    );
-    assert_eq!(moved.json()["results"][0]["ok"], true, "{}", moved.text);
+    let activated = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(activated[0]["ok"], true, "{activated:?}");
+    let moved = transfer(&admin, &corp, "dev1", "sales1");
+    assert_eq!(moved["ok"], true, "{moved}");
     let opened = sim_send(
         "POST",
         &format!("/_sim/corps/{corp}/open_app"),
@@ -200,12 +187,7 @@ fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
         "corp token cached before"
     );
 
-    let a = post_text(
-        &browser(),
-        &format!("{}/_sim/corps/{corp}/uninstall", sim()),
-        "",
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
+    sim_uninstall(&corp);
     for table in tables {
         assert_eq!(
             d1_count(&format!(
@@ -235,27 +217,11 @@ fn reinstall_keeps_the_first_install_time() {
     ))[0]["first_installed_at"]
         .as_u64()
         .unwrap();
-    assert_eq!(
-        post_text(
-            &browser(),
-            &format!("{}/_sim/corps/{corp}/uninstall", sim()),
-            ""
-        )
-        .status,
-        200
-    );
+    sim_uninstall(&corp);
     // A second on, so a reinstall that restarted the anchor would show
     // (times are whole seconds); only this organisation waits.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    assert_eq!(
-        post_text(
-            &browser(),
-            &format!("{}/_sim/corps/{corp}/install", sim()),
-            ""
-        )
-        .status,
-        200
-    );
+    sim_install(&corp);
     let row = &d1(&format!(
         "SELECT installed_at, first_installed_at FROM organisations WHERE corp_id = '{corp}'"
     ))[0];

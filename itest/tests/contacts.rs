@@ -253,29 +253,11 @@ fn range_summary_counts_and_explains_members_without_departments() {
     assert!(sync["last_synced_at"].as_u64().is_some());
 }
 
-/// Creates and installs an organisation from a whole contacts JSON and
-/// waits for the first sync.
-fn installed_with(corp: &str, contacts: serde_json::Value) -> ureq::Agent {
-    let a = post_json(&browser(), &format!("{}/_sim/corps", sim()), &contacts);
-    assert_eq!(a.status, 200, "{}", a.text);
-    let a = post_text(
-        &browser(),
-        &format!("{}/_sim/corps/{corp}/install", sim()),
-        "",
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
-    let admin = signed_in(corp, "boss");
-    wait_for_sync(&admin, corp, None);
-    admin
-}
-
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
 fn a_tag_in_the_range_brings_its_members_and_its_departments() {
     let corp = unique_corp("tag");
-    let admin = installed_with(
-        &corp,
-        json!({
+    let (corp, admin) = installed_with(&json!({
             "corp_id": corp, "corp_name": "标签企业",
             "departments": [
                 {"id": 1, "name": "总部", "parentid": 0},
@@ -293,8 +275,7 @@ fn a_tag_in_the_range_brings_its_members_and_its_departments() {
             "tags": [{"tagid": 9, "tagname": "骨干", "userlist": ["lead"], "partylist": [4]}],
             "admins": ["boss"],
             "range": {"party": [2], "user": [], "tag": [9]},
-        }),
-    );
+    }));
     let m = members(&admin, &corp, "");
     assert_eq!(
         m.keys().collect::<Vec<_>>(),
@@ -320,9 +301,7 @@ fn a_tag_in_the_range_brings_its_members_and_its_departments() {
 #[ignore = "needs the stack: run through `make test`"]
 fn a_department_in_the_range_brings_every_level_below_it() {
     let corp = unique_corp("deep");
-    let admin = installed_with(
-        &corp,
-        json!({
+    let (corp, admin) = installed_with(&json!({
             "corp_id": corp, "corp_name": "多级企业",
             "departments": [
                 {"id": 1, "name": "总部", "parentid": 0},
@@ -343,8 +322,7 @@ fn a_department_in_the_range_brings_every_level_below_it() {
             ],
             "admins": ["boss"],
             "range": {"party": [2], "user": [], "tag": []},
-        }),
-    );
+    }));
     let m = members(&admin, &corp, "");
     assert_eq!(
         m.keys().collect::<Vec<_>>(),
@@ -435,8 +413,7 @@ fn a_lost_delete_callback_is_repaired_as_departed_not_out_of_range() {
         .as_array_mut()
         .unwrap()
         .retain(|u| u["userid"] != "dev1");
-    let a = post_json(&browser(), &format!("{}/_sim/corps", sim()), &contacts);
-    assert_eq!(a.status, 200, "{}", a.text);
+    put_sim_corp(&contacts);
     assert_eq!(
         members(&admin, &corp, "")["dev1"]["status"],
         "active",

@@ -37,24 +37,8 @@ fn the_trial_ends_after_90_days_and_a_reinstall_does_not_restart_it() {
         assert_eq!(after["trial_ends_at"], trial_end);
 
         // Uninstall and install again, 91 days on: the trial stays over.
-        assert_eq!(
-            post_text(
-                &browser(),
-                &format!("{}/_sim/corps/{corp}/uninstall", sim()),
-                ""
-            )
-            .status,
-            200
-        );
-        assert_eq!(
-            post_text(
-                &browser(),
-                &format!("{}/_sim/corps/{corp}/install", sim()),
-                ""
-            )
-            .status,
-            200
-        );
+        sim_uninstall(&corp);
+        sim_install(&corp);
         let admin = signed_in(&corp, "boss");
         wait_for_sync(&admin, &corp, None);
         let again = may(&corp, "dev1", "open_workbench");
@@ -72,39 +56,34 @@ fn a_seat_from_an_active_in_range_member_waits_30_days_before_moving_again() {
     let _one_at_a_time = serial();
     let (corp, admin) = installed_and_synced("cool");
     pay_order(&corp, 1, 365);
-    let url = |p: &str| format!("{}/api/v1/corps/{corp}/seats/{p}", edge());
-    let a = post_json(
-        &admin,
-        &url("activate"),
-        &serde_json::json!({"userids": ["dev1"], "type": 1}),
-    );
-    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
-    let t = |admin: &ureq::Agent, h: &str, k: &str| {
-        let a = post_json(
-            admin,
-            &url("transfer"),
-            &serde_json::json!({"transfers": [{"handover_userid": h, "takeover_userid": k}]}),
-        );
-        assert_eq!(a.status, 200, "{}", a.text);
-        a.json()["results"][0].clone()
-    };
+    let activated = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(activated[0]["ok"], true, "{activated:?}");
     let moved_at = now();
-    let first = t(&admin, "dev1", "dev2");
+    let first = transfer(&admin, &corp, "dev1", "dev2");
     assert_eq!(first["ok"], true, "{first}");
     let available = first["available_at"].as_u64().expect("a waiting period");
     assert!((moved_at + 30 * 86400..=moved_at + 30 * 86400 + 5).contains(&available));
 
-    let again = t(&admin, "dev2", "sales1");
+    let again = transfer(&admin, &corp, "dev2", "sales1");
     assert_eq!(again["code"], "transfer_cooldown");
     assert_eq!(again["available_at"].as_u64(), Some(available));
 
     let _later = MovedClock::by(30 * 86400 + 60);
     // A month on, yesterday's console session has expired: sign in again.
     let admin = signed_in(&corp, "boss");
-    let after = t(&admin, "dev2", "sales1");
+    let after = transfer(&admin, &corp, "dev2", "sales1");
     assert_eq!(after["ok"], true, "after 30 days: {after}");
     // The trial is long over too, and sales1 now holds the seat.
     assert_eq!(may(&corp, "sales1", "view_qrcode")["reason"], "licensed");
+}
+
+/// What the Cron Trigger does every ten minutes, now.
+fn run_cron() {
+    let a = get(
+        &browser(),
+        &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
 }
 
 /// `POST /_sim/...` with a JSON body; the answer must be 200.
@@ -150,12 +129,8 @@ fn every_token_wecom_expired_is_refreshed_once_and_the_call_retried() {
     );
 
     // Provider token: activation calls WeCom's license API.
-    let a = post_json(
-        &admin,
-        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
-        &serde_json::json!({"userids": ["dev3"], "type": 1}),
-    );
-    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
+    let activated = activate(&admin, &corp, &["dev3"]);
+    assert_eq!(activated[0]["ok"], true, "{activated:?}");
     let bound = wecom_license(
         "get_active_info_by_user",
         &serde_json::json!({"corpid": corp, "userid": "dev3"}),
@@ -188,19 +163,12 @@ fn each_cron_run_takes_the_organisations_tried_longest_ago() {
     for _ in 0..=batch {
         installed_and_synced("due");
     }
-    let cron = || {
-        let a = get(
-            &browser(),
-            &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
-        );
-        assert_eq!(a.status, 200, "{}", a.text);
-    };
     for run in 1..=2 {
         let before = reconcile_attempts();
         // A minute on, so what this run tries is marked with a time no
         // organisation had before.
         let _later = MovedClock::by(60 * run);
-        cron();
+        run_cron();
         let after = reconcile_attempts();
         let (taken, left): (Vec<_>, Vec<_>) = before
             .iter()
@@ -222,13 +190,9 @@ fn after_the_trial_a_seat_allows_until_it_expires_then_says_so() {
     let _one_at_a_time = serial();
     let (corp, admin) = installed_and_synced("exp");
     pay_order(&corp, 1, 100);
-    let activated = now();
-    let a = post_json(
-        &admin,
-        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
-        &serde_json::json!({"userids": ["dev1"], "type": 1}),
-    );
-    assert_eq!(a.json()["results"][0]["ok"], true, "{}", a.text);
+    let activated_at = now();
+    let activated = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(activated[0]["ok"], true, "{activated:?}");
     {
         let _day_95 = MovedClock::by(95 * 86400);
         let v = may(&corp, "dev1", "pc_login");
@@ -247,7 +211,7 @@ fn after_the_trial_a_seat_allows_until_it_expires_then_says_so() {
             (Some(false), Some("seat_expired"))
         );
         let expires = v["seat_expires_at"].as_u64().unwrap();
-        let hundred_days = activated + 100 * 86400;
+        let hundred_days = activated_at + 100 * 86400;
         assert!(
             (hundred_days..=hundred_days + 5).contains(&expires),
             "{expires}"
@@ -283,21 +247,14 @@ fn the_cron_prunes_applied_events_after_30_days_and_keeps_newer_ones() {
         ))
     };
     assert_eq!(unapplied(), 1);
-    let cron = || {
-        let a = get(
-            &browser(),
-            &format!("{}/__scheduled?cron=*/10+*+*+*+*", edge()),
-        );
-        assert_eq!(a.status, 200, "{}", a.text);
-    };
     {
         let _day_29 = MovedClock::by(29 * 86400);
-        cron();
+        run_cron();
         assert!(events(&corp) >= 1, "29 days old: kept");
     }
     let _day_31 = MovedClock::by(31 * 86400);
     let (fresh, _) = installed_and_synced("fresh");
-    cron();
+    run_cron();
     assert_eq!(events(&corp), 0, "31 days old: pruned");
     assert_eq!(unapplied(), 1, "an unapplied event is evidence: kept");
     assert!(events(&fresh) >= 1, "a new event stays");

@@ -4,26 +4,6 @@
 use itest::*;
 use serde_json::{json, Value};
 
-fn activate(admin: &ureq::Agent, corp: &str, userids: &[&str]) -> Vec<Value> {
-    let a = post_json(
-        admin,
-        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
-        &json!({"userids": userids, "type": 1}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
-    a.json()["results"].as_array().unwrap().clone()
-}
-
-fn transfer(admin: &ureq::Agent, corp: &str, handover: &str, takeover: &str) -> Value {
-    let a = post_json(
-        admin,
-        &format!("{}/api/v1/corps/{corp}/seats/transfer", edge()),
-        &json!({"transfers": [{"handover_userid": handover, "takeover_userid": takeover}]}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
-    a.json()["results"][0].clone()
-}
-
 /// Binds an unassigned code to a member in WeCom itself; no callback. It
 /// takes the last code, so the worker (which hands out the first) picks
 /// another.
