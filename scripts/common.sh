@@ -12,10 +12,11 @@ DEV_PORT=8787
 SIM_PORT=9101
 DEMO_CORP_ID=wwdemo01
 DEMO_ADMIN=admin
-# Tests run beside a dev stack without touching it.
-TEST_PORT=8788
-TEST_SIM_PORT=9102
-TEST_SAMPLE_PORT=8789
+# Tests run beside a dev stack without touching it. A second checkout can
+# test at the same time with its own ports (TEST_PORT=8798 make test).
+TEST_PORT=${TEST_PORT:-8788}
+TEST_SIM_PORT=${TEST_SIM_PORT:-9102}
+TEST_SAMPLE_PORT=${TEST_SAMPLE_PORT:-8789}
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
