@@ -1,6 +1,7 @@
 //! Request and response bodies of the `/api/v1` surface, shared by `edge`
 //! (which writes them) and `app` (which reads them), so the two cannot drift.
 
+use crate::wecom::{AccountStatus, OrderStatus, OrderType};
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/health`.
@@ -241,6 +242,10 @@ pub struct SeatItem {
     pub seat_type: u8,
     /// `unassigned`, `active`, `expired` or `refunded`.
     pub status: String,
+    /// WeCom's own account status as last read, when known
+    /// (`awaiting_transfer`: WeCom is moving it itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wecom_status: Option<AccountStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -436,8 +441,10 @@ pub struct Items<T> {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderItem {
     pub order_id: String,
-    /// WeCom's `order_status` (1 paid, 4/5 refund requested/refunded, ...).
-    pub order_status: u8,
+    /// A purchase, or a renewal of members' accounts (then no seats of its own).
+    pub order_type: OrderType,
+    /// WeCom's `get_order.order_status`, as a word.
+    pub order_status: OrderStatus,
     pub base_count: u64,
     pub interconnect_count: u64,
     pub duration_days: u64,

@@ -5,6 +5,7 @@
 //! what each kind needs. Unknown kinds are kept with their raw XML.
 //! DTDs and entity declarations are refused outright; bodies are capped.
 
+use crate::wecom::{RefundOutcome, UnknownValue};
 use serde::Deserialize;
 
 /// Largest callback body we read (WeCom's are a few KiB).
@@ -310,7 +311,7 @@ pub enum CommandEvent {
     LicenseRefund {
         auth_corp_id: String,
         order_id: String,
-        order_status: Option<u8>,
+        order_status: RefundOutcome,
     },
     AutoActivate {
         auth_corp_id: String,
@@ -359,7 +360,9 @@ impl CommandEvent {
             "license_refund" => CommandEvent::LicenseRefund {
                 auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
                 order_id: need(raw.order_id, "OrderId")?,
-                order_status: opt_number(raw.order_status, "OrderStatus")?,
+                order_status: number::<u8>(raw.order_status, "OrderStatus")?
+                    .try_into()
+                    .map_err(|e: UnknownValue| EventError::Malformed(e.to_string()))?,
             },
             "auto_activate" => CommandEvent::AutoActivate {
                 auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
@@ -712,15 +715,17 @@ mod tests {
                 buyer_userid: Some("admin".into())
             }
         );
-        let refund = "<xml><InfoType>license_refund</InfoType><AuthCorpId>wwc</AuthCorpId><OrderId>OI1</OrderId><OrderStatus>4</OrderStatus></xml>";
+        let refund = "<xml><InfoType>license_refund</InfoType><AuthCorpId>wwc</AuthCorpId><OrderId>OI1</OrderId><OrderStatus>2</OrderStatus></xml>";
         assert_eq!(
             CommandEvent::parse(refund).unwrap(),
             CommandEvent::LicenseRefund {
                 auth_corp_id: "wwc".into(),
                 order_id: "OI1".into(),
-                order_status: Some(4)
+                order_status: RefundOutcome::Rejected
             }
         );
+        // 1 and 2 are all license_refund says; 4 is get_order's number.
+        assert!(CommandEvent::parse(&refund.replace(">2<", ">4<")).is_err());
     }
 
     #[test]

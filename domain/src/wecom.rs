@@ -11,6 +11,177 @@ use serde::{Deserialize, Serialize};
 /// pricing page, document/path/95644).
 pub const MONTH_DAYS: u64 = 31;
 
+// ---- WeCom's numbered enums ------------------------------------------------------
+
+/// A number WeCom sent that its documentation does not list for this field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{value} is not a {kind} WeCom documents")]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: u8,
+}
+
+/// An enum WeCom numbers on the wire: the number both ways (`u8::from`,
+/// `TryFrom<u8>`, unknown numbers refused); serde writes the word, for our
+/// own JSON (use [`as_number`] on WeCom's wire).
+macro_rules! numbered {
+    ($(#[$m:meta])* $name:ident, $kind:literal { $($(#[$vm:meta])* $variant:ident = $n:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vm])* $variant = $n),+
+        }
+
+        impl From<$name> for u8 {
+            fn from(v: $name) -> u8 {
+                v as u8
+            }
+        }
+
+        impl TryFrom<u8> for $name {
+            type Error = UnknownValue;
+            fn try_from(n: u8) -> Result<Self, UnknownValue> {
+                match n {
+                    $($n => Ok($name::$variant),)+
+                    value => Err(UnknownValue { kind: $kind, value }),
+                }
+            }
+        }
+    };
+}
+
+numbered! {
+    /// `license_refund.OrderStatus` (document/path/95805): how WeCom decided
+    /// a refund. Not `get_order`'s `order_status` (there 5 and 6).
+    RefundOutcome, "refund outcome" {
+        Refunded = 1,
+        Rejected = 2,
+    }
+}
+
+numbered! {
+    /// `get_order.order_status` (document/path/97185, 95648).
+    #[derive(Default)]
+    OrderStatus, "order status" {
+        #[default]
+        AwaitingPayment = 0,
+        Paid = 1,
+        /// Closed unpaid.
+        Cancelled = 2,
+        /// Unpaid, the order expired.
+        ExpiredUnpaid = 3,
+        RefundRequested = 4,
+        Refunded = 5,
+        RefundRejected = 6,
+        /// A test organisation was taken off the provider's test list: its
+        /// test orders are void.
+        Invalidated = 7,
+    }
+}
+
+impl From<RefundOutcome> for OrderStatus {
+    /// What `get_order` says once the refund is decided.
+    fn from(o: RefundOutcome) -> Self {
+        match o {
+            RefundOutcome::Refunded => OrderStatus::Refunded,
+            RefundOutcome::Rejected => OrderStatus::RefundRejected,
+        }
+    }
+}
+
+numbered! {
+    /// `get_order.order_type` (document/path/97185; 8 only in
+    /// `get_union_order`).
+    #[derive(Default)]
+    OrderType, "order type" {
+        #[default]
+        Purchase = 1,
+        /// `list_order_account` then lists members, not codes.
+        Renewal = 2,
+        EditionMigration = 5,
+        ContractMigration = 6,
+        MultiCorpPurchase = 8,
+    }
+}
+
+numbered! {
+    /// An account's status (`get_active_info_by_code`, document/path/97189).
+    AccountStatus, "account status" {
+        Unbound = 1,
+        /// Bound and valid.
+        Bound = 2,
+        Expired = 3,
+        /// With auto-activation on, WeCom moves the account of a member who
+        /// left or left the visible range to this the next early morning,
+        /// and hands it on itself.
+        AwaitingTransfer = 4,
+        /// Its time was merged into another code (a renewal): dead, never
+        /// activated or transferred again.
+        Merged = 5,
+        /// Assigned to a downstream organisation.
+        SharedDownstream = 6,
+    }
+}
+
+impl AccountStatus {
+    /// Whether we may bind this code to a member.
+    pub fn is_free(self) -> bool {
+        self == AccountStatus::Unbound
+    }
+
+    /// Whether WeCom is already moving this account itself, so nobody
+    /// should be asked to.
+    pub fn moving_by_itself(self) -> bool {
+        self == AccountStatus::AwaitingTransfer
+    }
+}
+
+/// Serde of a [`numbered!`] enum as WeCom's number.
+pub mod as_number {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer, T: Copy + Into<u8>>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8((*v).into())
+    }
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: TryFrom<u8>,
+        T::Error: std::fmt::Display,
+    {
+        T::try_from(u8::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
+/// Serde of an optional [`numbered!`] enum as WeCom's number.
+pub mod as_opt_number {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer, T: Copy + Into<u8>>(
+        v: &Option<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_some(&(*v).into()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: TryFrom<u8>,
+        T::Error: std::fmt::Display,
+    {
+        Option::<u8>::deserialize(d)?
+            .map(|n| T::try_from(n).map_err(D::Error::custom))
+            .transpose()
+    }
+}
+
 // ---- tokens ---------------------------------------------------------------------
 
 /// `service/get_suite_token` body; a field left out matches no suite.
@@ -218,6 +389,9 @@ pub struct AccountDuration {
     pub months: u64,
     #[serde(skip_serializing_if = "is_zero")]
     pub days: u64,
+    /// A renewal to a set expiry (instead of months).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub new_expire_time: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -237,16 +411,19 @@ pub struct OrderId {
     pub order_id: String,
 }
 
-/// An order as `license/get_order` and `license/list_order` describe it.
-/// `order_status`: 0 awaiting payment, 1 paid, 2 cancelled, 3 expired
-/// unpaid, 4 refund requested, 5 refunded, 6 refund refused.
+/// An order as `license/get_order` describes it. It lists neither codes
+/// nor renewed members: `list_order_account` does.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Order {
     pub order_id: String,
-    pub order_type: u8,
-    pub order_status: u8,
+    #[serde(with = "as_number")]
+    pub order_type: OrderType,
+    #[serde(with = "as_number")]
+    pub order_status: OrderStatus,
     pub corpid: String,
+    /// In fen.
+    pub price: u64,
     pub account_count: AccountCount,
     pub account_duration: AccountDuration,
     pub create_time: u64,
@@ -280,10 +457,12 @@ pub struct CorpPageRequest {
     pub cursor: String,
 }
 
-/// One account of an order (`list_order_account`); `userid` once bound.
+/// One account of an order (`list_order_account`, document/path/97186): a
+/// purchase lists codes, a renewal lists the renewed members and no code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderAccount {
-    pub active_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_code: Option<String>,
     #[serde(default)]
     pub userid: Option<String>,
     #[serde(rename = "type")]
@@ -321,14 +500,16 @@ impl<T> AccountPage<T> {
     }
 }
 
-/// An account as `get_active_info_by_code` / `_by_user` describe it:
-/// `status` 1 unbound, 2 bound and valid, 3 expired; binding fields once bound.
+/// An account as `get_active_info_by_code` / `_by_user` describe it;
+/// binding fields once bound. Only `_by_code` carries `status`
+/// (document/path/97189; `_by_user`, 97191, does not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActiveInfo {
     pub active_code: String,
     #[serde(rename = "type")]
     pub account_type: u8,
-    pub status: u8,
+    #[serde(default, with = "as_opt_number", skip_serializing_if = "Option::is_none")]
+    pub status: Option<AccountStatus>,
     #[serde(default)]
     pub create_time: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -389,6 +570,70 @@ pub struct ActivateAccount {
     pub corpid: String,
     pub active_code: String,
     pub userid: String,
+}
+
+/// `license/active_account_by_type` body: WeCom binds the unbound code of
+/// this type with the earliest activation deadline; its reply names no
+/// code (document/path/97188, 95553).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivateByType {
+    pub corpid: String,
+    pub userid: String,
+    #[serde(rename = "type")]
+    pub account_type: u8,
+}
+
+/// A member and account type in a renewal (`create_renew_order_job`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewAccount {
+    pub userid: String,
+    #[serde(rename = "type")]
+    pub account_type: u8,
+}
+
+/// `license/create_renew_order_job` body (document/path/95646, 97183).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewOrderJob {
+    pub corpid: String,
+    #[serde(default)]
+    pub account_list: Vec<RenewAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobid: Option<String>,
+}
+
+/// A member `create_renew_order_job` would not take, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidRenewal {
+    pub errcode: i64,
+    #[serde(default)]
+    pub errmsg: String,
+    pub userid: String,
+    #[serde(rename = "type")]
+    pub account_type: u8,
+}
+
+/// `license/create_renew_order_job` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewOrderJobReply {
+    pub jobid: String,
+    #[serde(default)]
+    pub invalid_account_list: Vec<InvalidRenewal>,
+}
+
+/// `license/submit_order_job` body: the job becomes a renewal order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitOrderJob {
+    pub jobid: String,
+    #[serde(default)]
+    pub buyer_userid: String,
+    #[serde(default)]
+    pub account_duration: AccountDuration,
+}
+
+/// `license/submit_order_job` (and `create_new_order`) reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlacedOrder {
+    pub order_id: String,
 }
 
 /// One member to bind a code to, in `license/batch_active_account`.
@@ -500,6 +745,66 @@ mod tests {
         assert_eq!(o.order.account_count.external_contact_count, 50);
         assert_eq!(o.order.account_duration.total_days(), 62);
         assert_eq!(o.order.pay_time, 1640000100);
+        assert_eq!(o.order.order_status, OrderStatus::Paid);
+        assert_eq!(o.order.order_type, OrderType::Purchase);
+        assert_eq!(o.order.price, 10000);
+    }
+
+    #[test]
+    fn wecoms_numbers_read_as_words_and_unknown_ones_are_refused() {
+        assert_eq!(RefundOutcome::try_from(1), Ok(RefundOutcome::Refunded));
+        assert_eq!(RefundOutcome::try_from(2), Ok(RefundOutcome::Rejected));
+        assert!(RefundOutcome::try_from(4).is_err(), "4 is get_order's");
+        assert_eq!(OrderStatus::try_from(6), Ok(OrderStatus::RefundRejected));
+        assert_eq!(u8::from(OrderStatus::Invalidated), 7);
+        assert!(OrderStatus::try_from(8).is_err());
+        assert_eq!(
+            OrderStatus::from(RefundOutcome::Refunded),
+            OrderStatus::Refunded
+        );
+        assert_eq!(
+            OrderStatus::from(RefundOutcome::Rejected),
+            OrderStatus::RefundRejected
+        );
+        for n in 1..=6 {
+            assert_eq!(u8::from(AccountStatus::try_from(n).unwrap()), n);
+        }
+        assert!(AccountStatus::try_from(0).is_err());
+        assert_eq!(
+            serde_json::to_string(&OrderStatus::RefundRequested).unwrap(),
+            "\"refund_requested\"",
+            "our own JSON says the word"
+        );
+        let bad: Result<OrderReply, _> =
+            serde_json::from_str(r#"{"order":{"order_id":"O","order_status":9}}"#);
+        assert!(bad.is_err(), "an order status WeCom never documented");
+    }
+
+    #[test]
+    fn a_renewal_orders_accounts_name_members_and_no_code() {
+        let page: AccountPage<OrderAccount> = serde_json::from_str(
+            r#"{"next_cursor":"","has_more":0,"account_list":[{"userid":"dev1","type":1}]}"#,
+        )
+        .unwrap();
+        assert_eq!(page.account_list[0].active_code, None);
+        assert_eq!(page.account_list[0].userid.as_deref(), Some("dev1"));
+    }
+
+    #[test]
+    fn only_the_by_code_answer_carries_a_status() {
+        let by_user: ActiveInfoByUser = serde_json::from_str(
+            r#"{"active_status":1,"active_info_list":[{"active_code":"C","type":1,"userid":"u","active_time":1,"expire_time":2}]}"#,
+        )
+        .unwrap();
+        assert_eq!(by_user.active_info_list[0].status, None);
+        let by_code: ActiveInfoByCode = serde_json::from_str(
+            r#"{"active_info":{"active_code":"C","type":1,"status":4,"create_time":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            by_code.active_info.status,
+            Some(AccountStatus::AwaitingTransfer)
+        );
     }
 
     #[test]
@@ -509,6 +814,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(more.next(), Some("c2"));
+        assert_eq!(more.account_list[0].active_code.as_deref(), Some("A"));
         assert_eq!(more.account_list[0].userid, None);
         let last: AccountPage<OrderAccount> =
             serde_json::from_str(r#"{"next_cursor":"c3","has_more":0,"account_list":[]}"#).unwrap();

@@ -5,6 +5,7 @@
 //! paid) live here too, so neither side imports the other.
 
 use crate::wire::Refusal;
+use domain::wecom::{as_number, as_opt_number, AccountStatus, OrderStatus, OrderType, RenewAccount};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,6 +19,10 @@ pub const AUTH_CODE_TTL: u64 = 1200;
 const ORDER_ACCOUNTS_MAX: u64 = 1_000_000;
 /// `create_new_order`: an account lasts at most five years.
 const ORDER_DAYS_MAX: u64 = 5 * 365;
+const DAY: u64 = 86_400;
+/// Stacked time on one member and type may not exceed five years (701030);
+/// a renewal is cut there.
+pub const MAX_STACKED_SECS: u64 = 5 * 365 * DAY;
 
 /// No third-party authorisation, no order.
 pub const NOT_AUTHORISED: Refusal =
@@ -105,18 +110,24 @@ fn default_agent() -> u64 {
     1000001
 }
 
-/// An order of interface licenses (accounts).
+/// An order of interface licenses (accounts), or a renewal of members'
+/// accounts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Order {
     pub order_id: String,
     pub corp_id: String,
+    #[serde(default, with = "as_number")]
+    pub order_type: OrderType,
     pub base_count: u64,
     pub interconnect_count: u64,
     pub days: u64,
     pub create_time: u64,
     pub pay_time: u64,
-    /// 0 awaiting payment, 1 paid, 4 refunded
-    pub order_status: u8,
+    #[serde(with = "as_number")]
+    pub order_status: OrderStatus,
+    /// A renewal's members and types (a purchase lists its codes instead).
+    #[serde(default)]
+    pub renewals: Vec<RenewAccount>,
 }
 
 /// One interface-license account: an activation code, bound to a member
@@ -137,6 +148,29 @@ pub struct Account {
     /// When the order was paid and the code created.
     #[serde(default)]
     pub create_time: u64,
+    /// A status WeCom set rather than one that follows from binding and
+    /// expiry: 4 awaiting transfer, 5 merged, 6 shared downstream.
+    #[serde(default, with = "as_opt_number")]
+    pub set_status: Option<AccountStatus>,
+}
+
+impl Account {
+    /// The status `get_active_info_by_code` reports.
+    pub fn status(&self, now: u64) -> AccountStatus {
+        match (self.set_status, &self.userid, self.expire_time) {
+            (Some(s), _, _) => s,
+            (None, None, _) => AccountStatus::Unbound,
+            (None, Some(_), Some(e)) if e > now => AccountStatus::Bound,
+            _ => AccountStatus::Expired,
+        }
+    }
+}
+
+/// A renewal being put together: the organisation and the members.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenewJob {
+    pub corp_id: String,
+    pub accounts: Vec<RenewAccount>,
 }
 
 /// Everything WeCom remembers; saved with `--state FILE` so a restarted
@@ -158,6 +192,8 @@ pub struct State {
     pub orders: Vec<Order>,
     pub accounts: Vec<Account>,
     pub auto_active: HashMap<String, bool>,
+    /// Renewal jobs (`create_renew_order_job`) not yet submitted.
+    pub renew_jobs: HashMap<String, RenewJob>,
     /// `"{corp_id} {call}"` -> how many more of that organisation's calls
     /// answer WeCom's errcode -1 (system busy, try again later).
     pub busy: HashMap<String, u32>,
@@ -232,15 +268,69 @@ impl State {
         let order = Order {
             order_id: format!("OI{}", credential(20)),
             corp_id: corp.to_owned(),
+            order_type: OrderType::Purchase,
             base_count: base,
             interconnect_count: interconnect,
             days,
             create_time: now,
             pay_time: 0,
-            order_status: 0,
+            order_status: OrderStatus::AwaitingPayment,
+            renewals: vec![],
         };
         self.orders.push(order.clone());
         Ok(order)
+    }
+
+    /// Places a renewal order of these members' accounts, awaiting payment
+    /// (`submit_order_job`, or the control route's shortcut).
+    pub fn place_renewal(
+        &mut self,
+        corp: &str,
+        renewals: Vec<RenewAccount>,
+        days: u64,
+    ) -> Result<Order, Refusal> {
+        if !self.corps.get(corp).is_some_and(|c| c.installed) {
+            return Err(NOT_AUTHORISED);
+        }
+        if renewals.is_empty() || renewals.len() as u64 > ORDER_ACCOUNTS_MAX {
+            return Err(BAD_ACCOUNT_COUNT);
+        }
+        if days == 0 || days > ORDER_DAYS_MAX {
+            return Err(BAD_DURATION);
+        }
+        let count = |t: u8| renewals.iter().filter(|r| r.account_type == t).count() as u64;
+        let order = Order {
+            order_id: format!("OI{}", credential(20)),
+            corp_id: corp.to_owned(),
+            order_type: OrderType::Renewal,
+            base_count: count(1),
+            interconnect_count: count(2),
+            days,
+            create_time: self.now(),
+            pay_time: 0,
+            order_status: OrderStatus::AwaitingPayment,
+            renewals,
+        };
+        self.orders.push(order.clone());
+        Ok(order)
+    }
+
+    /// The account a member holds of a type: the valid one, else the one
+    /// that ended last (WeCom lists at most one per type).
+    pub fn held(&self, corp: &str, userid: &str, t: u8) -> Option<usize> {
+        let now = self.now();
+        let mine = |a: &Account| {
+            a.corp_id == corp
+                && a.userid.as_deref() == Some(userid)
+                && a.account_type == t
+                && a.set_status != Some(AccountStatus::Merged)
+        };
+        self.accounts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| mine(a))
+            .max_by_key(|(_, a)| (a.expire_time.is_some_and(|e| e > now), a.expire_time))
+            .map(|(i, _)| i)
     }
 
     /// The buyer pays: WeCom creates the order's accounts. Paying twice is
@@ -250,12 +340,16 @@ impl State {
         let Some(order) = self.orders.iter_mut().find(|o| o.order_id == order_id) else {
             return Err("order not found".into());
         };
-        if order.order_status != 0 {
+        if order.order_status != OrderStatus::AwaitingPayment {
             return Err(format!("order {order_id} is not awaiting payment"));
         }
-        order.order_status = 1;
+        order.order_status = OrderStatus::Paid;
         order.pay_time = now;
         let order = order.clone();
+        if order.order_type == OrderType::Renewal {
+            self.renew(&order, now);
+            return Ok(order);
+        }
         for (t, n) in [(1u8, order.base_count), (2u8, order.interconnect_count)] {
             for _ in 0..n {
                 self.accounts.push(Account {
@@ -269,10 +363,42 @@ impl State {
                     expire_time: None,
                     transferable_after: 0,
                     create_time: now,
+                    set_status: None,
                 });
             }
         }
         Ok(order)
+    }
+
+    /// A paid renewal: each member's account of the type gains the order's
+    /// days (from its expiry, or from now once expired), cut at five years
+    /// from now. The time moves to a new code of the order and the old code
+    /// is merged into it (status 5), as WeCom does for API renewals.
+    fn renew(&mut self, order: &Order, now: u64) {
+        for r in &order.renewals {
+            let Some(i) = self.held(&order.corp_id, &r.userid, r.account_type) else {
+                continue; // refused when the job was made
+            };
+            let old = &mut self.accounts[i];
+            let from = old.expire_time.unwrap_or(now).max(now);
+            let expire = (from + order.days * DAY).min(now + MAX_STACKED_SECS);
+            old.set_status = Some(AccountStatus::Merged);
+            old.expire_time = Some(now.min(old.expire_time.unwrap_or(now)));
+            let renewed = Account {
+                active_code: format!("AC{}", credential(18)),
+                corp_id: order.corp_id.clone(),
+                order_id: order.order_id.clone(),
+                account_type: r.account_type,
+                days: order.days,
+                userid: Some(r.userid.clone()),
+                active_time: Some(now),
+                expire_time: Some(expire),
+                transferable_after: old.transferable_after,
+                create_time: now,
+                set_status: None,
+            };
+            self.accounts.push(renewed);
+        }
     }
 }
 

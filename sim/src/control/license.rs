@@ -1,18 +1,18 @@
 //! Control routes for what an organisation does with licenses outside the
-//! API: pays an order (`license_pay_success`), is refunded
-//! (`license_refund`), and a member opens the app (`auto_activate` or
-//! `unlicensed_notify`).
+//! API: pays an order or a renewal (`license_pay_success`), asks for a
+//! refund that WeCom grants or rejects (`license_refund`), shares a code
+//! downstream, WeCom's nightly job, and a member opens the app
+//! (`auto_activate` or `unlicensed_notify`).
 
 use crate::push::{self, Message, Source};
 use crate::range::visible;
 use crate::sim::Sim;
-use crate::state::Order;
+use crate::state::{Order, State};
 use crate::wire::{bad, not_found, Reply};
+use domain::wecom::{AccountStatus, OrderStatus, RefundOutcome, RenewAccount};
 use serde_json::{json, Value};
 
 const DAY: u64 = 86_400;
-/// `order_status` of a refunded order.
-const REFUNDED: u8 = 4;
 
 /// The start of a license event: the provider, kind, organisation.
 fn license_event(sim: &Sim, info_type: &str, corp_id: &str) -> Message {
@@ -66,9 +66,50 @@ fn announce_paid(sim: &Sim, order: &Order) -> Reply {
     )
 }
 
-/// The organisation is refunded the order's unused accounts.
-pub fn refund(sim: &Sim, corp_id: &str, order_id: &str) -> Reply {
-    {
+/// `POST /_sim/corps/{corp_id}/renewals {"userids","type","days"}`: the
+/// organisation renews these members' accounts of a type and pays at once
+/// (`create_renew_order_job` + `submit_order_job` + payment);
+/// `license_pay_success` is pushed.
+pub fn pay_renewal(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
+    let Some(userids) = body["userids"].as_array() else {
+        return bad("userids is required");
+    };
+    let account_type = body["type"].as_u64().unwrap_or(1) as u8;
+    let renewals = userids
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|u| RenewAccount {
+            userid: u.to_owned(),
+            account_type,
+        })
+        .collect();
+    let days = body["days"].as_u64().unwrap_or(365);
+    let paid = {
+        let mut state = sim.state();
+        state
+            .place_renewal(corp_id, renewals, days)
+            .map_err(|r| r.reply().body)
+            .and_then(|order| state.pay(&order.order_id))
+    };
+    match paid {
+        Ok(order) => announce_paid(sim, &order),
+        Err(e) => bad(e),
+    }
+}
+
+/// `POST /_sim/corps/{corp_id}/orders/{order_id}/refund {"outcome"}`: the
+/// organisation asks for a refund (`get_order` says 4 until WeCom decides);
+/// `"requested"` stops there, `"refunded"` (the default: the order's unused
+/// accounts disappear, 5) or `"rejected"` (nothing changes, 6) decides and
+/// pushes `license_refund` with `OrderStatus` 1 or 2.
+pub fn refund(sim: &Sim, corp_id: &str, order_id: &str, body: &Value) -> Reply {
+    let outcome = match body["outcome"].as_str().unwrap_or("refunded") {
+        "requested" => None,
+        "refunded" => Some(RefundOutcome::Refunded),
+        "rejected" => Some(RefundOutcome::Rejected),
+        other => return bad(format!("unknown outcome {other}")),
+    };
+    let outcome = {
         let mut state = sim.state();
         let Some(order) = state
             .orders
@@ -77,17 +118,91 @@ pub fn refund(sim: &Sim, corp_id: &str, order_id: &str) -> Reply {
         else {
             return not_found("order");
         };
-        order.order_status = REFUNDED;
-        state
-            .accounts
-            .retain(|a| a.order_id != order_id || a.userid.is_some());
-    }
+        let refundable = [OrderStatus::Paid, OrderStatus::RefundRequested];
+        if !refundable.contains(&order.order_status) {
+            return bad(format!("order {order_id} is not paid"));
+        }
+        order.order_status = OrderStatus::RefundRequested;
+        let Some(outcome) = outcome else {
+            return Reply::json(200, &json!({"order_status": 4}));
+        };
+        order.order_status = outcome.into();
+        if outcome == RefundOutcome::Refunded {
+            let now = state.now();
+            state
+                .accounts
+                .retain(|a| a.order_id != order_id || a.status(now) != AccountStatus::Unbound);
+        }
+        outcome
+    };
     let xml = license_event(sim, "license_refund", corp_id)
         .cdata("OrderId", order_id)
-        .text("OrderStatus", REFUNDED)
+        .text("OrderStatus", u8::from(outcome))
         .text("TimeStamp", sim.now())
         .finish();
     push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
+}
+
+/// `POST /_sim/corps/{corp_id}/codes/{active_code}/share`:
+/// the organisation assigns an unbound code to a downstream organisation
+/// (status 6).
+pub fn share_downstream(sim: &Sim, corp_id: &str, active_code: &str) -> Reply {
+    let mut state = sim.state();
+    let now = state.now();
+    let Some(a) = state
+        .accounts
+        .iter_mut()
+        .find(|a| a.corp_id == corp_id && a.active_code == active_code)
+    else {
+        return not_found("code");
+    };
+    if a.status(now) != AccountStatus::Unbound {
+        return bad("only an unbound code can be shared downstream");
+    }
+    a.set_status = Some(AccountStatus::SharedDownstream);
+    Reply::json(200, &json!({"active_code": active_code, "status": 6}))
+}
+
+/// `POST /_sim/corps/{corp_id}/nightly`: WeCom's early-morning job. With
+/// auto-activation on, the valid accounts of members who left or left the
+/// visible range become "awaiting transfer" (status 4; document/path/97189).
+pub fn nightly(sim: &Sim, corp_id: &str) -> Reply {
+    let mut state = sim.state();
+    let Some(corp) = state.corps.get(corp_id) else {
+        return not_found("organisation");
+    };
+    let auto = state.auto_active.get(corp_id).copied().unwrap_or(false);
+    if !auto {
+        return Reply::json(200, &json!({"awaiting_transfer": []}));
+    }
+    let range = visible(corp);
+    let gone: Vec<String> = holders(&state, corp_id)
+        .into_iter()
+        .filter(|u| !corp.users.iter().any(|m| &m.userid == u && range.sees(m)))
+        .collect();
+    let now = state.now();
+    let mut moved = vec![];
+    for a in state.accounts.iter_mut().filter(|a| a.corp_id == corp_id) {
+        let gone = a.userid.as_ref().is_some_and(|u| gone.contains(u));
+        if gone && a.status(now) == AccountStatus::Bound {
+            a.set_status = Some(AccountStatus::AwaitingTransfer);
+            moved.push(a.active_code.clone());
+        }
+    }
+    Reply::json(200, &json!({"awaiting_transfer": moved}))
+}
+
+/// Who holds an account of the organisation.
+fn holders(state: &State, corp_id: &str) -> Vec<String> {
+    let mut held: Vec<String> = state
+        .accounts
+        .iter()
+        .filter(|a| a.corp_id == corp_id)
+        .filter_map(|a| a.userid.clone())
+        .collect();
+    held.sort();
+    held.dedup();
+    held
 }
 
 /// A member opens the app. Without a valid seat WeCom either binds a free

@@ -1,7 +1,8 @@
 //! The simulator's own routes (`/_sim/*`), for tests and the demo: create
 //! organisations, install and uninstall the app, move WeCom's clock, expire
-//! tokens, make WeCom busy, push any callback. Contact changes live in `contacts`, orders and
-//! members opening the app in `license`.
+//! tokens, make WeCom busy, push any callback. Contact changes live in
+//! `contacts`; orders, renewals, refunds, WeCom's nightly job and members
+//! opening the app in `license`.
 
 mod contacts;
 mod license;
@@ -34,8 +35,15 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         }
         ("POST", ["_sim", "orders", order_id, "pay"]) => license::pay_placed(sim, order_id),
         ("POST", ["_sim", "corps", corp_id, "orders", order_id, "refund"]) => {
-            license::refund(sim, corp_id, order_id)
+            license::refund(sim, corp_id, order_id, &json_body())
         }
+        ("POST", ["_sim", "corps", corp_id, "renewals"]) => {
+            license::pay_renewal(sim, corp_id, &json_body())
+        }
+        ("POST", ["_sim", "corps", corp_id, "codes", code, "share"]) => {
+            license::share_downstream(sim, corp_id, code)
+        }
+        ("POST", ["_sim", "corps", corp_id, "nightly"]) => license::nightly(sim, corp_id),
         ("POST", ["_sim", "corps", corp_id, "open_app"]) => {
             license::open_app(sim, corp_id, &json_body())
         }

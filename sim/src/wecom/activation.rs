@@ -7,6 +7,7 @@
 
 use crate::range::visible;
 use crate::state::{Account, State};
+use domain::wecom::AccountStatus;
 
 const DAY: u64 = 86_400;
 /// An activation code must be bound within a year of its order's payment
@@ -39,7 +40,7 @@ fn member_visible(state: &State, corp: &str, userid: &str) -> Option<bool> {
     Some(visible(c).sees(u))
 }
 
-/// Ends an account now: its time was merged into another.
+/// Ends an account now: its time was merged into another (status 5).
 fn end_now(state: &mut State, active_code: &str, now: u64) {
     if let Some(o) = state
         .accounts
@@ -47,6 +48,7 @@ fn end_now(state: &mut State, active_code: &str, now: u64) {
         .find(|a| a.active_code == active_code)
     {
         o.expire_time = Some(now);
+        o.set_status = Some(AccountStatus::Merged);
     }
 }
 
@@ -67,6 +69,9 @@ pub fn activate(state: &mut State, corp: &str, code: &str, userid: &str) -> i64 
     };
     if state.accounts[i].userid.is_some() {
         return 701003; // code already bound
+    }
+    if state.accounts[i].set_status.is_some() {
+        return 701002; // merged or shared downstream: not ours to bind
     }
     if now > state.accounts[i].create_time + CODE_BIND_WINDOW_SECS {
         return 701012; // a code must be bound within 365 days of purchase
@@ -91,6 +96,36 @@ pub fn activate(state: &mut State, corp: &str, code: &str, userid: &str) -> i64 
     a.active_time = Some(now);
     a.expire_time = Some(expire);
     0
+}
+
+/// `active_account_by_type` when no unbound code of the type is left (WeCom
+/// documents no own errcode for it; this is its "invalid code" one).
+const NO_FREE_CODE: i64 = 701002;
+
+/// `active_account_by_type`: binds the unbound code of this type with the
+/// earliest activation deadline (a code must be bound within a year of its
+/// purchase) to a member without a valid account of that type; renewing is
+/// not its job. The WeCom errcode when it cannot.
+pub fn activate_by_type(state: &mut State, corp: &str, userid: &str, t: u8) -> i64 {
+    let now = state.now();
+    if member_visible(state, corp, userid) != Some(true) {
+        return 701019;
+    }
+    if held(state, corp, userid, t, now).is_some() {
+        return 701011; // already holds a valid account of this type
+    }
+    let earliest = state
+        .accounts
+        .iter()
+        .filter(|a| a.corp_id == corp && a.account_type == t)
+        .filter(|a| a.status(now) == AccountStatus::Unbound)
+        .filter(|a| now <= a.create_time + CODE_BIND_WINDOW_SECS)
+        .min_by_key(|a| a.create_time)
+        .map(|a| a.active_code.clone());
+    match earliest {
+        Some(code) => activate(state, corp, &code, userid),
+        None => NO_FREE_CODE,
+    }
 }
 
 /// An account about to move in a transfer.

@@ -4,13 +4,16 @@
 //! trial, and auto-activation. Bodies and replies are `domain::wecom`'s
 //! wire types; the few calls it does not describe have local structs.
 
-use super::activation::{activate, transfer};
-use super::orders::{create_order, get_order, list_order, order_accounts, BAD_ORDER};
+use super::activation::{activate, activate_by_type, transfer};
+use super::orders::{
+    create_order, create_renew_job, get_order, list_order, order_accounts, submit_renew_job,
+    BAD_ORDER,
+};
 use crate::sim::Sim;
 use crate::state::{Account, State, BAD_ACCOUNT_COUNT};
 use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req, DATA_FORMAT};
 use domain::wecom::{
-    AccountPage, ActivateAccount, ActivationResult, ActiveInfo, ActiveInfoByCode, ActiveInfoByUser,
+    AccountPage, ActivateAccount, ActivateByType, ActivationResult, ActiveInfo, ActiveInfoByCode, ActiveInfoByUser,
     ActiveInfoList, AppLicenseInfo, AppLicenseRequest, AutoActiveStatus, BatchActivate,
     BatchActivateReply, BatchTransfer, BatchTransferReply, BoundAccount, CorpCode, CorpCodes,
     CorpUser, TransferResult, TrialInfo,
@@ -77,6 +80,16 @@ pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
                 "list_order" => list_order(state, body(req, BAD_PARAMETER)?),
                 "get_order" => get_order(state, body(req, BAD_ORDER)?),
                 "list_order_account" => order_accounts(state, body(req, DATA_FORMAT)?),
+                "create_renew_order_job" => create_renew_job(state, body(req, BAD_PARAMETER)?),
+                "submit_order_job" => submit_renew_job(state, body(req, BAD_PARAMETER)?),
+                "active_account_by_type" => {
+                    let asked: ActivateByType = body(req, BAD_PARAMETER)?;
+                    let (corp, userid) = (&asked.corpid, &asked.userid);
+                    match activate_by_type(state, corp, userid, asked.account_type) {
+                        0 => Ok(ok(&Done {})),
+                        errcode => Err(err(errcode, ACTIVATION_REFUSED)),
+                    }
+                }
                 "active_account" => {
                     activate_one(state, body(req, Refusal::new(701019, ACTIVATION_REFUSED))?)
                 }
@@ -155,14 +168,9 @@ fn transfer_many(state: &mut State, asked: BatchTransfer) -> Result<Reply, Reply
     Ok(ok(&BatchTransferReply { transfer_result }))
 }
 
-/// An account as `get_active_info_by_*` describe it: status 1 unbound,
-/// 2 bound and valid, 3 expired; the binding fields only once bound.
+/// An account as `get_active_info_by_code` describes it (its status;
+/// the binding fields only once bound).
 fn active_info(a: &Account, now: u64) -> ActiveInfo {
-    let status = match (&a.userid, a.expire_time) {
-        (None, _) => 1,
-        (Some(_), Some(e)) if e > now => 2,
-        _ => 3,
-    };
     let binding = match (&a.userid, a.active_time, a.expire_time) {
         (Some(u), Some(at), Some(exp)) => Some((u.clone(), at, exp)),
         _ => None,
@@ -170,7 +178,7 @@ fn active_info(a: &Account, now: u64) -> ActiveInfo {
     ActiveInfo {
         active_code: a.active_code.clone(),
         account_type: a.account_type,
-        status,
+        status: Some(a.status(now)),
         create_time: a.create_time,
         userid: binding.as_ref().map(|(u, _, _)| u.clone()),
         active_time: binding.as_ref().map(|(_, at, _)| *at),
@@ -211,16 +219,22 @@ fn info_by_codes(state: &State, asked: CorpCodes) -> Result<Reply, Reply> {
     Ok(ok(&found))
 }
 
-/// Every account a member was ever given, and whether one is valid now.
+/// The account a member holds of each type (at most one, document/path/97191),
+/// without a status, and whether one is valid now.
 fn info_by_user(state: &State, asked: CorpUser) -> Result<Reply, Reply> {
     let now = state.now();
-    let active_info_list: Vec<ActiveInfo> = state
-        .accounts
-        .iter()
-        .filter(|a| a.corp_id == asked.corpid && a.userid.as_deref() == Some(&asked.userid))
-        .map(|a| active_info(a, now))
+    let active_info_list: Vec<ActiveInfo> = [1, 2]
+        .into_iter()
+        .filter_map(|t| state.held(&asked.corpid, &asked.userid, t))
+        .map(|i| ActiveInfo {
+            status: None,
+            create_time: 0,
+            ..active_info(&state.accounts[i], now)
+        })
         .collect();
-    let active_status = active_info_list.iter().any(|a| a.status == 2) as u8;
+    let active_status = active_info_list
+        .iter()
+        .any(|a| a.expire_time.is_some_and(|e| e > now)) as u8;
     Ok(ok(&ActiveInfoByUser {
         active_status,
         active_info_list,
@@ -317,7 +331,7 @@ mod tests {
             serde_json::json!({"order_id": order.order_id}),
         );
         let got: OrderReply = serde_json::from_str(&got.body).unwrap();
-        assert_eq!(got.order.order_status, 1);
+        assert_eq!(got.order.order_status, domain::wecom::OrderStatus::Paid);
         assert_eq!(got.order.account_count.base_count, 2);
         assert_eq!(got.order.account_duration.total_days(), 31);
 
@@ -330,7 +344,7 @@ mod tests {
         let page: AccountPage<OrderAccount> = serde_json::from_str(&page.body).unwrap();
         assert_eq!(page.account_list.len(), 2);
         assert_eq!(page.next(), None);
-        let code = page.account_list[0].active_code.clone();
+        let code = page.account_list[0].active_code.clone().unwrap();
 
         let bound = call(
             &sim,
@@ -527,5 +541,116 @@ mod tests {
             batch["invalid_active_code_list"],
             serde_json::json!(["ACnope"])
         );
+    }
+
+    fn json(reply: Reply) -> serde_json::Value {
+        serde_json::from_str(&reply.body).unwrap()
+    }
+
+    #[test]
+    fn activation_by_type_takes_the_earliest_code_and_never_renews() {
+        let sim = Sim::for_tests();
+        let (token, first) = with_paid_order(&sim);
+        {
+            // A later order: its codes have a later activation deadline.
+            let mut state = sim.state();
+            state.clock_offset = 10;
+            let later = state.place_order("wwcorp", 1, 0, 31).unwrap();
+            state.pay(&later.order_id).unwrap();
+        }
+        let by_type = |userid: &str| {
+            json(call(
+                &sim,
+                &token,
+                "active_account_by_type",
+                serde_json::json!({"corpid": "wwcorp", "userid": userid, "type": 1}),
+            ))
+        };
+        assert_eq!(by_type("dev")["errcode"], 0);
+        let held = json(call(
+            &sim,
+            &token,
+            "get_active_info_by_user",
+            serde_json::json!({"corpid": "wwcorp", "userid": "dev"}),
+        ));
+        let code = held["active_info_list"][0]["active_code"].as_str().unwrap();
+        let bound = sim.state();
+        let a = bound.accounts.iter().find(|a| a.active_code == code).unwrap();
+        assert_eq!(a.order_id, first.order_id, "the earliest deadline first");
+        drop(bound);
+        assert!(
+            held["active_info_list"][0].get("status").is_none(),
+            "by user: no status"
+        );
+        assert_eq!(by_type("dev")["errcode"], 701011, "a holder is refused");
+        assert_eq!(by_type("nobody")["errcode"], 701019);
+    }
+
+    #[test]
+    fn a_renewal_order_lists_members_and_paying_it_merges_their_code_into_a_new_one() {
+        let sim = Sim::for_tests();
+        let (token, order) = with_paid_order(&sim);
+        let code = sim.state().accounts[0].active_code.clone();
+        let bound = call(
+            &sim,
+            &token,
+            "active_account",
+            serde_json::json!({"corpid": "wwcorp", "active_code": code, "userid": "dev"}),
+        );
+        assert!(bound.body.contains("\"errcode\":0"));
+        let expiry = sim.state().accounts[0].expire_time.unwrap();
+        let job = json(call(
+            &sim,
+            &token,
+            "create_renew_order_job",
+            serde_json::json!({"corpid": "wwcorp", "account_list": [
+                {"userid": "dev", "type": 1}, {"userid": "nobody", "type": 1}]}),
+        ));
+        assert_eq!(job["invalid_account_list"][0]["userid"], "nobody");
+        let placed = json(call(
+            &sim,
+            &token,
+            "submit_order_job",
+            serde_json::json!({"jobid": job["jobid"], "buyer_userid": "rep",
+                "account_duration": {"months": 1}}),
+        ));
+        let renewal = placed["order_id"].as_str().unwrap().to_owned();
+        let got = json(call(
+            &sim,
+            &token,
+            "get_order",
+            serde_json::json!({"order_id": renewal}),
+        ));
+        assert_eq!(got["order"]["order_type"], 2);
+        let listed = json(call(
+            &sim,
+            &token,
+            "list_order_account",
+            serde_json::json!({"order_id": renewal}),
+        ));
+        assert_eq!(
+            listed["account_list"],
+            serde_json::json!([{"userid": "dev", "type": 1}]),
+            "members, no code"
+        );
+        sim.state().pay(&renewal).unwrap();
+        let old = json(call(
+            &sim,
+            &token,
+            "get_active_info_by_code",
+            serde_json::json!({"corpid": "wwcorp", "active_code": code}),
+        ));
+        assert_eq!(old["active_info"]["status"], 5, "merged");
+        let held = json(call(
+            &sim,
+            &token,
+            "get_active_info_by_user",
+            serde_json::json!({"corpid": "wwcorp", "userid": "dev"}),
+        ));
+        let list = held["active_info_list"].as_array().unwrap();
+        assert_eq!(list.len(), 1, "one account per type");
+        assert_ne!(list[0]["active_code"], code.as_str());
+        assert_eq!(list[0]["expire_time"], expiry + 31 * DAY);
+        assert_ne!(order.order_id, renewal);
     }
 }

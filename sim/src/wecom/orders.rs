@@ -3,10 +3,11 @@
 //! and paid by the organisation (a control route), which creates its
 //! accounts.
 
-use crate::state::{Order, State};
+use crate::state::{credential, Order, RenewJob, State};
 use crate::wire::{err, ok, Refusal, Reply};
 use domain::wecom::{
-    AccountCount, AccountDuration, AccountPage, OrderAccount, OrderId, OrderReply,
+    AccountCount, AccountDuration, AccountPage, InvalidRenewal, OrderAccount, OrderId,
+    OrderReply, OrderType, PlacedOrder, RenewOrderJob, RenewOrderJobReply, SubmitOrderJob,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,13 @@ const ORDER_PAGE_MAX: usize = 1000;
 const ORDER_WINDOW_SECS: u64 = 31 * DAY;
 
 pub const BAD_ORDER: Refusal = Refusal::new(701005, "invalid order_id");
+/// `create_renew_order_job` takes at most 1000 members a call.
+const RENEW_BATCH_MAX: usize = 1000;
+/// `submit_order_job`: a renewal buys at most 36 months.
+const RENEW_MONTHS_MAX: u64 = 36;
+/// A member `create_renew_order_job` cannot renew: no account of that type
+/// was ever activated for them.
+const NOT_ACTIVATED: i64 = 701004;
 
 /// `create_new_order` body: the parts the simulator uses.
 #[derive(Deserialize, Default)]
@@ -31,10 +39,6 @@ pub struct NewOrder {
     account_duration: AccountDuration,
 }
 
-#[derive(Serialize)]
-struct NewOrderReply {
-    order_id: String,
-}
 
 /// `list_order` body: every field optional.
 #[derive(Deserialize, Default)]
@@ -58,7 +62,8 @@ struct OrderList {
 #[derive(Serialize)]
 struct OrderSummary {
     order_id: String,
-    order_type: u8,
+    #[serde(with = "domain::wecom::as_number")]
+    order_type: OrderType,
 }
 
 /// `list_order_account` body. The simulator answers in one page, so the
@@ -87,7 +92,7 @@ pub fn create_order(state: &mut State, asked: NewOrder) -> Result<Reply, Reply> 
             days,
         )
         .map_err(Refusal::reply)?;
-    Ok(ok(&NewOrderReply {
+    Ok(ok(&PlacedOrder {
         order_id: order.order_id,
     }))
 }
@@ -125,7 +130,7 @@ pub fn list_order(state: &State, asked: ListOrder) -> Result<Reply, Reply> {
         .take(limit)
         .map(|o| OrderSummary {
             order_id: o.order_id.clone(),
-            order_type: 1,
+            order_type: o.order_type,
         })
         .collect();
     let more = from + order_list.len() < matching.len();
@@ -150,9 +155,10 @@ pub fn get_order(state: &State, asked: OrderId) -> Result<Reply, Reply> {
     Ok(ok(&OrderReply {
         order: domain::wecom::Order {
             order_id: o.order_id.clone(),
-            order_type: 1,
+            order_type: o.order_type,
             order_status: o.order_status,
             corpid: o.corp_id.clone(),
+            price: 0,
             account_count: AccountCount {
                 base_count: o.base_count,
                 external_contact_count: o.interconnect_count,
@@ -160,6 +166,7 @@ pub fn get_order(state: &State, asked: OrderId) -> Result<Reply, Reply> {
             account_duration: AccountDuration {
                 months: 0,
                 days: o.days,
+                new_expire_time: 0,
             },
             create_time: o.create_time,
             pay_time: o.pay_time,
@@ -167,21 +174,101 @@ pub fn get_order(state: &State, asked: OrderId) -> Result<Reply, Reply> {
     }))
 }
 
-/// An order's accounts, in one page.
+/// An order's accounts, in one page: a purchase's codes (none before it is
+/// paid), a renewal's members and types without codes.
 pub fn order_accounts(state: &State, asked: OrderAccounts) -> Result<Reply, Reply> {
-    let account_list = state
-        .accounts
+    let order = state
+        .orders
         .iter()
-        .filter(|a| a.order_id == asked.order_id)
-        .map(|a| OrderAccount {
-            active_code: a.active_code.clone(),
-            userid: a.userid.clone(),
-            account_type: a.account_type,
-        })
-        .collect();
+        .find(|o| o.order_id == asked.order_id)
+        .ok_or_else(|| BAD_ORDER.reply())?;
+    let account_list = match order.order_type {
+        OrderType::Renewal => order
+            .renewals
+            .iter()
+            .map(|r| OrderAccount {
+                active_code: None,
+                userid: Some(r.userid.clone()),
+                account_type: r.account_type,
+            })
+            .collect(),
+        _ => state
+            .accounts
+            .iter()
+            .filter(|a| a.order_id == asked.order_id)
+            .map(|a| OrderAccount {
+                active_code: Some(a.active_code.clone()),
+                userid: a.userid.clone(),
+                account_type: a.account_type,
+            })
+            .collect(),
+    };
     Ok(ok(&AccountPage {
         next_cursor: String::new(),
         has_more: 0,
         account_list,
+    }))
+}
+
+/// `create_renew_order_job`: collects members to renew (a job may grow over
+/// several calls); members who never held that type are listed as invalid.
+pub fn create_renew_job(state: &mut State, asked: RenewOrderJob) -> Result<Reply, Reply> {
+    if asked.account_list.is_empty() || asked.account_list.len() > RENEW_BATCH_MAX {
+        return Err(err(40058, "account_list: 1 to 1000 members"));
+    }
+    if !state.corps.get(&asked.corpid).is_some_and(|c| c.installed) {
+        return Err(crate::state::NOT_AUTHORISED.reply());
+    }
+    let jobid = match asked.jobid.filter(|j| !j.is_empty()) {
+        Some(j) if state.renew_jobs.get(&j).is_some_and(|job| job.corp_id == asked.corpid) => j,
+        Some(_) => return Err(err(40058, "invalid jobid")),
+        None => {
+            let j = credential(24);
+            let job = RenewJob {
+                corp_id: asked.corpid.clone(),
+                accounts: vec![],
+            };
+            state.renew_jobs.insert(j.clone(), job);
+            j
+        }
+    };
+    let mut invalid_account_list = vec![];
+    let mut valid = vec![];
+    for a in asked.account_list {
+        match state.held(&asked.corpid, &a.userid, a.account_type) {
+            Some(_) => valid.push(a),
+            None => invalid_account_list.push(InvalidRenewal {
+                errcode: NOT_ACTIVATED,
+                errmsg: "the member holds no account of this type".into(),
+                userid: a.userid,
+                account_type: a.account_type,
+            }),
+        }
+    }
+    if let Some(job) = state.renew_jobs.get_mut(&jobid) {
+        job.accounts.extend(valid);
+    }
+    Ok(ok(&RenewOrderJobReply {
+        jobid,
+        invalid_account_list,
+    }))
+}
+
+/// `submit_order_job`: the job becomes a renewal order awaiting payment,
+/// in months of [`MONTH_DAYS`] (at most 36).
+pub fn submit_renew_job(state: &mut State, asked: SubmitOrderJob) -> Result<Reply, Reply> {
+    let months = asked.account_duration.months;
+    if months == 0 || months > RENEW_MONTHS_MAX {
+        return Err(err(40058, "account_duration.months: 1 to 36"));
+    }
+    let job = state
+        .renew_jobs
+        .remove(&asked.jobid)
+        .ok_or_else(|| err(40058, "invalid jobid"))?;
+    let order = state
+        .place_renewal(&job.corp_id, job.accounts, months * MONTH_DAYS)
+        .map_err(Refusal::reply)?;
+    Ok(ok(&PlacedOrder {
+        order_id: order.order_id,
     }))
 }
