@@ -508,7 +508,11 @@ pub struct ActiveInfo {
     pub active_code: String,
     #[serde(rename = "type")]
     pub account_type: u8,
-    #[serde(default, with = "as_opt_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "as_opt_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<AccountStatus>,
     #[serde(default)]
     pub create_time: u64,

@@ -5,7 +5,9 @@
 //! paid) live here too, so neither side imports the other.
 
 use crate::wire::Refusal;
-use domain::wecom::{as_number, as_opt_number, AccountStatus, OrderStatus, OrderType, RenewAccount};
+use domain::wecom::{
+    as_number, as_opt_number, AccountStatus, OrderStatus, OrderType, RenewAccount,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 

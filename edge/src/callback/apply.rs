@@ -109,7 +109,7 @@ pub async fn command(
             order_id,
             order_status,
         } => Ok(
-            mirror::refund_order(env, auth_corp_id, order_id, *order_status, now)
+            mirror::refund_order(env, cfg, auth_corp_id, order_id, *order_status, now)
                 .await?
                 .into(),
         ),

@@ -2,19 +2,21 @@
 //! `domain::seat` (so the admin gets a clear reason first), sent to WeCom,
 //! confirmed into D1 as WeCom answered, audited, and the access cache bumped.
 
+use super::mirror::reread_members;
 use crate::cache;
 use crate::env::{self, Config};
 use crate::error::ApiError;
-use crate::store::{self, FreeCode, SeatTransfer};
+use crate::store::{self, FreeCode, MemberFacts, SeatTransfer};
 use crate::wecom::{WeCom, WeComError};
 use domain::api::{ActionResult, ActionResults, ActivateRequest, TransferPair, TransferRequest};
 use domain::seat::{
-    check_activation, check_batch, check_transfer, wecom_refusal, HeldSeat, Refusal, SeatType,
-    TransferPlan, DAY,
+    check_activation, check_batch, check_transfer, wecom_refusal, Refusal, SeatType, TransferPlan,
+    DAY,
 };
+use domain::wecom::ActiveInfo;
 use domain::wecom::{Activation, Transfer};
-use std::collections::HashMap;
-use worker::Env;
+use std::collections::{HashMap, HashSet};
+use worker::{D1Database, Env};
 
 /// Who acts, on which organisation, when.
 pub struct Actor<'a> {
@@ -58,11 +60,20 @@ fn blank() -> ActionResult {
     }
 }
 
+/// New activations one request lets WeCom choose the code for
+/// (`active_account_by_type`, then `get_active_info_by_user` to learn it:
+/// two subrequests a member, and WeCom has no batch form). Past this, the
+/// rest bind codes we choose in one `batch_active_account`, to stay well
+/// inside a Worker's 1000 subrequests per invocation.
+const BY_TYPE_MAX: usize = 100;
+
 /// A code WeCom is about to bind to a member, and what it leads to.
 struct PlannedActivation {
     /// Index of the member's result.
     result: usize,
-    active_code: String,
+    /// The code we chose: a renewal's (or past [`BY_TYPE_MAX`]); `None`
+    /// when WeCom chooses (`active_account_by_type`).
+    chosen: Option<String>,
     userid: String,
     expires_at: u64,
     /// The member's current account of that type, whose time WeCom merges
@@ -112,9 +123,13 @@ pub async fn activate(
         match check_activation(state, held, code.days * DAY, now) {
             Ok(expires_at) => {
                 planned_expiry.insert(userid, expires_at);
+                // A renewal binds a chosen code; a new seat lets WeCom choose.
+                let renewal = held.is_some_and(|h| h.is_active(now));
+                let by_type = planned.iter().filter(|p| p.chosen.is_none()).count();
+                let chosen = (renewal || by_type >= BY_TYPE_MAX).then_some(code.active_code);
                 planned.push(PlannedActivation {
                     result: results.len(),
-                    active_code: code.active_code,
+                    chosen,
                     userid: userid.clone(),
                     expires_at,
                     merged: held.map(|h| h.active_code.clone()),
@@ -128,27 +143,44 @@ pub async fn activate(
         }
     }
     if !planned.is_empty() {
-        let errcodes = bind_codes(&WeCom::new(cfg, env::kv(env)?), corp, &planned).await?;
-        for p in planned {
+        let wecom = WeCom::new(cfg, env::kv(env)?);
+        let (chosen, by_type): (Vec<_>, Vec<_>) =
+            planned.into_iter().partition(|p| p.chosen.is_some());
+        let errcodes = bind_codes(&wecom, corp, &chosen).await?;
+        for p in chosen {
+            let code = p.chosen.unwrap_or_default();
             let r = &mut results[p.result];
-            match errcodes.get(&p.active_code).copied().unwrap_or(-1) {
+            match errcodes.get(&code).copied().unwrap_or(-1) {
                 0 => {
                     let merged = p.merged.as_deref();
-                    store::activate_seat(
-                        &db,
-                        corp,
-                        &p.active_code,
-                        &p.userid,
-                        now,
-                        p.expires_at,
-                        merged,
-                    )
-                    .await?;
-                    r.active_code = Some(p.active_code);
+                    store::activate_seat(&db, corp, &code, &p.userid, now, p.expires_at, merged)
+                        .await?;
+                    r.active_code = Some(code);
                     r.expires_at = Some(p.expires_at);
                 }
                 e => wecom_refused(r, e),
             }
+        }
+        for p in by_type {
+            let r = &mut results[p.result];
+            match wecom
+                .activate_by_type(corp, &p.userid, seat_type as u8)
+                .await
+            {
+                Ok(()) => {}
+                Err(WeComError::Api { errcode, .. }) => {
+                    wecom_refused(r, errcode);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            // WeCom does not say which code it bound: ask what the member holds.
+            let held = reread_members(&db, &wecom, corp, &[p.userid.as_str()], now).await?;
+            let bound: Option<&ActiveInfo> = held
+                .get(&p.userid)
+                .and_then(|list| list.iter().find(|a| a.account_type == seat_type as u8));
+            r.active_code = bound.map(|a| a.active_code.clone());
+            r.expires_at = bound.and_then(|a| a.expire_time);
         }
     }
     let detail = serde_json::json!({"type": body.seat_type, "results": results});
@@ -159,7 +191,7 @@ pub async fn activate(
     Ok(ActionResults { results })
 }
 
-/// Asks WeCom to bind the planned codes; the errcode of each code.
+/// Asks WeCom to bind the codes we chose; the errcode of each code.
 async fn bind_codes(
     wecom: &WeCom<'_>,
     corp_id: &str,
@@ -167,11 +199,16 @@ async fn bind_codes(
 ) -> Result<HashMap<String, i64>, ApiError> {
     let list: Vec<Activation> = planned
         .iter()
-        .map(|p| Activation {
-            active_code: p.active_code.clone(),
-            userid: p.userid.clone(),
+        .filter_map(|p| {
+            Some(Activation {
+                active_code: p.chosen.clone()?,
+                userid: p.userid.clone(),
+            })
         })
         .collect();
+    if list.is_empty() {
+        return Ok(HashMap::new());
+    }
     if let [one] = &list[..] {
         // One member: WeCom's single activation answers with its errcode.
         let errcode = match wecom.activate_one(corp_id, one).await {
@@ -193,7 +230,6 @@ async fn bind_codes(
 struct PlannedTransfer {
     result: usize,
     pair: TransferPair,
-    seat: HeldSeat,
     plan: TransferPlan,
 }
 
@@ -238,7 +274,6 @@ pub async fn transfer(
                 planned.push(PlannedTransfer {
                     result: results.len(),
                     pair: pair.clone(),
-                    seat: seat.clone(),
                     plan,
                 });
                 results.push(r);
@@ -262,33 +297,68 @@ pub async fn transfer(
             .into_iter()
             .map(|r| ((r.handover_userid, r.takeover_userid), r.errcode))
             .collect();
+        let mut moved = vec![];
         for p in planned {
             let key = (
                 p.pair.handover_userid.clone(),
                 p.pair.takeover_userid.clone(),
             );
             match errcodes.get(&key).copied().unwrap_or(-1) {
-                0 => {
-                    let moved = SeatTransfer {
-                        code: &p.seat.active_code,
-                        seat_type: p.seat.seat_type as u8,
-                        handover: &p.pair.handover_userid,
-                        takeover: &p.pair.takeover_userid,
-                        cooldown_until: p.plan.cooldown_until,
-                        replaced: p.plan.replaces.as_deref(),
-                        actor: who.userid,
-                        now,
-                    };
-                    store::transfer_seat(&db, corp, &moved).await?;
-                }
+                0 => moved.push(p),
                 e => wecom_refused(&mut results[p.result], e),
             }
         }
+        confirm_moves(&db, &wecom, who, &facts, &moved).await?;
         cache::bump_generation(env, corp).await;
     }
     let detail = serde_json::json!({"results": results});
     store::audit(&db, corp, now, who.userid, "seats_transferred", &detail).await?;
     Ok(ActionResults { results })
+}
+
+/// After WeCom moved seats: writes what WeCom says both members of each
+/// move now hold (`get_active_info_by_user`, once per member; takeovers
+/// first, so a code that moved is the takeover's before the handover's
+/// list is read), and records every account that moved, however many the
+/// handover held.
+async fn confirm_moves(
+    db: &D1Database,
+    wecom: &WeCom<'_>,
+    who: &Actor<'_>,
+    facts: &MemberFacts,
+    moved: &[PlannedTransfer],
+) -> Result<(), ApiError> {
+    let (corp, now) = (who.corp_id, who.now);
+    let mut members: Vec<&str> = moved
+        .iter()
+        .map(|p| p.pair.takeover_userid.as_str())
+        .chain(moved.iter().map(|p| p.pair.handover_userid.as_str()))
+        .collect();
+    let mut seen = HashSet::new();
+    members.retain(|m| seen.insert(*m));
+    let held = reread_members(db, wecom, corp, &members, now).await?;
+    for p in moved {
+        let (handover, takeover) = (&p.pair.handover_userid, &p.pair.takeover_userid);
+        let theirs = held.get(takeover).map_or(&[][..], Vec::as_slice);
+        let went = facts
+            .seats(handover)
+            .iter()
+            .filter(|s| s.is_active(now))
+            .filter(|s| theirs.iter().any(|a| a.active_code == s.active_code));
+        for seat in went {
+            let record = SeatTransfer {
+                code: &seat.active_code,
+                seat_type: seat.seat_type as u8,
+                handover,
+                takeover,
+                cooldown_until: p.plan.cooldown_until,
+                actor: who.userid,
+                now,
+            };
+            store::record_transfer(db, corp, &record).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Turns WeCom's auto-activation on or off, then records it.

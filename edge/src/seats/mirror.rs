@@ -1,7 +1,8 @@
 //! The seat mirror: what WeCom says about an organisation's licenses,
-//! written into D1. Paid orders and their accounts, refunds, accounts WeCom
-//! bound by itself, the license status and trial window, and the cron's
-//! repair of members whose seats drifted from WeCom's.
+//! written into D1. Paid orders and their accounts, renewals, refunds,
+//! accounts WeCom bound by itself, what members hold after an action, the
+//! license status and trial window, and the cron's repair of members whose
+//! seats drifted from WeCom's and of codes whose WeCom status changed.
 
 use crate::cache;
 use crate::env::{self, Config};
@@ -9,13 +10,45 @@ use crate::error::ApiError;
 use crate::store::{self, LicenseInfo, PaidOrder};
 use crate::wecom::WeCom;
 use domain::event::ActivatedAccount;
+use domain::wecom::{ActiveInfo, OrderAccount, OrderType, RefundOutcome};
 use serde_json::json;
-use worker::Env;
+use std::collections::HashMap;
+use worker::{D1Database, Env};
 
-/// WeCom's `order_status` for a refunded order, when the event names none.
-const ORDER_REFUNDED: u8 = 4;
+/// Re-reads what WeCom says each member holds and writes it.
+/// `get_active_info_by_user` answers one member a call and WeCom has no
+/// batch form, so this is one round trip per member: callers pass each
+/// member once.
+pub async fn reread_members(
+    db: &D1Database,
+    wecom: &WeCom<'_>,
+    corp_id: &str,
+    userids: &[&str],
+    now: u64,
+) -> Result<HashMap<String, Vec<ActiveInfo>>, ApiError> {
+    let mut held = HashMap::new();
+    for userid in userids {
+        let info = wecom.active_info_by_user(corp_id, userid).await?;
+        store::member_accounts(db, corp_id, userid, &info.active_info_list, now).await?;
+        held.insert((*userid).to_owned(), info.active_info_list);
+    }
+    Ok(held)
+}
 
-/// `license_pay_success`: reads the order and its accounts from WeCom.
+/// The members a renewal order renews, each once.
+fn renewed_members(accounts: &[OrderAccount]) -> Vec<&str> {
+    let mut userids: Vec<&str> = accounts
+        .iter()
+        .filter_map(|a| a.userid.as_deref())
+        .collect();
+    userids.sort_unstable();
+    userids.dedup();
+    userids
+}
+
+/// `license_pay_success`: reads the order and its accounts from WeCom. A
+/// purchase lists new codes; a renewal lists members (no codes), whose
+/// accounts are then re-read as WeCom extended them.
 pub async fn mirror_order(
     env: &Env,
     cfg: &Config,
@@ -29,7 +62,8 @@ pub async fn mirror_order(
     let db = env::db(env)?;
     let paid = PaidOrder {
         order_id,
-        order_status: order.order_status.into(),
+        order_type: order.order_type,
+        order_status: order.order_status,
         base_count: order.account_count.base_count,
         interconnect_count: order.account_count.external_contact_count,
         days: order.account_duration.total_days(),
@@ -37,23 +71,43 @@ pub async fn mirror_order(
         paid_at: order.pay_time,
     };
     store::insert_order(&db, corp_id, &paid, &accounts, now).await?;
+    if order.order_type == OrderType::Renewal {
+        let renewed = renewed_members(&accounts);
+        reread_members(&db, &wecom, corp_id, &renewed, now).await?;
+    }
     let detail = json!({"order_id": order_id, "accounts": accounts.len()});
     store::audit(&db, corp_id, now, "wecom", "order_paid", &detail).await?;
     cache::bump_generation(env, corp_id).await;
     Ok(format!("order {order_id}: {} accounts", accounts.len()))
 }
 
-/// `license_refund`: the order's unassigned accounts are refunded.
+/// `license_refund`: WeCom decided a refund. Rejected, no seat changes
+/// and the order keeps WeCom's "refund rejected". Refunded, the order is
+/// re-read and the codes WeCom no longer lists for it are the refunded ones
+/// (WeCom does not say which it takes back; we do not guess).
 pub async fn refund_order(
     env: &Env,
+    cfg: &Config,
     corp_id: &str,
     order_id: &str,
-    order_status: Option<u8>,
+    outcome: RefundOutcome,
     now: u64,
 ) -> Result<String, ApiError> {
     let db = env::db(env)?;
-    let status = order_status.unwrap_or(ORDER_REFUNDED).into();
-    let n = store::refund_order(&db, corp_id, order_id, status, now).await?;
+    let wecom = WeCom::new(cfg, env::kv(env)?);
+    let status = wecom.get_order(order_id).await?.order_status;
+    if outcome == RefundOutcome::Rejected {
+        store::set_order_status(&db, corp_id, order_id, status, now).await?;
+        let detail = json!({"order_id": order_id});
+        store::audit(&db, corp_id, now, "wecom", "refund_rejected", &detail).await?;
+        return Ok("refund rejected: no seat changed".into());
+    }
+    let accounts = wecom.order_accounts(order_id).await?;
+    let still_held: Vec<&str> = accounts
+        .iter()
+        .filter_map(|a| a.active_code.as_deref())
+        .collect();
+    let n = store::refund_order(&db, corp_id, order_id, status, &still_held, now).await?;
     let detail = json!({"order_id": order_id, "seats": n});
     store::audit(&db, corp_id, now, "wecom", "order_refunded", &detail).await?;
     cache::bump_generation(env, corp_id).await;
@@ -79,8 +133,10 @@ pub async fn auto_activated(
 
 /// Cron: repairs the seat mirror from WeCom. `list_actived_account` says who
 /// holds which type until when; where we disagree, `get_active_info_by_user`
-/// names the codes, and they are written as WeCom has them. Returns how
-/// many members were repaired.
+/// names the codes, and they are written as WeCom has them. Then WeCom's
+/// status of every live code (`batch_get_active_info_by_code`, the only
+/// call that gives it): awaiting transfer, merged, shared downstream.
+/// Returns how many members and codes were repaired.
 pub async fn reconcile(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Result<u64, ApiError> {
     let wecom = WeCom::new(cfg, env::kv(env)?);
     let db = env::db(env)?;
@@ -112,28 +168,17 @@ pub async fn reconcile(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Resu
             None => break,
         }
     }
-    for userid in &drifted {
-        let info = wecom.active_info_by_user(corp_id, userid).await?;
-        for a in info.active_info_list {
-            let account = ActivatedAccount {
-                active_code: a.active_code,
-                account_type: a.account_type,
-                expire_time: a.expire_time.unwrap_or(0),
-                userid: userid.clone(),
-                previous_status: None,
-                previous_active_code: None,
-            };
-            if !account.active_code.is_empty() && account.expire_time > now {
-                store::auto_activated(&db, corp_id, &account, now).await?;
-            }
-        }
-    }
-    if !drifted.is_empty() {
-        let detail = json!({"members": drifted});
+    let members: Vec<&str> = drifted.iter().map(String::as_str).collect();
+    reread_members(&db, &wecom, corp_id, &members, now).await?;
+    let live = store::live_codes(&db, corp_id).await?;
+    let infos = wecom.active_info_by_codes(corp_id, &live).await?;
+    let statuses = store::set_wecom_statuses(&db, corp_id, &infos, now).await?;
+    if !drifted.is_empty() || statuses > 0 {
+        let detail = json!({"members": drifted, "statuses_changed": statuses});
         store::audit(&db, corp_id, now, "cron", "licenses_reconciled", &detail).await?;
         cache::bump_generation(env, corp_id).await;
     }
-    Ok(drifted.len() as u64)
+    Ok((drifted.len() + statuses) as u64)
 }
 
 /// Mirrors `get_app_license_info`: whether WeCom checks licenses for this

@@ -3,6 +3,7 @@
 
 use super::bind::num;
 use domain::api::SeatRequest;
+use domain::wecom::AccountStatus;
 use serde::Deserialize;
 use worker::{D1Database, Result};
 
@@ -69,7 +70,8 @@ pub struct IdleSeat {
 }
 
 /// Active seats whose holder has left the company or the range (these move
-/// at once), longest remaining first.
+/// at once), longest remaining first; not those WeCom is already moving
+/// itself (status 4, awaiting transfer under auto-activation).
 pub async fn idle_seats(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<IdleSeat>> {
     #[derive(Deserialize)]
     struct Row {
@@ -87,9 +89,14 @@ pub async fn idle_seats(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<
              FROM seats s JOIN members m ON m.corp_id = s.corp_id AND m.userid = s.userid \
              WHERE s.corp_id = ?1 AND s.status = 'active' AND s.expires_at > ?2 \
                AND (m.status = 'departed' OR m.in_range = 0) \
+               AND (s.wecom_status IS NULL OR s.wecom_status != ?3) \
              ORDER BY s.expires_at DESC",
         )
-        .bind(&[corp_id.into(), num(now)])?
+        .bind(&[
+            corp_id.into(),
+            num(now),
+            num(u8::from(AccountStatus::AwaitingTransfer).into()),
+        ])?
         .all()
         .await?
         .results()?;

@@ -3,13 +3,14 @@
 
 use super::bind::{changes, json_str, num, opt_num, page};
 use domain::api::{OrderItem, Page, SeatCounts, SeatItem};
-use domain::wecom::OrderAccount;
+use domain::wecom::{AccountStatus, ActiveInfo, OrderAccount, OrderStatus, OrderType};
 use serde::Deserialize;
 use worker::{wasm_bindgen::JsValue, D1Database, Result};
 
 pub struct PaidOrder<'a> {
     pub order_id: &'a str,
-    pub order_status: u64,
+    pub order_type: OrderType,
+    pub order_status: OrderStatus,
     pub base_count: u64,
     pub interconnect_count: u64,
     pub days: u64,
@@ -17,7 +18,8 @@ pub struct PaidOrder<'a> {
     pub paid_at: u64,
 }
 
-/// Stores an order and its accounts (unassigned); idempotent.
+/// Stores an order and the codes it lists (unassigned, WeCom status 1; a
+/// renewal lists none); idempotent.
 pub async fn insert_order(
     db: &D1Database,
     corp_id: &str,
@@ -27,28 +29,31 @@ pub async fn insert_order(
 ) -> Result<()> {
     let rows: Vec<serde_json::Value> = accounts
         .iter()
-        .map(|a| serde_json::json!({"c": a.active_code, "t": a.account_type, "u": a.userid}))
+        .filter_map(|a| {
+            Some(serde_json::json!({"c": a.active_code.as_ref()?, "t": a.account_type}))
+        })
         .collect();
     db.batch(vec![
         db.prepare(
             "INSERT INTO orders (corp_id, order_id, order_type, order_status, base_count, interconnect_count, \
-               duration_days, created_at, paid_at, updated_at) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+               duration_days, created_at, paid_at, updated_at) VALUES (?1, ?2, ?10, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
              ON CONFLICT (corp_id, order_id) DO UPDATE SET order_status = excluded.order_status, updated_at = excluded.updated_at",
         )
         .bind(&[
             corp_id.into(),
             o.order_id.into(),
-            num(o.order_status),
+            num(u8::from(o.order_status).into()),
             num(o.base_count),
             num(o.interconnect_count),
             num(o.days),
             num(o.created_at),
             num(o.paid_at),
             num(now),
+            num(u8::from(o.order_type).into()),
         ])?,
         db.prepare(
-            "INSERT INTO seats (corp_id, active_code, order_id, type, status, updated_at) \
-             SELECT ?1, json_extract(j.value, '$.c'), ?2, json_extract(j.value, '$.t'), 'unassigned', ?4 \
+            "INSERT INTO seats (corp_id, active_code, order_id, type, status, wecom_status, updated_at) \
+             SELECT ?1, json_extract(j.value, '$.c'), ?2, json_extract(j.value, '$.t'), 'unassigned', 1, ?4 \
              FROM json_each(?3) AS j WHERE true ON CONFLICT (corp_id, active_code) DO NOTHING",
         )
         .bind(&[corp_id.into(), o.order_id.into(), json_str(&rows), num(now)])?,
@@ -81,6 +86,7 @@ pub async fn free_codes(
             "SELECT s.active_code, o.duration_days FROM seats s \
              LEFT JOIN orders o ON o.corp_id = s.corp_id AND o.order_id = s.order_id \
              WHERE s.corp_id = ?1 AND s.type = ?2 AND s.status = 'unassigned' \
+               AND (s.wecom_status IS NULL OR s.wecom_status = 1) \
              ORDER BY o.paid_at, s.active_code LIMIT ?3",
         )
         .bind(&[corp_id.into(), num(seat_type.into()), num(limit as u64)])?
@@ -107,14 +113,14 @@ pub async fn activate_seat(
 ) -> Result<()> {
     let mut statements = vec![db
         .prepare(
-            "UPDATE seats SET status = 'active', userid = ?3, activated_at = ?4, expires_at = ?5, updated_at = ?4 \
-             WHERE corp_id = ?1 AND active_code = ?2",
+            "UPDATE seats SET status = 'active', userid = ?3, activated_at = ?4, expires_at = ?5, wecom_status = 2, \
+               updated_at = ?4 WHERE corp_id = ?1 AND active_code = ?2",
         )
         .bind(&[corp_id.into(), code.into(), userid.into(), num(now), num(expires_at)])?];
     if let Some(old) = merged {
         // WeCom merges the old account's remaining time into the new one.
         statements.push(
-            db.prepare("UPDATE seats SET status = 'expired', expires_at = ?3, updated_at = ?3 WHERE corp_id = ?1 AND active_code = ?2")
+            db.prepare(MERGED)
                 .bind(&[corp_id.into(), old.into(), num(now)])?,
         );
     }
@@ -122,26 +128,32 @@ pub async fn activate_seat(
     Ok(())
 }
 
+/// Ends a code whose time WeCom merged into another (status 5).
+const MERGED: &str =
+    "UPDATE seats SET status = 'expired', expires_at = ?3, wecom_status = 5, updated_at = ?3 \
+                      WHERE corp_id = ?1 AND active_code = ?2";
+
+/// One account WeCom moved in a transfer: the history row and its wait.
 pub struct SeatTransfer<'a> {
     pub code: &'a str,
     pub seat_type: u8,
     pub handover: &'a str,
     pub takeover: &'a str,
     pub cooldown_until: Option<u64>,
-    pub replaced: Option<&'a str>,
     pub actor: &'a str,
     pub now: u64,
 }
 
-pub async fn transfer_seat(db: &D1Database, corp_id: &str, t: &SeatTransfer<'_>) -> Result<()> {
-    let mut statements = vec![
+/// Records a moved account (who holds it is written from WeCom's answer,
+/// [`member_accounts`]): its transfer wait and the history row.
+pub async fn record_transfer(db: &D1Database, corp_id: &str, t: &SeatTransfer<'_>) -> Result<()> {
+    let statements = vec![
         db.prepare(
-            "UPDATE seats SET userid = ?3, transferable_at = ?4, updated_at = ?5 WHERE corp_id = ?1 AND active_code = ?2",
+            "UPDATE seats SET transferable_at = ?3, updated_at = ?4 WHERE corp_id = ?1 AND active_code = ?2",
         )
         .bind(&[
             corp_id.into(),
             t.code.into(),
-            t.takeover.into(),
             opt_num(t.cooldown_until),
             num(t.now),
         ])?,
@@ -160,14 +172,112 @@ pub async fn transfer_seat(db: &D1Database, corp_id: &str, t: &SeatTransfer<'_>)
             t.actor.into(),
         ])?,
     ];
-    if let Some(old) = t.replaced {
-        statements.push(
-            db.prepare("UPDATE seats SET status = 'expired', expires_at = ?3, updated_at = ?3 WHERE corp_id = ?1 AND active_code = ?2")
-                .bind(&[corp_id.into(), old.into(), num(t.now)])?,
-        );
-    }
     db.batch(statements).await?;
     Ok(())
+}
+
+/// Writes what WeCom says a member holds (`get_active_info_by_user`: at
+/// most one account of each type): each listed code becomes theirs with
+/// WeCom's dates; any other active code of ours for them of a listed type
+/// was merged into it (a renewal may bind a new code).
+pub async fn member_accounts(
+    db: &D1Database,
+    corp_id: &str,
+    userid: &str,
+    held: &[ActiveInfo],
+    now: u64,
+) -> Result<()> {
+    let mut statements = vec![];
+    for a in held {
+        let Some(expires_at) = a.expire_time else {
+            continue;
+        };
+        let status = a.status.unwrap_or(if expires_at > now {
+            AccountStatus::Bound
+        } else {
+            AccountStatus::Expired
+        });
+        statements.push(
+            db.prepare(
+                "INSERT INTO seats (corp_id, active_code, type, status, userid, activated_at, expires_at, wecom_status, updated_at) \
+                 VALUES (?1, ?2, ?3, CASE WHEN ?6 > ?8 THEN 'active' ELSE 'expired' END, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (corp_id, active_code) DO UPDATE SET status = excluded.status, userid = excluded.userid, \
+                   activated_at = coalesce(excluded.activated_at, seats.activated_at), expires_at = excluded.expires_at, \
+                   wecom_status = excluded.wecom_status, updated_at = excluded.updated_at",
+            )
+            .bind(&[
+                corp_id.into(),
+                a.active_code.as_str().into(),
+                num(a.account_type.into()),
+                userid.into(),
+                opt_num(a.active_time),
+                num(expires_at),
+                num(u8::from(status).into()),
+                num(now),
+            ])?,
+        );
+        statements.push(
+            db.prepare(
+                "UPDATE seats SET status = 'expired', expires_at = min(coalesce(expires_at, ?5), ?5), wecom_status = 5, \
+                   updated_at = ?5 \
+                 WHERE corp_id = ?1 AND userid = ?2 AND type = ?3 AND active_code != ?4 AND status = 'active'",
+            )
+            .bind(&[
+                corp_id.into(),
+                userid.into(),
+                num(a.account_type.into()),
+                a.active_code.as_str().into(),
+                num(now),
+            ])?,
+        );
+    }
+    if !statements.is_empty() {
+        db.batch(statements).await?;
+    }
+    Ok(())
+}
+
+/// Codes whose WeCom status can still change (unassigned or bound).
+pub async fn live_codes(db: &D1Database, corp_id: &str) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        active_code: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT active_code FROM seats WHERE corp_id = ?1 AND status IN ('unassigned', 'active') \
+             ORDER BY active_code",
+        )
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.active_code).collect())
+}
+
+/// Writes WeCom's status of each code (`get_active_info_by_code`); a merged
+/// code ends. How many changed.
+pub async fn set_wecom_statuses(
+    db: &D1Database,
+    corp_id: &str,
+    infos: &[ActiveInfo],
+    now: u64,
+) -> Result<usize> {
+    let rows: Vec<serde_json::Value> = infos
+        .iter()
+        .filter_map(|a| Some(serde_json::json!({"c": a.active_code, "s": u8::from(a.status?)})))
+        .collect();
+    let result = db
+        .prepare(
+            "UPDATE seats SET wecom_status = j.s, updated_at = ?3, \
+               status = CASE WHEN j.s = 5 AND seats.status = 'active' THEN 'expired' ELSE seats.status END \
+             FROM (SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.s') AS s FROM json_each(?2)) AS j \
+             WHERE seats.corp_id = ?1 AND seats.active_code = j.c AND seats.wecom_status IS NOT j.s",
+        )
+        .bind(&[corp_id.into(), json_str(&rows), num(now)])?
+        .run()
+        .await?;
+    Ok(changes(&result))
 }
 
 /// The seat list; `status` is computed from expiry so it is right at `now`.
@@ -190,6 +300,7 @@ pub async fn seat_page(
         activated_at: Option<f64>,
         expires_at: Option<f64>,
         transferable_at: Option<f64>,
+        wecom_status: Option<f64>,
     }
     #[derive(Deserialize)]
     struct Count {
@@ -216,7 +327,7 @@ pub async fn seat_page(
         .await?;
     let rows: Vec<Row> = db
         .prepare(format!(
-            "SELECT active_code, type, {computed} AS st, userid, activated_at, expires_at, transferable_at \
+            "SELECT active_code, type, {computed} AS st, userid, activated_at, expires_at, transferable_at, wecom_status \
              FROM seats WHERE {filters} AND active_code > ?5 ORDER BY active_code LIMIT ?6"
         ))
         .bind(&params(&[cursor.unwrap_or("").into(), num(limit + 1)]))?
@@ -233,6 +344,9 @@ pub async fn seat_page(
             activated_at: r.activated_at.map(|t| t as u64),
             expires_at: r.expires_at.map(|t| t as u64),
             transferable_at: r.transferable_at.map(|t| t as u64).filter(|t| *t > now),
+            wecom_status: r
+                .wecom_status
+                .and_then(|n| AccountStatus::try_from(n as u8).ok()),
         })
         .collect();
     let total = total.map(|c| c.n as u64).unwrap_or(0);
@@ -286,6 +400,7 @@ pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
     #[derive(Deserialize)]
     struct Row {
         order_id: String,
+        order_type: f64,
         order_status: f64,
         base_count: f64,
         interconnect_count: f64,
@@ -295,7 +410,7 @@ pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
     }
     let rows: Vec<Row> = db
         .prepare(
-            "SELECT order_id, order_status, base_count, interconnect_count, duration_days, created_at, paid_at \
+            "SELECT order_id, order_type, order_status, base_count, interconnect_count, duration_days, created_at, paid_at \
              FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC",
         )
         .bind(&[corp_id.into()])?
@@ -306,7 +421,9 @@ pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
         .into_iter()
         .map(|r| OrderItem {
             order_id: r.order_id,
-            order_status: r.order_status as u8,
+            // Only WeCom's documented numbers are ever written.
+            order_type: OrderType::try_from(r.order_type as u8).unwrap_or_default(),
+            order_status: OrderStatus::try_from(r.order_status as u8).unwrap_or_default(),
             base_count: r.base_count as u64,
             interconnect_count: r.interconnect_count as u64,
             duration_days: r.duration_days as u64,
@@ -316,22 +433,48 @@ pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
         .collect())
 }
 
+/// `get_order`'s status of an order.
+pub async fn set_order_status(
+    db: &D1Database,
+    corp_id: &str,
+    order_id: &str,
+    status: OrderStatus,
+    now: u64,
+) -> Result<()> {
+    db.prepare(
+        "UPDATE orders SET order_status = ?3, updated_at = ?4 WHERE corp_id = ?1 AND order_id = ?2",
+    )
+    .bind(&[
+        corp_id.into(),
+        order_id.into(),
+        num(u8::from(status).into()),
+        num(now),
+    ])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// A refunded order: its status, and every code of it WeCom no longer
+/// lists (`still_held`) is refunded. How many seats that refunded.
 pub async fn refund_order(
     db: &D1Database,
     corp_id: &str,
     order_id: &str,
-    order_status: u64,
+    status: OrderStatus,
+    still_held: &[&str],
     now: u64,
 ) -> Result<usize> {
     let results = db
         .batch(vec![
             db.prepare("UPDATE orders SET order_status = ?3, updated_at = ?4 WHERE corp_id = ?1 AND order_id = ?2")
-                .bind(&[corp_id.into(), order_id.into(), num(order_status), num(now)])?,
+                .bind(&[corp_id.into(), order_id.into(), num(u8::from(status).into()), num(now)])?,
             db.prepare(
                 "UPDATE seats SET status = 'refunded', updated_at = ?3 \
-                 WHERE corp_id = ?1 AND order_id = ?2 AND status = 'unassigned'",
+                 WHERE corp_id = ?1 AND order_id = ?2 AND status != 'refunded' \
+                   AND active_code NOT IN (SELECT value FROM json_each(?4))",
             )
-            .bind(&[corp_id.into(), order_id.into(), num(now)])?,
+            .bind(&[corp_id.into(), order_id.into(), num(now), json_str(&still_held)])?,
         ])
         .await?;
     Ok(results.get(1).map(changes).unwrap_or(0))
@@ -346,10 +489,11 @@ pub async fn auto_activated(
 ) -> Result<()> {
     let mut statements = vec![db
         .prepare(
-            "INSERT INTO seats (corp_id, active_code, type, status, userid, activated_at, expires_at, updated_at) \
-             VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?5) \
+            "INSERT INTO seats (corp_id, active_code, type, status, userid, activated_at, expires_at, wecom_status, updated_at) \
+             VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, 2, ?5) \
              ON CONFLICT (corp_id, active_code) DO UPDATE SET status = 'active', userid = excluded.userid, \
-               activated_at = excluded.activated_at, expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+               activated_at = excluded.activated_at, expires_at = excluded.expires_at, wecom_status = 2, \
+               updated_at = excluded.updated_at",
         )
         .bind(&[
             corp_id.into(),
@@ -360,10 +504,11 @@ pub async fn auto_activated(
             num(a.expire_time),
         ])?];
     if let Some(old) = &a.previous_active_code {
-        statements.push(
-            db.prepare("UPDATE seats SET status = 'expired', expires_at = ?3, updated_at = ?3 WHERE corp_id = ?1 AND active_code = ?2")
-                .bind(&[corp_id.into(), old.as_str().into(), num(now)])?,
-        );
+        statements.push(db.prepare(MERGED).bind(&[
+            corp_id.into(),
+            old.as_str().into(),
+            num(now),
+        ])?);
     }
     db.batch(statements).await?;
     Ok(())

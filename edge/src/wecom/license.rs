@@ -4,15 +4,19 @@
 
 use super::client::{Done, WeCom, WeComError};
 use domain::wecom::{
-    AccountPage, ActivateAccount, Activation, ActiveInfoByUser, AppLicenseInfo, AppLicenseRequest,
-    AutoActiveStatus, BatchActivate, BatchActivateReply, BatchTransfer, BatchTransferReply,
-    BoundAccount, CorpPageRequest, CorpUser, Order, OrderAccount, OrderAccountsRequest, OrderId,
-    OrderReply, Transfer,
+    AccountPage, ActivateAccount, ActivateByType, Activation, ActiveInfo, ActiveInfoByUser,
+    ActiveInfoList, AppLicenseInfo, AppLicenseRequest, AutoActiveStatus, BatchActivate,
+    BatchActivateReply, BatchTransfer, BatchTransferReply, BoundAccount, CorpCodes,
+    CorpPageRequest, CorpUser, Order, OrderAccount, OrderAccountsRequest, OrderId, OrderReply,
+    Transfer,
 };
 
 /// Largest page `list_order_account` and `list_actived_account` give
 /// (WeCom: `limit` at most 1000; document/path/95649, 95544).
 const ACCOUNT_PAGE: u64 = 1000;
+/// `batch_get_active_info_by_code` takes at most 1000 codes a call
+/// (document/path/95552).
+const CODES_PER_CALL: usize = 1000;
 
 impl WeCom<'_> {
     pub async fn get_order(&self, order_id: &str) -> Result<Order, WeComError> {
@@ -68,6 +72,53 @@ impl WeCom<'_> {
             userid: userid.to_owned(),
         };
         self.license_call("get_active_info_by_user", &body).await
+    }
+
+    /// What WeCom says of each code, status included
+    /// (`batch_get_active_info_by_code`, 1000 a call); codes WeCom does not
+    /// know are left out.
+    pub async fn active_info_by_codes(
+        &self,
+        corp_id: &str,
+        codes: &[String],
+    ) -> Result<Vec<ActiveInfo>, WeComError> {
+        let mut infos = vec![];
+        for chunk in codes.chunks(CODES_PER_CALL) {
+            let body = CorpCodes {
+                corpid: corp_id.to_owned(),
+                active_code_list: chunk.to_vec(),
+            };
+            match self
+                .license_call::<_, ActiveInfoList>("batch_get_active_info_by_code", &body)
+                .await
+            {
+                Ok(found) => infos.extend(found.active_info_list),
+                // 701010: none of this chunk's codes is WeCom's any more.
+                Err(WeComError::Api {
+                    errcode: 701010, ..
+                }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(infos)
+    }
+
+    /// Lets WeCom bind the unbound code of a type with the earliest
+    /// activation deadline to a member who holds none of that type
+    /// (`active_account_by_type`); WeCom does not say which code.
+    pub async fn activate_by_type(
+        &self,
+        corp_id: &str,
+        userid: &str,
+        account_type: u8,
+    ) -> Result<(), WeComError> {
+        let body = ActivateByType {
+            corpid: corp_id.to_owned(),
+            userid: userid.to_owned(),
+            account_type,
+        };
+        let _: Done = self.license_call("active_account_by_type", &body).await?;
+        Ok(())
     }
 
     /// Binds one code to one member (`active_account`).

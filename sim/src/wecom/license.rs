@@ -13,10 +13,10 @@ use crate::sim::Sim;
 use crate::state::{Account, State, BAD_ACCOUNT_COUNT};
 use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req, DATA_FORMAT};
 use domain::wecom::{
-    AccountPage, ActivateAccount, ActivateByType, ActivationResult, ActiveInfo, ActiveInfoByCode, ActiveInfoByUser,
-    ActiveInfoList, AppLicenseInfo, AppLicenseRequest, AutoActiveStatus, BatchActivate,
-    BatchActivateReply, BatchTransfer, BatchTransferReply, BoundAccount, CorpCode, CorpCodes,
-    CorpUser, TransferResult, TrialInfo,
+    AccountPage, ActivateAccount, ActivateByType, ActivationResult, ActiveInfo, ActiveInfoByCode,
+    ActiveInfoByUser, ActiveInfoList, AppLicenseInfo, AppLicenseRequest, AutoActiveStatus,
+    BatchActivate, BatchActivateReply, BatchTransfer, BatchTransferReply, BoundAccount, CorpCode,
+    CorpCodes, CorpUser, TransferResult, TrialInfo,
 };
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
@@ -575,7 +575,11 @@ mod tests {
         ));
         let code = held["active_info_list"][0]["active_code"].as_str().unwrap();
         let bound = sim.state();
-        let a = bound.accounts.iter().find(|a| a.active_code == code).unwrap();
+        let a = bound
+            .accounts
+            .iter()
+            .find(|a| a.active_code == code)
+            .unwrap();
         assert_eq!(a.order_id, first.order_id, "the earliest deadline first");
         drop(bound);
         assert!(

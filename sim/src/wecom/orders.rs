@@ -6,8 +6,8 @@
 use crate::state::{credential, Order, RenewJob, State};
 use crate::wire::{err, ok, Refusal, Reply};
 use domain::wecom::{
-    AccountCount, AccountDuration, AccountPage, InvalidRenewal, OrderAccount, OrderId,
-    OrderReply, OrderType, PlacedOrder, RenewOrderJob, RenewOrderJobReply, SubmitOrderJob,
+    AccountCount, AccountDuration, AccountPage, InvalidRenewal, OrderAccount, OrderId, OrderReply,
+    OrderType, PlacedOrder, RenewOrderJob, RenewOrderJobReply, SubmitOrderJob,
 };
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +38,6 @@ pub struct NewOrder {
     account_count: AccountCount,
     account_duration: AccountDuration,
 }
-
 
 /// `list_order` body: every field optional.
 #[derive(Deserialize, Default)]
@@ -220,7 +219,14 @@ pub fn create_renew_job(state: &mut State, asked: RenewOrderJob) -> Result<Reply
         return Err(crate::state::NOT_AUTHORISED.reply());
     }
     let jobid = match asked.jobid.filter(|j| !j.is_empty()) {
-        Some(j) if state.renew_jobs.get(&j).is_some_and(|job| job.corp_id == asked.corpid) => j,
+        Some(j)
+            if state
+                .renew_jobs
+                .get(&j)
+                .is_some_and(|job| job.corp_id == asked.corpid) =>
+        {
+            j
+        }
         Some(_) => return Err(err(40058, "invalid jobid")),
         None => {
             let j = credential(24);
