@@ -219,23 +219,89 @@ fn members_who_open_the_app_without_a_seat_land_in_the_requests_inbox() {
     assert_eq!(dev1["has_seat"], 1);
 }
 
+/// `POST /_sim/.../refund {"outcome"}`: the organisation asks for a refund
+/// and WeCom decides.
+fn refund(corp: &str, order: &str, outcome: &str) {
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/orders/{order}/refund"),
+        &json!({"outcome": outcome}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+}
+
+/// The order as the console lists it.
+fn order_item(admin: &ureq::Agent, corp: &str, order: &str) -> Value {
+    let orders = get(admin, &format!("{}/api/v1/corps/{corp}/orders", edge())).json();
+    orders["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["order_id"] == order)
+        .cloned()
+        .unwrap_or_else(|| panic!("order {order} not listed: {orders}"))
+}
+
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
 fn a_refund_removes_the_unused_seats_of_the_order() {
     let (corp, admin) = installed_and_synced("ref");
     let order = pay_order(&corp, 2, 365);
     assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
-    let a = sim_send(
-        "POST",
-        &format!("/_sim/corps/{corp}/orders/{order}/refund"),
-        &json!({}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
+    refund(&corp, &order, "refunded");
     assert_eq!(seats(&admin, &corp, "status=refunded")["total"], 1);
     assert_eq!(
         seats(&admin, &corp, "status=active")["total"],
         1,
         "the bound seat stays"
+    );
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(summary["seats"]["purchased"], 1);
+    assert_eq!(
+        order_item(&admin, &corp, &order)["order_status"],
+        "refunded"
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_rejected_refund_changes_no_seat_and_the_order_says_so() {
+    let (corp, admin) = installed_and_synced("rrej");
+    let order = pay_order(&corp, 2, 365);
+    refund(&corp, &order, "requested");
+    let pending = wecom_license("get_order", &json!({"order_id": order}));
+    assert_eq!(
+        pending["order"]["order_status"], 4,
+        "refund requested, undecided"
+    );
+    refund(&corp, &order, "rejected");
+    assert_eq!(
+        seats(&admin, &corp, "status=unassigned")["total"],
+        2,
+        "nothing refunded"
+    );
+    assert_eq!(seats(&admin, &corp, "status=refunded")["total"], 0);
+    assert_eq!(
+        order_item(&admin, &corp, &order)["order_status"],
+        "refund_rejected"
+    );
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_refund_takes_back_only_what_wecom_refunded() {
+    let (corp, admin) = installed_and_synced("rwho");
+    let order = pay_order(&corp, 2, 365);
+    // Bound in WeCom's own console: our mirror still counts it unassigned.
+    let bound = activate_behind_our_back(&corp, "dev2");
+    refund(&corp, &order, "refunded");
+    let refunded = seats(&admin, &corp, "status=refunded");
+    assert_eq!(refunded["total"], 1, "{refunded}");
+    assert_ne!(
+        refunded["items"][0]["active_code"],
+        bound.as_str(),
+        "WeCom kept the bound account"
     );
     let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
     assert_eq!(summary["seats"]["purchased"], 1);
@@ -783,4 +849,212 @@ fn a_seat_of_a_member_taken_out_of_the_range_is_suggested_and_moves_at_once() {
     // Taken from outside the range, the seat may move again at once.
     let again = transfer(&admin, &corp, "dev1", "dev2");
     assert_eq!(again["ok"], true, "{again}");
+}
+
+/// `POST /_sim/corps/{corp}/renewals`: the organisation renews members'
+/// accounts of a type and pays (`license_pay_success`); the order id.
+fn pay_renewal(corp: &str, userids: &[&str], seat_type: u8, days: u64) -> String {
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/renewals"),
+        &json!({"userids": userids, "type": seat_type, "days": days}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()["order_id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_renewal_order_extends_the_members_seat_as_wecom_says() {
+    let (corp, admin) = installed_and_synced("rnw");
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    let (old_code, old_expiry) = active_seats_of(&admin, &corp, "dev1")[0].clone();
+    let before = seats(&admin, &corp, "")["total"].as_u64().unwrap();
+
+    let order = pay_renewal(&corp, &["dev1"], 1, 62);
+    let held = active_seats_of(&admin, &corp, "dev1");
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0].1, old_expiry + 62 * 86_400, "62 more days");
+    assert_eq!(
+        wecom_accounts_of(&corp, "dev1"),
+        held,
+        "the code WeCom says, not the old one"
+    );
+    let all = seats(&admin, &corp, "");
+    assert!(
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["active_code"].is_string() && s["active_code"] != ""),
+        "no seat without a code: {all}"
+    );
+    assert_eq!(
+        all["total"].as_u64().unwrap(),
+        before + 1,
+        "only the code WeCom bound"
+    );
+    let old = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["active_code"] == old_code.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(old["status"], "expired", "{old}");
+    assert_eq!(old["wecom_status"], "merged", "{old}");
+    let listed = order_item(&admin, &corp, &order);
+    assert_eq!(listed["order_type"], "renewal");
+    assert_eq!(listed["order_status"], "paid");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn with_auto_activation_on_wecom_moves_a_departed_holders_seat_and_it_is_not_suggested() {
+    let (corp, admin) = installed_and_synced("night");
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/auto_activate", edge()),
+        &json!({"enabled": true}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    // dev2 opens the app: no free account, so a request.
+    let opened = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/open_app"),
+        &json!({"userid": "dev2"}),
+    );
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    let gone = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp}/users/dev1"),
+        &json!({}),
+    );
+    assert_eq!(gone.status, 200, "{}", gone.text);
+    let url = format!("{}/api/v1/corps/{corp}/suggestions", edge());
+    assert_eq!(
+        get(&admin, &url).json()["items"][0]["handover_userid"],
+        "dev1",
+        "until WeCom acts, the seat is ours to move"
+    );
+
+    // The next early morning WeCom marks the account awaiting transfer.
+    let night = sim_send("POST", &format!("/_sim/corps/{corp}/nightly"), &json!({}));
+    assert_eq!(night.status, 200, "{}", night.text);
+    assert_eq!(
+        night.json()["awaiting_transfer"].as_array().unwrap().len(),
+        1
+    );
+    reconcile(&corp);
+    let s = get(&admin, &url).json();
+    assert_eq!(s["items"], json!([]), "WeCom is moving it itself: {s}");
+    let held = seats(&admin, &corp, "status=active");
+    assert_eq!(
+        held["items"][0]["wecom_status"], "awaiting_transfer",
+        "{held}"
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_code_shared_downstream_is_not_offered_for_activation() {
+    let (corp, admin) = installed_and_synced("down");
+    pay_order(&corp, 1, 365);
+    let code = seats(&admin, &corp, "status=unassigned")["items"][0]["active_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shared = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/codes/{code}/share"),
+        &json!({}),
+    );
+    assert_eq!(shared.status, 200, "{}", shared.text);
+    reconcile(&corp);
+    let item = &seats(&admin, &corp, "")["items"][0];
+    assert_eq!(item["wecom_status"], "shared_downstream", "{item}");
+    let r = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(r[0]["code"], "no_free_account", "{r:?}");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_new_activation_takes_the_code_wecom_chooses() {
+    let (corp, admin) = installed_and_synced("bytype");
+    pay_order(&corp, 1, 365);
+    // A second order a second later: its code has the later deadline.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    pay_order(&corp, 1, 365);
+    // The older code goes downstream in WeCom; our mirror does not know yet.
+    let codes: Vec<String> = d1(&format!(
+        "SELECT s.active_code FROM seats s JOIN orders o ON o.corp_id = s.corp_id AND o.order_id = s.order_id \
+         WHERE s.corp_id = '{corp}' ORDER BY o.paid_at"
+    ))
+    .iter()
+    .map(|r| r["active_code"].as_str().unwrap().to_owned())
+    .collect();
+    let shared = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/codes/{}/share", codes[0]),
+        &json!({}),
+    );
+    assert_eq!(shared.status, 200, "{}", shared.text);
+
+    let r = activate(&admin, &corp, &["dev1"]);
+    assert_eq!(r[0]["ok"], true, "WeCom chose a free code: {r:?}");
+    assert_eq!(r[0]["active_code"], codes[1].as_str());
+    assert_eq!(
+        active_seats_of(&admin, &corp, "dev1"),
+        wecom_accounts_of(&corp, "dev1"),
+        "stored as WeCom bound it"
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_transfer_moves_every_account_the_handover_held() {
+    let (corp, admin) = installed_and_synced("both");
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/orders"),
+        &json!({"base": 1, "interconnect": 1, "days": 365}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    let ic = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": ["dev1"], "type": 2}),
+    );
+    assert_eq!(ic.json()["results"][0]["ok"], true, "{}", ic.text);
+    let gone = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp}/users/dev1"),
+        &json!({}),
+    );
+    assert_eq!(gone.status, 200, "{}", gone.text);
+
+    let moved = transfer(&admin, &corp, "dev1", "dev2");
+    assert_eq!(moved["ok"], true, "{moved}");
+    let held = seats(&admin, &corp, "status=active");
+    let holders: Vec<&Value> = held["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["userid"])
+        .collect();
+    assert_eq!(holders, vec!["dev2", "dev2"], "both accounts moved: {held}");
+    assert_eq!(active_seats_of(&admin, &corp, "dev1"), vec![]);
+    let mut ours = active_seats_of(&admin, &corp, "dev2");
+    let mut wecoms = wecom_accounts_of(&corp, "dev2");
+    ours.sort();
+    wecoms.sort();
+    assert_eq!(ours, wecoms, "WeCom agrees");
+    let history = d1_count(&format!(
+        "SELECT count(*) AS n FROM transfers WHERE corp_id = '{corp}'"
+    ));
+    assert_eq!(history, 2, "each account's move is recorded");
 }
