@@ -4,7 +4,7 @@
 
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin,
-    ErrorBody, Forecast, ForecastRequest, Health, Items, MemberItem, MemberQuery, Page,
+    ErrorBody, Forecast, ForecastRequest, Health, Items, MemberItem, MemberQuery, OrderItem, Page,
     RangeSummary, SeatItem, SeatQuery, SeatRequest, SessionInfo, Suggestions, Summary, SyncStarted,
     SyncStatus, TransferRequest,
 };
@@ -140,6 +140,12 @@ pub async fn summary(corp_id: &str) -> Result<Summary, ApiFailure> {
 
 pub async fn seats(corp_id: &str, query: &SeatQuery) -> Result<Page<SeatItem>, ApiFailure> {
     get_with(&format!("/api/v1/corps/{corp_id}/seats"), query).await
+}
+
+pub async fn orders(corp_id: &str) -> Result<Vec<OrderItem>, ApiFailure> {
+    get::<Items<OrderItem>>(&format!("/api/v1/corps/{corp_id}/orders"))
+        .await
+        .map(|i| i.items)
 }
 
 pub async fn requests(corp_id: &str) -> Result<Vec<SeatRequest>, ApiFailure> {

@@ -1,6 +1,7 @@
 //! Console texts in Simplified Chinese (default) and English. Every text is
 //! a `Text` variant, so a missing translation fails to compile.
 
+use domain::wecom::{AccountStatus, OrderStatus, OrderType};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +169,31 @@ pub enum Text {
     Leaving,
     NotExact,
     DeptIdsOnly,
+    Orders,
+    OrdersHint,
+    NoOrders,
+    OrderCol,
+    AccountsCol,
+    DaysCol,
+    PaidCol,
+    OrderPurchase,
+    OrderRenewal,
+    OrderMigration,
+    OrderAwaitingPayment,
+    OrderPaid,
+    OrderCancelled,
+    OrderExpiredUnpaid,
+    OrderRefundRequested,
+    OrderRefunded,
+    OrderRefundRejected,
+    OrderInvalidated,
+    WeComStatusCol,
+    AccountUnbound,
+    AccountBound,
+    AccountExpired,
+    AccountAwaitingTransfer,
+    AccountMerged,
+    AccountSharedDownstream,
 }
 
 pub fn text(lang: Lang, key: Text) -> &'static str {
@@ -311,6 +337,31 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         Leaving => ("移出成员", "Leaving"),
         NotExact => ("部分部门或成员不在当前可见范围内，应用看不到其成员，结果可能偏少：", "Some departments or members are outside the current range; the app cannot see them, so this may be low: "),
         DeptIdsOnly => ("部门 ID 须为数字：", "Department IDs must be numbers: "),
+        Orders => ("订单", "Orders"),
+        OrdersHint => ("企业微信中的购买与续期订单及其状态。", "Purchase and renewal orders in WeCom, with their status."),
+        NoOrders => ("暂无订单。", "No orders yet."),
+        OrderCol => ("订单号", "Order"),
+        AccountsCol => ("帐号数（基础/互通）", "Accounts (base/interconnect)"),
+        DaysCol => ("时长（天）", "Days"),
+        PaidCol => ("支付时间", "Paid"),
+        OrderPurchase => ("购买帐号", "Purchase"),
+        OrderRenewal => ("续期帐号", "Renewal"),
+        OrderMigration => ("迁移订单", "Migration"),
+        OrderAwaitingPayment => ("待支付", "Awaiting payment"),
+        OrderPaid => ("已支付", "Paid"),
+        OrderCancelled => ("已取消", "Cancelled"),
+        OrderExpiredUnpaid => ("未支付，已过期", "Expired unpaid"),
+        OrderRefundRequested => ("申请退款中", "Refund requested"),
+        OrderRefunded => ("退款成功", "Refunded"),
+        OrderRefundRejected => ("退款被拒绝", "Refund rejected"),
+        OrderInvalidated => ("已失效", "Invalidated"),
+        WeComStatusCol => ("企业微信状态", "WeCom status"),
+        AccountUnbound => ("未绑定", "Unbound"),
+        AccountBound => ("已绑定且有效", "Bound and valid"),
+        AccountExpired => ("已过期", "Expired"),
+        AccountAwaitingTransfer => ("待转移（企业微信自动处理）", "Awaiting transfer (WeCom moves it)"),
+        AccountMerged => ("已合并", "Merged"),
+        AccountSharedDownstream => ("已分配给下游", "Assigned downstream"),
     };
     match lang {
         Lang::Zh => zh,
@@ -369,6 +420,43 @@ pub fn refusal(code: &str) -> Option<Text> {
     })
 }
 
+/// WeCom's order status in words.
+pub fn order_status(s: OrderStatus) -> Text {
+    use Text::*;
+    match s {
+        OrderStatus::AwaitingPayment => OrderAwaitingPayment,
+        OrderStatus::Paid => OrderPaid,
+        OrderStatus::Cancelled => OrderCancelled,
+        OrderStatus::ExpiredUnpaid => OrderExpiredUnpaid,
+        OrderStatus::RefundRequested => OrderRefundRequested,
+        OrderStatus::Refunded => OrderRefunded,
+        OrderStatus::RefundRejected => OrderRefundRejected,
+        OrderStatus::Invalidated => OrderInvalidated,
+    }
+}
+
+/// WeCom's order type in words.
+pub fn order_type(t: OrderType) -> Text {
+    match t {
+        OrderType::Purchase | OrderType::MultiCorpPurchase => Text::OrderPurchase,
+        OrderType::Renewal => Text::OrderRenewal,
+        OrderType::EditionMigration | OrderType::ContractMigration => Text::OrderMigration,
+    }
+}
+
+/// WeCom's account status in words.
+pub fn account_status(s: AccountStatus) -> Text {
+    use Text::*;
+    match s {
+        AccountStatus::Unbound => AccountUnbound,
+        AccountStatus::Bound => AccountBound,
+        AccountStatus::Expired => AccountExpired,
+        AccountStatus::AwaitingTransfer => AccountAwaitingTransfer,
+        AccountStatus::Merged => AccountMerged,
+        AccountStatus::SharedDownstream => AccountSharedDownstream,
+    }
+}
+
 /// A reactive text in the current language.
 pub fn tr(key: Text) -> impl Fn() -> &'static str + Copy {
     let lang = use_lang();
@@ -410,6 +498,31 @@ mod tests {
             refusal("wecom_refused"),
             None,
             "shown with WeCom's own message"
+        );
+    }
+
+    #[test]
+    fn every_order_and_account_status_reads_differently() {
+        let orders: Vec<&str> = (0..=7)
+            .map(|n| text(Lang::Zh, order_status(OrderStatus::try_from(n).unwrap())))
+            .collect();
+        let accounts: Vec<&str> = (1..=6)
+            .map(|n| {
+                text(
+                    Lang::En,
+                    account_status(AccountStatus::try_from(n).unwrap()),
+                )
+            })
+            .collect();
+        for words in [orders, accounts] {
+            let mut unique = words.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), words.len(), "{words:?}");
+        }
+        assert_eq!(
+            text(Lang::En, order_status(OrderStatus::RefundRejected)),
+            "Refund rejected"
         );
     }
 

@@ -71,6 +71,10 @@ test("the summary shows the trial and the seats the demo bought", async () => {
   assert.equal(await count(page, "members-in-range"), 44);
   assert.deepEqual(await seatCounts(page), SEEDED);
   assert.equal(await page.getByTestId("auto-activate").textContent(), "已关闭");
+  // The order, with WeCom's order status in words.
+  const status = page.getByTestId("order-status").first();
+  await status.waitFor();
+  assert.equal(await status.textContent(), "已支付");
   await page.screenshot({ path: `${SHOTS}seats.png`, fullPage: true });
   assert.deepEqual(problems, []);
 });

@@ -3,6 +3,7 @@
 pub mod forecast_card;
 pub mod health_card;
 pub mod last_ok;
+pub mod order_list;
 pub mod paged;
 pub mod range_card;
 pub mod refresh;

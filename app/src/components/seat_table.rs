@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::refresh::use_refresh;
 use crate::format::{date, given};
-use crate::i18n::{tr, Text};
+use crate::i18n::{account_status, tr, Text};
 use domain::api::SeatQuery;
 use leptos::prelude::*;
 
@@ -50,7 +50,7 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
             <table class="members">
                 <thead><tr>
                     <th>{tr(Text::CodeCol)}</th><th>{tr(Text::TypeCol)}</th><th>{tr(Text::StatusCol)}</th>
-                    <th>{tr(Text::MemberCol)}</th><th>{tr(Text::ExpiresCol)}</th><th>{tr(Text::TransferableCol)}</th>
+                    <th>{tr(Text::MemberCol)}</th><th>{tr(Text::ExpiresCol)}</th><th>{tr(Text::TransferableCol)}</th><th>{tr(Text::WeComStatusCol)}</th>
                 </tr></thead>
                 <tbody>
                     <For each=move || rows.with(|r| r.items.clone()) key=|s| (s.active_code.clone(), s.status.clone(), s.userid.clone()) let:s>
@@ -61,6 +61,7 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
                             <td><code>{s.userid.clone().unwrap_or_default()}</code></td>
                             <td>{s.expires_at.map(date)}</td>
                             <td>{s.transferable_at.map(date)}</td>
+                            <td>{s.wecom_status.map(|w| tr(account_status(w)))}</td>
                         </tr>
                     </For>
                 </tbody>

@@ -3,6 +3,7 @@
 //! forecast before changing the visible range.
 
 use crate::components::forecast_card::ForecastCard;
+use crate::components::order_list::OrderList;
 use crate::components::refresh::provide_refresh;
 use crate::components::seat_actions::{ActivateCard, TransferCard};
 use crate::components::seat_requests::{RequestsCard, SuggestionsCard};
@@ -26,7 +27,8 @@ pub fn Seats() -> impl IntoView {
                     <SuggestionsCard corp_id=corp.clone()/>
                     <ForecastCard corp_id=corp.clone()/>
                 </div>
-                <SeatTable corp_id=corp/>
+                <SeatTable corp_id=corp.clone()/>
+                <OrderList corp_id=corp/>
             }
         }/>
     }
