@@ -126,11 +126,6 @@ numbered! {
 }
 
 impl AccountStatus {
-    /// Whether we may bind this code to a member.
-    pub fn is_free(self) -> bool {
-        self == AccountStatus::Unbound
-    }
-
     /// Whether WeCom is already moving this account itself, so nobody
     /// should be asked to.
     pub fn moving_by_itself(self) -> bool {

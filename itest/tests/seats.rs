@@ -956,6 +956,20 @@ fn with_auto_activation_on_wecom_moves_a_departed_holders_seat_and_it_is_not_sug
         held["items"][0]["wecom_status"], "awaiting_transfer",
         "{held}"
     );
+    let code = held["items"][0]["active_code"].clone();
+
+    // dev2 opens the app again: WeCom hands dev1's account on by itself.
+    let opened = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/open_app"),
+        &json!({"userid": "dev2"}),
+    );
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    let held = seats(&admin, &corp, "status=active");
+    assert_eq!(held["total"], 1, "{held}");
+    assert_eq!(held["items"][0]["active_code"], code);
+    assert_eq!(held["items"][0]["userid"], "dev2");
+    assert_eq!(held["items"][0]["wecom_status"], "bound");
 }
 
 #[test]

@@ -14,6 +14,7 @@ use domain::api::{
 };
 use domain::seat::SeatType;
 use domain::trial::Trial;
+use domain::wecom::AccountStatus;
 
 /// Longest list a forecast takes per field: an input guard, not a WeCom rule.
 const MAX_FORECAST_ITEMS: usize = 1000;
@@ -120,8 +121,13 @@ pub async fn requests(a: Admin, _: ()) -> Result<Json<Items<SeatRequest>>, ApiEr
 }
 
 /// Pairs idle seats (longest remaining first) with waiting members (most
-/// eager first).
+/// eager first). A seat WeCom is already moving itself (awaiting transfer
+/// under auto-activation) is nobody's to offer.
 fn suggest(seats: Vec<IdleSeat>, waiting: Vec<Requester>) -> Suggestions {
+    let seats: Vec<IdleSeat> = seats
+        .into_iter()
+        .filter(|s| !s.wecom_status.is_some_and(AccountStatus::moving_by_itself))
+        .collect();
     let unmatched_seats = seats.len().saturating_sub(waiting.len()) as u64;
     let unmatched_requests = waiting.len().saturating_sub(seats.len()) as u64;
     let items = seats
@@ -233,6 +239,7 @@ mod tests {
             handover_userid: format!("gone-{code}"),
             expires_at,
             handover_state: "departed".into(),
+            wecom_status: Some(AccountStatus::Bound),
         }
     }
 
@@ -258,6 +265,19 @@ mod tests {
         assert_eq!(pairs, vec![("A", "eager"), ("B", "calm")]);
         assert_eq!((s.unmatched_seats, s.unmatched_requests), (1, 0));
         let s = suggest(vec![idle("A", 1)], vec![asker("x", 1), asker("y", 1)]);
+        assert_eq!((s.unmatched_seats, s.unmatched_requests), (0, 1));
+    }
+
+    #[test]
+    fn a_seat_wecom_is_moving_itself_is_not_suggested() {
+        let mut moving = idle("A", 300);
+        moving.wecom_status = Some(AccountStatus::AwaitingTransfer);
+        let s = suggest(
+            vec![moving, idle("B", 200)],
+            vec![asker("x", 1), asker("y", 1)],
+        );
+        let codes: Vec<&str> = s.items.iter().map(|i| i.active_code.as_str()).collect();
+        assert_eq!(codes, vec!["B"]);
         assert_eq!((s.unmatched_seats, s.unmatched_requests), (0, 1));
     }
 

@@ -67,11 +67,12 @@ pub struct IdleSeat {
     pub expires_at: u64,
     /// `departed` or `out_of_range`.
     pub handover_state: String,
+    /// WeCom's own status of the account, when read.
+    pub wecom_status: Option<AccountStatus>,
 }
 
 /// Active seats whose holder has left the company or the range (these move
-/// at once), longest remaining first; not those WeCom is already moving
-/// itself (status 4, awaiting transfer under auto-activation).
+/// at once), longest remaining first.
 pub async fn idle_seats(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<IdleSeat>> {
     #[derive(Deserialize)]
     struct Row {
@@ -81,22 +82,18 @@ pub async fn idle_seats(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<
         handover_userid: String,
         expires_at: f64,
         handover_state: String,
+        wecom_status: Option<f64>,
     }
     let rows: Vec<Row> = db
         .prepare(
-            "SELECT s.active_code, s.type, s.userid AS handover_userid, s.expires_at, \
+            "SELECT s.active_code, s.type, s.userid AS handover_userid, s.expires_at, s.wecom_status, \
                CASE WHEN m.status = 'departed' THEN 'departed' ELSE 'out_of_range' END AS handover_state \
              FROM seats s JOIN members m ON m.corp_id = s.corp_id AND m.userid = s.userid \
              WHERE s.corp_id = ?1 AND s.status = 'active' AND s.expires_at > ?2 \
                AND (m.status = 'departed' OR m.in_range = 0) \
-               AND (s.wecom_status IS NULL OR s.wecom_status != ?3) \
              ORDER BY s.expires_at DESC",
         )
-        .bind(&[
-            corp_id.into(),
-            num(now),
-            num(u8::from(AccountStatus::AwaitingTransfer).into()),
-        ])?
+        .bind(&[corp_id.into(), num(now)])?
         .all()
         .await?
         .results()?;
@@ -108,6 +105,9 @@ pub async fn idle_seats(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<
             handover_userid: r.handover_userid,
             expires_at: r.expires_at as u64,
             handover_state: r.handover_state,
+            wecom_status: r
+                .wecom_status
+                .and_then(|n| AccountStatus::try_from(n as u8).ok()),
         })
         .collect())
 }

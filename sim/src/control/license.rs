@@ -237,16 +237,23 @@ pub fn open_app(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
             return Reply::json(200, &json!({"pushed": false, "reason": "has a valid seat"}));
         }
         let auto = state.auto_active.get(corp_id).copied().unwrap_or(false);
-        let free = state
-            .accounts
-            .iter()
-            .position(|a| a.corp_id == corp_id && a.userid.is_none() && a.account_type == 1);
+        // A free base code; else one awaiting transfer, which WeCom hands
+        // on with its time.
+        let base_in = |status: AccountStatus| {
+            state.accounts.iter().position(|a| {
+                a.corp_id == corp_id && a.account_type == 1 && a.status(now) == status
+            })
+        };
+        let free =
+            base_in(AccountStatus::Unbound).or_else(|| base_in(AccountStatus::AwaitingTransfer));
         match (auto, free) {
             (true, Some(i)) => {
                 let a = &mut state.accounts[i];
+                if a.set_status.take().is_none() {
+                    a.active_time = Some(now);
+                    a.expire_time = Some(now + a.days * DAY);
+                }
                 a.userid = Some(userid.to_owned());
-                a.active_time = Some(now);
-                a.expire_time = Some(now + a.days * DAY);
                 // Scene 1: the member opened the app; previous status 1: unbound.
                 let xml = license_event(sim, "auto_activate", corp_id)
                     .text("Scene", 1)
