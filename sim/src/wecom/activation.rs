@@ -184,6 +184,7 @@ pub fn transfer(state: &mut State, corp: &str, handover: &str, takeover: &str) -
             .find(|a| a.active_code == m.active_code)
         {
             a.userid = Some(takeover.to_owned());
+            a.set_status = None; // bound again, no longer awaiting transfer
             a.transferable_after = if handover_active_in_range {
                 now + TRANSFER_COOLDOWN_SECS
             } else {
