@@ -490,6 +490,13 @@ pub enum DataEvent {
         agent_id: Option<u64>,
         at: u64,
     },
+    /// The app's admins changed (page 95038): re-read them. `FromUserName`
+    /// is always `sys`.
+    ChangeAppAdmin {
+        corp_id: String,
+        agent_id: Option<u64>,
+        at: u64,
+    },
     Unknown {
         corp_id: Option<String>,
         kind: String,
@@ -527,6 +534,11 @@ impl DataEvent {
                     }
                 }
             }
+            "change_app_admin" => DataEvent::ChangeAppAdmin {
+                corp_id: need(raw.to_user_name, "ToUserName")?,
+                agent_id: opt_number(raw.agent_id, "AgentID")?,
+                at: number(raw.create_time, "CreateTime")?,
+            },
             _ => DataEvent::Unknown {
                 corp_id: raw.to_user_name.filter(|s| !s.is_empty()),
                 kind,
@@ -538,15 +550,23 @@ impl DataEvent {
         match self {
             DataEvent::UnlicensedNotify { .. } => "unlicensed_notify",
             DataEvent::EnterAgent { .. } => "enter_agent",
+            DataEvent::ChangeAppAdmin { .. } => "change_app_admin",
             DataEvent::Unknown { kind, .. } => kind,
         }
     }
 
+    /// The event only says "read it again": applying it twice does no harm,
+    /// and two changes within one second arrive as the same message, so a
+    /// repeat must not be skipped as already applied.
+    pub fn asks_to_reread(&self) -> bool {
+        matches!(self, DataEvent::ChangeAppAdmin { .. })
+    }
+
     pub fn corp_id(&self) -> Option<&str> {
         match self {
-            DataEvent::UnlicensedNotify { corp_id, .. } | DataEvent::EnterAgent { corp_id, .. } => {
-                Some(corp_id)
-            }
+            DataEvent::UnlicensedNotify { corp_id, .. }
+            | DataEvent::EnterAgent { corp_id, .. }
+            | DataEvent::ChangeAppAdmin { corp_id, .. } => Some(corp_id),
             DataEvent::Unknown { corp_id, .. } => corp_id.as_deref(),
         }
     }
@@ -747,11 +767,11 @@ mod tests {
 
     #[test]
     fn unknown_info_types_and_change_types_are_kept() {
-        let xml = "<xml><InfoType>change_app_admin</InfoType><AuthCorpId>wwc</AuthCorpId></xml>";
+        let xml = "<xml><InfoType>mystery</InfoType><AuthCorpId>wwc</AuthCorpId></xml>";
         assert_eq!(
             CommandEvent::parse(xml).unwrap(),
             CommandEvent::Unknown {
-                info_type: "change_app_admin".into(),
+                info_type: "mystery".into(),
                 auth_corp_id: Some("wwc".into())
             }
         );
@@ -784,6 +804,33 @@ mod tests {
                 corp_id: Some("wwc".into()),
                 kind: "click".into()
             }
+        );
+    }
+
+    #[test]
+    fn change_app_admin_is_a_data_event_about_the_organisation() {
+        // WeCom's example on page 95038, on the data URL.
+        let xml = "<xml><ToUserName><![CDATA[wwc]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>\
+            <CreateTime>1348831860</CreateTime><MsgType><![CDATA[event]]></MsgType>\
+            <Event><![CDATA[change_app_admin]]></Event><AgentID>1</AgentID></xml>";
+        let event = DataEvent::parse(xml).unwrap();
+        assert_eq!(
+            event,
+            DataEvent::ChangeAppAdmin {
+                corp_id: "wwc".into(),
+                agent_id: Some(1),
+                at: 1348831860
+            }
+        );
+        assert_eq!(
+            (event.kind(), event.corp_id()),
+            ("change_app_admin", Some("wwc"))
+        );
+        let nameless = "<xml><FromUserName>sys</FromUserName><CreateTime>1</CreateTime>\
+            <MsgType>event</MsgType><Event>change_app_admin</Event></xml>";
+        assert_eq!(
+            DataEvent::parse(nameless).unwrap_err(),
+            EventError::Missing("ToUserName")
         );
     }
 

@@ -1,6 +1,6 @@
 //! An organisation as the features use it: opened (D1, a WeCom client and
-//! its permanent code), installed from an auth code, its auth info
-//! refreshed, or cancelled with every trace of it removed.
+//! its permanent code), installed from an auth code, its auth info and
+//! admins refreshed, or cancelled with every trace of it removed.
 
 use crate::cache;
 use crate::env::{self, random, Config};
@@ -106,8 +106,7 @@ pub async fn install(
         },
     )
     .await?;
-    let admins = wecom.get_admin_list(&corp_id, agent.agentid).await?;
-    store::replace_admins(&db, &corp_id, &admins).await?;
+    refresh_admins(env, cfg, &corp_id, now, "wecom").await?;
     Ok(corp_id)
 }
 
@@ -135,6 +134,32 @@ pub async fn refresh_auth(
     } else {
         Ok("range unchanged".into())
     }
+}
+
+/// Re-reads the app's admins with the organisation's own token
+/// (`agent/get_admin_list`) and stores them with their `auth_type`; used
+/// on install, on `change_app_admin` and by the cron. A change is audited.
+pub async fn refresh_admins(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    now: u64,
+    actor: &str,
+) -> Result<String, ApiError> {
+    let Some(corp) = open(env, cfg, corp_id).await? else {
+        return Ok("ignored: organisation not installed".into());
+    };
+    let mut admins = corp.wecom.admin_list(corp_id, &corp.permanent_code).await?;
+    admins.sort_by(|a, b| a.userid.cmp(&b.userid));
+    admins.dedup_by(|a, b| a.userid == b.userid);
+    let before = store::admins(&corp.db, corp_id).await?;
+    if before == admins {
+        return Ok("admins unchanged".into());
+    }
+    store::replace_admins(&corp.db, corp_id, &admins).await?;
+    let detail = serde_json::json!({"before": before, "after": admins});
+    store::audit(&corp.db, corp_id, now, actor, "admins_changed", &detail).await?;
+    Ok(format!("{} admins", admins.len()))
 }
 
 /// `cancel_auth`: every row and every KV key of the organisation goes.

@@ -423,7 +423,7 @@ fn the_same_event_delivered_four_times_is_recorded_and_applied_once() {
 fn unknown_but_valid_events_are_kept_and_answered_success() {
     let corp = unique_corp("unk");
     install_corp(&corp);
-    let command = command_xml("change_app_admin", &corp);
+    let command = command_xml("reset_permanent_code", &corp);
     let a = push(&command);
     assert_eq!(a.status, 200, "{}", a.text);
     let data = format!(
@@ -443,7 +443,10 @@ fn unknown_but_valid_events_are_kept_and_answered_success() {
     .iter()
     .map(|r| r["kind"].as_str().unwrap().to_owned())
     .collect();
-    assert!(kinds.contains(&"change_app_admin".to_string()), "{kinds:?}");
+    assert!(
+        kinds.contains(&"reset_permanent_code".to_string()),
+        "{kinds:?}"
+    );
     assert!(kinds.contains(&"view_miniprogram".to_string()), "{kinds:?}");
 }
 

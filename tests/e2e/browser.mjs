@@ -112,8 +112,9 @@ export async function seedDemo({ extraMembers = [] } = {}) {
   return corp;
 }
 
-// Signs the page's browser context in as the organisation's admin.
-export async function signIn(page, corp) {
-  const r = await page.request.post(`${BASE}/auth/dev-login`, { data: { corp_id: corp, userid: "admin" } });
+// Signs the page's browser context in as the organisation's admin (or
+// another admin WeCom lists).
+export async function signIn(page, corp, userid = "admin") {
+  const r = await page.request.post(`${BASE}/auth/dev-login`, { data: { corp_id: corp, userid } });
   if (r.status() !== 200) throw new Error(`dev-login ${corp}: ${r.status()} ${await r.text()}`);
 }

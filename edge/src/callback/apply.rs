@@ -124,7 +124,12 @@ pub async fn command(
     }
 }
 
-pub async fn data(env: &Env, event: &DataEvent, now: u64) -> Result<Outcome, ApiError> {
+pub async fn data(
+    env: &Env,
+    cfg: &Config,
+    event: &DataEvent,
+    now: u64,
+) -> Result<Outcome, ApiError> {
     Ok(match event {
         // A member in range opened the app without a seat: demand.
         DataEvent::UnlicensedNotify {
@@ -138,6 +143,12 @@ pub async fn data(env: &Env, event: &DataEvent, now: u64) -> Result<Outcome, Api
             "seat request recorded".into()
         }
         DataEvent::EnterAgent { .. } => "recorded".into(),
+        // WeCom says only that they changed: read them again.
+        DataEvent::ChangeAppAdmin { corp_id, .. } => {
+            corp::refresh_admins(env, cfg, corp_id, now, "wecom")
+                .await?
+                .into()
+        }
         DataEvent::Unknown { .. } => "kept: unknown kind".into(),
     })
 }

@@ -202,6 +202,7 @@ async fn receive(
                 event.corp_id(),
                 source,
                 &event.kind(),
+                false,
                 || apply::command(env, ctx, &cfg, &event, now),
             )
             .await
@@ -209,23 +210,31 @@ async fn receive(
         Source::Data => {
             let event = DataEvent::parse(&message)?;
             let corp_id = event.corp_id().unwrap_or(&opened.receive_id);
-            record_then_apply(&db, &message, Some(corp_id), source, event.kind(), || {
-                apply::data(env, &event, now)
-            })
+            record_then_apply(
+                &db,
+                &message,
+                Some(corp_id),
+                source,
+                event.kind(),
+                event.asks_to_reread(),
+                || apply::data(env, &cfg, &event, now),
+            )
             .await
         }
     }
 }
 
 /// Records the event (once per plaintext), applies it unless a previous
-/// delivery already did, then marks it applied. A failure to apply answers
-/// 5xx and leaves the event unapplied, so WeCom's retry applies it.
+/// delivery already did (or it asks to re-read, which is always done), then
+/// marks it applied. A failure to apply answers 5xx and leaves the event
+/// unapplied, so WeCom's retry applies it.
 async fn record_then_apply<F, Fut>(
     db: &worker::D1Database,
     message: &str,
     corp_id: Option<&str>,
     source: Source,
     kind: &str,
+    reread: bool,
     apply: F,
 ) -> std::result::Result<(), Refusal>
 where
@@ -235,7 +244,7 @@ where
     let key = dedupe_key(message);
     let state =
         store::record_event(db, &key, corp_id, source.name(), kind, now_secs(), message).await?;
-    if state == store::EventState::Applied {
+    if state == store::EventState::Applied && !reread {
         return Ok(()); // a retry of something already done
     }
     let outcome = apply().await.map_err(|e| {

@@ -1,12 +1,8 @@
 //! WeCom's service API (suite access token): the suite ticket, the
-//! permanent code an install brings, an organisation's auth info and the
-//! app's admins.
+//! permanent code an install brings and an organisation's auth info.
 
 use super::client::{corp_token_key, WeCom, WeComError, SUITE_TICKET_KEY};
-use domain::wecom::{
-    Admin, AdminList, AdminListRequest, AuthCodeRequest, AuthInfoReply, CorpCredential,
-    PermanentCodeReply,
-};
+use domain::wecom::{AuthCodeRequest, AuthInfoReply, CorpCredential, PermanentCodeReply};
 
 /// WeCom pushes a suite_ticket every 10 minutes and it is valid for 30
 /// (授权应用 "推送suite_ticket", document/path/90628).
@@ -53,20 +49,5 @@ impl WeCom<'_> {
         };
         self.suite_call("/cgi-bin/service/get_auth_info", &body)
             .await
-    }
-
-    pub async fn get_admin_list(
-        &self,
-        corp_id: &str,
-        agent_id: u64,
-    ) -> Result<Vec<Admin>, WeComError> {
-        let body = AdminListRequest {
-            auth_corpid: corp_id.to_owned(),
-            agentid: agent_id,
-        };
-        let list: AdminList = self
-            .suite_call("/cgi-bin/service/get_admin_list", &body)
-            .await?;
-        Ok(list.admin)
     }
 }

@@ -1,18 +1,38 @@
 //! Control routes for what an organisation does with licenses outside the
 //! API: pays an order (`license_pay_success`), is refunded
-//! (`license_refund`), and a member opens the app (`auto_activate` or
-//! `unlicensed_notify`).
+//! (`license_refund`), a member opens the app (`auto_activate` or
+//! `unlicensed_notify`); and how WeCom checks licenses there
+//! (`get_app_license_info`'s settings).
 
 use crate::push::{self, Message, Source};
 use crate::range::visible;
 use crate::sim::Sim;
-use crate::state::Order;
+use crate::state::{LicenseSettings, Order};
 use crate::wire::{bad, not_found, Reply};
 use serde_json::{json, Value};
 
 const DAY: u64 = 86_400;
 /// `order_status` of a refunded order.
 const REFUNDED: u8 = 4;
+
+/// `PUT /_sim/corps/{corp_id}/license_info {"license_status":0|1,
+/// "license_check_time"?, "test_corp"?}`: how WeCom checks licenses for
+/// the app here. WeCom pushes nothing when this changes.
+pub fn set_license_info(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
+    let settings: LicenseSettings = match serde_json::from_value(body.clone()) {
+        Ok(s) => s,
+        Err(e) => return bad(format!("bad license settings: {e}")),
+    };
+    if settings.license_status > 1 {
+        return bad("license_status is 0 or 1");
+    }
+    let mut state = sim.state();
+    let Some(corp) = state.corps.get_mut(corp_id) else {
+        return not_found("organisation");
+    };
+    corp.license = settings;
+    Reply::json(200, &corp.license)
+}
 
 /// The start of a license event: the provider, kind, organisation.
 fn license_event(sim: &Sim, info_type: &str, corp_id: &str) -> Message {

@@ -1,8 +1,10 @@
 //! The simulator's own routes (`/_sim/*`), for tests and the demo: create
 //! organisations, install and uninstall the app, move WeCom's clock, expire
-//! tokens, make WeCom busy, push any callback. Contact changes live in `contacts`, orders and
-//! members opening the app in `license`.
+//! tokens, make WeCom busy, push any callback. Contact changes live in `contacts`, orders,
+//! the license regime and members opening the app in `license`, the app's
+//! admins in `admins`.
 
+mod admins;
 mod contacts;
 mod license;
 
@@ -26,6 +28,12 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             None => not_found("organisation"),
         },
         ("POST", ["_sim", "corps", corp_id, "install"]) => install(sim, corp_id),
+        ("PUT", ["_sim", "corps", corp_id, "admins"]) => {
+            admins::set_admins(sim, corp_id, &json_body())
+        }
+        ("PUT", ["_sim", "corps", corp_id, "license_info"]) => {
+            license::set_license_info(sim, corp_id, &json_body())
+        }
         ("POST", ["_sim", "corps", corp_id, "range"]) => {
             contacts::set_range(sim, corp_id, &json_body())
         }
@@ -93,6 +101,7 @@ fn put_corp(sim: &Sim, body: &[u8]) -> Reply {
         corp.installed = old.installed;
         corp.permanent_code = old.permanent_code.clone();
         corp.first_installed_at = old.first_installed_at;
+        corp.license = old.license.clone();
     } else {
         corp.installed = false;
         corp.permanent_code = None;

@@ -78,7 +78,7 @@ fn member(user: &state::User, v: &Visible) -> Member {
 
 /// The organisation an `access_token` was issued for: 41001 missing,
 /// 40014 unknown, 42001 expired.
-fn corp_for_token<'a>(state: &'a State, req: &Req) -> Result<&'a Corp, Reply> {
+pub(super) fn corp_for_token<'a>(state: &'a State, req: &Req) -> Result<&'a Corp, Reply> {
     let token = req
         .query("access_token")
         .filter(|t| !t.is_empty())

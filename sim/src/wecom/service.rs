@@ -101,6 +101,20 @@ fn issue_corp_token(state: &mut State, corp_id: &str) -> String {
     token
 }
 
+/// The app's admins as WeCom lists them.
+pub fn admins_of(corp: &Corp) -> AdminList {
+    AdminList {
+        admin: corp
+            .admins
+            .iter()
+            .map(|a| Admin {
+                userid: a.userid.clone(),
+                auth_type: a.auth_type,
+            })
+            .collect(),
+    }
+}
+
 /// Answers the other `cgi-bin/*` routes (`path` without `cgi-bin/`).
 pub fn handle(sim: &Sim, req: &Req, path: &str) -> Reply {
     let mut state = sim.state();
@@ -188,7 +202,11 @@ fn permanent_code(state: &mut State, req: &Req) -> Result<Reply, Reply> {
     corp.installed = true;
     corp.first_installed_at.get_or_insert(now);
     corp.permanent_code = Some(permanent_code.clone());
-    let admin = corp.admins.first().cloned().unwrap_or_default();
+    let admin = corp
+        .admins
+        .first()
+        .map(|a| a.userid.clone())
+        .unwrap_or_default();
     Ok(ok(&PermanentCode {
         reply: PermanentCodeReply {
             permanent_code,
@@ -225,7 +243,8 @@ fn corp_token(state: &mut State, req: &Req) -> Result<Reply, Reply> {
     }))
 }
 
-/// Every admin of the organisation may manage the app (`auth_type` 1).
+/// The old, suite-token way to read the admins (page 90606; WeCom no
+/// longer maintains it but still answers).
 fn admin_list(state: &State, req: &Req) -> Result<Reply, Reply> {
     suite_token_ok(state, req)?;
     let asked: AdminListRequest = body(req, BAD_AGENT)?;
@@ -237,15 +256,7 @@ fn admin_list(state: &State, req: &Req) -> Result<Reply, Reply> {
     if asked.agentid != corp.agent_id {
         return Err(BAD_AGENT.reply());
     }
-    let admin = corp
-        .admins
-        .iter()
-        .map(|u| Admin {
-            userid: u.clone(),
-            auth_type: 1,
-        })
-        .collect();
-    Ok(ok(&AdminList { admin }))
+    Ok(ok(&admins_of(corp)))
 }
 
 #[cfg(test)]
