@@ -112,7 +112,7 @@ routes! {
     Range          => Get  "/api/v1/corps/{corp_id}/range", Session, "The visible range, its counts and advice";
     SyncStatus     => Get  "/api/v1/corps/{corp_id}/sync", Session, "The last or running contacts sync";
     StartSync      => Post "/api/v1/corps/{corp_id}/sync", Manage, "Starts a full contacts sync";
-    Summary        => Get  "/api/v1/corps/{corp_id}/summary", Session, "Trial, seats and licensed members";
+    Summary        => Get  "/api/v1/corps/{corp_id}/summary", Session, "License regime, trial, seats and licensed members";
     Seats          => Get  "/api/v1/corps/{corp_id}/seats", Session, "Accounts, with status computed now";
     Orders         => Get  "/api/v1/corps/{corp_id}/orders", Session, "Orders mirrored from WeCom";
     Activate       => Post "/api/v1/corps/{corp_id}/seats/activate", Manage, "Binds free accounts to members";

@@ -7,12 +7,12 @@ use itest::*;
 use serde_json::{json, Value};
 
 /// The organisation changes its admins in WeCom; WeCom pushes
-/// `change_app_admin` unless `push` is false (the push is lost).
-fn set_admins(corp: &str, admins: Value, push: bool) {
+/// `change_app_admin` unless `callback` is false (the push is lost).
+fn set_admins(corp: &str, admins: Value, callback: bool) {
     let a = sim_send(
         "PUT",
         &format!("/_sim/corps/{corp}/admins"),
-        &json!({"admins": admins, "push": push}),
+        &json!({"admins": admins, "callback": callback}),
     );
     assert_eq!(a.status, 200, "{}", a.text);
 }

@@ -91,10 +91,10 @@ test("an admin WeCom lets only look sees the seats but no action buttons", async
   for (const id of ["activate-card", "transfer-card", "request-activate", "suggestion-transfer", "auto-activate-toggle"]) {
     assert.equal(await page.getByTestId(id).count(), 0, id);
   }
+  await page.screenshot({ path: `${SHOTS}seats-read-only.png`, fullPage: true });
   await page.goto(`${BASE}/`);
   await page.getByTestId("members-in-range").waitFor();
   assert.equal(await page.getByTestId("sync-now").count(), 0);
-  await page.screenshot({ path: `${SHOTS}seats-read-only.png`, fullPage: true });
   assert.deepEqual(problems, []);
 });
 

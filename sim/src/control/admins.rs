@@ -1,11 +1,13 @@
 //! Control route for the app's admins: an organisation changes who
 //! administers the app (WeCom's admin console), and WeCom tells the app
-//! with `change_app_admin` on the data URL (page 95038).
+//! with `change_app_admin` on the data URL (page 95038). `"callback":
+//! false` drops the push, as for contact changes, to test that the
+//! reconcile heals.
 
 use crate::push::{self, Message, Source};
 use crate::sim::Sim;
 use crate::state::Admin;
-use crate::wire::{bad, not_found, Reply};
+use crate::wire::{bad, not_found, Reply, Req};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -13,17 +15,17 @@ use serde_json::{json, Value};
 struct AdminsChange {
     admins: Vec<Admin>,
     /// `false`: the push is lost on the way (the cron must heal it).
-    #[serde(default = "pushed")]
-    push: bool,
+    #[serde(default = "delivered")]
+    callback: bool,
 }
 
-fn pushed() -> bool {
+fn delivered() -> bool {
     true
 }
 
-/// `PUT /_sim/corps/{corp_id}/admins {"admins":[{"userid","auth_type"}], "push"?}`:
+/// `PUT /_sim/corps/{corp_id}/admins {"admins":[{"userid","auth_type"}], "callback"?}`:
 /// replaces the admins; an installed app is told with `change_app_admin`.
-pub fn set_admins(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
+pub fn set_admins(sim: &Sim, req: &Req, corp_id: &str, body: &Value) -> Reply {
     let change: AdminsChange = match serde_json::from_value(body.clone()) {
         Ok(c) => c,
         Err(e) => {
@@ -41,7 +43,7 @@ pub fn set_admins(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
         corp.admins = change.admins;
         (corp.agent_id, corp.installed, now)
     };
-    if !installed || !change.push {
+    if !installed || !change.callback || req.query("callback") == Some("false") {
         return Reply::json(200, &json!({"pushed": false}));
     }
     let xml = Message::new()

@@ -29,7 +29,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         },
         ("POST", ["_sim", "corps", corp_id, "install"]) => install(sim, corp_id),
         ("PUT", ["_sim", "corps", corp_id, "admins"]) => {
-            admins::set_admins(sim, corp_id, &json_body())
+            admins::set_admins(sim, req, corp_id, &json_body())
         }
         ("PUT", ["_sim", "corps", corp_id, "license_info"]) => {
             license::set_license_info(sim, corp_id, &json_body())
