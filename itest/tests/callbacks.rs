@@ -590,7 +590,7 @@ fn official_2014_sample_verifies_on_all_three_urls_when_skew_is_off() {
     );
     assert_eq!(
         (a.status, a.text.as_str()),
-        (400, "missing field ServiceCorpId")
+        (400, "missing field InfoType")
     );
     // The main worker (skew check on) refuses the 2014 timestamp.
     let a = get(&browser(), &format!("{}/wecom/callback/command?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=x", edge()));
