@@ -302,21 +302,8 @@ pub enum CommandEvent {
         auth_corp_id: String,
         change: ContactChange,
     },
-    LicensePaySuccess {
-        auth_corp_id: String,
-        order_id: String,
-        buyer_userid: Option<String>,
-    },
-    LicenseRefund {
-        auth_corp_id: String,
-        order_id: String,
-        order_status: Option<u8>,
-    },
-    AutoActivate {
-        auth_corp_id: String,
-        scene: Option<u8>,
-        accounts: Vec<ActivatedAccount>,
-    },
+    /// Any other `InfoType`, kept. License events arriving here (they
+    /// belong to the system event URL) land here too and change nothing.
     Unknown {
         info_type: String,
         auth_corp_id: Option<String>,
@@ -351,21 +338,6 @@ impl CommandEvent {
                 auth_corp_id: need(raw.auth_corp_id.clone(), "AuthCorpId")?,
                 change: contact_change(raw)?,
             },
-            "license_pay_success" => CommandEvent::LicensePaySuccess {
-                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
-                order_id: need(raw.order_id, "OrderId")?,
-                buyer_userid: raw.buyer_userid.filter(|s| !s.is_empty()),
-            },
-            "license_refund" => CommandEvent::LicenseRefund {
-                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
-                order_id: need(raw.order_id, "OrderId")?,
-                order_status: opt_number(raw.order_status, "OrderStatus")?,
-            },
-            "auto_activate" => CommandEvent::AutoActivate {
-                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
-                scene: opt_number(raw.scene, "Scene")?,
-                accounts: raw.account_list,
-            },
             _ => CommandEvent::Unknown {
                 info_type,
                 auth_corp_id: raw.auth_corp_id.filter(|s| !s.is_empty()),
@@ -383,9 +355,6 @@ impl CommandEvent {
             CommandEvent::ChangeContact { change, .. } => {
                 format!("change_contact.{}", change.kind())
             }
-            CommandEvent::LicensePaySuccess { .. } => "license_pay_success".into(),
-            CommandEvent::LicenseRefund { .. } => "license_refund".into(),
-            CommandEvent::AutoActivate { .. } => "auto_activate".into(),
             CommandEvent::Unknown { info_type, .. } => info_type.clone(),
         }
     }
@@ -396,10 +365,7 @@ impl CommandEvent {
             CommandEvent::SuiteTicket { .. } | CommandEvent::CreateAuth { .. } => None,
             CommandEvent::ChangeAuth { auth_corp_id, .. }
             | CommandEvent::CancelAuth { auth_corp_id, .. }
-            | CommandEvent::ChangeContact { auth_corp_id, .. }
-            | CommandEvent::LicensePaySuccess { auth_corp_id, .. }
-            | CommandEvent::LicenseRefund { auth_corp_id, .. }
-            | CommandEvent::AutoActivate { auth_corp_id, .. } => Some(auth_corp_id),
+            | CommandEvent::ChangeContact { auth_corp_id, .. } => Some(auth_corp_id),
             CommandEvent::Unknown { auth_corp_id, .. } => auth_corp_id.as_deref(),
         }
     }
@@ -472,6 +438,95 @@ fn contact_change(raw: RawXml) -> Result<ContactChange, EventError> {
         }),
         _ => ContactChange::Unknown { change_type },
     })
+}
+
+/// A provider system event (系统事件接收URL, pages 97196/95805): pushed with
+/// the provider's own Token and EncodingAESKey, receive id = the provider's
+/// CorpID. `ServiceCorpId` is the provider, `AuthCorpId` the organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemEvent {
+    pub service_corp_id: String,
+    pub kind: SystemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemKind {
+    /// An order was paid (`license_pay_success`, 95805).
+    LicensePaySuccess {
+        auth_corp_id: String,
+        order_id: String,
+        buyer_userid: Option<String>,
+    },
+    /// A refund was decided (`license_refund`, 95805).
+    LicenseRefund {
+        auth_corp_id: String,
+        order_id: String,
+        order_status: Option<u8>,
+    },
+    /// WeCom bound free accounts by itself (`auto_activate`, 95994).
+    AutoActivate {
+        auth_corp_id: String,
+        scene: Option<u8>,
+        accounts: Vec<ActivatedAccount>,
+    },
+    /// Any other `InfoType`, kept.
+    Unknown {
+        info_type: String,
+        auth_corp_id: Option<String>,
+    },
+}
+
+impl SystemEvent {
+    pub fn parse(xml: &str) -> Result<SystemEvent, EventError> {
+        let raw: RawXml = parse_raw(xml)?;
+        let info_type = need(raw.info_type.clone(), "InfoType")?;
+        let service_corp_id = need(raw.service_corp_id.clone(), "ServiceCorpId")?;
+        let kind = match info_type.as_str() {
+            "license_pay_success" => SystemKind::LicensePaySuccess {
+                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
+                order_id: need(raw.order_id, "OrderId")?,
+                buyer_userid: raw.buyer_userid.filter(|s| !s.is_empty()),
+            },
+            "license_refund" => SystemKind::LicenseRefund {
+                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
+                order_id: need(raw.order_id, "OrderId")?,
+                order_status: opt_number(raw.order_status, "OrderStatus")?,
+            },
+            "auto_activate" => SystemKind::AutoActivate {
+                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
+                scene: opt_number(raw.scene, "Scene")?,
+                accounts: raw.account_list,
+            },
+            _ => SystemKind::Unknown {
+                info_type,
+                auth_corp_id: raw.auth_corp_id.filter(|s| !s.is_empty()),
+            },
+        };
+        Ok(SystemEvent {
+            service_corp_id,
+            kind,
+        })
+    }
+
+    /// The kind, as stored in the events table.
+    pub fn kind(&self) -> &str {
+        match &self.kind {
+            SystemKind::LicensePaySuccess { .. } => "license_pay_success",
+            SystemKind::LicenseRefund { .. } => "license_refund",
+            SystemKind::AutoActivate { .. } => "auto_activate",
+            SystemKind::Unknown { info_type, .. } => info_type,
+        }
+    }
+
+    /// The organisation the event is about.
+    pub fn corp_id(&self) -> Option<&str> {
+        match &self.kind {
+            SystemKind::LicensePaySuccess { auth_corp_id, .. }
+            | SystemKind::LicenseRefund { auth_corp_id, .. }
+            | SystemKind::AutoActivate { auth_corp_id, .. } => Some(auth_corp_id),
+            SystemKind::Unknown { auth_corp_id, .. } => auth_corp_id.as_deref(),
+        }
+    }
 }
 
 /// A data callback from an authorised organisation's app, keyed by `Event`.
@@ -725,20 +780,42 @@ mod tests {
         let pay = "<xml><ServiceCorpId>wwp</ServiceCorpId><InfoType>license_pay_success</InfoType>\
             <AuthCorpId>wwc</AuthCorpId><OrderId>OI0001</OrderId><BuyerUserId>admin</BuyerUserId><TimeStamp>1</TimeStamp></xml>";
         assert_eq!(
-            CommandEvent::parse(pay).unwrap(),
-            CommandEvent::LicensePaySuccess {
-                auth_corp_id: "wwc".into(),
-                order_id: "OI0001".into(),
-                buyer_userid: Some("admin".into())
+            SystemEvent::parse(pay).unwrap(),
+            SystemEvent {
+                service_corp_id: "wwp".into(),
+                kind: SystemKind::LicensePaySuccess {
+                    auth_corp_id: "wwc".into(),
+                    order_id: "OI0001".into(),
+                    buyer_userid: Some("admin".into())
+                }
             }
         );
-        let refund = "<xml><InfoType>license_refund</InfoType><AuthCorpId>wwc</AuthCorpId><OrderId>OI1</OrderId><OrderStatus>4</OrderStatus></xml>";
+        let refund = "<xml><ServiceCorpId>wwp</ServiceCorpId><InfoType>license_refund</InfoType><AuthCorpId>wwc</AuthCorpId><OrderId>OI1</OrderId><OrderStatus>1</OrderStatus></xml>";
         assert_eq!(
-            CommandEvent::parse(refund).unwrap(),
-            CommandEvent::LicenseRefund {
+            SystemEvent::parse(refund).unwrap().kind,
+            SystemKind::LicenseRefund {
                 auth_corp_id: "wwc".into(),
                 order_id: "OI1".into(),
-                order_status: Some(4)
+                order_status: Some(1)
+            }
+        );
+        // Without the provider it is no system event.
+        let anonymous = refund.replace("<ServiceCorpId>wwp</ServiceCorpId>", "");
+        assert_eq!(
+            SystemEvent::parse(&anonymous).unwrap_err(),
+            EventError::Missing("ServiceCorpId")
+        );
+    }
+
+    #[test]
+    fn license_events_on_the_command_url_are_kept_not_acted_on() {
+        let pay = "<xml><SuiteId>s</SuiteId><InfoType>license_pay_success</InfoType>\
+            <AuthCorpId>wwc</AuthCorpId><OrderId>OI0001</OrderId></xml>";
+        assert_eq!(
+            CommandEvent::parse(pay).unwrap(),
+            CommandEvent::Unknown {
+                info_type: "license_pay_success".into(),
+                auth_corp_id: Some("wwc".into())
             }
         );
     }
@@ -751,9 +828,9 @@ mod tests {
               <UserId>zs</UserId><PreviousStatus>1</PreviousStatus></AccountList>\
             <AccountList><ActiveCode>CODE2</ActiveCode><Type>2</Type><ExpireTime>1700000001</ExpireTime>\
               <UserId>ls</UserId><PreviousStatus>2</PreviousStatus><PreviousActiveCode>OLD</PreviousActiveCode></AccountList></xml>";
-        let CommandEvent::AutoActivate {
+        let SystemKind::AutoActivate {
             accounts, scene, ..
-        } = CommandEvent::parse(xml).unwrap()
+        } = SystemEvent::parse(xml).unwrap().kind
         else {
             panic!()
         };

@@ -25,6 +25,7 @@ mod dev;
 mod env;
 mod error;
 mod http;
+mod install;
 mod seats;
 mod session;
 mod store;
@@ -54,6 +55,8 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
         .post_async("/wecom/callback/command", callback::push_command)
         .get_async("/wecom/callback/data", callback::verify_data)
         .post_async("/wecom/callback/data", callback::push_data)
+        .get_async("/wecom/callback/system", callback::verify_system)
+        .post_async("/wecom/callback/system", callback::push_system)
         .post_async("/auth/dev-login", session::dev_login)
         .post_async("/auth/logout", session::logout)
         .or_else_any_method_async("/api/*rest", api::no_such_route)

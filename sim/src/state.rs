@@ -11,9 +11,11 @@ use std::collections::{BTreeMap, HashMap};
 /// A suite_ticket is valid for 30 minutes after it is pushed (WeCom's
 /// suite_ticket callback documentation); WeCom pushes one every 10.
 pub const SUITE_TICKET_TTL: u64 = 1800;
-/// A temporary auth code is valid for 20 minutes (WeCom's
-/// get_permanent_code documentation).
-pub const AUTH_CODE_TTL: u64 = 1200;
+/// A pre-auth code is valid for 20 minutes (get_pre_auth_code, 90601).
+pub const PRE_AUTH_CODE_TTL: u64 = 1200;
+/// The AuthCode `create_auth` carries is valid for 10 minutes and good once
+/// (授权成功通知, 90642: 「10分钟内有效」).
+pub const AUTH_CODE_TTL: u64 = 600;
 /// `create_new_order` buys at most a million accounts of each type.
 const ORDER_ACCOUNTS_MAX: u64 = 1_000_000;
 /// `create_new_order`: an account lasts at most five years.

@@ -106,6 +106,9 @@ pub struct Installation<'a> {
     pub permanent_code_sealed: &'a str,
     pub range: &'a VisibleRange,
     pub install_key: &'a str,
+    /// The `create_auth` event it came from: it learns the organisation in
+    /// the same transaction, so an interrupted install resumes from here.
+    pub event_key: &'a str,
     pub now: u64,
 }
 
@@ -145,6 +148,8 @@ pub async fn install(db: &D1Database, i: &Installation<'_>) -> Result<()> {
         audit_statement(db, i.corp_id, i.now, "wecom", "installed", &serde_json::json!({
             "agent_id": i.agent_id, "range": i.range,
         }))?,
+        db.prepare("UPDATE events SET corp_id = ?1 WHERE dedupe_key = ?2")
+            .bind(&[i.corp_id.into(), i.event_key.into()])?,
     ])
     .await?;
     Ok(())

@@ -20,6 +20,9 @@ impl WeCom<'_> {
             .map_err(|e| WeComError::Transport(format!("{e:?}")))
     }
 
+    /// Trades a (single-use) auth code for the permanent code. The caller
+    /// stores the permanent code before anything else can fail, then
+    /// [`WeCom::keep_corp_token`] the token that came with it.
     pub async fn get_permanent_code(
         &self,
         auth_code: &str,
@@ -27,15 +30,20 @@ impl WeCom<'_> {
         let body = AuthCodeRequest {
             auth_code: auth_code.to_owned(),
         };
-        let code: PermanentCodeReply = self
-            .suite_call("/cgi-bin/service/get_permanent_code", &body)
-            .await?;
-        // The answer carries a corp token too; keep it rather than ask again.
-        if let (Some(token), Some(ttl)) = (&code.access_token, code.expires_in) {
-            self.store(&corp_token_key(&code.auth_corp_info.corpid), token, ttl)
-                .await?;
+        self.suite_call("/cgi-bin/service/get_permanent_code", &body)
+            .await
+    }
+
+    /// The corp token `get_permanent_code` brought, kept rather than asked
+    /// for again.
+    pub async fn keep_corp_token(&self, code: &PermanentCodeReply) -> Result<(), WeComError> {
+        match (&code.access_token, code.expires_in) {
+            (Some(token), Some(ttl)) => {
+                self.store(&corp_token_key(&code.auth_corp_info.corpid), token, ttl)
+                    .await
+            }
+            _ => Ok(()),
         }
-        Ok(code)
     }
 
     pub async fn get_auth_info(

@@ -63,11 +63,15 @@ pub fn pay_order(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     }
 }
 
-/// `POST /_sim/orders/{order_id}/pay`: the buyer pays an order placed with
-/// `create_new_order`.
-pub fn pay_placed(sim: &Sim, order_id: &str) -> Reply {
+/// `POST /_sim/orders/{order_id}/pay {"push"?}`: the buyer pays an order
+/// placed with `create_new_order`; with `"push": false` WeCom's
+/// `license_pay_success` is lost on the way.
+pub fn pay_placed(sim: &Sim, order_id: &str, body: &Value) -> Reply {
     let paid = sim.state().pay(order_id);
     match paid {
+        Ok(order) if body["push"] == json!(false) => {
+            Reply::json(200, &json!({"order_id": order.order_id, "pushed": false}))
+        }
         Ok(order) => announce_paid(sim, &order),
         Err(e) => bad(e),
     }
@@ -76,10 +80,11 @@ pub fn pay_placed(sim: &Sim, order_id: &str) -> Reply {
 fn announce_paid(sim: &Sim, order: &Order) -> Reply {
     let xml = license_event(sim, "license_pay_success", &order.corp_id)
         .cdata("OrderId", &order.order_id)
-        .cdata("BuyerUserId", "")
+        // The provider's own member who placed the order.
+        .cdata("BuyerUserId", "provider-sales")
         .text("TimeStamp", sim.now())
         .finish();
-    let d = push::deliver(sim, Source::Command, &sim.config.suite_id, &xml);
+    let d = push::system(sim, &xml);
     Reply::json(
         d.http_status(),
         &json!({"order_id": order.order_id, "delivery": d}),
@@ -107,7 +112,7 @@ pub fn refund(sim: &Sim, corp_id: &str, order_id: &str) -> Reply {
         .text("OrderStatus", REFUNDED)
         .text("TimeStamp", sim.now())
         .finish();
-    push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
+    push::system(sim, &xml).reply()
 }
 
 /// A member opens the app. Without a valid seat WeCom either binds a free
@@ -164,7 +169,7 @@ pub fn open_app(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
                             .text("PreviousStatus", 1)
                     })
                     .finish();
-                (xml, Source::Command, sim.config.suite_id.clone())
+                (xml, Source::System, sim.config.provider_corpid.clone())
             }
             _ => (
                 Message::new()

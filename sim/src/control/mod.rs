@@ -40,7 +40,9 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         ("POST", ["_sim", "corps", corp_id, "orders"]) => {
             license::pay_order(sim, corp_id, &json_body())
         }
-        ("POST", ["_sim", "orders", order_id, "pay"]) => license::pay_placed(sim, order_id),
+        ("POST", ["_sim", "orders", order_id, "pay"]) => {
+            license::pay_placed(sim, order_id, &json_body())
+        }
         ("POST", ["_sim", "corps", corp_id, "orders", order_id, "refund"]) => {
             license::refund(sim, corp_id, order_id)
         }
@@ -69,6 +71,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         ("POST", ["_sim", "expire_tokens"]) => expire_tokens(sim, &json_body()),
         ("POST", ["_sim", "corps", corp_id, "busy"]) => busy(sim, corp_id, &json_body()),
         ("POST", ["_sim", "push"]) => push_raw(sim, &json_body()),
+        ("POST", ["_sim", "verify_url"]) => verify_url(sim, &json_body()),
         _ => return None,
     })
 }
@@ -142,7 +145,18 @@ fn install(sim: &Sim, corp_id: &str) -> Reply {
         .cdata("AuthCode", &code)
         .cdata("State", "")
         .finish();
-    push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
+    let suite_id = &sim.config.suite_id;
+    let d = push::deliver_within(
+        sim,
+        Source::Command,
+        suite_id,
+        &xml,
+        push::CREATE_AUTH_ANSWER_WINDOW,
+    );
+    // The delivery, and (for tests) the auth code it carried.
+    let mut answer = json!(d);
+    answer["auth_code"] = json!(code);
+    Reply::json(d.http_status(), &answer)
 }
 
 /// The admin removes the app: its tokens go, `cancel_auth` is pushed.
@@ -214,19 +228,36 @@ fn busy(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     )
 }
 
-/// `POST /_sim/push {"source":"command"|"data","receive_id"?,"xml"}`.
+/// `POST /_sim/push {"source":"command"|"data"|"system","receive_id"?,"xml"}`.
 fn push_raw(sim: &Sim, body: &Value) -> Reply {
     let Some(xml) = body["xml"].as_str() else {
         return bad("xml is required");
     };
-    let source = match body["source"].as_str().unwrap_or("command") {
-        "command" => Source::Command,
-        "data" => Source::Data,
-        other => return bad(format!("unknown source {other}")),
+    let name = body["source"].as_str().unwrap_or("command");
+    let Some(source) = Source::parse(name) else {
+        return bad(format!("unknown source {name}"));
     };
     let receive_id = body["receive_id"]
         .as_str()
         .map(str::to_owned)
-        .unwrap_or_else(|| sim.config.suite_id.clone());
+        .unwrap_or_else(|| default_receive_id(sim, source));
     push::deliver(sim, source, &receive_id, xml).reply()
+}
+
+fn default_receive_id(sim: &Sim, source: Source) -> String {
+    match source {
+        Source::System => sim.config.provider_corpid.clone(),
+        Source::Command | Source::Data => sim.config.suite_id.clone(),
+    }
+}
+
+/// `POST /_sim/verify_url {"source"}`: what WeCom's console does when the
+/// provider saves that callback URL.
+fn verify_url(sim: &Sim, body: &Value) -> Reply {
+    let name = body["source"].as_str().unwrap_or("command");
+    let Some(source) = Source::parse(name) else {
+        return bad(format!("unknown source {name}"));
+    };
+    let check = push::verify_url(sim, source);
+    Reply::json(200, &check)
 }

@@ -4,7 +4,7 @@
 //! are `domain::wecom`'s wire types where the worker reads them.
 
 use crate::sim::Sim;
-use crate::state::{credential, Corp, State, AUTH_CODE_TTL, SUITE_TICKET_TTL};
+use crate::state::{credential, Corp, State, PRE_AUTH_CODE_TTL, SUITE_TICKET_TTL};
 use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req};
 use domain::wecom::{
     Admin, AdminList, AdminListRequest, Agent, AuthCodeRequest, AuthCorpInfo, AuthInfo,
@@ -175,15 +175,15 @@ fn provider_token(sim: &Sim, state: &mut State, req: &Req) -> Result<Reply, Repl
 fn pre_auth_code(state: &mut State, req: &Req) -> Result<Reply, Reply> {
     suite_token_ok(state, req)?;
     let code = credential(32);
-    let exp = state.now() + AUTH_CODE_TTL;
+    let exp = state.now() + PRE_AUTH_CODE_TTL;
     state.pre_auth_codes.insert(code.clone(), exp);
     Ok(ok(&PreAuthCode {
         pre_auth_code: code,
-        expires_in: AUTH_CODE_TTL,
+        expires_in: PRE_AUTH_CODE_TTL,
     }))
 }
 
-/// The install completes: the auth code (good once, for 20 minutes) is
+/// The install completes: the auth code (good once, for 10 minutes) is
 /// exchanged for a permanent code and a first corp token.
 fn permanent_code(state: &mut State, req: &Req) -> Result<Reply, Reply> {
     suite_token_ok(state, req)?;
