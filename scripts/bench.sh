@@ -56,7 +56,7 @@ before_kb=$(rss_kb)
 start=$(date +%s.%N)
 sim_post "$SIM/_sim/corps/$CORP/install"
 COOKIES="$B/cookies"
-curl -fsS -c "$COOKIES" -X POST "$EDGE/auth/dev-login" -d "{\"corp_id\":\"$CORP\",\"userid\":\"u000000\"}" >/dev/null
+sign_in_when_installed "$EDGE" "$CORP" u000000 "$COOKIES"
 state=running samples=""
 while [ "$state" = running ] || [ "$state" = idle ]; do
   sleep 0.5

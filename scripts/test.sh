@@ -18,6 +18,8 @@ SUITE_TOKEN=$(random_b64 12 | tr '+/' 'xy')
 SUITE_ENCODING_AES_KEY=$(random_b64 32)
 PROVIDER_CORPID=wwprovidertest0001
 PROVIDER_SECRET=$(random_b64 24 | tr '+/' 'xy')
+PROVIDER_TOKEN=$(random_b64 12 | tr '+/' 'xy')
+PROVIDER_ENCODING_AES_KEY=$(random_b64 32)
 SESSION_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 CALLBACK_MAX_SKEW_SECS=300
@@ -28,13 +30,18 @@ RECONCILE_INTERVAL_SECS=0
 RECONCILE_BATCH=3
 VARS
 
-# WeCom's published sample credentials ("QDG6eK"), with the timestamp check
-# off, so the official 2014 vectors can go through the real routes.
+# WeCom's published sample credentials ("QDG6eK", receive id
+# wx5823bf96d3bd56c7) as both the suite's and the provider's keys, with the
+# timestamp check off, so the official 2014 vectors go through all three
+# callback URLs' real routes.
 cat > "$IT/sample.env" <<VARS
-SUITE_ID=wx5823bf96d3bd56c7
+SUITE_ID=wwsamplesuite00001
 SUITE_SECRET=sample-secret
 SUITE_TOKEN=QDG6eK
 SUITE_ENCODING_AES_KEY=jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C
+PROVIDER_CORPID=wx5823bf96d3bd56c7
+PROVIDER_TOKEN=QDG6eK
+PROVIDER_ENCODING_AES_KEY=jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C
 SESSION_SECRET=$(random_b64 48)
 CALLBACK_MAX_SKEW_SECS=0
 VARS

@@ -197,8 +197,8 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
 fn error_description(status: u16) -> &'static str {
     match status {
         400 => "The query or body is not what this operation takes (`bad_request`).",
-        401 => "No valid session or access key (`unauthenticated`).",
-        403 => "The session manages another organisation (`forbidden`).",
+        401 => "No valid session or access key (`unauthenticated`), or WeCom no longer lists the session's user as an admin of the app (`not_admin`).",
+        403 => "The session manages another organisation (`forbidden`), or this operation changes something and WeCom gave the admin no management permission (`read_only`).",
         404 => "Not found: the organisation is not installed (`not_found`, `unknown_corp`).",
         500 => "An internal failure; details are logged, never sent (`internal`).",
         502 => "WeCom refused or could not be reached (`wecom_error`).",
@@ -210,7 +210,7 @@ fn error_description(status: u16) -> &'static str {
 fn statuses(route: Route, op: &Operation) -> Vec<u16> {
     let mut all: Vec<u16> = op.errors.to_vec();
     match route.door() {
-        Door::Session => all.extend([401, 403]),
+        Door::Session | Door::Manage => all.extend([401, 403]),
         Door::AccessKey => all.push(401),
         Door::Dev => all.push(404),
         Door::DevWithKey => all.extend([401, 404]),
@@ -312,7 +312,7 @@ fn describe(route: Route, s: &mut Schemas) -> Value {
         o["requestBody"] = json!({"required": true, "content": json_content(body)});
     }
     match route.door() {
-        Door::Session => o["security"] = json!([{"session": []}]),
+        Door::Session | Door::Manage => o["security"] = json!([{"session": []}]),
         Door::AccessKey | Door::DevWithKey => o["security"] = json!([{"accessKey": []}]),
         Door::Public | Door::Dev => {}
     }

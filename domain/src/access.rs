@@ -1,4 +1,6 @@
-//! "May this member do this operation now?" — the product's question.
+//! "May this member do this operation now?" — the product's question,
+//! answered from the member's seats and the organisation's license regime
+//! (`get_app_license_info`, WeCom page 97194).
 
 use crate::seat::HeldSeat;
 use crate::trial::Trial;
@@ -24,6 +26,11 @@ pub const OPERATIONS: [&str; 10] = [
 pub enum Reason {
     Trial,
     Licensed,
+    /// WeCom does not check licenses for this app here (`license_status` 0).
+    NotEnforced,
+    /// WeCom checks licenses, but interception has not started yet
+    /// (before `license_check_time`).
+    BeforeInterception,
     NoSeat,
     SeatExpired,
     NotInRange,
@@ -42,6 +49,94 @@ pub enum Member {
     InRange(Vec<HeldSeat>),
 }
 
+/// How WeCom checks licenses for the app in one organisation: the three
+/// facts of `get_app_license_info`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Licensing {
+    /// `license_status` 1: members without a seat are intercepted.
+    pub enforced: bool,
+    /// The free trial (`trail_info`); none for provider test organisations
+    /// and migrated apps.
+    pub trial: Option<Trial>,
+    /// `license_check_time`: when interception starts.
+    pub checks_from: Option<u64>,
+}
+
+impl Licensing {
+    /// From WeCom's answer as mirrored: `license_status`, the `trail_info`
+    /// window and `license_check_time`. Before WeCom has answered at all
+    /// (`license_status` unknown), what its documentation promises: checked,
+    /// with 90 days of trial from the first install.
+    pub fn new(
+        first_installed_at: u64,
+        license_status: Option<u64>,
+        trial: Option<(u64, u64)>,
+        checks_from: Option<u64>,
+    ) -> Licensing {
+        match license_status {
+            None => Licensing {
+                enforced: true,
+                trial: Some(Trial::new(first_installed_at, trial)),
+                checks_from,
+            },
+            Some(0) => Licensing {
+                enforced: false,
+                trial: None,
+                checks_from,
+            },
+            Some(_) => Licensing {
+                enforced: true,
+                trial: trial
+                    .filter(|(start, end)| end > start)
+                    .map(|(start, end)| Trial { start, end }),
+                checks_from,
+            },
+        }
+    }
+
+    /// The regime at `now`. While both the trial and the wait for
+    /// interception hold, the one that lasts longer is named: its date is
+    /// when seats start to matter.
+    pub fn regime(&self, now: u64) -> Regime {
+        if !self.enforced {
+            return Regime::NotEnforced;
+        }
+        let trial_ends_at = self.trial.filter(|t| t.is_active(now)).map(|t| t.end);
+        let checks_start_at = self.checks_from.filter(|&at| now < at);
+        match (trial_ends_at, checks_start_at) {
+            (Some(trial_end), Some(start)) if start > trial_end => Regime::BeforeInterception {
+                checks_start_at: start,
+            },
+            (Some(trial_ends_at), _) => Regime::Trial { trial_ends_at },
+            (None, Some(checks_start_at)) => Regime::BeforeInterception { checks_start_at },
+            (None, None) => Regime::Enforced {
+                since: self.checks_from.max(self.trial.map(|t| t.end)),
+            },
+        }
+    }
+}
+
+/// Which license regime an organisation is in now, and from or until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(tag = "regime", rename_all = "snake_case")]
+pub enum Regime {
+    /// WeCom does not check licenses for this app: nobody is refused for
+    /// want of a seat.
+    NotEnforced,
+    /// WeCom will check licenses from `checks_start_at`; until then nobody
+    /// is refused for want of a seat.
+    BeforeInterception { checks_start_at: u64 },
+    /// The free trial: every member in range may use the app until
+    /// `trial_ends_at`.
+    Trial { trial_ends_at: u64 },
+    /// Every member needs an active seat, `since` then (when known).
+    Enforced {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        since: Option<u64>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Decision {
@@ -51,6 +146,10 @@ pub struct Decision {
     pub trial_ends_at: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seat_expires_at: Option<u64>,
+    /// When WeCom starts intercepting members without a seat (reason
+    /// `before_interception`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checks_start_at: Option<u64>,
 }
 
 fn deny(reason: Reason) -> Decision {
@@ -59,10 +158,14 @@ fn deny(reason: Reason) -> Decision {
         reason,
         trial_ends_at: None,
         seat_expires_at: None,
+        checks_start_at: None,
     }
 }
 
-pub fn decide(trial: Option<Trial>, member: &Member, operation: &str, now: u64) -> Decision {
+/// A member in range with an active seat may; otherwise the regime says:
+/// not enforced, before interception or in the trial everyone in range
+/// may, else nobody without an active seat.
+pub fn decide(licensing: &Licensing, member: &Member, operation: &str, now: u64) -> Decision {
     if !OPERATIONS.contains(&operation) {
         return deny(Reason::UnknownOperation);
     }
@@ -72,7 +175,14 @@ pub fn decide(trial: Option<Trial>, member: &Member, operation: &str, now: u64) 
         Member::OutOfRange => return deny(Reason::NotInRange),
         Member::InRange(seats) => seats,
     };
-    let trial_ends_at = trial.map(|t| t.end);
+    let trial_ends_at = licensing.trial.map(|t| t.end);
+    let allow = |reason: Reason| Decision {
+        allowed: true,
+        reason,
+        trial_ends_at,
+        seat_expires_at: None,
+        checks_start_at: None,
+    };
     if let Some(best) = seats
         .iter()
         .filter(|s| s.is_active(now))
@@ -80,19 +190,20 @@ pub fn decide(trial: Option<Trial>, member: &Member, operation: &str, now: u64) 
         .max()
     {
         return Decision {
-            allowed: true,
-            reason: Reason::Licensed,
-            trial_ends_at,
             seat_expires_at: Some(best),
+            ..allow(Reason::Licensed)
         };
     }
-    if trial.is_some_and(|t| t.is_active(now)) {
-        return Decision {
-            allowed: true,
-            reason: Reason::Trial,
-            trial_ends_at,
-            seat_expires_at: None,
-        };
+    match licensing.regime(now) {
+        Regime::NotEnforced => return allow(Reason::NotEnforced),
+        Regime::BeforeInterception { checks_start_at } => {
+            return Decision {
+                checks_start_at: Some(checks_start_at),
+                ..allow(Reason::BeforeInterception)
+            }
+        }
+        Regime::Trial { .. } => return allow(Reason::Trial),
+        Regime::Enforced { .. } => {}
     }
     let last_expiry = seats.iter().map(|s| s.expires_at).max();
     Decision {
@@ -104,6 +215,7 @@ pub fn decide(trial: Option<Trial>, member: &Member, operation: &str, now: u64) 
         },
         trial_ends_at,
         seat_expires_at: last_expiry,
+        checks_start_at: None,
     }
 }
 
@@ -114,12 +226,18 @@ mod tests {
 
     const NOW: u64 = 1_800_000_000;
 
-    fn trial(days_left: i64) -> Option<Trial> {
+    /// Checked, with a trial `days_left` days from its end, interception
+    /// since the trial began.
+    fn trial(days_left: i64) -> Licensing {
         let end = (NOW as i64 + days_left * DAY as i64) as u64;
-        Some(Trial {
-            start: end - 90 * DAY,
-            end,
-        })
+        Licensing {
+            enforced: true,
+            trial: Some(Trial {
+                start: end - 90 * DAY,
+                end,
+            }),
+            checks_from: Some(end - 90 * DAY),
+        }
     }
 
     fn seat(expires_at: u64) -> HeldSeat {
@@ -133,18 +251,18 @@ mod tests {
 
     #[test]
     fn during_the_trial_every_in_range_member_may_use_the_app() {
-        let d = decide(trial(10), &Member::InRange(vec![]), "view_qrcode", NOW);
+        let d = decide(&trial(10), &Member::InRange(vec![]), "view_qrcode", NOW);
         assert!(d.allowed);
         assert_eq!(d.reason, Reason::Trial);
-        assert_eq!(d.trial_ends_at, trial(10).map(|t| t.end));
+        assert_eq!(d.trial_ends_at, trial(10).trial.map(|t| t.end));
     }
 
     #[test]
     fn after_the_trial_a_seat_is_needed() {
-        let d = decide(trial(-1), &Member::InRange(vec![]), "pc_login", NOW);
+        let d = decide(&trial(-1), &Member::InRange(vec![]), "pc_login", NOW);
         assert_eq!((d.allowed, d.reason), (false, Reason::NoSeat));
         let d = decide(
-            trial(-1),
+            &trial(-1),
             &Member::InRange(vec![seat(NOW + DAY)]),
             "pc_login",
             NOW,
@@ -158,7 +276,7 @@ mod tests {
     #[test]
     fn an_expired_seat_is_named_as_such() {
         let d = decide(
-            trial(-1),
+            &trial(-1),
             &Member::InRange(vec![seat(NOW - 1)]),
             "fill_form",
             NOW,
@@ -169,7 +287,7 @@ mod tests {
         );
         assert!(
             !decide(
-                trial(-1),
+                &trial(-1),
                 &Member::InRange(vec![seat(NOW)]),
                 "fill_form",
                 NOW
@@ -182,7 +300,7 @@ mod tests {
     #[test]
     fn a_seat_beats_the_trial_as_the_reason() {
         let d = decide(
-            trial(10),
+            &trial(10),
             &Member::InRange(vec![seat(NOW + 100 * DAY)]),
             "add_followup",
             NOW,
@@ -197,7 +315,7 @@ mod tests {
             (Member::Departed, Reason::Departed),
             (Member::Unknown, Reason::UnknownMember),
         ] {
-            let d = decide(trial(10), &m, "view_qrcode", NOW);
+            let d = decide(&trial(10), &m, "view_qrcode", NOW);
             assert_eq!((d.allowed, d.reason), (false, r));
         }
     }
@@ -205,7 +323,7 @@ mod tests {
     #[test]
     fn unknown_operations_are_refused_first() {
         let d = decide(
-            trial(10),
+            &trial(10),
             &Member::InRange(vec![seat(NOW + DAY)]),
             "delete_everything",
             NOW,
@@ -229,21 +347,158 @@ mod tests {
             "add_followup",
         ];
         for op in named {
-            let d = decide(trial(1), &Member::InRange(vec![]), op, NOW);
+            let d = decide(&trial(1), &Member::InRange(vec![]), op, NOW);
             assert_eq!((d.allowed, d.reason), (true, Reason::Trial), "{op}");
         }
         for op in ["PC_LOGIN", "pc_login ", "", "view_qrcodes"] {
-            let d = decide(trial(1), &Member::InRange(vec![]), op, NOW);
+            let d = decide(&trial(1), &Member::InRange(vec![]), op, NOW);
             assert_eq!(d.reason, Reason::UnknownOperation, "{op:?}");
         }
     }
 
     #[test]
     fn decisions_serialise_as_the_api_answers() {
-        let d = decide(trial(-1), &Member::InRange(vec![]), "pc_login", NOW);
+        let d = decide(&trial(-1), &Member::InRange(vec![]), "pc_login", NOW);
         let v = serde_json::to_value(d).unwrap();
         assert_eq!(v["allowed"], false);
         assert_eq!(v["reason"], "no_seat");
         assert!(v.get("seat_expires_at").is_none());
+    }
+
+    fn licensing(status: u64, trial_days_left: Option<i64>, checks_in_days: i64) -> Licensing {
+        let at = |days: i64| (NOW as i64 + days * DAY as i64) as u64;
+        Licensing::new(
+            at(-200),
+            Some(status),
+            trial_days_left.map(|d| (at(d) - 90 * DAY, at(d))),
+            Some(at(checks_in_days)),
+        )
+    }
+
+    fn no_seat() -> Member {
+        Member::InRange(vec![])
+    }
+
+    #[test]
+    fn when_wecom_does_not_check_licenses_nobody_is_refused_for_want_of_a_seat() {
+        // Status 0 comes without a trial; interception long "started".
+        let l = licensing(0, None, -100);
+        assert_eq!(l.regime(NOW), Regime::NotEnforced);
+        let d = decide(&l, &no_seat(), "pc_login", NOW);
+        assert_eq!((d.allowed, d.reason), (true, Reason::NotEnforced));
+        let d = decide(&l, &Member::InRange(vec![seat(NOW - 1)]), "pc_login", NOW);
+        assert_eq!(
+            (d.allowed, d.reason),
+            (true, Reason::NotEnforced),
+            "an expired seat does not matter either"
+        );
+        // Still only members in range.
+        let d = decide(&l, &Member::OutOfRange, "pc_login", NOW);
+        assert_eq!((d.allowed, d.reason), (false, Reason::NotInRange));
+    }
+
+    #[test]
+    fn before_interception_starts_nobody_is_refused_and_the_date_is_given() {
+        let l = licensing(1, Some(-10), 30);
+        let start = NOW + 30 * DAY;
+        assert_eq!(
+            l.regime(NOW),
+            Regime::BeforeInterception {
+                checks_start_at: start
+            }
+        );
+        let d = decide(&l, &no_seat(), "fill_form", NOW);
+        assert_eq!(
+            (d.allowed, d.reason, d.checks_start_at),
+            (true, Reason::BeforeInterception, Some(start))
+        );
+        let d = decide(&l, &no_seat(), "fill_form", start);
+        assert_eq!(
+            (d.allowed, d.reason),
+            (false, Reason::NoSeat),
+            "from license_check_time on, a seat is needed"
+        );
+    }
+
+    #[test]
+    fn a_test_organisation_without_a_trial_needs_seats_at_once() {
+        let l = licensing(1, None, -1);
+        assert_eq!(
+            l.regime(NOW),
+            Regime::Enforced {
+                since: Some(NOW - DAY)
+            }
+        );
+        let d = decide(&l, &no_seat(), "view_qrcode", NOW);
+        assert_eq!(
+            (d.allowed, d.reason, d.trial_ends_at),
+            (false, Reason::NoSeat, None)
+        );
+    }
+
+    #[test]
+    fn the_regime_that_lasts_longer_is_named() {
+        // The trial outlasts the wait for interception.
+        let l = licensing(1, Some(60), 30);
+        assert_eq!(
+            l.regime(NOW),
+            Regime::Trial {
+                trial_ends_at: NOW + 60 * DAY
+            }
+        );
+        assert_eq!(
+            decide(&l, &no_seat(), "pc_login", NOW).reason,
+            Reason::Trial
+        );
+        // Interception starts after the trial ends.
+        let l = licensing(1, Some(10), 30);
+        assert_eq!(
+            l.regime(NOW),
+            Regime::BeforeInterception {
+                checks_start_at: NOW + 30 * DAY
+            }
+        );
+        // Enforced since whichever came last.
+        assert_eq!(
+            licensing(1, Some(-5), -20).regime(NOW),
+            Regime::Enforced {
+                since: Some(NOW - 5 * DAY)
+            }
+        );
+    }
+
+    #[test]
+    fn before_wecom_answers_the_trial_counts_from_our_first_install() {
+        let l = Licensing::new(NOW - 10 * DAY, None, None, None);
+        assert_eq!(
+            l.regime(NOW),
+            Regime::Trial {
+                trial_ends_at: NOW + 80 * DAY
+            }
+        );
+        let l = Licensing::new(NOW - 100 * DAY, None, None, None);
+        assert_eq!(
+            l.regime(NOW),
+            Regime::Enforced {
+                since: Some(NOW - 10 * DAY)
+            }
+        );
+        assert_eq!(
+            decide(&l, &no_seat(), "pc_login", NOW).reason,
+            Reason::NoSeat
+        );
+    }
+
+    #[test]
+    fn regimes_serialise_with_their_dates() {
+        let v = serde_json::to_value(Regime::BeforeInterception { checks_start_at: 7 }).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"regime": "before_interception", "checks_start_at": 7})
+        );
+        let v = serde_json::to_value(Regime::NotEnforced).unwrap();
+        assert_eq!(v, serde_json::json!({"regime": "not_enforced"}));
+        let d = decide(&licensing(0, None, 0), &no_seat(), "pc_login", NOW);
+        assert_eq!(serde_json::to_value(d).unwrap()["reason"], "not_enforced");
     }
 }

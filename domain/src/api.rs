@@ -43,6 +43,9 @@ pub struct SessionInfo {
     pub corp_id: String,
     pub userid: String,
     pub expires_at: u64,
+    /// WeCom gave this admin management permission for the app
+    /// (`auth_type` 1); without it the console only shows.
+    pub may_manage: bool,
 }
 
 /// `GET /api/v1/corps/{corp_id}`: the organisation the session manages.
@@ -338,7 +341,11 @@ pub struct MemberCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Summary {
-    pub trial: TrialSummary,
+    /// How WeCom checks licenses here now, and from or until when.
+    pub license: crate::access::Regime,
+    /// The free trial; none when WeCom gives none (licenses not checked, a
+    /// provider test organisation, a migrated app).
+    pub trial: Option<TrialSummary>,
     pub seats: SeatCounts,
     pub members: MemberCounts,
     pub auto_activate: bool,

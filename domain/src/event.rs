@@ -303,21 +303,8 @@ pub enum CommandEvent {
         auth_corp_id: String,
         change: ContactChange,
     },
-    LicensePaySuccess {
-        auth_corp_id: String,
-        order_id: String,
-        buyer_userid: Option<String>,
-    },
-    LicenseRefund {
-        auth_corp_id: String,
-        order_id: String,
-        order_status: RefundOutcome,
-    },
-    AutoActivate {
-        auth_corp_id: String,
-        scene: Option<u8>,
-        accounts: Vec<ActivatedAccount>,
-    },
+    /// Any other `InfoType`, kept. License events arriving here (they
+    /// belong to the system event URL) land here too and change nothing.
     Unknown {
         info_type: String,
         auth_corp_id: Option<String>,
@@ -352,23 +339,6 @@ impl CommandEvent {
                 auth_corp_id: need(raw.auth_corp_id.clone(), "AuthCorpId")?,
                 change: contact_change(raw)?,
             },
-            "license_pay_success" => CommandEvent::LicensePaySuccess {
-                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
-                order_id: need(raw.order_id, "OrderId")?,
-                buyer_userid: raw.buyer_userid.filter(|s| !s.is_empty()),
-            },
-            "license_refund" => CommandEvent::LicenseRefund {
-                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
-                order_id: need(raw.order_id, "OrderId")?,
-                order_status: number::<u8>(raw.order_status, "OrderStatus")?
-                    .try_into()
-                    .map_err(|e: UnknownValue| EventError::Malformed(e.to_string()))?,
-            },
-            "auto_activate" => CommandEvent::AutoActivate {
-                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
-                scene: opt_number(raw.scene, "Scene")?,
-                accounts: raw.account_list,
-            },
             _ => CommandEvent::Unknown {
                 info_type,
                 auth_corp_id: raw.auth_corp_id.filter(|s| !s.is_empty()),
@@ -386,9 +356,6 @@ impl CommandEvent {
             CommandEvent::ChangeContact { change, .. } => {
                 format!("change_contact.{}", change.kind())
             }
-            CommandEvent::LicensePaySuccess { .. } => "license_pay_success".into(),
-            CommandEvent::LicenseRefund { .. } => "license_refund".into(),
-            CommandEvent::AutoActivate { .. } => "auto_activate".into(),
             CommandEvent::Unknown { info_type, .. } => info_type.clone(),
         }
     }
@@ -399,10 +366,7 @@ impl CommandEvent {
             CommandEvent::SuiteTicket { .. } | CommandEvent::CreateAuth { .. } => None,
             CommandEvent::ChangeAuth { auth_corp_id, .. }
             | CommandEvent::CancelAuth { auth_corp_id, .. }
-            | CommandEvent::ChangeContact { auth_corp_id, .. }
-            | CommandEvent::LicensePaySuccess { auth_corp_id, .. }
-            | CommandEvent::LicenseRefund { auth_corp_id, .. }
-            | CommandEvent::AutoActivate { auth_corp_id, .. } => Some(auth_corp_id),
+            | CommandEvent::ChangeContact { auth_corp_id, .. } => Some(auth_corp_id),
             CommandEvent::Unknown { auth_corp_id, .. } => auth_corp_id.as_deref(),
         }
     }
@@ -477,6 +441,97 @@ fn contact_change(raw: RawXml) -> Result<ContactChange, EventError> {
     })
 }
 
+/// A provider system event (系统事件接收URL, pages 97196/95805): pushed with
+/// the provider's own Token and EncodingAESKey, receive id = the provider's
+/// CorpID. `ServiceCorpId` is the provider, `AuthCorpId` the organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemEvent {
+    pub service_corp_id: String,
+    pub kind: SystemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemKind {
+    /// An order was paid (`license_pay_success`, 95805).
+    LicensePaySuccess {
+        auth_corp_id: String,
+        order_id: String,
+        buyer_userid: Option<String>,
+    },
+    /// A refund was decided (`license_refund`, 95805).
+    LicenseRefund {
+        auth_corp_id: String,
+        order_id: String,
+        order_status: RefundOutcome,
+    },
+    /// WeCom bound free accounts by itself (`auto_activate`, 95994).
+    AutoActivate {
+        auth_corp_id: String,
+        scene: Option<u8>,
+        accounts: Vec<ActivatedAccount>,
+    },
+    /// Any other `InfoType`, kept.
+    Unknown {
+        info_type: String,
+        auth_corp_id: Option<String>,
+    },
+}
+
+impl SystemEvent {
+    pub fn parse(xml: &str) -> Result<SystemEvent, EventError> {
+        let raw: RawXml = parse_raw(xml)?;
+        let info_type = need(raw.info_type.clone(), "InfoType")?;
+        let service_corp_id = need(raw.service_corp_id.clone(), "ServiceCorpId")?;
+        let kind = match info_type.as_str() {
+            "license_pay_success" => SystemKind::LicensePaySuccess {
+                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
+                order_id: need(raw.order_id, "OrderId")?,
+                buyer_userid: raw.buyer_userid.filter(|s| !s.is_empty()),
+            },
+            "license_refund" => SystemKind::LicenseRefund {
+                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
+                order_id: need(raw.order_id, "OrderId")?,
+                order_status: number::<u8>(raw.order_status, "OrderStatus")?
+                    .try_into()
+                    .map_err(|e: UnknownValue| EventError::Malformed(e.to_string()))?,
+            },
+            "auto_activate" => SystemKind::AutoActivate {
+                auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
+                scene: opt_number(raw.scene, "Scene")?,
+                accounts: raw.account_list,
+            },
+            _ => SystemKind::Unknown {
+                info_type,
+                auth_corp_id: raw.auth_corp_id.filter(|s| !s.is_empty()),
+            },
+        };
+        Ok(SystemEvent {
+            service_corp_id,
+            kind,
+        })
+    }
+
+    /// The kind, as stored in the events table.
+    pub fn kind(&self) -> &str {
+        match &self.kind {
+            SystemKind::LicensePaySuccess { .. } => "license_pay_success",
+            SystemKind::LicenseRefund { .. } => "license_refund",
+            SystemKind::AutoActivate { .. } => "auto_activate",
+            SystemKind::Unknown { info_type, .. } => info_type,
+        }
+    }
+
+    /// The organisation the event is about.
+    pub fn corp_id(&self) -> Option<&str> {
+        match &self.kind {
+            SystemKind::LicensePaySuccess { auth_corp_id, .. }
+            | SystemKind::LicenseRefund { auth_corp_id, .. }
+            | SystemKind::AutoActivate { auth_corp_id, .. } => Some(auth_corp_id),
+            SystemKind::Unknown { auth_corp_id, .. } => auth_corp_id.as_deref(),
+        }
+    }
+}
+
 /// A data callback from an authorised organisation's app, keyed by `Event`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataEvent {
@@ -490,6 +545,13 @@ pub enum DataEvent {
     EnterAgent {
         corp_id: String,
         userid: String,
+        agent_id: Option<u64>,
+        at: u64,
+    },
+    /// The app's admins changed (page 95038): re-read them. `FromUserName`
+    /// is always `sys`.
+    ChangeAppAdmin {
+        corp_id: String,
         agent_id: Option<u64>,
         at: u64,
     },
@@ -530,6 +592,11 @@ impl DataEvent {
                     }
                 }
             }
+            "change_app_admin" => DataEvent::ChangeAppAdmin {
+                corp_id: need(raw.to_user_name, "ToUserName")?,
+                agent_id: opt_number(raw.agent_id, "AgentID")?,
+                at: number(raw.create_time, "CreateTime")?,
+            },
             _ => DataEvent::Unknown {
                 corp_id: raw.to_user_name.filter(|s| !s.is_empty()),
                 kind,
@@ -541,15 +608,23 @@ impl DataEvent {
         match self {
             DataEvent::UnlicensedNotify { .. } => "unlicensed_notify",
             DataEvent::EnterAgent { .. } => "enter_agent",
+            DataEvent::ChangeAppAdmin { .. } => "change_app_admin",
             DataEvent::Unknown { kind, .. } => kind,
         }
     }
 
+    /// The event only says "read it again": applying it twice does no harm,
+    /// and two changes within one second arrive as the same message, so a
+    /// repeat must not be skipped as already applied.
+    pub fn asks_to_reread(&self) -> bool {
+        matches!(self, DataEvent::ChangeAppAdmin { .. })
+    }
+
     pub fn corp_id(&self) -> Option<&str> {
         match self {
-            DataEvent::UnlicensedNotify { corp_id, .. } | DataEvent::EnterAgent { corp_id, .. } => {
-                Some(corp_id)
-            }
+            DataEvent::UnlicensedNotify { corp_id, .. }
+            | DataEvent::EnterAgent { corp_id, .. }
+            | DataEvent::ChangeAppAdmin { corp_id, .. } => Some(corp_id),
             DataEvent::Unknown { corp_id, .. } => corp_id.as_deref(),
         }
     }
@@ -708,24 +783,47 @@ mod tests {
         let pay = "<xml><ServiceCorpId>wwp</ServiceCorpId><InfoType>license_pay_success</InfoType>\
             <AuthCorpId>wwc</AuthCorpId><OrderId>OI0001</OrderId><BuyerUserId>admin</BuyerUserId><TimeStamp>1</TimeStamp></xml>";
         assert_eq!(
-            CommandEvent::parse(pay).unwrap(),
-            CommandEvent::LicensePaySuccess {
-                auth_corp_id: "wwc".into(),
-                order_id: "OI0001".into(),
-                buyer_userid: Some("admin".into())
+            SystemEvent::parse(pay).unwrap(),
+            SystemEvent {
+                service_corp_id: "wwp".into(),
+                kind: SystemKind::LicensePaySuccess {
+                    auth_corp_id: "wwc".into(),
+                    order_id: "OI0001".into(),
+                    buyer_userid: Some("admin".into())
+                }
             }
         );
-        let refund = "<xml><InfoType>license_refund</InfoType><AuthCorpId>wwc</AuthCorpId><OrderId>OI1</OrderId><OrderStatus>2</OrderStatus></xml>";
+        let refund = "<xml><ServiceCorpId>wwp</ServiceCorpId><InfoType>license_refund</InfoType><AuthCorpId>wwc</AuthCorpId><OrderId>OI1</OrderId><OrderStatus>1</OrderStatus></xml>";
         assert_eq!(
-            CommandEvent::parse(refund).unwrap(),
-            CommandEvent::LicenseRefund {
+            SystemEvent::parse(refund).unwrap().kind,
+            SystemKind::LicenseRefund {
                 auth_corp_id: "wwc".into(),
                 order_id: "OI1".into(),
-                order_status: RefundOutcome::Rejected
+                order_status: RefundOutcome::Refunded
             }
         );
         // 1 and 2 are all license_refund says; 4 is get_order's number.
-        assert!(CommandEvent::parse(&refund.replace(">2<", ">4<")).is_err());
+        let four = refund.replace(">1</OrderStatus>", ">4</OrderStatus>");
+        assert!(SystemEvent::parse(&four).is_err());
+        // Without the provider it is no system event.
+        let anonymous = refund.replace("<ServiceCorpId>wwp</ServiceCorpId>", "");
+        assert_eq!(
+            SystemEvent::parse(&anonymous).unwrap_err(),
+            EventError::Missing("ServiceCorpId")
+        );
+    }
+
+    #[test]
+    fn license_events_on_the_command_url_are_kept_not_acted_on() {
+        let pay = "<xml><SuiteId>s</SuiteId><InfoType>license_pay_success</InfoType>\
+            <AuthCorpId>wwc</AuthCorpId><OrderId>OI0001</OrderId></xml>";
+        assert_eq!(
+            CommandEvent::parse(pay).unwrap(),
+            CommandEvent::Unknown {
+                info_type: "license_pay_success".into(),
+                auth_corp_id: Some("wwc".into())
+            }
+        );
     }
 
     #[test]
@@ -736,9 +834,9 @@ mod tests {
               <UserId>zs</UserId><PreviousStatus>1</PreviousStatus></AccountList>\
             <AccountList><ActiveCode>CODE2</ActiveCode><Type>2</Type><ExpireTime>1700000001</ExpireTime>\
               <UserId>ls</UserId><PreviousStatus>2</PreviousStatus><PreviousActiveCode>OLD</PreviousActiveCode></AccountList></xml>";
-        let CommandEvent::AutoActivate {
+        let SystemKind::AutoActivate {
             accounts, scene, ..
-        } = CommandEvent::parse(xml).unwrap()
+        } = SystemEvent::parse(xml).unwrap().kind
         else {
             panic!()
         };
@@ -752,11 +850,11 @@ mod tests {
 
     #[test]
     fn unknown_info_types_and_change_types_are_kept() {
-        let xml = "<xml><InfoType>change_app_admin</InfoType><AuthCorpId>wwc</AuthCorpId></xml>";
+        let xml = "<xml><InfoType>mystery</InfoType><AuthCorpId>wwc</AuthCorpId></xml>";
         assert_eq!(
             CommandEvent::parse(xml).unwrap(),
             CommandEvent::Unknown {
-                info_type: "change_app_admin".into(),
+                info_type: "mystery".into(),
                 auth_corp_id: Some("wwc".into())
             }
         );
@@ -789,6 +887,33 @@ mod tests {
                 corp_id: Some("wwc".into()),
                 kind: "click".into()
             }
+        );
+    }
+
+    #[test]
+    fn change_app_admin_is_a_data_event_about_the_organisation() {
+        // WeCom's example on page 95038, on the data URL.
+        let xml = "<xml><ToUserName><![CDATA[wwc]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>\
+            <CreateTime>1348831860</CreateTime><MsgType><![CDATA[event]]></MsgType>\
+            <Event><![CDATA[change_app_admin]]></Event><AgentID>1</AgentID></xml>";
+        let event = DataEvent::parse(xml).unwrap();
+        assert_eq!(
+            event,
+            DataEvent::ChangeAppAdmin {
+                corp_id: "wwc".into(),
+                agent_id: Some(1),
+                at: 1348831860
+            }
+        );
+        assert_eq!(
+            (event.kind(), event.corp_id()),
+            ("change_app_admin", Some("wwc"))
+        );
+        let nameless = "<xml><FromUserName>sys</FromUserName><CreateTime>1</CreateTime>\
+            <MsgType>event</MsgType><Event>change_app_admin</Event></xml>";
+        assert_eq!(
+            DataEvent::parse(nameless).unwrap_err(),
+            EventError::Missing("ToUserName")
         );
     }
 

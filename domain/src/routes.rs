@@ -36,6 +36,9 @@ pub enum Door {
     Public,
     /// A console session for the organisation named by `{corp_id}`.
     Session,
+    /// A console session whose admin has WeCom's management permission
+    /// for the app (`auth_type` 1): the routes that change something.
+    Manage,
     /// The product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
     AccessKey,
     /// Local development only (`DEV_LOGIN=1`): 404 in production, and left
@@ -108,16 +111,16 @@ routes! {
     Departments    => Get  "/api/v1/corps/{corp_id}/departments", Session, "The in-range department tree with member counts";
     Range          => Get  "/api/v1/corps/{corp_id}/range", Session, "The visible range, its counts and advice";
     SyncStatus     => Get  "/api/v1/corps/{corp_id}/sync", Session, "The last or running contacts sync";
-    StartSync      => Post "/api/v1/corps/{corp_id}/sync", Session, "Starts a full contacts sync";
-    Summary        => Get  "/api/v1/corps/{corp_id}/summary", Session, "Trial, seats and licensed members";
+    StartSync      => Post "/api/v1/corps/{corp_id}/sync", Manage, "Starts a full contacts sync";
+    Summary        => Get  "/api/v1/corps/{corp_id}/summary", Session, "License regime, trial, seats and licensed members";
     Seats          => Get  "/api/v1/corps/{corp_id}/seats", Session, "Accounts, with status computed now";
     Orders         => Get  "/api/v1/corps/{corp_id}/orders", Session, "Orders mirrored from WeCom";
-    Activate       => Post "/api/v1/corps/{corp_id}/seats/activate", Session, "Binds free accounts to members";
-    Transfer       => Post "/api/v1/corps/{corp_id}/seats/transfer", Session, "Moves members' seats to others";
+    Activate       => Post "/api/v1/corps/{corp_id}/seats/activate", Manage, "Binds free accounts to members";
+    Transfer       => Post "/api/v1/corps/{corp_id}/seats/transfer", Manage, "Moves members' seats to others";
     Requests       => Get  "/api/v1/corps/{corp_id}/requests", Session, "Members who asked for a seat";
     Suggestions    => Get  "/api/v1/corps/{corp_id}/suggestions", Session, "Idle seats matched to members who asked";
     Forecast       => Post "/api/v1/corps/{corp_id}/forecast", Session, "Members and seats a range change would mean";
-    AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Session, "WeCom's auto-activation on or off";
+    AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Manage, "WeCom's auto-activation on or off";
     DevClock       => Post "/api/v1/dev/clock", Dev, "Moves the worker's clock (development only)";
     DevQuery       => Post "/api/v1/dev/query", DevWithKey, "One read-only SELECT (development only)";
     DevKvKeys      => Post "/api/v1/dev/kv_keys", DevWithKey, "KV key names under a prefix (development only)";
@@ -173,6 +176,19 @@ mod tests {
             vec![Method::Get, Method::Post]
         );
         assert_eq!(Route::find(Method::Post, "/api/v1/health"), None);
+    }
+
+    #[test]
+    fn only_reads_are_open_to_admins_who_may_only_look() {
+        let managed: Vec<Route> = Route::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.door() == Door::Manage)
+            .collect();
+        use Route::*;
+        assert_eq!(managed, vec![StartSync, Activate, Transfer, AutoActivate]);
+        // The forecast is a POST that changes nothing.
+        assert_eq!(Forecast.door(), Door::Session);
     }
 
     #[test]

@@ -36,6 +36,30 @@ pub enum SessionError {
     WeakSecret,
 }
 
+/// What WeCom lets an admin of the app do: `auth_type` of
+/// `agent/get_admin_list` (page 100072), 1 = management permission,
+/// 0 = message-sending only. Only managers change seats; the others look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminRight {
+    Look,
+    Manage,
+}
+
+impl AdminRight {
+    pub fn from_auth_type(auth_type: u8) -> AdminRight {
+        if auth_type == 1 {
+            AdminRight::Manage
+        } else {
+            AdminRight::Look
+        }
+    }
+
+    pub fn may_manage(self) -> bool {
+        self == AdminRight::Manage
+    }
+}
+
 /// Secrets shorter than this are refused: a guessable key forges sessions.
 const MIN_SECRET_LEN: usize = 32;
 
@@ -170,6 +194,17 @@ mod tests {
         assert_eq!(
             Session::new("c", "u", 0).sign(b"short"),
             Err(SessionError::WeakSecret)
+        );
+    }
+
+    #[test]
+    fn only_management_permission_may_manage() {
+        assert!(AdminRight::from_auth_type(1).may_manage());
+        assert!(!AdminRight::from_auth_type(0).may_manage());
+        assert_eq!(
+            AdminRight::from_auth_type(7),
+            AdminRight::Look,
+            "unknown types only look"
         );
     }
 

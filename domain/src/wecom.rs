@@ -305,7 +305,8 @@ pub struct Admin {
     pub auth_type: u8,
 }
 
-/// `service/get_admin_list` reply.
+/// `agent/get_admin_list` (corp token) and `service/get_admin_list` reply;
+/// member-authorised apps get no list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminList {
     #[serde(default)]
@@ -715,6 +716,8 @@ pub struct TrialInfo {
 #[serde(default)]
 pub struct AppLicenseInfo {
     pub license_status: Option<u64>,
+    /// Only when `license_status` is 1 and the organisation has a trial.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trail_info: Option<TrialInfo>,
     pub license_check_time: Option<u64>,
 }

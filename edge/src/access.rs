@@ -10,7 +10,6 @@ use crate::http::{Json, Shape};
 use crate::store;
 use domain::access::{decide, Decision};
 use domain::api::AccessCheck;
-use domain::trial::Trial;
 use worker::Env;
 
 impl Shape for AccessCheck {
@@ -23,7 +22,7 @@ async fn load(env: &Env, corp_id: &str, userid: &str) -> Result<Option<AccessVie
     Ok(facts.map(|f| AccessView {
         state: f.state,
         seats: f.seats,
-        trial: Trial::new(f.first_installed_at, f.wecom_trial),
+        licensing: f.license.licensing(f.first_installed_at),
     }))
 }
 
@@ -39,6 +38,6 @@ pub async fn check(env: Env, Json(q): Json<AccessCheck>) -> Result<Json<Decision
             "that organisation has not installed the app",
         )
     })?;
-    let decision = decide(Some(view.trial), &view.member(), &q.operation, now_secs());
+    let decision = decide(&view.licensing, &view.member(), &q.operation, now_secs());
     Ok(Json(decision))
 }

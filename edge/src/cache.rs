@@ -1,5 +1,5 @@
 //! The access check's cache. Each organisation has a generation number in
-//! KV; every write to its members, seats or trial bumps it, which retires
+//! KV; every write to its members, seats or license regime bumps it, which retires
 //! every cached access view of that organisation at once. Views are kept in
 //! KV (shared by isolates) and in this isolate's memory; the generation is
 //! re-read from KV at most once a second per isolate, so the writing isolate
@@ -8,9 +8,8 @@
 
 use crate::env;
 use crate::error::ApiError;
-use domain::access::Member;
+use domain::access::{Licensing, Member};
 use domain::seat::{HeldSeat, MemberState};
-use domain::trial::Trial;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -38,7 +37,7 @@ thread_local! {
 pub struct AccessView {
     pub state: MemberState,
     pub seats: Vec<HeldSeat>,
-    pub trial: Trial,
+    pub licensing: Licensing,
 }
 
 impl AccessView {

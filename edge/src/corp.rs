@@ -1,6 +1,6 @@
 //! An organisation as the features use it: opened (D1, a WeCom client and
-//! its permanent code), installed from an auth code, its auth info
-//! refreshed, or cancelled with every trace of it removed.
+//! its permanent code), installed from an auth code, its auth info and
+//! admins refreshed, or cancelled with every trace of it removed.
 
 use crate::cache;
 use crate::env::{self, random, Config};
@@ -79,35 +79,49 @@ fn our_agent(auth: &AuthInfo) -> Result<&Agent, ApiError> {
         .ok_or_else(|| ApiError::new(502, "wecom_error", "auth_info has no agent"))
 }
 
-/// `create_auth`: trades the auth code for the permanent code, stores the
-/// organisation sealed, and its admins. Returns the organisation's id.
+/// D1 write attempts for a permanent code WeCom just returned: the auth
+/// code is spent, so losing the answer to one failed write would lose the
+/// install.
+const SEAL_ATTEMPTS: u32 = 3;
+
+/// `create_auth`: trades the auth code for the permanent code and stores
+/// the organisation with it sealed, before anything else is tried (see
+/// `install`). Returns the organisation's id.
 pub async fn install(
     env: &Env,
     cfg: &Config,
-    wecom: &WeCom<'_>,
     auth_code: &str,
+    event_key: &str,
     now: u64,
 ) -> Result<String, ApiError> {
+    let wecom = WeCom::new(cfg, env::kv(env)?);
     let code = wecom.get_permanent_code(auth_code).await?;
     let corp_id = code.auth_corp_info.corpid.clone();
     let agent = our_agent(&code.auth_info)?;
     let sealed = sealer(cfg).seal(&code.permanent_code, random::<12>()?);
     let db = env::db(env)?;
-    store::install(
-        &db,
-        &Installation {
-            corp_id: &corp_id,
-            corp_name: &code.auth_corp_info.corp_name,
-            agent_id: agent.agentid,
-            permanent_code_sealed: &sealed,
-            range: &range(&agent.privilege),
-            install_key: &install_key(&cfg.suite_id, &corp_id),
-            now,
-        },
-    )
-    .await?;
-    let admins = wecom.get_admin_list(&corp_id, agent.agentid).await?;
-    store::replace_admins(&db, &corp_id, &admins).await?;
+    let installation = Installation {
+        corp_id: &corp_id,
+        corp_name: &code.auth_corp_info.corp_name,
+        agent_id: agent.agentid,
+        permanent_code_sealed: &sealed,
+        range: &range(&agent.privilege),
+        install_key: &install_key(&cfg.suite_id, &corp_id),
+        event_key,
+        now,
+    };
+    let mut attempt = 1;
+    while let Err(e) = store::install(&db, &installation).await {
+        if attempt == SEAL_ATTEMPTS {
+            return Err(e.into());
+        }
+        attempt += 1;
+        worker::Delay::from(std::time::Duration::from_millis(200)).await;
+    }
+    // The corp token that came along; it can be asked for again.
+    if let Err(e) = wecom.keep_corp_token(&code).await {
+        worker::console_error!("install {corp_id}: keeping the corp token: {e}");
+    }
     Ok(corp_id)
 }
 
@@ -135,6 +149,32 @@ pub async fn refresh_auth(
     } else {
         Ok("range unchanged".into())
     }
+}
+
+/// Re-reads the app's admins with the organisation's own token
+/// (`agent/get_admin_list`) and stores them with their `auth_type`; used
+/// on install, on `change_app_admin` and by the cron. A change is audited.
+pub async fn refresh_admins(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    now: u64,
+    actor: &str,
+) -> Result<String, ApiError> {
+    let Some(corp) = open(env, cfg, corp_id).await? else {
+        return Ok("ignored: organisation not installed".into());
+    };
+    let mut admins = corp.wecom.admin_list(corp_id, &corp.permanent_code).await?;
+    admins.sort_by(|a, b| a.userid.cmp(&b.userid));
+    admins.dedup_by(|a, b| a.userid == b.userid);
+    let before = store::admins(&corp.db, corp_id).await?;
+    if before == admins {
+        return Ok("admins unchanged".into());
+    }
+    store::replace_admins(&corp.db, corp_id, &admins).await?;
+    let detail = serde_json::json!({"before": before, "after": admins});
+    store::audit(&corp.db, corp_id, now, actor, "admins_changed", &detail).await?;
+    Ok(format!("{} admins", admins.len()))
 }
 
 /// `cancel_auth`: every row and every KV key of the organisation goes.

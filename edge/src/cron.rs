@@ -1,5 +1,6 @@
-//! The scheduled reconcile: keep tokens fresh, then re-read the
-//! organisations tried longest ago (auth info, corp token, contacts), a
+//! The scheduled reconcile: keep tokens fresh, finish installs that were
+//! interrupted, then re-read the
+//! organisations tried longest ago (auth info, corp token, admins, contacts), a
 //! bounded batch (`RECONCILE_BATCH`) per run so every organisation comes
 //! round within `RECONCILE_INTERVAL_SECS` and none waits long; then the
 //! seat mirror is checked against WeCom's activated accounts. A missed
@@ -12,6 +13,7 @@ use crate::contacts::sync;
 use crate::corp;
 use crate::env::{self, setting, Config};
 use crate::error::ApiError;
+use crate::install;
 use crate::seats::mirror;
 use crate::store;
 use crate::wecom::WeCom;
@@ -27,7 +29,7 @@ pub async fn run(env: &Env) {
     }
 }
 
-/// One organisation's reconcile: its corp token, auth info, a full
+/// One organisation's reconcile: its corp token, auth info, admins, a full
 /// contacts sync, WeCom's license window, then the seat mirror.
 pub async fn reconcile_corp(
     env: &Env,
@@ -41,6 +43,10 @@ pub async fn reconcile_corp(
             .await?;
     }
     corp::refresh_auth(env, cfg, corp_id, now, "cron").await?;
+    // A lost change_app_admin heals here; a failed read holds nothing up.
+    if let Err(e) = corp::refresh_admins(env, cfg, corp_id, now, "cron").await {
+        console_error!("cron: {corp_id}: agent/get_admin_list: {}", e.message);
+    }
     let contacts = sync::run(env, cfg, corp_id, "cron", &sync::new_id()).await?;
     // A failed license read must not hold up the contacts repair.
     if let Err(e) = mirror::refresh_license_info(env, cfg, corp_id, now, "cron").await {
@@ -61,6 +67,11 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
     let now = now_secs();
     if let Err(e) = wecom.refresh_tokens().await {
         console_error!("cron: token refresh: {e}");
+    }
+    match install::resume(env, &cfg, now).await {
+        Ok(n) if n > 0 => console_log!("cron: {n} unfinished installs finished"),
+        Ok(_) => {}
+        Err(e) => console_error!("cron: resuming installs: {}", e.message),
     }
     let db = env::db(env)?;
     let interval = setting(env, "RECONCILE_INTERVAL_SECS", 3600);

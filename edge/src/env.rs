@@ -20,6 +20,10 @@ pub struct Config {
     pub suite_aes_key: String,
     pub provider_corpid: String,
     pub provider_secret: String,
+    /// The system event URL's keys (通用开发参数); empty when unset, and
+    /// that URL then refuses every callback.
+    pub provider_token: String,
+    pub provider_aes_key: String,
     /// 0 turns the timestamp check off.
     pub max_skew_secs: u64,
     /// Key material for secrets at rest: `DATA_SECRET`, else `SESSION_SECRET`.
@@ -86,6 +90,8 @@ impl Config {
             suite_aes_key: required(env, "SUITE_ENCODING_AES_KEY")?,
             provider_corpid: value(env, "PROVIDER_CORPID").unwrap_or_default(),
             provider_secret: value(env, "PROVIDER_SECRET").unwrap_or_default(),
+            provider_token: value(env, "PROVIDER_TOKEN").unwrap_or_default(),
+            provider_aes_key: value(env, "PROVIDER_ENCODING_AES_KEY").unwrap_or_default(),
             max_skew_secs,
             data_secret: data_secret.into_bytes(),
         })

@@ -32,6 +32,24 @@ impl ApiError {
         )
     }
 
+    /// A session of someone WeCom no longer lists as an admin of the app.
+    pub fn not_admin() -> Self {
+        Self::new(
+            401,
+            "not_admin",
+            "WeCom no longer lists you as an admin of this app; ask an admin to add you",
+        )
+    }
+
+    /// An admin WeCom gave no management permission (`auth_type` 0).
+    pub fn read_only() -> Self {
+        Self::new(
+            403,
+            "read_only",
+            "your WeCom admin role for this app may look but not manage",
+        )
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(403, "forbidden", message)
     }

@@ -1,5 +1,6 @@
 //! HTTP adapters: a handler is a typed function, the adapter does the rest.
-//! `admin` checks the session against the route's organisation, `open` the
+//! `admin` checks the session against the route's organisation and the
+//! admins WeCom lists, `manage` also WeCom's management permission, `open` the
 //! route's `Door` (the access key, the development switch); each reads the typed input
 //! ([`Query`], [`Json`] or nothing), runs the handler, and turns its answer
 //! ([`Json`] 200, [`Accepted`] 202) or its `ApiError` into the response.
@@ -131,8 +132,36 @@ where
     handler(who, input).await?.into_answer()
 }
 
-/// A route for the admin of the organisation named by `:corp_id`.
-pub async fn admin<I, O, F, Fut>(mut req: Request, ctx: Ctx, handler: F) -> worker::Result<Response>
+/// A route for the admin of the organisation named by `:corp_id`
+/// (`Door::Session`).
+pub async fn admin<I, O, F, Fut>(req: Request, ctx: Ctx, handler: F) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Admin, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    signed_in(req, ctx, Door::Session, handler).await
+}
+
+/// A route that changes something (`Door::Manage`): only for an admin
+/// with WeCom's management permission; the others get 403 `read_only`.
+pub async fn manage<I, O, F, Fut>(req: Request, ctx: Ctx, handler: F) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Admin, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    signed_in(req, ctx, Door::Manage, handler).await
+}
+
+async fn signed_in<I, O, F, Fut>(
+    mut req: Request,
+    ctx: Ctx,
+    door: Door,
+    handler: F,
+) -> worker::Result<Response>
 where
     I: FromRequest,
     O: IntoAnswer,
@@ -140,11 +169,15 @@ where
     Fut: Future<Output = Result<O, ApiError>>,
 {
     let corp_id = ctx.param("corp_id").cloned().unwrap_or_default();
-    let admin = session::require(&req, &ctx.env, &corp_id).map(|session| Admin {
-        session,
-        env: ctx.env,
-        ctx: ctx.data,
-    });
+    let admin = match session::require(&req, &ctx.env, &corp_id).await {
+        Ok((_, right)) if door == Door::Manage && !right.may_manage() => Err(ApiError::read_only()),
+        Ok((session, _)) => Ok(Admin {
+            session,
+            env: ctx.env,
+            ctx: ctx.data,
+        }),
+        Err(e) => Err(e),
+    };
     respond(match admin {
         Ok(admin) => answer(&mut req, admin, handler).await,
         Err(e) => Err(e),
@@ -171,7 +204,9 @@ where
         }
         Door::AccessKey | Door::DevWithKey => check_access_key(&req, &env),
         Door::Dev | Door::Public => Ok(()),
-        Door::Session => Err(ApiError::internal("a session route must go through admin")),
+        Door::Session | Door::Manage => Err(ApiError::internal(
+            "a session route must go through admin or manage",
+        )),
     };
     respond(match allowed {
         Ok(()) => answer(&mut req, env, handler).await,

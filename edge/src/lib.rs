@@ -1,7 +1,8 @@
 //! The wecom-seats Worker: entry points and the routes. The `/api/v1`
 //! table is `domain::routes` (shared with the OpenAPI document); [`handle`]
 //! gives each entry, one a line, its adapter (`http::admin` for the console,
-//! signed in to that organisation; `http::open` behind the route's `Door`:
+//! signed in to that organisation, `http::manage` for what changes something
+//! there; `http::open` behind the route's `Door`:
 //! the access key, or local development only) and its typed handler.
 //!
 //! Where a line goes: SQL in `store/<owner>.rs`, a WeCom call in `wecom/`,
@@ -24,6 +25,7 @@ mod dev;
 mod env;
 mod error;
 mod http;
+mod install;
 mod seats;
 mod session;
 mod store;
@@ -31,7 +33,7 @@ mod wecom;
 
 use contacts::routes as members;
 use domain::routes::{self, Door::*, Route};
-use http::{admin, open};
+use http::{admin, manage, open};
 use seats::routes as seat;
 
 #[event(fetch)]
@@ -53,6 +55,8 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
         .post_async("/wecom/callback/command", callback::push_command)
         .get_async("/wecom/callback/data", callback::verify_data)
         .post_async("/wecom/callback/data", callback::push_data)
+        .get_async("/wecom/callback/system", callback::verify_system)
+        .post_async("/wecom/callback/system", callback::push_system)
         .post_async("/auth/dev-login", session::dev_login)
         .post_async("/auth/logout", session::logout)
         .or_else_any_method_async("/api/*rest", api::no_such_route)
@@ -82,16 +86,16 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         Departments  => admin(r, c, members::departments).await,
         Range        => admin(r, c, members::range).await,
         SyncStatus   => admin(r, c, members::sync_status).await,
-        StartSync    => admin(r, c, members::start_sync).await,
+        StartSync    => manage(r, c, members::start_sync).await,
         Summary      => admin(r, c, seat::summary).await,
         Seats        => admin(r, c, seat::seats).await,
         Orders       => admin(r, c, seat::orders).await,
-        Activate     => admin(r, c, seat::activate).await,
-        Transfer     => admin(r, c, seat::transfer).await,
+        Activate     => manage(r, c, seat::activate).await,
+        Transfer     => manage(r, c, seat::transfer).await,
         Requests     => admin(r, c, seat::requests).await,
         Suggestions  => admin(r, c, seat::suggestions).await,
         Forecast     => admin(r, c, seat::forecast).await,
-        AutoActivate => admin(r, c, seat::set_auto_activate).await,
+        AutoActivate => manage(r, c, seat::set_auto_activate).await,
         DevClock     => open(r, c, Dev, dev::set_clock).await,
         DevQuery     => open(r, c, DevWithKey, dev::query).await,
         DevKvKeys    => open(r, c, DevWithKey, dev::kv_keys).await,

@@ -1,14 +1,17 @@
 //! Console sign-in. A session is a signed cookie bound to one organisation;
 //! `http::admin` checks it against the route's `:corp_id` for every
 //! `/api/v1/corps/:corp_id/...` route, so another organisation's id
-//! answers 403.
+//! answers 403, and against the admins WeCom lists now, so a removed admin
+//! is refused (401 `not_admin`) at the next request.
 
 use crate::clock::now_secs;
 use crate::env;
 use crate::error::{respond, ApiError};
 use crate::store;
 use domain::api::{DevLogin, SessionInfo};
-use domain::session::{cookie_value, Session, SessionError, COOKIE_NAME, SESSION_TTL_SECS};
+use domain::session::{
+    cookie_value, AdminRight, Session, SessionError, COOKIE_NAME, SESSION_TTL_SECS,
+};
 use worker::{Context, Env, Headers, Request, Response, Result, RouteContext};
 
 fn session_secret(env: &Env) -> std::result::Result<Vec<u8>, ApiError> {
@@ -26,15 +29,28 @@ pub fn current(req: &Request, env: &Env) -> std::result::Result<Session, ApiErro
     }
 }
 
-/// The session, checked against the organisation the route names.
-pub fn require(req: &Request, env: &Env, corp_id: &str) -> std::result::Result<Session, ApiError> {
+/// What the session's user may do as an admin now: one D1 query.
+async fn right(env: &Env, session: &Session) -> std::result::Result<AdminRight, ApiError> {
+    store::admin_right(&env::db(env)?, &session.corp_id, &session.userid)
+        .await?
+        .ok_or_else(ApiError::not_admin)
+}
+
+/// The session, checked against the organisation the route names, and the
+/// admin's right there.
+pub async fn require(
+    req: &Request,
+    env: &Env,
+    corp_id: &str,
+) -> std::result::Result<(Session, AdminRight), ApiError> {
     let session = current(req, env)?;
     if session.corp_id != corp_id {
         return Err(ApiError::forbidden(
             "this session manages another organisation",
         ));
     }
-    Ok(session)
+    let right = right(env, &session).await?;
+    Ok((session, right))
 }
 
 fn session_cookie(req: &Request, value: &str, max_age: u64) -> String {
@@ -51,13 +67,14 @@ fn signed_in(
     req: &Request,
     env: &Env,
     session: &Session,
+    right: AdminRight,
 ) -> std::result::Result<Response, ApiError> {
     let token = session
         .sign(&session_secret(env)?)
         .map_err(ApiError::internal)?;
     let headers = Headers::new();
     headers.set("Set-Cookie", &session_cookie(req, &token, SESSION_TTL_SECS))?;
-    Ok(Response::from_json(&info(session))?.with_headers(headers))
+    Ok(Response::from_json(&info(session, right))?.with_headers(headers))
 }
 
 /// `POST /auth/dev-login {"corp_id","userid"}`: local development only.
@@ -71,13 +88,14 @@ pub async fn dev_login(mut req: Request, ctx: RouteContext<Context>) -> Result<R
                 .json()
                 .await
                 .map_err(|_| ApiError::bad_request("body must be {\"corp_id\",\"userid\"}"))?;
-            if !store::is_admin(&env::db(&ctx.env)?, &login.corp_id, &login.userid).await? {
+            let db = env::db(&ctx.env)?;
+            let Some(right) = store::admin_right(&db, &login.corp_id, &login.userid).await? else {
                 return Err(ApiError::forbidden(
                     "that member is not an admin of that organisation",
                 ));
-            }
+            };
             let session = Session::new(&login.corp_id, &login.userid, now_secs());
-            signed_in(&req, &ctx.env, &session)
+            signed_in(&req, &ctx.env, &session, right)
         }
         .await,
     )
@@ -90,18 +108,23 @@ pub async fn logout(req: Request, _ctx: RouteContext<Context>) -> Result<Respons
     Ok(Response::empty()?.with_status(204).with_headers(headers))
 }
 
-/// `GET /api/v1/session`: 401 when signed out.
+/// `GET /api/v1/session`: 401 when signed out or no longer an admin.
 pub async fn whoami(req: Request, ctx: RouteContext<Context>) -> Result<Response> {
     respond(
-        current(&req, &ctx.env)
-            .and_then(|s| Response::from_json(&info(&s)).map_err(ApiError::from)),
+        async {
+            let session = current(&req, &ctx.env)?;
+            let right = right(&ctx.env, &session).await?;
+            Ok(Response::from_json(&info(&session, right))?)
+        }
+        .await,
     )
 }
 
-fn info(session: &Session) -> SessionInfo {
+fn info(session: &Session, right: AdminRight) -> SessionInfo {
     SessionInfo {
         corp_id: session.corp_id.clone(),
         userid: session.userid.clone(),
         expires_at: session.expires_at,
+        may_manage: right.may_manage(),
     }
 }

@@ -194,14 +194,43 @@ pub fn put_sim_corp(contacts: &Value) -> String {
     contacts["corp_id"].as_str().unwrap().to_owned()
 }
 
-/// The organisation's admin installs the app (`create_auth` is pushed).
+/// The organisation's admin installs the app (`create_auth` is pushed);
+/// returns once the worker has finished the install it answered at once.
 pub fn sim_install(corp_id: &str) {
+    let before = installs_finished(corp_id);
+    push_install(corp_id);
+    wait_for_install(corp_id, before);
+}
+
+/// Pushes `create_auth` for the organisation; the worker installs after
+/// its answer.
+pub fn push_install(corp_id: &str) -> Answer {
     let a = post_text(
         &browser(),
         &format!("{}/_sim/corps/{corp_id}/install", sim()),
         "",
     );
     assert_eq!(a.status, 200, "install not delivered: {}", a.text);
+    a
+}
+
+/// How many `create_auth` events of the organisation the worker finished.
+pub fn installs_finished(corp_id: &str) -> u64 {
+    d1_count(&format!(
+        "SELECT count(*) AS n FROM events WHERE kind = 'create_auth' \
+         AND corp_id = '{corp_id}' AND applied_at IS NOT NULL"
+    ))
+}
+
+/// Waits until more installs of the organisation are finished than `before`.
+pub fn wait_for_install(corp_id: &str, before: u64) {
+    for _ in 0..150 {
+        if installs_finished(corp_id) > before {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("the install of {corp_id} did not finish");
 }
 
 /// The organisation's admin removes the app (`cancel_auth` is pushed).
@@ -231,8 +260,27 @@ pub fn crypt() -> domain::crypto::MsgCrypt {
         .unwrap()
 }
 
+/// The provider's system event URL keys (PROVIDER_TOKEN/_ENCODING_AES_KEY).
+pub fn provider_crypt() -> domain::crypto::MsgCrypt {
+    domain::crypto::MsgCrypt::new(
+        &config("PROVIDER_TOKEN"),
+        &config("PROVIDER_ENCODING_AES_KEY"),
+    )
+    .unwrap()
+}
+
+/// A callback signed and encrypted with the suite's keys.
 pub fn signed_callback(plaintext: &str, receive_id: &str, timestamp: u64) -> Callback {
-    let c = crypt();
+    signed_with(&crypt(), plaintext, receive_id, timestamp)
+}
+
+/// A callback signed and encrypted with `c`.
+pub fn signed_with(
+    c: &domain::crypto::MsgCrypt,
+    plaintext: &str,
+    receive_id: &str,
+    timestamp: u64,
+) -> Callback {
     let encrypted = c.encrypt(plaintext, receive_id, [42; 16]);
     let ts = timestamp.to_string();
     let sig = c.signature(&ts, "4242", &encrypted);
@@ -265,7 +313,7 @@ pub fn sync_id(admin: &ureq::Agent, corp_id: &str) -> Option<String> {
 }
 
 /// `GET .../sync`.
-fn sync_status(admin: &ureq::Agent, corp_id: &str) -> Value {
+pub fn sync_status(admin: &ureq::Agent, corp_id: &str) -> Value {
     let a = get(admin, &format!("{}/api/v1/corps/{corp_id}/sync", edge()));
     assert_eq!(a.status, 200, "{}", a.text);
     a.json()

@@ -229,3 +229,101 @@ fn after_the_trial_the_answer_follows_every_seat_change_at_once() {
         gone.text
     );
 }
+
+/// How WeCom checks licenses for the app in this organisation
+/// (`get_app_license_info`'s answer in the simulator).
+fn set_license_info(corp: &str, settings: serde_json::Value) {
+    let a = sim_send(
+        "PUT",
+        &format!("/_sim/corps/{corp}/license_info"),
+        &settings,
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+}
+
+fn summary(admin: &ureq::Agent, corp: &str) -> serde_json::Value {
+    let a = get(admin, &format!("{}/api/v1/corps/{corp}/summary", edge()));
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn when_wecom_does_not_check_licenses_a_member_without_a_seat_may_after_the_trial() {
+    let (corp, admin) = installed_after_the_trial("lic0");
+    assert_eq!(may(&corp, "dev1", "pc_login")["reason"], "no_seat");
+    let before = summary(&admin, &corp);
+    assert_eq!(before["license"]["regime"], "enforced", "{before}");
+    assert_eq!(
+        before["license"]["since"], before["trial"]["end"],
+        "checked since the trial ended"
+    );
+
+    set_license_info(&corp, json!({"license_status": 0}));
+    reconcile(&corp);
+    let d = may(&corp, "dev1", "pc_login");
+    assert_eq!(
+        (d["allowed"].as_bool(), d["reason"].as_str()),
+        (Some(true), Some("not_enforced")),
+        "{d}"
+    );
+    assert_eq!(
+        may(&corp, "boss", "pc_login")["reason"],
+        "unknown_member",
+        "still only members in range"
+    );
+    let after = summary(&admin, &corp);
+    assert_eq!(after["license"], json!({"regime": "not_enforced"}));
+    assert!(
+        after["trial"].is_null(),
+        "no trial when WeCom does not check: {after}"
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn before_interception_starts_a_member_without_a_seat_may() {
+    let (corp, admin) = installed_after_the_trial("lic1");
+    let starts = now() + 30 * 86400;
+    set_license_info(
+        &corp,
+        json!({"license_status": 1, "license_check_time": starts}),
+    );
+    reconcile(&corp);
+    let d = may(&corp, "dev2", "fill_form");
+    assert_eq!(
+        (d["allowed"].as_bool(), d["reason"].as_str()),
+        (Some(true), Some("before_interception")),
+        "{d}"
+    );
+    assert_eq!(d["checks_start_at"], starts);
+    assert_eq!(
+        summary(&admin, &corp)["license"],
+        json!({"regime": "before_interception", "checks_start_at": starts})
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_test_organisation_without_a_trial_needs_seats_at_once() {
+    let corp = put_sim_corp(&sim_corp(&unique_corp("lic2"), &[2], &["sales1"]));
+    set_license_info(&corp, json!({"license_status": 1, "test_corp": true}));
+    sim_install(&corp);
+    let admin = signed_in(&corp, "boss");
+    wait_for_sync(&admin, &corp, None);
+
+    let d = may(&corp, "dev1", "view_qrcode");
+    assert_eq!(
+        (d["allowed"].as_bool(), d["reason"].as_str()),
+        (Some(false), Some("no_seat")),
+        "installed seconds ago, yet no trial: {d}"
+    );
+    assert!(d.get("trial_ends_at").is_none(), "{d}");
+    let s = summary(&admin, &corp);
+    assert_eq!(s["license"]["regime"], "enforced", "{s}");
+    assert!(s["trial"].is_null(), "{s}");
+
+    pay_order(&corp, 1, 365);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    assert_eq!(may(&corp, "dev1", "view_qrcode")["reason"], "licensed");
+}

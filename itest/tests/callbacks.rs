@@ -42,39 +42,146 @@ fn verify_query(echo_plain: &str, receive_id: &str) -> (String, String) {
 
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
-fn url_verification_answers_the_decrypted_echostr_on_both_routes() {
-    let (q, _) = verify_query("echo-123456", &suite_id());
-    for route in ["command", "data"] {
-        let a = get(
+fn wecoms_console_can_save_all_three_urls() {
+    // WeCom checks a URL when the provider saves it: the echo encrypted for
+    // the provider's CorpID, with that URL's keys.
+    for source in ["command", "data", "system"] {
+        let a = post_json(
             &browser(),
-            &format!("{}/wecom/callback/{route}?{q}", edge()),
+            &format!("{}/_sim/verify_url", sim()),
+            &json!({"source": source}),
         );
-        assert_eq!(a.status, 200, "{route}: {}", a.text);
-        assert_eq!(a.text, "echo-123456");
-        assert!(a.content_type.starts_with("text/plain"));
+        assert_eq!(a.json()["accepted"], true, "{source}: {}", a.text);
     }
+    // The echo comes back as plain text, exactly.
+    let (q, _) = verify_query("echo-123456", &config("PROVIDER_CORPID"));
+    let a = get(&browser(), &format!("{}/wecom/callback/data?{q}", edge()));
+    assert_eq!((a.status, a.text.as_str()), (200, "echo-123456"));
+    assert!(a.content_type.starts_with("text/plain"));
+    // The suite's keys do not open the system URL, and an organisation's id
+    // is no receive id for a URL check.
+    let system = get(&browser(), &format!("{}/wecom/callback/system?{q}", edge()));
+    assert_eq!(
+        (system.status, system.text.as_str()),
+        (401, "bad msg_signature")
+    );
+    let (q, _) = verify_query("echo", "wwsomeorganisation");
+    let data = get(&browser(), &format!("{}/wecom/callback/data?{q}", edge()));
+    assert_eq!((data.status, data.text.as_str()), (403, "wrong receive id"));
+}
+
+/// An `unlicensed_notify` of `userid`, as an organisation's app sends it.
+fn unlicensed_xml(to: &str, userid: &str) -> String {
+    format!(
+        "<xml><ToUserName>{to}</ToUserName><FromUserName>{userid}</FromUserName><CreateTime>{}</CreateTime>\
+         <MsgType>event</MsgType><Event>unlicensed_notify</Event><AgentID>1000001</AgentID></xml>",
+        now()
+    )
+}
+
+fn seat_requests_of(corp: &str) -> u64 {
+    d1_count(&format!(
+        "SELECT count(*) n FROM seat_requests WHERE corp_id = '{corp}'"
+    ))
 }
 
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
-fn data_route_accepts_an_authorised_corp_as_receive_id_and_command_route_does_not() {
+fn a_data_push_counts_only_for_the_installed_organisation_it_was_encrypted_for() {
     let corp = unique_corp("rid");
     install_corp(&corp);
-    let (q, _) = verify_query("echo-corp", &corp);
-    let data = get(&browser(), &format!("{}/wecom/callback/data?{q}", edge()));
-    assert_eq!(data.status, 200, "{}", data.text);
-    assert_eq!(data.text, "echo-corp");
-    let command = get(
-        &browser(),
-        &format!("{}/wecom/callback/command?{q}", edge()),
+    let other = unique_corp("rid2");
+    install_corp(&other);
+    let send = |xml: &str, receive_id: &str| {
+        let c = signed_callback(xml, receive_id, now());
+        post_callback("data", &c.query, &c.body)
+    };
+    // Encrypted for the organisation it speaks of: taken.
+    let a = send(&unlicensed_xml(&corp, "dev1"), &corp);
+    assert_eq!((a.status, a.text.as_str()), (200, "success"));
+    assert_eq!(seat_requests_of(&corp), 1);
+    // Speaking of one organisation, encrypted for another: refused.
+    let a = send(&unlicensed_xml(&corp, "dev2"), &other);
+    assert_eq!(a.status, 403, "{}", a.text);
+    assert!(a.text.contains("ToUserName"), "{}", a.text);
+    // An organisation that is not installed, or the suite id: refused.
+    let stranger = unique_corp("none");
+    let a = send(&unlicensed_xml(&stranger, "dev2"), &stranger);
+    assert_eq!((a.status, a.text.as_str()), (403, "wrong receive id"));
+    let a = send(&unlicensed_xml(&corp, "dev2"), &suite_id());
+    assert_eq!((a.status, a.text.as_str()), (403, "wrong receive id"));
+    // The command URL takes only the suite id.
+    let a = {
+        let c = signed_callback(&command_xml("change_auth", &corp), &corp, now());
+        post_callback("command", &c.query, &c.body)
+    };
+    assert_eq!((a.status, a.text.as_str()), (403, "wrong receive id"));
+    assert_eq!(seat_requests_of(&corp), 1);
+    assert_eq!(seat_requests_of(&other), 0);
+}
+
+/// A license event as WeCom's system event URL carries it.
+fn pay_success_xml(service_corp: &str, corp: &str, order_id: &str, at: u64) -> String {
+    format!(
+        "<xml><ServiceCorpId>{service_corp}</ServiceCorpId><InfoType>license_pay_success</InfoType>\
+         <AuthCorpId>{corp}</AuthCorpId><OrderId>{order_id}</OrderId><BuyerUserId>sales</BuyerUserId>\
+         <TimeStamp>{at}</TimeStamp></xml>"
+    )
+}
+
+fn orders_of(corp: &str) -> u64 {
+    d1_count(&format!(
+        "SELECT count(*) n FROM orders WHERE corp_id = '{corp}'"
+    ))
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn license_events_count_only_from_the_system_url_with_the_providers_keys() {
+    let (corp, _admin) = installed_and_synced("sys");
+    // An order WeCom knows about, placed and paid without a push.
+    let order = wecom_license(
+        "create_new_order",
+        &json!({"corpid": corp, "buyer_userid": "sales", "account_count": {"base_count": 2}, "account_duration": {"months": 12}}),
+    )["order_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/orders/{order}/pay"),
+        &json!({"push": false}),
     );
-    assert_eq!(command.status, 403, "{}", command.text);
-    // An organisation that never installed is not a valid receive id.
-    let (q, _) = verify_query("echo", "wwnotinstalled");
-    assert_eq!(
-        get(&browser(), &format!("{}/wecom/callback/data?{q}", edge())).status,
-        403
-    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let provider = config("PROVIDER_CORPID");
+    let xml = pay_success_xml(&provider, &corp, &order, now());
+
+    // On the command URL (suite keys) it is kept, not acted on. (Its own
+    // timestamp: one plaintext is recorded once, wherever it arrived.)
+    let misrouted = pay_success_xml(&provider, &corp, &order, now() - 1);
+    let c = signed_callback(&misrouted, &suite_id(), now());
+    let a = post_callback("command", &c.query, &c.body);
+    assert_eq!((a.status, a.text.as_str()), (200, "success"));
+    assert_eq!(orders_of(&corp), 0);
+    // On the system URL with the suite's keys: refused.
+    let c = signed_callback(&xml, &provider, now());
+    let a = post_callback("system", &c.query, &c.body);
+    assert_eq!((a.status, a.text.as_str()), (401, "bad msg_signature"));
+    // With the provider's keys but another provider inside: refused.
+    let foreign = pay_success_xml("wwanotherprovider", &corp, &order, now());
+    let c = signed_with(&provider_crypt(), &foreign, &provider, now());
+    let a = post_callback("system", &c.query, &c.body);
+    assert_eq!(a.status, 403, "{}", a.text);
+    // Encrypted for someone other than the provider: refused.
+    let c = signed_with(&provider_crypt(), &xml, &suite_id(), now());
+    let a = post_callback("system", &c.query, &c.body);
+    assert_eq!((a.status, a.text.as_str()), (403, "wrong receive id"));
+    assert_eq!(orders_of(&corp), 0);
+    // As WeCom sends it: the order is mirrored.
+    let c = signed_with(&provider_crypt(), &xml, &provider, now());
+    let a = post_callback("system", &c.query, &c.body);
+    assert_eq!((a.status, a.text.as_str()), (200, "success"));
+    assert_eq!(orders_of(&corp), 1);
 }
 
 #[test]
@@ -423,7 +530,7 @@ fn the_same_event_delivered_four_times_is_recorded_and_applied_once() {
 fn unknown_but_valid_events_are_kept_and_answered_success() {
     let corp = unique_corp("unk");
     install_corp(&corp);
-    let command = command_xml("change_app_admin", &corp);
+    let command = command_xml("an_info_type_wecom_added_later", &corp);
     let a = push(&command);
     assert_eq!(a.status, 200, "{}", a.text);
     let data = format!(
@@ -443,26 +550,45 @@ fn unknown_but_valid_events_are_kept_and_answered_success() {
     .iter()
     .map(|r| r["kind"].as_str().unwrap().to_owned())
     .collect();
-    assert!(kinds.contains(&"change_app_admin".to_string()), "{kinds:?}");
+    assert!(
+        kinds.contains(&"an_info_type_wecom_added_later".to_string()),
+        "{kinds:?}"
+    );
     assert!(kinds.contains(&"view_miniprogram".to_string()), "{kinds:?}");
 }
 
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
-fn official_2014_sample_verifies_through_the_real_route_when_skew_is_off() {
+fn official_2014_sample_verifies_on_all_three_urls_when_skew_is_off() {
     // A second worker configured with WeCom's published sample credentials
-    // and CALLBACK_MAX_SKEW_SECS=0 (scripts/test.sh starts it).
+    // as the suite's and the provider's keys, the sample's receive id as the
+    // provider's CorpID, and CALLBACK_MAX_SKEW_SECS=0 (scripts/test.sh).
     let base = config("SAMPLE_EDGE_URL");
     let q = "msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780\
              &echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D";
-    let a = get(&browser(), &format!("{base}/wecom/callback/command?{q}"));
-    assert_eq!((a.status, a.text.as_str()), (200, "1616140317555161061"));
-    // The sample POST (a text message to receive id wx5823bf96d3bd56c7) is a
-    // valid data callback of a kind we do not act on: kept, answered success.
+    for route in ["command", "data", "system"] {
+        let a = get(&browser(), &format!("{base}/wecom/callback/{route}?{q}"));
+        assert_eq!(
+            (a.status, a.text.as_str()),
+            (200, "1616140317555161061"),
+            "{route}"
+        );
+    }
+    // The sample POST (a text message for receive id wx5823bf96d3bd56c7)
+    // verifies and decrypts on the data URL (else 401 / 400), then meets
+    // the receive-id rule: no organisation by that id is installed there.
     let body = "<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Encrypt><![CDATA[RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>";
     let q = "msg_signature=477715d11cdb4164915debcba66cb864d751f3e6&timestamp=1409659813&nonce=1372623149";
     let a = post_text(&browser(), &format!("{base}/wecom/callback/data?{q}"), body);
-    assert_eq!((a.status, a.text.as_str()), (200, "success"));
+    assert_eq!((a.status, a.text.as_str()), (403, "wrong receive id"));
+    // On the system URL the receive id is right (the provider's CorpID) and
+    // the message is no system event.
+    let a = post_text(
+        &browser(),
+        &format!("{base}/wecom/callback/system?{q}"),
+        body,
+    );
+    assert_eq!((a.status, a.text.as_str()), (400, "missing field InfoType"));
     // The main worker (skew check on) refuses the 2014 timestamp.
     let a = get(&browser(), &format!("{}/wecom/callback/command?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=x", edge()));
     assert_eq!((a.status, a.text.as_str()), (401, "stale timestamp"));

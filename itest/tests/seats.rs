@@ -447,6 +447,11 @@ fn the_trial_window_is_the_one_wecom_reports() {
     assert_eq!(summary["trial"]["start"], start);
     assert_eq!(summary["trial"]["end"], end);
     assert_eq!(
+        summary["license"],
+        json!({"regime": "trial", "trial_ends_at": end}),
+        "the summary names the regime and its end"
+    );
+    assert_eq!(
         may(&corp, "dev1", "view_qrcode")["trial_ends_at"],
         end,
         "the access check counts down to WeCom's date"

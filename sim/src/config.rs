@@ -11,6 +11,9 @@ pub struct Config {
     pub suite_aes_key: String,
     pub provider_corpid: String,
     pub provider_secret: String,
+    /// The provider's system event URL keys (通用开发参数).
+    pub provider_token: String,
+    pub provider_aes_key: String,
     /// Where WeCom's state persists between runs (none: in memory only).
     pub state_file: Option<String>,
 }
@@ -33,6 +36,8 @@ impl Config {
             suite_aes_key: env("SUITE_ENCODING_AES_KEY")?,
             provider_corpid: env("PROVIDER_CORPID")?,
             provider_secret: env("PROVIDER_SECRET")?,
+            provider_token: env("PROVIDER_TOKEN")?,
+            provider_aes_key: env("PROVIDER_ENCODING_AES_KEY")?,
             state_file: None,
         };
         while let Some(flag) = args.next() {

@@ -2,7 +2,7 @@
 //! a visible range of whole departments plus some individuals (who come
 //! without department information, as WeCom sends them).
 
-use crate::state::{Corp, Department, Range, Tag, User};
+use crate::state::{Admin, Corp, Department, LicenseSettings, Range, Tag, User};
 
 pub const DEMO_CORP_ID: &str = "wwdemo01";
 
@@ -52,7 +52,7 @@ pub fn corp() -> Corp {
             userlist: vec!["user05".into(), "user06".into()],
             partylist: vec![],
         }],
-        admins: vec!["admin".into()],
+        admins: vec![Admin::manager("admin")],
         // R&D (with its sub-department) and marketing as whole departments;
         // three sales people picked one by one.
         range: Range {
@@ -63,6 +63,7 @@ pub fn corp() -> Corp {
         installed: false,
         permanent_code: None,
         first_installed_at: None,
+        license: LicenseSettings::default(),
     }
 }
 

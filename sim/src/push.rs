@@ -3,12 +3,14 @@
 //! encrypted for the receive id, signed, POSTed with
 //! msg_signature/timestamp/nonce; anything but `success` is retried.
 
+use crate::config::Config;
 use crate::sim::Sim;
 use crate::wire::Reply;
 use domain::crypto::MsgCrypt;
 use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use std::fmt::Display;
+use std::time::Duration;
 
 /// WeCom retries a callback 3 times when the answer is not `success`
 /// (WeCom's callback documentation).
@@ -86,10 +88,48 @@ pub fn suite_event(sim: &Sim, info_type: &str, now: u64) -> Message {
         .text("TimeStamp", now)
 }
 
+/// The three URLs WeCom pushes to (DESIGN §2), each with its keys.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Source {
+    /// Suite command URL: suite Token/Key, receive id = suite id.
     Command,
+    /// Data URL: suite Token/Key, receive id = the organisation's corp id.
     Data,
+    /// Provider system event URL (license events): the provider's own
+    /// Token/Key, receive id = the provider's CorpID.
+    System,
+}
+
+impl Source {
+    pub fn parse(name: &str) -> Option<Source> {
+        match name {
+            "command" => Some(Source::Command),
+            "data" => Some(Source::Data),
+            "system" => Some(Source::System),
+            _ => None,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Source::Command => "command",
+            Source::Data => "data",
+            Source::System => "system",
+        }
+    }
+
+    /// The Token/EncodingAESKey pair WeCom signs and encrypts with here.
+    fn crypt(self, cfg: &Config) -> MsgCrypt {
+        let (token, key) = match self {
+            Source::Command | Source::Data => (&cfg.suite_token, &cfg.suite_aes_key),
+            Source::System => (&cfg.provider_token, &cfg.provider_aes_key),
+        };
+        MsgCrypt::new(token, key).expect("a valid EncodingAESKey")
+    }
+
+    fn url(self, cfg: &Config, query: &str) -> String {
+        format!("{}/wecom/callback/{}?{query}", cfg.worker, self.path())
+    }
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -106,34 +146,54 @@ fn random16() -> [u8; 16] {
     b
 }
 
-/// One signed delivery attempt.
-fn deliver_once(sim: &Sim, source: Source, receive_id: &str, plaintext: &str) -> (u16, String) {
+/// One signed delivery attempt, waiting `window` for the answer.
+fn deliver_once(
+    sim: &Sim,
+    source: Source,
+    receive_id: &str,
+    plaintext: &str,
+    window: Duration,
+) -> (u16, String) {
     let cfg = &sim.config;
-    let crypt =
-        MsgCrypt::new(&cfg.suite_token, &cfg.suite_aes_key).expect("a valid EncodingAESKey");
+    let crypt = source.crypt(cfg);
     let encrypted = crypt.encrypt(plaintext, receive_id, random16());
-    let timestamp = sim.now().to_string();
-    let nonce = u32::from_le_bytes(random16()[..4].try_into().unwrap()).to_string();
-    let signature = crypt.signature(&timestamp, &nonce, &encrypted);
     let body = Message::new()
         .cdata("ToUserName", receive_id)
         .cdata("Encrypt", &encrypted)
         .cdata("AgentID", "")
         .finish();
-    let path = match source {
-        Source::Command => "command",
-        Source::Data => "data",
-    };
-    let query = form_urlencoded::Serializer::new(String::new())
+    let query = signed_query(sim, &crypt, &encrypted, None);
+    answer(
+        ureq::post(&source.url(cfg, &query))
+            .timeout(window)
+            .set("Content-Type", "text/xml")
+            .send_string(&body),
+    )
+}
+
+/// WeCom waits 5 s for the answer to a push, then retries (DESIGN §2).
+pub const ANSWER_WINDOW: Duration = Duration::from_secs(5);
+/// `create_auth` must be answered within 1 000 ms (授权成功通知, 90642).
+pub const CREATE_AUTH_ANSWER_WINDOW: Duration = Duration::from_millis(1000);
+
+/// msg_signature, timestamp, nonce (and echostr for a URL check), signed
+/// over `encrypted`.
+fn signed_query(sim: &Sim, crypt: &MsgCrypt, encrypted: &str, echostr: Option<&str>) -> String {
+    let timestamp = sim.now().to_string();
+    let nonce = u32::from_le_bytes(random16()[..4].try_into().unwrap()).to_string();
+    let signature = crypt.signature(&timestamp, &nonce, encrypted);
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
         .append_pair("msg_signature", &signature)
         .append_pair("timestamp", &timestamp)
-        .append_pair("nonce", &nonce)
-        .finish();
-    let url = format!("{}/wecom/callback/{path}?{query}", cfg.worker);
-    let result = ureq::post(&url)
-        .timeout(std::time::Duration::from_secs(5))
-        .set("Content-Type", "text/xml")
-        .send_string(&body);
+        .append_pair("nonce", &nonce);
+    if let Some(e) = echostr {
+        query.append_pair("echostr", e);
+    }
+    query.finish()
+}
+
+fn answer(result: Result<ureq::Response, ureq::Error>) -> (u16, String) {
     match result {
         Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
         Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
@@ -141,12 +201,51 @@ fn deliver_once(sim: &Sim, source: Source, receive_id: &str, plaintext: &str) ->
     }
 }
 
+/// What the provider's console does when a URL is saved: a GET with an
+/// encrypted random `echostr` (receive id = the provider's CorpID on all
+/// three URLs, as WeCom sends it) that the URL must answer in plain text.
+#[derive(Debug, serde::Serialize)]
+pub struct UrlCheck {
+    pub status: u16,
+    pub body: String,
+    /// The URL answered exactly the echo: WeCom would save it.
+    pub accepted: bool,
+}
+
+pub fn verify_url(sim: &Sim, source: Source) -> UrlCheck {
+    let cfg = &sim.config;
+    let crypt = source.crypt(cfg);
+    let echo = u64::from_le_bytes(random16()[..8].try_into().unwrap()).to_string();
+    let encrypted = crypt.encrypt(&echo, &cfg.provider_corpid, random16());
+    let query = signed_query(sim, &crypt, &encrypted, Some(&encrypted));
+    // WeCom's console gives a URL check about a second (回调配置, 96238).
+    let window = Duration::from_secs(1);
+    let (status, body) = answer(ureq::get(&source.url(cfg, &query)).timeout(window).call());
+    UrlCheck {
+        accepted: status == 200 && body == echo,
+        status,
+        body,
+    }
+}
+
 /// Delivers with WeCom's retries; returns the last answer.
 pub fn deliver(sim: &Sim, source: Source, receive_id: &str, plaintext: &str) -> Delivery {
+    deliver_within(sim, source, receive_id, plaintext, ANSWER_WINDOW)
+}
+
+/// Delivers with WeCom's retries, each attempt answered within `window`
+/// or counted as failed.
+pub fn deliver_within(
+    sim: &Sim,
+    source: Source,
+    receive_id: &str,
+    plaintext: &str,
+    window: Duration,
+) -> Delivery {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let (status, body) = deliver_once(sim, source, receive_id, plaintext);
+        let (status, body) = deliver_once(sim, source, receive_id, plaintext, window);
         let success = status == 200 && body.trim() == "success";
         if success || attempts > RETRIES {
             return Delivery {
@@ -156,8 +255,13 @@ pub fn deliver(sim: &Sim, source: Source, receive_id: &str, plaintext: &str) -> 
                 success,
             };
         }
-        std::thread::sleep(std::time::Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(300));
     }
+}
+
+/// Pushes a provider system event (license events) to the system URL.
+pub fn system(sim: &Sim, plaintext: &str) -> Delivery {
+    deliver(sim, Source::System, &sim.config.provider_corpid, plaintext)
 }
 
 /// Pushes a fresh suite_ticket, as WeCom does every 10 minutes.
@@ -191,7 +295,7 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::event::{CommandEvent, ContactChange};
+    use domain::event::{CommandEvent, ContactChange, SystemEvent, SystemKind};
 
     const AWKWARD: &str = "A <b> & \"c\" ]]> d]]>";
 
@@ -249,7 +353,8 @@ mod tests {
                     .text("UserId", "</UserId><x>")
             })
             .finish();
-        let CommandEvent::AutoActivate { accounts, .. } = CommandEvent::parse(&xml).unwrap() else {
+        let SystemKind::AutoActivate { accounts, .. } = SystemEvent::parse(&xml).unwrap().kind
+        else {
             panic!("not auto_activate: {xml}");
         };
         assert_eq!(accounts[0].active_code, "AC<1>&");

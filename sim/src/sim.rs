@@ -72,6 +72,8 @@ impl Sim {
             suite_aes_key: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C".into(),
             provider_corpid: "wwprovider".into(),
             provider_secret: "provider-secret".into(),
+            provider_token: "ProviderTok".into(),
+            provider_aes_key: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".into(),
             state_file: None,
         })
     }

@@ -14,9 +14,11 @@ use std::collections::{BTreeMap, HashMap};
 /// A suite_ticket is valid for 30 minutes after it is pushed (WeCom's
 /// suite_ticket callback documentation); WeCom pushes one every 10.
 pub const SUITE_TICKET_TTL: u64 = 1800;
-/// A temporary auth code is valid for 20 minutes (WeCom's
-/// get_permanent_code documentation).
-pub const AUTH_CODE_TTL: u64 = 1200;
+/// A pre-auth code is valid for 20 minutes (get_pre_auth_code, 90601).
+pub const PRE_AUTH_CODE_TTL: u64 = 1200;
+/// The AuthCode `create_auth` carries is valid for 10 minutes and good once
+/// (授权成功通知, 90642: 「10分钟内有效」).
+pub const AUTH_CODE_TTL: u64 = 600;
 /// `create_new_order` buys at most a million accounts of each type.
 const ORDER_ACCOUNTS_MAX: u64 = 1_000_000;
 /// `create_new_order`: an account lasts at most five years.
@@ -82,6 +84,65 @@ pub struct Range {
     pub tag: Vec<u64>,
 }
 
+/// An admin of the app: `auth_type` 1 = management permission, 0 =
+/// message-sending only (WeCom's admin list, page 100072). Written as a
+/// bare userid, an admin manages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "AdminEntry")]
+pub struct Admin {
+    pub userid: String,
+    pub auth_type: u8,
+}
+
+impl Admin {
+    pub fn manager(userid: &str) -> Admin {
+        Admin {
+            userid: userid.to_owned(),
+            auth_type: 1,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AdminEntry {
+    Manager(String),
+    Admin { userid: String, auth_type: u8 },
+}
+
+impl From<AdminEntry> for Admin {
+    fn from(entry: AdminEntry) -> Admin {
+        match entry {
+            AdminEntry::Manager(userid) => Admin::manager(&userid),
+            AdminEntry::Admin { userid, auth_type } => Admin { userid, auth_type },
+        }
+    }
+}
+
+/// How WeCom checks licenses for the app in this organisation, as
+/// `get_app_license_info` reports it (page 97194).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LicenseSettings {
+    /// 1: WeCom checks licenses; 0: it does not (historical apps, apps
+    /// before their interception date).
+    pub license_status: u64,
+    /// When interception starts; the first install when not set.
+    pub license_check_time: Option<u64>,
+    /// A provider test organisation: no trial.
+    pub test_corp: bool,
+}
+
+impl Default for LicenseSettings {
+    fn default() -> LicenseSettings {
+        LicenseSettings {
+            license_status: 1,
+            license_check_time: None,
+            test_corp: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Corp {
     pub corp_id: String,
@@ -95,7 +156,7 @@ pub struct Corp {
     #[serde(default)]
     pub tags: Vec<Tag>,
     #[serde(default)]
-    pub admins: Vec<String>,
+    pub admins: Vec<Admin>,
     #[serde(default)]
     pub range: Range,
     #[serde(default)]
@@ -106,6 +167,8 @@ pub struct Corp {
     /// here and reinstalling does not move it.
     #[serde(default)]
     pub first_installed_at: Option<u64>,
+    #[serde(default)]
+    pub license: LicenseSettings,
 }
 
 fn default_agent() -> u64 {
@@ -413,4 +476,29 @@ pub fn credential(len: usize) -> String {
         .iter()
         .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_are_read_as_bare_userids_or_with_their_auth_type() {
+        let corp: Corp = serde_json::from_value(serde_json::json!({
+            "corp_id": "c", "corp_name": "C",
+            "admins": ["boss", {"userid": "clerk", "auth_type": 0}],
+        }))
+        .unwrap();
+        assert_eq!(
+            corp.admins,
+            vec![
+                Admin::manager("boss"),
+                Admin {
+                    userid: "clerk".into(),
+                    auth_type: 0
+                }
+            ]
+        );
+        assert_eq!(corp.license.license_status, 1, "WeCom checks by default");
+    }
 }

@@ -46,11 +46,18 @@ export async function sim(method, path, body) {
 
 // Signs an admin in from node and calls the worker's API with that session.
 async function adminApi(corp, userid = "admin") {
-  const login = await fetch(`${BASE}/auth/dev-login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ corp_id: corp, userid }),
-  });
+  // The worker installs after answering WeCom: until it has read the
+  // admins, the sign-in is refused (403). Wait up to 20 s for that.
+  let login;
+  for (let i = 0; i < 100; i++) {
+    login = await fetch(`${BASE}/auth/dev-login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ corp_id: corp, userid }),
+    });
+    if (login.status !== 403) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   if (!login.ok) throw new Error(`dev-login ${corp}: ${login.status} ${await login.text()}`);
   const cookie = login.headers.get("set-cookie").split(";")[0];
   return async (method, path, body) => {
@@ -112,8 +119,9 @@ export async function seedDemo({ extraMembers = [] } = {}) {
   return corp;
 }
 
-// Signs the page's browser context in as the organisation's admin.
-export async function signIn(page, corp) {
-  const r = await page.request.post(`${BASE}/auth/dev-login`, { data: { corp_id: corp, userid: "admin" } });
+// Signs the page's browser context in as the organisation's admin (or
+// another admin WeCom lists).
+export async function signIn(page, corp, userid = "admin") {
+  const r = await page.request.post(`${BASE}/auth/dev-login`, { data: { corp_id: corp, userid } });
   if (r.status() !== 200) throw new Error(`dev-login ${corp}: ${r.status()} ${await r.text()}`);
 }

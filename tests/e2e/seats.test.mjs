@@ -19,9 +19,9 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function signedInSeatsPage(corp) {
+async function signedInSeatsPage(corp, userid = "admin") {
   const { page, problems } = await openPage(browser);
-  await signIn(page, corp);
+  await signIn(page, corp, userid);
   await page.goto(`${BASE}/seats`);
   await page.getByTestId("seats-purchased").waitFor();
   return { page, problems };
@@ -62,6 +62,7 @@ test("the summary shows the trial and the seats the demo bought", async () => {
   // up (domain::trial::days_left): installed seconds ago, 90 are left. No
   // calendar date is involved, so midnight cannot make it 89.
   assert.equal(await count(page, "trial-days-left"), 90);
+  assert.equal(await page.getByTestId("license-regime").getAttribute("data-regime"), "trial");
   // The demo bought 12 and bound 6 (user01–04, 08, 10; user02 has left).
   assert.equal(await count(page, "seats-purchased"), 12);
   assert.equal(await count(page, "seats-active"), 6);
@@ -76,6 +77,28 @@ test("the summary shows the trial and the seats the demo bought", async () => {
   await status.waitFor();
   assert.equal(await status.textContent(), "已支付");
   await page.screenshot({ path: `${SHOTS}seats.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test("an admin WeCom lets only look sees the seats but no action buttons", async () => {
+  // user05 becomes a message-only admin (auth_type 0); WeCom pushes
+  // change_app_admin and the worker re-reads the list.
+  const pushed = await sim("PUT", `/_sim/corps/${readOnly}/admins`, {
+    admins: [{ userid: "admin", auth_type: 1 }, { userid: "user05", auth_type: 0 }],
+  });
+  assert.equal(pushed.success, true, JSON.stringify(pushed));
+  const { page, problems } = await signedInSeatsPage(readOnly, "user05");
+  await page.getByTestId("read-only").waitFor();
+  assert.equal(await count(page, "seats-purchased"), 12);
+  await page.getByTestId("requests-table").locator("tr[data-userid=user09]").waitFor();
+  await page.locator("[data-testid=suggestions] li").first().waitFor();
+  for (const id of ["activate-card", "transfer-card", "request-activate", "suggestion-transfer", "auto-activate-toggle"]) {
+    assert.equal(await page.getByTestId(id).count(), 0, id);
+  }
+  await page.screenshot({ path: `${SHOTS}seats-read-only.png`, fullPage: true });
+  await page.goto(`${BASE}/`);
+  await page.getByTestId("members-in-range").waitFor();
+  assert.equal(await page.getByTestId("sync-now").count(), 0);
   assert.deepEqual(problems, []);
 });
 

@@ -18,7 +18,7 @@ fn when(ts: Option<u64>) -> String {
 }
 
 #[component]
-pub fn RangeCard(corp_id: String) -> impl IntoView {
+pub fn RangeCard(corp_id: String, may_manage: bool) -> impl IntoView {
     let lang = use_lang();
     let corp = StoredValue::new(corp_id);
     // Starts a sync and waits until that run (by its id, not whichever
@@ -82,9 +82,11 @@ pub fn RangeCard(corp_id: String) -> impl IntoView {
                     _ => tr(Text::Never)().to_owned(),
                 }}
             </p>
-            <button data-testid="sync-now" on:click=move |_| { sync_now.dispatch(()); } disabled=move || syncing.get()>
-                {move || if syncing.get() { tr(Text::Syncing)() } else { tr(Text::SyncNow)() }}
-            </button>
+            {may_manage.then(|| view! {
+                <button data-testid="sync-now" on:click=move |_| { sync_now.dispatch(()); } disabled=move || syncing.get()>
+                    {move || if syncing.get() { tr(Text::Syncing)() } else { tr(Text::SyncNow)() }}
+                </button>
+            })}
         </section>
     }
 }

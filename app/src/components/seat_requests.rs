@@ -10,7 +10,7 @@ use domain::api::{ActivateRequest, TransferPair, TransferRequest};
 use leptos::prelude::*;
 
 #[component]
-pub fn RequestsCard(corp_id: String) -> impl IntoView {
+pub fn RequestsCard(corp_id: String, may_manage: bool) -> impl IntoView {
     let refresh = use_refresh();
     let corp = StoredValue::new(corp_id);
     let requests = LocalResource::new(move || {
@@ -48,6 +48,8 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
                                         <td>{date(r.last_at)}</td>
                                         <td>{if r.has_seat == 1 {
                                             view! { <span class="muted">{tr(Text::HasSeatNow)}</span> }.into_any()
+                                        } else if !may_manage {
+                                            ().into_any()
                                         } else {
                                             view! {
                                                 <button data-testid="request-activate"
@@ -67,7 +69,7 @@ pub fn RequestsCard(corp_id: String) -> impl IntoView {
 }
 
 #[component]
-pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
+pub fn SuggestionsCard(corp_id: String, may_manage: bool) -> impl IntoView {
     let refresh = use_refresh();
     let corp = StoredValue::new(corp_id);
     let suggestions = LocalResource::new(move || {
@@ -103,8 +105,10 @@ pub fn SuggestionsCard(corp_id: String) -> impl IntoView {
                                     <code>{s.takeover_userid.clone()}</code> " "
                                     {s.takeover_name.clone().unwrap_or_default()}
                                     " · " {tr(Text::ExpiresAt)} " " {date(s.expires_at)} " "
-                                    <button data-testid="suggestion-transfer"
-                                        on:click=move |_| transfer(pair.clone())>{tr(Text::DoTransfer)}</button>
+                                    {may_manage.then(|| view! {
+                                        <button data-testid="suggestion-transfer"
+                                            on:click=move |_| transfer(pair.clone())>{tr(Text::DoTransfer)}</button>
+                                    })}
                                 </li>
                             }
                         }).collect_view()}

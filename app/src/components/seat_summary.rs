@@ -1,14 +1,58 @@
-//! Trial, seats and members at a glance, and the auto-activation switch.
+//! The license regime, trial, seats and members at a glance, and the
+//! auto-activation switch (for admins WeCom lets manage).
 
 use crate::api;
 use crate::components::refresh::use_refresh;
 use crate::format::date;
 use crate::i18n::{tr, Text};
-use domain::api::AutoActivateRequest;
+use domain::access::Regime;
+use domain::api::{AutoActivateRequest, TrialSummary};
 use leptos::prelude::*;
 
+/// The regime in words: which one, and from or until when.
+fn regime_line(regime: Regime) -> impl IntoView {
+    let (name, text, at) = match regime {
+        Regime::NotEnforced => ("not_enforced", Text::LicensesNotChecked, None),
+        Regime::BeforeInterception { checks_start_at } => (
+            "before_interception",
+            Text::LicenseChecksStart,
+            Some(checks_start_at),
+        ),
+        Regime::Trial { trial_ends_at } => ("trial", Text::TrialUntil, Some(trial_ends_at)),
+        Regime::Enforced { since: Some(since) } => {
+            ("enforced", Text::LicensesCheckedSince, Some(since))
+        }
+        Regime::Enforced { since: None } => ("enforced", Text::LicensesChecked, None),
+    };
+    let class = if name == "enforced" {
+        "status bad"
+    } else {
+        "status ok"
+    };
+    view! {
+        <p class=class data-testid="license-regime" data-regime=name>
+            {tr(text)} {at.map(|at| view! { " " <span data-testid="license-regime-date">{date(at)}</span> })}
+        </p>
+    }
+}
+
+fn trial_lines(trial: Option<TrialSummary>) -> impl IntoView {
+    trial.map(|t| view! {
+        {if t.active {
+            view! {
+                <p class="muted" data-testid="trial-state">
+                    {tr(Text::TrialDaysLeft)} ": " <span data-testid="trial-days-left">{t.days_left}</span>
+                </p>
+            }.into_any()
+        } else {
+            view! { <p class="muted" data-testid="trial-state">{tr(Text::TrialEnded)}</p> }.into_any()
+        }}
+        <p class="muted">{tr(Text::TrialEnds)} ": " {date(t.end)}</p>
+    })
+}
+
 #[component]
-pub fn SeatSummary(corp_id: String) -> impl IntoView {
+pub fn SeatSummary(corp_id: String, may_manage: bool) -> impl IntoView {
     let refresh = use_refresh();
     let corp = StoredValue::new(corp_id);
     let summary = LocalResource::new(move || {
@@ -31,21 +75,13 @@ pub fn SeatSummary(corp_id: String) -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="seat-summary">
-            <h2>{tr(Text::Trial)}</h2>
+            <h2>{tr(Text::LicenseRegime)}</h2>
             {move || match summary.get() {
                 None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="status bad">{e.message}</p> }.into_any(),
                 Some(Ok(s)) => view! {
-                    {if s.trial.active {
-                        view! {
-                            <p class="status ok" data-testid="trial-state">
-                                {tr(Text::TrialDaysLeft)} ": " <span data-testid="trial-days-left">{s.trial.days_left}</span>
-                            </p>
-                        }.into_any()
-                    } else {
-                        view! { <p class="status bad" data-testid="trial-state">{tr(Text::TrialEnded)}</p> }.into_any()
-                    }}
-                    <p class="muted">{tr(Text::TrialEnds)} ": " {date(s.trial.end)}</p>
+                    {regime_line(s.license)}
+                    {trial_lines(s.trial)}
                     <ul class="checks">
                         {row(Text::SeatsPurchased, s.seats.purchased, "seats-purchased")}
                         {row(Text::SeatsActive, s.seats.active, "seats-active")}
@@ -60,9 +96,11 @@ pub fn SeatSummary(corp_id: String) -> impl IntoView {
                         {tr(Text::AutoActivate)} ": "
                         <strong data-testid="auto-activate">{tr(if s.auto_activate { Text::On } else { Text::Off })}</strong>
                         " "
-                        <button data-testid="auto-activate-toggle" on:click=move |_| toggle(!s.auto_activate)>
-                            {tr(if s.auto_activate { Text::TurnOff } else { Text::TurnOn })}
-                        </button>
+                        {may_manage.then(|| view! {
+                            <button data-testid="auto-activate-toggle" on:click=move |_| toggle(!s.auto_activate)>
+                                {tr(if s.auto_activate { Text::TurnOff } else { Text::TurnOn })}
+                            </button>
+                        })}
                     </p>
                     <p class="muted">{tr(Text::AutoActivateHint)}</p>
                 }.into_any(),

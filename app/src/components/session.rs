@@ -1,5 +1,6 @@
 //! Pages that need a signed-in admin: fetch the session once and hand the
-//! organisation id down, or point to sign-in.
+//! organisation id (and whether WeCom lets the admin manage) down, or point
+//! to sign-in.
 
 use crate::api;
 use crate::i18n::{tr, Text};
@@ -25,5 +26,16 @@ where
             }.into_any(),
             Some(Ok(s)) => children(s).into_any(),
         }}
+    }
+}
+
+/// Says why the action buttons are missing: WeCom gave this admin no
+/// management permission for the app.
+#[component]
+pub fn ReadOnlyNotice() -> impl IntoView {
+    view! {
+        <div class="notice" data-testid="read-only">
+            <p>{tr(Text::ReadOnly)}</p>
+        </div>
     }
 }

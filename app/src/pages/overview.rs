@@ -11,7 +11,7 @@ pub fn Overview() -> impl IntoView {
     view! {
         <div class="grid">
             <HealthCard/>
-            {move || session.get().and_then(Result::ok).map(|s| view! { <RangeCard corp_id=s.corp_id/> })}
+            {move || session.get().and_then(Result::ok).map(|s| view! { <RangeCard corp_id=s.corp_id may_manage=s.may_manage/> })}
         </div>
     }
 }

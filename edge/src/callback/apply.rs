@@ -10,8 +10,8 @@ use crate::error::ApiError;
 use crate::seats::mirror;
 use crate::store;
 use crate::wecom::WeCom;
-use domain::event::{CommandEvent, DataEvent};
-use worker::{console_error, Env};
+use domain::event::{CommandEvent, DataEvent, SystemEvent, SystemKind};
+use worker::Env;
 
 /// What applying an event did, and which organisation it turned out to be
 /// about (create_auth only learns that from WeCom's answer).
@@ -51,20 +51,9 @@ pub async fn command(
             wecom.keep_suite_ticket(ticket).await?;
             Ok("stored".into())
         }
-        CommandEvent::CreateAuth { auth_code, .. } => {
-            let corp_id = corp::install(env, cfg, &wecom, auth_code, now).await?;
-            // The trial window as WeCom counts it; our first-install record
-            // stands in if WeCom cannot answer now (the cron asks again).
-            if let Err(e) = mirror::refresh_license_info(env, cfg, &corp_id, now, "wecom").await {
-                console_error!("install {corp_id}: get_app_license_info: {}", e.message);
-            }
-            cache::bump_generation(env, &corp_id).await;
-            sync::start_later(env, ctx, cfg, &corp_id, "install");
-            Ok(Outcome {
-                note: "installed, sync started".into(),
-                corp_id: Some(corp_id),
-            })
-        }
+        // Recorded and answered by the callback, installed after the
+        // answer (`install::run`); never applied here.
+        CommandEvent::CreateAuth { .. } => Ok("installed after the answer".into()),
         CommandEvent::ChangeAuth { auth_corp_id, .. } => {
             let note = corp::refresh_auth(env, cfg, auth_corp_id, now, "wecom").await?;
             sync::start_later(env, ctx, cfg, auth_corp_id, "change_auth");
@@ -92,7 +81,19 @@ pub async fn command(
             corp::cancel(env, auth_corp_id).await?;
             Ok("deleted".into())
         }
-        CommandEvent::LicensePaySuccess {
+        CommandEvent::Unknown { .. } => Ok("kept: unknown kind".into()),
+    }
+}
+
+/// A provider system event: license events (the system event URL only).
+pub async fn system(
+    env: &Env,
+    cfg: &Config,
+    event: &SystemEvent,
+    now: u64,
+) -> Result<Outcome, ApiError> {
+    match &event.kind {
+        SystemKind::LicensePaySuccess {
             auth_corp_id,
             order_id,
             ..
@@ -104,7 +105,7 @@ pub async fn command(
                 .await?
                 .into())
         }
-        CommandEvent::LicenseRefund {
+        SystemKind::LicenseRefund {
             auth_corp_id,
             order_id,
             order_status,
@@ -113,18 +114,23 @@ pub async fn command(
                 .await?
                 .into(),
         ),
-        CommandEvent::AutoActivate {
+        SystemKind::AutoActivate {
             auth_corp_id,
             accounts,
             ..
         } => Ok(mirror::auto_activated(env, auth_corp_id, accounts, now)
             .await?
             .into()),
-        CommandEvent::Unknown { .. } => Ok("kept: unknown kind".into()),
+        SystemKind::Unknown { .. } => Ok("kept: unknown kind".into()),
     }
 }
 
-pub async fn data(env: &Env, event: &DataEvent, now: u64) -> Result<Outcome, ApiError> {
+pub async fn data(
+    env: &Env,
+    cfg: &Config,
+    event: &DataEvent,
+    now: u64,
+) -> Result<Outcome, ApiError> {
     Ok(match event {
         // A member in range opened the app without a seat: demand.
         DataEvent::UnlicensedNotify {
@@ -138,6 +144,12 @@ pub async fn data(env: &Env, event: &DataEvent, now: u64) -> Result<Outcome, Api
             "seat request recorded".into()
         }
         DataEvent::EnterAgent { .. } => "recorded".into(),
+        // WeCom says only that they changed: read them again.
+        DataEvent::ChangeAppAdmin { corp_id, .. } => {
+            corp::refresh_admins(env, cfg, corp_id, now, "wecom")
+                .await?
+                .into()
+        }
         DataEvent::Unknown { .. } => "kept: unknown kind".into(),
     })
 }

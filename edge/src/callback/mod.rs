@@ -1,12 +1,24 @@
-//! WeCom callbacks: URL verification (GET) and event push (POST) on
-//! `/wecom/callback/command` (receive id = suite id) and
-//! `/wecom/callback/data` (receive id = an authorised corp id, or the suite id).
+//! WeCom callbacks on three URLs (DESIGN §2), URL verification (GET) and
+//! event push (POST) on each:
+//! - `/wecom/callback/command`: suite Token/Key; pushes carry receive id =
+//!   the suite id;
+//! - `/wecom/callback/data`: suite Token/Key; pushes carry receive id = an
+//!   installed organisation's corp id, which the message's `ToUserName`
+//!   repeats;
+//! - `/wecom/callback/system`: the provider's own Token/Key (通用开发参数);
+//!   license events, receive id = the provider's CorpID, and `ServiceCorpId`
+//!   inside says the same.
+//!
+//! URL verification on all three carries the provider's CorpID as receive
+//! id (WeCom's answer in easywechat #1300; docs/research/wecom-true.md §1).
 //!
 //! Order of checks: timestamp skew, size, envelope, signature, decryption,
 //! receive id, event parsing. Anything that fails answers 4xx with a short
 //! reason and writes nothing. A valid event is recorded (deduplicated by the
 //! hash of its plaintext) before it is acted on, and only then answered
-//! `success`; if D1 or WeCom fail we answer 5xx so WeCom retries.
+//! `success`; if D1 or WeCom fail we answer 5xx so WeCom retries. The one
+//! exception is `create_auth`: recorded, answered at once, installed after
+//! the answer (see `install`).
 
 mod apply;
 
@@ -14,9 +26,12 @@ use crate::clock::now_secs;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::http::Ctx;
+use crate::install;
 use crate::store;
 use domain::crypto::{CryptoError, MsgCrypt};
-use domain::event::{CommandEvent, DataEvent, Envelope, EventError, MAX_CALLBACK_BYTES};
+use domain::event::{
+    CommandEvent, DataEvent, Envelope, EventError, SystemEvent, MAX_CALLBACK_BYTES,
+};
 use domain::ids::dedupe_key;
 use worker::{console_error, Env, Request, Response, Result};
 
@@ -24,6 +39,7 @@ use worker::{console_error, Env, Request, Response, Result};
 enum Source {
     Command,
     Data,
+    System,
 }
 
 impl Source {
@@ -31,12 +47,33 @@ impl Source {
         match self {
             Source::Command => "command",
             Source::Data => "data",
+            Source::System => "system",
         }
+    }
+
+    /// The Token/EncodingAESKey this URL is configured with in WeCom.
+    fn crypt(self, cfg: &Config) -> Checked<MsgCrypt> {
+        let (token, key) = match self {
+            Source::Command | Source::Data => (&cfg.suite_token, &cfg.suite_aes_key),
+            Source::System => {
+                if cfg.provider_token.is_empty() || cfg.provider_aes_key.is_empty() {
+                    return Err(Refusal::new(
+                        500,
+                        "PROVIDER_TOKEN and PROVIDER_ENCODING_AES_KEY are not configured",
+                    ));
+                }
+                (&cfg.provider_token, &cfg.provider_aes_key)
+            }
+        };
+        Ok(MsgCrypt::new(token, key)?)
     }
 }
 
 /// A refused callback: status plus a short plain-text reason.
 struct Refusal(u16, String);
+
+/// A step of handling a callback: done, or the refusal to answer with.
+type Checked<T> = std::result::Result<T, Refusal>;
 
 impl Refusal {
     fn new(status: u16, reason: impl Into<String>) -> Self {
@@ -96,7 +133,7 @@ struct Signed {
     echostr: Option<String>,
 }
 
-fn signed_query(req: &Request, cfg: &Config) -> std::result::Result<Signed, Refusal> {
+fn signed_query(req: &Request, cfg: &Config) -> Checked<Signed> {
     let q: SignedQuery = req
         .query()
         .map_err(|e| Refusal::new(400, format!("bad query string: {e}")))?;
@@ -122,45 +159,59 @@ fn signed_query(req: &Request, cfg: &Config) -> std::result::Result<Signed, Refu
     Ok(q)
 }
 
-async fn check_receive_id(
+fn wrong_receive_id() -> Refusal {
+    Refusal::new(403, "wrong receive id")
+}
+
+/// URL verification: WeCom encrypts the echo for the provider's CorpID on
+/// every URL. The suite id is also taken on the suite's two URLs (older
+/// consoles and WeCom's samples for suites use it); both are ours.
+fn check_url_receive_id(cfg: &Config, source: Source, receive_id: &str) -> Checked<()> {
+    let provider = !cfg.provider_corpid.is_empty() && receive_id == cfg.provider_corpid;
+    let suite = source != Source::System && receive_id == cfg.suite_id;
+    if provider || suite {
+        Ok(())
+    } else {
+        Err(wrong_receive_id())
+    }
+}
+
+/// A push: the suite id on the command URL, an installed organisation on
+/// the data URL, the provider's CorpID on the system URL.
+async fn check_push_receive_id(
     env: &Env,
     cfg: &Config,
     source: Source,
     receive_id: &str,
-) -> std::result::Result<(), Refusal> {
-    if receive_id == cfg.suite_id {
-        return Ok(());
+) -> Checked<()> {
+    let ok = match source {
+        Source::Command => receive_id == cfg.suite_id,
+        Source::Data => store::corp_exists(&env::db(env)?, receive_id).await?,
+        Source::System => !cfg.provider_corpid.is_empty() && receive_id == cfg.provider_corpid,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(wrong_receive_id())
     }
-    if source == Source::Data && store::corp_exists(&env::db(env)?, receive_id).await? {
-        return Ok(());
-    }
-    Err(Refusal::new(403, "wrong receive id"))
 }
 
-fn crypt(cfg: &Config) -> std::result::Result<MsgCrypt, Refusal> {
-    Ok(MsgCrypt::new(&cfg.suite_token, &cfg.suite_aes_key)?)
-}
-
-async fn verify_url(
-    req: &Request,
-    env: &Env,
-    source: Source,
-) -> std::result::Result<String, Refusal> {
+async fn verify_url(req: &Request, env: &Env, source: Source) -> Checked<String> {
     let cfg = Config::from_env(env)?;
     let q = signed_query(req, &cfg)?;
     let echostr = q
         .echostr
         .ok_or_else(|| Refusal::new(400, "missing echostr"))?;
-    let crypt = crypt(&cfg)?;
+    let crypt = source.crypt(&cfg)?;
     crypt.verify(&q.msg_signature, &q.timestamp, &q.nonce, &echostr)?;
     let opened = crypt.decrypt(&echostr)?;
-    check_receive_id(env, &cfg, source, &opened.receive_id).await?;
+    check_url_receive_id(&cfg, source, &opened.receive_id)?;
     Ok(opened.message)
 }
 
 /// The body, refused (413) past [`MAX_CALLBACK_BYTES`] before and after
 /// reading it.
-async fn read_body(req: &mut Request) -> std::result::Result<String, Refusal> {
+async fn read_body(req: &mut Request) -> Checked<String> {
     let declared: usize = req
         .headers()
         .get("Content-Length")?
@@ -181,14 +232,15 @@ async fn receive(
     env: &Env,
     ctx: &worker::Context,
     source: Source,
-) -> std::result::Result<(), Refusal> {
+) -> Checked<()> {
+    let started_ms = now_millis();
     let cfg = Config::from_env(env)?;
     let q = signed_query(req, &cfg)?;
     let envelope = Envelope::parse(&read_body(req).await?)?;
-    let crypt = crypt(&cfg)?;
+    let crypt = source.crypt(&cfg)?;
     crypt.verify(&q.msg_signature, &q.timestamp, &q.nonce, &envelope.encrypt)?;
     let opened = crypt.decrypt(&envelope.encrypt)?;
-    check_receive_id(env, &cfg, source, &opened.receive_id).await?;
+    check_push_receive_id(env, &cfg, source, &opened.receive_id).await?;
 
     let message = opened.message;
     let db = env::db(env)?;
@@ -196,38 +248,123 @@ async fn receive(
     match source {
         Source::Command => {
             let event = CommandEvent::parse(&message)?;
+            if let CommandEvent::CreateAuth { auth_code, .. } = &event {
+                return install_after_answer(env, ctx, &cfg, &message, auth_code, now, started_ms)
+                    .await;
+            }
             record_then_apply(
                 &db,
                 &message,
                 event.corp_id(),
                 source,
                 &event.kind(),
+                false,
                 || apply::command(env, ctx, &cfg, &event, now),
             )
             .await
         }
         Source::Data => {
             let event = DataEvent::parse(&message)?;
-            let corp_id = event.corp_id().unwrap_or(&opened.receive_id);
-            record_then_apply(&db, &message, Some(corp_id), source, event.kind(), || {
-                apply::data(env, &event, now)
-            })
+            // What was encrypted for one organisation must speak of it.
+            if event.corp_id() != Some(opened.receive_id.as_str()) {
+                return Err(Refusal::new(
+                    403,
+                    "ToUserName is not the organisation the message was encrypted for",
+                ));
+            }
+            let corp_id = &opened.receive_id;
+            record_then_apply(
+                &db,
+                &message,
+                Some(corp_id),
+                source,
+                event.kind(),
+                event.asks_to_reread(),
+                || apply::data(env, &cfg, &event, now),
+            )
+            .await
+        }
+        Source::System => {
+            let event = SystemEvent::parse(&message)?;
+            if event.service_corp_id != cfg.provider_corpid {
+                return Err(Refusal::new(403, "ServiceCorpId is another provider"));
+            }
+            record_then_apply(
+                &db,
+                &message,
+                event.corp_id(),
+                source,
+                event.kind(),
+                false,
+                || apply::system(env, &cfg, &event, now),
+            )
             .await
         }
     }
 }
 
+/// Wall time for measuring our own answer (not the dev clock).
+fn now_millis() -> u64 {
+    worker::Date::now().as_millis()
+}
+
+/// WeCom's answer window for `create_auth` (授权成功通知, 90642: 「服务商的
+/// 响应必须在1000ms内完成」); the answer comes before any WeCom call.
+const CREATE_AUTH_ANSWER_MS: u64 = 1_000;
+
+/// `create_auth`: record the auth code, answer, and install after the
+/// answer. The install resumes from the stored permanent code if it is
+/// interrupted (the cron picks up what did not finish).
+async fn install_after_answer(
+    env: &Env,
+    ctx: &worker::Context,
+    cfg: &Config,
+    message: &str,
+    auth_code: &str,
+    now: u64,
+    started_ms: u64,
+) -> Checked<()> {
+    let key = dedupe_key(message);
+    let db = env::db(env)?;
+    let state = store::record_event(
+        &db,
+        &key,
+        None,
+        Source::Command.name(),
+        "create_auth",
+        now,
+        message,
+    )
+    .await?;
+    if state == store::EventState::Applied {
+        return Ok(());
+    }
+    let (env, cfg, auth_code) = (env.clone(), cfg.clone(), auth_code.to_owned());
+    let took = now_millis().saturating_sub(started_ms);
+    if took > CREATE_AUTH_ANSWER_MS / 2 {
+        console_error!("create_auth answered after {took} ms of WeCom's {CREATE_AUTH_ANSWER_MS}");
+    }
+    ctx.wait_until(async move {
+        if let Err(e) = install::run(&env, &cfg, &key, &auth_code, now).await {
+            console_error!("install from {key}: {} (the cron resumes it)", e.message);
+        }
+    });
+    Ok(())
+}
+
 /// Records the event (once per plaintext), applies it unless a previous
-/// delivery already did, then marks it applied. A failure to apply answers
-/// 5xx and leaves the event unapplied, so WeCom's retry applies it.
+/// delivery already did (or it asks to re-read, which is always done), then
+/// marks it applied. A failure to apply answers 5xx and leaves the event
+/// unapplied, so WeCom's retry applies it.
 async fn record_then_apply<F, Fut>(
     db: &worker::D1Database,
     message: &str,
     corp_id: Option<&str>,
     source: Source,
     kind: &str,
+    reread: bool,
     apply: F,
-) -> std::result::Result<(), Refusal>
+) -> Checked<()>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = std::result::Result<apply::Outcome, ApiError>>,
@@ -235,7 +372,7 @@ where
     let key = dedupe_key(message);
     let state =
         store::record_event(db, &key, corp_id, source.name(), kind, now_secs(), message).await?;
-    if state == store::EventState::Applied {
+    if state == store::EventState::Applied && !reread {
         return Ok(()); // a retry of something already done
     }
     let outcome = apply().await.map_err(|e| {
@@ -291,4 +428,12 @@ pub async fn push_command(req: Request, ctx: Ctx) -> Result<Response> {
 
 pub async fn push_data(req: Request, ctx: Ctx) -> Result<Response> {
     answer_push(req, &ctx, Source::Data).await
+}
+
+pub async fn verify_system(req: Request, ctx: Ctx) -> Result<Response> {
+    answer_verify(req, &ctx.env, Source::System).await
+}
+
+pub async fn push_system(req: Request, ctx: Ctx) -> Result<Response> {
+    answer_push(req, &ctx, Source::System).await
 }

@@ -55,7 +55,8 @@ fn trial_summary(trial: Trial, now: u64) -> TrialSummary {
     }
 }
 
-/// `GET .../summary`: trial, seat counts, licensed members, auto-activation.
+/// `GET .../summary`: license regime, trial, seat counts, licensed
+/// members, auto-activation.
 pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
     let (db, now) = (a.db()?, now_secs());
     let org = store::organisation_dates(&db, a.corp_id())
@@ -63,8 +64,10 @@ pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
     let (seats, licensed) = store::seat_counts(&db, a.corp_id(), now).await?;
     let range = store::range_counts(&db, a.corp_id()).await?;
+    let licensing = org.license.licensing(org.first_installed_at);
     Ok(Json(Summary {
-        trial: trial_summary(Trial::new(org.first_installed_at, org.wecom_trial), now),
+        license: licensing.regime(now),
+        trial: licensing.trial.map(|t| trial_summary(t, now)),
         seats,
         members: MemberCounts {
             in_range: range.members,

@@ -80,6 +80,64 @@ pub async fn mark_event_applied(
     Ok(())
 }
 
+/// Notes why applying an event failed; it stays unapplied, to be retried.
+pub async fn note_event_failure(db: &D1Database, dedupe_key: &str, reason: &str) -> Result<()> {
+    db.prepare("UPDATE events SET outcome = ?2 WHERE dedupe_key = ?1 AND applied_at IS NULL")
+        .bind(&[dedupe_key.into(), format!("failed: {reason}").into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// The organisation an install event already traded its auth code for,
+/// when that organisation is still installed: the install resumes from its
+/// stored permanent code instead of spending the code twice.
+pub async fn exchanged_corp(db: &D1Database, dedupe_key: &str) -> Result<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        corp_id: String,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT e.corp_id FROM events e JOIN organisations o ON o.corp_id = e.corp_id \
+             WHERE e.dedupe_key = ?1",
+        )
+        .bind(&[dedupe_key.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.corp_id))
+}
+
+/// A `create_auth` not yet applied: its key, raw message, and whether the
+/// auth code was already exchanged.
+#[derive(Deserialize)]
+pub struct UnfinishedInstall {
+    pub dedupe_key: String,
+    pub corp_id: Option<String>,
+    pub raw: String,
+}
+
+/// Unfinished installs, newest first: those already exchanged received
+/// since `exchanged_since`, the others since `unexchanged_since` (an auth
+/// code is worth trying only while WeCom still takes it).
+pub async fn unfinished_installs(
+    db: &D1Database,
+    exchanged_since: u64,
+    unexchanged_since: u64,
+    limit: u64,
+) -> Result<Vec<UnfinishedInstall>> {
+    db.prepare(
+        "SELECT dedupe_key, corp_id, raw FROM events \
+         WHERE kind = 'create_auth' AND applied_at IS NULL \
+           AND received_at >= CASE WHEN corp_id IS NULL THEN ?2 ELSE ?1 END \
+         ORDER BY received_at DESC LIMIT ?3",
+    )
+    .bind(&[num(exchanged_since), num(unexchanged_since), num(limit)])?
+    .all()
+    .await?
+    .results()
+}
+
 /// Events are evidence for a while, not forever.
 pub async fn prune_events(db: &D1Database, received_before: u64) -> Result<usize> {
     let r = db

@@ -3,6 +3,7 @@
 //! D1 allows.
 
 use super::bind::{json_str, num};
+use super::orgs::{LicenseInfo, LicenseRow};
 use domain::seat::{HeldSeat, MemberState, SeatType};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -13,7 +14,8 @@ pub struct AccessFacts {
     /// Every seat bound to the member (active or expired).
     pub seats: Vec<HeldSeat>,
     pub first_installed_at: u64,
-    pub wecom_trial: Option<(u64, u64)>,
+    /// What `get_app_license_info` last said.
+    pub license: LicenseInfo,
 }
 
 /// A member row's place: departed, out of range, or active in range.
@@ -34,8 +36,10 @@ pub async fn access_facts(
     #[derive(Deserialize)]
     struct Org {
         first_installed_at: f64,
+        license_status: Option<f64>,
         trial_start: Option<f64>,
         trial_end: Option<f64>,
+        license_check_time: Option<f64>,
     }
     #[derive(Deserialize)]
     struct Who {
@@ -51,7 +55,10 @@ pub async fn access_facts(
     }
     let results = db
         .batch(vec![
-            db.prepare("SELECT first_installed_at, trial_start, trial_end FROM organisations WHERE corp_id = ?1")
+            db.prepare(
+                "SELECT first_installed_at, license_status, trial_start, trial_end, \
+                   license_check_time FROM organisations WHERE corp_id = ?1",
+            )
                 .bind(&[corp_id.into()])?,
             db.prepare("SELECT status, in_range FROM members WHERE corp_id = ?1 AND userid = ?2")
                 .bind(&[corp_id.into(), userid.into()])?,
@@ -81,10 +88,13 @@ pub async fn access_facts(
             })
             .collect(),
         first_installed_at: org.first_installed_at as u64,
-        wecom_trial: org
-            .trial_start
-            .zip(org.trial_end)
-            .map(|(a, b)| (a as u64, b as u64)),
+        license: LicenseRow {
+            license_status: org.license_status,
+            trial_start: org.trial_start,
+            trial_end: org.trial_end,
+            license_check_time: org.license_check_time,
+        }
+        .into(),
     }))
 }
 

@@ -2,23 +2,53 @@
 //! license status WeCom reports, and the dates the trial is counted from.
 
 use super::bind::{audit_statement, changes, num, opt_num};
+use domain::access::Licensing;
 use domain::api::Corp;
 use domain::range::VisibleRange;
+use domain::session::AdminRight;
+use domain::wecom::Admin;
 use serde::Deserialize;
 use worker::{wasm_bindgen::JsValue, D1Database, Result};
 
-pub async fn is_admin(db: &D1Database, corp_id: &str, userid: &str) -> Result<bool> {
+/// What the member may do as an admin of the app; `None` when they are not
+/// one (any more). One query: every console request asks.
+pub async fn admin_right(
+    db: &D1Database,
+    corp_id: &str,
+    userid: &str,
+) -> Result<Option<AdminRight>> {
     #[derive(Deserialize)]
-    struct Hit {
-        #[allow(dead_code)]
-        userid: String,
+    struct Row {
+        auth_type: f64,
     }
-    let row: Option<Hit> = db
-        .prepare("SELECT userid FROM admins WHERE corp_id = ?1 AND userid = ?2")
+    let row: Option<Row> = db
+        .prepare("SELECT auth_type FROM admins WHERE corp_id = ?1 AND userid = ?2")
         .bind(&[corp_id.into(), userid.into()])?
         .first(None)
         .await?;
-    Ok(row.is_some())
+    Ok(row.map(|r| AdminRight::from_auth_type(r.auth_type as u8)))
+}
+
+/// The admins as stored, in userid order.
+pub async fn admins(db: &D1Database, corp_id: &str) -> Result<Vec<Admin>> {
+    #[derive(Deserialize)]
+    struct Row {
+        userid: String,
+        auth_type: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT userid, auth_type FROM admins WHERE corp_id = ?1 ORDER BY userid")
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Admin {
+            userid: r.userid,
+            auth_type: r.auth_type as u8,
+        })
+        .collect())
 }
 
 pub async fn corp(db: &D1Database, corp_id: &str) -> Result<Option<Corp>> {
@@ -76,6 +106,9 @@ pub struct Installation<'a> {
     pub permanent_code_sealed: &'a str,
     pub range: &'a VisibleRange,
     pub install_key: &'a str,
+    /// The `create_auth` event it came from: it learns the organisation in
+    /// the same transaction, so an interrupted install resumes from here.
+    pub event_key: &'a str,
     pub now: u64,
 }
 
@@ -115,16 +148,14 @@ pub async fn install(db: &D1Database, i: &Installation<'_>) -> Result<()> {
         audit_statement(db, i.corp_id, i.now, "wecom", "installed", &serde_json::json!({
             "agent_id": i.agent_id, "range": i.range,
         }))?,
+        db.prepare("UPDATE events SET corp_id = ?1 WHERE dedupe_key = ?2")
+            .bind(&[i.corp_id.into(), i.event_key.into()])?,
     ])
     .await?;
     Ok(())
 }
 
-pub async fn replace_admins(
-    db: &D1Database,
-    corp_id: &str,
-    admins: &[domain::wecom::Admin],
-) -> Result<()> {
+pub async fn replace_admins(db: &D1Database, corp_id: &str, admins: &[Admin]) -> Result<()> {
     let mut statements = vec![db
         .prepare("DELETE FROM admins WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?];
@@ -256,11 +287,11 @@ pub async fn last_synced_at(db: &D1Database, corp_id: &str) -> Result<Option<u64
     Ok(row.and_then(|r| r.last_synced_at).map(|t| t as u64))
 }
 
-/// What the trial and the summary are counted from.
+/// What the license regime and the summary are counted from.
 pub struct OrganisationDates {
     pub first_installed_at: u64,
-    /// WeCom's own trial window, once `get_app_license_info` gave one.
-    pub wecom_trial: Option<(u64, u64)>,
+    /// What `get_app_license_info` last said.
+    pub license: LicenseInfo,
     pub auto_activate: bool,
 }
 
@@ -271,21 +302,29 @@ pub async fn organisation_dates(
     #[derive(Deserialize)]
     struct Row {
         first_installed_at: f64,
+        license_status: Option<f64>,
         trial_start: Option<f64>,
         trial_end: Option<f64>,
+        license_check_time: Option<f64>,
         auto_activate: f64,
     }
     let row: Option<Row> = db
-        .prepare("SELECT first_installed_at, trial_start, trial_end, auto_activate FROM organisations WHERE corp_id = ?1")
+        .prepare(
+            "SELECT first_installed_at, license_status, trial_start, trial_end, \
+               license_check_time, auto_activate FROM organisations WHERE corp_id = ?1",
+        )
         .bind(&[corp_id.into()])?
         .first(None)
         .await?;
     Ok(row.map(|r| OrganisationDates {
         first_installed_at: r.first_installed_at as u64,
-        wecom_trial: r
-            .trial_start
-            .zip(r.trial_end)
-            .map(|(a, b)| (a as u64, b as u64)),
+        license: LicenseRow {
+            license_status: r.license_status,
+            trial_start: r.trial_start,
+            trial_end: r.trial_end,
+            license_check_time: r.license_check_time,
+        }
+        .into(),
         auto_activate: r.auto_activate != 0.0,
     }))
 }
@@ -298,6 +337,7 @@ pub async fn set_auto_activate(db: &D1Database, corp_id: &str, on: bool, now: u6
     Ok(())
 }
 
+/// `get_app_license_info` as mirrored; all `None` until WeCom answered.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct LicenseInfo {
     pub license_status: Option<u64>,
@@ -306,15 +346,41 @@ pub struct LicenseInfo {
     pub license_check_time: Option<u64>,
 }
 
-pub async fn license_info(db: &D1Database, corp_id: &str) -> Result<Option<LicenseInfo>> {
-    #[derive(Deserialize)]
-    struct Row {
-        license_status: Option<f64>,
-        trial_start: Option<f64>,
-        trial_end: Option<f64>,
-        license_check_time: Option<f64>,
+impl LicenseInfo {
+    /// The regime's facts, as `domain::access` reads them.
+    pub fn licensing(&self, first_installed_at: u64) -> Licensing {
+        Licensing::new(
+            first_installed_at,
+            self.license_status,
+            self.trial_start.zip(self.trial_end),
+            self.license_check_time,
+        )
     }
-    let row: Option<Row> = db
+}
+
+/// The license columns of `organisations` as D1 gives them (numbers are
+/// floats in D1's JSON).
+#[derive(Deserialize)]
+pub(super) struct LicenseRow {
+    pub license_status: Option<f64>,
+    pub trial_start: Option<f64>,
+    pub trial_end: Option<f64>,
+    pub license_check_time: Option<f64>,
+}
+
+impl From<LicenseRow> for LicenseInfo {
+    fn from(r: LicenseRow) -> LicenseInfo {
+        LicenseInfo {
+            license_status: r.license_status.map(|v| v as u64),
+            trial_start: r.trial_start.map(|v| v as u64),
+            trial_end: r.trial_end.map(|v| v as u64),
+            license_check_time: r.license_check_time.map(|v| v as u64),
+        }
+    }
+}
+
+pub async fn license_info(db: &D1Database, corp_id: &str) -> Result<Option<LicenseInfo>> {
+    let row: Option<LicenseRow> = db
         .prepare(
             "SELECT license_status, trial_start, trial_end, license_check_time \
              FROM organisations WHERE corp_id = ?1",
@@ -322,12 +388,7 @@ pub async fn license_info(db: &D1Database, corp_id: &str) -> Result<Option<Licen
         .bind(&[corp_id.into()])?
         .first(None)
         .await?;
-    Ok(row.map(|r| LicenseInfo {
-        license_status: r.license_status.map(|v| v as u64),
-        trial_start: r.trial_start.map(|v| v as u64),
-        trial_end: r.trial_end.map(|v| v as u64),
-        license_check_time: r.license_check_time.map(|v| v as u64),
-    }))
+    Ok(row.map(LicenseInfo::from))
 }
 
 pub async fn set_license_info(

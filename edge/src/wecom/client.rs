@@ -292,10 +292,46 @@ impl<'a> WeCom<'a> {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<R, WeComError> {
-        let call = |token: String| async move {
-            let mut q: Vec<(&str, &str)> = vec![("access_token", token.as_str())];
-            q.extend_from_slice(query);
-            self.call(Method::Get, path, &q, None::<&()>).await
+        self.corp_request(
+            corp_id,
+            permanent_code,
+            Method::Get,
+            path,
+            query,
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// A POST of `body` with the organisation's access token, retried the
+    /// same way.
+    pub(super) async fn corp_post<B: Serialize, R: DeserializeOwned>(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<R, WeComError> {
+        self.corp_request(corp_id, permanent_code, Method::Post, path, &[], Some(body))
+            .await
+    }
+
+    async fn corp_request<B: Serialize, R: DeserializeOwned>(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<R, WeComError> {
+        let call = |token: String| {
+            let method = method.clone();
+            async move {
+                let mut q: Vec<(&str, &str)> = vec![("access_token", token.as_str())];
+                q.extend_from_slice(query);
+                self.call(method, path, &q, body).await
+            }
         };
         let token = self.corp_token(corp_id, permanent_code, false).await?;
         match call(token).await {

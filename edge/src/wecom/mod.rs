@@ -1,6 +1,6 @@
 //! WeCom server API client with a KV token cache. The calls themselves are
-//! grouped by WeCom's own API families: `service` (install, auth info,
-//! admins), `contacts` (departments, members, tags) and `license`
+//! grouped by WeCom's own API families: `service` (install, auth info),
+//! `agent` (the app's admins), `contacts` (departments, members, tags) and `license`
 //! (interface licenses); every body and reply is a `domain::wecom` type.
 //!
 //! Tokens (suite, provider, each organisation's corp token) are cached in KV
@@ -9,6 +9,7 @@
 //! is valid, so a lost race only costs a call. An expired or invalid token
 //! (40014, 42001, 42009, 40082) forces one refresh and one retry.
 
+mod agent;
 mod client;
 mod contacts;
 mod license;

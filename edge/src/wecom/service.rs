@@ -1,12 +1,8 @@
 //! WeCom's service API (suite access token): the suite ticket, the
-//! permanent code an install brings, an organisation's auth info and the
-//! app's admins.
+//! permanent code an install brings and an organisation's auth info.
 
 use super::client::{corp_token_key, WeCom, WeComError, SUITE_TICKET_KEY};
-use domain::wecom::{
-    Admin, AdminList, AdminListRequest, AuthCodeRequest, AuthInfoReply, CorpCredential,
-    PermanentCodeReply,
-};
+use domain::wecom::{AuthCodeRequest, AuthInfoReply, CorpCredential, PermanentCodeReply};
 
 /// WeCom pushes a suite_ticket every 10 minutes and it is valid for 30
 /// (授权应用 "推送suite_ticket", document/path/90628).
@@ -24,6 +20,9 @@ impl WeCom<'_> {
             .map_err(|e| WeComError::Transport(format!("{e:?}")))
     }
 
+    /// Trades a (single-use) auth code for the permanent code. The caller
+    /// stores the permanent code before anything else can fail, then
+    /// [`WeCom::keep_corp_token`] the token that came with it.
     pub async fn get_permanent_code(
         &self,
         auth_code: &str,
@@ -31,15 +30,20 @@ impl WeCom<'_> {
         let body = AuthCodeRequest {
             auth_code: auth_code.to_owned(),
         };
-        let code: PermanentCodeReply = self
-            .suite_call("/cgi-bin/service/get_permanent_code", &body)
-            .await?;
-        // The answer carries a corp token too; keep it rather than ask again.
-        if let (Some(token), Some(ttl)) = (&code.access_token, code.expires_in) {
-            self.store(&corp_token_key(&code.auth_corp_info.corpid), token, ttl)
-                .await?;
+        self.suite_call("/cgi-bin/service/get_permanent_code", &body)
+            .await
+    }
+
+    /// The corp token `get_permanent_code` brought, kept rather than asked
+    /// for again.
+    pub async fn keep_corp_token(&self, code: &PermanentCodeReply) -> Result<(), WeComError> {
+        match (&code.access_token, code.expires_in) {
+            (Some(token), Some(ttl)) => {
+                self.store(&corp_token_key(&code.auth_corp_info.corpid), token, ttl)
+                    .await
+            }
+            _ => Ok(()),
         }
-        Ok(code)
     }
 
     pub async fn get_auth_info(
@@ -53,20 +57,5 @@ impl WeCom<'_> {
         };
         self.suite_call("/cgi-bin/service/get_auth_info", &body)
             .await
-    }
-
-    pub async fn get_admin_list(
-        &self,
-        corp_id: &str,
-        agent_id: u64,
-    ) -> Result<Vec<Admin>, WeComError> {
-        let body = AdminListRequest {
-            auth_corpid: corp_id.to_owned(),
-            agentid: agent_id,
-        };
-        let list: AdminList = self
-            .suite_call("/cgi-bin/service/get_admin_list", &body)
-            .await?;
-        Ok(list.admin)
     }
 }

@@ -2,17 +2,37 @@
 //! API: pays an order or a renewal (`license_pay_success`), asks for a
 //! refund that WeCom grants or rejects (`license_refund`), shares a code
 //! downstream, WeCom's nightly job, and a member opens the app
-//! (`auto_activate` or `unlicensed_notify`).
+//! (`auto_activate` or `unlicensed_notify`); and how WeCom checks licenses
+//! there (`get_app_license_info`'s settings).
 
 use crate::push::{self, Message, Source};
 use crate::range::visible;
 use crate::sim::Sim;
-use crate::state::{Order, State};
+use crate::state::{LicenseSettings, Order, State};
 use crate::wire::{bad, not_found, Reply};
 use domain::wecom::{AccountStatus, OrderStatus, RefundOutcome, RenewAccount};
 use serde_json::{json, Value};
 
 const DAY: u64 = 86_400;
+
+/// `PUT /_sim/corps/{corp_id}/license_info {"license_status":0|1,
+/// "license_check_time"?, "test_corp"?}`: how WeCom checks licenses for
+/// the app here. WeCom pushes nothing when this changes.
+pub fn set_license_info(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
+    let settings: LicenseSettings = match serde_json::from_value(body.clone()) {
+        Ok(s) => s,
+        Err(e) => return bad(format!("bad license settings: {e}")),
+    };
+    if settings.license_status > 1 {
+        return bad("license_status is 0 or 1");
+    }
+    let mut state = sim.state();
+    let Some(corp) = state.corps.get_mut(corp_id) else {
+        return not_found("organisation");
+    };
+    corp.license = settings;
+    Reply::json(200, &corp.license)
+}
 
 /// The start of a license event: the provider, kind, organisation.
 fn license_event(sim: &Sim, info_type: &str, corp_id: &str) -> Message {
@@ -43,11 +63,15 @@ pub fn pay_order(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     }
 }
 
-/// `POST /_sim/orders/{order_id}/pay`: the buyer pays an order placed with
-/// `create_new_order`.
-pub fn pay_placed(sim: &Sim, order_id: &str) -> Reply {
+/// `POST /_sim/orders/{order_id}/pay {"push"?}`: the buyer pays an order
+/// placed with `create_new_order`; with `"push": false` WeCom's
+/// `license_pay_success` is lost on the way.
+pub fn pay_placed(sim: &Sim, order_id: &str, body: &Value) -> Reply {
     let paid = sim.state().pay(order_id);
     match paid {
+        Ok(order) if body["push"] == json!(false) => {
+            Reply::json(200, &json!({"order_id": order.order_id, "pushed": false}))
+        }
         Ok(order) => announce_paid(sim, &order),
         Err(e) => bad(e),
     }
@@ -56,10 +80,11 @@ pub fn pay_placed(sim: &Sim, order_id: &str) -> Reply {
 fn announce_paid(sim: &Sim, order: &Order) -> Reply {
     let xml = license_event(sim, "license_pay_success", &order.corp_id)
         .cdata("OrderId", &order.order_id)
-        .cdata("BuyerUserId", "")
+        // The provider's own member who placed the order.
+        .cdata("BuyerUserId", "provider-sales")
         .text("TimeStamp", sim.now())
         .finish();
-    let d = push::deliver(sim, Source::Command, &sim.config.suite_id, &xml);
+    let d = push::system(sim, &xml);
     Reply::json(
         d.http_status(),
         &json!({"order_id": order.order_id, "delivery": d}),
@@ -140,7 +165,7 @@ pub fn refund(sim: &Sim, corp_id: &str, order_id: &str, body: &Value) -> Reply {
         .text("OrderStatus", u8::from(outcome))
         .text("TimeStamp", sim.now())
         .finish();
-    push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
+    push::system(sim, &xml).reply()
 }
 
 /// `POST /_sim/corps/{corp_id}/codes/{active_code}/share`:
@@ -266,7 +291,7 @@ pub fn open_app(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
                             .text("PreviousStatus", 1)
                     })
                     .finish();
-                (xml, Source::Command, sim.config.suite_id.clone())
+                (xml, Source::System, sim.config.provider_corpid.clone())
             }
             _ => (
                 Message::new()

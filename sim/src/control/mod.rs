@@ -1,9 +1,11 @@
 //! The simulator's own routes (`/_sim/*`), for tests and the demo: create
 //! organisations, install and uninstall the app, move WeCom's clock, expire
 //! tokens, make WeCom busy, push any callback. Contact changes live in
-//! `contacts`; orders, renewals, refunds, WeCom's nightly job and members
-//! opening the app in `license`.
+//! `contacts`; orders, renewals, refunds, the license regime, WeCom's
+//! nightly job and members opening the app in `license`; the app's admins
+//! in `admins`.
 
+mod admins;
 mod contacts;
 mod license;
 
@@ -27,13 +29,21 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             None => not_found("organisation"),
         },
         ("POST", ["_sim", "corps", corp_id, "install"]) => install(sim, corp_id),
+        ("PUT", ["_sim", "corps", corp_id, "admins"]) => {
+            admins::set_admins(sim, req, corp_id, &json_body())
+        }
+        ("PUT", ["_sim", "corps", corp_id, "license_info"]) => {
+            license::set_license_info(sim, corp_id, &json_body())
+        }
         ("POST", ["_sim", "corps", corp_id, "range"]) => {
             contacts::set_range(sim, corp_id, &json_body())
         }
         ("POST", ["_sim", "corps", corp_id, "orders"]) => {
             license::pay_order(sim, corp_id, &json_body())
         }
-        ("POST", ["_sim", "orders", order_id, "pay"]) => license::pay_placed(sim, order_id),
+        ("POST", ["_sim", "orders", order_id, "pay"]) => {
+            license::pay_placed(sim, order_id, &json_body())
+        }
         ("POST", ["_sim", "corps", corp_id, "orders", order_id, "refund"]) => {
             license::refund(sim, corp_id, order_id, &json_body())
         }
@@ -69,6 +79,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         ("POST", ["_sim", "expire_tokens"]) => expire_tokens(sim, &json_body()),
         ("POST", ["_sim", "corps", corp_id, "busy"]) => busy(sim, corp_id, &json_body()),
         ("POST", ["_sim", "push"]) => push_raw(sim, &json_body()),
+        ("POST", ["_sim", "verify_url"]) => verify_url(sim, &json_body()),
         _ => return None,
     })
 }
@@ -101,6 +112,7 @@ fn put_corp(sim: &Sim, body: &[u8]) -> Reply {
         corp.installed = old.installed;
         corp.permanent_code = old.permanent_code.clone();
         corp.first_installed_at = old.first_installed_at;
+        corp.license = old.license.clone();
     } else {
         corp.installed = false;
         corp.permanent_code = None;
@@ -141,7 +153,18 @@ fn install(sim: &Sim, corp_id: &str) -> Reply {
         .cdata("AuthCode", &code)
         .cdata("State", "")
         .finish();
-    push::deliver(sim, Source::Command, &sim.config.suite_id, &xml).reply()
+    let suite_id = &sim.config.suite_id;
+    let d = push::deliver_within(
+        sim,
+        Source::Command,
+        suite_id,
+        &xml,
+        push::CREATE_AUTH_ANSWER_WINDOW,
+    );
+    // The delivery, and (for tests) the auth code it carried.
+    let mut answer = json!(d);
+    answer["auth_code"] = json!(code);
+    Reply::json(d.http_status(), &answer)
 }
 
 /// The admin removes the app: its tokens go, `cancel_auth` is pushed.
@@ -213,19 +236,36 @@ fn busy(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     )
 }
 
-/// `POST /_sim/push {"source":"command"|"data","receive_id"?,"xml"}`.
+/// `POST /_sim/push {"source":"command"|"data"|"system","receive_id"?,"xml"}`.
 fn push_raw(sim: &Sim, body: &Value) -> Reply {
     let Some(xml) = body["xml"].as_str() else {
         return bad("xml is required");
     };
-    let source = match body["source"].as_str().unwrap_or("command") {
-        "command" => Source::Command,
-        "data" => Source::Data,
-        other => return bad(format!("unknown source {other}")),
+    let name = body["source"].as_str().unwrap_or("command");
+    let Some(source) = Source::parse(name) else {
+        return bad(format!("unknown source {name}"));
     };
     let receive_id = body["receive_id"]
         .as_str()
         .map(str::to_owned)
-        .unwrap_or_else(|| sim.config.suite_id.clone());
+        .unwrap_or_else(|| default_receive_id(sim, source));
     push::deliver(sim, source, &receive_id, xml).reply()
+}
+
+fn default_receive_id(sim: &Sim, source: Source) -> String {
+    match source {
+        Source::System => sim.config.provider_corpid.clone(),
+        Source::Command | Source::Data => sim.config.suite_id.clone(),
+    }
+}
+
+/// `POST /_sim/verify_url {"source"}`: what WeCom's console does when the
+/// provider saves that callback URL.
+fn verify_url(sim: &Sim, body: &Value) -> Reply {
+    let name = body["source"].as_str().unwrap_or("command");
+    let Some(source) = Source::parse(name) else {
+        return bad(format!("unknown source {name}"));
+    };
+    let check = push::verify_url(sim, source);
+    Reply::json(200, &check)
 }

@@ -264,7 +264,9 @@ fn bound_accounts(state: &State, asked: CorpOnly) -> Result<Reply, Reply> {
     }))
 }
 
-/// The trial window, counted from the first install.
+/// Whether WeCom checks licenses here, since when, and the trial: 90 days
+/// from the first install, only when checked and not a provider test
+/// organisation (page 97194).
 fn app_license_info(state: &mut State, asked: AppLicenseRequest) -> Result<Reply, Reply> {
     let now = state.now();
     let c = state
@@ -274,13 +276,15 @@ fn app_license_info(state: &mut State, asked: AppLicenseRequest) -> Result<Reply
         .ok_or_else(|| BAD_CORP.reply())?;
     // A state saved before installs were dated starts counting now.
     let start = *c.first_installed_at.get_or_insert(now);
+    let settings = &c.license;
+    let has_trial = settings.license_status == 1 && !settings.test_corp;
     Ok(ok(&AppLicenseInfo {
-        license_status: Some(1),
-        trail_info: Some(TrialInfo {
+        license_status: Some(settings.license_status),
+        trail_info: has_trial.then_some(TrialInfo {
             start_time: start,
             end_time: start + TRIAL_SECS,
         }),
-        license_check_time: Some(start),
+        license_check_time: Some(settings.license_check_time.unwrap_or(start)),
     }))
 }
 

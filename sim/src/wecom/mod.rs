@@ -1,26 +1,61 @@
 //! WeCom's server API, the routes the worker calls (`/cgi-bin/*`), written
 //! from WeCom's documentation: same shapes (the wire types of
 //! `domain::wecom`), same errcodes, HTTP 200 with an `errcode` for errors.
-//! `service` issues tokens and installs, `contacts` answers what the app
-//! may see, `license` sells and binds interface licenses.
+//! `service` issues tokens and installs, `agent` lists the app's admins,
+//! `contacts` answers what the app may see, `license` sells and binds
+//! interface licenses.
 
 mod activation;
+mod agent;
 mod contacts;
 mod license;
 mod orders;
 mod service;
 
 use crate::sim::Sim;
-use crate::wire::{Reply, Req};
+use crate::state::State;
+use crate::wire::{Reply, Req, SYSTEM_BUSY};
 
 /// Answers a `/cgi-bin/*` route; `None` for any other path.
 pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     let path = req.path.strip_prefix("/cgi-bin/")?;
+    if busy(&mut sim.state(), req, path) {
+        return Some(SYSTEM_BUSY.reply());
+    }
     Some(if let Some(call) = path.strip_prefix("license/") {
         license::handle(sim, req, call)
+    } else if let Some(call) = path.strip_prefix("agent/") {
+        agent::handle(sim, req, call)
     } else if matches!(path.split('/').next(), Some("department" | "user" | "tag")) {
         contacts::handle(sim, req, path)
     } else {
         service::handle(sim, req, path)
     })
+}
+
+/// Whether a test made this call busy for the organisation it concerns
+/// (`/_sim/corps/{id}/busy`): WeCom then answers errcode -1 and does
+/// nothing, so a spent auth code stays unspent. The organisation is the
+/// one the corp token, the body's `auth_corpid`/`corpid`, or the body's
+/// auth code belongs to.
+fn busy(state: &mut State, req: &Req, path: &str) -> bool {
+    if state.busy.is_empty() {
+        return false;
+    }
+    let by_token = req
+        .query("access_token")
+        .and_then(|t| state.corp_tokens.get(t))
+        .map(|(corp, _)| corp.clone());
+    let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+    let by_body = ["auth_corpid", "corpid"]
+        .iter()
+        .find_map(|f| body[f].as_str().map(str::to_owned));
+    let by_code = body["auth_code"]
+        .as_str()
+        .and_then(|c| state.auth_codes.get(c))
+        .map(|(corp, _)| corp.clone());
+    match by_token.or(by_body).or(by_code) {
+        Some(corp_id) => state.take_busy(&corp_id, path),
+        None => false,
+    }
 }

@@ -4,7 +4,7 @@
 //! are `domain::wecom`'s wire types where the worker reads them.
 
 use crate::sim::Sim;
-use crate::state::{credential, Corp, State, AUTH_CODE_TTL, SUITE_TICKET_TTL};
+use crate::state::{credential, Corp, State, PRE_AUTH_CODE_TTL, SUITE_TICKET_TTL};
 use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req};
 use domain::wecom::{
     Admin, AdminList, AdminListRequest, Agent, AuthCodeRequest, AuthCorpInfo, AuthInfo,
@@ -101,6 +101,20 @@ fn issue_corp_token(state: &mut State, corp_id: &str) -> String {
     token
 }
 
+/// The app's admins as WeCom lists them.
+pub fn admins_of(corp: &Corp) -> AdminList {
+    AdminList {
+        admin: corp
+            .admins
+            .iter()
+            .map(|a| Admin {
+                userid: a.userid.clone(),
+                auth_type: a.auth_type,
+            })
+            .collect(),
+    }
+}
+
 /// Answers the other `cgi-bin/*` routes (`path` without `cgi-bin/`).
 pub fn handle(sim: &Sim, req: &Req, path: &str) -> Reply {
     let mut state = sim.state();
@@ -161,15 +175,15 @@ fn provider_token(sim: &Sim, state: &mut State, req: &Req) -> Result<Reply, Repl
 fn pre_auth_code(state: &mut State, req: &Req) -> Result<Reply, Reply> {
     suite_token_ok(state, req)?;
     let code = credential(32);
-    let exp = state.now() + AUTH_CODE_TTL;
+    let exp = state.now() + PRE_AUTH_CODE_TTL;
     state.pre_auth_codes.insert(code.clone(), exp);
     Ok(ok(&PreAuthCode {
         pre_auth_code: code,
-        expires_in: AUTH_CODE_TTL,
+        expires_in: PRE_AUTH_CODE_TTL,
     }))
 }
 
-/// The install completes: the auth code (good once, for 20 minutes) is
+/// The install completes: the auth code (good once, for 10 minutes) is
 /// exchanged for a permanent code and a first corp token.
 fn permanent_code(state: &mut State, req: &Req) -> Result<Reply, Reply> {
     suite_token_ok(state, req)?;
@@ -188,7 +202,11 @@ fn permanent_code(state: &mut State, req: &Req) -> Result<Reply, Reply> {
     corp.installed = true;
     corp.first_installed_at.get_or_insert(now);
     corp.permanent_code = Some(permanent_code.clone());
-    let admin = corp.admins.first().cloned().unwrap_or_default();
+    let admin = corp
+        .admins
+        .first()
+        .map(|a| a.userid.clone())
+        .unwrap_or_default();
     Ok(ok(&PermanentCode {
         reply: PermanentCodeReply {
             permanent_code,
@@ -225,7 +243,8 @@ fn corp_token(state: &mut State, req: &Req) -> Result<Reply, Reply> {
     }))
 }
 
-/// Every admin of the organisation may manage the app (`auth_type` 1).
+/// The old, suite-token way to read the admins (page 90606; WeCom no
+/// longer maintains it but still answers).
 fn admin_list(state: &State, req: &Req) -> Result<Reply, Reply> {
     suite_token_ok(state, req)?;
     let asked: AdminListRequest = body(req, BAD_AGENT)?;
@@ -237,15 +256,7 @@ fn admin_list(state: &State, req: &Req) -> Result<Reply, Reply> {
     if asked.agentid != corp.agent_id {
         return Err(BAD_AGENT.reply());
     }
-    let admin = corp
-        .admins
-        .iter()
-        .map(|u| Admin {
-            userid: u.clone(),
-            auth_type: 1,
-        })
-        .collect();
-    Ok(ok(&AdminList { admin }))
+    Ok(ok(&admins_of(corp)))
 }
 
 #[cfg(test)]
