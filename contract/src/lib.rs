@@ -166,6 +166,13 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::AutoActivate>()),
             &[400, 502],
         ),
+        Events => op(None, None, (200, s.answer::<domain::api::EventHealth>()), &[]),
+        RetryEvents => op(
+            None,
+            None,
+            (200, s.answer::<domain::api::EventsRetried>()),
+            &[503],
+        ),
         DevClock => op(
             None,
             Some(s.request::<ClockOffset>()),

@@ -562,6 +562,39 @@ pub struct DevReconcile {
     pub corp_id: String,
 }
 
+/// `GET /api/v1/corps/{corp_id}/events`: WeCom's callbacks about the
+/// organisation that are not applied yet. `backlog` are waiting in the
+/// queue (or being retried); `failed` reached the dead-letter queue after
+/// their last retry and wait for someone to retry them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct EventHealth {
+    pub backlog: u64,
+    pub failed: u64,
+    /// The latest failed events, newest first (at most 20).
+    pub failures: Vec<EventFailure>,
+}
+
+/// A callback that could not be applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct EventFailure {
+    /// WeCom's kind (`InfoType` or `Event`), e.g. `change_contact.update_user`.
+    pub kind: String,
+    pub received_at: u64,
+    pub failed_at: u64,
+    /// Why the last try failed.
+    pub error: String,
+}
+
+/// `POST /api/v1/corps/{corp_id}/events/retry`: how many failed events
+/// were sent to the queue again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct EventsRetried {
+    pub requeued: u64,
+}
+
 /// `POST /api/v1/dev/reconcile` answer: what the contacts sync found and
 /// how many members' seats were repaired from WeCom.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

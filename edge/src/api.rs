@@ -1,11 +1,13 @@
 //! Routes that belong to no feature: health, the OpenAPI document, the
-//! organisation itself, and the JSON 404 and 405 answers.
+//! organisation itself and its callbacks' health, and the JSON 404 and 405
+//! answers.
 
 use crate::env::{self, VERSION};
 use crate::error::ApiError;
+use crate::events;
 use crate::http::{Admin, Ctx, Json};
 use crate::store;
-use domain::api::{Corp, Health};
+use domain::api::{Corp, EventHealth, EventsRetried, Health};
 use domain::routes::Route;
 use worker::{Request, Response, Result};
 
@@ -42,6 +44,20 @@ pub async fn corp(a: Admin, _: ()) -> std::result::Result<Json<Corp>, ApiError> 
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
     Ok(Json(corp))
+}
+
+/// The organisation's callbacks waiting in the queue, and those that failed.
+pub async fn events(a: Admin, _: ()) -> std::result::Result<Json<EventHealth>, ApiError> {
+    Ok(Json(events::health(&a.env, a.corp_id()).await?))
+}
+
+/// Sends the organisation's failed callbacks to the queue again.
+pub async fn retry_events(a: Admin, _: ()) -> std::result::Result<Json<EventsRetried>, ApiError> {
+    let retried = events::retry_failed(&a.env, a.corp_id()).await?;
+    let detail = serde_json::json!({"requeued": retried.requeued});
+    let now = crate::clock::now_secs();
+    store::audit(&a.db()?, a.corp_id(), now, a.userid(), "events_retried", &detail).await?;
+    Ok(Json(retried))
 }
 
 /// The OpenAPI document of this API (`make build` writes it from the

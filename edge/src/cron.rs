@@ -1,5 +1,5 @@
-//! The scheduled reconcile: keep tokens fresh, finish installs that were
-//! interrupted, then re-read the
+//! The scheduled reconcile: keep tokens fresh, send again events whose
+//! queue message was lost, then re-read the
 //! organisations tried longest ago (auth info, corp token, admins, contacts), a
 //! bounded batch (`RECONCILE_BATCH`) per run so every organisation comes
 //! round within `RECONCILE_INTERVAL_SECS` and none waits long; then the
@@ -13,7 +13,7 @@ use crate::contacts::sync;
 use crate::corp;
 use crate::env::{self, setting, Config};
 use crate::error::ApiError;
-use crate::install;
+use crate::events;
 use crate::seats::mirror;
 use crate::store;
 use crate::wecom::WeCom;
@@ -68,10 +68,10 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
     if let Err(e) = wecom.refresh_tokens().await {
         console_error!("cron: token refresh: {e}");
     }
-    match install::resume(env, &cfg, now).await {
-        Ok(n) if n > 0 => console_log!("cron: {n} unfinished installs finished"),
+    match events::requeue_stalled(env, now).await {
+        Ok(n) if n > 0 => console_log!("cron: {n} stalled events sent to the queue again"),
         Ok(_) => {}
-        Err(e) => console_error!("cron: resuming installs: {}", e.message),
+        Err(e) => console_error!("cron: requeueing stalled events: {}", e.message),
     }
     let db = env::db(env)?;
     let interval = setting(env, "RECONCILE_INTERVAL_SECS", 3600);

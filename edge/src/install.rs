@@ -3,40 +3,26 @@
 //!
 //! WeCom's install notice (授权成功通知, document/path/90642) wants its
 //! answer within 1 000 ms (`callback::CREATE_AUTH_ANSWER_MS`): record the
-//! AuthCode, answer, do
-//! the work afterwards. The AuthCode is single-use and lives
-//! [`AUTH_CODE_TTL_SECS`] (90642, 90603), so the permanent code it buys is
+//! AuthCode, answer, do the work afterwards (the queue consumer runs
+//! [`run`]). The AuthCode is single-use and lives 10 minutes (90642,
+//! 90603), so the permanent code it buys is
 //! sealed and stored the moment WeCom returns it, together with the
 //! organisation it belongs to on the event's row. Everything after that
 //! (admins, license window, first sync) is idempotent and resumes from the
-//! stored code: a later pass of the same install never spends the code
-//! again. The cron resumes installs that did not finish ([`resume`]).
+//! stored code: a later pass of the same install (the queue's retry) never
+//! spends the code again.
 
 use crate::cache;
-use crate::clock::now_secs;
 use crate::contacts::sync;
 use crate::corp;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::seats::mirror;
 use crate::store;
-use domain::event::CommandEvent;
-use worker::{console_error, console_log, D1Database, Env};
-
-/// An AuthCode is valid for 10 minutes (90642: 「10分钟内有效」); an install
-/// that never exchanged it is not retried after that.
-pub const AUTH_CODE_TTL_SECS: u64 = 600;
-
-/// An exchanged install that did not finish is resumed for this long.
-const RESUME_WINDOW_SECS: u64 = 7 * 86_400;
-
-/// Unfinished installs resumed per cron run (each is a few WeCom calls
-/// and a full sync).
-const RESUME_BATCH: u64 = 5;
+use worker::{console_error, Env};
 
 /// Runs (or resumes) the install the `create_auth` event `event_key`
-/// brought; marks the event applied when every step is done, or notes on
-/// it why not.
+/// brought; the queue consumer marks the event applied, or retries.
 pub async fn run(
     env: &Env,
     cfg: &Config,
@@ -45,36 +31,11 @@ pub async fn run(
     now: u64,
 ) -> Result<String, ApiError> {
     let db = env::db(env)?;
-    let result = attempt(env, cfg, &db, event_key, auth_code, now).await;
-    if let Err(e) = &result {
-        if let Err(e) = store::note_event_failure(&db, event_key, &e.message).await {
-            console_error!("install from {event_key}: noting the failure: {e}");
-        }
-    }
-    result
-}
-
-async fn attempt(
-    env: &Env,
-    cfg: &Config,
-    db: &D1Database,
-    event_key: &str,
-    auth_code: &str,
-    now: u64,
-) -> Result<String, ApiError> {
-    let corp_id = match store::exchanged_corp(db, event_key).await? {
+    let corp_id = match store::exchanged_corp(&db, event_key).await? {
         Some(corp_id) => corp_id,
         None => corp::install(env, cfg, auth_code, event_key, now).await?,
     };
     finish(env, cfg, &corp_id, now).await?;
-    store::mark_event_applied(
-        db,
-        event_key,
-        now_secs(),
-        "installed, synced",
-        Some(&corp_id),
-    )
-    .await?;
     Ok(corp_id)
 }
 
@@ -103,36 +64,4 @@ async fn finish(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Result<(), 
         }
     }
     admins.and(license).and(synced)
-}
-
-/// Cron: resumes installs that did not finish, newest first.
-pub async fn resume(env: &Env, cfg: &Config, now: u64) -> Result<usize, ApiError> {
-    let db = env::db(env)?;
-    let unfinished = store::unfinished_installs(
-        &db,
-        now.saturating_sub(RESUME_WINDOW_SECS),
-        now.saturating_sub(AUTH_CODE_TTL_SECS),
-        RESUME_BATCH,
-    )
-    .await?;
-    let mut done = 0;
-    for install in unfinished {
-        let Ok(CommandEvent::CreateAuth { auth_code, .. }) = CommandEvent::parse(&install.raw)
-        else {
-            continue;
-        };
-        match run(env, cfg, &install.dedupe_key, &auth_code, now).await {
-            Ok(corp_id) => {
-                console_log!("cron: install of {corp_id} finished");
-                done += 1;
-            }
-            Err(e) => console_error!(
-                "cron: install {} ({}) still unfinished: {}",
-                install.dedupe_key,
-                install.corp_id.as_deref().unwrap_or("code not exchanged"),
-                e.message
-            ),
-        }
-    }
-    Ok(done)
 }

@@ -24,8 +24,10 @@ mod cron;
 mod dev;
 mod env;
 mod error;
+mod events;
 mod http;
 mod install;
+mod queue;
 mod seats;
 mod session;
 mod store;
@@ -96,11 +98,21 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         Suggestions  => admin(r, c, seat::suggestions).await,
         Forecast     => admin(r, c, seat::forecast).await,
         AutoActivate => manage(r, c, seat::set_auto_activate).await,
+        Events       => admin(r, c, api::events).await,
+        RetryEvents  => manage(r, c, api::retry_events).await,
         DevClock     => open(r, c, Dev, dev::set_clock).await,
         DevQuery     => open(r, c, DevWithKey, dev::query).await,
         DevKvKeys    => open(r, c, DevWithKey, dev::kv_keys).await,
         DevReconcile => open(r, c, DevWithKey, dev::reconcile).await,
     }
+}
+
+/// Both queues (wrangler.toml): the work queue applies events, the
+/// dead-letter queue marks the ones that failed their last retry.
+#[event(queue)]
+async fn queue(batch: MessageBatch<queue::Work>, env: Env, ctx: Context) -> Result<()> {
+    clock::load(&env).await;
+    events::consume(batch, &env, &ctx).await
 }
 
 #[event(scheduled)]

@@ -13,7 +13,10 @@ pub enum EventState {
 }
 
 /// Writes the event (once per dedupe key) and says whether it still needs
-/// applying.
+/// applying, in one statement. `rearm` makes an applied event due again
+/// (an event that only asks to re-read, like `change_app_admin`, whose
+/// repeats are byte-identical within a second).
+#[allow(clippy::too_many_arguments)]
 pub async fn record_event(
     db: &D1Database,
     dedupe_key: &str,
@@ -22,39 +25,179 @@ pub async fn record_event(
     kind: &str,
     now: u64,
     raw: &str,
+    rearm: bool,
 ) -> Result<EventState> {
     #[derive(Deserialize)]
     struct Row {
         applied_at: Option<f64>,
     }
-    let results = db
-        .batch(vec![
-            db.prepare(
-                "INSERT INTO events (dedupe_key, corp_id, source, kind, received_at, raw) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
-            )
-            .bind(&[
-                dedupe_key.into(),
-                opt_str(corp_id),
-                source.into(),
-                kind.into(),
-                num(now),
-                raw.into(),
-            ])?,
-            db.prepare("SELECT applied_at FROM events WHERE dedupe_key = ?1")
-                .bind(&[dedupe_key.into()])?,
-        ])
+    let row: Option<Row> = db
+        .prepare(
+            "INSERT INTO events (dedupe_key, corp_id, source, kind, received_at, raw) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dedupe_key) DO UPDATE SET \
+               applied_at = CASE WHEN ?7 = 1 THEN NULL ELSE events.applied_at END \
+             RETURNING applied_at",
+        )
+        .bind(&[
+            dedupe_key.into(),
+            opt_str(corp_id),
+            source.into(),
+            kind.into(),
+            num(now),
+            raw.into(),
+            num(u64::from(rearm)),
+        ])?
+        .first(None)
         .await?;
-    let rows: Vec<Row> = results
-        .get(1)
-        .map(|r| r.results())
-        .transpose()?
-        .unwrap_or_default();
-    Ok(match rows.first() {
+    Ok(match row {
         Some(Row {
             applied_at: Some(_),
         }) => EventState::Applied,
         _ => EventState::ToApply,
+    })
+}
+
+/// An event the consumer claimed: what it needs to apply it.
+#[derive(Deserialize)]
+pub struct ClaimedEvent {
+    pub source: String,
+    pub kind: String,
+    pub raw: String,
+    pub attempts: u32,
+}
+
+/// Claims an unapplied event for `lease_secs` (one statement), so two
+/// deliveries of its message at once apply it once. `None` when it is
+/// applied, gone, or claimed by another delivery.
+pub async fn claim_event(
+    db: &D1Database,
+    dedupe_key: &str,
+    now: u64,
+    lease_secs: u64,
+) -> Result<Option<ClaimedEvent>> {
+    db.prepare(
+        "UPDATE events SET claimed_until = ?2 + ?3, attempts = attempts + 1 \
+         WHERE dedupe_key = ?1 AND applied_at IS NULL \
+           AND (claimed_until IS NULL OR claimed_until <= ?2) \
+         RETURNING source, kind, raw, attempts",
+    )
+    .bind(&[dedupe_key.into(), num(now), num(lease_secs)])?
+    .first(None)
+    .await
+}
+
+/// Ends a claim that failed: notes why; the event stays unapplied.
+pub async fn release_event(db: &D1Database, dedupe_key: &str, reason: &str) -> Result<()> {
+    db.prepare(
+        "UPDATE events SET claimed_until = NULL, outcome = ?2 \
+         WHERE dedupe_key = ?1 AND applied_at IS NULL",
+    )
+    .bind(&[dedupe_key.into(), format!("failed: {reason}").into()])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// The event's message reached the dead-letter queue: it is failed until
+/// someone asks for it again.
+pub async fn mark_event_dead(db: &D1Database, dedupe_key: &str, now: u64) -> Result<()> {
+    db.prepare(
+        "UPDATE events SET failed_at = ?2, claimed_until = NULL \
+         WHERE dedupe_key = ?1 AND applied_at IS NULL",
+    )
+    .bind(&[dedupe_key.into(), num(now)])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// Unapplied, unfailed events nobody holds, received before `before`
+/// (their message was lost, or never sent): the cron sends them again.
+pub async fn stalled_events(db: &D1Database, before: u64, now: u64, limit: u64) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        dedupe_key: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT dedupe_key FROM events \
+             WHERE applied_at IS NULL AND failed_at IS NULL AND received_at < ?1 \
+               AND (claimed_until IS NULL OR claimed_until <= ?2) \
+             ORDER BY received_at LIMIT ?3",
+        )
+        .bind(&[num(before), num(now), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.dedupe_key).collect())
+}
+
+/// The organisation's failed events made due again; their keys.
+pub async fn rearm_failed_events(db: &D1Database, corp_id: &str, limit: u64) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        dedupe_key: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "UPDATE events SET failed_at = NULL, attempts = 0 WHERE dedupe_key IN \
+               (SELECT dedupe_key FROM events WHERE corp_id = ?1 AND failed_at IS NOT NULL \
+                AND applied_at IS NULL ORDER BY received_at LIMIT ?2) \
+             RETURNING dedupe_key",
+        )
+        .bind(&[corp_id.into(), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.dedupe_key).collect())
+}
+
+/// The organisation's event log at a glance: waiting, failed, the latest
+/// failures.
+pub async fn event_health(
+    db: &D1Database,
+    corp_id: &str,
+    failures_shown: u64,
+) -> Result<domain::api::EventHealth> {
+    #[derive(Deserialize)]
+    struct Counts {
+        backlog: f64,
+        failed: f64,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "SELECT coalesce(sum(failed_at IS NULL), 0) AS backlog, \
+                        coalesce(sum(failed_at IS NOT NULL), 0) AS failed \
+                 FROM events WHERE corp_id = ?1 AND applied_at IS NULL",
+            )
+            .bind(&[corp_id.into()])?,
+            db.prepare(
+                "SELECT kind, received_at, failed_at, coalesce(outcome, '') AS error FROM events \
+                 WHERE corp_id = ?1 AND applied_at IS NULL AND failed_at IS NOT NULL \
+                 ORDER BY received_at DESC LIMIT ?2",
+            )
+            .bind(&[corp_id.into(), num(failures_shown)])?,
+        ])
+        .await?;
+    let counts: Option<Counts> = results
+        .first()
+        .map(|r| r.results())
+        .transpose()?
+        .and_then(|mut v: Vec<Counts>| v.pop());
+    let failures = results
+        .get(1)
+        .map(|r| r.results())
+        .transpose()?
+        .unwrap_or_default();
+    let counts = counts.unwrap_or(Counts {
+        backlog: 0.0,
+        failed: 0.0,
+    });
+    Ok(domain::api::EventHealth {
+        backlog: counts.backlog as u64,
+        failed: counts.failed as u64,
+        failures,
     })
 }
 
@@ -66,7 +209,8 @@ pub async fn mark_event_applied(
     corp_id: Option<&str>,
 ) -> Result<()> {
     db.prepare(
-        "UPDATE events SET applied_at = ?2, outcome = ?3, corp_id = COALESCE(corp_id, ?4) \
+        "UPDATE events SET applied_at = ?2, outcome = ?3, corp_id = COALESCE(corp_id, ?4), \
+           claimed_until = NULL, failed_at = NULL \
          WHERE dedupe_key = ?1",
     )
     .bind(&[
@@ -77,15 +221,6 @@ pub async fn mark_event_applied(
     ])?
     .run()
     .await?;
-    Ok(())
-}
-
-/// Notes why applying an event failed; it stays unapplied, to be retried.
-pub async fn note_event_failure(db: &D1Database, dedupe_key: &str, reason: &str) -> Result<()> {
-    db.prepare("UPDATE events SET outcome = ?2 WHERE dedupe_key = ?1 AND applied_at IS NULL")
-        .bind(&[dedupe_key.into(), format!("failed: {reason}").into()])?
-        .run()
-        .await?;
     Ok(())
 }
 
@@ -106,36 +241,6 @@ pub async fn exchanged_corp(db: &D1Database, dedupe_key: &str) -> Result<Option<
         .first(None)
         .await?;
     Ok(row.map(|r| r.corp_id))
-}
-
-/// A `create_auth` not yet applied: its key, raw message, and whether the
-/// auth code was already exchanged.
-#[derive(Deserialize)]
-pub struct UnfinishedInstall {
-    pub dedupe_key: String,
-    pub corp_id: Option<String>,
-    pub raw: String,
-}
-
-/// Unfinished installs, newest first: those already exchanged received
-/// since `exchanged_since`, the others since `unexchanged_since` (an auth
-/// code is worth trying only while WeCom still takes it).
-pub async fn unfinished_installs(
-    db: &D1Database,
-    exchanged_since: u64,
-    unexchanged_since: u64,
-    limit: u64,
-) -> Result<Vec<UnfinishedInstall>> {
-    db.prepare(
-        "SELECT dedupe_key, corp_id, raw FROM events \
-         WHERE kind = 'create_auth' AND applied_at IS NULL \
-           AND received_at >= CASE WHEN corp_id IS NULL THEN ?2 ELSE ?1 END \
-         ORDER BY received_at DESC LIMIT ?3",
-    )
-    .bind(&[num(exchanged_since), num(unexchanged_since), num(limit)])?
-    .all()
-    .await?
-    .results()
 }
 
 /// Events are evidence for a while, not forever.

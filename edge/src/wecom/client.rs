@@ -28,9 +28,19 @@ pub enum WeComError {
     NoSuiteTicket,
 }
 
+/// "Too frequent": 45009 calls over the limit (blocked for the limit's
+/// window), 45033 too many concurrent calls (90313). Work that meets one
+/// waits and tries again rather than failing.
+const RATE_LIMIT_ERRCODES: [i64; 2] = [45009, 45033];
+
 impl From<WeComError> for ApiError {
     fn from(e: WeComError) -> Self {
-        ApiError::new(502, "wecom_error", e.to_string())
+        match &e {
+            WeComError::Api { errcode, .. } if RATE_LIMIT_ERRCODES.contains(errcode) => {
+                ApiError::new(503, "wecom_rate_limited", e.to_string())
+            }
+            _ => ApiError::new(502, "wecom_error", e.to_string()),
+        }
     }
 }
 

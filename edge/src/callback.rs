@@ -15,18 +15,15 @@
 //! Order of checks: timestamp skew, size, envelope, signature, decryption,
 //! receive id, event parsing. Anything that fails answers 4xx with a short
 //! reason and writes nothing. A valid event is recorded (deduplicated by the
-//! hash of its plaintext) before it is acted on, and only then answered
-//! `success`; if D1 or WeCom fail we answer 5xx so WeCom retries. The one
-//! exception is `create_auth`: recorded, answered at once, installed after
-//! the answer (see `install`).
-
-mod apply;
+//! hash of its plaintext, one D1 statement), sent to the queue and answered
+//! `success`; the consumer (`events`) applies it. If D1 or the queue fail
+//! we answer 5xx so WeCom retries.
 
 use crate::clock::now_secs;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::http::Ctx;
-use crate::install;
+use crate::queue::{self, Work};
 use crate::store;
 use domain::crypto::{CryptoError, MsgCrypt};
 use domain::event::{
@@ -230,7 +227,6 @@ async fn read_body(req: &mut Request) -> Checked<String> {
 async fn receive(
     req: &mut Request,
     env: &Env,
-    ctx: &worker::Context,
     source: Source,
 ) -> Checked<()> {
     let started_ms = now_millis();
@@ -243,64 +239,84 @@ async fn receive(
     check_push_receive_id(env, &cfg, source, &opened.receive_id).await?;
 
     let message = opened.message;
-    let db = env::db(env)?;
-    let now = now_secs();
-    match source {
+    let parsed = parse(&cfg, source, &message, &opened.receive_id)?;
+    let key = dedupe_key(&message);
+    let state = store::record_event(
+        &env::db(env)?,
+        &key,
+        parsed.corp_id.as_deref(),
+        source.name(),
+        &parsed.kind,
+        now_secs(),
+        &message,
+        parsed.rearm,
+    )
+    .await?;
+    if state == store::EventState::Applied {
+        return Ok(()); // a retry of something already done
+    }
+    // The consumer applies it; if the queue cannot take it now, WeCom's
+    // retry records (nothing new) and sends it again.
+    queue::send(env, &Work::Event { key }).await.map_err(|e| {
+        console_error!("callback: queue unavailable: {}", e.message);
+        Refusal::new(503, "queue unavailable, retry")
+    })?;
+    if parsed.kind == "create_auth" {
+        let took = now_millis().saturating_sub(started_ms);
+        if took > CREATE_AUTH_ANSWER_MS / 2 {
+            console_error!("create_auth answered after {took} ms of WeCom's {CREATE_AUTH_ANSWER_MS}");
+        }
+    }
+    Ok(())
+}
+
+/// What the callback needs of a parsed event to record it.
+struct Parsed {
+    kind: String,
+    corp_id: Option<String>,
+    /// Applied again even when the same text was applied before.
+    rearm: bool,
+}
+
+/// Parses the message as its URL's kind of event and checks what the
+/// event says against where it came from.
+fn parse(cfg: &Config, source: Source, message: &str, receive_id: &str) -> Checked<Parsed> {
+    Ok(match source {
         Source::Command => {
-            let event = CommandEvent::parse(&message)?;
-            if let CommandEvent::CreateAuth { auth_code, .. } = &event {
-                return install_after_answer(env, ctx, &cfg, &message, auth_code, now, started_ms)
-                    .await;
+            let event = CommandEvent::parse(message)?;
+            Parsed {
+                kind: event.kind(),
+                corp_id: event.corp_id().map(str::to_owned),
+                rearm: false,
             }
-            record_then_apply(
-                &db,
-                &message,
-                event.corp_id(),
-                source,
-                &event.kind(),
-                false,
-                || apply::command(env, ctx, &cfg, &event, now),
-            )
-            .await
         }
         Source::Data => {
-            let event = DataEvent::parse(&message)?;
+            let event = DataEvent::parse(message)?;
             // What was encrypted for one organisation must speak of it.
-            if event.corp_id() != Some(opened.receive_id.as_str()) {
+            if event.corp_id() != Some(receive_id) {
                 return Err(Refusal::new(
                     403,
                     "ToUserName is not the organisation the message was encrypted for",
                 ));
             }
-            let corp_id = &opened.receive_id;
-            record_then_apply(
-                &db,
-                &message,
-                Some(corp_id),
-                source,
-                event.kind(),
-                event.asks_to_reread(),
-                || apply::data(env, &cfg, &event, now),
-            )
-            .await
+            Parsed {
+                kind: event.kind().to_owned(),
+                corp_id: Some(receive_id.to_owned()),
+                rearm: event.asks_to_reread(),
+            }
         }
         Source::System => {
-            let event = SystemEvent::parse(&message)?;
+            let event = SystemEvent::parse(message)?;
             if event.service_corp_id != cfg.provider_corpid {
                 return Err(Refusal::new(403, "ServiceCorpId is another provider"));
             }
-            record_then_apply(
-                &db,
-                &message,
-                event.corp_id(),
-                source,
-                event.kind(),
-                false,
-                || apply::system(env, &cfg, &event, now),
-            )
-            .await
+            Parsed {
+                kind: event.kind().to_owned(),
+                corp_id: event.corp_id().map(str::to_owned),
+                rearm: false,
+            }
         }
-    }
+    })
 }
 
 /// Wall time for measuring our own answer (not the dev clock).
@@ -309,89 +325,9 @@ fn now_millis() -> u64 {
 }
 
 /// WeCom's answer window for `create_auth` (授权成功通知, 90642: 「服务商的
-/// 响应必须在1000ms内完成」); the answer comes before any WeCom call.
+/// 响应必须在1000ms内完成」); the callback answers before any WeCom call,
+/// after one D1 write and one queue send.
 const CREATE_AUTH_ANSWER_MS: u64 = 1_000;
-
-/// `create_auth`: record the auth code, answer, and install after the
-/// answer. The install resumes from the stored permanent code if it is
-/// interrupted (the cron picks up what did not finish).
-async fn install_after_answer(
-    env: &Env,
-    ctx: &worker::Context,
-    cfg: &Config,
-    message: &str,
-    auth_code: &str,
-    now: u64,
-    started_ms: u64,
-) -> Checked<()> {
-    let key = dedupe_key(message);
-    let db = env::db(env)?;
-    let state = store::record_event(
-        &db,
-        &key,
-        None,
-        Source::Command.name(),
-        "create_auth",
-        now,
-        message,
-    )
-    .await?;
-    if state == store::EventState::Applied {
-        return Ok(());
-    }
-    let (env, cfg, auth_code) = (env.clone(), cfg.clone(), auth_code.to_owned());
-    let took = now_millis().saturating_sub(started_ms);
-    if took > CREATE_AUTH_ANSWER_MS / 2 {
-        console_error!("create_auth answered after {took} ms of WeCom's {CREATE_AUTH_ANSWER_MS}");
-    }
-    ctx.wait_until(async move {
-        if let Err(e) = install::run(&env, &cfg, &key, &auth_code, now).await {
-            console_error!("install from {key}: {} (the cron resumes it)", e.message);
-        }
-    });
-    Ok(())
-}
-
-/// Records the event (once per plaintext), applies it unless a previous
-/// delivery already did (or it asks to re-read, which is always done), then
-/// marks it applied. A failure to apply answers 5xx and leaves the event
-/// unapplied, so WeCom's retry applies it.
-async fn record_then_apply<F, Fut>(
-    db: &worker::D1Database,
-    message: &str,
-    corp_id: Option<&str>,
-    source: Source,
-    kind: &str,
-    reread: bool,
-    apply: F,
-) -> Checked<()>
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = std::result::Result<apply::Outcome, ApiError>>,
-{
-    let key = dedupe_key(message);
-    let state =
-        store::record_event(db, &key, corp_id, source.name(), kind, now_secs(), message).await?;
-    if state == store::EventState::Applied && !reread {
-        return Ok(()); // a retry of something already done
-    }
-    let outcome = apply().await.map_err(|e| {
-        console_error!("applying {kind} failed: {}", e.message);
-        Refusal::new(
-            if e.status >= 500 { e.status } else { 500 },
-            "not applied, retry",
-        )
-    })?;
-    store::mark_event_applied(
-        db,
-        &key,
-        now_secs(),
-        &outcome.note,
-        outcome.corp_id.as_deref(),
-    )
-    .await?;
-    Ok(())
-}
 
 fn text(body: String) -> Result<Response> {
     let mut resp = Response::ok(body)?;
@@ -408,7 +344,7 @@ async fn answer_verify(req: Request, env: &Env, source: Source) -> Result<Respon
 }
 
 async fn answer_push(mut req: Request, ctx: &Ctx, source: Source) -> Result<Response> {
-    match receive(&mut req, &ctx.env, &ctx.data, source).await {
+    match receive(&mut req, &ctx.env, source).await {
         Ok(()) => text("success".into()),
         Err(refusal) => refusal.into_response(),
     }

@@ -5,6 +5,7 @@
 use crate::cache;
 use crate::contacts::{change, sync};
 use crate::corp;
+use crate::install;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::seats::mirror;
@@ -33,10 +34,13 @@ async fn installed(env: &Env, corp_id: &str) -> Result<bool, ApiError> {
     Ok(store::corp_exists(&env::db(env)?, corp_id).await?)
 }
 
+/// A suite command event; `key` is its dedupe key (an install resumes
+/// from what it stored under it).
 pub async fn command(
     env: &Env,
     ctx: &worker::Context,
     cfg: &Config,
+    key: &str,
     event: &CommandEvent,
     now: u64,
 ) -> Result<Outcome, ApiError> {
@@ -51,9 +55,13 @@ pub async fn command(
             wecom.keep_suite_ticket(ticket).await?;
             Ok("stored".into())
         }
-        // Recorded and answered by the callback, installed after the
-        // answer (`install::run`); never applied here.
-        CommandEvent::CreateAuth { .. } => Ok("installed after the answer".into()),
+        CommandEvent::CreateAuth { auth_code, .. } => {
+            let corp_id = install::run(env, cfg, key, auth_code, now).await?;
+            Ok(Outcome {
+                note: "installed, synced".into(),
+                corp_id: Some(corp_id),
+            })
+        }
         CommandEvent::ChangeAuth { auth_corp_id, .. } => {
             let note = corp::refresh_auth(env, cfg, auth_corp_id, now, "wecom").await?;
             sync::start_later(env, ctx, cfg, auth_corp_id, "change_auth");

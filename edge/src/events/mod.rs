@@ -1,0 +1,207 @@
+//! The queue consumer: applies the events callbacks recorded. Each message
+//! names an event; the event is claimed (one statement) before it is
+//! applied, so two deliveries at once apply it once; applied, it is marked;
+//! failed, it is released with the reason and retried by the queue with
+//! backoff. Messages that failed their last retry arrive from the
+//! dead-letter queue and mark their event failed: the console shows it
+//! and an admin can send it again ([`retry_failed`]). The cron sends events
+//! whose message was lost ([`requeue_stalled`]).
+
+pub mod apply;
+
+use crate::env::{self, Config};
+use crate::error::ApiError;
+use crate::queue::{self, Work, DEAD_LETTER_QUEUE};
+use crate::store;
+use domain::api::{EventHealth, EventsRetried};
+use domain::event::{CommandEvent, DataEvent, SystemEvent};
+use worker::{console_error, Context, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
+
+/// How long a claim holds an event: longer than an apply can run
+/// (a consumer invocation has 15 minutes of wall time, Cloudflare Queues
+/// limits), so an expired claim means its holder died.
+const CLAIM_SECS: u64 = 15 * 60;
+
+/// An event whose message has not been seen for this long is sent again
+/// by the cron (the queue delivers within seconds; retries back off to
+/// [`MAX_BACKOFF_SECS`]).
+const STALLED_AFTER_SECS: u64 = 10 * 60;
+
+/// Events the cron sends again per run.
+const REQUEUE_BATCH: u64 = 200;
+
+/// Failed events one retry sends again.
+const RETRY_BATCH: u64 = 500;
+
+/// Failed events the console lists.
+const FAILURES_SHOWN: u64 = 20;
+
+/// Backoff of the queue's retries: 2, 8, 32, 128, 300 s …
+const FIRST_BACKOFF_SECS: u32 = 2;
+const MAX_BACKOFF_SECS: u32 = 300;
+
+/// WeCom asks us to slow down for about a minute (45009 「接口调用超过
+/// 限制」: blocked as long as the window, a minute for minute limits).
+const RATE_LIMITED_BACKOFF_SECS: u32 = 60;
+
+fn backoff(attempts: u32, rate_limited: bool) -> u32 {
+    if rate_limited {
+        return RATE_LIMITED_BACKOFF_SECS;
+    }
+    let exp = attempts.saturating_sub(1).min(8);
+    FIRST_BACKOFF_SECS
+        .saturating_mul(4u32.saturating_pow(exp))
+        .min(MAX_BACKOFF_SECS)
+}
+
+/// The consumer of both queues.
+pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> worker::Result<()> {
+    let dead = batch.queue() == DEAD_LETTER_QUEUE;
+    for message in batch.messages()? {
+        let Work::Event { key } = message.body();
+        if dead {
+            match mark_dead(env, key).await {
+                Ok(()) => message.ack(),
+                Err(e) => {
+                    console_error!("dead letter {key}: {}", e.message);
+                    message.retry();
+                }
+            }
+            continue;
+        }
+        match apply_event(env, ctx, key).await {
+            Ok(()) => message.ack(),
+            Err(failure) => {
+                let delay = backoff(failure.attempts, failure.rate_limited);
+                console_error!(
+                    "event {key}: attempt {} failed, again in {delay} s: {}",
+                    failure.attempts,
+                    failure.message
+                );
+                message.retry_with_options(
+                    &QueueRetryOptionsBuilder::new()
+                        .with_delay_seconds(delay)
+                        .build(),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Failure {
+    attempts: u32,
+    rate_limited: bool,
+    message: String,
+}
+
+async fn mark_dead(env: &Env, key: &str) -> Result<(), ApiError> {
+    let now = crate::clock::now_secs();
+    store::mark_event_dead(&env::db(env)?, key, now).await?;
+    Ok(())
+}
+
+/// Claims, applies and marks one event. Nothing to do (applied, gone,
+/// held by another delivery) is success.
+async fn apply_event(env: &Env, ctx: &Context, key: &str) -> Result<(), Failure> {
+    let failed = |attempts, e: ApiError| Failure {
+        attempts,
+        rate_limited: e.code == "wecom_rate_limited",
+        message: e.message,
+    };
+    let now = crate::clock::now_secs();
+    let db = env::db(env).map_err(|e| failed(0, e))?;
+    let claimed = store::claim_event(&db, key, now, CLAIM_SECS)
+        .await
+        .map_err(|e| failed(0, e.into()))?;
+    let Some(event) = claimed else {
+        return Ok(());
+    };
+    let attempts = event.attempts;
+    match apply_claimed(env, ctx, key, &event, now).await {
+        Ok(outcome) => store::mark_event_applied(
+            &db,
+            key,
+            crate::clock::now_secs(),
+            &outcome.note,
+            outcome.corp_id.as_deref(),
+        )
+        .await
+        .map_err(|e| failed(attempts, e.into())),
+        Err(e) => {
+            if let Err(r) = store::release_event(&db, key, &e.message).await {
+                console_error!("event {key}: releasing the claim: {r}");
+            }
+            Err(failed(attempts, e))
+        }
+    }
+}
+
+async fn apply_claimed(
+    env: &Env,
+    ctx: &Context,
+    key: &str,
+    event: &store::ClaimedEvent,
+    now: u64,
+) -> Result<apply::Outcome, ApiError> {
+    let cfg = Config::from_env(env)?;
+    let unreadable = |e: domain::event::EventError| {
+        ApiError::internal(format!("recorded {} no longer parses: {e}", event.kind))
+    };
+    match event.source.as_str() {
+        "command" => {
+            let parsed = CommandEvent::parse(&event.raw).map_err(unreadable)?;
+            apply::command(env, ctx, &cfg, key, &parsed, now).await
+        }
+        "data" => {
+            let parsed = DataEvent::parse(&event.raw).map_err(unreadable)?;
+            apply::data(env, &cfg, &parsed, now).await
+        }
+        "system" => {
+            let parsed = SystemEvent::parse(&event.raw).map_err(unreadable)?;
+            apply::system(env, &cfg, &parsed, now).await
+        }
+        other => Err(ApiError::internal(format!("unknown event source {other}"))),
+    }
+}
+
+/// Cron: sends again the events whose message was lost (recorded, never
+/// applied, not failed, nobody holding them). Returns how many.
+pub async fn requeue_stalled(env: &Env, now: u64) -> Result<usize, ApiError> {
+    let db = env::db(env)?;
+    let keys = store::stalled_events(
+        &db,
+        now.saturating_sub(STALLED_AFTER_SECS),
+        now,
+        REQUEUE_BATCH,
+    )
+    .await?;
+    let n = keys.len();
+    queue::send_all(env, keys.into_iter().map(|key| Work::Event { key }).collect()).await?;
+    Ok(n)
+}
+
+/// The organisation's waiting and failed events.
+pub async fn health(env: &Env, corp_id: &str) -> Result<EventHealth, ApiError> {
+    Ok(store::event_health(&env::db(env)?, corp_id, FAILURES_SHOWN).await?)
+}
+
+/// Sends the organisation's failed events to the queue again.
+pub async fn retry_failed(env: &Env, corp_id: &str) -> Result<EventsRetried, ApiError> {
+    let keys = store::rearm_failed_events(&env::db(env)?, corp_id, RETRY_BATCH).await?;
+    let requeued = keys.len() as u64;
+    queue::send_all(env, keys.into_iter().map(|key| Work::Event { key }).collect()).await?;
+    Ok(EventsRetried { requeued })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_five_minutes_and_wait_a_minute_when_wecom_says_slow_down() {
+        let delays: Vec<u32> = (1..=6).map(|a| backoff(a, false)).collect();
+        assert_eq!(delays, vec![2, 8, 32, 128, 300, 300]);
+        assert_eq!(backoff(1, true), 60);
+    }
+}

@@ -1,0 +1,44 @@
+//! The work queue (wrangler.toml `WORK`): what a callback leaves for the
+//! consumer. A message names a recorded event by its dedupe key; the
+//! event's text stays in D1, so a message is small and a stale one is
+//! harmless (the claim finds the event applied).
+
+use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+use worker::Env;
+
+/// The producer binding.
+const BINDING: &str = "WORK";
+
+/// The dead-letter queue's name: messages that failed their last retry.
+pub const DEAD_LETTER_QUEUE: &str = "wecom-seats-dead";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "work", rename_all = "snake_case")]
+pub enum Work {
+    /// Apply the recorded event with this dedupe key.
+    Event { key: String },
+}
+
+/// Sends work to the queue.
+pub async fn send(env: &Env, work: &Work) -> Result<(), ApiError> {
+    env.queue(BINDING)?.send(work).await?;
+    Ok(())
+}
+
+/// Sends many at once (the cron's sweep, a retry of failed events).
+pub async fn send_all(env: &Env, work: Vec<Work>) -> Result<(), ApiError> {
+    if work.is_empty() {
+        return Ok(());
+    }
+    let queue = env.queue(BINDING)?;
+    // Queues take at most 100 messages a sendBatch (Cloudflare Queues limits).
+    for chunk in work.chunks(SEND_BATCH_MAX) {
+        queue.send_batch(chunk.to_vec()).await?;
+    }
+    Ok(())
+}
+
+/// Messages per `sendBatch` call (Cloudflare Queues limits: 100 messages,
+/// 256 KB per batch).
+const SEND_BATCH_MAX: usize = 100;
