@@ -28,6 +28,9 @@ DEV_LOGIN=1
 # reconcile their own through /api/v1/dev/reconcile).
 RECONCILE_INTERVAL_SECS=0
 RECONCILE_BATCH=3
+# The queue retries a failed event at once (production backs off from 2 s),
+# so a test sees it reach the dead-letter queue in seconds.
+QUEUE_BACKOFF_SECS=0
 VARS
 
 # WeCom's published sample credentials ("QDG6eK", receive id

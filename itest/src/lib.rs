@@ -81,11 +81,43 @@ pub fn get(agent: &ureq::Agent, url: &str) -> Answer {
 }
 
 pub fn post_json(agent: &ureq::Agent, url: &str, body: &Value) -> Answer {
-    answer(agent.post(url).send_json(body.clone()))
+    settled(url, answer(agent.post(url).send_json(body.clone())))
 }
 
 pub fn post_text(agent: &ureq::Agent, url: &str, body: &str) -> Answer {
-    answer(agent.post(url).send_string(body))
+    settled(url, answer(agent.post(url).send_string(body)))
+}
+
+/// After a request that may have handed WeCom's callbacks to the worker
+/// (a simulator control route, or a callback posted directly), waits until
+/// the worker's queue has applied them, as a user looking a moment later
+/// would find them applied.
+fn settled(url: &str, a: Answer) -> Answer {
+    let hands_over = url.contains("/_sim/") || url.contains("/wecom/callback/");
+    if hands_over && a.status == 200 && !url.ends_with("/_sim/health") {
+        settle();
+    }
+    a
+}
+
+/// Waits (up to 20 s) until every event recorded so far is applied, failed,
+/// or in its second try or later (an event a test made fail is that test's
+/// to wait for).
+pub fn settle() {
+    let newest = d1("SELECT coalesce(max(rowid), 0) AS n FROM events")[0]["n"]
+        .as_u64()
+        .unwrap_or(0);
+    for _ in 0..200 {
+        let waiting = d1_count(&format!(
+            "SELECT count(*) AS n FROM events WHERE rowid <= {newest} \
+             AND applied_at IS NULL AND failed_at IS NULL AND attempts < 2"
+        ));
+        if waiting == 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("events recorded before now were not applied within 20 s");
 }
 
 /// Signs in through the development login and returns the signed-in agent.
@@ -405,7 +437,12 @@ pub fn transfer(admin: &ureq::Agent, corp: &str, handover: &str, takeover: &str)
 pub fn sim_send(method: &str, path: &str, body: &Value) -> Answer {
     let agent = browser();
     let url = format!("{}{path}", sim());
-    answer(agent.request(method, &url).send_json(body.clone()))
+    let a = answer(agent.request(method, &url).send_json(body.clone()));
+    if method == "GET" {
+        a
+    } else {
+        settled(&url, a)
+    }
 }
 
 /// `POST /api/v1/access/check` with the test API key (or another).

@@ -36,20 +36,22 @@ const RETRY_BATCH: u64 = 500;
 /// Failed events the console lists.
 const FAILURES_SHOWN: u64 = 20;
 
-/// Backoff of the queue's retries: 2, 8, 32, 128, 300 s …
-const FIRST_BACKOFF_SECS: u32 = 2;
+/// Backoff of the queue's retries: 2, 8, 32, 128, 300 s … The first step
+/// is the `QUEUE_BACKOFF_SECS` setting (tests make it 0 to reach the
+/// dead-letter queue at once); wrangler.toml's `max_retries` ends it.
+const FIRST_BACKOFF_SECS: u64 = 2;
 const MAX_BACKOFF_SECS: u32 = 300;
 
 /// WeCom asks us to slow down for about a minute (45009 「接口调用超过
 /// 限制」: blocked as long as the window, a minute for minute limits).
 const RATE_LIMITED_BACKOFF_SECS: u32 = 60;
 
-fn backoff(attempts: u32, rate_limited: bool) -> u32 {
+fn backoff(first: u32, attempts: u32, rate_limited: bool) -> u32 {
     if rate_limited {
-        return RATE_LIMITED_BACKOFF_SECS;
+        return RATE_LIMITED_BACKOFF_SECS.max(first);
     }
     let exp = attempts.saturating_sub(1).min(8);
-    FIRST_BACKOFF_SECS
+    first
         .saturating_mul(4u32.saturating_pow(exp))
         .min(MAX_BACKOFF_SECS)
 }
@@ -57,6 +59,8 @@ fn backoff(attempts: u32, rate_limited: bool) -> u32 {
 /// The consumer of both queues.
 pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> worker::Result<()> {
     let dead = batch.queue() == DEAD_LETTER_QUEUE;
+    let first = u32::try_from(env::setting(env, "QUEUE_BACKOFF_SECS", FIRST_BACKOFF_SECS))
+        .unwrap_or(MAX_BACKOFF_SECS);
     for message in batch.messages()? {
         let Work::Event { key } = message.body();
         if dead {
@@ -72,7 +76,7 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> wor
         match apply_event(env, ctx, key).await {
             Ok(()) => message.ack(),
             Err(failure) => {
-                let delay = backoff(failure.attempts, failure.rate_limited);
+                let delay = backoff(first, failure.attempts, failure.rate_limited);
                 console_error!(
                     "event {key}: attempt {} failed, again in {delay} s: {}",
                     failure.attempts,
@@ -200,8 +204,9 @@ mod tests {
 
     #[test]
     fn retries_back_off_to_five_minutes_and_wait_a_minute_when_wecom_says_slow_down() {
-        let delays: Vec<u32> = (1..=6).map(|a| backoff(a, false)).collect();
+        let delays: Vec<u32> = (1..=6).map(|a| backoff(2, a, false)).collect();
         assert_eq!(delays, vec![2, 8, 32, 128, 300, 300]);
-        assert_eq!(backoff(1, true), 60);
+        assert_eq!(backoff(2, 1, true), 60);
+        assert_eq!(backoff(0, 3, false), 0, "tests retry at once");
     }
 }
