@@ -173,6 +173,11 @@ seed_demo() {
     sleep 0.2
   done
   sim_post "$sim/_sim/corps/$corp/orders" '{"base":12,"days":365}'
+  # The worker applies the paid order from its queue: wait for its seats.
+  for _ in $(seq 100); do
+    curl -fsS -b "$jar" "$edge/api/v1/corps/$corp/summary" | grep -q '"purchased":12' && break
+    sleep 0.2
+  done
   sim_post "$edge/api/v1/corps/$corp/seats/activate" \
     '{"userids":["user01","user02","user03","user04","user08","user10"],"type":1}' "$jar"
   curl -fsS -X DELETE "$sim/_sim/corps/$corp/users/user02" > /dev/null

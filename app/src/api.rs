@@ -4,9 +4,9 @@
 
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin,
-    ErrorBody, Forecast, ForecastRequest, Health, Items, MemberItem, MemberQuery, OrderItem, Page,
-    RangeSummary, SeatItem, SeatQuery, SeatRequest, SessionInfo, Suggestions, Summary, SyncStarted,
-    SyncStatus, TransferRequest,
+    ErrorBody, EventHealth, EventsRetried, Forecast, ForecastRequest, Health, Items, MemberItem,
+    MemberQuery, OrderItem, Page, RangeSummary, SeatItem, SeatQuery, SeatRequest, SessionInfo,
+    Suggestions, Summary, SyncStarted, SyncStatus, TransferRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -177,6 +177,21 @@ pub async fn set_auto_activate(
     request: &AutoActivateRequest,
 ) -> Result<AutoActivate, ApiFailure> {
     post(&format!("/api/v1/corps/{corp_id}/auto_activate"), request).await
+}
+
+pub async fn events(corp_id: &str) -> Result<EventHealth, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/events")).await
+}
+
+pub async fn retry_events(corp_id: &str) -> Result<EventsRetried, ApiFailure> {
+    /// The route takes no fields: `{}`.
+    #[derive(Serialize)]
+    struct Nothing {}
+    post(
+        &format!("/api/v1/corps/{corp_id}/events/retry"),
+        &Nothing {},
+    )
+    .await
 }
 
 pub async fn forecast(corp_id: &str, change: &ForecastRequest) -> Result<Forecast, ApiFailure> {

@@ -166,7 +166,12 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::AutoActivate>()),
             &[400, 502],
         ),
-        Events => op(None, None, (200, s.answer::<domain::api::EventHealth>()), &[]),
+        Events => op(
+            None,
+            None,
+            (200, s.answer::<domain::api::EventHealth>()),
+            &[],
+        ),
         RetryEvents => op(
             None,
             None,

@@ -56,7 +56,15 @@ pub async fn retry_events(a: Admin, _: ()) -> std::result::Result<Json<EventsRet
     let retried = events::retry_failed(&a.env, a.corp_id()).await?;
     let detail = serde_json::json!({"requeued": retried.requeued});
     let now = crate::clock::now_secs();
-    store::audit(&a.db()?, a.corp_id(), now, a.userid(), "events_retried", &detail).await?;
+    store::audit(
+        &a.db()?,
+        a.corp_id(),
+        now,
+        a.userid(),
+        "events_retried",
+        &detail,
+    )
+    .await?;
     Ok(Json(retried))
 }
 

@@ -224,11 +224,7 @@ async fn read_body(req: &mut Request) -> Checked<String> {
     String::from_utf8(body).map_err(|_| Refusal::new(400, "body is not UTF-8"))
 }
 
-async fn receive(
-    req: &mut Request,
-    env: &Env,
-    source: Source,
-) -> Checked<()> {
+async fn receive(req: &mut Request, env: &Env, source: Source) -> Checked<()> {
     let started_ms = now_millis();
     let cfg = Config::from_env(env)?;
     let q = signed_query(req, &cfg)?;
@@ -264,7 +260,9 @@ async fn receive(
     if parsed.kind == "create_auth" {
         let took = now_millis().saturating_sub(started_ms);
         if took > CREATE_AUTH_ANSWER_MS / 2 {
-            console_error!("create_auth answered after {took} ms of WeCom's {CREATE_AUTH_ANSWER_MS}");
+            console_error!(
+                "create_auth answered after {took} ms of WeCom's {CREATE_AUTH_ANSWER_MS}"
+            );
         }
     }
     Ok(())

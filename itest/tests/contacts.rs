@@ -396,7 +396,10 @@ fn a_callback_wecom_was_too_busy_for_is_answered_then_applied_on_the_queues_retr
     // The first try met WeCom busy; the queue's retry (2 s later) applies it.
     let mut dev3 = json!(null);
     for _ in 0..100 {
-        dev3 = members(&admin, &corp, "").get("dev3").cloned().unwrap_or_default();
+        dev3 = members(&admin, &corp, "")
+            .get("dev3")
+            .cloned()
+            .unwrap_or_default();
         if !dev3.is_null() {
             break;
         }

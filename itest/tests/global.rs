@@ -339,7 +339,9 @@ fn every_step_after_the_exchange_failing_once_still_ends_fully_installed() {
         1
     );
     assert_eq!(
-        count(&format!("SELECT count(*) n FROM admins WHERE corp_id = '{corp}'")),
+        count(&format!(
+            "SELECT count(*) n FROM admins WHERE corp_id = '{corp}'"
+        )),
         1
     );
     assert_eq!(

@@ -98,7 +98,10 @@ fn an_event_failing_every_retry_shows_as_failed_until_an_admin_retries_it() {
     assert_eq!(a.json()["requeued"], 1);
     let mut dev3 = json!(null);
     for _ in 0..100 {
-        dev3 = members(&admin, &corp, "").get("dev3").cloned().unwrap_or_default();
+        dev3 = members(&admin, &corp, "")
+            .get("dev3")
+            .cloned()
+            .unwrap_or_default();
         if !dev3.is_null() {
             break;
         }
@@ -106,7 +109,10 @@ fn an_event_failing_every_retry_shows_as_failed_until_an_admin_retries_it() {
     }
     assert_eq!(dev3["department_ids"], json!([2]), "{dev3}");
     let health = event_health(&admin, &corp);
-    assert_eq!((health["failed"].as_u64(), health["backlog"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (health["failed"].as_u64(), health["backlog"].as_u64()),
+        (Some(0), Some(0))
+    );
     // Another organisation's admin cannot see or retry these.
     let (_, stranger) = installed_and_synced("stranger");
     let a = post_json(

@@ -32,7 +32,9 @@ export async function openPage(browser) {
 export const SIM = process.env.SIM_URL ?? "http://127.0.0.1:9101";
 
 // A call to the simulator's control routes; fails the test unless it is 2xx
-// (a callback the worker refused comes back as 502).
+// (a callback the worker refused comes back as 502). A call that may have
+// pushed callbacks returns once the worker's queue has applied them, as a
+// user looking a moment later would find them.
 export async function sim(method, path, body) {
   const r = await fetch(`${SIM}${path}`, {
     method,
@@ -41,7 +43,34 @@ export async function sim(method, path, body) {
   });
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  if (method !== "GET") await settle();
   return text ? JSON.parse(text) : null;
+}
+
+// One read-only SELECT through the worker's development route.
+async function d1(sql) {
+  const r = await fetch(`${BASE}/api/v1/dev/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${process.env.ACCESS_API_KEY}` },
+    body: JSON.stringify({ sql }),
+  });
+  if (!r.ok) throw new Error(`dev/query: ${r.status} ${await r.text()}`);
+  return (await r.json()).results;
+}
+
+// Waits (up to 20 s) until every event recorded so far is applied, failed
+// or in its second try (as itest's `settle`).
+export async function settle() {
+  const [{ n: newest }] = await d1("SELECT coalesce(max(rowid), 0) AS n FROM events");
+  for (let i = 0; i < 400; i++) {
+    const [{ n }] = await d1(
+      `SELECT count(*) AS n FROM events WHERE rowid <= ${newest} ` +
+        "AND applied_at IS NULL AND failed_at IS NULL AND attempts < 2",
+    );
+    if (n === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("events recorded before now were not applied within 20 s");
 }
 
 // Signs an admin in from node and calls the worker's API with that session.

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod events_card;
 pub mod forecast_card;
 pub mod health_card;
 pub mod last_ok;

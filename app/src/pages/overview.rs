@@ -1,6 +1,8 @@
-//! The landing page: service health, and for a signed-in admin the range.
+//! The landing page: service health, and for a signed-in admin the
+//! organisation's callbacks and its range.
 
 use crate::api;
+use crate::components::events_card::EventsCard;
 use crate::components::health_card::HealthCard;
 use crate::components::range_card::RangeCard;
 use leptos::prelude::*;
@@ -11,7 +13,10 @@ pub fn Overview() -> impl IntoView {
     view! {
         <div class="grid">
             <HealthCard/>
-            {move || session.get().and_then(Result::ok).map(|s| view! { <RangeCard corp_id=s.corp_id may_manage=s.may_manage/> })}
+            {move || session.get().and_then(Result::ok).map(|s| view! {
+                <EventsCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
+                <RangeCard corp_id=s.corp_id may_manage=s.may_manage/>
+            })}
         </div>
     }
 }

@@ -5,9 +5,9 @@
 use crate::cache;
 use crate::contacts::{change, sync};
 use crate::corp;
-use crate::install;
 use crate::env::{self, Config};
 use crate::error::ApiError;
+use crate::install;
 use crate::seats::mirror;
 use crate::store;
 use crate::wecom::WeCom;

@@ -113,7 +113,12 @@ pub async fn mark_event_dead(db: &D1Database, dedupe_key: &str, now: u64) -> Res
 
 /// Unapplied, unfailed events nobody holds, received before `before`
 /// (their message was lost, or never sent): the cron sends them again.
-pub async fn stalled_events(db: &D1Database, before: u64, now: u64, limit: u64) -> Result<Vec<String>> {
+pub async fn stalled_events(
+    db: &D1Database,
+    before: u64,
+    now: u64,
+    limit: u64,
+) -> Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         dedupe_key: String,
@@ -133,7 +138,11 @@ pub async fn stalled_events(db: &D1Database, before: u64, now: u64, limit: u64) 
 }
 
 /// The organisation's failed events made due again; their keys.
-pub async fn rearm_failed_events(db: &D1Database, corp_id: &str, limit: u64) -> Result<Vec<String>> {
+pub async fn rearm_failed_events(
+    db: &D1Database,
+    corp_id: &str,
+    limit: u64,
+) -> Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         dedupe_key: String,

@@ -1,0 +1,58 @@
+// The callbacks card on the overview: a callback that failed every retry
+// (WeCom busy throughout) shows as failed with its kind and reason; the
+// admin sends it again once WeCom recovers, and the member it carried
+// arrives. A read-only admin sees the failure but no retry button.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, SHOTS, extraMember, launch, openPage, seedDemo, signIn, sim } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function shows(page, id, text) {
+  await page.waitForFunction(
+    ([id, text]) => document.querySelector(`[data-testid=${id}]`)?.textContent === text,
+    [id, String(text)],
+    { timeout: 20000 },
+  );
+}
+
+test("a callback that failed every retry is shown and can be sent again", async () => {
+  const corp = await seedDemo();
+  // WeCom is busy for every user/get: newcomer1's create_user fails through
+  // the queue's retries into the dead-letter queue.
+  await sim("POST", `/_sim/corps/${corp}/busy`, { call: "user/get", times: 1000 });
+  await sim("POST", `/_sim/corps/${corp}/users`, extraMember("newcomer1"));
+
+  const { page, problems } = await openPage(browser);
+  await signIn(page, corp);
+  await page.goto(`${BASE}/`);
+  for (let i = 0; i < 40; i++) {
+    await page.getByTestId("events-failed").waitFor();
+    if ((await page.getByTestId("events-failed").textContent()) === "1") break;
+    await new Promise((r) => setTimeout(r, 250));
+    await page.reload();
+  }
+  await shows(page, "events-failed", "1");
+  const failure = page.locator("[data-testid=event-failures] li");
+  assert.equal(await failure.getAttribute("data-kind"), "change_contact.create_user");
+  assert.match(await failure.textContent(), /errcode -1/);
+  await page.screenshot({ path: `${SHOTS}/events-failed.png`, fullPage: true });
+
+  // WeCom recovers; the admin retries from the card.
+  await sim("POST", `/_sim/corps/${corp}/busy`, { call: "user/get", times: 0 });
+  await page.getByTestId("events-retry").click();
+  await shows(page, "events-requeued", "已重新排队: 1");
+  for (let i = 0; i < 40; i++) {
+    await page.reload();
+    await page.getByTestId("events-failed").waitFor();
+    if ((await page.getByTestId("events-failed").textContent()) === "0") break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await shows(page, "events-failed", "0");
+  assert.equal(await page.getByTestId("events-retry").count(), 0, "nothing left to retry");
+  await page.goto(`${BASE}/members`);
+  await page.locator("tr", { hasText: "newcomer1" }).first().waitFor();
+  assert.deepEqual(problems, []);
+});
