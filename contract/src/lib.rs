@@ -121,7 +121,7 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::SyncStatus>()),
             &[],
         ),
-        StartSync => op(None, None, (202, s.answer::<SyncStarted>()), &[]),
+        StartSync => op(None, None, (202, s.answer::<SyncStarted>()), &[409]),
         Summary => op(
             None,
             None,
@@ -212,9 +212,10 @@ fn error_description(status: u16) -> &'static str {
         401 => "No valid session or access key (`unauthenticated`), or WeCom no longer lists the session's user as an admin of the app (`not_admin`).",
         403 => "The session manages another organisation (`forbidden`), or this operation changes something and WeCom gave the admin no management permission (`read_only`).",
         404 => "Not found: the organisation is not installed (`not_found`, `unknown_corp`).",
+        409 => "A sync of this organisation is already running (`sync_running`, naming who started it and when); try again when it is done.",
         500 => "An internal failure; details are logged, never sent (`internal`).",
         502 => "WeCom refused or could not be reached (`wecom_error`).",
-        503 => "D1 or KV is unreachable (the same body, `ok: false`).",
+        503 => "D1, KV or the queue is unreachable (health: the same body, `ok: false`).",
         _ => "An error.",
     }
 }

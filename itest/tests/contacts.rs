@@ -439,3 +439,38 @@ fn a_lost_delete_callback_is_repaired_as_departed_not_out_of_range() {
     assert_eq!(m["dev2"]["status"], "active", "the others stay");
     assert_eq!(m["dev2"]["in_range"], true);
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn one_sync_per_organisation_at_a_time() {
+    // Large enough that a sync takes a moment.
+    let corp = put_sim_corp(&sim_corp(&unique_corp("lease"), &[2], &["sales1"]));
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/generate"),
+        &json!({"departments": 30, "members": 3000}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    sim_install(&corp);
+    let admin = signed_in(&corp, "boss");
+    let before = sync_id(&admin, &corp);
+    let start = || {
+        post_json(
+            &admin,
+            &format!("{}/api/v1/corps/{corp}/sync", edge()),
+            &json!({}),
+        )
+    };
+    let first = start();
+    assert_eq!(first.status, 202, "{}", first.text);
+    let second = start();
+    assert_eq!(second.status, 409, "{}", second.text);
+    assert_eq!(second.error_code(), "sync_running");
+    assert!(second.error_message().contains("boss"), "{}", second.text);
+    wait_for_sync(&admin, &corp, before);
+    // Done: the lease is free again.
+    let after = sync_id(&admin, &corp);
+    let third = start();
+    assert_eq!(third.status, 202, "{}", third.text);
+    wait_for_sync(&admin, &corp, after);
+}

@@ -63,9 +63,60 @@ async fn put_status(env: &Env, corp_id: &str, s: &SyncStatus) {
     }
 }
 
-/// Runs a full sync and records its status; `actor` is who asked
-/// (`install`, `change_auth`, `cron`, an admin's userid).
+/// How long a sync's lease holds: longer than any sync runs (a queue
+/// consumer or cron invocation has 15 minutes of wall time, Cloudflare
+/// Workers limits), so an expired lease means its holder died.
+const SYNC_LEASE_SECS: u64 = 15 * 60;
+
+/// Takes the organisation's sync lease for run `id`: one sync per
+/// organisation at a time. A second start while one runs is 409
+/// `sync_running`, naming who started it and when.
+pub async fn begin(env: &Env, corp_id: &str, actor: &str, id: &str) -> Result<(), ApiError> {
+    let db = env::db(env)?;
+    match store::take_sync_lease(&db, corp_id, id, actor, now_secs(), SYNC_LEASE_SECS).await? {
+        Ok(()) => Ok(()),
+        Err(holder) => Err(ApiError::new(
+            409,
+            "sync_running",
+            format!(
+                "a sync is already running (run {}, started by {} at {})",
+                holder.run_id, holder.actor, holder.started_at
+            ),
+        )),
+    }
+}
+
+/// Runs a full sync under its lease and records its status; `actor` is
+/// who asked (`install`, `change_auth`, `cron`, an admin's userid).
 pub async fn run(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    actor: &str,
+    id: &str,
+) -> Result<SyncCounts, ApiError> {
+    begin(env, corp_id, actor, id).await?;
+    run_leased(env, cfg, corp_id, actor, id).await
+}
+
+/// The sync run `id` whose lease is taken; releases it at the end.
+async fn run_leased(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    actor: &str,
+    id: &str,
+) -> Result<SyncCounts, ApiError> {
+    let result = run_and_record(env, cfg, corp_id, actor, id).await;
+    if let Ok(db) = env::db(env) {
+        if let Err(e) = store::release_sync_lease(&db, corp_id, id).await {
+            console_error!("sync {corp_id}: releasing the lease: {e}");
+        }
+    }
+    result
+}
+
+async fn run_and_record(
     env: &Env,
     cfg: &Config,
     corp_id: &str,
@@ -344,17 +395,19 @@ pub fn new_id() -> String {
     format!("{}-{hex}", worker::Date::now().as_millis())
 }
 
-/// Starts a full sync after the answer has gone (WeCom wants its answer
-/// within 5 s; `wait_until` work may run 30 s past the response). Returns
-/// the run's id.
-pub fn start_later(
+/// Takes the lease, then runs the sync after the answer has gone
+/// (`wait_until` work may run 30 s past the response). Returns the run's
+/// id, or 409 `sync_running` while another runs (an event that needs a
+/// sync is then retried by the queue, and reads WeCom after that one).
+pub async fn start_later(
     env: &Env,
     ctx: &worker::Context,
     cfg: &Config,
     corp_id: &str,
     actor: &str,
-) -> String {
+) -> Result<String, ApiError> {
     let id = new_id();
+    begin(env, corp_id, actor, &id).await?;
     let (env, cfg, corp_id, actor, run_id) = (
         env.clone(),
         cfg.clone(),
@@ -363,9 +416,9 @@ pub fn start_later(
         id.clone(),
     );
     ctx.wait_until(async move {
-        let _ = run(&env, &cfg, &corp_id, &actor, &run_id).await;
+        let _ = run_leased(&env, &cfg, &corp_id, &actor, &run_id).await;
     });
-    id
+    Ok(id)
 }
 
 /// The wasm linear memory's size. It only grows, so after a sync it is the

@@ -64,7 +64,7 @@ pub async fn command(
         }
         CommandEvent::ChangeAuth { auth_corp_id, .. } => {
             let note = corp::refresh_auth(env, cfg, auth_corp_id, now, "wecom").await?;
-            sync::start_later(env, ctx, cfg, auth_corp_id, "change_auth");
+            sync::start_later(env, ctx, cfg, auth_corp_id, "change_auth").await?;
             Ok(format!("{note}, sync started").into())
         }
         CommandEvent::ChangeContact {
@@ -80,7 +80,7 @@ pub async fn command(
                     Ok(note.into())
                 }
                 change::Applied::NeedsFullSync => {
-                    sync::start_later(env, ctx, cfg, auth_corp_id, "change_contact");
+                    sync::start_later(env, ctx, cfg, auth_corp_id, "change_contact").await?;
                     Ok("sync started".into())
                 }
             }

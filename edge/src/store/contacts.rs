@@ -393,3 +393,67 @@ pub async fn range_counts(db: &D1Database, corp_id: &str) -> Result<RangeCounts>
 pub fn counts_detail(counts: &SyncCounts) -> serde_json::Value {
     serde_json::to_value(counts).unwrap_or_default()
 }
+
+/// Who holds an organisation's sync lease.
+#[derive(Debug, Deserialize)]
+pub struct SyncLease {
+    pub run_id: String,
+    pub actor: String,
+    pub started_at: u64,
+}
+
+/// Takes the organisation's sync lease for `run_id` unless a live one is
+/// held (one statement); `Err` names the holder.
+pub async fn take_sync_lease(
+    db: &D1Database,
+    corp_id: &str,
+    run_id: &str,
+    actor: &str,
+    now: u64,
+    ttl_secs: u64,
+) -> Result<std::result::Result<(), SyncLease>> {
+    #[derive(Deserialize)]
+    struct Taken {
+        #[allow(dead_code)]
+        run_id: String,
+    }
+    let taken: Option<Taken> = db
+        .prepare(
+            "INSERT INTO sync_leases (corp_id, run_id, actor, started_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?4 + ?5) ON CONFLICT (corp_id) DO UPDATE SET \
+               run_id = excluded.run_id, actor = excluded.actor, \
+               started_at = excluded.started_at, expires_at = excluded.expires_at \
+             WHERE sync_leases.expires_at <= ?4 RETURNING run_id",
+        )
+        .bind(&[
+            corp_id.into(),
+            run_id.into(),
+            actor.into(),
+            num(now),
+            num(ttl_secs),
+        ])?
+        .first(None)
+        .await?;
+    if taken.is_some() {
+        return Ok(Ok(()));
+    }
+    let holder: Option<SyncLease> = db
+        .prepare("SELECT run_id, actor, started_at FROM sync_leases WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(Err(holder.unwrap_or(SyncLease {
+        run_id: String::new(),
+        actor: String::new(),
+        started_at: now,
+    })))
+}
+
+/// Ends the lease `run_id` holds (no other run's).
+pub async fn release_sync_lease(db: &D1Database, corp_id: &str, run_id: &str) -> Result<()> {
+    db.prepare("DELETE FROM sync_leases WHERE corp_id = ?1 AND run_id = ?2")
+        .bind(&[corp_id.into(), run_id.into()])?
+        .run()
+        .await?;
+    Ok(())
+}

@@ -62,7 +62,7 @@ pub async fn corp(db: &D1Database, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 10] = [
+pub const ORGANISATION_TABLES: [&str; 11] = [
     "organisations",
     "admins",
     "departments",
@@ -73,6 +73,7 @@ pub const ORGANISATION_TABLES: [&str; 10] = [
     "events",
     "seat_requests",
     "audit",
+    "sync_leases",
 ];
 
 pub async fn corp_exists(db: &D1Database, corp_id: &str) -> Result<bool> {
