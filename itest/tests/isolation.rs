@@ -31,15 +31,16 @@ fn url(route: Route, corp_id: &str) -> String {
 
 /// One body for every POST: each route reads the fields it knows (none
 /// refuses unknown ones), so on a route that forgot the tenancy check it
-/// would act on B's members.
+/// would act on B's members. It names two of B's three members: the third
+/// showing in an answer is a leak whatever the route echoes.
 fn body(b_users: &[String]) -> Value {
     json!({
-        "userids": b_users,
+        "userids": &b_users[..2],
         "type": 1,
         "transfers": [{"handover_userid": b_users[0], "takeover_userid": b_users[1]}],
         "enabled": true,
         "add_party": [2],
-        "add_user": [b_users[2]],
+        "add_user": [b_users[1]],
         "remove_party": [3],
         "remove_user": [b_users[0]],
     })
@@ -126,7 +127,10 @@ fn an_admin_of_one_organisation_gets_403_and_nothing_on_every_route_of_another()
         if a.status != 403 {
             failures.push(format!("{what}: {} {}", a.status, a.text));
         }
-        for s in &secrets {
+        // A POST's own body names some of B's members; an answer echoing
+        // them back tells A nothing new, anything else of B does.
+        let sent = body(&b_users).to_string();
+        for s in secrets.iter().filter(|s| !sent.contains(s.as_str())) {
             if a.text.contains(s.as_str()) {
                 failures.push(format!("{what}: the answer shows B's {s:?}: {}", a.text));
             }
