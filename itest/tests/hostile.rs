@@ -20,6 +20,8 @@ use std::time::Instant;
 
 const REQUESTS: usize = 10_000;
 const SENDERS: usize = 4;
+/// The kinds of damage [`hostile`] makes (its `match` arms).
+const CLASSES: usize = 15;
 
 /// One request to send and what kind of damage it carries.
 struct Hostile {
@@ -140,7 +142,7 @@ fn hostile(rng: &mut Rng, doors: &[Door], marker: &str) -> Hostile {
         body: Body::Sized(body),
     };
     let resealed = |damaged: &str| post_query_body(c, ts, &nonce, to, damaged);
-    match rng.below(15) {
+    match rng.below(CLASSES) {
         0 => {
             // Signature with one hex digit changed.
             let q = query(c, ts, &nonce, &encrypted);
