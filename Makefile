@@ -1,5 +1,5 @@
 # The two commands that matter: `make dev` and `make test`. See README.md.
-.PHONY: dev test build install bench fmt lint clean
+.PHONY: dev test build install bench soak fmt lint clean
 
 dev:      ## install, build, start sim + worker + console with the demo organisation
 	@bash scripts/dev.sh
@@ -14,6 +14,9 @@ build:    ## build worker (edge/build) and console (dist); prepare local .dev.va
 
 bench:    ## measure: 100k-member sync (seconds, worker memory), 1 000-event storm
 	@bash scripts/bench.sh
+
+soak:     ## fuzz the callback door (envelope, verify, decrypt, event parsing) for SOAK_SECS (default 600)
+	FUZZ_SECS=$${SOAK_SECS:-600} cargo test --release -p domain --test fuzz -- --nocapture
 
 install:  ## install missing tools (idempotent)
 	@bash scripts/install.sh

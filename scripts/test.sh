@@ -65,7 +65,8 @@ if start_stack "$TEST_PORT" "$TEST_SIM_PORT" "$IT/test.env" "$IT/state" "$IT/log
    && start_worker "$TEST_SAMPLE_PORT" "$IT/sample.env" "$IT/sample-state" "$IT/logs" \
    && seed_demo "http://$DEV_HOST:$TEST_SIM_PORT" "http://$DEV_HOST:$TEST_PORT"; then
   export EDGE_URL="http://$DEV_HOST:$TEST_PORT" SIM_URL="http://$DEV_HOST:$TEST_SIM_PORT" \
-    SAMPLE_EDGE_URL="http://$DEV_HOST:$TEST_SAMPLE_PORT"
+    SAMPLE_EDGE_URL="http://$DEV_HOST:$TEST_SAMPLE_PORT" \
+    WORKER_LOG="$IT/logs/wrangler-$TEST_PORT.log"
   load_env_file "$IT/test.env"
   suite "integration: edge under wrangler dev + sim" \
     cargo test -p itest --quiet --no-fail-fast -- --ignored --test-threads=4
