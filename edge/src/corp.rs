@@ -35,7 +35,7 @@ pub async fn open<'a>(
         return Ok(None);
     };
     let permanent_code = sealer(cfg)
-        .open(&sealed)
+        .open(&sealed, corp_id)
         .map_err(|e| ApiError::internal(format!("permanent code of {corp_id}: {e}")))?;
     Ok(Some(Corp {
         db,
@@ -98,7 +98,7 @@ pub async fn install(
     let code = wecom.get_permanent_code(auth_code).await?;
     let corp_id = code.auth_corp_info.corpid.clone();
     let agent = our_agent(&code.auth_info)?;
-    let sealed = sealer(cfg).seal(&code.permanent_code, random::<12>()?);
+    let sealed = sealer(cfg).seal(&code.permanent_code, &corp_id, random::<12>()?);
     let db = env::db(env)?;
     let installation = Installation {
         corp_id: &corp_id,
