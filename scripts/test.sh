@@ -28,6 +28,9 @@ DEV_LOGIN=1
 # reconcile their own through /api/v1/dev/reconcile).
 RECONCILE_INTERVAL_SECS=0
 RECONCILE_BATCH=3
+# KV list pages of 10 keys (WeCom's are 1 000), so an uninstall's cleanup
+# crosses pages with a few dozen keys (development only).
+DEV_KV_LIST_PAGE_KEYS=10
 VARS
 
 # WeCom's published sample credentials ("QDG6eK", receive id

@@ -143,3 +143,70 @@ where
     }
     Ok(Some(remember(key, view)))
 }
+
+/// KV operations one Worker invocation may make (a `get`, `put`, `delete`
+/// or `list` call counts one): 1 000 on every plan
+/// (<https://developers.cloudflare.com/kv/platform/limits/>, "Operations/Worker
+/// invocation").
+pub const KV_OPERATIONS_PER_INVOCATION: usize = 1_000;
+
+/// The most keys one KV `list` call returns (same page).
+pub const KV_LIST_PAGE_KEYS: u64 = 1_000;
+
+/// What [`delete_under`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Cleanup {
+    pub deleted: usize,
+    /// Keys left to expire on their own (each has an expiration).
+    pub left_to_expire: usize,
+    /// KV operations spent.
+    pub operations: usize,
+}
+
+/// Deletes every key under `prefix`, a list page (`page_keys`) at a time,
+/// spending at most `budget` KV operations. While the budget lasts every
+/// key goes; once only `reserve` operations are left, only keys that never
+/// expire are deleted and the others are left to their expiration, so the
+/// listing (one operation per page) can still reach the end.
+pub async fn delete_under(
+    kv: &KvStore,
+    prefix: &str,
+    page_keys: u64,
+    budget: usize,
+    reserve: usize,
+) -> Result<Cleanup, ApiError> {
+    let mut done = Cleanup::default();
+    let mut cursor: Option<String> = None;
+    loop {
+        if done.operations >= budget {
+            return Err(ApiError::internal(format!(
+                "KV cleanup of {prefix} ran out of its {budget} operations"
+            )));
+        }
+        let mut list = kv.list().prefix(prefix.to_owned()).limit(page_keys);
+        if let Some(c) = cursor.take() {
+            list = list.cursor(c);
+        }
+        let page = list.execute().await?;
+        done.operations += 1;
+        for key in page.keys {
+            let spare = budget.saturating_sub(done.operations);
+            if key.expiration.is_some() && spare <= reserve {
+                done.left_to_expire += 1;
+                continue;
+            }
+            if spare == 0 {
+                return Err(ApiError::internal(format!(
+                    "KV cleanup of {prefix} ran out of its {budget} operations"
+                )));
+            }
+            kv.delete(&key.name).await?;
+            done.operations += 1;
+            done.deleted += 1;
+        }
+        match page.cursor.filter(|c| !page.list_complete && !c.is_empty()) {
+            Some(c) => cursor = Some(c),
+            None => return Ok(done),
+        }
+    }
+}

@@ -352,7 +352,7 @@ fn every_step_after_the_exchange_failing_once_still_ends_fully_installed() {
         "SELECT permanent_code_enc FROM organisations WHERE corp_id = '{corp}'"
     ))[0]["permanent_code_enc"]
         .as_str()
-        .is_some_and(|c| c.starts_with("v1:")));
+        .is_some_and(|c| c.starts_with("v2:")));
     // ...while admins, WeCom's license window and the members are missing.
     let admins = format!("SELECT count(*) n FROM admins WHERE corp_id = '{corp}'");
     assert_eq!(count(&admins), 0);
