@@ -240,7 +240,7 @@ pub async fn cancel(
             cleanup.left_to_expire
         );
     }
-    cache::drop_generation(env, corp_id).await;
+    cache::drop_generation(corp_id);
     Ok(Cancelled::Deleted(cleanup))
 }
 

@@ -115,7 +115,7 @@ pub async fn run(
         if let Ok(kv) = env::kv(env) {
             let _ = kv.delete(&status_key(corp_id)).await;
         }
-        cache::drop_generation(env, corp_id).await;
+        cache::drop_generation(corp_id);
     }
     result
 }
