@@ -345,7 +345,7 @@ fn a_burst_of_200_member_changes_reaches_every_answer_within_5_seconds() {
     // Half move out of the range, half leave; answers are asked (and
     // cached) in between, as the product would during the burst.
     let expected = |i: usize| {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             "not_in_range"
         } else {
             "departed"
@@ -359,7 +359,7 @@ fn a_burst_of_200_member_changes_reaches_every_answer_within_5_seconds() {
             senders.spawn(move || {
                 for (i, m) in members.iter().enumerate().skip(sender).step_by(4) {
                     let path = format!("/_sim/corps/{corp}/users/{m}");
-                    let a = if i % 2 == 0 {
+                    let a = if i.is_multiple_of(2) {
                         sim_send("PATCH", &path, &json!({"department": [3]}))
                     } else {
                         sim_send("DELETE", &path, &json!({}))
