@@ -31,6 +31,9 @@ RECONCILE_BATCH=3
 # The queue retries a failed event at once (production backs off from 2 s),
 # so a test sees it reach the dead-letter queue in seconds.
 QUEUE_BACKOFF_SECS=0
+# KV list pages of 10 keys (Cloudflare's are 1 000), so an uninstall's cleanup
+# crosses pages with a few dozen keys (development only).
+DEV_KV_LIST_PAGE_KEYS=10
 VARS
 
 # WeCom's published sample credentials ("QDG6eK", receive id

@@ -298,6 +298,9 @@ pub enum CommandEvent {
     CancelAuth {
         suite_id: String,
         auth_corp_id: String,
+        /// When WeCom sent it (`TimeStamp`): a late retry of an uninstall
+        /// is older than the install that followed it.
+        timestamp: Option<u64>,
     },
     ChangeContact {
         auth_corp_id: String,
@@ -334,6 +337,10 @@ impl CommandEvent {
             "cancel_auth" => CommandEvent::CancelAuth {
                 suite_id: need(raw.suite_id, "SuiteId")?,
                 auth_corp_id: need(raw.auth_corp_id, "AuthCorpId")?,
+                timestamp: raw
+                    .timestamp
+                    .map(|t| number(Some(t), "TimeStamp"))
+                    .transpose()?,
             },
             "change_contact" => CommandEvent::ChangeContact {
                 auth_corp_id: need(raw.auth_corp_id.clone(), "AuthCorpId")?,

@@ -1,20 +1,46 @@
 //! Secrets at rest (permanent codes): AES-256-GCM under a key derived from a
 //! deployment secret, so a copy of D1 alone does not reveal them.
+//!
+//! A value is sealed *for* something (an organisation's corp id): that name
+//! is the cipher's associated data, so a sealed value copied onto another
+//! organisation's row does not open there. Values sealed before that
+//! (`v1:`, no associated data) still open, for any name.
 
-use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-const VERSION: &str = "v1:";
+/// Sealed without associated data (still read).
+const V1: &str = "v1:";
+/// Sealed with the name it belongs to as associated data (written).
+const V2: &str = "v2:";
+
+/// The shortest deployment secret a key is derived from: the key is 256
+/// bits, and a shorter secret would be the weaker link.
+pub const MIN_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SealError {
     #[error("sealed value is malformed")]
     Malformed,
-    #[error("sealed value does not open with this key")]
+    #[error("sealed value does not open with this key (or belongs to another owner)")]
     WrongKey,
+}
+
+/// A deployment secret too short to derive a key from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the secret has {0} bytes; at least {MIN_SECRET_BYTES} are needed")]
+pub struct ShortSecret(pub usize);
+
+/// Refuses a deployment secret shorter than [`MIN_SECRET_BYTES`].
+pub fn check_secret(secret: &[u8]) -> Result<(), ShortSecret> {
+    if secret.len() < MIN_SECRET_BYTES {
+        Err(ShortSecret(secret.len()))
+    } else {
+        Ok(())
+    }
 }
 
 pub struct Sealer(Aes256Gcm);
@@ -31,29 +57,40 @@ impl Sealer {
         Sealer(Aes256Gcm::new(&key))
     }
 
+    /// Seals `plaintext` for `owner` (opens only with the same owner).
     /// `nonce` must be fresh random bytes for every call.
-    pub fn seal(&self, plaintext: &str, nonce: [u8; 12]) -> String {
+    pub fn seal(&self, plaintext: &str, owner: &str, nonce: [u8; 12]) -> String {
+        let payload = Payload {
+            msg: plaintext.as_bytes(),
+            aad: owner.as_bytes(),
+        };
         let sealed = self
             .0
-            .encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes())
+            .encrypt(Nonce::from_slice(&nonce), payload)
             .expect("AES-GCM encryption of a small value cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
-        format!("{VERSION}{}", STANDARD.encode(out))
+        format!("{V2}{}", STANDARD.encode(out))
     }
 
-    pub fn open(&self, sealed: &str) -> Result<String, SealError> {
-        let raw = sealed
-            .strip_prefix(VERSION)
-            .and_then(|b| STANDARD.decode(b).ok())
-            .ok_or(SealError::Malformed)?;
+    /// Opens a value sealed for `owner` (or an old `v1:` value, which names
+    /// no owner).
+    pub fn open(&self, sealed: &str, owner: &str) -> Result<String, SealError> {
+        let (aad, body) = if let Some(b) = sealed.strip_prefix(V2) {
+            (owner.as_bytes(), b)
+        } else if let Some(b) = sealed.strip_prefix(V1) {
+            (&[][..], b)
+        } else {
+            return Err(SealError::Malformed);
+        };
+        let raw = STANDARD.decode(body).map_err(|_| SealError::Malformed)?;
         if raw.len() < 12 + 16 {
             return Err(SealError::Malformed);
         }
-        let (nonce, body) = raw.split_at(12);
+        let (nonce, msg) = raw.split_at(12);
         let plain = self
             .0
-            .decrypt(Nonce::from_slice(nonce), body)
+            .decrypt(Nonce::from_slice(nonce), Payload { msg, aad })
             .map_err(|_| SealError::WrongKey)?;
         String::from_utf8(plain).map_err(|_| SealError::Malformed)
     }
@@ -63,26 +100,70 @@ impl Sealer {
 mod tests {
     use super::*;
 
+    const SECRET_A: &[u8] = b"secret-a-secret-a-secret-a-secret";
+    const SECRET_B: &[u8] = b"secret-b-secret-b-secret-b-secret";
+
     #[test]
     fn sealed_value_opens_with_the_same_key_only() {
-        let a = Sealer::new(b"secret-a-secret-a-secret-a-secret", "permanent_code");
-        let sealed = a.seal("PERMANENT-CODE-123", [9; 12]);
+        let a = Sealer::new(SECRET_A, "permanent_code");
+        let sealed = a.seal("PERMANENT-CODE-123", "wwcorp1", [9; 12]);
+        assert!(sealed.starts_with("v2:"));
         assert!(!sealed.contains("PERMANENT"));
-        assert_eq!(a.open(&sealed).unwrap(), "PERMANENT-CODE-123");
-        let b = Sealer::new(b"secret-b-secret-b-secret-b-secret", "permanent_code");
-        assert_eq!(b.open(&sealed), Err(SealError::WrongKey));
-        let other_purpose = Sealer::new(b"secret-a-secret-a-secret-a-secret", "other");
-        assert_eq!(other_purpose.open(&sealed), Err(SealError::WrongKey));
+        assert_eq!(a.open(&sealed, "wwcorp1").unwrap(), "PERMANENT-CODE-123");
+        let b = Sealer::new(SECRET_B, "permanent_code");
+        assert_eq!(b.open(&sealed, "wwcorp1"), Err(SealError::WrongKey));
+        let other_purpose = Sealer::new(SECRET_A, "other");
+        assert_eq!(
+            other_purpose.open(&sealed, "wwcorp1"),
+            Err(SealError::WrongKey)
+        );
+    }
+
+    #[test]
+    fn a_code_sealed_for_one_organisation_does_not_open_for_another() {
+        let a = Sealer::new(SECRET_A, "permanent_code");
+        let sealed = a.seal("PERMANENT-CODE-123", "wwcorp1", [9; 12]);
+        assert_eq!(a.open(&sealed, "wwcorp2"), Err(SealError::WrongKey));
+        assert_eq!(a.open(&sealed, ""), Err(SealError::WrongKey));
+    }
+
+    /// What `seal` wrote before values were bound to their owner.
+    fn sealed_the_old_way(sealer: &Sealer, plaintext: &str, nonce: [u8; 12]) -> String {
+        let body = sealer
+            .0
+            .encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes())
+            .unwrap();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&body);
+        format!("v1:{}", STANDARD.encode(out))
+    }
+
+    #[test]
+    fn codes_sealed_before_binding_still_open() {
+        let a = Sealer::new(SECRET_A, "permanent_code");
+        let old = sealed_the_old_way(&a, "OLD-CODE", [3; 12]);
+        assert_eq!(a.open(&old, "wwcorp1").unwrap(), "OLD-CODE");
+        // An old value cannot be passed off as a bound one.
+        let relabelled = old.replacen("v1:", "v2:", 1);
+        assert_eq!(a.open(&relabelled, "wwcorp1"), Err(SealError::WrongKey));
     }
 
     #[test]
     fn tampered_or_garbage_values_are_refused() {
         let a = Sealer::new(b"k", "p");
-        let mut sealed = a.seal("x", [1; 12]).into_bytes();
+        let mut sealed = a.seal("x", "o", [1; 12]).into_bytes();
         let last = sealed.len() - 3;
         sealed[last] = if sealed[last] == b'A' { b'B' } else { b'A' };
-        assert!(a.open(std::str::from_utf8(&sealed).unwrap()).is_err());
-        assert_eq!(a.open("plain"), Err(SealError::Malformed));
-        assert_eq!(a.open("v1:AAAA"), Err(SealError::Malformed));
+        assert!(a.open(std::str::from_utf8(&sealed).unwrap(), "o").is_err());
+        assert_eq!(a.open("plain", "o"), Err(SealError::Malformed));
+        assert_eq!(a.open("v1:AAAA", "o"), Err(SealError::Malformed));
+        assert_eq!(a.open("v2:AAAA", "o"), Err(SealError::Malformed));
+    }
+
+    #[test]
+    fn a_secret_shorter_than_32_bytes_is_refused() {
+        assert_eq!(check_secret(b"too-short"), Err(ShortSecret(9)));
+        assert_eq!(check_secret(&[7; 31]), Err(ShortSecret(31)));
+        assert_eq!(check_secret(&[7; 32]), Ok(()));
     }
 }

@@ -206,9 +206,12 @@ async fn verify_url(req: &Request, env: &Env, source: Source) -> Checked<String>
     Ok(opened.message)
 }
 
-/// The body, refused (413) past [`MAX_CALLBACK_BYTES`] before and after
-/// reading it.
+/// The body, refused (413) past [`MAX_CALLBACK_BYTES`]: at once when
+/// `Content-Length` says so, else while reading, chunk by chunk, so a
+/// chunked body without a length never makes us hold more than the cap
+/// plus one chunk.
 async fn read_body(req: &mut Request) -> Checked<String> {
+    use futures_util::StreamExt;
     let declared: usize = req
         .headers()
         .get("Content-Length")?
@@ -217,9 +220,16 @@ async fn read_body(req: &mut Request) -> Checked<String> {
     if declared > MAX_CALLBACK_BYTES {
         return Err(EventError::TooLarge.into());
     }
-    let body = req.bytes().await?;
-    if body.len() > MAX_CALLBACK_BYTES {
-        return Err(EventError::TooLarge.into());
+    let mut body = Vec::with_capacity(declared);
+    // No body at all reads as an empty one.
+    if let Ok(mut chunks) = req.stream() {
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| Refusal::new(400, format!("body unreadable: {e}")))?;
+            if body.len() + chunk.len() > MAX_CALLBACK_BYTES {
+                return Err(EventError::TooLarge.into());
+            }
+            body.extend_from_slice(&chunk);
+        }
     }
     String::from_utf8(body).map_err(|_| Refusal::new(400, "body is not UTF-8"))
 }

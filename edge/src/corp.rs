@@ -35,7 +35,7 @@ pub async fn open<'a>(
         return Ok(None);
     };
     let permanent_code = sealer(cfg)
-        .open(&sealed)
+        .open(&sealed, corp_id)
         .map_err(|e| ApiError::internal(format!("permanent code of {corp_id}: {e}")))?;
     Ok(Some(Corp {
         db,
@@ -98,7 +98,7 @@ pub async fn install(
     let code = wecom.get_permanent_code(auth_code).await?;
     let corp_id = code.auth_corp_info.corpid.clone();
     let agent = our_agent(&code.auth_info)?;
-    let sealed = sealer(cfg).seal(&code.permanent_code, random::<12>()?);
+    let sealed = sealer(cfg).seal(&code.permanent_code, &corp_id, random::<12>()?);
     let db = env::db(env)?;
     let installation = Installation {
         corp_id: &corp_id,
@@ -177,22 +177,71 @@ pub async fn refresh_admins(
     Ok(format!("{} admins", admins.len()))
 }
 
-/// `cancel_auth`: every row and every KV key of the organisation goes.
-pub async fn cancel(env: &Env, corp_id: &str) -> Result<(), ApiError> {
-    store::delete_organisation(&env::db(env)?, corp_id).await?;
-    let kv = env::kv(env)?;
-    // Every KV key of the organisation lives under corp:{id}:.
-    let listed = kv
-        .list()
-        .prefix(format!("corp:{corp_id}:"))
-        .execute()
-        .await?;
-    for key in listed.keys {
-        kv.delete(&key.name).await?;
+/// KV operations an uninstall may spend on its cleanup, of the
+/// invocation's [`cache::KV_OPERATIONS_PER_INVOCATION`]; the rest is left
+/// to the callback around it (the clock, tickets, tokens).
+const CANCEL_KV_BUDGET: usize = cache::KV_OPERATIONS_PER_INVOCATION - 50;
+
+/// Of [`CANCEL_KV_BUDGET`], what is kept for listing once the deleting
+/// has to stop: one operation reads a page of
+/// [`cache::KV_LIST_PAGE_KEYS`] keys, so 200 pages list 200 000 keys.
+const CANCEL_KV_LIST_RESERVE: usize = 200;
+
+/// What `cancel_auth` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Cancelled {
+    /// Every row and KV key went (keys past the invocation's budget are
+    /// left to expire: access views and tokens, never a key without an
+    /// expiration).
+    Deleted(cache::Cleanup),
+    /// The organisation was installed again after WeCom sent the
+    /// uninstall: a late retry, ignored.
+    Stale,
+}
+
+/// The KV page size: WeCom's page, or a smaller one the tests set
+/// (`DEV_KV_LIST_PAGE_KEYS`, development only) to cross pages cheaply.
+fn kv_page_keys(env: &Env) -> u64 {
+    if env::dev_mode(env) {
+        env::setting(env, "DEV_KV_LIST_PAGE_KEYS", cache::KV_LIST_PAGE_KEYS)
+            .clamp(1, cache::KV_LIST_PAGE_KEYS)
+    } else {
+        cache::KV_LIST_PAGE_KEYS
     }
+}
+
+/// `cancel_auth` sent at `cancelled_at` (its `TimeStamp`): every row and
+/// every KV key of the organisation goes, unless the organisation was
+/// installed again after it was sent.
+pub async fn cancel(
+    env: &Env,
+    corp_id: &str,
+    cancelled_at: Option<u64>,
+) -> Result<Cancelled, ApiError> {
+    let removal = store::delete_organisation(&env::db(env)?, corp_id, cancelled_at).await?;
+    if removal == store::Removal::NewerInstall {
+        return Ok(Cancelled::Stale);
+    }
+    let kv = env::kv(env)?;
+    // The corp token first, by name: it matters most.
     kv.delete(&corp_token_key(corp_id)).await?;
-    cache::drop_generation(env, corp_id).await;
-    Ok(())
+    // Every KV key of the organisation lives under corp:{id}:.
+    let cleanup = cache::delete_under(
+        &kv,
+        &format!("corp:{corp_id}:"),
+        kv_page_keys(env),
+        CANCEL_KV_BUDGET - 1,
+        CANCEL_KV_LIST_RESERVE,
+    )
+    .await?;
+    if cleanup.left_to_expire > 0 {
+        worker::console_log!(
+            "cancel {corp_id}: {} KV keys left to expire on their own",
+            cleanup.left_to_expire
+        );
+    }
+    cache::drop_generation(corp_id);
+    Ok(Cancelled::Deleted(cleanup))
 }
 
 #[cfg(test)]

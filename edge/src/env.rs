@@ -74,10 +74,7 @@ impl Config {
                 ApiError::internal("CALLBACK_MAX_SKEW_SECS must be a whole number of seconds")
             })?,
         };
-        let data_secret = value(env, "DATA_SECRET")
-            .filter(|v| !v.is_empty())
-            .map(Ok)
-            .unwrap_or_else(|| required(env, "SESSION_SECRET"))?;
+        let data_secret = data_secret(value(env, "DATA_SECRET"), required(env, "SESSION_SECRET")?)?;
         Ok(Config {
             api_base: value(env, "WECOM_API_BASE")
                 .filter(|v| !v.is_empty())
@@ -93,9 +90,49 @@ impl Config {
             provider_token: value(env, "PROVIDER_TOKEN").unwrap_or_default(),
             provider_aes_key: value(env, "PROVIDER_ENCODING_AES_KEY").unwrap_or_default(),
             max_skew_secs,
-            data_secret: data_secret.into_bytes(),
+            data_secret,
         })
     }
+}
+
+/// The secret that stood in for `DATA_SECRET` is too short.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{name} is too short to seal permanent codes with: {short}")]
+pub struct WeakDataSecret {
+    pub name: &'static str,
+    pub short: domain::seal::ShortSecret,
+}
+
+impl From<WeakDataSecret> for ApiError {
+    fn from(e: WeakDataSecret) -> ApiError {
+        worker::console_error!("refusing to start: {e}");
+        ApiError::new(
+            500,
+            "misconfigured",
+            format!(
+                "{} must be at least {} bytes",
+                e.name,
+                domain::seal::MIN_SECRET_BYTES
+            ),
+        )
+    }
+}
+
+/// The key material for secrets at rest: `DATA_SECRET`, else
+/// `SESSION_SECRET`; refused when shorter than
+/// [`domain::seal::MIN_SECRET_BYTES`], so a worker with a weak secret never
+/// seals a permanent code with it.
+fn data_secret(
+    data_secret: Option<String>,
+    session_secret: String,
+) -> Result<Vec<u8>, WeakDataSecret> {
+    let (name, secret) = match data_secret.filter(|v| !v.is_empty()) {
+        Some(v) => ("DATA_SECRET", v),
+        None => ("SESSION_SECRET", session_secret),
+    };
+    domain::seal::check_secret(secret.as_bytes())
+        .map_err(|short| WeakDataSecret { name, short })?;
+    Ok(secret.into_bytes())
 }
 
 /// Fresh random bytes from the platform CSPRNG.
@@ -104,4 +141,46 @@ pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
     getrandom::getrandom(&mut buf)
         .map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::seal::ShortSecret;
+
+    #[test]
+    fn a_short_data_secret_is_refused_with_its_name() {
+        assert_eq!(
+            data_secret(Some("short".into()), "s".repeat(64)),
+            Err(WeakDataSecret {
+                name: "DATA_SECRET",
+                short: ShortSecret(5)
+            })
+        );
+    }
+
+    #[test]
+    fn a_short_session_secret_is_refused_when_it_stands_in() {
+        for unset in [None, Some(String::new())] {
+            assert_eq!(
+                data_secret(unset, "s".repeat(31)),
+                Err(WeakDataSecret {
+                    name: "SESSION_SECRET",
+                    short: ShortSecret(31)
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_enough_secret_is_the_key_material() {
+        assert_eq!(
+            data_secret(Some("d".repeat(32)), "s".repeat(64)),
+            Ok("d".repeat(32).into_bytes())
+        );
+        assert_eq!(
+            data_secret(None, "s".repeat(40)),
+            Ok("s".repeat(40).into_bytes())
+        );
+    }
 }

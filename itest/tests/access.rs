@@ -327,3 +327,70 @@ fn a_test_organisation_without_a_trial_needs_seats_at_once() {
     assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
     assert_eq!(may(&corp, "dev1", "view_qrcode")["reason"], "licensed");
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_burst_of_200_member_changes_reaches_every_answer_within_5_seconds() {
+    // 200 more members in department 2, inside the range.
+    let mut contacts = sim_corp(&unique_corp("burst"), &[2], &["sales1"]);
+    let members: Vec<String> = (0..200).map(|i| format!("m{i:03}")).collect();
+    let users = contacts["users"].as_array_mut().unwrap();
+    for m in &members {
+        users.push(json!({"userid": m, "name": m, "department": [2]}));
+    }
+    let (corp, _admin) = installed_with(&contacts);
+    for m in &members {
+        assert_eq!(may(&corp, m, "fill_form")["reason"], "trial", "{m}");
+    }
+    // Half move out of the range, half leave; answers are asked (and
+    // cached) in between, as the product would during the burst.
+    let expected = |i: usize| {
+        if i.is_multiple_of(2) {
+            "not_in_range"
+        } else {
+            "departed"
+        }
+    };
+    let started = std::time::Instant::now();
+    // Four senders at once, as WeCom's pushes arrive.
+    std::thread::scope(|senders| {
+        for sender in 0..4 {
+            let (corp, members) = (&corp, &members);
+            senders.spawn(move || {
+                for (i, m) in members.iter().enumerate().skip(sender).step_by(4) {
+                    let path = format!("/_sim/corps/{corp}/users/{m}");
+                    let a = if i.is_multiple_of(2) {
+                        sim_send("PATCH", &path, &json!({"department": [3]}))
+                    } else {
+                        sim_send("DELETE", &path, &json!({}))
+                    };
+                    assert_eq!(a.status, 200, "{m}: {}", a.text);
+                    may(corp, &members[i / 2], "fill_form");
+                    may(corp, m, "fill_form");
+                }
+            });
+        }
+    });
+    let burst = started.elapsed();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let stale: Vec<(&String, serde_json::Value)> = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (i, m, may(&corp, m, "fill_form")["reason"].clone()))
+            .filter(|(i, _, reason)| reason != expected(*i))
+            .map(|(_, m, reason)| (m, reason))
+            .collect();
+        if stale.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} answers stale 5 s after 200 changes in {burst:?}, e.g. {:?}",
+            stale.len(),
+            stale.first()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    eprintln!("200 member changes took {burst:?}");
+}

@@ -166,7 +166,7 @@ async fn run_and_record(
         if let Ok(kv) = env::kv(env) {
             let _ = kv.delete(&status_key(corp_id)).await;
         }
-        cache::drop_generation(env, corp_id).await;
+        cache::drop_generation(corp_id);
     }
     result
 }

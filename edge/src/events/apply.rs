@@ -85,10 +85,18 @@ pub async fn command(
                 }
             }
         }
-        CommandEvent::CancelAuth { auth_corp_id, .. } => {
-            corp::cancel(env, auth_corp_id).await?;
-            Ok("deleted".into())
+        CommandEvent::CancelAuth {
+            auth_corp_id,
+            timestamp,
+            ..
+        } => Ok(match corp::cancel(env, auth_corp_id, *timestamp).await? {
+            corp::Cancelled::Deleted(kv) => format!(
+                "deleted ({} KV keys, {} left to expire)",
+                kv.deleted, kv.left_to_expire
+            ),
+            corp::Cancelled::Stale => "ignored: older than the current install".into(),
         }
+        .into()),
         CommandEvent::Unknown { .. } => Ok("kept: unknown kind".into()),
     }
 }

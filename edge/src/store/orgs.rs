@@ -213,16 +213,94 @@ pub async fn sealed_permanent_code(
     Ok(row.and_then(|r| Some((r.permanent_code_enc?, r.agent_id.unwrap_or(0.0) as u64))))
 }
 
-/// cancel_auth: every row of the organisation, in one transaction.
-pub async fn delete_organisation(db: &D1Database, corp_id: &str) -> Result<()> {
-    let statements = ORGANISATION_TABLES
-        .iter()
-        .map(|table| {
-            db.prepare(format!("DELETE FROM {table} WHERE corp_id = ?1"))
-                .bind(&[corp_id.into()])
-        })
-        .collect::<Result<Vec<_>>>()?;
-    db.batch(statements).await?;
+/// What `cancel_auth` did to the organisation's rows.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// Every row went (but the uninstall events).
+    Deleted,
+    /// The organisation was installed after the uninstall was sent (a late
+    /// retry after a reinstall): nothing went.
+    NewerInstall,
+    /// Nothing was there.
+    NotInstalled,
+}
+
+/// cancel_auth: every row of the organisation, in one transaction, unless
+/// it was installed after `cancelled_at` (WeCom's `TimeStamp`; `None`:
+/// unknown, and the rows go). The uninstalls' own event rows stay (they
+/// name nobody but the organisation): a late retry of one is then a
+/// duplicate, not a second uninstall; the cron prunes them with the rest.
+pub async fn delete_organisation(
+    db: &D1Database,
+    corp_id: &str,
+    cancelled_at: Option<u64>,
+) -> Result<Removal> {
+    // Every statement asks the same question of `organisations`, which goes
+    // last, so the batch deletes all or nothing.
+    let installed_before = "EXISTS (SELECT 1 FROM organisations \
+        WHERE corp_id = ?1 AND (?2 IS NULL OR installed_at <= ?2))";
+    let this_install = [corp_id.into(), opt_num(cancelled_at)];
+    let mut statements = Vec::with_capacity(ORGANISATION_TABLES.len());
+    for table in ORGANISATION_TABLES {
+        statements.push(match table {
+            "organisations" => continue,
+            "events" => db
+                .prepare(format!(
+                    "DELETE FROM events WHERE corp_id = ?1 AND kind <> 'cancel_auth' \
+                     AND {installed_before}"
+                ))
+                .bind(&this_install)?,
+            _ => db
+                .prepare(format!(
+                    "DELETE FROM {table} WHERE corp_id = ?1 AND {installed_before}"
+                ))
+                .bind(&this_install)?,
+        });
+    }
+    statements.push(
+        db.prepare(
+            "DELETE FROM organisations WHERE corp_id = ?1 \
+             AND (?2 IS NULL OR installed_at <= ?2)",
+        )
+        .bind(&this_install)?,
+    );
+    let results = db.batch(statements).await?;
+    if results.last().map(changes).unwrap_or(0) > 0 {
+        return Ok(Removal::Deleted);
+    }
+    Ok(if corp_exists(db, corp_id).await? {
+        Removal::NewerInstall
+    } else {
+        Removal::NotInstalled
+    })
+}
+
+/// The access views' generation: which install, and how many changes to
+/// its members, seats or license regime since. `None` when the
+/// organisation is not installed. One query (the access check's hot path
+/// asks at most once a second per isolate).
+pub async fn access_generation(db: &D1Database, corp_id: &str) -> Result<Option<(u64, u64)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        installed_at: f64,
+        access_version: f64,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT installed_at, access_version FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| (r.installed_at as u64, r.access_version as u64)))
+}
+
+/// A change the access check must see: the next generation. One statement;
+/// a burst of changes is a burst of row updates, which D1 takes (unlike a
+/// KV key, about one write a second).
+pub async fn bump_access_version(db: &D1Database, corp_id: &str) -> Result<()> {
+    db.prepare("UPDATE organisations SET access_version = access_version + 1 WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .run()
+        .await?;
     Ok(())
 }
 
