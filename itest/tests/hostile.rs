@@ -373,6 +373,27 @@ fn post_query_body(
 }
 
 fn send(agent: &ureq::Agent, h: &Hostile) -> u16 {
+    match send_on(agent, h) {
+        Ok(status) => status,
+        // A connection whose last body the Worker refused before reading it
+        // all (a chunked one) may be closed under the next request that
+        // reuses it (wrangler dev's local proxy does): send that one again
+        // on a fresh connection, as WeCom would.
+        Err(ureq::Error::Transport(_)) => match send_on(&browser(), h) {
+            Ok(status) => status,
+            Err(ureq::Error::Transport(t)) if matches!(h.body, Body::Chunked(_)) => {
+                // The Worker may close the connection on a body it refused
+                // before reading it all: that is a refusal, not a 5xx.
+                eprintln!("transport error on {}: {t}", h.class);
+                499
+            }
+            Err(e) => panic!("{} {}: {e}", h.class, h.route),
+        },
+        Err(e) => panic!("{} {}: {e}", h.class, h.route),
+    }
+}
+
+fn send_on(agent: &ureq::Agent, h: &Hostile) -> Result<u16, ureq::Error> {
     let url = format!("{}/wecom/callback/{}?{}", edge(), h.route, h.query);
     let result = match &h.body {
         Body::None => agent.request(h.method, &url).call(),
@@ -383,15 +404,9 @@ fn send(agent: &ureq::Agent, h: &Hostile) -> u16 {
             .send(std::io::Cursor::new(b.clone().into_bytes()).take(u64::MAX)),
     };
     match result {
-        Ok(r) => r.status(),
-        Err(ureq::Error::Status(s, _)) => s,
-        // The Worker may close the connection on a body it refused before
-        // reading it all: that is a refusal, not a 5xx.
-        Err(ureq::Error::Transport(t)) if matches!(h.body, Body::Chunked(_)) => {
-            eprintln!("transport error on {}: {t}", h.class);
-            499
-        }
-        Err(e) => panic!("{} {}: {e}", h.class, h.route),
+        Ok(r) => Ok(r.status()),
+        Err(ureq::Error::Status(s, _)) => Ok(s),
+        Err(e) => Err(e),
     }
 }
 
