@@ -1,0 +1,182 @@
+//! Batches that fit Cloudflare's limits: a thousand members activated and
+//! a thousand pairs transferred in one request each, D1 agreeing with
+//! WeCom afterwards; and the reads that would grow without bound answer
+//! within their documented bounds.
+
+use itest::*;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// An organisation of `members` generated members, all in range (root
+/// department), installed and synced; its id and admin.
+fn large_organisation(tag: &str, members: u64) -> (String, ureq::Agent) {
+    let corp = put_sim_corp(&sim_corp(&unique_corp(tag), &[1], &[]));
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/generate"),
+        &json!({"departments": 20, "members": members}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    sim_install(&corp);
+    let admin = signed_in(&corp, "boss");
+    wait_for_sync(&admin, &corp, None);
+    (corp, admin)
+}
+
+fn userid(i: usize) -> String {
+    format!("u{i:06}")
+}
+
+/// Waits until the worker mirrored `n` unassigned seats.
+fn wait_for_unassigned(corp: &str, n: u64) {
+    for _ in 0..150 {
+        let have = d1_count(&format!(
+            "SELECT count(*) AS n FROM seats WHERE corp_id = '{corp}' AND status = 'unassigned'"
+        ));
+        if have >= n {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("the order of {corp} was not mirrored");
+}
+
+/// Who holds which code until when, as WeCom says (`list_actived_account`,
+/// paged, then `batch_get_active_info_by_code` for each code's status).
+fn wecom_holders(corp: &str) -> BTreeMap<String, (String, u64)> {
+    let mut holders = BTreeMap::new();
+    let mut cursor = String::new();
+    loop {
+        let page = wecom_license(
+            "list_actived_account",
+            &json!({"corpid": corp, "limit": 1000, "cursor": cursor}),
+        );
+        assert_eq!(page["errcode"], 0, "{page}");
+        for a in page["account_list"].as_array().unwrap() {
+            if a["expire_time"].as_u64().unwrap() > now() {
+                holders.insert(
+                    a["active_code"].as_str().unwrap().to_owned(),
+                    (
+                        a["userid"].as_str().unwrap().to_owned(),
+                        a["expire_time"].as_u64().unwrap(),
+                    ),
+                );
+            }
+        }
+        if page["has_more"] != 1 {
+            break;
+        }
+        cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    }
+    let codes: Vec<&String> = holders.keys().collect();
+    for chunk in codes.chunks(1000) {
+        let infos = wecom_license(
+            "batch_get_active_info_by_code",
+            &json!({"corpid": corp, "active_code_list": chunk}),
+        );
+        for info in infos["active_info_list"].as_array().unwrap() {
+            assert_eq!(info["status"], 2, "every held code is bound: {info}");
+        }
+    }
+    holders
+}
+
+/// Who holds which active code until when, as D1 says.
+fn d1_holders(corp: &str) -> BTreeMap<String, (String, u64)> {
+    d1(&format!(
+        "SELECT active_code, userid, expires_at FROM seats \
+         WHERE corp_id = '{corp}' AND status = 'active'"
+    ))
+    .iter()
+    .map(|r| {
+        (
+            r["active_code"].as_str().unwrap().to_owned(),
+            (
+                r["userid"].as_str().unwrap().to_owned(),
+                r["expires_at"].as_u64().unwrap(),
+            ),
+        )
+    })
+    .collect()
+}
+
+fn audit_rows(corp: &str, action: &str) -> Vec<Value> {
+    d1(&format!(
+        "SELECT detail FROM audit WHERE corp_id = '{corp}' AND action = '{action}'"
+    ))
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_thousand_activations_and_a_thousand_transfers_leave_d1_equal_to_wecom() {
+    let (corp, admin) = large_organisation("k2", 2100);
+    pay_order(&corp, 1100, 365);
+    wait_for_unassigned(&corp, 1100);
+
+    // 1 000 members in one request: every one gets a seat.
+    let holders: Vec<String> = (0..1000).map(userid).collect();
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": holders, "type": 1}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let results = a.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 1000);
+    let refused: Vec<&Value> = results.iter().filter(|r| r["ok"] != true).collect();
+    assert!(
+        refused.is_empty(),
+        "refused: {:?}",
+        &refused[..refused.len().min(3)]
+    );
+    assert!(results.iter().all(|r| r["active_code"].is_string()));
+    let wecom = wecom_holders(&corp);
+    assert_eq!(wecom.len(), 1000);
+    assert_eq!(d1_holders(&corp), wecom, "D1 holds what WeCom holds");
+    let audited = audit_rows(&corp, "seats_activated");
+    assert_eq!(audited.len(), 1, "one audit row for the action");
+    let detail: Value = serde_json::from_str(audited[0]["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["results"].as_array().unwrap().len(), 1000);
+
+    // 1 000 pairs in one request: every seat moves to its takeover.
+    let pairs: Vec<Value> = (0..1000)
+        .map(|i| json!({"handover_userid": userid(i), "takeover_userid": userid(1000 + i)}))
+        .collect();
+    let a = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/seats/transfer", edge()),
+        &json!({"transfers": pairs}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let results = a.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 1000);
+    let refused: Vec<&Value> = results.iter().filter(|r| r["ok"] != true).collect();
+    assert!(
+        refused.is_empty(),
+        "refused: {:?}",
+        &refused[..refused.len().min(3)]
+    );
+    let wecom = wecom_holders(&corp);
+    assert_eq!(wecom.len(), 1000);
+    assert!(
+        wecom.values().all(|(u, _)| u.as_str() >= "u001000"),
+        "WeCom moved every seat to a takeover"
+    );
+    assert_eq!(d1_holders(&corp), wecom, "D1 holds what WeCom holds");
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) AS n FROM transfers WHERE corp_id = '{corp}'"
+        )),
+        1000,
+        "one history row per moved seat"
+    );
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) AS n FROM seats WHERE corp_id = '{corp}' AND status = 'active' \
+             AND transferable_at IS NOT NULL"
+        )),
+        1000,
+        "each moved seat waits 30 days (its holder was active and in range)"
+    );
+    assert_eq!(audit_rows(&corp, "seats_transferred").len(), 1);
+}
