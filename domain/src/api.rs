@@ -503,12 +503,28 @@ pub struct SyncStarted {
     pub actor: String,
 }
 
-/// `POST /api/v1/access/check` body.
+/// `POST /api/v1/access/check` body. A field empty, too long or of other
+/// characters answers 400 `bad_request` naming it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AccessCheck {
+    /// 1 to 64 ASCII letters and digits.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 64), regex(pattern = r"^[A-Za-z0-9]+$"))
+    )]
     pub corp_id: String,
+    /// 1 to 64 bytes: ASCII letters, digits, `_`, `-`, `.` and `@`.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 64), regex(pattern = r"^[A-Za-z0-9_.@-]+$"))
+    )]
     pub userid: String,
+    /// 1 to 64 bytes: lowercase ASCII letters, digits and `_`.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 64), regex(pattern = r"^[a-z0-9_]+$"))
+    )]
     pub operation: String,
 }
 
@@ -578,7 +594,11 @@ pub struct Reconciled {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MemberQuery {
+    /// Part of a name or userid. At most 48 bytes once `%`, `_` and `\`
+    /// are escaped (D1 caps a LIKE pattern at 50 bytes); longer answers 400.
+    /// Twelve characters always fit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = 12)))]
     pub q: Option<String>,
     /// `active` or `departed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -428,3 +428,29 @@ fn a_lost_delete_callback_is_repaired_as_departed_not_out_of_range() {
     assert_eq!(m["dev2"]["status"], "active", "the others stay");
     assert_eq!(m["dev2"]["in_range"], true);
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_search_longer_than_d1_can_match_is_refused_with_the_limit() {
+    let (corp, admin) = installed_and_synced("longq");
+    let search = |q: &str| {
+        get(
+            &admin,
+            &format!("{}/api/v1/corps/{corp}/members?q={}", edge(), urlencode(q)),
+        )
+    };
+    // 16 Chinese characters are 48 bytes: the longest search D1 takes.
+    let longest = "开".repeat(16);
+    assert_eq!(search(&longest).status, 200);
+    assert_eq!(search("开发").json()["total"], 2);
+    for too_long in ["开".repeat(17), "x".repeat(49), "%".repeat(25)] {
+        let a = search(&too_long);
+        assert_eq!(a.status, 400, "{}", a.text);
+        assert_eq!(a.error_code(), "bad_request");
+        assert!(
+            a.error_message().contains("q is too long") && a.error_message().contains("48"),
+            "{}",
+            a.text
+        );
+    }
+}
