@@ -435,7 +435,19 @@ pub struct Suggestion {
     pub requests: u64,
 }
 
-/// A list answer without paging.
+/// `GET .../orders` lists at most this many orders, the newest paid first
+/// (an organisation buys a few a year; older ones stay in D1).
+pub const ORDERS_LISTED: usize = 100;
+/// `GET .../requests` lists at most this many members who asked for a
+/// seat: those still without one first, then the latest asked.
+pub const REQUESTS_LISTED: usize = 200;
+/// `GET .../suggestions` weighs at most this many idle seats and this many
+/// waiting members: one transfer takes at most 1 000 pairs
+/// (`seat::MAX_BATCH`), so more could not be acted on at once.
+pub const SUGGESTIONS_WEIGHED: usize = 1000;
+
+/// A list answer without paging (each route bounds its length, see its
+/// description).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "openapi", schemars(rename = "{T}List"))]

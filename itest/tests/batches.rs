@@ -180,3 +180,63 @@ fn a_thousand_activations_and_a_thousand_transfers_leave_d1_equal_to_wecom() {
     );
     assert_eq!(audit_rows(&corp, "seats_transferred").len(), 1);
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_order_list_shows_the_newest_hundred() {
+    let (corp, admin) = installed_and_synced("ords");
+    let orders: Vec<String> = (0..101).map(|_| pay_order(&corp, 1, 31)).collect();
+    wait_for_unassigned(&corp, 101);
+    let a = get(&admin, &format!("{}/api/v1/corps/{corp}/orders", edge()));
+    assert_eq!(a.status, 200, "{}", a.text);
+    let listed = a.json()["items"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 100, "at most 100, as the API document says");
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) AS n FROM orders WHERE corp_id = '{corp}'"
+        )),
+        101,
+        "the older order is kept, only not listed"
+    );
+    let newest = listed
+        .iter()
+        .map(|o| o["paid_at"].as_u64().unwrap())
+        .min()
+        .unwrap();
+    let first = d1(&format!(
+        "SELECT paid_at FROM orders WHERE corp_id = '{corp}' AND order_id = '{}'",
+        orders[0]
+    ));
+    assert!(first[0]["paid_at"].as_u64().unwrap() <= newest);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_request_inbox_shows_two_hundred_those_still_waiting_first() {
+    let (corp, admin) = large_organisation("reqs", 210);
+    let open = |userid: &str| {
+        let a = sim_send(
+            "POST",
+            &format!("/_sim/corps/{corp}/open_app"),
+            &json!({"userid": userid}),
+        );
+        assert_eq!(a.status, 200, "{}", a.text);
+        assert_eq!(a.json()["success"], true, "WeCom told the app: {}", a.text);
+    };
+    for i in 0..201 {
+        open(&userid(i));
+    }
+    // One of them gets a seat: served, they go to the end of the inbox.
+    pay_order(&corp, 1, 365);
+    wait_for_unassigned(&corp, 1);
+    assert_eq!(activate(&admin, &corp, &[&userid(7)])[0]["ok"], true);
+    let a = get(&admin, &format!("{}/api/v1/corps/{corp}/requests", edge()));
+    assert_eq!(a.status, 200, "{}", a.text);
+    let listed = a.json()["items"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 200, "at most 200, as the API document says");
+    assert!(
+        listed.iter().all(|r| r["has_seat"] == 0),
+        "the 200 still waiting are shown; the served one is left out"
+    );
+    assert!(listed.iter().all(|r| r["userid"] != userid(7).as_str()));
+}

@@ -2,7 +2,7 @@
 //! requests: what WeCom sold, who holds what until when.
 
 use super::bind::{changes, json_str, num, opt_num, page, JSON_ROWS};
-use domain::api::{OrderItem, Page, SeatCounts, SeatItem};
+use domain::api::{OrderItem, Page, SeatCounts, SeatItem, ORDERS_LISTED};
 use domain::wecom::{AccountStatus, ActiveInfo, OrderAccount, OrderStatus, OrderType};
 use serde::Deserialize;
 use worker::{wasm_bindgen::JsValue, D1Database, D1PreparedStatement, Result};
@@ -429,7 +429,7 @@ pub async fn seat_counts(db: &D1Database, corp_id: &str, now: u64) -> Result<(Se
         .unwrap_or_default())
 }
 
-/// Orders mirrored from WeCom, newest payment first.
+/// Orders mirrored from WeCom, newest payment first, at most [`ORDERS_LISTED`].
 pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
     #[derive(Deserialize)]
     struct Row {
@@ -445,9 +445,9 @@ pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
     let rows: Vec<Row> = db
         .prepare(
             "SELECT order_id, order_type, order_status, base_count, interconnect_count, duration_days, created_at, paid_at \
-             FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC",
+             FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC, order_id LIMIT ?2",
         )
-        .bind(&[corp_id.into()])?
+        .bind(&[corp_id.into(), num(ORDERS_LISTED as u64)])?
         .all()
         .await?
         .results()?;
