@@ -608,9 +608,7 @@ pub struct Reconciled {
 pub struct MemberQuery {
     /// Part of a name or userid. At most 48 bytes once `%`, `_` and `\`
     /// are escaped (D1 caps a LIKE pattern at 50 bytes); longer answers 400.
-    /// Twelve characters always fit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(length(max = 12)))]
     pub q: Option<String>,
     /// `active` or `departed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
