@@ -20,6 +20,79 @@ pub const OPERATIONS: [&str; 10] = [
     "add_followup",
 ];
 
+/// WeCom's corp ids (`ww…`, `wx…`) are short ASCII; 64 bytes is room to
+/// spare and keeps a hostile caller from filling the cache key space.
+pub const CORP_ID_MAX: usize = 64;
+/// A WeCom userid is 1 to 64 bytes of letters, digits, `_`, `-`, `.` and
+/// `@` (通讯录 › 成员 › 创建成员, `userid`).
+pub const USERID_MAX: usize = 64;
+/// Operations are ours ([`OPERATIONS`]): short snake_case names.
+pub const OPERATION_MAX: usize = 64;
+
+/// Why an access question is refused before it is answered (400).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadQuestion {
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is {len} bytes; at most {max}")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("{field} may hold only {allowed}")]
+    BadCharacter {
+        field: &'static str,
+        allowed: &'static str,
+    },
+}
+
+fn check_field(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    allowed: &'static str,
+    ok: impl Fn(char) -> bool,
+) -> Result<(), BadQuestion> {
+    if value.is_empty() {
+        return Err(BadQuestion::Empty { field });
+    }
+    if value.len() > max {
+        let len = value.len();
+        return Err(BadQuestion::TooLong { field, len, max });
+    }
+    if !value.chars().all(ok) {
+        return Err(BadQuestion::BadCharacter { field, allowed });
+    }
+    Ok(())
+}
+
+/// The shape of an access question: `corp_id`, `userid` and `operation`
+/// each non-empty, short, and of the characters WeCom (or we) use.
+pub fn check_question(corp_id: &str, userid: &str, operation: &str) -> Result<(), BadQuestion> {
+    check_field(
+        "corp_id",
+        corp_id,
+        CORP_ID_MAX,
+        "ASCII letters and digits",
+        |c| c.is_ascii_alphanumeric(),
+    )?;
+    check_field(
+        "userid",
+        userid,
+        USERID_MAX,
+        "ASCII letters, digits, _ - . and @",
+        |c| c.is_ascii_alphanumeric() || "_-.@".contains(c),
+    )?;
+    check_field(
+        "operation",
+        operation,
+        OPERATION_MAX,
+        "lowercase ASCII letters, digits and _",
+        |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_',
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -318,6 +391,38 @@ mod tests {
             let d = decide(&trial(10), &m, "view_qrcode", NOW);
             assert_eq!((d.allowed, d.reason), (false, r));
         }
+    }
+
+    #[test]
+    fn a_question_of_the_wrong_shape_is_named_before_it_is_answered() {
+        assert_eq!(check_question("wwcorp1", "zhang.san@x", "pc_login"), Ok(()));
+        assert_eq!(
+            check_question("", "u", "pc_login"),
+            Err(BadQuestion::Empty { field: "corp_id" })
+        );
+        let long = "a".repeat(USERID_MAX + 1);
+        assert!(matches!(
+            check_question("ww1", &long, "pc_login"),
+            Err(BadQuestion::TooLong {
+                field: "userid",
+                len: 65,
+                max: 64
+            })
+        ));
+        assert!(matches!(
+            check_question("ww1'--", "u", "pc_login"),
+            Err(BadQuestion::BadCharacter {
+                field: "corp_id",
+                ..
+            })
+        ));
+        assert!(matches!(
+            check_question("ww1", "u", "PC LOGIN"),
+            Err(BadQuestion::BadCharacter {
+                field: "operation",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -435,7 +435,19 @@ pub struct Suggestion {
     pub requests: u64,
 }
 
-/// A list answer without paging.
+/// `GET .../orders` lists at most this many orders, the newest paid first
+/// (an organisation buys a few a year; older ones stay in D1).
+pub const ORDERS_LISTED: usize = 100;
+/// `GET .../requests` lists at most this many members who asked for a
+/// seat: those still without one first, then the latest asked.
+pub const REQUESTS_LISTED: usize = 200;
+/// `GET .../suggestions` weighs at most this many idle seats and this many
+/// waiting members: one transfer takes at most 1 000 pairs
+/// (`seat::MAX_BATCH`), so more could not be acted on at once.
+pub const SUGGESTIONS_WEIGHED: usize = 1000;
+
+/// A list answer without paging (each route bounds its length, see its
+/// description).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "openapi", schemars(rename = "{T}List"))]
@@ -503,12 +515,28 @@ pub struct SyncStarted {
     pub actor: String,
 }
 
-/// `POST /api/v1/access/check` body.
+/// `POST /api/v1/access/check` body. A field empty, too long or of other
+/// characters answers 400 `bad_request` naming it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AccessCheck {
+    /// 1 to 64 ASCII letters and digits.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 64), regex(pattern = r"^[A-Za-z0-9]+$"))
+    )]
     pub corp_id: String,
+    /// 1 to 64 bytes: ASCII letters, digits, `_`, `-`, `.` and `@`.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 64), regex(pattern = r"^[A-Za-z0-9_.@-]+$"))
+    )]
     pub userid: String,
+    /// 1 to 64 bytes: lowercase ASCII letters, digits and `_`.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 64), regex(pattern = r"^[a-z0-9_]+$"))
+    )]
     pub operation: String,
 }
 
@@ -611,6 +639,8 @@ pub struct Reconciled {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MemberQuery {
+    /// Part of a name or userid. At most 48 bytes once `%`, `_` and `\`
+    /// are escaped (D1 caps a LIKE pattern at 50 bytes); longer answers 400.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     /// `active` or `departed`.

@@ -114,11 +114,11 @@ routes! {
     StartSync      => Post "/api/v1/corps/{corp_id}/sync", Manage, "Starts a full contacts sync";
     Summary        => Get  "/api/v1/corps/{corp_id}/summary", Session, "License regime, trial, seats and licensed members";
     Seats          => Get  "/api/v1/corps/{corp_id}/seats", Session, "Accounts, with status computed now";
-    Orders         => Get  "/api/v1/corps/{corp_id}/orders", Session, "Orders mirrored from WeCom";
+    Orders         => Get  "/api/v1/corps/{corp_id}/orders", Session, "Orders mirrored from WeCom, newest paid first, at most 100";
     Activate       => Post "/api/v1/corps/{corp_id}/seats/activate", Manage, "Binds free accounts to members";
     Transfer       => Post "/api/v1/corps/{corp_id}/seats/transfer", Manage, "Moves members' seats to others";
-    Requests       => Get  "/api/v1/corps/{corp_id}/requests", Session, "Members who asked for a seat";
-    Suggestions    => Get  "/api/v1/corps/{corp_id}/suggestions", Session, "Idle seats matched to members who asked";
+    Requests       => Get  "/api/v1/corps/{corp_id}/requests", Session, "Members who asked for a seat, those without one first, then the latest; at most 200";
+    Suggestions    => Get  "/api/v1/corps/{corp_id}/suggestions", Session, "Idle seats matched to members who asked; it weighs at most 1000 of each";
     Forecast       => Post "/api/v1/corps/{corp_id}/forecast", Session, "Members and seats a range change would mean";
     AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Manage, "WeCom's auto-activation on or off";
     Events         => Get  "/api/v1/corps/{corp_id}/events", Session, "Callbacks waiting to be applied, and those that failed";
@@ -167,6 +167,23 @@ impl Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bounded_list_says_its_bound_in_its_summary() {
+        use crate::api::{ORDERS_LISTED, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
+        for (route, bound) in [
+            (Route::Orders, ORDERS_LISTED),
+            (Route::Requests, REQUESTS_LISTED),
+            (Route::Suggestions, SUGGESTIONS_WEIGHED),
+        ] {
+            assert!(
+                route.summary().contains(&format!("at most {bound}")),
+                "{:?}: {}",
+                route,
+                route.summary()
+            );
+        }
+    }
 
     #[test]
     fn every_method_and_path_is_one_route() {

@@ -8,7 +8,7 @@ use crate::env;
 use crate::error::ApiError;
 use crate::http::{Json, Shape};
 use crate::store;
-use domain::access::{decide, Decision};
+use domain::access::{check_question, decide, Decision};
 use domain::api::AccessCheck;
 use worker::Env;
 
@@ -27,6 +27,8 @@ async fn load(env: &Env, corp_id: &str, userid: &str) -> Result<Option<AccessVie
 }
 
 pub async fn check(env: Env, Json(q): Json<AccessCheck>) -> Result<Json<Decision>, ApiError> {
+    check_question(&q.corp_id, &q.userid, &q.operation)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let view = cache::access_view(&env, &q.corp_id, &q.userid, || {
         load(&env, &q.corp_id, &q.userid)
     })

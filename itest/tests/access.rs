@@ -394,3 +394,31 @@ fn a_burst_of_200_member_changes_reaches_every_answer_within_5_seconds() {
     }
     eprintln!("200 member changes took {burst:?}");
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_question_of_the_wrong_shape_is_refused_naming_the_field() {
+    let key = config("ACCESS_API_KEY");
+    let ask = |corp_id: &str, userid: &str, operation: &str| {
+        access_check(
+            Some(&key),
+            &json!({"corp_id": corp_id, "userid": userid, "operation": operation}),
+        )
+    };
+    assert_eq!(ask("wwdemo01", "user01", "pc_login").status, 200);
+    let long = "a".repeat(65);
+    for (a, field) in [
+        (ask("", "user01", "pc_login"), "corp_id"),
+        (ask(&long, "user01", "pc_login"), "corp_id"),
+        (ask("ww demo'01", "user01", "pc_login"), "corp_id"),
+        (ask("wwdemo01", &long, "pc_login"), "userid"),
+        (ask("wwdemo01", "user/../01", "pc_login"), "userid"),
+        (ask("wwdemo01", "user01", ""), "operation"),
+        (ask("wwdemo01", "user01", &long), "operation"),
+        (ask("wwdemo01", "user01", "pc login\n"), "operation"),
+    ] {
+        assert_eq!(a.status, 400, "{}", a.text);
+        assert_eq!(a.error_code(), "bad_request");
+        assert!(a.error_message().starts_with(field), "{}", a.text);
+    }
+}

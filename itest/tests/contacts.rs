@@ -474,3 +474,29 @@ fn one_sync_per_organisation_at_a_time() {
     assert_eq!(third.status, 202, "{}", third.text);
     wait_for_sync(&admin, &corp, after);
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_search_longer_than_d1_can_match_is_refused_with_the_limit() {
+    let (corp, admin) = installed_and_synced("longq");
+    let search = |q: &str| {
+        get(
+            &admin,
+            &format!("{}/api/v1/corps/{corp}/members?q={}", edge(), urlencode(q)),
+        )
+    };
+    // 16 Chinese characters are 48 bytes: the longest search D1 takes.
+    let longest = "开".repeat(16);
+    assert_eq!(search(&longest).status, 200);
+    assert_eq!(search("开发").json()["total"], 2);
+    for too_long in ["开".repeat(17), "x".repeat(49), "%".repeat(25)] {
+        let a = search(&too_long);
+        assert_eq!(a.status, 400, "{}", a.text);
+        assert_eq!(a.error_code(), "bad_request");
+        assert!(
+            a.error_message().contains("q is too long") && a.error_message().contains("48"),
+            "{}",
+            a.text
+        );
+    }
+}

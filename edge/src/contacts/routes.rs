@@ -22,6 +22,9 @@ fn flag(name: &str, v: &Option<String>) -> Result<Option<bool>, ApiError> {
 }
 
 fn filter(q: &MemberQuery) -> Result<MemberFilter, ApiError> {
+    if let Some(search) = &q.q {
+        store::check_search(search).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    }
     Ok(MemberFilter {
         q: q.q.clone(),
         status: match q.status.as_deref() {

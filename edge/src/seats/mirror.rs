@@ -7,18 +7,46 @@
 use crate::cache;
 use crate::env::{self, Config};
 use crate::error::ApiError;
-use crate::store::{self, LicenseInfo, PaidOrder};
+use crate::store::{self, HeldAccounts, LicenseInfo, PaidOrder};
 use crate::wecom::WeCom;
 use domain::event::ActivatedAccount;
 use domain::wecom::{ActiveInfo, OrderAccount, OrderType, RefundOutcome};
 use serde_json::json;
 use std::collections::HashMap;
-use worker::{D1Database, Env};
+use worker::{D1Database, D1PreparedStatement, Env};
 
-/// Re-reads what WeCom says each member holds and writes it.
-/// `get_active_info_by_user` answers one member a call and WeCom has no
-/// batch form, so this is one round trip per member: callers pass each
-/// member once.
+/// Asks WeCom what each member holds. `get_active_info_by_user` answers
+/// one member a call and WeCom has no batch form, so this is one WeCom
+/// subrequest per member: callers pass each member once, and few.
+pub async fn read_members(
+    wecom: &WeCom<'_>,
+    corp_id: &str,
+    userids: &[&str],
+) -> Result<HashMap<String, Vec<ActiveInfo>>, ApiError> {
+    let mut held = HashMap::new();
+    for userid in userids {
+        let info = wecom.active_info_by_user(corp_id, userid).await?;
+        held.insert((*userid).to_owned(), info.active_info_list);
+    }
+    Ok(held)
+}
+
+/// The statements writing what [`read_members`] found.
+pub fn held_statements(
+    db: &D1Database,
+    corp_id: &str,
+    held: &HashMap<String, Vec<ActiveInfo>>,
+    now: u64,
+) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    let rows: Vec<HeldAccounts> = held
+        .iter()
+        .map(|(userid, accounts)| HeldAccounts { userid, accounts })
+        .collect();
+    Ok(store::member_accounts(db, corp_id, &rows, now)?)
+}
+
+/// Re-reads what WeCom says each member holds and writes it: a WeCom call
+/// per member, then one D1 round trip for them all.
 pub async fn reread_members(
     db: &D1Database,
     wecom: &WeCom<'_>,
@@ -26,11 +54,10 @@ pub async fn reread_members(
     userids: &[&str],
     now: u64,
 ) -> Result<HashMap<String, Vec<ActiveInfo>>, ApiError> {
-    let mut held = HashMap::new();
-    for userid in userids {
-        let info = wecom.active_info_by_user(corp_id, userid).await?;
-        store::member_accounts(db, corp_id, userid, &info.active_info_list, now).await?;
-        held.insert((*userid).to_owned(), info.active_info_list);
+    let held = read_members(wecom, corp_id, userids).await?;
+    let statements = held_statements(db, corp_id, &held, now)?;
+    if !statements.is_empty() {
+        db.batch(statements).await?;
     }
     Ok(held)
 }

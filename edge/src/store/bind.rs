@@ -8,6 +8,19 @@ use worker::{wasm_bindgen::JsValue, D1Database, D1PreparedStatement, Result};
 /// D1 caps a batch's size; larger writes go in several transactions.
 pub(super) const BATCH: usize = 100;
 
+/// D1 counts queries per Worker invocation: 50 on the Free plan, 1 000 on
+/// Paid ("Queries per Worker invocation", D1 limits,
+/// <https://developers.cloudflare.com/d1/platform/limits/>). A `batch` is
+/// one round trip. A seat action of up to `domain::seat::MAX_BATCH`
+/// members reads and writes in a handful of round trips (rows passed as
+/// one JSON list, [`JSON_ROWS`] at a time), so it fits even the Free
+/// plan's budget.
+pub const D1_QUERIES_PER_INVOCATION: usize = 50;
+
+/// Rows one statement takes as a JSON list (`json_each`): a thousand rows
+/// of about 200 bytes stay far below D1's 1 MB per bound string.
+pub(super) const JSON_ROWS: usize = 1000;
+
 /// A real round trip to D1 for the health check.
 pub async fn ping(db: &D1Database) -> Result<bool> {
     #[derive(Deserialize)]
@@ -75,6 +88,28 @@ pub(super) fn audit_statement(
         action.into(),
         detail.to_string().into(),
     ])
+}
+
+/// Runs statements in transactions of at most `BATCH`, the audit row in
+/// the last one: an action's results and its audit row are written
+/// together, one round trip per `BATCH` statements.
+pub async fn write_audited(
+    db: &D1Database,
+    mut statements: Vec<D1PreparedStatement>,
+    corp_id: &str,
+    now: u64,
+    actor: &str,
+    action: &str,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    statements.push(audit_statement(db, corp_id, now, actor, action, detail)?);
+    let round_trips = statements.len().div_ceil(BATCH);
+    if round_trips > D1_QUERIES_PER_INVOCATION / 2 {
+        worker::console_warn!(
+            "{action}: {round_trips} D1 round trips for its writes, past half of the {D1_QUERIES_PER_INVOCATION} a Worker invocation may make"
+        );
+    }
+    run_batched(db, statements).await
 }
 
 pub async fn audit(

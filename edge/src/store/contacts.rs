@@ -287,17 +287,49 @@ impl MemberFilter {
             ));
         }
         if let Some(q) = self.q.as_deref().filter(|q| !q.is_empty()) {
-            let escaped = q
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let n = next(format!("%{escaped}%").into(), &mut values);
+            let n = next(like_pattern(q).into(), &mut values);
             sql.push_str(&format!(
                 " AND (name LIKE ?{n} ESCAPE '\\' OR userid LIKE ?{n} ESCAPE '\\')"
             ));
         }
         (sql, values)
     }
+}
+
+/// D1 refuses a LIKE or GLOB pattern longer than 50 bytes ("Maximum
+/// characters (bytes) in a LIKE or GLOB pattern",
+/// <https://developers.cloudflare.com/d1/platform/limits/>).
+pub const LIKE_PATTERN_MAX_BYTES: usize = 50;
+
+/// The LIKE pattern of a search: `q` anywhere, its `%`, `_` and `\` taken
+/// literally.
+fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A search D1 would refuse (its pattern past [`LIKE_PATTERN_MAX_BYTES`]).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "q is too long: a search takes at most {max} bytes (D1's LIKE pattern limit less the two wildcards; \
+     %, _ and \\ count twice, a Chinese character three times), this one is {len}"
+)]
+pub struct SearchTooLong {
+    pub len: usize,
+    pub max: usize,
+}
+
+/// Whether D1 can search for `q`.
+pub fn check_search(q: &str) -> std::result::Result<(), SearchTooLong> {
+    let len = like_pattern(q).len() - 2;
+    let max = LIKE_PATTERN_MAX_BYTES - 2;
+    if len > max {
+        return Err(SearchTooLong { len, max });
+    }
+    Ok(())
 }
 
 /// One page of members in userid order, the next cursor, and the total.

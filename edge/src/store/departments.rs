@@ -88,6 +88,9 @@ pub struct StoredDepartment {
     pub direct_members: u64,
 }
 
+/// The department tree with each department's direct member count: the
+/// members are walked once (one `GROUP BY` over their department lists),
+/// not once per department.
 pub async fn departments_with_counts(
     db: &D1Database,
     corp_id: &str,
@@ -101,10 +104,12 @@ pub async fn departments_with_counts(
     }
     let rows: Vec<Row> = db
         .prepare(
-            "SELECT d.id, d.parent_id, d.name, \
-               (SELECT count(*) FROM members m, json_each(m.department_ids) j \
-                 WHERE m.corp_id = d.corp_id AND m.in_range = 1 AND m.status = 'active' AND j.value = d.id) AS n \
-             FROM departments d WHERE d.corp_id = ?1 ORDER BY d.sort_order, d.id",
+            "WITH counts AS ( \
+               SELECT j.value AS id, count(*) AS n FROM members m, json_each(m.department_ids) j \
+               WHERE m.corp_id = ?1 AND m.in_range = 1 AND m.status = 'active' GROUP BY j.value) \
+             SELECT d.id, d.parent_id, d.name, coalesce(c.n, 0) AS n \
+             FROM departments d LEFT JOIN counts c ON c.id = d.id \
+             WHERE d.corp_id = ?1 ORDER BY d.sort_order, d.id",
         )
         .bind(&[corp_id.into()])?
         .all()

@@ -13,7 +13,7 @@ mod orgs;
 mod requests;
 mod seats;
 
-pub use bind::{audit, ping};
+pub use bind::{audit, ping, write_audited};
 pub use contacts::*;
 pub use departments::*;
 pub use events::*;

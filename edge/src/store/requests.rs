@@ -2,7 +2,7 @@
 //! seat) and what they are matched with: seats held by members who left.
 
 use super::bind::num;
-use domain::api::SeatRequest;
+use domain::api::{SeatRequest, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
 use domain::wecom::AccountStatus;
 use serde::Deserialize;
 use worker::{D1Database, Result};
@@ -23,7 +23,8 @@ pub async fn record_seat_request(
     Ok(())
 }
 
-/// The seat-request inbox: who asked, how often, and whether they now hold a seat.
+/// The seat-request inbox: who asked, how often, and whether they now hold
+/// a seat; at most [`REQUESTS_LISTED`].
 pub async fn seat_requests(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<SeatRequest>> {
     #[derive(Deserialize)]
     struct Row {
@@ -40,9 +41,9 @@ pub async fn seat_requests(db: &D1Database, corp_id: &str, now: u64) -> Result<V
                EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id AND s.userid = r.userid \
                        AND s.status = 'active' AND s.expires_at > ?2) AS has_seat \
              FROM seat_requests r LEFT JOIN members m ON m.corp_id = r.corp_id AND m.userid = r.userid \
-             WHERE r.corp_id = ?1 ORDER BY has_seat, r.last_at DESC",
+             WHERE r.corp_id = ?1 ORDER BY has_seat, r.last_at DESC, r.userid LIMIT ?3",
         )
-        .bind(&[corp_id.into(), num(now)])?
+        .bind(&[corp_id.into(), num(now), num(REQUESTS_LISTED as u64)])?
         .all()
         .await?
         .results()?;
@@ -91,9 +92,9 @@ pub async fn idle_seats(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<
              FROM seats s JOIN members m ON m.corp_id = s.corp_id AND m.userid = s.userid \
              WHERE s.corp_id = ?1 AND s.status = 'active' AND s.expires_at > ?2 \
                AND (m.status = 'departed' OR m.in_range = 0) \
-             ORDER BY s.expires_at DESC",
+             ORDER BY s.expires_at DESC, s.active_code LIMIT ?3",
         )
-        .bind(&[corp_id.into(), num(now)])?
+        .bind(&[corp_id.into(), num(now), num(SUGGESTIONS_WEIGHED as u64)])?
         .all()
         .await?
         .results()?;
@@ -138,9 +139,9 @@ pub async fn waiting_requesters(
              WHERE r.corp_id = ?1 AND m.in_range = 1 AND m.status = 'active' \
                AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id AND s.userid = r.userid \
                                AND s.status = 'active' AND s.expires_at > ?2) \
-             ORDER BY r.count DESC, r.last_at DESC",
+             ORDER BY r.count DESC, r.last_at DESC, r.userid LIMIT ?3",
         )
-        .bind(&[corp_id.into(), num(now)])?
+        .bind(&[corp_id.into(), num(now), num(SUGGESTIONS_WEIGHED as u64)])?
         .all()
         .await?
         .results()?;

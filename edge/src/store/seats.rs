@@ -1,11 +1,11 @@
 //! Orders, seats (interface-license accounts), transfers and seat
 //! requests: what WeCom sold, who holds what until when.
 
-use super::bind::{changes, json_str, num, opt_num, page};
-use domain::api::{OrderItem, Page, SeatCounts, SeatItem};
+use super::bind::{changes, json_str, num, opt_num, page, JSON_ROWS};
+use domain::api::{OrderItem, Page, SeatCounts, SeatItem, ORDERS_LISTED};
 use domain::wecom::{AccountStatus, ActiveInfo, OrderAccount, OrderStatus, OrderType};
 use serde::Deserialize;
-use worker::{wasm_bindgen::JsValue, D1Database, Result};
+use worker::{wasm_bindgen::JsValue, D1Database, D1PreparedStatement, Result};
 
 pub struct PaidOrder<'a> {
     pub order_id: &'a str,
@@ -102,36 +102,57 @@ pub async fn free_codes(
         .collect())
 }
 
-pub async fn activate_seat(
+/// A code WeCom bound to a member at our choice, with its expiry, and
+/// the member's former account of that type whose time WeCom merged in.
+pub struct ActivatedSeat<'a> {
+    pub code: &'a str,
+    pub userid: &'a str,
+    pub expires_at: u64,
+    pub merged: Option<&'a str>,
+}
+
+/// The writes for codes WeCom bound: each code active for its member, each
+/// merged code ended. Two statements per [`JSON_ROWS`] codes, however many.
+pub fn activate_seats(
     db: &D1Database,
     corp_id: &str,
-    code: &str,
-    userid: &str,
+    activated: &[ActivatedSeat<'_>],
     now: u64,
-    expires_at: u64,
-    merged: Option<&str>,
-) -> Result<()> {
-    let mut statements = vec![db
-        .prepare(
-            "UPDATE seats SET status = 'active', userid = ?3, activated_at = ?4, expires_at = ?5, wecom_status = 2, \
-               updated_at = ?4 WHERE corp_id = ?1 AND active_code = ?2",
-        )
-        .bind(&[corp_id.into(), code.into(), userid.into(), num(now), num(expires_at)])?];
-    if let Some(old) = merged {
-        // WeCom merges the old account's remaining time into the new one.
+) -> Result<Vec<D1PreparedStatement>> {
+    let mut statements = vec![];
+    for chunk in activated.chunks(JSON_ROWS) {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|a| serde_json::json!({"c": a.code, "u": a.userid, "e": a.expires_at}))
+            .collect();
         statements.push(
-            db.prepare(MERGED)
-                .bind(&[corp_id.into(), old.into(), num(now)])?,
+            db.prepare(
+                "UPDATE seats SET status = 'active', userid = j.u, activated_at = ?2, expires_at = j.e, \
+                   wecom_status = 2, updated_at = ?2 \
+                 FROM (SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.u') AS u, \
+                         json_extract(value, '$.e') AS e FROM json_each(?3)) AS j \
+                 WHERE seats.corp_id = ?1 AND seats.active_code = j.c",
+            )
+            .bind(&[corp_id.into(), num(now), json_str(&rows)])?,
         );
+        let merged: Vec<&str> = chunk.iter().filter_map(|a| a.merged).collect();
+        if !merged.is_empty() {
+            // WeCom merges the old account's remaining time into the new one.
+            statements.push(db.prepare(MERGED).bind(&[
+                corp_id.into(),
+                json_str(&merged),
+                num(now),
+            ])?);
+        }
     }
-    db.batch(statements).await?;
-    Ok(())
+    Ok(statements)
 }
 
 /// Ends a code whose time WeCom merged into another (status 5).
+/// `?2` is a JSON list of codes (one code is a list of one).
 const MERGED: &str =
     "UPDATE seats SET status = 'expired', expires_at = ?3, wecom_status = 5, updated_at = ?3 \
-                      WHERE corp_id = ?1 AND active_code = ?2";
+                      WHERE corp_id = ?1 AND active_code IN (SELECT value FROM json_each(?2))";
 
 /// One account WeCom moved in a transfer: the history row and its wait.
 pub struct SeatTransfer<'a> {
@@ -144,97 +165,110 @@ pub struct SeatTransfer<'a> {
     pub now: u64,
 }
 
-/// Records a moved account (who holds it is written from WeCom's answer,
-/// [`member_accounts`]): its transfer wait and the history row.
-pub async fn record_transfer(db: &D1Database, corp_id: &str, t: &SeatTransfer<'_>) -> Result<()> {
-    let statements = vec![
-        db.prepare(
-            "UPDATE seats SET transferable_at = ?3, updated_at = ?4 WHERE corp_id = ?1 AND active_code = ?2",
-        )
-        .bind(&[
-            corp_id.into(),
-            t.code.into(),
-            opt_num(t.cooldown_until),
-            num(t.now),
-        ])?,
-        db.prepare(
-            "INSERT INTO transfers (corp_id, active_code, type, handover_userid, takeover_userid, transferred_at, \
-               cooldown_until, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .bind(&[
-            corp_id.into(),
-            t.code.into(),
-            num(t.seat_type.into()),
-            t.handover.into(),
-            t.takeover.into(),
-            num(t.now),
-            opt_num(t.cooldown_until),
-            t.actor.into(),
-        ])?,
-    ];
-    db.batch(statements).await?;
-    Ok(())
-}
-
-/// Writes what WeCom says a member holds (`get_active_info_by_user`: at
-/// most one account of each type): each listed code becomes theirs with
-/// WeCom's dates; any other active code of ours for them of a listed type
-/// was merged into it (a renewal may bind a new code).
-pub async fn member_accounts(
+/// The writes for moved accounts (who holds them is written from WeCom's
+/// answer, [`member_accounts`]): each one's transfer wait and history row.
+/// Two statements per [`JSON_ROWS`] accounts.
+pub fn record_transfers(
     db: &D1Database,
     corp_id: &str,
-    userid: &str,
-    held: &[ActiveInfo],
-    now: u64,
-) -> Result<()> {
+    moved: &[SeatTransfer<'_>],
+) -> Result<Vec<D1PreparedStatement>> {
     let mut statements = vec![];
-    for a in held {
-        let Some(expires_at) = a.expire_time else {
-            continue;
-        };
-        let status = a.status.unwrap_or(if expires_at > now {
-            AccountStatus::Bound
-        } else {
-            AccountStatus::Expired
-        });
+    for chunk in moved.chunks(JSON_ROWS) {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|t| {
+                serde_json::json!({"c": t.code, "t": t.seat_type, "h": t.handover, "k": t.takeover,
+                    "w": t.cooldown_until, "a": t.actor, "n": t.now})
+            })
+            .collect();
+        let rows = json_str(&rows);
+        statements.push(
+            db.prepare(
+                "UPDATE seats SET transferable_at = j.w, updated_at = j.n \
+                 FROM (SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.w') AS w, \
+                         json_extract(value, '$.n') AS n FROM json_each(?2)) AS j \
+                 WHERE seats.corp_id = ?1 AND seats.active_code = j.c",
+            )
+            .bind(&[corp_id.into(), rows.clone()])?,
+        );
+        statements.push(
+            db.prepare(
+                "INSERT INTO transfers (corp_id, active_code, type, handover_userid, takeover_userid, transferred_at, \
+                   cooldown_until, actor) \
+                 SELECT ?1, json_extract(value, '$.c'), json_extract(value, '$.t'), json_extract(value, '$.h'), \
+                   json_extract(value, '$.k'), json_extract(value, '$.n'), json_extract(value, '$.w'), \
+                   json_extract(value, '$.a') FROM json_each(?2)",
+            )
+            .bind(&[corp_id.into(), rows])?,
+        );
+    }
+    Ok(statements)
+}
+
+/// What WeCom says one member holds (`get_active_info_by_user`: at most
+/// one account of each type).
+pub struct HeldAccounts<'a> {
+    pub userid: &'a str,
+    pub accounts: &'a [ActiveInfo],
+}
+
+/// Writes what WeCom says members hold: each listed code becomes its
+/// member's with WeCom's dates; any other active code of ours for that
+/// member of a listed type was merged into it (a renewal may bind a new
+/// code). Two statements per [`JSON_ROWS`] accounts, however many members.
+pub fn member_accounts(
+    db: &D1Database,
+    corp_id: &str,
+    held: &[HeldAccounts<'_>],
+    now: u64,
+) -> Result<Vec<D1PreparedStatement>> {
+    let rows: Vec<serde_json::Value> = held
+        .iter()
+        .flat_map(|h| h.accounts.iter().map(move |a| (h.userid, a)))
+        .filter_map(|(userid, a)| {
+            let expires_at = a.expire_time?;
+            let status = a.status.unwrap_or(if expires_at > now {
+                AccountStatus::Bound
+            } else {
+                AccountStatus::Expired
+            });
+            Some(
+                serde_json::json!({"c": a.active_code, "t": a.account_type, "u": userid,
+                "a": a.active_time, "e": expires_at, "s": u8::from(status)}),
+            )
+        })
+        .collect();
+    let mut statements = vec![];
+    for chunk in rows.chunks(JSON_ROWS) {
+        let chunk = json_str(&chunk);
         statements.push(
             db.prepare(
                 "INSERT INTO seats (corp_id, active_code, type, status, userid, activated_at, expires_at, wecom_status, updated_at) \
-                 VALUES (?1, ?2, ?3, CASE WHEN ?6 > ?8 THEN 'active' ELSE 'expired' END, ?4, ?5, ?6, ?7, ?8) \
+                 SELECT ?1, j.c, j.t, CASE WHEN j.e > ?2 THEN 'active' ELSE 'expired' END, j.u, j.a, j.e, j.s, ?2 \
+                 FROM (SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.t') AS t, \
+                         json_extract(value, '$.u') AS u, json_extract(value, '$.a') AS a, \
+                         json_extract(value, '$.e') AS e, json_extract(value, '$.s') AS s FROM json_each(?3)) AS j \
+                 WHERE true \
                  ON CONFLICT (corp_id, active_code) DO UPDATE SET status = excluded.status, userid = excluded.userid, \
                    activated_at = coalesce(excluded.activated_at, seats.activated_at), expires_at = excluded.expires_at, \
                    wecom_status = excluded.wecom_status, updated_at = excluded.updated_at",
             )
-            .bind(&[
-                corp_id.into(),
-                a.active_code.as_str().into(),
-                num(a.account_type.into()),
-                userid.into(),
-                opt_num(a.active_time),
-                num(expires_at),
-                num(u8::from(status).into()),
-                num(now),
-            ])?,
+            .bind(&[corp_id.into(), num(now), chunk.clone()])?,
         );
         statements.push(
             db.prepare(
-                "UPDATE seats SET status = 'expired', expires_at = min(coalesce(expires_at, ?5), ?5), wecom_status = 5, \
-                   updated_at = ?5 \
-                 WHERE corp_id = ?1 AND userid = ?2 AND type = ?3 AND active_code != ?4 AND status = 'active'",
+                "UPDATE seats SET status = 'expired', expires_at = min(coalesce(seats.expires_at, ?2), ?2), \
+                   wecom_status = 5, updated_at = ?2 \
+                 FROM (SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.t') AS t, \
+                         json_extract(value, '$.u') AS u FROM json_each(?3)) AS j \
+                 WHERE seats.corp_id = ?1 AND seats.userid = j.u AND seats.type = j.t \
+                   AND seats.active_code != j.c AND seats.status = 'active'",
             )
-            .bind(&[
-                corp_id.into(),
-                userid.into(),
-                num(a.account_type.into()),
-                a.active_code.as_str().into(),
-                num(now),
-            ])?,
+            .bind(&[corp_id.into(), num(now), chunk])?,
         );
     }
-    if !statements.is_empty() {
-        db.batch(statements).await?;
-    }
-    Ok(())
+    Ok(statements)
 }
 
 /// Codes whose WeCom status can still change (unassigned or bound).
@@ -395,7 +429,7 @@ pub async fn seat_counts(db: &D1Database, corp_id: &str, now: u64) -> Result<(Se
         .unwrap_or_default())
 }
 
-/// Orders mirrored from WeCom, newest payment first.
+/// Orders mirrored from WeCom, newest payment first, at most [`ORDERS_LISTED`].
 pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
     #[derive(Deserialize)]
     struct Row {
@@ -411,9 +445,9 @@ pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
     let rows: Vec<Row> = db
         .prepare(
             "SELECT order_id, order_type, order_status, base_count, interconnect_count, duration_days, created_at, paid_at \
-             FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC",
+             FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC, order_id LIMIT ?2",
         )
-        .bind(&[corp_id.into()])?
+        .bind(&[corp_id.into(), num(ORDERS_LISTED as u64)])?
         .all()
         .await?
         .results()?;
@@ -504,11 +538,10 @@ pub async fn auto_activated(
             num(a.expire_time),
         ])?];
     if let Some(old) = &a.previous_active_code {
-        statements.push(db.prepare(MERGED).bind(&[
-            corp_id.into(),
-            old.as_str().into(),
-            num(now),
-        ])?);
+        statements.push(
+            db.prepare(MERGED)
+                .bind(&[corp_id.into(), json_str(&[old]), num(now)])?,
+        );
     }
     db.batch(statements).await?;
     Ok(())
