@@ -373,13 +373,13 @@ fn post_query_body(
 }
 
 fn send(agent: &ureq::Agent, h: &Hostile) -> u16 {
-    match send_on(agent, h) {
+    match send_on(agent, h).map_err(|e| *e) {
         Ok(status) => status,
         // A connection whose last body the Worker refused before reading it
         // all (a chunked one) may be closed under the next request that
         // reuses it (wrangler dev's local proxy does): send that one again
         // on a fresh connection, as WeCom would.
-        Err(ureq::Error::Transport(_)) => match send_on(&browser(), h) {
+        Err(ureq::Error::Transport(_)) => match send_on(&browser(), h).map_err(|e| *e) {
             Ok(status) => status,
             Err(ureq::Error::Transport(t)) if matches!(h.body, Body::Chunked(_)) => {
                 // The Worker may close the connection on a body it refused
@@ -393,7 +393,7 @@ fn send(agent: &ureq::Agent, h: &Hostile) -> u16 {
     }
 }
 
-fn send_on(agent: &ureq::Agent, h: &Hostile) -> Result<u16, ureq::Error> {
+fn send_on(agent: &ureq::Agent, h: &Hostile) -> Result<u16, Box<ureq::Error>> {
     let url = format!("{}/wecom/callback/{}?{}", edge(), h.route, h.query);
     let result = match &h.body {
         Body::None => agent.request(h.method, &url).call(),
@@ -406,7 +406,7 @@ fn send_on(agent: &ureq::Agent, h: &Hostile) -> Result<u16, ureq::Error> {
     match result {
         Ok(r) => Ok(r.status()),
         Err(ureq::Error::Status(s, _)) => Ok(s),
-        Err(e) => Err(e),
+        Err(e) => Err(Box::new(e)),
     }
 }
 
