@@ -176,7 +176,7 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             None,
             None,
             (200, s.answer::<domain::api::EventsRetried>()),
-            &[503],
+            &[],
         ),
         DevClock => op(
             None,
@@ -347,7 +347,7 @@ pub fn document(version: &str) -> Value {
         entry[method] = describe(*route, &mut s);
     }
     let mut responses = Map::new();
-    for status in [400, 401, 403, 404, 500, 502] {
+    for status in [400, 401, 403, 404, 409, 500, 502] {
         responses.insert(
             format!("E{status}"),
             json!({

@@ -205,7 +205,10 @@ mod tests {
             .filter(|r| r.door() == Door::Manage)
             .collect();
         use Route::*;
-        assert_eq!(managed, vec![StartSync, Activate, Transfer, AutoActivate]);
+        assert_eq!(
+            managed,
+            vec![StartSync, Activate, Transfer, AutoActivate, RetryEvents]
+        );
         // The forecast is a POST that changes nothing.
         assert_eq!(Forecast.door(), Door::Session);
     }
