@@ -26,8 +26,18 @@ pub async fn send(env: &Env, work: &Work) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Sends many at once (the cron's sweep, a retry of failed events).
-pub async fn send_all(env: &Env, work: Vec<Work>) -> Result<(), ApiError> {
+/// Sends the recorded events with these keys to be applied (the cron's
+/// sweep, a retry of failed events).
+pub async fn send_events(env: &Env, keys: Vec<String>) -> Result<(), ApiError> {
+    send_all(
+        env,
+        keys.into_iter().map(|key| Work::Event { key }).collect(),
+    )
+    .await
+}
+
+/// Sends many at once.
+async fn send_all(env: &Env, work: Vec<Work>) -> Result<(), ApiError> {
     if work.is_empty() {
         return Ok(());
     }

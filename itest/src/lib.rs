@@ -412,6 +412,28 @@ pub fn installed_with(contacts: &Value) -> (String, ureq::Agent) {
     (corp, admin)
 }
 
+/// The member leaves the organisation in WeCom (`delete_user` is pushed).
+pub fn member_leaves(corp_id: &str, userid: &str) {
+    let a = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp_id}/users/{userid}"),
+        &serde_json::json!({}),
+    );
+    assert_eq!(a.status, 200, "{userid} did not leave: {}", a.text);
+}
+
+/// Waits (up to 10 s) until the member is listed; the member's item, or
+/// null when they never came.
+pub fn wait_for_member(admin: &ureq::Agent, corp_id: &str, userid: &str) -> Value {
+    for _ in 0..100 {
+        if let Some(m) = members(admin, corp_id, "").remove(userid) {
+            return m;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Value::Null
+}
+
 /// `POST .../seats/activate` of base accounts; the per-member results.
 pub fn activate(admin: &ureq::Agent, corp: &str, userids: &[&str]) -> Vec<Value> {
     let a = post_json(

@@ -134,12 +134,7 @@ fn the_answer_follows_contact_changes_at_once() {
         "trial",
         "cached now"
     );
-    let a = sim_send(
-        "DELETE",
-        &format!("/_sim/corps/{corp}/users/dev2"),
-        &json!({}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
+    member_leaves(&corp, "dev2");
     assert_eq!(may(&corp, "dev2", "fill_form")["reason"], "departed");
 
     assert_eq!(may(&corp, "dev1", "fill_form")["reason"], "trial");
@@ -208,12 +203,7 @@ fn after_the_trial_the_answer_follows_every_seat_change_at_once() {
     assert_eq!(reason("dev2"), "licensed", "right after the transfer");
     assert_eq!(reason("dev1"), "no_seat", "the seat left dev1");
 
-    let a = sim_send(
-        "DELETE",
-        &format!("/_sim/corps/{corp}/users/dev2"),
-        &json!({}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
+    member_leaves(&corp, "dev2");
     assert_eq!(reason("dev2"), "departed", "right after the departure");
 
     sim_uninstall(&corp);

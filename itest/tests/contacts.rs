@@ -82,12 +82,7 @@ fn removing_from_the_range_keeps_the_member_as_out_of_range() {
 #[ignore = "needs the stack: run through `make test`"]
 fn a_member_deleted_in_wecom_becomes_departed() {
     let (corp, admin) = installed_and_synced("depart");
-    let a = sim_send(
-        "DELETE",
-        &format!("/_sim/corps/{corp}/users/dev1"),
-        &json!({}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
+    member_leaves(&corp, "dev1");
     let m = members(&admin, &corp, "status=departed");
     assert_eq!(m.keys().collect::<Vec<_>>(), vec!["dev1"]);
     assert_eq!(m["dev1"]["in_range"], false);
@@ -394,17 +389,7 @@ fn a_callback_wecom_was_too_busy_for_is_answered_then_applied_on_the_queues_retr
         "{delivery}"
     );
     // The first try met WeCom busy; the queue's retry (2 s later) applies it.
-    let mut dev3 = json!(null);
-    for _ in 0..100 {
-        dev3 = members(&admin, &corp, "")
-            .get("dev3")
-            .cloned()
-            .unwrap_or_default();
-        if !dev3.is_null() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let dev3 = wait_for_member(&admin, &corp, "dev3");
     assert_eq!(dev3["department_ids"], json!([2]), "{dev3}");
     let rows = d1(&format!(
         "SELECT applied_at, attempts FROM events WHERE corp_id = '{corp}' AND kind = 'change_contact.create_user'"

@@ -96,17 +96,7 @@ fn an_event_failing_every_retry_shows_as_failed_until_an_admin_retries_it() {
     );
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.json()["requeued"], 1);
-    let mut dev3 = json!(null);
-    for _ in 0..100 {
-        dev3 = members(&admin, &corp, "")
-            .get("dev3")
-            .cloned()
-            .unwrap_or_default();
-        if !dev3.is_null() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let dev3 = wait_for_member(&admin, &corp, "dev3");
     assert_eq!(dev3["department_ids"], json!([2]), "{dev3}");
     let health = event_health(&admin, &corp);
     assert_eq!(

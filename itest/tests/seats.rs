@@ -107,28 +107,12 @@ fn a_departed_members_seat_moves_at_once_and_again() {
     let (corp, admin) = installed_and_synced("dep");
     pay_order(&corp, 1, 365);
     assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
-    assert_eq!(
-        sim_send(
-            "DELETE",
-            &format!("/_sim/corps/{corp}/users/dev1"),
-            &json!({})
-        )
-        .status,
-        200
-    );
+    member_leaves(&corp, "dev1");
     let first = transfer(&admin, &corp, "dev1", "dev2");
     assert_eq!(first["ok"], true, "{first}");
     assert_eq!(first["available_at"], Value::Null, "no waiting period");
     // dev2 leaves too: the seat moves on at once.
-    assert_eq!(
-        sim_send(
-            "DELETE",
-            &format!("/_sim/corps/{corp}/users/dev2"),
-            &json!({})
-        )
-        .status,
-        200
-    );
+    member_leaves(&corp, "dev2");
     let second = transfer(&admin, &corp, "dev2", "sales1");
     assert_eq!(second["ok"], true, "{second}");
     assert_eq!(
@@ -358,15 +342,7 @@ fn suggestions_match_idle_seats_to_members_who_asked() {
     assert_eq!(none["items"], json!([]));
     assert_eq!(none["unmatched_requests"], 1);
     // dev1 leaves, holding the seat: it should go to dev2, who asked.
-    assert_eq!(
-        sim_send(
-            "DELETE",
-            &format!("/_sim/corps/{corp}/users/dev1"),
-            &json!({})
-        )
-        .status,
-        200
-    );
+    member_leaves(&corp, "dev1");
     let s = get(&admin, &url).json();
     assert_eq!(s["items"][0]["handover_userid"], "dev1");
     assert_eq!(s["items"][0]["handover_state"], "departed");
@@ -661,12 +637,7 @@ fn a_takeover_who_left_the_company_or_the_range_is_refused_by_name() {
     pay_order(&corp, 1, 365);
     assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
     // dev2 leaves the company (WeCom's delete_user callback).
-    let gone = sim_send(
-        "DELETE",
-        &format!("/_sim/corps/{corp}/users/dev2"),
-        &json!({}),
-    );
-    assert_eq!(gone.status, 200, "{}", gone.text);
+    member_leaves(&corp, "dev2");
     // sales1 leaves the range.
     let before = sync_id(&admin, &corp);
     let a = sim_send(
@@ -792,12 +763,7 @@ fn a_takeover_with_20_days_or_less_left_has_that_account_replaced() {
     pay_order(&corp, 1, 10);
     assert_eq!(activate(&admin, &corp, &["dev2"])[0]["ok"], true);
     let (short_code, _) = active_seats_of(&admin, &corp, "dev2")[0].clone();
-    let gone = sim_send(
-        "DELETE",
-        &format!("/_sim/corps/{corp}/users/dev1"),
-        &json!({}),
-    );
-    assert_eq!(gone.status, 200, "{}", gone.text);
+    member_leaves(&corp, "dev1");
 
     let moved = transfer(&admin, &corp, "dev1", "dev2");
     assert_eq!(moved["ok"], true, "{moved}");
@@ -933,12 +899,7 @@ fn with_auto_activation_on_wecom_moves_a_departed_holders_seat_and_it_is_not_sug
         &json!({"userid": "dev2"}),
     );
     assert_eq!(opened.status, 200, "{}", opened.text);
-    let gone = sim_send(
-        "DELETE",
-        &format!("/_sim/corps/{corp}/users/dev1"),
-        &json!({}),
-    );
-    assert_eq!(gone.status, 200, "{}", gone.text);
+    member_leaves(&corp, "dev1");
     let url = format!("{}/api/v1/corps/{corp}/suggestions", edge());
     assert_eq!(
         get(&admin, &url).json()["items"][0]["handover_userid"],
@@ -1049,12 +1010,7 @@ fn a_transfer_moves_every_account_the_handover_held() {
         &json!({"userids": ["dev1"], "type": 2}),
     );
     assert_eq!(ic.json()["results"][0]["ok"], true, "{}", ic.text);
-    let gone = sim_send(
-        "DELETE",
-        &format!("/_sim/corps/{corp}/users/dev1"),
-        &json!({}),
-    );
-    assert_eq!(gone.status, 200, "{}", gone.text);
+    member_leaves(&corp, "dev1");
 
     let moved = transfer(&admin, &corp, "dev1", "dev2");
     assert_eq!(moved["ok"], true, "{moved}");

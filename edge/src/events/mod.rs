@@ -181,11 +181,7 @@ pub async fn requeue_stalled(env: &Env, now: u64) -> Result<usize, ApiError> {
     )
     .await?;
     let n = keys.len();
-    queue::send_all(
-        env,
-        keys.into_iter().map(|key| Work::Event { key }).collect(),
-    )
-    .await?;
+    queue::send_events(env, keys).await?;
     Ok(n)
 }
 
@@ -198,11 +194,7 @@ pub async fn health(env: &Env, corp_id: &str) -> Result<EventHealth, ApiError> {
 pub async fn retry_failed(env: &Env, corp_id: &str) -> Result<EventsRetried, ApiError> {
     let keys = store::rearm_failed_events(&env::db(env)?, corp_id, RETRY_BATCH).await?;
     let requeued = keys.len() as u64;
-    queue::send_all(
-        env,
-        keys.into_iter().map(|key| Work::Event { key }).collect(),
-    )
-    .await?;
+    queue::send_events(env, keys).await?;
     Ok(EventsRetried { requeued })
 }
 

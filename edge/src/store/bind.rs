@@ -31,6 +31,18 @@ pub async fn ping(db: &D1Database) -> Result<bool> {
     Ok(matches!(row, Some(One { one: 1 })))
 }
 
+/// One text column of every row a statement returns (ids, keys), in order.
+pub(super) async fn texts(statement: D1PreparedStatement, column: &str) -> Result<Vec<String>> {
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = statement.all().await?.results()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|mut r| match r.remove(column) {
+            Some(serde_json::Value::String(v)) => Some(v),
+            _ => None,
+        })
+        .collect())
+}
+
 pub(super) fn num(n: u64) -> JsValue {
     JsValue::from(n as f64)
 }

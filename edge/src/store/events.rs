@@ -1,7 +1,7 @@
 //! The callback log: every event recorded once (by the hash of its
 //! plaintext) before it is applied, marked when applied, pruned later.
 
-use super::bind::{changes, num, opt_str};
+use super::bind::{changes, num, opt_str, texts};
 use serde::Deserialize;
 use worker::{D1Database, Result};
 
@@ -119,22 +119,15 @@ pub async fn stalled_events(
     now: u64,
     limit: u64,
 ) -> Result<Vec<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        dedupe_key: String,
-    }
-    let rows: Vec<Row> = db
+    let statement = db
         .prepare(
             "SELECT dedupe_key FROM events \
              WHERE applied_at IS NULL AND failed_at IS NULL AND received_at < ?1 \
                AND (claimed_until IS NULL OR claimed_until <= ?2) \
              ORDER BY received_at LIMIT ?3",
         )
-        .bind(&[num(before), num(now), num(limit)])?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows.into_iter().map(|r| r.dedupe_key).collect())
+        .bind(&[num(before), num(now), num(limit)])?;
+    texts(statement, "dedupe_key").await
 }
 
 /// The organisation's failed events made due again; their keys.
@@ -143,22 +136,15 @@ pub async fn rearm_failed_events(
     corp_id: &str,
     limit: u64,
 ) -> Result<Vec<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        dedupe_key: String,
-    }
-    let rows: Vec<Row> = db
+    let statement = db
         .prepare(
             "UPDATE events SET failed_at = NULL, attempts = 0 WHERE dedupe_key IN \
                (SELECT dedupe_key FROM events WHERE corp_id = ?1 AND failed_at IS NOT NULL \
                 AND applied_at IS NULL ORDER BY received_at LIMIT ?2) \
              RETURNING dedupe_key",
         )
-        .bind(&[corp_id.into(), num(limit)])?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows.into_iter().map(|r| r.dedupe_key).collect())
+        .bind(&[corp_id.into(), num(limit)])?;
+    texts(statement, "dedupe_key").await
 }
 
 /// The organisation's event log at a glance: waiting, failed, the latest

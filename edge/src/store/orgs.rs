@@ -1,7 +1,7 @@
 //! Organisations: install and uninstall, admins, the visible range, the
 //! license status WeCom reports, and the dates the trial is counted from.
 
-use super::bind::{audit_statement, changes, num, opt_num};
+use super::bind::{audit_statement, changes, num, opt_num, texts};
 use domain::access::Licensing;
 use domain::api::Corp;
 use domain::range::VisibleRange;
@@ -334,11 +334,7 @@ pub async fn take_corps_due(
     now: u64,
     limit: u64,
 ) -> Result<Vec<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        corp_id: String,
-    }
-    let rows: Vec<Row> = db
+    let statement = db
         .prepare(
             "UPDATE organisations SET reconcile_attempted_at = ?3 WHERE corp_id IN \
                (SELECT corp_id FROM organisations \
@@ -346,11 +342,8 @@ pub async fn take_corps_due(
                 ORDER BY coalesce(reconcile_attempted_at, last_synced_at, 0) LIMIT ?2) \
              RETURNING corp_id",
         )
-        .bind(&[num(before), num(limit), num(now)])?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows.into_iter().map(|r| r.corp_id).collect())
+        .bind(&[num(before), num(limit), num(now)])?;
+    texts(statement, "corp_id").await
 }
 
 pub async fn last_synced_at(db: &D1Database, corp_id: &str) -> Result<Option<u64>> {
