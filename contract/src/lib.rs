@@ -178,6 +178,12 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::EventsRetried>()),
             &[],
         ),
+        AgentConfig => op(
+            Some(s.query::<domain::api::AgentConfigQuery>()),
+            None,
+            (200, s.answer::<domain::api::AgentConfig>()),
+            &[400, 404, 502],
+        ),
         DevClock => op(
             None,
             Some(s.request::<ClockOffset>()),
@@ -210,7 +216,8 @@ fn error_description(status: u16) -> &'static str {
     match status {
         400 => "The query or body is not what this operation takes (`bad_request`).",
         401 => "No valid session or access key (`unauthenticated`), or WeCom no longer lists the session's user as an admin of the app (`not_admin`).",
-        403 => "The session manages another organisation (`forbidden`), or this operation changes something and WeCom gave the admin no management permission (`read_only`).",
+        403 => "The session manages another organisation (`forbidden`), this operation changes something and WeCom gave the admin no management permission (`read_only`), or a browser sent it from another origin (`cross_site`).",
+        415 => "A request body that is not `application/json` (`unsupported_media_type`).",
         404 => "Not found: the organisation is not installed (`not_found`, `unknown_corp`).",
         409 => "A sync of this organisation is already running (`sync_running`, naming who started it and when); try again when it is done.",
         500 => "An internal failure; details are logged, never sent (`internal`).",
@@ -228,6 +235,10 @@ fn statuses(route: Route, op: &Operation) -> Vec<u16> {
         Door::Dev => all.push(404),
         Door::DevWithKey => all.extend([401, 404]),
         Door::Public => {}
+    }
+    if route.method() == Method::Post {
+        // Every state-changing request: same origin, JSON body (edge::http::same_origin).
+        all.extend([403, 415]);
     }
     if route != Route::OpenApi {
         all.push(500);
@@ -347,7 +358,7 @@ pub fn document(version: &str) -> Value {
         entry[method] = describe(*route, &mut s);
     }
     let mut responses = Map::new();
-    for status in [400, 401, 403, 404, 409, 500, 502] {
+    for status in [400, 401, 403, 404, 409, 415, 500, 502] {
         responses.insert(
             format!("E{status}"),
             json!({

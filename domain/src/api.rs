@@ -709,3 +709,31 @@ pub enum SeatStatus {
     Expired,
     Refunded,
 }
+
+/// `GET /api/v1/corps/{corp_id}/jsapi/agent_config` query.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct AgentConfigQuery {
+    /// The page's own URL as the browser has it (`location.href`); what
+    /// follows `#` is not signed. At most 1024 bytes, http(s) only.
+    pub url: String,
+}
+
+/// What `wx.agentConfig` needs (WeCom JS-SDK, page 96909): pass
+/// `corp_id` as `corpid`, `agent_id` as `agentid`, `nonce_str` as
+/// `nonceStr`. WeCom checks the signature against the page's URL and the
+/// app's trusted domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct AgentConfig {
+    pub corp_id: String,
+    pub agent_id: u64,
+    /// Unix seconds, as signed.
+    pub timestamp: u64,
+    pub nonce_str: String,
+    /// SHA-1 hex over the app's JS-SDK ticket, `nonce_str`, `timestamp`
+    /// and the URL.
+    pub signature: String,
+    /// The URL that was signed (the given one without its fragment).
+    pub url: String,
+}

@@ -4,9 +4,11 @@
 pub mod access;
 pub mod api;
 pub mod crypto;
+pub mod csrf;
 pub mod event;
 pub mod forecast;
 pub mod ids;
+pub mod jsapi;
 pub mod range;
 pub mod routes;
 pub mod seal;

@@ -123,6 +123,7 @@ routes! {
     AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Manage, "WeCom's auto-activation on or off";
     Events         => Get  "/api/v1/corps/{corp_id}/events", Session, "Callbacks waiting to be applied, and those that failed";
     RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", Manage, "Sends the failed callbacks to the queue again";
+    AgentConfig    => Get  "/api/v1/corps/{corp_id}/jsapi/agent_config", Session, "Signs wx.agentConfig for a console page, so WeCom's JS-SDK can show real names";
     DevClock       => Post "/api/v1/dev/clock", Dev, "Moves the worker's clock (development only)";
     DevQuery       => Post "/api/v1/dev/query", DevWithKey, "One read-only SELECT (development only)";
     DevKvKeys      => Post "/api/v1/dev/kv_keys", DevWithKey, "KV key names under a prefix (development only)";

@@ -13,8 +13,35 @@ use sha2::Sha256;
 /// How long a console session lives: one working day.
 pub const SESSION_TTL_SECS: u64 = 8 * 3600;
 
-/// Name of the cookie that carries the token.
+/// Name of the cookie that carries the token over plain http (local
+/// development and tests).
 pub const COOKIE_NAME: &str = "ws_session";
+
+/// Its name over https (always, in production). Browsers keep a `__Host-`
+/// cookie only when it is `Secure`, `Path=/` and has no `Domain`, so no
+/// sibling subdomain can set or shadow it (RFC 6265bis §4.1.3.2).
+pub const SECURE_COOKIE_NAME: &str = "__Host-ws_session";
+
+/// The cookie's name for a request that came over https or not.
+pub fn cookie_name(https: bool) -> &'static str {
+    if https {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
+
+/// The `Set-Cookie` value that stores `value` for `max_age` seconds
+/// (0 clears it). Never readable by scripts; sent on top-level navigations
+/// from other sites (a WeCom sign-in redirect lands signed in) but not on
+/// their sub-requests or form posts.
+pub fn set_cookie(https: bool, value: &str, max_age: u64) -> String {
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        cookie_name(https),
+        if https { "; Secure" } else { "" }
+    )
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -187,6 +214,18 @@ mod tests {
         for token in ["", ".", "abc", "a.b", "!!!.???", "e30.", ".e30"] {
             assert!(Session::verify(token, SECRET, 0).is_err(), "{token:?}");
         }
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_host_prefixed_and_secure() {
+        let c = set_cookie(true, "tok", 60);
+        assert!(c.starts_with("__Host-ws_session=tok;"), "{c}");
+        // What a browser demands of a __Host- cookie.
+        assert!(c.contains("; Secure") && c.contains("; Path=/;"), "{c}");
+        assert!(!c.to_ascii_lowercase().contains("domain="), "{c}");
+        let local = set_cookie(false, "tok", 0);
+        assert!(local.starts_with("ws_session=tok;") && !local.contains("Secure"));
+        assert!(local.contains("HttpOnly") && local.contains("Max-Age=0"));
     }
 
     #[test]

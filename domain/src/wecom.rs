@@ -217,6 +217,13 @@ pub struct CorpToken {
     pub expires_in: u64,
 }
 
+/// `ticket/get?type=agent_config` (page 96909): the app's JS-SDK ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsapiTicket {
+    pub ticket: String,
+    pub expires_in: u64,
+}
+
 // ---- service API: install, auth info, admins --------------------------------
 
 /// `auth_info.agent[].privilege`: the app's visible range.

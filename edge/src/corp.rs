@@ -18,6 +18,8 @@ pub struct Corp<'a> {
     pub db: D1Database,
     pub wecom: WeCom<'a>,
     pub permanent_code: String,
+    /// The app's id in this organisation (0 before WeCom named it).
+    pub agent_id: u64,
 }
 
 fn sealer(cfg: &Config) -> Sealer {
@@ -31,7 +33,7 @@ pub async fn open<'a>(
     corp_id: &str,
 ) -> Result<Option<Corp<'a>>, ApiError> {
     let db = env::db(env)?;
-    let Some((sealed, _agent_id)) = store::sealed_permanent_code(&db, corp_id).await? else {
+    let Some((sealed, agent_id)) = store::sealed_permanent_code(&db, corp_id).await? else {
         return Ok(None);
     };
     let permanent_code = sealer(cfg)
@@ -41,6 +43,7 @@ pub async fn open<'a>(
         db,
         wecom: WeCom::new(cfg, env::kv(env)?),
         permanent_code,
+        agent_id,
     }))
 }
 

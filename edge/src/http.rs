@@ -8,6 +8,7 @@
 use crate::env::{self, Config};
 use crate::error::{respond, ApiError};
 use crate::session;
+use domain::csrf::{self, Refusal, Sent};
 use domain::routes::Door;
 use domain::session::{ct_eq, Session};
 use serde::de::DeserializeOwned;
@@ -212,6 +213,67 @@ where
         Ok(()) => answer(&mut req, env, handler).await,
         Err(e) => Err(e),
     })
+}
+
+/// Refuses a state-changing request another site started, or one whose
+/// body is not JSON (`domain::csrf`): 403 `cross_site`, 415
+/// `unsupported_media_type`. For everything the browser's cookie could
+/// reach: `/api/*` and `/auth/*`; WeCom's callbacks are signed instead.
+pub fn same_origin(req: &Request) -> Result<(), ApiError> {
+    let url = req.url()?;
+    let headers = req.headers();
+    let header = |name: &str| headers.get(name).ok().flatten();
+    let (content_type, origin, fetch_site) = (
+        header("Content-Type"),
+        header("Origin"),
+        header("Sec-Fetch-Site"),
+    );
+    let method = req.inner().method();
+    let has_body = header("Content-Length").as_deref() != Some("0") && req.inner().body().is_some();
+    let sent = Sent {
+        method: &method,
+        content_type: content_type.as_deref(),
+        has_body,
+        origin: origin.as_deref(),
+        fetch_site: fetch_site.as_deref(),
+        own_origin: &url.origin().ascii_serialization(),
+    };
+    match csrf::check(&sent) {
+        Ok(()) => Ok(()),
+        Err(Refusal::CrossSite) => Err(ApiError::new(
+            403,
+            "cross_site",
+            "a request that changes something must come from the console's own origin",
+        )),
+        Err(Refusal::NotJson) => Err(ApiError::new(
+            415,
+            "unsupported_media_type",
+            "a request body must be JSON (Content-Type: application/json)",
+        )),
+    }
+}
+
+/// What the Worker's own answers (JSON, redirects, the sign-in pages) may
+/// load and who may frame them. The console's static files get theirs from
+/// `public/_headers`.
+const WORKER_CSP: &str =
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Every answer of the Worker: no framing, no MIME sniffing, no referrer
+/// (a sign-in URL carries a one-time code).
+pub fn with_security_headers(mut answer: Response) -> Response {
+    let headers = answer.headers_mut();
+    for (name, value) in [
+        ("Content-Security-Policy", WORKER_CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "DENY"),
+    ] {
+        // Only an immutable (forwarded) answer refuses; ours never are.
+        let _ = headers.set(name, value);
+    }
+    answer
 }
 
 /// The access key, compared in constant time.

@@ -27,6 +27,7 @@ mod error;
 mod events;
 mod http;
 mod install;
+mod jsapi;
 mod queue;
 mod seats;
 mod session;
@@ -41,7 +42,13 @@ use seats::routes as seat;
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     clock::load(&env).await;
-    routes(Router::with_data(ctx)).run(req, env).await
+    let path = req.path();
+    let cookie_reaches = path.starts_with("/api/") || path.starts_with("/auth/");
+    let answer = match cookie_reaches.then(|| http::same_origin(&req)) {
+        Some(Err(refused)) => refused.into_response()?,
+        _ => routes(Router::with_data(ctx)).run(req, env).await?,
+    };
+    Ok(http::with_security_headers(answer))
 }
 
 /// The `/api/v1` routes come from `domain::routes` (one handler each, by
@@ -100,6 +107,7 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         AutoActivate => manage(r, c, seat::set_auto_activate).await,
         Events       => admin(r, c, api::events).await,
         RetryEvents  => manage(r, c, api::retry_events).await,
+        AgentConfig  => admin(r, c, jsapi::agent_config).await,
         DevClock     => open(r, c, Dev, dev::set_clock).await,
         DevQuery     => open(r, c, DevWithKey, dev::query).await,
         DevKvKeys    => open(r, c, DevWithKey, dev::kv_keys).await,

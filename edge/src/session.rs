@@ -10,7 +10,7 @@ use crate::error::{respond, ApiError};
 use crate::store;
 use domain::api::{DevLogin, SessionInfo};
 use domain::session::{
-    cookie_value, AdminRight, Session, SessionError, COOKIE_NAME, SESSION_TTL_SECS,
+    cookie_name, cookie_value, set_cookie, AdminRight, Session, SessionError, SESSION_TTL_SECS,
 };
 use worker::{Context, Env, Headers, Request, Response, Result, RouteContext};
 
@@ -21,7 +21,8 @@ fn session_secret(env: &Env) -> std::result::Result<Vec<u8>, ApiError> {
 /// The caller's session, if any valid one is presented.
 pub fn current(req: &Request, env: &Env) -> std::result::Result<Session, ApiError> {
     let cookies = req.headers().get("Cookie")?.unwrap_or_default();
-    let token = cookie_value(&cookies, COOKIE_NAME).ok_or_else(ApiError::unauthenticated)?;
+    let token =
+        cookie_value(&cookies, cookie_name(https(req))).ok_or_else(ApiError::unauthenticated)?;
     match Session::verify(token, &session_secret(env)?, now_secs()) {
         Ok(session) => Ok(session),
         Err(SessionError::WeakSecret) => Err(ApiError::internal("SESSION_SECRET is too short")),
@@ -53,13 +54,13 @@ pub async fn require(
     Ok((session, right))
 }
 
+/// Whether the request came over https (always, in production).
+fn https(req: &Request) -> bool {
+    req.url().map(|u| u.scheme() == "https").unwrap_or(false)
+}
+
 fn session_cookie(req: &Request, value: &str, max_age: u64) -> String {
-    // `Secure` whenever we are served over https (always, in production).
-    let secure = req.url().map(|u| u.scheme() == "https").unwrap_or(false);
-    format!(
-        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
-    )
+    set_cookie(https(req), value, max_age)
 }
 
 /// The answer that signs `session` in: its info and the cookie.

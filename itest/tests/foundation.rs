@@ -111,9 +111,19 @@ fn dev_login_refuses_non_admins_and_bad_bodies() {
         &json!({"corp_id": "wwnope", "userid": "admin"}),
     );
     assert_eq!(unknown_corp.status, 403);
-    let garbage = post_text(&browser(), &url, "{not json");
-    assert_eq!(garbage.status, 400);
-    assert_eq!(garbage.error_code(), "bad_request");
+    let garbage = match browser()
+        .post(&url)
+        .set("Content-Type", "application/json")
+        .send_string("{not json")
+    {
+        Err(ureq::Error::Status(status, r)) => (status, r.into_string().unwrap_or_default()),
+        other => panic!("garbage was not refused: {other:?}"),
+    };
+    assert_eq!(garbage.0, 400);
+    assert!(garbage.1.contains("\"bad_request\""), "{}", garbage.1);
+    let not_json = post_text(&browser(), &url, "corp_id=wwdemo01&userid=admin");
+    assert_eq!(not_json.status, 415);
+    assert_eq!(not_json.error_code(), "unsupported_media_type");
 }
 
 #[test]

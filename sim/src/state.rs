@@ -231,6 +231,15 @@ impl Account {
     }
 }
 
+/// An app's JS-SDK ticket and how often it was fetched this hour.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AgentTicket {
+    pub ticket: String,
+    pub expires_at: u64,
+    pub hour_started: u64,
+    pub fetches: u32,
+}
+
 /// A renewal being put together: the organisation and the members.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RenewJob {
@@ -264,6 +273,8 @@ pub struct State {
     pub busy: HashMap<String, u32>,
     /// Seconds added to the wall clock (tests move time).
     pub clock_offset: i64,
+    /// corp_id -> the app's JS-SDK ticket (`ticket/get?type=agent_config`).
+    pub agent_tickets: HashMap<String, AgentTicket>,
 }
 
 impl State {

@@ -5,7 +5,8 @@ use crate::clock::now_secs;
 use crate::env::Config;
 use crate::error::ApiError;
 use domain::wecom::{
-    CorpCredential, CorpToken, ProviderToken, ProviderTokenRequest, SuiteToken, SuiteTokenRequest,
+    CorpCredential, CorpToken, JsapiTicket, ProviderToken, ProviderTokenRequest, SuiteToken,
+    SuiteTokenRequest,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -79,6 +80,11 @@ pub const SUITE_TICKET_KEY: &str = "wecom:suite_ticket";
 
 pub fn corp_token_key(corp_id: &str) -> String {
     format!("corp:{corp_id}:token")
+}
+
+/// Under the organisation's prefix, so uninstalling removes it too.
+fn agent_ticket_key(corp_id: &str) -> String {
+    format!("corp:{corp_id}:agent_ticket")
 }
 
 impl<'a> WeCom<'a> {
@@ -290,6 +296,25 @@ impl<'a> WeCom<'a> {
             .suite_call("/cgi-bin/service/get_corp_token", &body)
             .await;
         let result = result.map(|t: CorpToken| (t.access_token, t.expires_in));
+        self.keep_token(&key, result).await
+    }
+
+    /// The app's JS-SDK ticket (`ticket/get?type=agent_config`, page 96909),
+    /// kept in KV like a token: WeCom allows 100 fetches an hour per app.
+    pub async fn agent_ticket(
+        &self,
+        corp_id: &str,
+        permanent_code: &str,
+    ) -> Result<String, WeComError> {
+        let key = agent_ticket_key(corp_id);
+        if let Some(t) = self.reuse_or_lease(&key, false).await {
+            return Ok(t);
+        }
+        let query = [("type", "agent_config")];
+        let result = self
+            .corp_call(corp_id, permanent_code, "/cgi-bin/ticket/get", &query)
+            .await;
+        let result = result.map(|t: JsapiTicket| (t.ticket, t.expires_in));
         self.keep_token(&key, result).await
     }
 

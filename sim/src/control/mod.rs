@@ -29,6 +29,16 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             None => not_found("organisation"),
         },
         ("POST", ["_sim", "corps", corp_id, "install"]) => install(sim, corp_id),
+        // What WeCom's JS-SDK checks a page's agentConfig signature against.
+        ("GET", ["_sim", "corps", corp_id, "agent_ticket"]) => {
+            match sim.state().agent_tickets.get(*corp_id) {
+                Some(t) => Reply::json(
+                    200,
+                    &json!({"ticket": t.ticket, "expires_at": t.expires_at, "fetches": t.fetches}),
+                ),
+                None => not_found("agent ticket"),
+            }
+        }
         ("PUT", ["_sim", "corps", corp_id, "admins"]) => {
             admins::set_admins(sim, req, corp_id, &json_body())
         }

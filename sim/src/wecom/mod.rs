@@ -3,7 +3,7 @@
 //! `domain::wecom`), same errcodes, HTTP 200 with an `errcode` for errors.
 //! `service` issues tokens and installs, `agent` lists the app's admins,
 //! `contacts` answers what the app may see, `license` sells and binds
-//! interface licenses.
+//! interface licenses, `ticket` the app's JS-SDK ticket.
 
 mod activation;
 mod agent;
@@ -11,6 +11,7 @@ mod contacts;
 mod license;
 mod orders;
 mod service;
+mod ticket;
 
 use crate::sim::Sim;
 use crate::state::State;
@@ -24,6 +25,8 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     }
     Some(if let Some(call) = path.strip_prefix("license/") {
         license::handle(sim, req, call)
+    } else if let Some(call) = path.strip_prefix("ticket/") {
+        ticket::handle(sim, req, call)
     } else if let Some(call) = path.strip_prefix("agent/") {
         agent::handle(sim, req, call)
     } else if matches!(path.split('/').next(), Some("department" | "user" | "tag")) {
