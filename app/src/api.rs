@@ -3,10 +3,11 @@
 //! a failure comes back as one `ApiFailure` with the server's error code.
 
 use domain::api::{
-    ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin,
-    ErrorBody, EventHealth, EventsRetried, Forecast, ForecastRequest, Health, Items, MemberItem,
-    MemberQuery, OrderItem, Page, RangeSummary, SeatItem, SeatQuery, SeatRequest, SessionInfo,
-    Suggestions, Summary, SyncStarted, SyncStatus, TransferRequest,
+    ActionResults, ActivateRequest, AgentConfig, AgentConfigQuery, AutoActivate,
+    AutoActivateRequest, DepartmentNode, DevLogin, ErrorBody, EventHealth, EventsRetried, Forecast,
+    ForecastRequest, Health, Items, MemberItem, MemberQuery, OrderItem, Page, RangeSummary,
+    SeatItem, SeatQuery, SeatRequest, SessionInfo, Suggestions, Summary, SyncStarted, SyncStatus,
+    TransferRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -108,6 +109,18 @@ pub async fn logout() -> Result<(), ApiFailure> {
         .await
         .map_err(network)?;
     Ok(())
+}
+
+/// The signed `wx.agentConfig` for the page at `url` (WeCom's JS-SDK).
+pub async fn agent_config(corp_id: &str, url: &str) -> Result<AgentConfig, ApiFailure> {
+    let query = AgentConfigQuery {
+        url: url.to_owned(),
+    };
+    get_with(
+        &format!("/api/v1/corps/{corp_id}/jsapi/agent_config"),
+        &query,
+    )
+    .await
 }
 
 pub async fn members(corp_id: &str, query: &MemberQuery) -> Result<Page<MemberItem>, ApiFailure> {

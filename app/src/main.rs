@@ -5,6 +5,7 @@ mod components;
 mod format;
 mod i18n;
 mod pages;
+mod wecom_sdk;
 
 use components::topbar::TopBar;
 use leptos::prelude::*;

@@ -74,7 +74,7 @@ export async function settle() {
 }
 
 // Signs an admin in from node and calls the worker's API with that session.
-async function adminApi(corp, userid = "admin") {
+export async function adminApi(corp, userid = "admin") {
   // The worker installs after answering WeCom: until it has read the
   // admins, the sign-in is refused (403). Wait up to 20 s for that.
   let login;

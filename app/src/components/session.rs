@@ -24,7 +24,10 @@ where
                     <A href="/login">{tr(Text::SignIn)}</A>
                 </section>
             }.into_any(),
-            Some(Ok(s)) => children(s).into_any(),
+            Some(Ok(s)) => {
+                crate::wecom_sdk::start(s.corp_id.clone());
+                children(s).into_any()
+            }
         }}
     }
 }

@@ -2,6 +2,7 @@
 //! there, and which of them WeCom gives no department for.
 
 use crate::api;
+use crate::components::member_name::MemberName;
 use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::session::WithSession;
 use crate::format::given;
@@ -102,7 +103,7 @@ fn MemberList(corp_id: String) -> impl IntoView {
                     <For each=move || rows.with(|r| r.items.clone()) key=|m| m.userid.clone() let:m>
                         <tr data-userid=m.userid.clone()>
                             <td><code>{m.userid.clone()}</code></td>
-                            <td>{m.name.clone()}</td>
+                            <td><MemberName userid=m.userid.clone() name=m.name.clone()/></td>
                             <td>{match &m.department_ids {
                                 Some(ids) => {
                                     let ids = ids.clone();
