@@ -361,7 +361,8 @@ pub struct UserList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagUser {
     pub userid: String,
-    #[serde(default)]
+    /// Not given to third-party apps (page 90349).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
 }
 

@@ -184,7 +184,7 @@ fn members_who_open_the_app_without_a_seat_land_in_the_requests_inbox() {
         .find(|r| r["userid"] == "dev1")
         .expect("dev1 asked");
     assert_eq!(dev1["count"], 2);
-    assert_eq!(dev1["name"], "开发一");
+    assert_eq!(dev1["name"], "dev1", "WeCom gives the userid for a name");
     assert_eq!(dev1["has_seat"], 0);
     assert!(items.iter().any(|r| r["userid"] == "sales1"));
     assert_eq!(items.len(), 2);

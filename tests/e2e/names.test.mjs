@@ -21,7 +21,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 // WeCom's JS-SDK as a page inside WeCom sees it.
-function playedSdk(ticket, corpId, names) {
+function playedSdk(ticket, corpId, names, departments = {}) {
   const wx = `window.wx = { agentConfig(c) {
       const signed = "jsapi_ticket=${ticket}&noncestr=" + c.nonceStr + "&timestamp=" + c.timestamp
         + "&url=" + location.href.split("#")[0];
@@ -34,7 +34,8 @@ function playedSdk(ticket, corpId, names) {
     } };`;
   const openData = `window.WWOpenData = { bind(el) {
       if (!window.__agentConfig?.ok) return;
-      const name = (${JSON.stringify(names)})[el.getAttribute("openid")];
+      const known = el.getAttribute("type") === "departmentName" ? ${JSON.stringify(departments)} : ${JSON.stringify(names)};
+      const name = known[el.getAttribute("openid")];
       if (name) { el.textContent = name; el.dataset.rendered = name; }
     } };`;
   return { wx, openData };
@@ -62,16 +63,21 @@ test("inside WeCom the members page shows names through WeCom's JS-SDK", async (
   await api("GET", `/jsapi/agent_config?url=${encodeURIComponent(`${BASE}/`)}`);
   const { ticket } = await sim("GET", `/_sim/corps/${corp}/agent_ticket`);
   const held = await sim("GET", `/_sim/corps/${corp}`);
-  const names = Object.fromEntries(held.users.map((u) => [u.userid, `${u.name}（实名）`]));
+  const names = Object.fromEntries(held.users.map((u) => [u.userid, u.name]));
+  const departments = Object.fromEntries(held.departments.map((d) => [d.id, d.name]));
 
-  const { page, sdkRequests, problems } = await pageWithSdk(WXWORK_UA, playedSdk(ticket, corp, names));
+  const { page, sdkRequests, problems } = await pageWithSdk(WXWORK_UA, playedSdk(ticket, corp, names, departments));
   await signIn(page, corp);
   await page.goto(`${BASE}/members`);
-  const cell = page.locator("tr[data-userid=user01] ww-open-data");
+  const cell = page.locator("tr[data-userid=user01] ww-open-data[type=userName]");
   await cell.waitFor();
-  await page.waitForFunction(() => document.querySelector("tr[data-userid=user01] ww-open-data")?.dataset.rendered);
+  await page.waitForFunction(() => document.querySelector("tr[data-userid=user01] ww-open-data[type=userName]")?.dataset.rendered);
   assert.equal(await cell.textContent(), names.user01);
+  assert.notEqual(names.user01, "user01", "WeCom's API gave the userid; the SDK the name");
   assert.equal(await cell.getAttribute("openid"), "user01");
+  const department = page.locator("tr[data-userid=user01] ww-open-data[type=departmentName]").first();
+  await page.waitForFunction(() => document.querySelector("tr[data-userid=user01] ww-open-data[type=departmentName]")?.dataset.rendered);
+  assert.equal(await department.textContent(), departments[await department.getAttribute("openid")]);
   assert.equal(await page.evaluate(() => window.__agentConfig.ok), true, "WeCom accepted the signature");
   assert.equal(sdkRequests.length, 2, "both SDK files, once each");
   await page.screenshot({ path: `${SHOTS}members-in-wecom.png`, fullPage: true });
@@ -79,18 +85,19 @@ test("inside WeCom the members page shows names through WeCom's JS-SDK", async (
   // Rows a later page of the list brings are named too.
   await page.getByTestId("member-search").fill("user2");
   await page.locator("tr[data-userid=user21]").waitFor();
-  await page.waitForFunction(() => document.querySelector("tr[data-userid=user21] ww-open-data")?.dataset.rendered);
-  assert.equal(await page.locator("tr[data-userid=user21] ww-open-data").textContent(), names.user21);
+  await page.waitForFunction(() => document.querySelector("tr[data-userid=user21] ww-open-data[type=userName]")?.dataset.rendered);
+  assert.equal(await page.locator("tr[data-userid=user21] ww-open-data[type=userName]").textContent(), names.user21);
   assert.deepEqual(problems, []);
 });
 
-test("outside WeCom no SDK is loaded and the name WeCom's API gave shows", async () => {
+test("outside WeCom no SDK is loaded and the userid WeCom's API gave shows", async () => {
   const { page, sdkRequests, problems } = await pageWithSdk(undefined, playedSdk("x", "x", {}));
   await signIn(page, "wwdemo01");
   await page.goto(`${BASE}/members`);
-  const cell = page.locator("tr[data-userid=user01] ww-open-data");
+  const cell = page.locator("tr[data-userid=user01] ww-open-data[type=userName]");
   await cell.waitFor();
   assert.equal(await cell.getAttribute("openid"), "user01");
+  assert.equal(await cell.textContent(), "user01");
   assert.equal(await cell.getAttribute("data-rendered"), null);
   assert.deepEqual(sdkRequests, []);
   assert.deepEqual(problems, []);

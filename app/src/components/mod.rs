@@ -4,7 +4,7 @@ pub mod events_card;
 pub mod forecast_card;
 pub mod health_card;
 pub mod last_ok;
-pub mod member_name;
+pub mod open_data;
 pub mod order_list;
 pub mod paged;
 pub mod range_card;

@@ -2,7 +2,7 @@
 //! the idle seats that could go to them at once.
 
 use crate::api;
-use crate::components::member_name::MemberName;
+use crate::components::open_data::MemberName;
 use crate::components::refresh::use_refresh;
 use crate::components::seat_actions::{activate_action, transfer_action, ResultList};
 use crate::format::date;
@@ -44,7 +44,7 @@ pub fn RequestsCard(corp_id: String, may_manage: bool) -> impl IntoView {
                                 let userid = r.userid.clone();
                                 view! {
                                     <tr data-userid=r.userid.clone()>
-                                        <td><code>{r.userid.clone()}</code> " " <MemberName userid=r.userid.clone() name=r.name.clone().unwrap_or_default()/></td>
+                                        <td><MemberName userid=r.userid.clone() name=r.name.clone().unwrap_or_default()/></td>
                                         <td>{r.count}</td>
                                         <td>{date(r.last_at)}</td>
                                         <td>{if r.has_seat == 1 {

@@ -2,7 +2,7 @@
 //! there, and which of them WeCom gives no department for.
 
 use crate::api;
-use crate::components::member_name::MemberName;
+use crate::components::open_data::{DepartmentName, MemberName};
 use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::session::WithSession;
 use crate::format::given;
@@ -107,9 +107,12 @@ fn MemberList(corp_id: String) -> impl IntoView {
                             <td>{match &m.department_ids {
                                 Some(ids) => {
                                     let ids = ids.clone();
-                                    (move || names.with(|n| ids.iter()
-                                        .map(|id| n.as_ref().and_then(|n| n.get(id)).cloned().unwrap_or_else(|| id.to_string()))
-                                        .collect::<Vec<_>>().join(", "))).into_any()
+                                    (move || names.with(|n| ids.iter().enumerate()
+                                        .map(|(i, id)| {
+                                            let name = n.as_ref().and_then(|n| n.get(id)).cloned().unwrap_or_default();
+                                            view! { {(i > 0).then_some(", ")}<DepartmentName id=*id name=name/> }
+                                        })
+                                        .collect_view())).into_any()
                                 }
                                 None => view! {
                                     <span class="badge warn" title=move || if lang.get() == Lang::Zh {

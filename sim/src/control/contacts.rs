@@ -46,7 +46,7 @@ impl Change {
                 let mut m = m
                     .cdata("ChangeType", change_type)
                     .cdata("UserID", &user.userid)
-                    .cdata("Name", &user.name)
+                    // No name for a third-party app (page 90639): `user/get` gives the userid.
                     .text("Status", user.status);
                 if let Some(new) = new_userid {
                     m = m.cdata("NewUserID", &new);
@@ -66,13 +66,14 @@ impl Change {
             Change::CreateParty(d) => m
                 .cdata("ChangeType", "create_party")
                 .text("Id", d.id)
-                .cdata("Name", &d.name)
+                // A third-party app gets the id in the name's place (page 90344).
+                .cdata("Name", &d.id.to_string())
                 .text("ParentId", d.parentid)
                 .text("Order", d.order),
             Change::UpdateParty(d) => m
                 .cdata("ChangeType", "update_party")
                 .text("Id", d.id)
-                .cdata("Name", &d.name)
+                .cdata("Name", &d.id.to_string())
                 .text("ParentId", d.parentid),
             Change::DeleteParty { id } => m.cdata("ChangeType", "delete_party").text("Id", id),
         }
@@ -341,7 +342,7 @@ mod tests {
     }
 
     #[test]
-    fn a_member_change_with_markup_in_the_name_reads_back_whole() {
+    fn a_member_change_with_markup_in_its_ids_reads_back_whole_without_a_name() {
         let name = "Zoë <admin> & ]]> co";
         let change = parsed(Change::User {
             change_type: "update_user",
@@ -359,13 +360,14 @@ mod tests {
         };
         assert_eq!(member.userid, "u&1");
         assert_eq!(member.new_userid.as_deref(), Some("u<2>"));
-        assert_eq!(member.name.as_deref(), Some(name));
+        // WeCom tells a third-party app no member's name (page 90639).
+        assert_eq!(member.name, None);
         assert_eq!(member.department_ids, Some(vec![2, 5]));
         assert_eq!(member.main_department, Some(2));
     }
 
     #[test]
-    fn a_department_name_with_markup_reads_back_whole() {
+    fn a_department_change_names_the_department_by_its_id() {
         let change = parsed(Change::CreateParty(Department {
             id: 7,
             name: "R&D ]]><lab>".into(),
@@ -376,6 +378,7 @@ mod tests {
             panic!("{change:?}");
         };
         assert_eq!((d.id, d.parent_id, d.order), (7, Some(1), Some(3)));
-        assert_eq!(d.name.as_deref(), Some("R&D ]]><lab>"));
+        // A third-party app gets the id in the name's place (page 90344).
+        assert_eq!(d.name.as_deref(), Some("7"));
     }
 }

@@ -62,6 +62,19 @@ struct DeptUserPage<'a> {
     dept_user: Vec<DeptUser<'a>>,
 }
 
+/// What a third-party app is told a member is called: WeCom stopped giving
+/// third-party apps real names (for all of them since 2020-06-30) and sends
+/// the userid in the name's place (pages 91122, 90196); only the JS-SDK's
+/// `<ww-open-data>` shows the real one.
+fn shown_name(user: &state::User) -> String {
+    user.userid.clone()
+}
+
+/// A department's name as a third-party app gets it: its id (page 90344).
+fn shown_department_name(d: &state::Department) -> String {
+    d.id.to_string()
+}
+
 fn member(user: &state::User, v: &Visible) -> Member {
     let department = visible_departments(user, v);
     Member {
@@ -70,7 +83,7 @@ fn member(user: &state::User, v: &Visible) -> Member {
         open_userid: format!("wo{}", user.userid),
         user: User {
             userid: user.userid.clone(),
-            name: user.name.clone(),
+            name: shown_name(user),
             department,
         },
     }
@@ -149,7 +162,7 @@ fn departments(corp: &Corp, v: &Visible, root: Option<u64>) -> Result<Reply, Rep
         .filter(|d| within.contains(&d.id))
         .map(|d| Department {
             id: d.id,
-            name: d.name.clone(),
+            name: shown_department_name(d),
             parentid: d.parentid,
             order: d.order,
         })
@@ -240,9 +253,10 @@ fn tag(corp: &Corp, tagid: Option<u64>) -> Result<Reply, Reply> {
         .users
         .iter()
         .filter(|u| tag.userlist.contains(&u.userid))
+        // No name at all here for third-party apps (page 90349).
         .map(|u| TagUser {
             userid: u.userid.clone(),
-            name: u.name.clone(),
+            name: String::new(),
         })
         .collect();
     Ok(ok(&Tag {
@@ -351,7 +365,8 @@ mod tests {
         let tag: Tag = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(tag.partylist, vec![4]);
         assert_eq!(tag.userlist[0].userid, "pat");
-        assert_eq!(tag.userlist[0].name, "Pat");
+        assert_eq!(tag.userlist[0].name, "", "no names for third-party apps");
+        assert!(!reply.body.contains("Pat"));
         assert!(reply.body.contains(r#""tagname":"Leads""#));
     }
 
