@@ -27,7 +27,8 @@ fmt:
 lint:     ## fmt, clippy, and no import circle between the files of edge/src or sim/src
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p edge --all-targets --features dev -- -D warnings
 	python3 scripts/import_cycles.py edge/src sim/src
 
 clean:
-	rm -rf target dist edge/build .wrangler .run .dev.vars   # local D1/KV, sim state and the secrets that sealed them
+	rm -rf target dist edge/build edge/release .wrangler .run .dev.vars   # local D1/KV, sim state and the secrets that sealed them

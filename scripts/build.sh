@@ -12,12 +12,11 @@ wasm_features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-s
 log "writing edge/openapi.json (cargo run -p contract)"
 cargo run -q -p contract -- edge/openapi.json
 
-log "building edge (worker-build --release)"
-(
-  cd edge
-  # worker-build would download these from GitHub; hand it ours instead.
-  WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" WASM_OPT_BIN="$wasm_opt" worker-build --release
-)
+# The development Worker (edge/build/): with the `dev` feature (the dev
+# login, /api/v1/dev/*, the dev clock, the D1 fault switch). The production
+# bundle is made by `wrangler deploy` (scripts/build-worker.sh), without it.
+log "building edge for development (worker-build --release --features dev)"
+WORKER_FEATURES=dev bash scripts/build-worker.sh build
 
 log "building sim"
 cargo build -p sim

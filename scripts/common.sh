@@ -42,6 +42,9 @@ ensure_dev_vars() {
 PROVIDER_TOKEN=$(random_b64 12 | tr '+/' 'xy')
 PROVIDER_ENCODING_AES_KEY=$(random_b64 32)
 VARS
+    grep -q '^OPERATOR_API_KEY=' .dev.vars || cat >> .dev.vars <<VARS
+OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
+VARS
     return 0
   fi
   log "generating .dev.vars (local secrets)"
@@ -58,6 +61,7 @@ PROVIDER_TOKEN=$(random_b64 12 | tr '+/' 'xy')
 PROVIDER_ENCODING_AES_KEY=$(random_b64 32)
 SESSION_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
+OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 CALLBACK_MAX_SKEW_SECS=300
 DEV_LOGIN=1
 VARS
@@ -102,7 +106,8 @@ start_worker() {
   mkdir -p "$logs"
   wrangler d1 migrations apply DB --local --persist-to "$state" > "$logs/migrations-$port.log" 2>&1 \
     || { cat "$logs/migrations-$port.log" >&2; return 1; }
-  start_bg "$logs/wrangler-$port.log" wrangler dev --ip "$DEV_HOST" --port "$port" \
+  # The development Worker by name: wrangler.toml's `main` is production's.
+  start_bg "$logs/wrangler-$port.log" wrangler dev edge/build/index.js --ip "$DEV_HOST" --port "$port" \
     --persist-to "$state" --env-file "$env_file" --test-scheduled --show-interactive-dev-session=false
   wait_for "http://$DEV_HOST:$port/api/v1/health" 120 || { tail -50 "$logs/wrangler-$port.log" >&2; return 1; }
 }

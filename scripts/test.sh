@@ -22,6 +22,8 @@ PROVIDER_TOKEN=$(random_b64 12 | tr '+/' 'xy')
 PROVIDER_ENCODING_AES_KEY=$(random_b64 32)
 SESSION_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
+# The provider's operator: retries any organisation's failed callbacks.
+OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 CALLBACK_MAX_SKEW_SECS=300
 DEV_LOGIN=1
 # Every cron run takes the three organisations tried longest ago (tests
@@ -62,6 +64,9 @@ suite() {
 }
 
 suite "host: cargo test --workspace" cargo test --workspace --quiet
+suite "host: edge's development code (--features dev)" cargo test -p edge --features dev --quiet
+suite "production bundle (wrangler deploy --dry-run): no development code" \
+  bash scripts/check-release.sh
 
 stop_started_on_exit
 if start_stack "$TEST_PORT" "$TEST_SIM_PORT" "$IT/test.env" "$IT/state" "$IT/logs" \

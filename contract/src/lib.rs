@@ -6,7 +6,8 @@
 //! `GET /api/v1/openapi.json`; a test fails when the committed file is not
 //! what this crate makes now.
 //!
-//! Development-only routes are left out: production has none of them.
+//! Development-only routes are not in the table: they are compiled only
+//! into `edge`'s development builds (its `dev` feature).
 
 use domain::access::Decision;
 use domain::api::*;
@@ -184,30 +185,6 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::AgentConfig>()),
             &[400, 404, 502],
         ),
-        DevClock => op(
-            None,
-            Some(s.request::<ClockOffset>()),
-            (200, s.answer::<ClockNow>()),
-            &[400, 404],
-        ),
-        DevQuery => op(
-            None,
-            Some(s.request::<domain::api::DevQuery>()),
-            (200, s.answer::<DevRows>()),
-            &[400, 404],
-        ),
-        DevKvKeys => op(
-            None,
-            Some(s.request::<KvPrefix>()),
-            (200, s.answer::<KvKeys>()),
-            &[400, 404],
-        ),
-        DevReconcile => op(
-            None,
-            Some(s.request::<domain::api::DevReconcile>()),
-            (200, s.answer::<domain::api::Reconciled>()),
-            &[400, 404, 502],
-        ),
     }
 }
 
@@ -215,7 +192,7 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
 fn error_description(status: u16) -> &'static str {
     match status {
         400 => "The query or body is not what this operation takes (`bad_request`).",
-        401 => "No valid session or access key (`unauthenticated`), or WeCom no longer lists the session's user as an admin of the app (`not_admin`).",
+        401 => "No valid session, access key or operator key (`unauthenticated`), or WeCom no longer lists the session's user as an admin of the app (`not_admin`).",
         403 => "The session manages another organisation (`forbidden`), this operation changes something and WeCom gave the admin no management permission (`read_only`), or a browser sent it from another origin (`cross_site`).",
         415 => "A request body that is not `application/json` (`unsupported_media_type`).",
         404 => "Not found: the organisation is not installed (`not_found`, `unknown_corp`).",
@@ -230,10 +207,8 @@ fn error_description(status: u16) -> &'static str {
 fn statuses(route: Route, op: &Operation) -> Vec<u16> {
     let mut all: Vec<u16> = op.errors.to_vec();
     match route.door() {
-        Door::Session | Door::Manage => all.extend([401, 403]),
+        Door::Session | Door::Manage | Door::ManageOrOperator => all.extend([401, 403]),
         Door::AccessKey => all.push(401),
-        Door::Dev => all.push(404),
-        Door::DevWithKey => all.extend([401, 404]),
         Door::Public => {}
     }
     if route.method() == Method::Post {
@@ -337,17 +312,20 @@ fn describe(route: Route, s: &mut Schemas) -> Value {
     }
     match route.door() {
         Door::Session | Door::Manage => o["security"] = json!([{"session": []}]),
-        Door::AccessKey | Door::DevWithKey => o["security"] = json!([{"accessKey": []}]),
-        Door::Public | Door::Dev => {}
+        Door::AccessKey => o["security"] = json!([{"accessKey": []}]),
+        // Either one: OpenAPI's list of alternatives.
+        Door::ManageOrOperator => o["security"] = json!([{"session": []}, {"operatorKey": []}]),
+        Door::Public => {}
     }
     o
 }
 
-/// The document, without development-only routes.
+/// The document of every route of the table (development-only routes are
+/// not in it: they live in `edge`'s `dev` feature).
 pub fn document(version: &str) -> Value {
     let mut s = Schemas::new();
     let mut paths = Map::new();
-    for route in Route::ALL.iter().filter(|r| !r.door().is_dev()) {
+    for route in Route::ALL {
         let method = match route.method() {
             Method::Get => "get",
             Method::Post => "post",
@@ -381,7 +359,8 @@ pub fn document(version: &str) -> Value {
         "components": {
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
-                "accessKey": {"type": "http", "scheme": "bearer"},
+                "accessKey": {"type": "http", "scheme": "bearer", "description": "The product's servers: `Authorization: Bearer <ACCESS_API_KEY>`."},
+                "operatorKey": {"type": "http", "scheme": "bearer", "description": "The provider's operator, for any organisation: `Authorization: Bearer <OPERATOR_API_KEY>` (the access key is not accepted)."},
             },
             "parameters": {
                 "corp_id": {

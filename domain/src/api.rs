@@ -400,6 +400,10 @@ pub struct Forecast {
     pub unseen_users: Vec<String>,
     /// True when nothing above was guessed.
     pub exact: bool,
+    /// False when the organisation has more members or departments than the
+    /// forecast weighs (`FORECAST_WEIGHED`, 100 000 of each): the counts
+    /// are of the first ones only (and `exact` is false).
+    pub weighed_all: bool,
 }
 
 /// `GET /api/v1/corps/{corp_id}/requests` item: a member without a valid
@@ -445,6 +449,12 @@ pub const REQUESTS_LISTED: usize = 200;
 /// waiting members: one transfer takes at most 1 000 pairs
 /// (`seat::MAX_BATCH`), so more could not be acted on at once.
 pub const SUGGESTIONS_WEIGHED: usize = 1000;
+/// `POST .../forecast` weighs at most this many of the organisation's
+/// members (in userid order) and this many departments: an organisation of
+/// the size `make bench` syncs (100 000 members) is weighed whole; past it
+/// the forecast says it weighed a part (`weighed_all` and `exact` false)
+/// rather than read an unbounded list into one Worker's memory.
+pub const FORECAST_WEIGHED: usize = 100_000;
 
 /// A list answer without paging (each route bounds its length, see its
 /// description).
@@ -581,6 +591,14 @@ pub struct KvPrefix {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct KvKeys {
     pub keys: Vec<String>,
+}
+
+/// `POST /api/v1/dev/faults` body and answer: the share of D1 round trips
+/// that fail, from 0 (none, the default) to 1 (all). Development only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct D1Faults {
+    pub d1_failure_share: f64,
 }
 
 /// `POST /api/v1/dev/reconcile` body: the organisation to reconcile.

@@ -122,6 +122,18 @@ pub fn forecast(
         exact: unseen_parties.is_empty() && unseen_users.is_empty(),
         unseen_parties,
         unseen_users,
+        weighed_all: true,
+    }
+}
+
+/// The forecast of an organisation larger than
+/// [`crate::api::FORECAST_WEIGHED`] members or departments, of which only
+/// the first were read: not exact, and saying so.
+pub fn weighed_part(forecast: Forecast) -> Forecast {
+    Forecast {
+        exact: false,
+        weighed_all: false,
+        ..forecast
     }
 }
 
@@ -181,6 +193,20 @@ mod tests {
         assert_eq!(f.licensed_after, 2);
         assert_eq!(f.seats_needed, 1, "two unlicensed, one free account");
         assert!(f.exact);
+        assert!(f.weighed_all);
+    }
+
+    #[test]
+    fn a_forecast_of_part_of_the_organisation_is_not_exact_and_says_so() {
+        let (range, members) = org();
+        let whole = forecast(&range, &ForecastRequest::default(), &tree(), &members, 1);
+        let part = weighed_part(whole.clone());
+        assert!(!part.exact && !part.weighed_all);
+        assert_eq!(
+            (part.members_now, part.seats_needed),
+            (whole.members_now, whole.seats_needed),
+            "the counts of what was weighed stay"
+        );
     }
 
     #[test]

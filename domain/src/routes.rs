@@ -1,7 +1,9 @@
 //! The `/api/v1` route table, shared by `edge` (whose router is built from
 //! it and must handle every entry: an exhaustive `match`) and the OpenAPI
 //! generator in `contract` (which documents every entry). A route cannot
-//! exist in one and not the other.
+//! exist in one and not the other. Development-only routes are not here:
+//! they live in `edge`'s `dev` module, compiled only with its `dev`
+//! feature, so production builds have none of them.
 
 /// HTTP methods the API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,17 +43,10 @@ pub enum Door {
     Manage,
     /// The product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
     AccessKey,
-    /// Local development only (`DEV_LOGIN=1`): 404 in production, and left
-    /// out of the production document.
-    Dev,
-    /// Local development only, with the access key too.
-    DevWithKey,
-}
-
-impl Door {
-    pub fn is_dev(self) -> bool {
-        matches!(self, Door::Dev | Door::DevWithKey)
-    }
+    /// Either `Manage`, or the provider's operator for any organisation:
+    /// `Authorization: Bearer <OPERATOR_API_KEY>` (a different key from
+    /// the access key, which is refused here).
+    ManageOrOperator,
 }
 
 macro_rules! routes {
@@ -119,15 +114,11 @@ routes! {
     Transfer       => Post "/api/v1/corps/{corp_id}/seats/transfer", Manage, "Moves members' seats to others";
     Requests       => Get  "/api/v1/corps/{corp_id}/requests", Session, "Members who asked for a seat, those without one first, then the latest; at most 200";
     Suggestions    => Get  "/api/v1/corps/{corp_id}/suggestions", Session, "Idle seats matched to members who asked; it weighs at most 1000 of each";
-    Forecast       => Post "/api/v1/corps/{corp_id}/forecast", Session, "Members and seats a range change would mean";
+    Forecast       => Post "/api/v1/corps/{corp_id}/forecast", Session, "Members and seats a range change would mean; it weighs at most 100000 members and 100000 departments";
     AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Manage, "WeCom's auto-activation on or off";
     Events         => Get  "/api/v1/corps/{corp_id}/events", Session, "Callbacks waiting to be applied, and those that failed";
-    RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", Manage, "Sends the failed callbacks to the queue again";
+    RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", ManageOrOperator, "Sends the failed callbacks to the queue again (an admin who manages, or the provider's operator key)";
     AgentConfig    => Get  "/api/v1/corps/{corp_id}/jsapi/agent_config", Session, "Signs wx.agentConfig for a console page, so WeCom's JS-SDK can show real names";
-    DevClock       => Post "/api/v1/dev/clock", Dev, "Moves the worker's clock (development only)";
-    DevQuery       => Post "/api/v1/dev/query", DevWithKey, "One read-only SELECT (development only)";
-    DevKvKeys      => Post "/api/v1/dev/kv_keys", DevWithKey, "KV key names under a prefix (development only)";
-    DevReconcile   => Post "/api/v1/dev/reconcile", DevWithKey, "The scheduled reconcile of one organisation, now (development only)";
 }
 
 /// A table path in the router's form (`{corp_id}` becomes `:corp_id`).
@@ -171,11 +162,12 @@ mod tests {
 
     #[test]
     fn a_bounded_list_says_its_bound_in_its_summary() {
-        use crate::api::{ORDERS_LISTED, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
+        use crate::api::{FORECAST_WEIGHED, ORDERS_LISTED, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
         for (route, bound) in [
             (Route::Orders, ORDERS_LISTED),
             (Route::Requests, REQUESTS_LISTED),
             (Route::Suggestions, SUGGESTIONS_WEIGHED),
+            (Route::Forecast, FORECAST_WEIGHED),
         ] {
             assert!(
                 route.summary().contains(&format!("at most {bound}")),
@@ -203,13 +195,15 @@ mod tests {
         let managed: Vec<Route> = Route::ALL
             .iter()
             .copied()
-            .filter(|r| r.door() == Door::Manage)
+            .filter(|r| matches!(r.door(), Door::Manage | Door::ManageOrOperator))
             .collect();
         use Route::*;
         assert_eq!(
             managed,
             vec![StartSync, Activate, Transfer, AutoActivate, RetryEvents]
         );
+        // Only the retry is open to the provider's operator too.
+        assert_eq!(RetryEvents.door(), Door::ManageOrOperator);
         // The forecast is a POST that changes nothing.
         assert_eq!(Forecast.door(), Door::Session);
     }

@@ -5,7 +5,7 @@
 use crate::env::{self, VERSION};
 use crate::error::ApiError;
 use crate::events;
-use crate::http::{Admin, Ctx, Json};
+use crate::http::{Admin, Ctx, Json, Manager};
 use crate::store;
 use domain::api::{Corp, EventHealth, EventsRetried, Health};
 use domain::routes::Route;
@@ -51,16 +51,18 @@ pub async fn events(a: Admin, _: ()) -> std::result::Result<Json<EventHealth>, A
     Ok(Json(events::health(&a.env, a.corp_id()).await?))
 }
 
-/// Sends the organisation's failed callbacks to the queue again.
-pub async fn retry_events(a: Admin, _: ()) -> std::result::Result<Json<EventsRetried>, ApiError> {
-    let retried = events::retry_failed(&a.env, a.corp_id()).await?;
+/// Sends the organisation's failed callbacks to the queue again: for an
+/// admin who manages it, or the provider's operator (any organisation;
+/// audited as `operator`).
+pub async fn retry_events(m: Manager, _: ()) -> std::result::Result<Json<EventsRetried>, ApiError> {
+    let retried = events::retry_failed(&m.env, &m.corp_id).await?;
     let detail = serde_json::json!({"requeued": retried.requeued});
     let now = crate::clock::now_secs();
     store::audit(
-        &a.db()?,
-        a.corp_id(),
+        &env::db(&m.env)?,
+        &m.corp_id,
         now,
-        a.userid(),
+        &m.actor,
         "events_retried",
         &detail,
     )

@@ -1,12 +1,13 @@
 //! Wall-clock time for the rules, in unix seconds.
 //!
-//! In local development (`DEV_LOGIN=1`) tests may move time: an offset kept
-//! in KV is loaded at the start of each request. In production the offset
-//! is never read and is always zero.
+//! In local development (the `dev` feature and `DEV_LOGIN=1`) tests may
+//! move time: an offset kept in KV is loaded at the start of each request.
+//! Production builds have no offset: it is always zero.
 
 use std::cell::Cell;
 use worker::Env;
 
+#[cfg(feature = "dev")]
 const OFFSET_KEY: &str = "dev:clock_offset";
 
 thread_local! {
@@ -22,12 +23,15 @@ pub fn now_secs() -> u64 {
 }
 
 /// Loads the dev clock offset (zero outside dev mode), once per isolate.
+#[cfg_attr(not(feature = "dev"), allow(unused_variables))]
 pub async fn load(env: &Env) {
     if LOADED.with(Cell::get) {
         return;
     }
     LOADED.with(|l| l.set(true));
+    #[allow(unused_mut)]
     let mut offset = 0;
+    #[cfg(feature = "dev")]
     if crate::env::dev_mode(env) {
         if let Ok(kv) = env.kv("KV") {
             if let Ok(Some(v)) = kv.get(OFFSET_KEY).text().await {
@@ -39,6 +43,7 @@ pub async fn load(env: &Env) {
 }
 
 /// Sets the dev clock offset (callers check dev mode).
+#[cfg(feature = "dev")]
 pub async fn set(env: &Env, offset_secs: i64) -> worker::Result<()> {
     env.kv("KV")?
         .put(OFFSET_KEY, offset_secs.to_string())

@@ -3,6 +3,7 @@
 //! admins refreshed, or cancelled with every trace of it removed.
 
 use crate::cache;
+use crate::d1::Db;
 use crate::env::{self, random, Config};
 use crate::error::ApiError;
 use crate::store::{self, Installation};
@@ -11,11 +12,11 @@ use domain::ids::install_key;
 use domain::range::VisibleRange;
 use domain::seal::Sealer;
 use domain::wecom::{Agent, AuthInfo, Privilege};
-use worker::{D1Database, Env};
+use worker::Env;
 
 /// An installed organisation, ready for contacts calls.
 pub struct Corp<'a> {
-    pub db: D1Database,
+    pub db: Db,
     pub wecom: WeCom<'a>,
     pub permanent_code: String,
     /// The app's id in this organisation (0 before WeCom named it).
@@ -203,7 +204,9 @@ pub enum Cancelled {
 }
 
 /// The KV page size: WeCom's page, or a smaller one the tests set
-/// (`DEV_KV_LIST_PAGE_KEYS`, development only) to cross pages cheaply.
+/// (`DEV_KV_LIST_PAGE_KEYS`, development builds only) to cross pages
+/// cheaply.
+#[cfg(feature = "dev")]
 fn kv_page_keys(env: &Env) -> u64 {
     if env::dev_mode(env) {
         env::setting(env, "DEV_KV_LIST_PAGE_KEYS", cache::KV_LIST_PAGE_KEYS)
@@ -211,6 +214,11 @@ fn kv_page_keys(env: &Env) -> u64 {
     } else {
         cache::KV_LIST_PAGE_KEYS
     }
+}
+
+#[cfg(not(feature = "dev"))]
+fn kv_page_keys(_env: &Env) -> u64 {
+    cache::KV_LIST_PAGE_KEYS
 }
 
 /// `cancel_auth` sent at `cancelled_at` (its `TimeStamp`): every row and

@@ -1,19 +1,102 @@
-//! Local development and test routes (`http::dev`: 404 unless
-//! `DEV_LOGIN=1`, never in production); the inspection routes also need
-//! the `ACCESS_API_KEY` bearer. Tests read state through the worker itself
-//! so they never open its SQLite files from another process.
+//! Local development and test routes, compiled only with the `dev`
+//! feature (`scripts/build.sh` turns it on; the production build, made by
+//! `wrangler deploy`, does not: `scripts/check-release.sh` checks that its
+//! bundle has none of these paths). Each is 404 unless `DEV_LOGIN=1`
+//! (`http::dev`); the inspection routes also need the `ACCESS_API_KEY`
+//! bearer. Tests read state through the worker itself so they never open
+//! its SQLite files from another process. They are not in the route table
+//! of `domain::routes`, so not in the API document either.
 
 use crate::clock;
 use crate::cron;
+use crate::d1::dev::Invocation;
 use crate::env;
 use crate::env::Config;
 use crate::error::ApiError;
-use crate::http::{Json, Shape};
+use crate::http::{self, Json, Shape};
+use crate::session;
 use crate::store;
 use domain::api::{
-    ClockNow, ClockOffset, DevQuery, DevReconcile, DevRows, KvKeys, KvPrefix, Reconciled,
+    ClockNow, ClockOffset, D1Faults, DevQuery, DevReconcile, DevRows, KvKeys, KvPrefix, Reconciled,
 };
-use worker::Env;
+use std::rc::Rc;
+use worker::{Context, Env, Response, Router};
+
+/// Where the D1 fault switch is kept: a KV key, read at the start of every
+/// invocation (request, queue batch, cron run) in every isolate. Not D1:
+/// a table would be schema in production's D1 for a development switch,
+/// and reading it would be one of the D1 round trips being counted. KV is
+/// read-after-write consistent on one machine (`wrangler dev`), which is
+/// the only place this code runs.
+const FAULTS_KEY: &str = "dev:d1_faults";
+
+/// The response header that tells how many D1 round trips a request made
+/// (development builds only), so tests can hold code to its budget.
+pub const D1_CALLS_HEADER: &str = "x-dev-d1-calls";
+
+/// Adds the development routes (`http::dev`; `true`: the access key too).
+pub fn routes(router: Router<'_, Context>) -> Router<'_, Context> {
+    router
+        .post_async("/auth/dev-login", session::dev_login)
+        .post_async("/api/v1/dev/clock", |r, c| {
+            http::dev(r, c, false, set_clock)
+        })
+        .post_async("/api/v1/dev/query", |r, c| http::dev(r, c, true, query))
+        .post_async("/api/v1/dev/kv_keys", |r, c| http::dev(r, c, true, kv_keys))
+        .post_async("/api/v1/dev/reconcile", |r, c| {
+            http::dev(r, c, true, reconcile)
+        })
+        .post_async("/api/v1/dev/faults", |r, c| {
+            http::dev(r, c, true, set_faults)
+        })
+}
+
+/// Whether a request is to a development route: those bypass the fault
+/// switch (tests read state and turn the switch off through them).
+pub fn is_dev_path(path: &str) -> bool {
+    path.starts_with("/api/v1/dev/") || path == "/auth/dev-login"
+}
+
+/// A new invocation with the fault switch as KV has it (none outside dev
+/// mode, and none when `bypass`).
+pub async fn invocation(env: &Env, bypass: bool) -> Rc<Invocation> {
+    let mut share = 0.0;
+    if !bypass && env::dev_mode(env) {
+        if let Ok(kv) = env::kv(env) {
+            if let Ok(Some(v)) = kv.get(FAULTS_KEY).text().await {
+                share = v.parse().unwrap_or(0.0);
+            }
+        }
+    }
+    Invocation::new(share)
+}
+
+/// A request's response, with how many D1 round trips it made.
+pub fn count_d1_calls(mut resp: Response, invocation: &Invocation) -> Response {
+    // A response with immutable headers keeps them; none of ours has them.
+    let _ = resp
+        .headers_mut()
+        .set(D1_CALLS_HEADER, &invocation.calls().to_string());
+    resp
+}
+
+impl Shape for D1Faults {
+    const SHAPE: &'static str = "{\"d1_failure_share\": 0..=1}";
+}
+
+/// `POST /api/v1/dev/faults {"d1_failure_share"}`: from the next
+/// invocation on, that share of D1 round trips fails with an error
+/// (`d1::dev`); 0 turns the switch off.
+pub async fn set_faults(env: Env, Json(f): Json<D1Faults>) -> Result<Json<D1Faults>, ApiError> {
+    if !(0.0..=1.0).contains(&f.d1_failure_share) {
+        return Err(ApiError::bad_request("d1_failure_share must be 0..=1"));
+    }
+    env::kv(&env)?
+        .put(FAULTS_KEY, f.d1_failure_share.to_string())?
+        .execute()
+        .await?;
+    Ok(Json(f))
+}
 
 impl Shape for ClockOffset {
     const SHAPE: &'static str = "{\"offset_secs\": n}";

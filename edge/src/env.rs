@@ -2,8 +2,9 @@
 //! Worker secret or a plain var ([`value`]), the development switch is
 //! [`dev_mode`], and D1/KV are opened through [`db`] and [`kv`].
 
+use crate::d1::Db;
 use crate::error::ApiError;
-use worker::{D1Database, Env, KvStore};
+use worker::{Env, KvStore};
 
 /// Git sha when the build knew it, else the crate version.
 pub const VERSION: &str = match option_env!("WECOM_SEATS_VERSION") {
@@ -53,13 +54,16 @@ pub fn setting(env: &Env, name: &str, default: u64) -> u64 {
 }
 
 /// Local development and tests only (`DEV_LOGIN=1`): the dev login, the
-/// dev clock and the `/api/v1/dev/*` routes. Never set in production.
+/// dev clock and the `/api/v1/dev/*` routes, all of them compiled only
+/// with the `dev` feature. Never set in production.
+#[cfg(feature = "dev")]
 pub fn dev_mode(env: &Env) -> bool {
     value(env, "DEV_LOGIN").as_deref() == Some("1")
 }
 
-pub fn db(env: &Env) -> Result<D1Database, ApiError> {
-    Ok(env.d1("DB")?)
+/// D1, through the one door every call takes (`d1`).
+pub fn db(env: &Env) -> Result<Db, ApiError> {
+    Ok(Db::new(env.d1("DB")?))
 }
 
 pub fn kv(env: &Env) -> Result<KvStore, ApiError> {

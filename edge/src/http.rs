@@ -1,10 +1,13 @@
 //! HTTP adapters: a handler is a typed function, the adapter does the rest.
 //! `admin` checks the session against the route's organisation and the
-//! admins WeCom lists, `manage` also WeCom's management permission, `open` the
-//! route's `Door` (the access key, the development switch); each reads the typed input
+//! admins WeCom lists, `manage` also WeCom's management permission,
+//! `manage_or_operator` that or the provider's operator key, `open` the
+//! route's `Door` (the access key), `dev` the development switch (`dev`
+//! feature only); each reads the typed input
 //! ([`Query`], [`Json`] or nothing), runs the handler, and turns its answer
 //! ([`Json`] 200, [`Accepted`] 202) or its `ApiError` into the response.
 
+use crate::d1::Db;
 use crate::env::{self, Config};
 use crate::error::{respond, ApiError};
 use crate::session;
@@ -14,7 +17,7 @@ use domain::session::{ct_eq, Session};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::future::Future;
-use worker::{Context, D1Database, Env, Request, Response, RouteContext};
+use worker::{Context, Env, Request, Response, RouteContext};
 
 /// What every route gets from the Router.
 pub type Ctx = RouteContext<Context>;
@@ -41,7 +44,7 @@ impl Admin {
         &self.session.userid
     }
 
-    pub fn db(&self) -> Result<D1Database, ApiError> {
+    pub fn db(&self) -> Result<Db, ApiError> {
         env::db(&self.env)
     }
 
@@ -49,6 +52,18 @@ impl Admin {
         Config::from_env(&self.env)
     }
 }
+
+/// Who acts on an organisation through a `Door::ManageOrOperator` route:
+/// an admin who manages it, or the provider's operator.
+pub struct Manager {
+    pub corp_id: String,
+    /// The admin's userid, or [`OPERATOR`] (the audit row's actor).
+    pub actor: String,
+    pub env: Env,
+}
+
+/// The audit actor of what the operator key did.
+pub const OPERATOR: &str = "operator";
 
 /// A handler's typed input, read from the request.
 pub trait FromRequest: Sized {
@@ -185,6 +200,41 @@ where
     })
 }
 
+/// A route for an admin who manages the organisation named by `:corp_id`
+/// (`Door::Manage`), or for the provider's operator with
+/// `Authorization: Bearer <OPERATOR_API_KEY>` (`Door::ManageOrOperator`):
+/// a request that carries an `Authorization` header is judged by it alone.
+pub async fn manage_or_operator<I, O, F, Fut>(
+    mut req: Request,
+    ctx: Ctx,
+    handler: F,
+) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Manager, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    let corp_id = ctx.param("corp_id").cloned().unwrap_or_default();
+    let manager = match req.headers().get("Authorization") {
+        Ok(Some(_)) => check_operator_key(&req, &ctx.env).map(|()| OPERATOR.to_owned()),
+        _ => match session::require(&req, &ctx.env, &corp_id).await {
+            Ok((_, right)) if !right.may_manage() => Err(ApiError::read_only()),
+            Ok((session, _)) => Ok(session.userid),
+            Err(e) => Err(e),
+        },
+    }
+    .map(|actor| Manager {
+        corp_id,
+        actor,
+        env: ctx.env,
+    });
+    respond(match manager {
+        Ok(manager) => answer(&mut req, manager, handler).await,
+        Err(e) => Err(e),
+    })
+}
+
 /// A route behind `door`; the handler gets the Worker's bindings.
 pub async fn open<I, O, F, Fut>(
     mut req: Request,
@@ -200,13 +250,10 @@ where
 {
     let env = ctx.env;
     let allowed = match door {
-        Door::Dev | Door::DevWithKey if !env::dev_mode(&env) => {
-            Err(ApiError::not_found("development routes are disabled"))
-        }
-        Door::AccessKey | Door::DevWithKey => check_access_key(&req, &env),
-        Door::Dev | Door::Public => Ok(()),
-        Door::Session | Door::Manage => Err(ApiError::internal(
-            "a session route must go through admin or manage",
+        Door::AccessKey => check_access_key(&req, &env),
+        Door::Public => Ok(()),
+        Door::Session | Door::Manage | Door::ManageOrOperator => Err(ApiError::internal(
+            "a session route must go through admin, manage or manage_or_operator",
         )),
     };
     respond(match allowed {
@@ -253,6 +300,48 @@ pub fn same_origin(req: &Request) -> Result<(), ApiError> {
     }
 }
 
+/// A development route (`dev` feature only): 404 unless `DEV_LOGIN=1`,
+/// then the access key too when `with_key`.
+#[cfg(feature = "dev")]
+pub async fn dev<I, O, F, Fut>(
+    mut req: Request,
+    ctx: Ctx,
+    with_key: bool,
+    handler: F,
+) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Env, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    let env = ctx.env;
+    let allowed = if !env::dev_mode(&env) {
+        Err(ApiError::not_found("development routes are disabled"))
+    } else if with_key {
+        check_access_key(&req, &env)
+    } else {
+        Ok(())
+    };
+    respond(match allowed {
+        Ok(()) => answer(&mut req, env, handler).await,
+        Err(e) => Err(e),
+    })
+}
+
+/// The operator key, compared in constant time. It is optional: unset,
+/// no key opens the operator's door (401), not even an empty bearer.
+fn check_operator_key(req: &Request, env: &Env) -> Result<(), ApiError> {
+    match env::value(env, "OPERATOR_API_KEY").filter(|k| !k.is_empty()) {
+        Some(key) => check_bearer(req, &key, "OPERATOR_API_KEY"),
+        None => Err(ApiError::new(
+            401,
+            "unauthenticated",
+            "no OPERATOR_API_KEY is configured: sign in as an admin who manages",
+        )),
+    }
+}
+
 /// What the Worker's own answers (JSON, redirects, the sign-in pages) may
 /// load and who may frame them. The console's static files get theirs from
 /// `public/_headers`.
@@ -276,9 +365,18 @@ pub fn with_security_headers(mut answer: Response) -> Response {
     answer
 }
 
-/// The access key, compared in constant time.
+/// The access key, required (unset is a server fault, 500).
 fn check_access_key(req: &Request, env: &Env) -> Result<(), ApiError> {
-    let key = env::required(env, "ACCESS_API_KEY")?;
+    check_bearer(
+        req,
+        &env::required(env, "ACCESS_API_KEY")?,
+        "ACCESS_API_KEY",
+    )
+}
+
+/// `Authorization: Bearer <key>`, compared in constant time; 401 naming
+/// the secret when it is not that.
+fn check_bearer(req: &Request, key: &str, secret: &str) -> Result<(), ApiError> {
     let given = req.headers().get("Authorization")?.unwrap_or_default();
     let token = given.strip_prefix("Bearer ").unwrap_or_default();
     if ct_eq(token.as_bytes(), key.as_bytes()) {
@@ -287,7 +385,7 @@ fn check_access_key(req: &Request, env: &Env) -> Result<(), ApiError> {
         Err(ApiError::new(
             401,
             "unauthenticated",
-            "a valid Authorization: Bearer <ACCESS_API_KEY> is required",
+            format!("a valid Authorization: Bearer <{secret}> is required"),
         ))
     }
 }

@@ -2,8 +2,10 @@
 //! table is `domain::routes` (shared with the OpenAPI document); [`handle`]
 //! gives each entry, one a line, its adapter (`http::admin` for the console,
 //! signed in to that organisation, `http::manage` for what changes something
-//! there; `http::open` behind the route's `Door`:
-//! the access key, or local development only) and its typed handler.
+//! there; `http::open` behind the route's `Door`, the access key) and its
+//! typed handler. The development routes (`dev`: the dev login,
+//! `/api/v1/dev/*`) are compiled only with the `dev` feature, which
+//! `scripts/build.sh` turns on and the production build does not.
 //!
 //! Where a line goes: SQL in `store/<owner>.rs`, a WeCom call in `wecom/`,
 //! reading a request or building a response in a `routes.rs`, `callback`
@@ -21,6 +23,8 @@ mod clock;
 mod contacts;
 mod corp;
 mod cron;
+mod d1;
+#[cfg(feature = "dev")]
 mod dev;
 mod env;
 mod error;
@@ -36,7 +40,7 @@ mod wecom;
 
 use contacts::routes as members;
 use domain::routes::{self, Door::*, Route};
-use http::{admin, manage, open};
+use http::{admin, manage, manage_or_operator, open};
 use seats::routes as seat;
 
 #[event(fetch)]
@@ -44,10 +48,21 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     clock::load(&env).await;
     let path = req.path();
     let cookie_reaches = path.starts_with("/api/") || path.starts_with("/auth/");
-    let answer = match cookie_reaches.then(|| http::same_origin(&req)) {
-        Some(Err(refused)) => refused.into_response()?,
-        _ => routes(Router::with_data(ctx)).run(req, env).await?,
+    if cookie_reaches {
+        if let Err(refused) = http::same_origin(&req) {
+            return Ok(http::with_security_headers(refused.into_response()?));
+        }
+    }
+    #[cfg(feature = "dev")]
+    let answer = {
+        let invocation = dev::invocation(&env, dev::is_dev_path(&req.path())).await;
+        let resp = invocation
+            .scope(routes(Router::with_data(ctx)).run(req, env))
+            .await?;
+        dev::count_d1_calls(resp, &invocation)
     };
+    #[cfg(not(feature = "dev"))]
+    let answer = routes(Router::with_data(ctx)).run(req, env).await?;
     Ok(http::with_security_headers(answer))
 }
 
@@ -59,6 +74,8 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
             serve(path, req, ctx)
         });
     }
+    #[cfg(feature = "dev")]
+    let router = dev::routes(router);
     router
         .get_async("/wecom/callback/command", callback::verify_command)
         .post_async("/wecom/callback/command", callback::push_command)
@@ -66,7 +83,6 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
         .post_async("/wecom/callback/data", callback::push_data)
         .get_async("/wecom/callback/system", callback::verify_system)
         .post_async("/wecom/callback/system", callback::push_system)
-        .post_async("/auth/dev-login", session::dev_login)
         .post_async("/auth/logout", session::logout)
         .or_else_any_method_async("/api/*rest", api::no_such_route)
 }
@@ -106,12 +122,8 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         Forecast     => admin(r, c, seat::forecast).await,
         AutoActivate => manage(r, c, seat::set_auto_activate).await,
         Events       => admin(r, c, api::events).await,
-        RetryEvents  => manage(r, c, api::retry_events).await,
+        RetryEvents  => manage_or_operator(r, c, api::retry_events).await,
         AgentConfig  => admin(r, c, jsapi::agent_config).await,
-        DevClock     => open(r, c, Dev, dev::set_clock).await,
-        DevQuery     => open(r, c, DevWithKey, dev::query).await,
-        DevKvKeys    => open(r, c, DevWithKey, dev::kv_keys).await,
-        DevReconcile => open(r, c, DevWithKey, dev::reconcile).await,
     }
 }
 
@@ -120,11 +132,23 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
 #[event(queue)]
 async fn queue(batch: MessageBatch<queue::Work>, env: Env, ctx: Context) -> Result<()> {
     clock::load(&env).await;
+    #[cfg(feature = "dev")]
+    return dev::invocation(&env, false)
+        .await
+        .scope(events::consume(batch, &env, &ctx))
+        .await;
+    #[cfg(not(feature = "dev"))]
     events::consume(batch, &env, &ctx).await
 }
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     clock::load(&env).await;
+    #[cfg(feature = "dev")]
+    dev::invocation(&env, false)
+        .await
+        .scope(cron::run(&env))
+        .await;
+    #[cfg(not(feature = "dev"))]
     cron::run(&env).await;
 }

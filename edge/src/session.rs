@@ -8,7 +8,7 @@ use crate::clock::now_secs;
 use crate::env;
 use crate::error::{respond, ApiError};
 use crate::store;
-use domain::api::{DevLogin, SessionInfo};
+use domain::api::SessionInfo;
 use domain::session::{
     cookie_name, cookie_value, set_cookie, AdminRight, Session, SessionError, SESSION_TTL_SECS,
 };
@@ -63,7 +63,9 @@ fn session_cookie(req: &Request, value: &str, max_age: u64) -> String {
     set_cookie(https(req), value, max_age)
 }
 
-/// The answer that signs `session` in: its info and the cookie.
+/// The answer that signs `session` in: its info and the cookie (only the
+/// dev login signs in so far).
+#[cfg_attr(not(feature = "dev"), allow(dead_code))]
 fn signed_in(
     req: &Request,
     env: &Env,
@@ -78,14 +80,16 @@ fn signed_in(
     Ok(Response::from_json(&info(session, right))?.with_headers(headers))
 }
 
-/// `POST /auth/dev-login {"corp_id","userid"}`: local development only.
+/// `POST /auth/dev-login {"corp_id","userid"}`: local development only
+/// (the `dev` feature, then `DEV_LOGIN=1`).
+#[cfg(feature = "dev")]
 pub async fn dev_login(mut req: Request, ctx: RouteContext<Context>) -> Result<Response> {
     respond(
         async {
             if !env::dev_mode(&ctx.env) {
                 return Err(ApiError::not_found("dev login is disabled"));
             }
-            let login: DevLogin = req
+            let login: domain::api::DevLogin = req
                 .json()
                 .await
                 .map_err(|_| ApiError::bad_request("body must be {\"corp_id\",\"userid\"}"))?;

@@ -38,6 +38,9 @@ pub struct Answer {
     pub set_cookie: Option<String>,
     pub content_type: String,
     pub text: String,
+    /// The worker's count of the D1 round trips this request made
+    /// (`x-dev-d1-calls`, development builds only).
+    pub d1_calls: Option<u64>,
 }
 
 impl Answer {
@@ -70,6 +73,7 @@ fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
     };
     Answer {
         status: resp.status(),
+        d1_calls: resp.header("x-dev-d1-calls").and_then(|n| n.parse().ok()),
         set_cookie: resp.header("set-cookie").map(str::to_owned),
         content_type: resp.content_type().to_owned(),
         text: resp.into_string().unwrap_or_default(),
@@ -483,6 +487,37 @@ pub fn may(corp_id: &str, userid: &str, operation: &str) -> Value {
     );
     assert_eq!(a.status, 200, "{}", a.text);
     a.json()
+}
+
+/// The worker's D1 fault switch: this share of D1 round trips fails
+/// (every isolate, every invocation but the development routes'); off
+/// again on drop. It is shared by every test: only `global.rs` uses it.
+pub struct D1Faults;
+
+impl D1Faults {
+    pub fn on(d1_failure_share: f64) -> D1Faults {
+        set_d1_faults(d1_failure_share);
+        D1Faults
+    }
+}
+
+impl Drop for D1Faults {
+    fn drop(&mut self) {
+        set_d1_faults(0.0);
+    }
+}
+
+pub fn set_d1_faults(d1_failure_share: f64) {
+    let a = answer(
+        browser()
+            .post(&format!("{}/api/v1/dev/faults", edge()))
+            .set(
+                "Authorization",
+                &format!("Bearer {}", config("ACCESS_API_KEY")),
+            )
+            .send_json(serde_json::json!({"d1_failure_share": d1_failure_share})),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
 }
 
 /// Moves WeCom's and the worker's clocks together; back to now on drop.

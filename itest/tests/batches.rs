@@ -121,6 +121,23 @@ fn d1_holders(corp: &str) -> BTreeMap<String, (String, u64)> {
     .collect()
 }
 
+/// D1 round trips one seat action of up to 1 000 members may make: a
+/// handful of reads and batched writes (and the session's check), far
+/// below the 50 queries a Worker invocation gets on the Free plan. Code
+/// that asked D1 once per member would make a thousand.
+const SEAT_ACTION_D1_CALLS: u64 = 20;
+
+fn assert_within_d1_budget(what: &str, a: &Answer) {
+    let calls = a
+        .d1_calls
+        .unwrap_or_else(|| panic!("{what}: no x-dev-d1-calls (a development build?)"));
+    assert!(
+        calls <= SEAT_ACTION_D1_CALLS,
+        "{what}: {calls} D1 round trips, more than {SEAT_ACTION_D1_CALLS}"
+    );
+    eprintln!("{what}: {calls} D1 round trips");
+}
+
 fn audit_rows(corp: &str, action: &str) -> Vec<Value> {
     d1(&format!(
         "SELECT detail FROM audit WHERE corp_id = '{corp}' AND action = '{action}'"
@@ -142,6 +159,7 @@ fn a_thousand_activations_and_a_thousand_transfers_leave_d1_equal_to_wecom() {
         &json!({"userids": holders, "type": 1}),
     );
     assert_eq!(a.status, 200, "{}", a.text);
+    assert_within_d1_budget("activating 1 000 members", &a);
     let results = a.json()["results"].as_array().unwrap().clone();
     assert_eq!(results.len(), 1000);
     let refused: Vec<&Value> = results.iter().filter(|r| r["ok"] != true).collect();
@@ -169,6 +187,7 @@ fn a_thousand_activations_and_a_thousand_transfers_leave_d1_equal_to_wecom() {
         &json!({"transfers": pairs}),
     );
     assert_eq!(a.status, 200, "{}", a.text);
+    assert_within_d1_budget("transferring 1 000 seats", &a);
     let results = a.json()["results"].as_array().unwrap().clone();
     assert_eq!(results.len(), 1000);
     let refused: Vec<&Value> = results.iter().filter(|r| r["ok"] != true).collect();

@@ -112,3 +112,85 @@ fn an_event_failing_every_retry_shows_as_failed_until_an_admin_retries_it() {
     );
     assert_eq!(a.status, 403, "{}", a.text);
 }
+
+fn retry_with_key(corp: &str, key: &str) -> Answer {
+    let url = format!("{}/api/v1/corps/{corp}/events/retry", edge());
+    let r = browser()
+        .post(&url)
+        .set("Authorization", &format!("Bearer {key}"))
+        .send_json(json!({}));
+    match r {
+        Ok(r) => Answer {
+            status: r.status(),
+            set_cookie: None,
+            content_type: String::new(),
+            d1_calls: None,
+            text: r.into_string().unwrap_or_default(),
+        },
+        Err(ureq::Error::Status(status, r)) => Answer {
+            status,
+            set_cookie: None,
+            content_type: String::new(),
+            d1_calls: None,
+            text: r.into_string().unwrap_or_default(),
+        },
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_providers_operator_retries_an_organisations_failed_events_with_its_key_alone() {
+    let (corp, admin) = installed_and_synced("oper");
+    sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/busy"),
+        &json!({"call": "user/get", "times": 1000}),
+    );
+    sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/users"),
+        &json!({"userid": "dev4", "name": "开发四", "department": [2]}),
+    );
+    let mut health = json!(null);
+    for _ in 0..150 {
+        health = event_health(&admin, &corp);
+        if health["failed"] == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(health["failed"], 1, "{health}");
+    sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/busy"),
+        &json!({"call": "user/get", "times": 0}),
+    );
+
+    // Not the operator: a wrong key, the access key, no key at all.
+    for key in ["not-the-key", &config("ACCESS_API_KEY"), ""] {
+        let a = retry_with_key(&corp, key);
+        assert_eq!(
+            (a.status, a.error_code().as_str()),
+            (401, "unauthenticated"),
+            "{key:?}: {}",
+            a.text
+        );
+    }
+    assert_eq!(
+        event_health(&admin, &corp)["failed"],
+        1,
+        "nothing was retried"
+    );
+
+    // The operator's key, no session: retried, and audited as the operator.
+    let a = retry_with_key(&corp, &config("OPERATOR_API_KEY"));
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json()["requeued"], 1);
+    wait_for_member(&admin, &corp, "dev4");
+    assert_eq!(event_health(&admin, &corp)["failed"], 0);
+    let actors = d1(&format!(
+        "SELECT actor FROM audit WHERE corp_id = '{corp}' AND action = 'events_retried'"
+    ));
+    assert_eq!(actors, vec![json!({"actor": "operator"})]);
+}

@@ -96,7 +96,7 @@ pub enum Applied {
 /// The member row WeCom's current view leads to, when it alone says how
 /// the member is in range (a tag route needs a full sync).
 async fn member_now(
-    db: &worker::D1Database,
+    db: &crate::d1::Db,
     corp_id: &str,
     u: &User,
 ) -> Result<Option<MemberRecord>, ApiError> {

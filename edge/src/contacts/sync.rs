@@ -207,7 +207,7 @@ struct RangeShape<'a> {
 /// Expands one chunk of members, writes what differs from their stored
 /// rows, and returns how many rows it wrote.
 async fn write_chunk(
-    db: &worker::D1Database,
+    db: &crate::d1::Db,
     corp_id: &str,
     shape: &RangeShape<'_>,
     members: Vec<Member>,

@@ -4,6 +4,7 @@
 
 use super::mirror::{held_statements, read_members};
 use crate::cache;
+use crate::d1::{Db, Statement};
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::store::{self, ActivatedSeat, FreeCode, MemberFacts, SeatTransfer};
@@ -16,7 +17,7 @@ use domain::seat::{
 use domain::wecom::{AccountStatus, ActiveInfo};
 use domain::wecom::{Activation, Transfer};
 use std::collections::{HashMap, HashSet};
-use worker::{D1Database, D1PreparedStatement, Env};
+use worker::Env;
 
 /// Who acts, on which organisation, when.
 pub struct Actor<'a> {
@@ -365,12 +366,12 @@ pub async fn transfer(
 /// moved one ends) and record every account that moved to its takeover,
 /// however many the handover held.
 async fn confirm_moves(
-    db: &D1Database,
+    db: &Db,
     wecom: &WeCom<'_>,
     who: &Actor<'_>,
     facts: &MemberFacts,
     moved: &[PlannedTransfer],
-) -> Result<Vec<D1PreparedStatement>, ApiError> {
+) -> Result<Vec<Statement>, ApiError> {
     let (corp, now) = (who.corp_id, who.now);
     let mut codes: Vec<String> = vec![];
     let mut seen = HashSet::new();

@@ -5,6 +5,7 @@
 //! seats drifted from WeCom's and of codes whose WeCom status changed.
 
 use crate::cache;
+use crate::d1::{Db, Statement};
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::store::{self, HeldAccounts, LicenseInfo, PaidOrder};
@@ -13,7 +14,7 @@ use domain::event::ActivatedAccount;
 use domain::wecom::{ActiveInfo, OrderAccount, OrderType, RefundOutcome};
 use serde_json::json;
 use std::collections::HashMap;
-use worker::{D1Database, D1PreparedStatement, Env};
+use worker::Env;
 
 /// Asks WeCom what each member holds. `get_active_info_by_user` answers
 /// one member a call and WeCom has no batch form, so this is one WeCom
@@ -33,11 +34,11 @@ pub async fn read_members(
 
 /// The statements writing what [`read_members`] found.
 pub fn held_statements(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     held: &HashMap<String, Vec<ActiveInfo>>,
     now: u64,
-) -> Result<Vec<D1PreparedStatement>, ApiError> {
+) -> Result<Vec<Statement>, ApiError> {
     let rows: Vec<HeldAccounts> = held
         .iter()
         .map(|(userid, accounts)| HeldAccounts { userid, accounts })
@@ -48,7 +49,7 @@ pub fn held_statements(
 /// Re-reads what WeCom says each member holds and writes it: a WeCom call
 /// per member, then one D1 round trip for them all.
 pub async fn reread_members(
-    db: &D1Database,
+    db: &Db,
     wecom: &WeCom<'_>,
     corp_id: &str,
     userids: &[&str],

@@ -228,7 +228,11 @@ pub async fn forecast(
     let f = store::forecast_facts(&db, a.corp_id(), now_secs()).await?;
     let forecast =
         domain::forecast::forecast(&current, &change, &f.departments, &f.members, f.unassigned);
-    Ok(Json(forecast))
+    Ok(Json(if f.complete {
+        forecast
+    } else {
+        domain::forecast::weighed_part(forecast)
+    }))
 }
 
 #[cfg(test)]

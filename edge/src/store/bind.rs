@@ -1,9 +1,10 @@
 //! What every store file shares: binding Rust values as D1 parameters,
 //! running statements in batches, the audit row, and the health ping.
 
+use crate::d1::{Db, Statement};
 use domain::api::Page;
 use serde::Deserialize;
-use worker::{wasm_bindgen::JsValue, D1Database, D1PreparedStatement, Result};
+use worker::{wasm_bindgen::JsValue, Result};
 
 /// D1 caps a batch's size; larger writes go in several transactions.
 pub(super) const BATCH: usize = 100;
@@ -22,7 +23,7 @@ pub const D1_QUERIES_PER_INVOCATION: usize = 50;
 pub(super) const JSON_ROWS: usize = 1000;
 
 /// A real round trip to D1 for the health check.
-pub async fn ping(db: &D1Database) -> Result<bool> {
+pub async fn ping(db: &Db) -> Result<bool> {
     #[derive(Deserialize)]
     struct One {
         one: i64,
@@ -32,7 +33,7 @@ pub async fn ping(db: &D1Database) -> Result<bool> {
 }
 
 /// One text column of every row a statement returns (ids, keys), in order.
-pub(super) async fn texts(statement: D1PreparedStatement, column: &str) -> Result<Vec<String>> {
+pub(super) async fn texts(statement: Statement, column: &str) -> Result<Vec<String>> {
     let rows: Vec<serde_json::Map<String, serde_json::Value>> = statement.all().await?.results()?;
     Ok(rows
         .into_iter()
@@ -68,10 +69,7 @@ pub(super) fn json_str<T: serde::Serialize>(v: &T) -> JsValue {
 }
 
 /// Runs statements in transactions of at most `BATCH`.
-pub(super) async fn run_batched(
-    db: &D1Database,
-    statements: Vec<D1PreparedStatement>,
-) -> Result<()> {
+pub(super) async fn run_batched(db: &Db, statements: Vec<Statement>) -> Result<()> {
     let mut statements = statements.into_iter().peekable();
     while statements.peek().is_some() {
         db.batch(statements.by_ref().take(BATCH).collect()).await?;
@@ -80,13 +78,13 @@ pub(super) async fn run_batched(
 }
 
 pub(super) fn audit_statement(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     now: u64,
     actor: &str,
     action: &str,
     detail: &serde_json::Value,
-) -> Result<D1PreparedStatement> {
+) -> Result<Statement> {
     // Only while the organisation exists: a sync or action finishing after
     // cancel_auth must not leave a row of a deleted organisation behind.
     db.prepare(
@@ -106,8 +104,8 @@ pub(super) fn audit_statement(
 /// the last one: an action's results and its audit row are written
 /// together, one round trip per `BATCH` statements.
 pub async fn write_audited(
-    db: &D1Database,
-    mut statements: Vec<D1PreparedStatement>,
+    db: &Db,
+    mut statements: Vec<Statement>,
     corp_id: &str,
     now: u64,
     actor: &str,
@@ -125,7 +123,7 @@ pub async fn write_audited(
 }
 
 pub async fn audit(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     now: u64,
     actor: &str,

@@ -2,10 +2,11 @@
 //! leave them, and the console's reads of them.
 
 use super::bind::{changes, json_str, num, page, run_batched, BATCH};
+use crate::d1::Db;
 use domain::api::{MemberItem, Page, SyncCounts};
 use domain::range::{MemberRecord, Status, Via};
 use serde::Deserialize;
-use worker::{wasm_bindgen::JsValue, D1Database, Result};
+use worker::{wasm_bindgen::JsValue, Result};
 
 #[derive(Deserialize)]
 struct MemberRow {
@@ -39,11 +40,11 @@ impl MemberRow {
 const MEMBER_COLUMNS: &str = "userid, name, department_ids, in_range, via, status";
 
 fn upsert_member_statement(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     m: &MemberRecord,
     now: u64,
-) -> Result<worker::D1PreparedStatement> {
+) -> Result<crate::d1::Statement> {
     let via: Vec<Via> = m.via.iter().copied().collect();
     db.prepare(
         "INSERT INTO members (corp_id, userid, name, department_ids, department_known, in_range, via, status, updated_at) \
@@ -72,11 +73,11 @@ const MEMBERS_PER_STATEMENT: usize = 500;
 /// Many members in one statement: rows come from a JSON array through
 /// `json_each`, so a 100k-member sync is 200 statements, not 100 000.
 fn upsert_members_statement(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     members: &[MemberRecord],
     now: u64,
-) -> Result<worker::D1PreparedStatement> {
+) -> Result<crate::d1::Statement> {
     let rows: Vec<serde_json::Value> = members
         .iter()
         .map(|m| {
@@ -106,23 +107,12 @@ fn upsert_members_statement(
     .bind(&[corp_id.into(), json_str(&rows), num(now)])
 }
 
-pub async fn upsert_member(
-    db: &D1Database,
-    corp_id: &str,
-    m: &MemberRecord,
-    now: u64,
-) -> Result<()> {
+pub async fn upsert_member(db: &Db, corp_id: &str, m: &MemberRecord, now: u64) -> Result<()> {
     upsert_member_statement(db, corp_id, m, now)?.run().await?;
     Ok(())
 }
 
-pub async fn rename_member(
-    db: &D1Database,
-    corp_id: &str,
-    old: &str,
-    new: &str,
-    now: u64,
-) -> Result<()> {
+pub async fn rename_member(db: &Db, corp_id: &str, old: &str, new: &str, now: u64) -> Result<()> {
     db.batch(vec![
         db.prepare(
             "UPDATE members SET userid = ?3, updated_at = ?4 WHERE corp_id = ?1 AND userid = ?2",
@@ -138,7 +128,7 @@ pub async fn rename_member(
 }
 
 /// A member deleted in WeCom. Returns whether we knew them.
-pub async fn mark_departed(db: &D1Database, corp_id: &str, userid: &str, now: u64) -> Result<bool> {
+pub async fn mark_departed(db: &Db, corp_id: &str, userid: &str, now: u64) -> Result<bool> {
     let r = db
         .prepare(
             "UPDATE members SET status = 'departed', in_range = 0, via = '[]', updated_at = ?3 \
@@ -151,12 +141,7 @@ pub async fn mark_departed(db: &D1Database, corp_id: &str, userid: &str, now: u6
 }
 
 /// A member WeCom says is outside the range now (60011).
-pub async fn mark_out_of_range(
-    db: &D1Database,
-    corp_id: &str,
-    userid: &str,
-    now: u64,
-) -> Result<()> {
+pub async fn mark_out_of_range(db: &Db, corp_id: &str, userid: &str, now: u64) -> Result<()> {
     db.prepare("UPDATE members SET in_range = 0, via = '[]', updated_at = ?3 WHERE corp_id = ?1 AND userid = ?2")
         .bind(&[corp_id.into(), userid.into(), num(now)])?
         .run()
@@ -166,7 +151,7 @@ pub async fn mark_out_of_range(
 
 /// Stored rows of just these members (one sync chunk).
 pub async fn stored_members_among(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     userids: &[&str],
 ) -> Result<Vec<MemberRecord>> {
@@ -182,7 +167,7 @@ pub async fn stored_members_among(
 }
 
 pub async fn upsert_members(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     upserts: &[MemberRecord],
     now: u64,
@@ -196,7 +181,7 @@ pub async fn upsert_members(
 
 /// One page of the members stored as in range, in userid order.
 pub async fn in_range_userids_after(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     after: &str,
     limit: u64,
@@ -218,7 +203,7 @@ pub async fn in_range_userids_after(
 
 /// Ends a full sync: members who left the range or departed, and the time.
 pub async fn finish_sync(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     left_range: &[String],
     departed: &[String],
@@ -334,7 +319,7 @@ pub fn check_search(q: &str) -> std::result::Result<(), SearchTooLong> {
 
 /// One page of members in userid order, the next cursor, and the total.
 pub async fn member_page(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     filter: &MemberFilter,
     cursor: Option<&str>,
@@ -396,7 +381,7 @@ pub struct RangeCounts {
     pub departments: u64,
 }
 
-pub async fn range_counts(db: &D1Database, corp_id: &str) -> Result<RangeCounts> {
+pub async fn range_counts(db: &Db, corp_id: &str) -> Result<RangeCounts> {
     #[derive(Deserialize)]
     struct Row {
         members: f64,
@@ -437,7 +422,7 @@ pub struct SyncLease {
 /// Takes the organisation's sync lease for `run_id` unless a live one is
 /// held (one statement); `Err` names the holder.
 pub async fn take_sync_lease(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     run_id: &str,
     actor: &str,
@@ -482,7 +467,7 @@ pub async fn take_sync_lease(
 }
 
 /// Ends the lease `run_id` holds (no other run's).
-pub async fn release_sync_lease(db: &D1Database, corp_id: &str, run_id: &str) -> Result<()> {
+pub async fn release_sync_lease(db: &Db, corp_id: &str, run_id: &str) -> Result<()> {
     db.prepare("DELETE FROM sync_leases WHERE corp_id = ?1 AND run_id = ?2")
         .bind(&[corp_id.into(), run_id.into()])?
         .run()

@@ -2,8 +2,9 @@
 //! `change_contact`, read as the console's tree with member counts.
 
 use super::bind::{json_str, num, run_batched};
+use crate::d1::Db;
 use serde::Deserialize;
-use worker::{D1Database, Result};
+use worker::Result;
 
 pub struct DepartmentRow<'a> {
     pub id: u64,
@@ -13,11 +14,11 @@ pub struct DepartmentRow<'a> {
 }
 
 fn upsert_department_statement(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     d: &DepartmentRow<'_>,
     now: u64,
-) -> Result<worker::D1PreparedStatement> {
+) -> Result<crate::d1::Statement> {
     db.prepare(
         "INSERT INTO departments (corp_id, id, parent_id, name, sort_order, in_range, updated_at) \
          SELECT ?1, ?2, ?3, ?4, ?5, 1, ?6 WHERE EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1) \
@@ -28,7 +29,7 @@ fn upsert_department_statement(
 }
 
 pub async fn upsert_department(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     d: &DepartmentRow<'_>,
     now: u64,
@@ -39,7 +40,7 @@ pub async fn upsert_department(
     Ok(())
 }
 
-pub async fn delete_department(db: &D1Database, corp_id: &str, id: u64) -> Result<()> {
+pub async fn delete_department(db: &Db, corp_id: &str, id: u64) -> Result<()> {
     db.prepare("DELETE FROM departments WHERE corp_id = ?1 AND id = ?2")
         .bind(&[corp_id.into(), num(id)])?
         .run()
@@ -47,10 +48,7 @@ pub async fn delete_department(db: &D1Database, corp_id: &str, id: u64) -> Resul
     Ok(())
 }
 
-pub async fn department_ids(
-    db: &D1Database,
-    corp_id: &str,
-) -> Result<std::collections::HashSet<u64>> {
+pub async fn department_ids(db: &Db, corp_id: &str) -> Result<std::collections::HashSet<u64>> {
     #[derive(Deserialize)]
     struct Row {
         id: f64,
@@ -66,7 +64,7 @@ pub async fn department_ids(
 
 /// The visible departments (others removed).
 pub async fn write_departments(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     departments: &[DepartmentRow<'_>],
     now: u64,
@@ -91,10 +89,7 @@ pub struct StoredDepartment {
 /// The department tree with each department's direct member count: the
 /// members are walked once (one `GROUP BY` over their department lists),
 /// not once per department.
-pub async fn departments_with_counts(
-    db: &D1Database,
-    corp_id: &str,
-) -> Result<Vec<StoredDepartment>> {
+pub async fn departments_with_counts(db: &Db, corp_id: &str) -> Result<Vec<StoredDepartment>> {
     #[derive(Deserialize)]
     struct Row {
         id: f64,

@@ -2,8 +2,9 @@
 //! plaintext) before it is applied, marked when applied, pruned later.
 
 use super::bind::{changes, num, opt_str, texts};
+use crate::d1::Db;
 use serde::Deserialize;
-use worker::{D1Database, Result};
+use worker::Result;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum EventState {
@@ -18,7 +19,7 @@ pub enum EventState {
 /// repeats are byte-identical within a second).
 #[allow(clippy::too_many_arguments)]
 pub async fn record_event(
-    db: &D1Database,
+    db: &Db,
     dedupe_key: &str,
     corp_id: Option<&str>,
     source: &str,
@@ -70,7 +71,7 @@ pub struct ClaimedEvent {
 /// deliveries of its message at once apply it once. `None` when it is
 /// applied, gone, or claimed by another delivery.
 pub async fn claim_event(
-    db: &D1Database,
+    db: &Db,
     dedupe_key: &str,
     now: u64,
     lease_secs: u64,
@@ -87,7 +88,7 @@ pub async fn claim_event(
 }
 
 /// Ends a claim that failed: notes why; the event stays unapplied.
-pub async fn release_event(db: &D1Database, dedupe_key: &str, reason: &str) -> Result<()> {
+pub async fn release_event(db: &Db, dedupe_key: &str, reason: &str) -> Result<()> {
     db.prepare(
         "UPDATE events SET claimed_until = NULL, outcome = ?2 \
          WHERE dedupe_key = ?1 AND applied_at IS NULL",
@@ -100,7 +101,7 @@ pub async fn release_event(db: &D1Database, dedupe_key: &str, reason: &str) -> R
 
 /// The event's message reached the dead-letter queue: it is failed until
 /// someone asks for it again.
-pub async fn mark_event_dead(db: &D1Database, dedupe_key: &str, now: u64) -> Result<()> {
+pub async fn mark_event_dead(db: &Db, dedupe_key: &str, now: u64) -> Result<()> {
     db.prepare(
         "UPDATE events SET failed_at = ?2, claimed_until = NULL \
          WHERE dedupe_key = ?1 AND applied_at IS NULL",
@@ -113,12 +114,7 @@ pub async fn mark_event_dead(db: &D1Database, dedupe_key: &str, now: u64) -> Res
 
 /// Unapplied, unfailed events nobody holds, received before `before`
 /// (their message was lost, or never sent): the cron sends them again.
-pub async fn stalled_events(
-    db: &D1Database,
-    before: u64,
-    now: u64,
-    limit: u64,
-) -> Result<Vec<String>> {
+pub async fn stalled_events(db: &Db, before: u64, now: u64, limit: u64) -> Result<Vec<String>> {
     let statement = db
         .prepare(
             "SELECT dedupe_key FROM events \
@@ -131,11 +127,7 @@ pub async fn stalled_events(
 }
 
 /// The organisation's failed events made due again; their keys.
-pub async fn rearm_failed_events(
-    db: &D1Database,
-    corp_id: &str,
-    limit: u64,
-) -> Result<Vec<String>> {
+pub async fn rearm_failed_events(db: &Db, corp_id: &str, limit: u64) -> Result<Vec<String>> {
     let statement = db
         .prepare(
             "UPDATE events SET failed_at = NULL, attempts = 0 WHERE dedupe_key IN \
@@ -150,7 +142,7 @@ pub async fn rearm_failed_events(
 /// The organisation's event log at a glance: waiting, failed, the latest
 /// failures.
 pub async fn event_health(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     failures_shown: u64,
 ) -> Result<domain::api::EventHealth> {
@@ -197,7 +189,7 @@ pub async fn event_health(
 }
 
 pub async fn mark_event_applied(
-    db: &D1Database,
+    db: &Db,
     dedupe_key: &str,
     now: u64,
     outcome: &str,
@@ -222,7 +214,7 @@ pub async fn mark_event_applied(
 /// The organisation an install event already traded its auth code for,
 /// when that organisation is still installed: the install resumes from its
 /// stored permanent code instead of spending the code twice.
-pub async fn exchanged_corp(db: &D1Database, dedupe_key: &str) -> Result<Option<String>> {
+pub async fn exchanged_corp(db: &Db, dedupe_key: &str) -> Result<Option<String>> {
     #[derive(Deserialize)]
     struct Row {
         corp_id: String,
@@ -239,7 +231,7 @@ pub async fn exchanged_corp(db: &D1Database, dedupe_key: &str) -> Result<Option<
 }
 
 /// Events are evidence for a while, not forever.
-pub async fn prune_events(db: &D1Database, received_before: u64) -> Result<usize> {
+pub async fn prune_events(db: &Db, received_before: u64) -> Result<usize> {
     let r = db
         .prepare("DELETE FROM events WHERE received_at < ?1 AND applied_at IS NOT NULL")
         .bind(&[num(received_before)])?

@@ -4,10 +4,11 @@
 
 use super::bind::{json_str, num};
 use super::orgs::{LicenseInfo, LicenseRow};
+use crate::d1::Db;
 use domain::seat::{HeldSeat, MemberState, SeatType};
 use serde::Deserialize;
 use std::collections::HashMap;
-use worker::{D1Database, Result};
+use worker::Result;
 
 pub struct AccessFacts {
     pub state: MemberState,
@@ -28,11 +29,7 @@ fn place(status: &str, in_range: f64) -> MemberState {
 }
 
 /// What the access decision needs; `None` when the organisation is unknown.
-pub async fn access_facts(
-    db: &D1Database,
-    corp_id: &str,
-    userid: &str,
-) -> Result<Option<AccessFacts>> {
+pub async fn access_facts(db: &Db, corp_id: &str, userid: &str) -> Result<Option<AccessFacts>> {
     #[derive(Deserialize)]
     struct Org {
         first_installed_at: f64,
@@ -122,7 +119,7 @@ impl MemberFacts {
 
 /// [`MemberFacts`] of these members: two queries in one round trip,
 /// however many members (a batch of up to `domain::seat::MAX_BATCH`).
-pub async fn member_facts(db: &D1Database, corp_id: &str, userids: &[&str]) -> Result<MemberFacts> {
+pub async fn member_facts(db: &Db, corp_id: &str, userids: &[&str]) -> Result<MemberFacts> {
     #[derive(Deserialize)]
     struct Who {
         userid: String,
@@ -177,15 +174,18 @@ pub async fn member_facts(db: &D1Database, corp_id: &str, userids: &[&str]) -> R
 
 /// What a range forecast needs: the department tree, every member still in
 /// the organisation (in range or not) with whether they hold an active seat,
-/// and how many accounts are unassigned.
+/// and how many accounts are unassigned; at most
+/// [`domain::api::FORECAST_WEIGHED`] departments and members.
 pub struct ForecastFacts {
     pub departments: Vec<domain::range::Department>,
     pub members: Vec<domain::forecast::KnownMember>,
     /// Accounts bought and not yet bound to anyone.
     pub unassigned: u64,
+    /// False when there were more departments or members than were read.
+    pub complete: bool,
 }
 
-pub async fn forecast_facts(db: &D1Database, corp_id: &str, now: u64) -> Result<ForecastFacts> {
+pub async fn forecast_facts(db: &Db, corp_id: &str, now: u64) -> Result<ForecastFacts> {
     #[derive(Deserialize)]
     struct Dept {
         id: f64,
@@ -203,22 +203,28 @@ pub async fn forecast_facts(db: &D1Database, corp_id: &str, now: u64) -> Result<
     struct Count {
         n: f64,
     }
+    // One more than weighed: a row past the bound says there are more.
+    let weighed = domain::api::FORECAST_WEIGHED;
+    let read = weighed as u64 + 1;
     let results = db
         .batch(vec![
-            db.prepare("SELECT id, parent_id FROM departments WHERE corp_id = ?1")
-                .bind(&[corp_id.into()])?,
+            db.prepare(
+                "SELECT id, parent_id FROM departments WHERE corp_id = ?1 ORDER BY id LIMIT ?2",
+            )
+            .bind(&[corp_id.into(), num(read)])?,
             db.prepare(
                 "SELECT m.userid, m.department_ids, m.via, m.in_range, \
                    EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = m.corp_id AND s.userid = m.userid \
                            AND s.status = 'active' AND s.expires_at > ?2) AS licensed \
-                 FROM members m WHERE m.corp_id = ?1 AND m.status = 'active'",
+                 FROM members m WHERE m.corp_id = ?1 AND m.status = 'active' \
+                 ORDER BY m.userid LIMIT ?3",
             )
-            .bind(&[corp_id.into(), num(now)])?,
+            .bind(&[corp_id.into(), num(now), num(read)])?,
             db.prepare("SELECT count(*) AS n FROM seats WHERE corp_id = ?1 AND status = 'unassigned'")
                 .bind(&[corp_id.into()])?,
         ])
         .await?;
-    let departments = results[0]
+    let mut departments: Vec<domain::range::Department> = results[0]
         .results::<Dept>()?
         .into_iter()
         .map(|d| domain::range::Department {
@@ -226,7 +232,7 @@ pub async fn forecast_facts(db: &D1Database, corp_id: &str, now: u64) -> Result<
             parent_id: d.parent_id as u64,
         })
         .collect();
-    let members = results[1]
+    let mut members: Vec<domain::forecast::KnownMember> = results[1]
         .results::<Row>()?
         .into_iter()
         .map(|r| domain::forecast::KnownMember {
@@ -244,9 +250,13 @@ pub async fn forecast_facts(db: &D1Database, corp_id: &str, now: u64) -> Result<
         .results::<Count>()?
         .first()
         .map_or(0, |c| c.n as u64);
+    let complete = departments.len() <= weighed && members.len() <= weighed;
+    departments.truncate(weighed);
+    members.truncate(weighed);
     Ok(ForecastFacts {
         departments,
         members,
         unassigned,
+        complete,
     })
 }

@@ -2,21 +2,18 @@
 //! license status WeCom reports, and the dates the trial is counted from.
 
 use super::bind::{audit_statement, changes, num, opt_num, texts};
+use crate::d1::Db;
 use domain::access::Licensing;
 use domain::api::Corp;
 use domain::range::VisibleRange;
 use domain::session::AdminRight;
 use domain::wecom::Admin;
 use serde::Deserialize;
-use worker::{wasm_bindgen::JsValue, D1Database, Result};
+use worker::{wasm_bindgen::JsValue, Result};
 
 /// What the member may do as an admin of the app; `None` when they are not
 /// one (any more). One query: every console request asks.
-pub async fn admin_right(
-    db: &D1Database,
-    corp_id: &str,
-    userid: &str,
-) -> Result<Option<AdminRight>> {
+pub async fn admin_right(db: &Db, corp_id: &str, userid: &str) -> Result<Option<AdminRight>> {
     #[derive(Deserialize)]
     struct Row {
         auth_type: f64,
@@ -30,7 +27,7 @@ pub async fn admin_right(
 }
 
 /// The admins as stored, in userid order.
-pub async fn admins(db: &D1Database, corp_id: &str) -> Result<Vec<Admin>> {
+pub async fn admins(db: &Db, corp_id: &str) -> Result<Vec<Admin>> {
     #[derive(Deserialize)]
     struct Row {
         userid: String,
@@ -51,7 +48,7 @@ pub async fn admins(db: &D1Database, corp_id: &str) -> Result<Vec<Admin>> {
         .collect())
 }
 
-pub async fn corp(db: &D1Database, corp_id: &str) -> Result<Option<Corp>> {
+pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
     db.prepare(
         "SELECT corp_id, corp_name, installed_at, first_installed_at \
          FROM organisations WHERE corp_id = ?1",
@@ -76,7 +73,7 @@ pub const ORGANISATION_TABLES: [&str; 11] = [
     "sync_leases",
 ];
 
-pub async fn corp_exists(db: &D1Database, corp_id: &str) -> Result<bool> {
+pub async fn corp_exists(db: &Db, corp_id: &str) -> Result<bool> {
     #[derive(Deserialize)]
     struct Hit {
         #[allow(dead_code)]
@@ -115,7 +112,7 @@ pub struct Installation<'a> {
 
 /// Stores an install. The first-install time comes from the anonymised
 /// history, so a reinstall after cancel_auth keeps the original trial start.
-pub async fn install(db: &D1Database, i: &Installation<'_>) -> Result<()> {
+pub async fn install(db: &Db, i: &Installation<'_>) -> Result<()> {
     let [party, user, tag] = range_json(i.range);
     db.batch(vec![
         db.prepare(
@@ -156,7 +153,7 @@ pub async fn install(db: &D1Database, i: &Installation<'_>) -> Result<()> {
     Ok(())
 }
 
-pub async fn replace_admins(db: &D1Database, corp_id: &str, admins: &[Admin]) -> Result<()> {
+pub async fn replace_admins(db: &Db, corp_id: &str, admins: &[Admin]) -> Result<()> {
     let mut statements = vec![db
         .prepare("DELETE FROM admins WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?];
@@ -176,7 +173,7 @@ pub async fn replace_admins(db: &D1Database, corp_id: &str, admins: &[Admin]) ->
 
 /// Returns whether anything changed.
 pub async fn update_range(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     corp_name: &str,
     range: &VisibleRange,
@@ -196,10 +193,7 @@ pub async fn update_range(
     Ok(changes(&r) > 0)
 }
 
-pub async fn sealed_permanent_code(
-    db: &D1Database,
-    corp_id: &str,
-) -> Result<Option<(String, u64)>> {
+pub async fn sealed_permanent_code(db: &Db, corp_id: &str) -> Result<Option<(String, u64)>> {
     #[derive(Deserialize)]
     struct Row {
         permanent_code_enc: Option<String>,
@@ -231,7 +225,7 @@ pub enum Removal {
 /// name nobody but the organisation): a late retry of one is then a
 /// duplicate, not a second uninstall; the cron prunes them with the rest.
 pub async fn delete_organisation(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     cancelled_at: Option<u64>,
 ) -> Result<Removal> {
@@ -279,7 +273,7 @@ pub async fn delete_organisation(
 /// its members, seats or license regime since. `None` when the
 /// organisation is not installed. One query (the access check's hot path
 /// asks at most once a second per isolate).
-pub async fn access_generation(db: &D1Database, corp_id: &str) -> Result<Option<(u64, u64)>> {
+pub async fn access_generation(db: &Db, corp_id: &str) -> Result<Option<(u64, u64)>> {
     #[derive(Deserialize)]
     struct Row {
         installed_at: f64,
@@ -296,7 +290,7 @@ pub async fn access_generation(db: &D1Database, corp_id: &str) -> Result<Option<
 /// A change the access check must see: the next generation. One statement;
 /// a burst of changes is a burst of row updates, which D1 takes (unlike a
 /// KV key, about one write a second).
-pub async fn bump_access_version(db: &D1Database, corp_id: &str) -> Result<()> {
+pub async fn bump_access_version(db: &Db, corp_id: &str) -> Result<()> {
     db.prepare("UPDATE organisations SET access_version = access_version + 1 WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?
         .run()
@@ -304,7 +298,7 @@ pub async fn bump_access_version(db: &D1Database, corp_id: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn visible_range(db: &D1Database, corp_id: &str) -> Result<Option<VisibleRange>> {
+pub async fn visible_range(db: &Db, corp_id: &str) -> Result<Option<VisibleRange>> {
     #[derive(Deserialize)]
     struct Row {
         allow_party: String,
@@ -328,12 +322,7 @@ pub async fn visible_range(db: &D1Database, corp_id: &str) -> Result<Option<Visi
 /// the cron counts from its last sync) whose last try is at or before
 /// `before`, and marks them tried `now`, in
 /// one statement: a run that overlaps never takes the same ones.
-pub async fn take_corps_due(
-    db: &D1Database,
-    before: u64,
-    now: u64,
-    limit: u64,
-) -> Result<Vec<String>> {
+pub async fn take_corps_due(db: &Db, before: u64, now: u64, limit: u64) -> Result<Vec<String>> {
     let statement = db
         .prepare(
             "UPDATE organisations SET reconcile_attempted_at = ?3 WHERE corp_id IN \
@@ -346,7 +335,7 @@ pub async fn take_corps_due(
     texts(statement, "corp_id").await
 }
 
-pub async fn last_synced_at(db: &D1Database, corp_id: &str) -> Result<Option<u64>> {
+pub async fn last_synced_at(db: &Db, corp_id: &str) -> Result<Option<u64>> {
     #[derive(Deserialize)]
     struct Row {
         last_synced_at: Option<f64>,
@@ -367,10 +356,7 @@ pub struct OrganisationDates {
     pub auto_activate: bool,
 }
 
-pub async fn organisation_dates(
-    db: &D1Database,
-    corp_id: &str,
-) -> Result<Option<OrganisationDates>> {
+pub async fn organisation_dates(db: &Db, corp_id: &str) -> Result<Option<OrganisationDates>> {
     #[derive(Deserialize)]
     struct Row {
         first_installed_at: f64,
@@ -401,7 +387,7 @@ pub async fn organisation_dates(
     }))
 }
 
-pub async fn set_auto_activate(db: &D1Database, corp_id: &str, on: bool, now: u64) -> Result<()> {
+pub async fn set_auto_activate(db: &Db, corp_id: &str, on: bool, now: u64) -> Result<()> {
     db.prepare("UPDATE organisations SET auto_activate = ?2, updated_at = ?3 WHERE corp_id = ?1")
         .bind(&[corp_id.into(), num(on as u64), num(now)])?
         .run()
@@ -451,7 +437,7 @@ impl From<LicenseRow> for LicenseInfo {
     }
 }
 
-pub async fn license_info(db: &D1Database, corp_id: &str) -> Result<Option<LicenseInfo>> {
+pub async fn license_info(db: &Db, corp_id: &str) -> Result<Option<LicenseInfo>> {
     let row: Option<LicenseRow> = db
         .prepare(
             "SELECT license_status, trial_start, trial_end, license_check_time \
@@ -463,12 +449,7 @@ pub async fn license_info(db: &D1Database, corp_id: &str) -> Result<Option<Licen
     Ok(row.map(LicenseInfo::from))
 }
 
-pub async fn set_license_info(
-    db: &D1Database,
-    corp_id: &str,
-    info: &LicenseInfo,
-    now: u64,
-) -> Result<()> {
+pub async fn set_license_info(db: &Db, corp_id: &str, info: &LicenseInfo, now: u64) -> Result<()> {
     db.prepare(
         "UPDATE organisations SET license_status = ?2, trial_start = ?3, trial_end = ?4, \
          license_check_time = ?5, updated_at = ?6 WHERE corp_id = ?1",

@@ -2,17 +2,13 @@
 //! seat) and what they are matched with: seats held by members who left.
 
 use super::bind::num;
+use crate::d1::Db;
 use domain::api::{SeatRequest, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
 use domain::wecom::AccountStatus;
 use serde::Deserialize;
-use worker::{D1Database, Result};
+use worker::Result;
 
-pub async fn record_seat_request(
-    db: &D1Database,
-    corp_id: &str,
-    userid: &str,
-    at: u64,
-) -> Result<()> {
+pub async fn record_seat_request(db: &Db, corp_id: &str, userid: &str, at: u64) -> Result<()> {
     db.prepare(
         "INSERT INTO seat_requests (corp_id, userid, first_at, last_at, count) VALUES (?1, ?2, ?3, ?3, 1) \
          ON CONFLICT (corp_id, userid) DO UPDATE SET last_at = max(last_at, excluded.last_at), count = count + 1",
@@ -25,7 +21,7 @@ pub async fn record_seat_request(
 
 /// The seat-request inbox: who asked, how often, and whether they now hold
 /// a seat; at most [`REQUESTS_LISTED`].
-pub async fn seat_requests(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<SeatRequest>> {
+pub async fn seat_requests(db: &Db, corp_id: &str, now: u64) -> Result<Vec<SeatRequest>> {
     #[derive(Deserialize)]
     struct Row {
         userid: String,
@@ -74,7 +70,7 @@ pub struct IdleSeat {
 
 /// Active seats whose holder has left the company or the range (these move
 /// at once), longest remaining first.
-pub async fn idle_seats(db: &D1Database, corp_id: &str, now: u64) -> Result<Vec<IdleSeat>> {
+pub async fn idle_seats(db: &Db, corp_id: &str, now: u64) -> Result<Vec<IdleSeat>> {
     #[derive(Deserialize)]
     struct Row {
         active_code: String,
@@ -121,11 +117,7 @@ pub struct Requester {
 }
 
 /// In-range members who asked for a seat and still have none, most eager first.
-pub async fn waiting_requesters(
-    db: &D1Database,
-    corp_id: &str,
-    now: u64,
-) -> Result<Vec<Requester>> {
+pub async fn waiting_requesters(db: &Db, corp_id: &str, now: u64) -> Result<Vec<Requester>> {
     #[derive(Deserialize)]
     struct Row {
         userid: String,

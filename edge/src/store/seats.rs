@@ -2,10 +2,11 @@
 //! requests: what WeCom sold, who holds what until when.
 
 use super::bind::{changes, json_str, num, opt_num, page, JSON_ROWS};
+use crate::d1::{Db, Statement};
 use domain::api::{OrderItem, Page, SeatCounts, SeatItem, ORDERS_LISTED};
 use domain::wecom::{AccountStatus, ActiveInfo, OrderAccount, OrderStatus, OrderType};
 use serde::Deserialize;
-use worker::{wasm_bindgen::JsValue, D1Database, D1PreparedStatement, Result};
+use worker::{wasm_bindgen::JsValue, Result};
 
 pub struct PaidOrder<'a> {
     pub order_id: &'a str,
@@ -21,7 +22,7 @@ pub struct PaidOrder<'a> {
 /// Stores an order and the codes it lists (unassigned, WeCom status 1; a
 /// renewal lists none); idempotent.
 pub async fn insert_order(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     o: &PaidOrder<'_>,
     accounts: &[OrderAccount],
@@ -71,7 +72,7 @@ pub struct FreeCode {
 
 /// Unassigned codes of a type with their duration in days, oldest order first.
 pub async fn free_codes(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     seat_type: u8,
     limit: usize,
@@ -114,11 +115,11 @@ pub struct ActivatedSeat<'a> {
 /// The writes for codes WeCom bound: each code active for its member, each
 /// merged code ended. Two statements per [`JSON_ROWS`] codes, however many.
 pub fn activate_seats(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     activated: &[ActivatedSeat<'_>],
     now: u64,
-) -> Result<Vec<D1PreparedStatement>> {
+) -> Result<Vec<Statement>> {
     let mut statements = vec![];
     for chunk in activated.chunks(JSON_ROWS) {
         let rows: Vec<serde_json::Value> = chunk
@@ -169,10 +170,10 @@ pub struct SeatTransfer<'a> {
 /// answer, [`member_accounts`]): each one's transfer wait and history row.
 /// Two statements per [`JSON_ROWS`] accounts.
 pub fn record_transfers(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     moved: &[SeatTransfer<'_>],
-) -> Result<Vec<D1PreparedStatement>> {
+) -> Result<Vec<Statement>> {
     let mut statements = vec![];
     for chunk in moved.chunks(JSON_ROWS) {
         let rows: Vec<serde_json::Value> = chunk
@@ -218,11 +219,11 @@ pub struct HeldAccounts<'a> {
 /// member of a listed type was merged into it (a renewal may bind a new
 /// code). Two statements per [`JSON_ROWS`] accounts, however many members.
 pub fn member_accounts(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     held: &[HeldAccounts<'_>],
     now: u64,
-) -> Result<Vec<D1PreparedStatement>> {
+) -> Result<Vec<Statement>> {
     let rows: Vec<serde_json::Value> = held
         .iter()
         .flat_map(|h| h.accounts.iter().map(move |a| (h.userid, a)))
@@ -272,7 +273,7 @@ pub fn member_accounts(
 }
 
 /// Codes whose WeCom status can still change (unassigned or bound).
-pub async fn live_codes(db: &D1Database, corp_id: &str) -> Result<Vec<String>> {
+pub async fn live_codes(db: &Db, corp_id: &str) -> Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         active_code: String,
@@ -292,7 +293,7 @@ pub async fn live_codes(db: &D1Database, corp_id: &str) -> Result<Vec<String>> {
 /// Writes WeCom's status of each code (`get_active_info_by_code`); a merged
 /// code ends. How many changed.
 pub async fn set_wecom_statuses(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     infos: &[ActiveInfo],
     now: u64,
@@ -316,7 +317,7 @@ pub async fn set_wecom_statuses(
 
 /// The seat list; `status` is computed from expiry so it is right at `now`.
 pub async fn seat_page(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     status: Option<&str>,
     seat_type: Option<u8>,
@@ -387,7 +388,7 @@ pub async fn seat_page(
     Ok(page(items, limit, total, |s| s.active_code.clone()))
 }
 
-pub async fn seat_counts(db: &D1Database, corp_id: &str, now: u64) -> Result<(SeatCounts, u64)> {
+pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts, u64)> {
     #[derive(Deserialize)]
     struct Row {
         purchased: f64,
@@ -430,7 +431,7 @@ pub async fn seat_counts(db: &D1Database, corp_id: &str, now: u64) -> Result<(Se
 }
 
 /// Orders mirrored from WeCom, newest payment first, at most [`ORDERS_LISTED`].
-pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
+pub async fn orders(db: &Db, corp_id: &str) -> Result<Vec<OrderItem>> {
     #[derive(Deserialize)]
     struct Row {
         order_id: String,
@@ -469,7 +470,7 @@ pub async fn orders(db: &D1Database, corp_id: &str) -> Result<Vec<OrderItem>> {
 
 /// `get_order`'s status of an order.
 pub async fn set_order_status(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     order_id: &str,
     status: OrderStatus,
@@ -492,7 +493,7 @@ pub async fn set_order_status(
 /// A refunded order: its status, and every code of it WeCom no longer
 /// lists (`still_held`) is refunded. How many seats that refunded.
 pub async fn refund_order(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     order_id: &str,
     status: OrderStatus,
@@ -516,7 +517,7 @@ pub async fn refund_order(
 
 /// WeCom bound a free account to a member who used the app.
 pub async fn auto_activated(
-    db: &D1Database,
+    db: &Db,
     corp_id: &str,
     a: &domain::event::ActivatedAccount,
     now: u64,

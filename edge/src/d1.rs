@@ -1,0 +1,172 @@
+//! The one door to D1: every statement the Worker runs is a [`Statement`]
+//! of a [`Db`] (`env::db` opens it), so what must happen on every D1 round
+//! trip happens here, once. In production that is nothing: the calls go
+//! straight to the `worker` crate's D1 binding. In development builds (the
+//! `dev` feature) each round trip (a statement's `run`/`all`/`first`, or
+//! one `batch`) is counted for the invocation that made it, and the D1
+//! fault switch may fail it ([`dev`]).
+
+use serde::Deserialize;
+use worker::{wasm_bindgen::JsValue, D1Database, D1PreparedStatement, D1Result, Result};
+
+/// The D1 binding, every call of which goes through [`round_trip`].
+pub struct Db(D1Database);
+
+/// A prepared statement of a [`Db`].
+pub struct Statement(D1PreparedStatement);
+
+impl Db {
+    pub fn new(binding: D1Database) -> Db {
+        Db(binding)
+    }
+
+    /// Prepares a statement (no round trip yet).
+    pub fn prepare(&self, sql: impl Into<String>) -> Statement {
+        Statement(self.0.prepare(sql))
+    }
+
+    /// The statements in one transaction: one round trip.
+    pub async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<D1Result>> {
+        round_trip()?;
+        self.0
+            .batch(statements.into_iter().map(|s| s.0).collect())
+            .await
+    }
+}
+
+impl Statement {
+    pub fn bind(self, values: &[JsValue]) -> Result<Statement> {
+        Ok(Statement(self.0.bind(values)?))
+    }
+
+    /// The first row (or one column of it).
+    pub async fn first<T>(&self, column: Option<&str>) -> Result<Option<T>>
+    where
+        T: for<'a> Deserialize<'a>,
+    {
+        round_trip()?;
+        self.0.first(column).await
+    }
+
+    pub async fn all(&self) -> Result<D1Result> {
+        round_trip()?;
+        self.0.all().await
+    }
+
+    pub async fn run(&self) -> Result<D1Result> {
+        round_trip()?;
+        self.0.run().await
+    }
+}
+
+/// What happens before every D1 round trip.
+fn round_trip() -> Result<()> {
+    #[cfg(feature = "dev")]
+    dev::round_trip()?;
+    Ok(())
+}
+
+/// Development builds only: the invocation's D1 round trips, counted, and
+/// the fault switch (tests of what the Worker does when D1 fails).
+///
+/// An invocation (a request, a queue batch, a cron run) runs inside
+/// [`dev::Invocation::scope`], which makes it the current one while its
+/// future is polled; workerd may interleave several invocations in one
+/// isolate, and each poll swaps its own in, so counts never mix. Outside
+/// any scope nothing is counted and nothing fails.
+#[cfg(feature = "dev")]
+pub mod dev {
+    use std::cell::{Cell, RefCell};
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::rc::Rc;
+    use std::task::{Context, Poll};
+
+    /// One invocation's D1 state.
+    #[derive(Debug, Default)]
+    pub struct Invocation {
+        /// Share of its D1 round trips that fail (0 = none, 1 = all).
+        failure_share: f64,
+        /// Round trips it made (the failed ones too).
+        calls: Cell<u32>,
+    }
+
+    thread_local! {
+        static CURRENT: RefCell<Option<Rc<Invocation>>> = const { RefCell::new(None) };
+    }
+
+    impl Invocation {
+        pub fn new(failure_share: f64) -> Rc<Invocation> {
+            Rc::new(Invocation {
+                failure_share,
+                calls: Cell::new(0),
+            })
+        }
+
+        /// D1 round trips made so far.
+        pub fn calls(&self) -> u32 {
+            self.calls.get()
+        }
+
+        /// `fut`, run as this invocation.
+        pub fn scope<F: Future>(self: &Rc<Self>, fut: F) -> Scoped<F> {
+            Scoped {
+                invocation: Rc::clone(self),
+                fut: Box::pin(fut),
+            }
+        }
+    }
+
+    /// A future that is its invocation's while it is polled.
+    pub struct Scoped<F> {
+        invocation: Rc<Invocation>,
+        fut: Pin<Box<F>>,
+    }
+
+    impl<F: Future> Future for Scoped<F> {
+        type Output = F::Output;
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            let mine = Some(Rc::clone(&self.invocation));
+            let before = CURRENT.with(|c| c.replace(mine));
+            let polled = self.fut.as_mut().poll(cx);
+            CURRENT.with(|c| c.replace(before));
+            polled
+        }
+    }
+
+    /// Counts a round trip of the current invocation, and fails it when
+    /// the switch says so.
+    pub(super) fn round_trip() -> worker::Result<()> {
+        let Some(invocation) = CURRENT.with(|c| c.borrow().clone()) else {
+            return Ok(());
+        };
+        invocation.calls.set(invocation.calls.get() + 1);
+        if fails(invocation.failure_share, worker::js_sys::Math::random()) {
+            return Err(worker::Error::RustError(
+                "D1 call failed: the development fault switch (d1_failure_share) failed it".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a call fails, given the share that should and a uniform
+    /// draw in `[0, 1)`.
+    pub(super) fn fails(failure_share: f64, draw: f64) -> bool {
+        draw < failure_share
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::fails;
+
+        #[test]
+        fn the_share_of_draws_below_it_fail() {
+            assert!(!fails(0.0, 0.0), "0 fails nothing");
+            assert!(fails(1.0, 0.999_999), "1 fails everything");
+            let draws: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
+            let failed = draws.iter().filter(|d| fails(0.3, **d)).count();
+            assert_eq!(failed, 300);
+        }
+    }
+}
