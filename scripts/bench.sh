@@ -4,11 +4,34 @@
 #   1. full sync of a 100 000-member organisation: seconds, peak RSS of workerd
 #   2. a storm of 1 000 change_contact events, end to end
 #   3. the access check at 500 requests/s: p50/p99 latency, rate achieved
-# BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes.
+#   4. the callback door: 16 senders of distinct suite_ticket callbacks,
+#      callbacks/s and p99 for the worker's command URL, a route of the same
+#      worker that does no I/O, and a wechatpy + Flask + SQLite receiver
+#      (bench/peer, gunicorn on port 8791), one after another
+# BENCH_ONLY=door runs the fourth alone (no simulator, no sync).
+# BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes;
+# DOOR_SECS / DOOR_WARMUP_SECS / DOOR_SENDERS the door's run.
 . "$(dirname "$0")/common.sh"
+ONLY=${BENCH_ONLY:-all}
+case "$ONLY" in
+  all | door) ;;
+  *) echo "BENCH_ONLY is 'door' or unset (everything), not '$ONLY'" >&2; exit 2 ;;
+esac
 bash scripts/install.sh
 bash scripts/build.sh
-cargo build -q --release -p sim
+if [ "$ONLY" = all ]; then cargo build -q --release -p sim; fi
+cargo build -q --profile bench-tools -p itest --bin door_bench
+
+# The peer receiver's venv (PyPI only), rebuilt when its pins change.
+PEER_VENV="$ROOT/target/bench-peer-venv"
+peer_pins=bench/peer/requirements.txt
+if ! cmp -s "$peer_pins" "$PEER_VENV/.wecom-seats-pins" 2>/dev/null; then
+  log "installing the peer receiver's packages pinned in $peer_pins into $PEER_VENV"
+  rm -rf "$PEER_VENV"
+  python3 -m venv "$PEER_VENV"
+  "$PEER_VENV/bin/pip" install -q --disable-pip-version-check -r "$peer_pins"
+  cp "$peer_pins" "$PEER_VENV/.wecom-seats-pins"
+fi
 
 MEMBERS=${BENCH_MEMBERS:-100000}
 DEPARTMENTS=${BENCH_DEPARTMENTS:-1000}
@@ -20,13 +43,16 @@ sed -e "s#^WECOM_API_BASE=.*#WECOM_API_BASE=http://$DEV_HOST:$SIMPORT#" "$ROOT/t
   || { echo "run make test once first (it writes the test env)"; exit 1; }
 stop_started_on_exit
 
-# The release simulator: the benchmark measures the worker, not a debug sim.
-(load_env_file "$B/bench.env"; start_bg "$B/sim.log" "$ROOT/target/release/sim" \
-  --listen "$DEV_HOST:$SIMPORT" --worker "http://$DEV_HOST:$PORT"; echo "${STARTED_PGIDS[-1]}" > "$B/sim.pgid")
-STARTED_PGIDS+=("$(cat "$B/sim.pgid")")
-wait_for "http://$DEV_HOST:$SIMPORT/_sim/health" 30
+PEERPORT=${BENCH_PEER_PORT:-8791}
+EDGE="http://$DEV_HOST:$PORT" SIM="http://$DEV_HOST:$SIMPORT"
+if [ "$ONLY" = all ]; then
+  # The release simulator: the benchmark measures the worker, not a debug sim.
+  (load_env_file "$B/bench.env"; start_bg "$B/sim.log" "$ROOT/target/release/sim" \
+    --listen "$DEV_HOST:$SIMPORT" --worker "http://$DEV_HOST:$PORT"; echo "${STARTED_PGIDS[-1]}" > "$B/sim.pgid")
+  STARTED_PGIDS+=("$(cat "$B/sim.pgid")")
+  wait_for "http://$DEV_HOST:$SIMPORT/_sim/health" 30
+fi
 WRANGLER_LOG=log start_worker "$PORT" "$B/bench.env" "$B/state" "$B"
-SIM="http://$DEV_HOST:$SIMPORT" EDGE="http://$DEV_HOST:$PORT"
 
 # Peak resident memory (VmHWM) of the worker's workerd processes, sampled.
 workerd_pids() { pgrep -f "workerd serve.*--socket-addr=entry=$DEV_HOST:$PORT" || true; }
@@ -47,51 +73,51 @@ rss_kb() {
   echo "$total"
 }
 
-log "bench 1: full sync of $MEMBERS members in $DEPARTMENTS departments"
-CORP=wwbench01
-sim_post "$SIM/_sim/suite_ticket"
-curl -fsS -X POST "$SIM/_sim/corps" -d "{\"corp_id\":\"$CORP\",\"corp_name\":\"Bench\",\"admins\":[\"u000000\"]}" >/dev/null
-curl -fsS -X POST "$SIM/_sim/corps/$CORP/generate" -d "{\"departments\":$DEPARTMENTS,\"members\":$MEMBERS}" >/dev/null
-before_kb=$(rss_kb)
-start=$(date +%s.%N)
-sim_post "$SIM/_sim/corps/$CORP/install"
-COOKIES="$B/cookies"
-sign_in_when_installed "$EDGE" "$CORP" u000000 "$COOKIES"
-state=running samples=""
-while [ "$state" = running ] || [ "$state" = idle ]; do
-  sleep 0.5
-  samples="$samples $(rss_kb)"
-  state=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
-done
-end=$(date +%s.%N)
-status=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync")
-total=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
-sync_secs=$(echo "$end - $start" | bc)
-peak_sample=$(for s in $samples; do echo "$s"; done | sort -n | tail -1)
+printf "\n================ bench report ================\n" > "$B/report.txt"
+if [ "$ONLY" = all ]; then
+  log "bench 1: full sync of $MEMBERS members in $DEPARTMENTS departments"
+  CORP=wwbench01
+  sim_post "$SIM/_sim/suite_ticket"
+  curl -fsS -X POST "$SIM/_sim/corps" -d "{\"corp_id\":\"$CORP\",\"corp_name\":\"Bench\",\"admins\":[\"u000000\"]}" >/dev/null
+  curl -fsS -X POST "$SIM/_sim/corps/$CORP/generate" -d "{\"departments\":$DEPARTMENTS,\"members\":$MEMBERS}" >/dev/null
+  before_kb=$(rss_kb)
+  start=$(date +%s.%N)
+  sim_post "$SIM/_sim/corps/$CORP/install"
+  COOKIES="$B/cookies"
+  sign_in_when_installed "$EDGE" "$CORP" u000000 "$COOKIES"
+  state=running samples=""
+  while [ "$state" = running ] || [ "$state" = idle ]; do
+    sleep 0.5
+    samples="$samples $(rss_kb)"
+    state=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
+  done
+  end=$(date +%s.%N)
+  status=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync")
+  total=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+  sync_secs=$(echo "$end - $start" | bc)
+  peak_sample=$(for s in $samples; do echo "$s"; done | sort -n | tail -1)
 
-log "bench 2: $EVENTS change_contact events (update_user), one after another"
-start=$(date +%s.%N)
-for i in $(seq 1 "$EVENTS"); do
-  u=$(printf 'u%06d' $(( (i * 97) % MEMBERS )))
-  curl -fsS -X PATCH "$SIM/_sim/corps/$CORP/users/$u" -d "{\"name\":\"改名$i\"}" -o /dev/null
-done
-end=$(date +%s.%N)
-storm_secs=$(echo "$end - $start" | bc)
-renamed=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?q=%E6%94%B9%E5%90%8D&limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+  log "bench 2: $EVENTS change_contact events (update_user), one after another"
+  start=$(date +%s.%N)
+  for i in $(seq 1 "$EVENTS"); do
+    u=$(printf 'u%06d' $(( (i * 97) % MEMBERS )))
+    curl -fsS -X PATCH "$SIM/_sim/corps/$CORP/users/$u" -d "{\"name\":\"改名$i\"}" -o /dev/null
+  done
+  end=$(date +%s.%N)
+  storm_secs=$(echo "$end - $start" | bc)
+  renamed=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?q=%E6%94%B9%E5%90%8D&limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 
-log "bench 3: access check at ${ACCESS_RATE:=500} requests/s for ${ACCESS_SECS:=10} s"
-KEY=$(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")
-# 1 000 distinct members: a first pass warms their cached views, the second
-# is measured; then the same rate on a route with no I/O, for the floor.
-ACCESS_MEMBERS=$(( MEMBERS < 1000 ? MEMBERS : 1000 ))
-load() { EDGE="$EDGE" KEY="$KEY" CORP="$CORP" MEMBERS="$ACCESS_MEMBERS" RATE="$ACCESS_RATE" node tests/bench/access_load.mjs; }
-SECS=2 load > /dev/null
-access=$(SECS="$ACCESS_SECS" load)
-baseline=$(BASELINE=1 SECS="$ACCESS_SECS" load)
+  log "bench 3: access check at ${ACCESS_RATE:=500} requests/s for ${ACCESS_SECS:=10} s"
+  KEY=$(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")
+  # 1 000 distinct members: a first pass warms their cached views, the second
+  # is measured; then the same rate on a route with no I/O, for the floor.
+  ACCESS_MEMBERS=$(( MEMBERS < 1000 ? MEMBERS : 1000 ))
+  load() { EDGE="$EDGE" KEY="$KEY" CORP="$CORP" MEMBERS="$ACCESS_MEMBERS" RATE="$ACCESS_RATE" node tests/bench/access_load.mjs; }
+  SECS=2 load > /dev/null
+  access=$(SECS="$ACCESS_SECS" load)
+  baseline=$(BASELINE=1 SECS="$ACCESS_SECS" load)
 
-cat <<REPORT | tee "$B/report.txt"
-
-================ bench report ================
+cat <<REPORT >> "$B/report.txt"
 full sync: $MEMBERS members, $DEPARTMENTS departments
   state:            $state  ($status)
   members stored:   $total
@@ -106,5 +132,38 @@ access check: ${ACCESS_RATE} req/s for ${ACCESS_SECS} s, ${ACCESS_MEMBERS} membe
   $access
   no-I/O route at the same rate (the runtime's floor):
   $baseline
-==============================================
 REPORT
+fi
+
+# bench 4: the callback door. The same signed suite_ticket requests (made
+# ahead, distinct per request) go to three receivers in turn, each after a
+# warm-up: our command URL, the no-I/O route of the same worker, and the
+# peer receiver. itest/src/bin/door_bench.rs is the load generator.
+DOOR_SECS=${DOOR_SECS:-10} DOOR_WARMUP_SECS=${DOOR_WARMUP_SECS:-3} DOOR_SENDERS=${DOOR_SENDERS:-16}
+door_load() { # <name> <url> <expect: success | any2xx>
+  (load_env_file "$B/bench.env"; DOOR_NAME=$1 DOOR_URL=$2 EXPECT=$3 SECS=$DOOR_SECS \
+    WARMUP_SECS=$DOOR_WARMUP_SECS SENDERS=$DOOR_SENDERS "$ROOT/target/bench-tools/door_bench")
+}
+port_free "$PEERPORT" || { echo "port $PEERPORT (the peer receiver) is in use" >&2; exit 1; }
+# gunicorn's own advice for sync workers: 2 x cores + 1.
+(load_env_file "$B/bench.env"; export PEER_DB="$B/peer.db"; cd bench/peer
+ start_bg "$B/peer.log" "$PEER_VENV/bin/gunicorn" --no-control-socket --workers $((2 * $(nproc) + 1)) \
+   --bind "$DEV_HOST:$PEERPORT" app:app; echo "${STARTED_PGIDS[-1]}" > "$B/peer.pgid")
+STARTED_PGIDS+=("$(cat "$B/peer.pgid")")
+wait_for "http://$DEV_HOST:$PEERPORT/health" 30
+log "bench 4: callback door, $DOOR_SENDERS senders, ${DOOR_WARMUP_SECS} s warm-up + ${DOOR_SECS} s each"
+door_load ours "$EDGE/wecom/callback/command" success > "$B/door-ours.json"
+door_load no-io "$EDGE/api/v1/dev/noop" any2xx > "$B/door-noio.json"
+door_load peer "http://$DEV_HOST:$PEERPORT/wecom/callback/command" success > "$B/door-peer.json"
+tickets=$(curl -fsS -X POST -H "Authorization: Bearer $(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")" \
+  "$EDGE/api/v1/dev/query" -d '{"sql":"SELECT count(*) AS n FROM events WHERE kind = '"'"'suite_ticket'"'"'"}' \
+  | sed -n 's/.*"n":\([0-9]*\).*/\1/p')
+door_table=$(python3 bench/door_table.py "$B/door-ours.json" "$B/door-noio.json" "$B/door-peer.json")
+cat <<REPORT >> "$B/report.txt"
+callback door: $DOOR_SENDERS senders, distinct valid suite_ticket callbacks, ${DOOR_SECS} s each after ${DOOR_WARMUP_SECS} s warm-up
+  ($(nproc) cores, wrangler dev; targets: ours >= 0.5 x no-I/O and >= 0.4 x peer)
+$door_table
+  suite_ticket events the worker recorded: $tickets
+REPORT
+echo "==============================================" >> "$B/report.txt"
+cat "$B/report.txt"

@@ -202,6 +202,7 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::Reconciled>()),
             &[400, 404, 502],
         ),
+        DevNoop => op(None, None, (200, s.answer::<domain::api::Noop>()), &[]),
     }
 }
 

@@ -127,6 +127,7 @@ routes! {
     DevQuery       => Post "/api/v1/dev/query", DevWithKey, "One read-only SELECT (development only)";
     DevKvKeys      => Post "/api/v1/dev/kv_keys", DevWithKey, "KV key names under a prefix (development only)";
     DevReconcile   => Post "/api/v1/dev/reconcile", DevWithKey, "The scheduled reconcile of one organisation, now (development only)";
+    DevNoop        => Post "/api/v1/dev/noop", Dev, "Answers at once, touching no storage: the runtime's floor for `make bench` (development only)";
 }
 
 /// A table path in the router's form (`{corp_id}` becomes `:corp_id`).

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::http::{Json, Shape};
 use crate::store;
 use domain::api::{
-    ClockNow, ClockOffset, DevQuery, DevReconcile, DevRows, KvKeys, KvPrefix, Reconciled,
+    ClockNow, ClockOffset, DevQuery, DevReconcile, DevRows, KvKeys, KvPrefix, Noop, Reconciled,
 };
 use worker::Env;
 
@@ -75,4 +75,11 @@ pub async fn reconcile(
     Ok(Json(
         cron::reconcile_corp(&env, &cfg, &r.corp_id, clock::now_secs()).await?,
     ))
+}
+
+/// `POST /api/v1/dev/noop`: answers without reading the body or touching
+/// D1, KV or the queue, so `make bench` can set the callback door beside
+/// what the local runtime alone costs a request.
+pub async fn noop(_env: Env, _: ()) -> Result<Json<Noop>, ApiError> {
+    Ok(Json(Noop { ok: true }))
 }

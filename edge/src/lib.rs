@@ -104,6 +104,7 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         DevQuery     => open(r, c, DevWithKey, dev::query).await,
         DevKvKeys    => open(r, c, DevWithKey, dev::kv_keys).await,
         DevReconcile => open(r, c, DevWithKey, dev::reconcile).await,
+        DevNoop      => open(r, c, Dev, dev::noop).await,
     }
 }
 

@@ -1,0 +1,27 @@
+"""Prints `make bench`'s callback-door table (Markdown, for the README)
+from door_bench's JSON lines: ours, the no-I/O route, the peer receiver."""
+
+import json
+import sys
+
+ours, noio, peer = (json.load(open(path)) for path in sys.argv[1:4])
+rows = [
+    ("ours: `POST /wecom/callback/command`", ours),
+    ("no-I/O route of the same worker (`POST /api/v1/dev/noop`)", noio),
+    ("peer: wechatpy + Flask + SQLite, gunicorn", peer),
+]
+print("| receiver | callbacks/s | p50 ms | p99 ms | failed |")
+print("|---|---|---|---|---|")
+for name, r in rows:
+    print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['failed']} |")
+
+
+def ratio(a, b, target):
+    if not b["rps"]:
+        return "n/a"
+    x = a["rps"] / b["rps"]
+    return f"{x:.2f} (target >= {target}: {'met' if x >= target else 'NOT met'})"
+
+
+print()
+print(f"ours / no-I/O: {ratio(ours, noio, 0.5)}; ours / peer: {ratio(ours, peer, 0.4)}")
