@@ -7,7 +7,8 @@
 #   4. the callback door: 16 senders of distinct suite_ticket callbacks,
 #      callbacks/s and p99 for the worker's command URL, a route of the same
 #      worker that does no I/O, and a wechatpy + Flask + SQLite receiver
-#      (bench/peer, gunicorn on port 8791), one after another
+#      (bench/peer under gunicorn, 1 worker on port 8791 and 2 x cores + 1
+#      on 8792), one after another
 # BENCH_ONLY=door runs the fourth alone (no simulator, no sync).
 # BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes;
 # DOOR_SECS / DOOR_WARMUP_SECS / DOOR_SENDERS the door's run.
@@ -144,21 +145,28 @@ door_load() { # <name> <url> <expect: success | any2xx>
   (load_env_file "$B/bench.env"; DOOR_NAME=$1 DOOR_URL=$2 EXPECT=$3 SECS=$DOOR_SECS \
     WARMUP_SECS=$DOOR_WARMUP_SECS SENDERS=$DOOR_SENDERS "$ROOT/target/bench-tools/door_bench")
 }
-port_free "$PEERPORT" || { echo "port $PEERPORT (the peer receiver) is in use" >&2; exit 1; }
-# gunicorn's own advice for sync workers: 2 x cores + 1.
-(load_env_file "$B/bench.env"; export PEER_DB="$B/peer.db"; cd bench/peer
- start_bg "$B/peer.log" "$PEER_VENV/bin/gunicorn" --no-control-socket --workers $((2 * $(nproc) + 1)) \
-   --bind "$DEV_HOST:$PEERPORT" app:app; echo "${STARTED_PGIDS[-1]}" > "$B/peer.pgid")
-STARTED_PGIDS+=("$(cat "$B/peer.pgid")")
-wait_for "http://$DEV_HOST:$PEERPORT/health" 30
+# The peer twice: one sync worker (gunicorn's default; one thread, as our
+# Worker is one isolate) and gunicorn's advice for production, 2 x cores + 1.
+PEER_WORKERS_MANY=$((2 * $(nproc) + 1))
+start_peer() { # <port> <workers>
+  port_free "$1" || { echo "port $1 (the peer receiver) is in use" >&2; return 1; }
+  (load_env_file "$B/bench.env"; export PEER_DB="$B/peer-$2.db"; cd bench/peer
+   start_bg "$B/peer-$2.log" "$PEER_VENV/bin/gunicorn" --no-control-socket --workers "$2" \
+     --bind "$DEV_HOST:$1" app:app; echo "${STARTED_PGIDS[-1]}" > "$B/peer-$2.pgid")
+  STARTED_PGIDS+=("$(cat "$B/peer-$2.pgid")")
+  wait_for "http://$DEV_HOST:$1/health" 30
+}
+start_peer "$PEERPORT" 1
+start_peer "$((PEERPORT + 1))" "$PEER_WORKERS_MANY"
 log "bench 4: callback door, $DOOR_SENDERS senders, ${DOOR_WARMUP_SECS} s warm-up + ${DOOR_SECS} s each"
 door_load ours "$EDGE/wecom/callback/command" success > "$B/door-ours.json"
 door_load no-io "$EDGE/api/v1/dev/noop" any2xx > "$B/door-noio.json"
 door_load peer "http://$DEV_HOST:$PEERPORT/wecom/callback/command" success > "$B/door-peer.json"
+door_load peer-many "http://$DEV_HOST:$((PEERPORT + 1))/wecom/callback/command" success > "$B/door-peer-many.json"
 tickets=$(curl -fsS -X POST -H "Authorization: Bearer $(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")" \
   "$EDGE/api/v1/dev/query" -d '{"sql":"SELECT count(*) AS n FROM events WHERE kind = '"'"'suite_ticket'"'"'"}' \
   | sed -n 's/.*"n":\([0-9]*\).*/\1/p')
-door_table=$(python3 bench/door_table.py "$B/door-ours.json" "$B/door-noio.json" "$B/door-peer.json")
+door_table=$(python3 bench/door_table.py "$PEER_WORKERS_MANY" "$B/door-ours.json" "$B/door-noio.json" "$B/door-peer.json" "$B/door-peer-many.json")
 cat <<REPORT >> "$B/report.txt"
 callback door: $DOOR_SENDERS senders, distinct valid suite_ticket callbacks, ${DOOR_SECS} s each after ${DOOR_WARMUP_SECS} s warm-up
   ($(nproc) cores, wrangler dev; targets: ours >= 0.5 x no-I/O and >= 0.4 x peer)
