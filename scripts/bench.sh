@@ -40,8 +40,11 @@ EVENTS=${BENCH_EVENTS:-1000}
 PORT=8790 SIMPORT=9103
 B="$ROOT/target/bench"
 rm -rf "$B" && mkdir -p "$B"
-sed -e "s#^WECOM_API_BASE=.*#WECOM_API_BASE=http://$DEV_HOST:$SIMPORT#" "$ROOT/target/itest/test.env" > "$B/bench.env" 2>/dev/null \
-  || { echo "run make test once first (it writes the test env)"; exit 1; }
+# The test suite's settings with fresh secrets and this bench's simulator:
+# scripts/test.sh's own env block, run here, so the two never drift apart.
+test_env_block=$(sed -n '/^cat > "\$IT\/test.env" <<VARS/,/^VARS/p' scripts/test.sh)
+[ -n "$test_env_block" ] || { echo "scripts/test.sh no longer writes \$IT/test.env as bench.sh expects" >&2; exit 1; }
+(IT=$B TEST_SIM_PORT=$SIMPORT; eval "$test_env_block") && mv "$B/test.env" "$B/bench.env"
 stop_started_on_exit
 
 PEERPORT=${BENCH_PEER_PORT:-8791}
@@ -159,7 +162,17 @@ start_peer() { # <port> <workers>
 start_peer "$PEERPORT" 1
 start_peer "$((PEERPORT + 1))" "$PEER_WORKERS_MANY"
 log "bench 4: callback door, $DOOR_SENDERS senders, ${DOOR_WARMUP_SECS} s warm-up + ${DOOR_SECS} s each"
+# Messages the work queue's consumer has taken so far (wrangler's log line
+# per batch, "QUEUE wecom-seats-work <acked>/<delivered>").
+consumed() { grep -o "QUEUE wecom-seats-work [0-9]*/[0-9]*" "$B/wrangler-$PORT.log" | awk '{split($3, n, "/"); s += n[2]} END {print s + 0}'; }
+consumed_before=$(consumed)
 door_load ours "$EDGE/wecom/callback/command" success > "$B/door-ours.json"
+# The consumer's share comes after the answers: wait for it (so it does
+# not slow the next receiver) and say how long it ran on.
+answered_at=$(date +%s.%N)
+sent=$(sed -n 's/.*"sent_with_warmup":\([0-9]*\).*/\1/p' "$B/door-ours.json")
+for _ in $(seq 600); do [ $(($(consumed) - consumed_before)) -ge "$sent" ] && break; sleep 0.1; done
+drained_secs=$(echo "$(date +%s.%N) - $answered_at" | bc)
 door_load no-io "$EDGE/api/v1/dev/noop" any2xx > "$B/door-noio.json"
 door_load peer "http://$DEV_HOST:$PEERPORT/wecom/callback/command" success > "$B/door-peer.json"
 door_load peer-many "http://$DEV_HOST:$((PEERPORT + 1))/wecom/callback/command" success > "$B/door-peer-many.json"
@@ -171,7 +184,8 @@ cat <<REPORT >> "$B/report.txt"
 callback door: $DOOR_SENDERS senders, distinct valid suite_ticket callbacks, ${DOOR_SECS} s each after ${DOOR_WARMUP_SECS} s warm-up
   ($(nproc) cores, wrangler dev; targets: ours >= 0.5 x no-I/O and >= 0.4 x peer)
 $door_table
-  suite_ticket events the worker recorded: $tickets
+  ours: $sent tickets answered (warm-up included), $(($(consumed) - consumed_before)) taken by the queue consumer,
+  the last ${drained_secs} s after the last answer; event rows written for them: $tickets (the queue message is the record)
 REPORT
 echo "==============================================" >> "$B/report.txt"
 cat "$B/report.txt"

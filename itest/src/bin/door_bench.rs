@@ -215,6 +215,7 @@ fn main() {
         "p99_ms": percentile_ms(&latencies, 99.0),
         "max_ms": percentile_ms(&latencies, 100.0),
         "statuses": statuses,
+        "sent_with_warmup": sent,
         "bodies_reused": sent > count,
         "measured_bodies": sent - measured_from,
     });
