@@ -11,7 +11,7 @@
 #      on 8792), one after another
 # BENCH_ONLY=door runs the fourth alone (no simulator, no sync).
 # BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes;
-# DOOR_SECS / DOOR_WARMUP_SECS / DOOR_SENDERS the door's run.
+# DOOR_SECS / DOOR_WARMUP_SECS / DOOR_SENDERS / DOOR_ROUNDS the door's run.
 . "$(dirname "$0")/common.sh"
 ONLY=${BENCH_ONLY:-all}
 case "$ONLY" in
@@ -139,11 +139,12 @@ access check: ${ACCESS_RATE} req/s for ${ACCESS_SECS} s, ${ACCESS_MEMBERS} membe
 REPORT
 fi
 
-# bench 4: the callback door. The same signed suite_ticket requests (made
-# ahead, distinct per request) go to three receivers in turn, each after a
-# warm-up: our command URL, the no-I/O route of the same worker, and the
-# peer receiver. itest/src/bin/door_bench.rs is the load generator.
-DOOR_SECS=${DOOR_SECS:-10} DOOR_WARMUP_SECS=${DOOR_WARMUP_SECS:-3} DOOR_SENDERS=${DOOR_SENDERS:-16}
+# bench 4: the callback door. Signed suite_ticket requests (made ahead,
+# distinct per request) go to each receiver in turn, after a warm-up, for
+# DOOR_ROUNDS rounds: our command URL, the no-I/O route of the same worker,
+# the peer receiver with one and with many workers.
+# itest/src/bin/door_bench.rs is the load generator.
+DOOR_SECS=${DOOR_SECS:-5} DOOR_WARMUP_SECS=${DOOR_WARMUP_SECS:-2} DOOR_SENDERS=${DOOR_SENDERS:-16} DOOR_ROUNDS=${DOOR_ROUNDS:-3}
 door_load() { # <name> <url> <expect: success | any2xx>
   (load_env_file "$B/bench.env"; DOOR_NAME=$1 DOOR_URL=$2 EXPECT=$3 SECS=$DOOR_SECS \
     WARMUP_SECS=$DOOR_WARMUP_SECS SENDERS=$DOOR_SENDERS "$ROOT/target/bench-tools/door_bench")
@@ -161,31 +162,36 @@ start_peer() { # <port> <workers>
 }
 start_peer "$PEERPORT" 1
 start_peer "$((PEERPORT + 1))" "$PEER_WORKERS_MANY"
-log "bench 4: callback door, $DOOR_SENDERS senders, ${DOOR_WARMUP_SECS} s warm-up + ${DOOR_SECS} s each"
+log "bench 4: callback door, $DOOR_SENDERS senders, $DOOR_ROUNDS rounds of ${DOOR_WARMUP_SECS} s warm-up + ${DOOR_SECS} s each"
 # Messages the work queue's consumer has taken so far (wrangler's log line
 # per batch, "QUEUE wecom-seats-work <acked>/<delivered>").
-consumed() { grep -o "QUEUE wecom-seats-work [0-9]*/[0-9]*" "$B/wrangler-$PORT.log" | awk '{split($3, n, "/"); s += n[2]} END {print s + 0}'; }
-consumed_before=$(consumed)
-door_load ours "$EDGE/wecom/callback/command" success > "$B/door-ours.json"
-# The consumer's share comes after the answers: wait for it (so it does
-# not slow the next receiver) and say how long it ran on.
-answered_at=$(date +%s.%N)
-sent=$(sed -n 's/.*"sent_with_warmup":\([0-9]*\).*/\1/p' "$B/door-ours.json")
-for _ in $(seq 600); do [ $(($(consumed) - consumed_before)) -ge "$sent" ] && break; sleep 0.1; done
-drained_secs=$(echo "$(date +%s.%N) - $answered_at" | bc)
-door_load no-io "$EDGE/api/v1/dev/noop" any2xx > "$B/door-noio.json"
-door_load peer "http://$DEV_HOST:$PEERPORT/wecom/callback/command" success > "$B/door-peer.json"
-door_load peer-many "http://$DEV_HOST:$((PEERPORT + 1))/wecom/callback/command" success > "$B/door-peer-many.json"
+consumed() { { grep -o "QUEUE wecom-seats-work [0-9]*/[0-9]*" "$B/wrangler-$PORT.log" || true; } | awk '{split($3, n, "/"); s += n[2]} END {print s + 0}'; }
+sent=0 taken=0 drained_secs=""
+for _ in $(seq "$DOOR_ROUNDS"); do
+  consumed_before=$(consumed)
+  door_load ours "$EDGE/wecom/callback/command" success >> "$B/door-ours.jsonl"
+  # The consumer's share comes after the answers: wait for it (so it does
+  # not slow the next receiver) and say how long it ran on.
+  answered_at=$(date +%s.%N)
+  this_run=$(tail -1 "$B/door-ours.jsonl" | sed -n 's/.*"sent_with_warmup":\([0-9]*\).*/\1/p')
+  for _ in $(seq 600); do [ $(($(consumed) - consumed_before)) -ge "$this_run" ] && break; sleep 0.1; done
+  sent=$((sent + this_run)) taken=$((taken + $(consumed) - consumed_before))
+  drained_secs="$drained_secs $(echo "$(date +%s.%N) - $answered_at" | bc | sed 's/^\./0./') s"
+  door_load no-io "$EDGE/api/v1/dev/noop" any2xx >> "$B/door-noio.jsonl"
+  door_load peer "http://$DEV_HOST:$PEERPORT/wecom/callback/command" success >> "$B/door-peer.jsonl"
+  door_load peer-many "http://$DEV_HOST:$((PEERPORT + 1))/wecom/callback/command" success >> "$B/door-peer-many.jsonl"
+done
 tickets=$(curl -fsS -X POST -H "Authorization: Bearer $(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")" \
   "$EDGE/api/v1/dev/query" -d '{"sql":"SELECT count(*) AS n FROM events WHERE kind = '"'"'suite_ticket'"'"'"}' \
   | sed -n 's/.*"n":\([0-9]*\).*/\1/p')
-door_table=$(python3 bench/door_table.py "$PEER_WORKERS_MANY" "$B/door-ours.json" "$B/door-noio.json" "$B/door-peer.json" "$B/door-peer-many.json")
+door_table=$(python3 bench/door_table.py "$PEER_WORKERS_MANY" "$B/door-ours.jsonl" "$B/door-noio.jsonl" "$B/door-peer.jsonl" "$B/door-peer-many.jsonl")
 cat <<REPORT >> "$B/report.txt"
-callback door: $DOOR_SENDERS senders, distinct valid suite_ticket callbacks, ${DOOR_SECS} s each after ${DOOR_WARMUP_SECS} s warm-up
+callback door: $DOOR_SENDERS senders, distinct valid suite_ticket callbacks; $DOOR_ROUNDS rounds, each receiver ${DOOR_SECS} s
+  after ${DOOR_WARMUP_SECS} s warm-up in turn; each row is the receiver's median round, the rates of every round in brackets
   ($(nproc) cores, wrangler dev; targets: ours >= 0.5 x no-I/O and >= 0.4 x peer)
 $door_table
-  ours: $sent tickets answered (warm-up included), $(($(consumed) - consumed_before)) taken by the queue consumer,
-  the last ${drained_secs} s after the last answer; event rows written for them: $tickets (the queue message is the record)
+  ours: $sent tickets answered (warm-ups included), $taken taken by the queue consumer, the last of each round
+  after:${drained_secs}; event rows written for them: $tickets (the queue message is the record)
 REPORT
 echo "==============================================" >> "$B/report.txt"
 cat "$B/report.txt"
