@@ -121,20 +121,23 @@ fn retry_after(message: &Message<Work>, delay_secs: u32) {
     );
 }
 
+/// The ticket WeCom pushed last (by its `TimeStamp`) among these messages.
+fn newest_ticket<'a>(work: impl Iterator<Item = &'a Work>) -> Option<&'a str> {
+    work.filter_map(|w| match w {
+        Work::SuiteTicket { ticket, timestamp } => Some((*timestamp, ticket.as_str())),
+        Work::Event { .. } => None,
+    })
+    .max_by_key(|(timestamp, _)| *timestamp)
+    .map(|(_, ticket)| ticket)
+}
+
 /// The suite_tickets of a batch: the newest (by WeCom's `TimeStamp`) is
 /// kept, one KV write for the batch, and all are acknowledged; when KV
 /// refuses, all go back to the queue. Batches are not ordered, so an older
 /// ticket may follow a newer one: both are valid (30 minutes each, a new
 /// one every 10).
 async fn keep_newest_ticket(env: &Env, first_backoff: u32, tickets: &[&Message<Work>]) {
-    let newest = tickets
-        .iter()
-        .filter_map(|m| match m.body() {
-            Work::SuiteTicket { ticket, timestamp } => Some((*timestamp, ticket)),
-            Work::Event { .. } => None,
-        })
-        .max_by_key(|(timestamp, _)| *timestamp);
-    let Some((_, ticket)) = newest else {
+    let Some(ticket) = newest_ticket(tickets.iter().map(|m| m.body())) else {
         return;
     };
     match apply::keep_suite_ticket(env, ticket).await {
@@ -264,5 +267,39 @@ mod tests {
         assert_eq!(delays, vec![2, 8, 32, 128, 300, 300]);
         assert_eq!(backoff(2, 1, true), 60);
         assert_eq!(backoff(0, 3, false), 0, "tests retry at once");
+    }
+
+    fn ticket(ticket: &str, timestamp: u64) -> Work {
+        Work::SuiteTicket {
+            ticket: ticket.into(),
+            timestamp,
+        }
+    }
+
+    #[test]
+    fn a_batch_keeps_the_ticket_wecom_pushed_last_whatever_the_order() {
+        let batch = [
+            ticket("second", 1_700_000_600),
+            Work::Event { key: "k".into() },
+            ticket("third", 1_700_001_200),
+            ticket("first", 1_700_000_000),
+        ];
+        assert_eq!(newest_ticket(batch.iter()), Some("third"));
+        assert_eq!(
+            newest_ticket([Work::Event { key: "k".into() }].iter()),
+            None
+        );
+    }
+
+    #[test]
+    fn a_ticket_message_names_its_work_beside_the_event_messages() {
+        let sent = serde_json::to_value(ticket("T", 1_700_000_000)).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({"work": "suite_ticket", "ticket": "T", "timestamp": 1_700_000_000u64})
+        );
+        let event: Work =
+            serde_json::from_value(serde_json::json!({"work": "event", "key": "k"})).unwrap();
+        assert_eq!(event, Work::Event { key: "k".into() });
     }
 }
