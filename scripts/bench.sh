@@ -42,8 +42,10 @@ B="$ROOT/target/bench"
 rm -rf "$B" && mkdir -p "$B"
 # The test suite's settings with fresh secrets and this bench's simulator:
 # scripts/test.sh's own env block, run here, so the two never drift apart.
+# shellcheck disable=SC2016 # the block's own $ expressions, matched literally
 test_env_block=$(sed -n '/^cat > "\$IT\/test.env" <<VARS/,/^VARS/p' scripts/test.sh)
 [ -n "$test_env_block" ] || { echo "scripts/test.sh no longer writes \$IT/test.env as bench.sh expects" >&2; exit 1; }
+# shellcheck disable=SC2034 # IT and TEST_SIM_PORT are read by the block
 (IT=$B TEST_SIM_PORT=$SIMPORT; eval "$test_env_block") && mv "$B/test.env" "$B/bench.env"
 stop_started_on_exit
 
@@ -154,7 +156,7 @@ door_load() { # <name> <url> <expect: success | any2xx>
 PEER_WORKERS_MANY=$((2 * $(nproc) + 1))
 start_peer() { # <port> <workers>
   port_free "$1" || { echo "port $1 (the peer receiver) is in use" >&2; return 1; }
-  (load_env_file "$B/bench.env"; export PEER_DB="$B/peer-$2.db"; cd bench/peer
+  (load_env_file "$B/bench.env"; export PEER_DB="$B/peer-$2.db"; cd bench/peer || exit 1
    start_bg "$B/peer-$2.log" "$PEER_VENV/bin/gunicorn" --no-control-socket --workers "$2" \
      --bind "$DEV_HOST:$1" app:app; echo "${STARTED_PGIDS[-1]}" > "$B/peer-$2.pgid")
   STARTED_PGIDS+=("$(cat "$B/peer-$2.pgid")")
