@@ -12,7 +12,7 @@ build:    ## build worker (edge/build) and console (dist); prepare local .dev.va
 	@bash scripts/build.sh
 	@bash -c '. scripts/common.sh; ensure_dev_vars; wrangler d1 migrations apply DB --local > /dev/null'
 
-bench:    ## measure: 100k-member sync (seconds, worker memory), 1 000-event storm
+bench:    ## measure: 100k-member sync (seconds, worker memory), 1 000-event storm, access check, callback door (BENCH_ONLY=door: the door alone)
 	@bash scripts/bench.sh
 
 soak:     ## fuzz the callback door (envelope, verify, decrypt, event parsing) for SOAK_SECS (default 600)

@@ -4,11 +4,35 @@
 #   1. full sync of a 100 000-member organisation: seconds, peak RSS of workerd
 #   2. a storm of 1 000 change_contact events, end to end
 #   3. the access check at 500 requests/s: p50/p99 latency, rate achieved
-# BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes.
+#   4. the callback door: 16 senders of distinct suite_ticket callbacks,
+#      callbacks/s and p99 for the worker's command URL, a route of the same
+#      worker that does no I/O, and a wechatpy + Flask + SQLite receiver
+#      (bench/peer under gunicorn, 1 worker on port 8791 and 2 x cores + 1
+#      on 8792), one after another
+# BENCH_ONLY=door runs the fourth alone (no simulator, no sync).
+# BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes;
+# DOOR_SECS / DOOR_WARMUP_SECS / DOOR_SENDERS / DOOR_ROUNDS the door's run.
 . "$(dirname "$0")/common.sh"
+ONLY=${BENCH_ONLY:-all}
+case "$ONLY" in
+  all | door) ;;
+  *) echo "BENCH_ONLY is 'door' or unset (everything), not '$ONLY'" >&2; exit 2 ;;
+esac
 bash scripts/install.sh
 bash scripts/build.sh
-cargo build -q --release -p sim
+if [ "$ONLY" = all ]; then cargo build -q --release -p sim; fi
+cargo build -q --profile bench-tools -p itest --bin door_bench
+
+# The peer receiver's venv (PyPI only), rebuilt when its pins change.
+PEER_VENV="$ROOT/target/bench-peer-venv"
+peer_pins=bench/peer/requirements.txt
+if ! cmp -s "$peer_pins" "$PEER_VENV/.wecom-seats-pins" 2>/dev/null; then
+  log "installing the peer receiver's packages pinned in $peer_pins into $PEER_VENV"
+  rm -rf "$PEER_VENV"
+  python3 -m venv "$PEER_VENV"
+  "$PEER_VENV/bin/pip" install -q --disable-pip-version-check -r "$peer_pins"
+  cp "$peer_pins" "$PEER_VENV/.wecom-seats-pins"
+fi
 
 MEMBERS=${BENCH_MEMBERS:-100000}
 DEPARTMENTS=${BENCH_DEPARTMENTS:-1000}
@@ -16,17 +40,25 @@ EVENTS=${BENCH_EVENTS:-1000}
 PORT=8790 SIMPORT=9103
 B="$ROOT/target/bench"
 rm -rf "$B" && mkdir -p "$B"
-sed -e "s#^WECOM_API_BASE=.*#WECOM_API_BASE=http://$DEV_HOST:$SIMPORT#" "$ROOT/target/itest/test.env" > "$B/bench.env" 2>/dev/null \
-  || { echo "run make test once first (it writes the test env)"; exit 1; }
+# The test suite's settings with fresh secrets and this bench's simulator:
+# scripts/test.sh's own env block, run here, so the two never drift apart.
+# shellcheck disable=SC2016 # the block's own $ expressions, matched literally
+test_env_block=$(sed -n '/^cat > "\$IT\/test.env" <<VARS/,/^VARS/p' scripts/test.sh)
+[ -n "$test_env_block" ] || { echo "scripts/test.sh no longer writes \$IT/test.env as bench.sh expects" >&2; exit 1; }
+# shellcheck disable=SC2034 # IT and TEST_SIM_PORT are read by the block
+(IT=$B TEST_SIM_PORT=$SIMPORT; eval "$test_env_block") && mv "$B/test.env" "$B/bench.env"
 stop_started_on_exit
 
-# The release simulator: the benchmark measures the worker, not a debug sim.
-(load_env_file "$B/bench.env"; start_bg "$B/sim.log" "$ROOT/target/release/sim" \
-  --listen "$DEV_HOST:$SIMPORT" --worker "http://$DEV_HOST:$PORT"; echo "${STARTED_PGIDS[-1]}" > "$B/sim.pgid")
-STARTED_PGIDS+=("$(cat "$B/sim.pgid")")
-wait_for "http://$DEV_HOST:$SIMPORT/_sim/health" 30
+PEERPORT=${BENCH_PEER_PORT:-8791}
+EDGE="http://$DEV_HOST:$PORT" SIM="http://$DEV_HOST:$SIMPORT"
+if [ "$ONLY" = all ]; then
+  # The release simulator: the benchmark measures the worker, not a debug sim.
+  (load_env_file "$B/bench.env"; start_bg "$B/sim.log" "$ROOT/target/release/sim" \
+    --listen "$DEV_HOST:$SIMPORT" --worker "http://$DEV_HOST:$PORT"; echo "${STARTED_PGIDS[-1]}" > "$B/sim.pgid")
+  STARTED_PGIDS+=("$(cat "$B/sim.pgid")")
+  wait_for "http://$DEV_HOST:$SIMPORT/_sim/health" 30
+fi
 WRANGLER_LOG=log start_worker "$PORT" "$B/bench.env" "$B/state" "$B"
-SIM="http://$DEV_HOST:$SIMPORT" EDGE="http://$DEV_HOST:$PORT"
 
 # Peak resident memory (VmHWM) of the worker's workerd processes, sampled.
 workerd_pids() { pgrep -f "workerd serve.*--socket-addr=entry=$DEV_HOST:$PORT" || true; }
@@ -47,51 +79,51 @@ rss_kb() {
   echo "$total"
 }
 
-log "bench 1: full sync of $MEMBERS members in $DEPARTMENTS departments"
-CORP=wwbench01
-sim_post "$SIM/_sim/suite_ticket"
-curl -fsS -X POST "$SIM/_sim/corps" -d "{\"corp_id\":\"$CORP\",\"corp_name\":\"Bench\",\"admins\":[\"u000000\"]}" >/dev/null
-curl -fsS -X POST "$SIM/_sim/corps/$CORP/generate" -d "{\"departments\":$DEPARTMENTS,\"members\":$MEMBERS}" >/dev/null
-before_kb=$(rss_kb)
-start=$(date +%s.%N)
-sim_post "$SIM/_sim/corps/$CORP/install"
-COOKIES="$B/cookies"
-sign_in_when_installed "$EDGE" "$CORP" u000000 "$COOKIES"
-state=running samples=""
-while [ "$state" = running ] || [ "$state" = idle ]; do
-  sleep 0.5
-  samples="$samples $(rss_kb)"
-  state=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
-done
-end=$(date +%s.%N)
-status=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync")
-total=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
-sync_secs=$(echo "$end - $start" | bc)
-peak_sample=$(for s in $samples; do echo "$s"; done | sort -n | tail -1)
+printf "\n================ bench report ================\n" > "$B/report.txt"
+if [ "$ONLY" = all ]; then
+  log "bench 1: full sync of $MEMBERS members in $DEPARTMENTS departments"
+  CORP=wwbench01
+  sim_post "$SIM/_sim/suite_ticket"
+  curl -fsS -X POST "$SIM/_sim/corps" -d "{\"corp_id\":\"$CORP\",\"corp_name\":\"Bench\",\"admins\":[\"u000000\"]}" >/dev/null
+  curl -fsS -X POST "$SIM/_sim/corps/$CORP/generate" -d "{\"departments\":$DEPARTMENTS,\"members\":$MEMBERS}" >/dev/null
+  before_kb=$(rss_kb)
+  start=$(date +%s.%N)
+  sim_post "$SIM/_sim/corps/$CORP/install"
+  COOKIES="$B/cookies"
+  sign_in_when_installed "$EDGE" "$CORP" u000000 "$COOKIES"
+  state=running samples=""
+  while [ "$state" = running ] || [ "$state" = idle ]; do
+    sleep 0.5
+    samples="$samples $(rss_kb)"
+    state=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
+  done
+  end=$(date +%s.%N)
+  status=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/sync")
+  total=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+  sync_secs=$(echo "$end - $start" | bc)
+  peak_sample=$(for s in $samples; do echo "$s"; done | sort -n | tail -1)
 
-log "bench 2: $EVENTS change_contact events (update_user), one after another"
-start=$(date +%s.%N)
-for i in $(seq 1 "$EVENTS"); do
-  u=$(printf 'u%06d' $(( (i * 97) % MEMBERS )))
-  curl -fsS -X PATCH "$SIM/_sim/corps/$CORP/users/$u" -d "{\"name\":\"改名$i\"}" -o /dev/null
-done
-end=$(date +%s.%N)
-storm_secs=$(echo "$end - $start" | bc)
-renamed=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?q=%E6%94%B9%E5%90%8D&limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+  log "bench 2: $EVENTS change_contact events (update_user), one after another"
+  start=$(date +%s.%N)
+  for i in $(seq 1 "$EVENTS"); do
+    u=$(printf 'u%06d' $(( (i * 97) % MEMBERS )))
+    curl -fsS -X PATCH "$SIM/_sim/corps/$CORP/users/$u" -d "{\"name\":\"改名$i\"}" -o /dev/null
+  done
+  end=$(date +%s.%N)
+  storm_secs=$(echo "$end - $start" | bc)
+  renamed=$(curl -fsS -b "$COOKIES" "$EDGE/api/v1/corps/$CORP/members?q=%E6%94%B9%E5%90%8D&limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 
-log "bench 3: access check at ${ACCESS_RATE:=500} requests/s for ${ACCESS_SECS:=10} s"
-KEY=$(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")
-# 1 000 distinct members: a first pass warms their cached views, the second
-# is measured; then the same rate on a route with no I/O, for the floor.
-ACCESS_MEMBERS=$(( MEMBERS < 1000 ? MEMBERS : 1000 ))
-load() { EDGE="$EDGE" KEY="$KEY" CORP="$CORP" MEMBERS="$ACCESS_MEMBERS" RATE="$ACCESS_RATE" node tests/bench/access_load.mjs; }
-SECS=2 load > /dev/null
-access=$(SECS="$ACCESS_SECS" load)
-baseline=$(BASELINE=1 SECS="$ACCESS_SECS" load)
+  log "bench 3: access check at ${ACCESS_RATE:=500} requests/s for ${ACCESS_SECS:=10} s"
+  KEY=$(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")
+  # 1 000 distinct members: a first pass warms their cached views, the second
+  # is measured; then the same rate on a route with no I/O, for the floor.
+  ACCESS_MEMBERS=$(( MEMBERS < 1000 ? MEMBERS : 1000 ))
+  load() { EDGE="$EDGE" KEY="$KEY" CORP="$CORP" MEMBERS="$ACCESS_MEMBERS" RATE="$ACCESS_RATE" node tests/bench/access_load.mjs; }
+  SECS=2 load > /dev/null
+  access=$(SECS="$ACCESS_SECS" load)
+  baseline=$(BASELINE=1 SECS="$ACCESS_SECS" load)
 
-cat <<REPORT | tee "$B/report.txt"
-
-================ bench report ================
+cat <<REPORT >> "$B/report.txt"
 full sync: $MEMBERS members, $DEPARTMENTS departments
   state:            $state  ($status)
   members stored:   $total
@@ -106,5 +138,62 @@ access check: ${ACCESS_RATE} req/s for ${ACCESS_SECS} s, ${ACCESS_MEMBERS} membe
   $access
   no-I/O route at the same rate (the runtime's floor):
   $baseline
-==============================================
 REPORT
+fi
+
+# bench 4: the callback door. Signed suite_ticket requests (made ahead,
+# distinct per request) go to each receiver in turn, after a warm-up, for
+# DOOR_ROUNDS rounds: our command URL, the no-I/O route of the same worker,
+# the peer receiver with one and with many workers.
+# itest/src/bin/door_bench.rs is the load generator.
+DOOR_SECS=${DOOR_SECS:-5} DOOR_WARMUP_SECS=${DOOR_WARMUP_SECS:-2} DOOR_SENDERS=${DOOR_SENDERS:-16} DOOR_ROUNDS=${DOOR_ROUNDS:-3}
+door_load() { # <name> <url> <expect: success | any2xx>
+  (load_env_file "$B/bench.env"; DOOR_NAME=$1 DOOR_URL=$2 EXPECT=$3 SECS=$DOOR_SECS \
+    WARMUP_SECS=$DOOR_WARMUP_SECS SENDERS=$DOOR_SENDERS "$ROOT/target/bench-tools/door_bench")
+}
+# The peer twice: one sync worker (gunicorn's default; one thread, as our
+# Worker is one isolate) and gunicorn's advice for production, 2 x cores + 1.
+PEER_WORKERS_MANY=$((2 * $(nproc) + 1))
+start_peer() { # <port> <workers>
+  port_free "$1" || { echo "port $1 (the peer receiver) is in use" >&2; return 1; }
+  (load_env_file "$B/bench.env"; export PEER_DB="$B/peer-$2.db"; cd bench/peer || exit 1
+   start_bg "$B/peer-$2.log" "$PEER_VENV/bin/gunicorn" --no-control-socket --workers "$2" \
+     --bind "$DEV_HOST:$1" app:app; echo "${STARTED_PGIDS[-1]}" > "$B/peer-$2.pgid")
+  STARTED_PGIDS+=("$(cat "$B/peer-$2.pgid")")
+  wait_for "http://$DEV_HOST:$1/health" 30
+}
+start_peer "$PEERPORT" 1
+start_peer "$((PEERPORT + 1))" "$PEER_WORKERS_MANY"
+log "bench 4: callback door, $DOOR_SENDERS senders, $DOOR_ROUNDS rounds of ${DOOR_WARMUP_SECS} s warm-up + ${DOOR_SECS} s each"
+# Messages the work queue's consumer has taken so far (wrangler's log line
+# per batch, "QUEUE wecom-seats-work <acked>/<delivered>").
+consumed() { { grep -o "QUEUE wecom-seats-work [0-9]*/[0-9]*" "$B/wrangler-$PORT.log" || true; } | awk '{split($3, n, "/"); s += n[2]} END {print s + 0}'; }
+sent=0 taken=0 drained_secs=""
+for _ in $(seq "$DOOR_ROUNDS"); do
+  consumed_before=$(consumed)
+  door_load ours "$EDGE/wecom/callback/command" success >> "$B/door-ours.jsonl"
+  # The consumer's share comes after the answers: wait for it (so it does
+  # not slow the next receiver) and say how long it ran on.
+  answered_at=$(date +%s.%N)
+  this_run=$(tail -1 "$B/door-ours.jsonl" | sed -n 's/.*"sent_with_warmup":\([0-9]*\).*/\1/p')
+  for _ in $(seq 600); do [ $(($(consumed) - consumed_before)) -ge "$this_run" ] && break; sleep 0.1; done
+  sent=$((sent + this_run)) taken=$((taken + $(consumed) - consumed_before))
+  drained_secs="$drained_secs $(echo "$(date +%s.%N) - $answered_at" | bc | sed 's/^\./0./') s"
+  door_load no-io "$EDGE/api/v1/dev/noop" any2xx >> "$B/door-noio.jsonl"
+  door_load peer "http://$DEV_HOST:$PEERPORT/wecom/callback/command" success >> "$B/door-peer.jsonl"
+  door_load peer-many "http://$DEV_HOST:$((PEERPORT + 1))/wecom/callback/command" success >> "$B/door-peer-many.jsonl"
+done
+tickets=$(curl -fsS -X POST -H "Authorization: Bearer $(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")" \
+  "$EDGE/api/v1/dev/query" -d '{"sql":"SELECT count(*) AS n FROM events WHERE kind = '"'"'suite_ticket'"'"'"}' \
+  | sed -n 's/.*"n":\([0-9]*\).*/\1/p')
+door_table=$(python3 bench/door_table.py "$PEER_WORKERS_MANY" "$B/door-ours.jsonl" "$B/door-noio.jsonl" "$B/door-peer.jsonl" "$B/door-peer-many.jsonl")
+cat <<REPORT >> "$B/report.txt"
+callback door: $DOOR_SENDERS senders, distinct valid suite_ticket callbacks; $DOOR_ROUNDS rounds, each receiver ${DOOR_SECS} s
+  after ${DOOR_WARMUP_SECS} s warm-up in turn; each row is the receiver's median round, the rates of every round in brackets
+  ($(nproc) cores, wrangler dev; targets: ours >= 0.5 x no-I/O and >= 0.4 x peer)
+$door_table
+  ours: $sent tickets answered (warm-ups included), $taken taken by the queue consumer, the last of each round
+  after:${drained_secs}; event rows written for them: $tickets (the queue message is the record)
+REPORT
+echo "==============================================" >> "$B/report.txt"
+cat "$B/report.txt"

@@ -608,6 +608,13 @@ pub struct DevReconcile {
     pub corp_id: String,
 }
 
+/// `POST /api/v1/dev/noop` answer: nothing was read or written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Noop {
+    pub ok: bool,
+}
+
 /// `GET /api/v1/corps/{corp_id}/events`: WeCom's callbacks about the
 /// organisation that are not applied yet. `backlog` are waiting in the
 /// queue (or being retried); `failed` reached the dead-letter queue after

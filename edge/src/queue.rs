@@ -1,7 +1,8 @@
 //! The work queue (wrangler.toml `WORK`): what a callback leaves for the
 //! consumer. A message names a recorded event by its dedupe key; the
 //! event's text stays in D1, so a message is small and a stale one is
-//! harmless (the claim finds the event applied).
+//! harmless (the claim finds the event applied). A suite_ticket travels in
+//! its message instead: the message is its record.
 
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,9 @@ pub const DEAD_LETTER_QUEUE: &str = "wecom-seats-dead";
 pub enum Work {
     /// Apply the recorded event with this dedupe key.
     Event { key: String },
+    /// Keep this suite_ticket of our suite, which WeCom pushed at
+    /// `timestamp` (its `TimeStamp`).
+    SuiteTicket { ticket: String, timestamp: u64 },
 }
 
 /// Sends work to the queue.

@@ -179,7 +179,7 @@ fn development_routes_need_dev_mode_and_the_key_and_only_read() {
     );
     // A worker without DEV_LOGIN (as in production) has none of them.
     let prod = config("SAMPLE_EDGE_URL");
-    for route in ["query", "kv_keys", "clock"] {
+    for route in ["query", "kv_keys", "clock", "noop"] {
         let a = post_json(
             &browser(),
             &format!("{prod}/api/v1/dev/{route}"),

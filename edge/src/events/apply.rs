@@ -34,6 +34,16 @@ async fn installed(env: &Env, corp_id: &str) -> Result<bool, ApiError> {
     Ok(store::corp_exists(&env::db(env)?, corp_id).await?)
 }
 
+/// Keeps our suite's latest suite_ticket, which the suite token is made
+/// from (the callback queues it with the ticket in the message).
+pub async fn keep_suite_ticket(env: &Env, ticket: &str) -> Result<(), ApiError> {
+    let cfg = Config::from_env(env)?;
+    WeCom::new(&cfg, env::kv(env)?)
+        .keep_suite_ticket(ticket)
+        .await?;
+    Ok(())
+}
+
 /// A suite command event; `key` is its dedupe key (an install resumes
 /// from what it stored under it).
 pub async fn command(

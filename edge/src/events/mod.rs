@@ -6,6 +6,10 @@
 //! dead-letter queue and mark their event failed: the console shows it
 //! and an admin can send it again ([`retry_failed`]). The cron sends events
 //! whose message was lost ([`requeue_stalled`]).
+//!
+//! A suite_ticket's message carries the ticket (nothing in D1): the
+//! newest of a batch is kept with one KV write and every ticket of the
+//! batch acknowledged ([`keep_newest_ticket`]).
 
 pub mod apply;
 
@@ -15,7 +19,9 @@ use crate::queue::{self, Work, DEAD_LETTER_QUEUE};
 use crate::store;
 use domain::api::{EventHealth, EventsRetried};
 use domain::event::{CommandEvent, DataEvent, SystemEvent};
-use worker::{console_error, Context, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
+use worker::{
+    console_error, Context, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder,
+};
 
 /// How long a claim holds an event: longer than an apply can run
 /// (a consumer invocation has 15 minutes of wall time, Cloudflare Queues
@@ -61,8 +67,26 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> wor
     let dead = batch.queue() == DEAD_LETTER_QUEUE;
     let first = u32::try_from(env::setting(env, "QUEUE_BACKOFF_SECS", FIRST_BACKOFF_SECS))
         .unwrap_or(MAX_BACKOFF_SECS);
-    for message in batch.messages()? {
-        let Work::Event { key } = message.body();
+    let messages = batch.messages()?;
+    // Tickets first: an event of the same batch may need the suite token
+    // made from the newest one.
+    let (tickets, events): (Vec<_>, Vec<_>) = messages
+        .iter()
+        .partition(|m| matches!(m.body(), Work::SuiteTicket { .. }));
+    if dead {
+        for message in tickets {
+            console_error!(
+                "a suite_ticket failed its last retry; WeCom pushes the next within 10 minutes"
+            );
+            message.ack();
+        }
+    } else {
+        keep_newest_ticket(env, first, &tickets).await;
+    }
+    for message in events {
+        let Work::Event { key } = message.body() else {
+            continue;
+        };
         if dead {
             match mark_dead(env, key).await {
                 Ok(()) => message.ack(),
@@ -82,15 +106,50 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> wor
                     failure.attempts,
                     failure.message
                 );
-                message.retry_with_options(
-                    &QueueRetryOptionsBuilder::new()
-                        .with_delay_seconds(delay)
-                        .build(),
-                );
+                retry_after(message, delay);
             }
         }
     }
     Ok(())
+}
+
+fn retry_after(message: &Message<Work>, delay_secs: u32) {
+    message.retry_with_options(
+        &QueueRetryOptionsBuilder::new()
+            .with_delay_seconds(delay_secs)
+            .build(),
+    );
+}
+
+/// The ticket WeCom pushed last (by its `TimeStamp`) among these messages.
+fn newest_ticket<'a>(work: impl Iterator<Item = &'a Work>) -> Option<&'a str> {
+    work.filter_map(|w| match w {
+        Work::SuiteTicket { ticket, timestamp } => Some((*timestamp, ticket.as_str())),
+        Work::Event { .. } => None,
+    })
+    .max_by_key(|(timestamp, _)| *timestamp)
+    .map(|(_, ticket)| ticket)
+}
+
+/// The suite_tickets of a batch: the newest (by WeCom's `TimeStamp`) is
+/// kept, one KV write for the batch, and all are acknowledged; when KV
+/// refuses, all go back to the queue. Batches are not ordered, so an older
+/// ticket may follow a newer one: both are valid (30 minutes each, a new
+/// one every 10).
+async fn keep_newest_ticket(env: &Env, first_backoff: u32, tickets: &[&Message<Work>]) {
+    let Some(ticket) = newest_ticket(tickets.iter().map(|m| m.body())) else {
+        return;
+    };
+    match apply::keep_suite_ticket(env, ticket).await {
+        Ok(()) => tickets.iter().for_each(|m| m.ack()),
+        Err(e) => {
+            console_error!(
+                "suite_ticket not kept, again in {first_backoff} s: {}",
+                e.message
+            );
+            tickets.iter().for_each(|m| retry_after(m, first_backoff));
+        }
+    }
 }
 
 struct Failure {
@@ -208,5 +267,39 @@ mod tests {
         assert_eq!(delays, vec![2, 8, 32, 128, 300, 300]);
         assert_eq!(backoff(2, 1, true), 60);
         assert_eq!(backoff(0, 3, false), 0, "tests retry at once");
+    }
+
+    fn ticket(ticket: &str, timestamp: u64) -> Work {
+        Work::SuiteTicket {
+            ticket: ticket.into(),
+            timestamp,
+        }
+    }
+
+    #[test]
+    fn a_batch_keeps_the_ticket_wecom_pushed_last_whatever_the_order() {
+        let batch = [
+            ticket("second", 1_700_000_600),
+            Work::Event { key: "k".into() },
+            ticket("third", 1_700_001_200),
+            ticket("first", 1_700_000_000),
+        ];
+        assert_eq!(newest_ticket(batch.iter()), Some("third"));
+        assert_eq!(
+            newest_ticket([Work::Event { key: "k".into() }].iter()),
+            None
+        );
+    }
+
+    #[test]
+    fn a_ticket_message_names_its_work_beside_the_event_messages() {
+        let sent = serde_json::to_value(ticket("T", 1_700_000_000)).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({"work": "suite_ticket", "ticket": "T", "timestamp": 1_700_000_000u64})
+        );
+        let event: Work =
+            serde_json::from_value(serde_json::json!({"work": "event", "key": "k"})).unwrap();
+        assert_eq!(event, Work::Event { key: "k".into() });
     }
 }
