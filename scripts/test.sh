@@ -33,6 +33,10 @@ RECONCILE_BATCH=3
 # The queue retries a failed event at once (production backs off from 2 s),
 # so a test sees it reach the dead-letter queue in seconds.
 QUEUE_BACKOFF_SECS=0
+# Small chunks, so a test organisation's sync is a chain of several steps.
+SYNC_CHUNK_DEPARTMENTS=1
+# WeCom's "too frequent" waits a second, not a minute.
+WECOM_RATE_LIMIT_BACKOFF_SECS=1
 # KV list pages of 10 keys (Cloudflare's are 1 000), so an uninstall's cleanup
 # crosses pages with a few dozen keys (development only).
 DEV_KV_LIST_PAGE_KEYS=10

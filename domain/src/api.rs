@@ -234,6 +234,20 @@ pub struct SyncStatus {
     pub last_synced_at: Option<u64>,
     pub counts: Option<SyncCounts>,
     pub error: Option<String>,
+    /// While running: how far the run is (a sync is a chain of queue
+    /// messages, one chunk of departments each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<SyncProgress>,
+}
+
+/// A running sync's progress: `chunks_done` of `chunks_total` chunks of
+/// departments read and written (0 of 0 while it plans; members named
+/// individually or by a tag, and who left, are done after the last chunk).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct SyncProgress {
+    pub chunks_done: u64,
+    pub chunks_total: u64,
 }
 
 /// One account in `GET /api/v1/corps/{corp_id}/seats`.
@@ -654,7 +668,9 @@ pub struct EventsRetried {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Reconciled {
     pub corp_id: String,
-    pub contacts: SyncCounts,
+    /// What the contacts sync did, when it ran in the same invocation
+    /// (the development reconcile); the cron's runs on as queue messages.
+    pub contacts: Option<SyncCounts>,
     pub seats_repaired: u64,
 }
 

@@ -29,6 +29,15 @@ pub async fn run(env: &Env) {
     }
 }
 
+/// How a reconcile's contacts sync runs.
+pub enum SyncHow {
+    /// Every step in this invocation, to answer with its counts.
+    #[cfg(feature = "dev")]
+    Inline,
+    /// Started as a chain of queue messages.
+    Chained,
+}
+
 /// One organisation's reconcile: its corp token, auth info, admins, a full
 /// contacts sync, WeCom's license window, then the seat mirror.
 pub async fn reconcile_corp(
@@ -36,6 +45,7 @@ pub async fn reconcile_corp(
     cfg: &Config,
     corp_id: &str,
     now: u64,
+    contacts: SyncHow,
 ) -> Result<Reconciled, ApiError> {
     if let Some(corp) = corp::open(env, cfg, corp_id).await? {
         corp.wecom
@@ -47,7 +57,17 @@ pub async fn reconcile_corp(
     if let Err(e) = corp::refresh_admins(env, cfg, corp_id, now, "cron").await {
         console_error!("cron: {corp_id}: agent/get_admin_list: {}", e.message);
     }
-    let contacts = sync::run(env, cfg, corp_id, "cron", &sync::new_id()).await?;
+    let contacts = match contacts {
+        // The development reconcile answers with what the sync did.
+        #[cfg(feature = "dev")]
+        SyncHow::Inline => Some(sync::run(env, cfg, corp_id, "cron", &sync::new_id()).await?),
+        // The cron starts it as a chain of queue messages; one already
+        // running (an admin's, an event's) will do.
+        SyncHow::Chained => match sync::start(env, corp_id, "cron").await {
+            Err(e) if e.code == "sync_running" => None,
+            other => other.map(|_| None)?,
+        },
+    };
     // A failed license read must not hold up the contacts repair.
     if let Err(e) = mirror::refresh_license_info(env, cfg, corp_id, now, "cron").await {
         console_error!("cron: {corp_id}: get_app_license_info: {}", e.message);
@@ -77,13 +97,9 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
     let interval = setting(env, "RECONCILE_INTERVAL_SECS", 3600);
     let batch = setting(env, "RECONCILE_BATCH", 25);
     for corp_id in store::take_corps_due(&db, now.saturating_sub(interval), now, batch).await? {
-        match reconcile_corp(env, &cfg, &corp_id, now).await {
+        match reconcile_corp(env, &cfg, &corp_id, now, SyncHow::Chained).await {
             Ok(r) => console_log!(
-                "cron: {corp_id}: {} in range, {} written, {} left, {} departed, {} seats repaired",
-                r.contacts.members_in_range,
-                r.contacts.added_or_updated,
-                r.contacts.left_range,
-                r.contacts.departed,
+                "cron: {corp_id}: contacts sync started, {} seats repaired",
                 r.seats_repaired
             ),
             Err(e) => console_error!("cron: {corp_id}: {}", e.message),

@@ -31,8 +31,6 @@ pub const DEFAULT_PAGE: u64 = 100;
 pub struct Admin {
     pub session: Session,
     pub env: Env,
-    /// The request's execution context (for work that outlives the answer).
-    pub ctx: Context,
 }
 
 impl Admin {
@@ -190,7 +188,6 @@ where
         Ok((session, _)) => Ok(Admin {
             session,
             env: ctx.env,
-            ctx: ctx.data,
         }),
         Err(e) => Err(e),
     };

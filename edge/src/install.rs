@@ -51,9 +51,12 @@ async fn finish(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Result<(), 
         .await
         .map(|_| ());
     cache::bump_generation(env, corp_id).await;
-    let synced = sync::run(env, cfg, corp_id, "install", &sync::new_id())
-        .await
-        .map(|_| ());
+    // The first sync runs on as its own chain of queue messages; one
+    // already running (a retried install) will do.
+    let synced = match sync::start(env, corp_id, "install").await {
+        Err(e) if e.code == "sync_running" => Ok(()),
+        other => other.map(|_| ()),
+    };
     for (step, result) in [
         ("admins", &admins),
         ("license info", &license),

@@ -130,15 +130,15 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
 /// Both queues (wrangler.toml): the work queue applies events, the
 /// dead-letter queue marks the ones that failed their last retry.
 #[event(queue)]
-async fn queue(batch: MessageBatch<queue::Work>, env: Env, ctx: Context) -> Result<()> {
+async fn queue(batch: MessageBatch<queue::Work>, env: Env, _ctx: Context) -> Result<()> {
     clock::load(&env).await;
     #[cfg(feature = "dev")]
     return dev::invocation(&env, false)
         .await
-        .scope(events::consume(batch, &env, &ctx))
+        .scope(events::consume(batch, &env))
         .await;
     #[cfg(not(feature = "dev"))]
-    events::consume(batch, &env, &ctx).await
+    events::consume(batch, &env).await
 }
 
 #[event(scheduled)]

@@ -22,6 +22,13 @@ pub enum Work {
     /// Keep this suite_ticket of our suite, which WeCom pushed at
     /// `timestamp` (its `TimeStamp`).
     SuiteTicket { ticket: String, timestamp: u64 },
+    /// Take step `step` of the organisation's contacts sync `run_id`
+    /// (`contacts::sync`).
+    SyncStep {
+        corp_id: String,
+        run_id: String,
+        step: u64,
+    },
 }
 
 /// Sends work to the queue.

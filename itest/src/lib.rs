@@ -231,11 +231,27 @@ pub fn put_sim_corp(contacts: &Value) -> String {
 }
 
 /// The organisation's admin installs the app (`create_auth` is pushed);
-/// returns once the worker has finished the install it answered at once.
+/// returns once the worker has finished the install it answered at once,
+/// and the first contacts sync the install started (a chain of queue
+/// messages) has ended.
 pub fn sim_install(corp_id: &str) {
     let before = installs_finished(corp_id);
     push_install(corp_id);
     wait_for_install(corp_id, before);
+    wait_for_no_sync(corp_id);
+}
+
+/// Waits (up to 30 s) until no sync of the organisation holds its lease.
+pub fn wait_for_no_sync(corp_id: &str) {
+    for _ in 0..300 {
+        let running = d1_count(&format!(
+            "SELECT count(*) AS n FROM sync_leases WHERE corp_id = '{corp_id}'"
+        ));
+        if running == 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 /// Pushes `create_auth` for the organisation; the worker installs after
@@ -358,7 +374,7 @@ pub fn sync_status(admin: &ureq::Agent, corp_id: &str) -> Value {
 /// Waits until a sync other than `previous` (the id [`sync_id`] read
 /// before it was started; `None` for the first) has finished.
 pub fn wait_for_sync(admin: &ureq::Agent, corp_id: &str, previous: Option<String>) -> Value {
-    for _ in 0..150 {
+    for _ in 0..300 {
         let s = sync_status(admin, corp_id);
         let another = s["id"].is_string() && s["id"].as_str() != previous.as_deref();
         if another && s["state"] == "failed" {

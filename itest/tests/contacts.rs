@@ -441,7 +441,13 @@ fn one_sync_per_organisation_at_a_time() {
     assert_eq!(a.status, 200, "{}", a.text);
     sim_install(&corp);
     let admin = signed_in(&corp, "boss");
-    let before = sync_id(&admin, &corp);
+    // The install's own first sync runs first.
+    let before = Some(
+        wait_for_sync(&admin, &corp, None)["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
     let start = || {
         post_json(
             &admin,
@@ -455,6 +461,14 @@ fn one_sync_per_organisation_at_a_time() {
     assert_eq!(second.status, 409, "{}", second.text);
     assert_eq!(second.error_code(), "sync_running");
     assert!(second.error_message().contains("boss"), "{}", second.text);
+    // It says how far the running one is (30 departments, one a step here).
+    assert!(
+        second
+            .error_message()
+            .contains("chunks of departments done"),
+        "{}",
+        second.text
+    );
     wait_for_sync(&admin, &corp, before);
     // Done: the lease is free again.
     let after = sync_id(&admin, &corp);
@@ -487,4 +501,114 @@ fn a_search_longer_than_d1_can_match_is_refused_with_the_limit() {
             a.text
         );
     }
+}
+
+/// Starts a sync as the admin; its run id.
+fn start_sync(admin: &ureq::Agent, corp: &str) -> String {
+    let a = post_json(
+        admin,
+        &format!("{}/api/v1/corps/{corp}/sync", edge()),
+        &json!({}),
+    );
+    assert_eq!(a.status, 202, "{}", a.text);
+    a.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// An organisation of `departments` departments (all in range) and
+/// `members` members, installed and synced once.
+fn generated(tag: &str, departments: u64, members: u64) -> (String, ureq::Agent) {
+    let corp = put_sim_corp(&sim_corp(&unique_corp(tag), &[1], &[]));
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/generate"),
+        &json!({"departments": departments, "members": members}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    sim_install(&corp);
+    let admin = signed_in(&corp, "boss");
+    wait_for_sync(&admin, &corp, None);
+    (corp, admin)
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_full_sync_runs_chunk_by_chunk_and_shows_its_progress() {
+    // One department a step here (SYNC_CHUNK_DEPARTMENTS=1 in the tests).
+    let (corp, admin) = generated("chain", 12, 240);
+    let before = sync_id(&admin, &corp);
+    let id = start_sync(&admin, &corp);
+    let mut seen = vec![];
+    let done = loop {
+        let s = sync_status(&admin, &corp);
+        if s["id"] == id.as_str() && s["state"] == "running" {
+            let p = &s["progress"];
+            seen.push((
+                p["chunks_done"].as_u64().unwrap(),
+                p["chunks_total"].as_u64().unwrap(),
+            ));
+        }
+        if s["id"] == id.as_str() && s["state"] != "running" {
+            break s;
+        }
+        assert!(seen.len() < 3000, "the sync did not end: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert_eq!(done["state"], "done", "{done}");
+    assert_ne!(before.as_deref(), Some(id.as_str()));
+    // Progress only grows, and was seen part-way.
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+    assert!(
+        seen.iter().any(|&(d, t)| t == 12 && d > 0 && d < t),
+        "no part-way progress seen: {seen:?}"
+    );
+    assert_eq!(done["counts"]["members_in_range"], 240, "{done}");
+    assert_eq!(done["counts"]["departments"], 12, "{done}");
+    let listed = get(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/members?limit=1", edge()),
+    )
+    .json();
+    assert_eq!(listed["total"], 240);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_chunk_wecom_refuses_as_too_frequent_waits_and_the_sync_still_completes() {
+    let (corp, admin) = generated("freq", 6, 60);
+    // A member joins without a callback; WeCom then refuses the next three
+    // user/list calls with 45009 ("api freq out of limit").
+    let mut org = sim_send("GET", &format!("/_sim/corps/{corp}"), &json!({})).json();
+    org["users"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"userid": "late1", "name": "迟到", "department": [3]}));
+    assert_eq!(sim_send("POST", "/_sim/corps", &org).status, 200);
+    let busy = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/busy"),
+        &json!({"call": "user/list", "times": 3, "errcode": 45009}),
+    );
+    assert_eq!(busy.status, 200, "{}", busy.text);
+    let before = sync_id(&admin, &corp);
+    start_sync(&admin, &corp);
+    let done = wait_for_sync(&admin, &corp, before);
+    assert_eq!(done["counts"]["members_in_range"], 61, "{done}");
+    assert!(members(&admin, &corp, "").contains_key("late1"));
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_member_deleted_without_a_callback_departs_at_the_end_of_a_chained_sync() {
+    let (corp, admin) = generated("gone", 4, 40);
+    let mut org = sim_send("GET", &format!("/_sim/corps/{corp}"), &json!({})).json();
+    org["users"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|u| u["userid"] != "u000005");
+    assert_eq!(sim_send("POST", "/_sim/corps", &org).status, 200);
+    let before = sync_id(&admin, &corp);
+    start_sync(&admin, &corp);
+    let done = wait_for_sync(&admin, &corp, before);
+    assert_eq!(done["counts"]["departed"], 1, "{done}");
+    assert_eq!(members(&admin, &corp, "")["u000005"]["status"], "departed");
 }

@@ -271,6 +271,8 @@ pub struct State {
     /// `"{corp_id} {call}"` -> how many more of that organisation's calls
     /// answer WeCom's errcode -1 (system busy, try again later).
     pub busy: HashMap<String, u32>,
+    /// The errcode a busy call answers, when not -1.
+    pub busy_errcode: HashMap<String, i64>,
     /// Seconds added to the wall clock (tests move time).
     pub clock_offset: i64,
     /// corp_id -> the app's JS-SDK ticket (`ticket/get?type=agent_config`).
@@ -287,15 +289,16 @@ impl State {
     }
 
     /// Whether this call of the organisation is one a test made busy; each
-    /// answer spends one.
-    pub fn take_busy(&mut self, corp_id: &str, call: &str) -> bool {
+    /// answer spends one. The errcode WeCom then answers: -1 (busy) unless
+    /// the test chose another (45009: called too often).
+    pub fn take_busy(&mut self, corp_id: &str, call: &str) -> Option<i64> {
         let key = format!("{corp_id} {call}");
         match self.busy.get_mut(&key) {
             Some(left) if *left > 0 => {
                 *left -= 1;
-                true
+                Some(self.busy_errcode.get(&key).copied().unwrap_or(-1))
             }
-            _ => false,
+            _ => None,
         }
     }
 

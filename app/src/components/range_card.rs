@@ -21,6 +21,8 @@ fn when(ts: Option<u64>) -> String {
 pub fn RangeCard(corp_id: String, may_manage: bool) -> impl IntoView {
     let lang = use_lang();
     let corp = StoredValue::new(corp_id);
+    // How far the running sync is: chunks of departments done / planned.
+    let progress = RwSignal::new(None::<(u64, u64)>);
     // Starts a sync and waits until that run (by its id, not whichever
     // ran last) is done, or a minute has passed.
     let sync_now = Action::new_local(move |_: &()| {
@@ -35,8 +37,10 @@ pub fn RangeCard(corp_id: String, may_manage: bool) -> impl IntoView {
                     if s.id.as_deref() == Some(started.id.as_str()) && s.state != "running" {
                         break;
                     }
+                    progress.set(s.progress.map(|p| (p.chunks_done, p.chunks_total)));
                 }
             }
+            progress.set(None);
         }
     });
     let syncing = sync_now.pending();
@@ -85,6 +89,9 @@ pub fn RangeCard(corp_id: String, may_manage: bool) -> impl IntoView {
             {may_manage.then(|| view! {
                 <button data-testid="sync-now" on:click=move |_| { sync_now.dispatch(()); } disabled=move || syncing.get()>
                     {move || if syncing.get() { tr(Text::Syncing)() } else { tr(Text::SyncNow)() }}
+                    {move || progress.get().filter(|&(_, total)| total > 0).map(|(done, total)| view! {
+                        " " <span data-testid="sync-progress">{format!("{done}/{total}")}</span>
+                    })}
                 </button>
             })}
         </section>

@@ -122,8 +122,7 @@ pub async fn sync_status(a: Admin, _: ()) -> Result<Json<SyncStatus>, ApiError> 
 
 /// `POST .../sync`: starts a full sync; answers 202 at once, the sync runs on.
 pub async fn start_sync(a: Admin, _: ()) -> Result<Accepted<SyncStarted>, ApiError> {
-    let cfg = a.config()?;
-    let id = sync::start_later(&a.env, &a.ctx, &cfg, a.corp_id(), a.userid()).await?;
+    let id = sync::start(&a.env, a.corp_id(), a.userid()).await?;
     Ok(Accepted(SyncStarted {
         id,
         state: "running".into(),

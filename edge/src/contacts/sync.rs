@@ -7,16 +7,29 @@
 //! Members who vanished are probed with `user/get`: 60111 means deleted in
 //! WeCom (departed), anything else means they left the range.
 //! Incremental: `change_contact` events patch single rows.
+//!
+//! A full sync is a chain of steps, each one queue message ([`start`],
+//! [`step`]): step 0 plans (reads the department tree and the tags, writes
+//! the departments, splits them into chunks), each next step reads and
+//! writes one chunk of departments' members, and the last adds the members
+//! in range without a department route, finds who left, and ends the run.
+//! The run's lease row holds the plan and the step it expects next, so no
+//! invocation runs long and a message delivered twice is applied once; a
+//! step WeCom refuses as too frequent waits and is tried again. [`run`]
+//! drives the same steps in one invocation (the development reconcile).
 
 use crate::cache;
 use crate::clock::now_secs;
 use crate::corp;
+use crate::d1::Db;
 use crate::env::{self, Config};
 use crate::error::ApiError;
-use crate::store::{self, DepartmentRow};
+use crate::queue::{self, Work};
+use crate::store::{self, DepartmentRow, StepDone, SyncRun};
 use crate::wecom::{UserLookup, WeComError};
-use domain::api::{SyncCounts, SyncStatus};
+use domain::api::{SyncCounts, SyncProgress, SyncStatus};
 use domain::range::{self, Department, Member, TagMembers};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use worker::{console_error, console_log, Env};
 
@@ -35,10 +48,23 @@ pub async fn status(env: &Env, corp_id: &str) -> Result<SyncStatus, ApiError> {
         .await
         .ok()
         .flatten();
-    let last = store::last_synced_at(&env::db(env)?, corp_id).await?;
+    let db = env::db(env)?;
+    let last = store::last_synced_at(&db, corp_id).await?;
     Ok(match stored {
         Some(mut s) => {
             s.last_synced_at = last;
+            if s.state == "running" {
+                match store::sync_lease(&db, corp_id, now_secs()).await? {
+                    Some(lease) if Some(&lease.run_id) == s.id.as_ref() => {
+                        s.progress = Some(progress(&lease));
+                    }
+                    // Its lease ran out with no step taking it further.
+                    _ => {
+                        s.state = "failed".into();
+                        s.error = Some("the sync stopped before its end".into());
+                    }
+                }
+            }
             s
         }
         None => SyncStatus {
@@ -49,8 +75,17 @@ pub async fn status(env: &Env, corp_id: &str) -> Result<SyncStatus, ApiError> {
             last_synced_at: last,
             counts: None,
             error: None,
+            progress: None,
         },
     })
+}
+
+/// Chunks done of the chunks planned, from the step the run expects next.
+fn progress(lease: &store::SyncLease) -> SyncProgress {
+    SyncProgress {
+        chunks_done: lease.next_step.saturating_sub(1).min(lease.chunks_total),
+        chunks_total: lease.chunks_total,
+    }
 }
 
 async fn put_status(env: &Env, corp_id: &str, s: &SyncStatus) {
@@ -63,31 +98,64 @@ async fn put_status(env: &Env, corp_id: &str, s: &SyncStatus) {
     }
 }
 
-/// How long a sync's lease holds: longer than any sync runs (a queue
-/// consumer or cron invocation has 15 minutes of wall time, Cloudflare
-/// Workers limits), so an expired lease means its holder died.
+/// How long a sync's lease holds without a step: longer than any one step
+/// runs or waits between retries (a queue consumer invocation has 15
+/// minutes of wall time, Cloudflare Queues limits); every step renews it,
+/// so an expired lease means the chain broke and another sync may start.
 const SYNC_LEASE_SECS: u64 = 15 * 60;
+
+/// Departments whose members one step reads, expands, diffs and writes:
+/// each step stays well inside D1's queries and the subrequests of one
+/// invocation (`store::D1_QUERIES_PER_INVOCATION`, `WORKER_SUBREQUESTS`)
+/// and memory stays bounded by a chunk. `SYNC_CHUNK_DEPARTMENTS` changes
+/// it (tests make chunks small).
+const DEPARTMENTS_PER_CHUNK: u64 = 20;
+/// Page size when looking for members who left the range.
+const LEFT_RANGE_PAGE: u64 = 1000;
 
 /// Takes the organisation's sync lease for run `id`: one sync per
 /// organisation at a time. A second start while one runs is 409
-/// `sync_running`, naming who started it and when.
+/// `sync_running`, naming who started it, when, and how far it is.
 pub async fn begin(env: &Env, corp_id: &str, actor: &str, id: &str) -> Result<(), ApiError> {
     let db = env::db(env)?;
     match store::take_sync_lease(&db, corp_id, id, actor, now_secs(), SYNC_LEASE_SECS).await? {
         Ok(()) => Ok(()),
-        Err(holder) => Err(ApiError::new(
-            409,
-            "sync_running",
-            format!(
-                "a sync is already running (run {}, started by {} at {})",
-                holder.run_id, holder.actor, holder.started_at
-            ),
-        )),
+        Err(holder) => {
+            let p = progress(&holder);
+            Err(ApiError::new(
+                409,
+                "sync_running",
+                format!(
+                    "a sync is already running (run {}, started by {} at {}; {} of {} chunks of departments done)",
+                    holder.run_id, holder.actor, holder.started_at, p.chunks_done, p.chunks_total
+                ),
+            ))
+        }
     }
 }
 
-/// Runs a full sync under its lease and records its status; `actor` is
-/// who asked (`install`, `change_auth`, `cron`, an admin's userid).
+/// Starts a full sync as a chain of queue messages; returns the run's id,
+/// or 409 `sync_running` while another runs (an event that needs a sync is
+/// then retried by the queue, and reads WeCom after that one).
+pub async fn start(env: &Env, corp_id: &str, actor: &str) -> Result<String, ApiError> {
+    let id = new_id();
+    begin(env, corp_id, actor, &id).await?;
+    put_status(env, corp_id, &running(&id)).await;
+    let first = Work::SyncStep {
+        corp_id: corp_id.to_owned(),
+        run_id: id.clone(),
+        step: 0,
+    };
+    if let Err(e) = queue::send(env, &first).await {
+        release(env, corp_id, &id).await;
+        return Err(e);
+    }
+    Ok(id)
+}
+
+/// Runs every step of a full sync in this invocation (the development
+/// reconcile, which answers with the counts).
+#[cfg(feature = "dev")]
 pub async fn run(
     env: &Env,
     cfg: &Config,
@@ -96,71 +164,111 @@ pub async fn run(
     id: &str,
 ) -> Result<SyncCounts, ApiError> {
     begin(env, corp_id, actor, id).await?;
-    run_leased(env, cfg, corp_id, actor, id).await
+    put_status(env, corp_id, &running(id)).await;
+    let mut at = 0;
+    let outcome = loop {
+        match take_step(env, cfg, corp_id, id, at, false).await {
+            Ok(Step::Next(next)) => at = next,
+            Ok(Step::Finished(counts)) => break Ok(counts),
+            Ok(Step::NotYet | Step::Stale) => {
+                break Err(ApiError::internal("the sync's lease was taken over"))
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    if let Err(e) = &outcome {
+        fail(env, corp_id, id, &e.message).await;
+    }
+    outcome
 }
 
-/// The sync run `id` whose lease is taken; releases it at the end.
-async fn run_leased(
+/// What a queue message's step came to.
+pub enum StepOutcome {
+    /// Done (or nothing left to do): acknowledge the message.
+    Done,
+    /// The run has not reached this step yet: deliver it again shortly.
+    NotYet,
+}
+
+/// One queue message of a sync run: its step, then the next one sent.
+pub async fn step(
     env: &Env,
-    cfg: &Config,
     corp_id: &str,
-    actor: &str,
-    id: &str,
-) -> Result<SyncCounts, ApiError> {
-    let result = run_and_record(env, cfg, corp_id, actor, id).await;
+    run_id: &str,
+    at: u64,
+) -> Result<StepOutcome, ApiError> {
+    let cfg = Config::from_env(env)?;
+    match take_step(env, &cfg, corp_id, run_id, at, true).await? {
+        Step::Next(_) | Step::Finished(_) | Step::Stale => Ok(StepOutcome::Done),
+        Step::NotYet => Ok(StepOutcome::NotYet),
+    }
+}
+
+/// A step that failed its last retry (the dead-letter queue): the run
+/// ends as failed, its lease is released, unless the run is already
+/// past that step.
+pub async fn abandon(env: &Env, corp_id: &str, run_id: &str, at: u64) -> Result<(), ApiError> {
+    let db = env::db(env)?;
+    if let Some(run) = store::sync_run(&db, corp_id, run_id, now_secs()).await? {
+        if run.next_step <= at {
+            fail(env, corp_id, run_id, "a step failed every retry").await;
+        }
+    }
+    Ok(())
+}
+
+fn running(id: &str) -> SyncStatus {
+    SyncStatus {
+        id: Some(id.to_owned()),
+        state: "running".into(),
+        started_at: Some(now_secs()),
+        finished_at: None,
+        last_synced_at: None,
+        counts: None,
+        error: None,
+        progress: Some(SyncProgress::default()),
+    }
+}
+
+async fn release(env: &Env, corp_id: &str, id: &str) {
     if let Ok(db) = env::db(env) {
         if let Err(e) = store::release_sync_lease(&db, corp_id, id).await {
             console_error!("sync {corp_id}: releasing the lease: {e}");
         }
     }
-    result
 }
 
-async fn run_and_record(
-    env: &Env,
-    cfg: &Config,
-    corp_id: &str,
-    actor: &str,
-    id: &str,
-) -> Result<SyncCounts, ApiError> {
-    let started_at = now_secs();
-    put_status(
+/// Ends run `id` as failed: its status says why, its lease is released.
+async fn fail(env: &Env, corp_id: &str, id: &str, reason: &str) {
+    console_error!("sync {corp_id}: {reason}");
+    let started_at = status(env, corp_id).await.ok().and_then(|s| s.started_at);
+    end(
         env,
         corp_id,
-        &SyncStatus {
+        SyncStatus {
             id: Some(id.to_owned()),
-            state: "running".into(),
-            started_at: Some(started_at),
-            finished_at: None,
+            state: "failed".into(),
+            started_at,
+            finished_at: Some(now_secs()),
             last_synced_at: None,
             counts: None,
-            error: None,
+            error: Some(reason.to_owned()),
+            progress: None,
         },
     )
     .await;
-    let result = full_sync(env, cfg, corp_id, actor).await;
-    let (state, counts, error) = match &result {
-        Ok(c) => ("done", Some(c.clone()), None),
-        Err(e) => ("failed", None, Some(e.message.clone())),
+    release(env, corp_id, id).await;
+}
+
+/// Records how a run ended. cancel_auth may have deleted the organisation
+/// meanwhile (the sync's writes are conditional on it existing): then no
+/// key is left behind either.
+async fn end(env: &Env, corp_id: &str, status: SyncStatus) {
+    let exists = match env::db(env) {
+        Ok(db) => store::corp_exists(&db, corp_id).await.unwrap_or(false),
+        Err(_) => false,
     };
-    if let Err(e) = &result {
-        console_error!("sync {corp_id}: {}", e.message);
-    }
-    // cancel_auth may have deleted the organisation meanwhile (its writes
-    // above are conditional on it existing): leave no key behind either.
-    let status = SyncStatus {
-        id: Some(id.to_owned()),
-        state: state.into(),
-        started_at: Some(started_at),
-        finished_at: Some(now_secs()),
-        last_synced_at: None,
-        counts,
-        error,
-    };
-    if store::corp_exists(&env::db(env)?, corp_id)
-        .await
-        .unwrap_or(false)
-    {
+    if exists {
         put_status(env, corp_id, &status).await;
     } else {
         if let Ok(kv) = env::kv(env) {
@@ -168,26 +276,19 @@ async fn run_and_record(
         }
         cache::drop_generation(corp_id);
     }
-    result
 }
 
-/// Departments whose members are read, expanded, diffed and written
-/// together: memory stays bounded by a chunk, not the organisation.
-const DEPARTMENTS_PER_CHUNK: usize = 20;
-/// Page size when looking for members who left the range.
-const LEFT_RANGE_PAGE: u64 = 1000;
-
-/// Members already placed in range by this sync, as 8-byte hashes (all the
-/// sync keeps per member).
+/// Members already placed in range by this run, as 8-byte hashes (all the
+/// sync keeps per member). FNV-1a, so every invocation of every build
+/// hashes alike.
 #[derive(Default)]
 struct Seen(std::collections::HashSet<u64>);
 
 impl Seen {
     fn hash(userid: &str) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        userid.hash(&mut h);
-        h.finish()
+        userid.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
     }
     fn insert(&mut self, userid: &str) {
         self.0.insert(Self::hash(userid));
@@ -195,6 +296,39 @@ impl Seen {
     fn contains(&self, userid: &str) -> bool {
         self.0.contains(&Self::hash(userid))
     }
+    /// As stored between steps: 16 hex digits a member.
+    fn to_hex(&self) -> String {
+        self.0.iter().map(|h| format!("{h:016x}")).collect()
+    }
+    fn extend_from_hex(&mut self, hex: &str) {
+        let digits = hex.as_bytes();
+        for i in (0..digits.len() / 16).map(|i| i * 16) {
+            let part = std::str::from_utf8(&digits[i..i + 16]).unwrap_or_default();
+            if let Ok(h) = u64::from_str_radix(part, 16) {
+                self.0.insert(h);
+            }
+        }
+    }
+}
+
+/// What step 0 found and the later steps follow, kept on the run's lease
+/// row as JSON.
+#[derive(Serialize, Deserialize)]
+struct Plan {
+    /// Every visible department: (id, parent id).
+    tree: Vec<(u64, u64)>,
+    /// The department ids each chunk step reads.
+    chunks: Vec<Vec<u64>>,
+    tags: Vec<PlannedTag>,
+    /// Tags' users, with the name WeCom gave.
+    tag_users: Vec<(String, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlannedTag {
+    tag_id: u64,
+    userids: Vec<String>,
+    party_ids: Vec<u64>,
 }
 
 /// What the range expansion needs besides the members themselves.
@@ -207,7 +341,7 @@ struct RangeShape<'a> {
 /// Expands one chunk of members, writes what differs from their stored
 /// rows, and returns how many rows it wrote.
 async fn write_chunk(
-    db: &crate::d1::Db,
+    db: &Db,
     corp_id: &str,
     shape: &RangeShape<'_>,
     members: Vec<Member>,
@@ -226,32 +360,115 @@ async fn write_chunk(
     Ok(diff.upserts.len() as u64)
 }
 
-async fn full_sync(
+/// Where a step left its run (what each carries is read by [`run`], in
+/// development builds).
+#[cfg_attr(not(feature = "dev"), allow(dead_code))]
+enum Step {
+    /// Done; the next step is this one (already sent when chained).
+    Next(u64),
+    /// The last step is done: the run ended with these counts.
+    Finished(SyncCounts),
+    /// The run has not reached this step yet.
+    NotYet,
+    /// The run is past this step, or gone (a second delivery, an abandoned
+    /// or replaced run, an uninstalled organisation): nothing to do.
+    Stale,
+}
+
+/// Takes step `at` of run `id` if the run is at it. Chained, a step sends
+/// the next one before it marks itself done, so a lost send is retried
+/// with the step, and a second delivery finds the run past it.
+async fn take_step(
     env: &Env,
     cfg: &Config,
     corp_id: &str,
-    actor: &str,
-) -> Result<SyncCounts, ApiError> {
-    let corp::Corp {
-        db,
-        wecom,
-        permanent_code: code,
-        ..
-    } = corp::open_installed(env, cfg, corp_id).await?;
-    let visible = store::visible_range(&db, corp_id)
+    id: &str,
+    at: u64,
+    chained: bool,
+) -> Result<Step, ApiError> {
+    let db = env::db(env)?;
+    let now = now_secs();
+    let Some(run) = store::sync_run(&db, corp_id, id, now).await? else {
+        return Ok(Step::Stale);
+    };
+    if run.next_step > at {
+        return Ok(Step::Stale);
+    }
+    if run.next_step < at {
+        return Ok(Step::NotYet);
+    }
+    let corp = corp::open_installed(env, cfg, corp_id).await?;
+    let (done, finished) = if at == 0 {
+        (plan(env, &corp, corp_id, now).await?, None)
+    } else {
+        let plan: Plan = serde_json::from_str(&run.plan)
+            .map_err(|e| ApiError::internal(format!("sync {corp_id}: plan: {e}")))?;
+        if at <= run.chunks_total {
+            let chunk = plan
+                .chunks
+                .get((at - 1) as usize)
+                .cloned()
+                .unwrap_or_default();
+            (
+                read_chunk(&corp, corp_id, &plan, &chunk, at, now).await?,
+                None,
+            )
+        } else {
+            let (done, counts) = finish(env, &corp, corp_id, id, &run, &plan, at, now).await?;
+            (done, Some(counts))
+        }
+    };
+    if chained && finished.is_none() {
+        queue::send(
+            env,
+            &Work::SyncStep {
+                corp_id: corp_id.to_owned(),
+                run_id: id.to_owned(),
+                step: at + 1,
+            },
+        )
+        .await?;
+    }
+    if !store::advance_sync(&db, corp_id, id, &done, now, SYNC_LEASE_SECS).await? {
+        return Ok(Step::Stale);
+    }
+    match finished {
+        None => Ok(Step::Next(at + 1)),
+        Some(counts) => {
+            audit(&db, corp_id, &run.actor, &counts, now).await?;
+            end(
+                env,
+                corp_id,
+                SyncStatus {
+                    id: Some(id.to_owned()),
+                    state: "done".into(),
+                    started_at: Some(run.started_at),
+                    finished_at: Some(now_secs()),
+                    last_synced_at: None,
+                    counts: Some(counts.clone()),
+                    error: None,
+                    progress: None,
+                },
+            )
+            .await;
+            release(env, corp_id, id).await;
+            Ok(Step::Finished(counts))
+        }
+    }
+}
+/// Step 0: the department tree and the tags in range, read from WeCom;
+/// the departments written; the chunks planned.
+async fn plan(
+    env: &Env,
+    corp: &corp::Corp<'_>,
+    corp_id: &str,
+    now: u64,
+) -> Result<StepDone, ApiError> {
+    let code = &corp.permanent_code;
+    let visible = store::visible_range(&corp.db, corp_id)
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
-    let started = worker::Date::now().as_millis();
-    let now = now_secs();
-
-    let departments = wecom.department_list(corp_id, &code).await?;
-    let tree: Vec<Department> = departments
-        .iter()
-        .map(|d| Department {
-            id: d.id,
-            parent_id: d.parentid,
-        })
-        .collect();
+    let departments = corp.wecom.department_list(corp_id, code).await?;
     let rows: Vec<DepartmentRow> = departments
         .iter()
         .map(|d| DepartmentRow {
@@ -261,14 +478,14 @@ async fn full_sync(
             order: d.order,
         })
         .collect();
-    store::write_departments(&db, corp_id, &rows, now).await?;
+    store::write_departments(&corp.db, corp_id, &rows, now).await?;
 
     // Tags in range: their users (with names) and departments.
     let mut tags = vec![];
     let mut tag_users: HashMap<String, String> = HashMap::new();
     for tag_id in &visible.tag {
         // A tag deleted in WeCom (or no longer visible) brings nobody.
-        let t = match wecom.tag_get(corp_id, &code, *tag_id).await {
+        let t = match corp.wecom.tag_get(corp_id, code, *tag_id).await {
             Err(WeComError::Api {
                 errcode: 40068 | 60011,
                 ..
@@ -277,44 +494,133 @@ async fn full_sync(
         };
         let userids = t.userlist.iter().map(|u| u.userid.clone()).collect();
         tag_users.extend(t.userlist.into_iter().map(|u| (u.userid, u.name)));
-        tags.push(TagMembers {
+        tags.push(PlannedTag {
             tag_id: *tag_id,
             userids,
             party_ids: t.partylist,
         });
     }
+    let per_chunk = env::setting(env, "SYNC_CHUNK_DEPARTMENTS", DEPARTMENTS_PER_CHUNK).max(1);
+    let plan = Plan {
+        tree: departments.iter().map(|d| (d.id, d.parentid)).collect(),
+        chunks: departments
+            .chunks(per_chunk as usize)
+            .map(|c| c.iter().map(|d| d.id).collect())
+            .collect(),
+        tags,
+        tag_users: tag_users.into_iter().collect(),
+    };
+    let chunks = plan.chunks.len() as u64;
+    let text = serde_json::to_string(&plan).map_err(ApiError::internal)?;
+    Ok(StepDone {
+        step: 0,
+        plan: Some((text, chunks)),
+        written: 0,
+        seen: None,
+    })
+}
 
+impl Plan {
+    fn tree(&self) -> Vec<Department> {
+        self.tree
+            .iter()
+            .map(|&(id, parent_id)| Department { id, parent_id })
+            .collect()
+    }
+
+    fn tags(&self) -> Vec<TagMembers> {
+        self.tags
+            .iter()
+            .map(|t| TagMembers {
+                tag_id: t.tag_id,
+                userids: t.userids.clone(),
+                party_ids: t.party_ids.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A chunk step: the members of these departments, read, expanded and
+/// written.
+async fn read_chunk(
+    corp: &corp::Corp<'_>,
+    corp_id: &str,
+    plan: &Plan,
+    chunk: &[u64],
+    at: u64,
+    now: u64,
+) -> Result<StepDone, ApiError> {
+    let visible = store::visible_range(&corp.db, corp_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
+    let (tree, tags) = (plan.tree(), plan.tags());
+    let shape = RangeShape {
+        visible: &visible,
+        tree: &tree,
+        tags: &tags,
+    };
+    // `user/list` gives each member's every visible department, so a
+    // member listed in several chunks yields the same row each time.
+    let mut people: HashMap<String, Member> = HashMap::new();
+    for id in chunk {
+        for u in corp
+            .wecom
+            .user_list(corp_id, &corp.permanent_code, *id)
+            .await?
+        {
+            people.entry(u.userid.clone()).or_insert(Member {
+                userid: u.userid,
+                name: u.name,
+                department_ids: u.department,
+            });
+        }
+    }
+    let mut seen = Seen::default();
+    let members = people.into_values().collect();
+    let written = write_chunk(&corp.db, corp_id, &shape, members, &mut seen, now).await?;
+    Ok(StepDone {
+        step: at,
+        plan: None,
+        written,
+        seen: Some(seen.to_hex()),
+    })
+}
+
+/// The last step: members in range without a department route (named
+/// individually or by a tag), then who was not seen: they left the range,
+/// or WeCom (probed with `user/get`, at most [`DEPARTURE_PROBES`]).
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    env: &Env,
+    corp: &corp::Corp<'_>,
+    corp_id: &str,
+    id: &str,
+    run: &SyncRun,
+    plan: &Plan,
+    at: u64,
+    now: u64,
+) -> Result<(StepDone, SyncCounts), ApiError> {
+    let (db, code) = (&corp.db, &corp.permanent_code);
+    let visible = store::visible_range(db, corp_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
+    let (tree, tags) = (plan.tree(), plan.tags());
     let shape = RangeShape {
         visible: &visible,
         tree: &tree,
         tags: &tags,
     };
     let mut seen = Seen::default();
-    let mut written = 0;
-    for chunk in departments.chunks(DEPARTMENTS_PER_CHUNK) {
-        // `user/list` gives each member's every visible department, so a
-        // member listed in several chunks yields the same row each time.
-        let mut people: HashMap<String, Member> = HashMap::new();
-        for d in chunk {
-            for u in wecom.user_list(corp_id, &code, d.id).await? {
-                people.entry(u.userid.clone()).or_insert(Member {
-                    userid: u.userid,
-                    name: u.name,
-                    department_ids: u.department,
-                });
-            }
-        }
-        let members = people.into_values().collect();
-        written += write_chunk(&db, corp_id, &shape, members, &mut seen, now).await?;
+    for hex in store::sync_seen(db, corp_id, id).await? {
+        seen.extend_from_hex(&hex);
     }
-
-    // In range without a department route: named individually or by a tag.
-    let mut rest: Vec<Member> = tag_users
-        .into_iter()
+    let mut rest: Vec<Member> = plan
+        .tag_users
+        .iter()
         .filter(|(u, _)| !seen.contains(u))
         .map(|(userid, name)| Member {
-            userid,
-            name,
+            userid: userid.clone(),
+            name: name.clone(),
             department_ids: vec![],
         })
         .collect();
@@ -322,7 +628,7 @@ async fn full_sync(
         if seen.contains(userid) || rest.iter().any(|m| &m.userid == userid) {
             continue;
         }
-        if let UserLookup::Found(u) = wecom.user_get(corp_id, &code, userid).await? {
+        if let UserLookup::Found(u) = corp.wecom.user_get(corp_id, code, userid).await? {
             rest.push(Member {
                 userid: u.userid,
                 name: u.name,
@@ -330,14 +636,13 @@ async fn full_sync(
             });
         }
     }
-    written += write_chunk(&db, corp_id, &shape, rest, &mut seen, now).await?;
-    let read_and_written = worker::Date::now().as_millis() - started;
+    let written = write_chunk(db, corp_id, &shape, rest, &mut seen, now).await?;
 
     // Stored as in range but not seen: they left the range, or WeCom.
     let mut left_range = vec![];
     let mut after = String::new();
     loop {
-        let page = store::in_range_userids_after(&db, corp_id, &after, LEFT_RANGE_PAGE).await?;
+        let page = store::in_range_userids_after(db, corp_id, &after, LEFT_RANGE_PAGE).await?;
         let Some(last) = page.last().cloned() else {
             break;
         };
@@ -347,28 +652,46 @@ async fn full_sync(
     let mut departed = vec![];
     for userid in left_range.iter().take(DEPARTURE_PROBES) {
         if matches!(
-            wecom.user_get(corp_id, &code, userid).await?,
+            corp.wecom.user_get(corp_id, code, userid).await?,
             UserLookup::NotFound
         ) {
             departed.push(userid.clone());
         }
     }
-    store::finish_sync(&db, corp_id, &left_range, &departed, now).await?;
+    store::finish_sync(db, corp_id, &left_range, &departed, now).await?;
     cache::bump_generation(env, corp_id).await;
     console_log!(
-        "sync {corp_id}: read WeCom and wrote {written} rows in {read_and_written} ms, {} left the range, total {} ms, wasm heap {} KiB",
+        "sync {corp_id}: {} chunks, {} rows written, {} left the range, wasm heap {} KiB",
+        run.chunks_total,
+        run.written + written,
         left_range.len(),
-        worker::Date::now().as_millis() - started,
         wasm_heap_bytes() / 1024
     );
-
     let counts = SyncCounts {
         members_in_range: seen.0.len() as u64,
-        added_or_updated: written,
+        added_or_updated: run.written + written,
         left_range: (left_range.len() - departed.len()) as u64,
         departed: departed.len() as u64,
-        departments: rows.len() as u64,
+        departments: plan.tree.len() as u64,
     };
+    let done = StepDone {
+        step: at,
+        plan: None,
+        written,
+        seen: None,
+    };
+    Ok((done, counts))
+}
+
+/// The audit row of a sync: always for a sync someone asked for, and for
+/// the cron's reconcile only when it repaired something.
+async fn audit(
+    db: &Db,
+    corp_id: &str,
+    actor: &str,
+    counts: &SyncCounts,
+    now: u64,
+) -> Result<(), ApiError> {
     let action = if actor == "cron" {
         "reconciled"
     } else {
@@ -376,16 +699,16 @@ async fn full_sync(
     };
     if actor != "cron" || counts.repaired_anything() {
         store::audit(
-            &db,
+            db,
             corp_id,
             now,
             actor,
             action,
-            &store::counts_detail(&counts),
+            &store::counts_detail(counts),
         )
         .await?;
     }
-    Ok(counts)
+    Ok(())
 }
 
 /// A fresh sync run id: the start in milliseconds and four random bytes.
@@ -393,32 +716,6 @@ pub fn new_id() -> String {
     let salt = env::random::<4>().unwrap_or_default();
     let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{hex}", worker::Date::now().as_millis())
-}
-
-/// Takes the lease, then runs the sync after the answer has gone
-/// (`wait_until` work may run 30 s past the response). Returns the run's
-/// id, or 409 `sync_running` while another runs (an event that needs a
-/// sync is then retried by the queue, and reads WeCom after that one).
-pub async fn start_later(
-    env: &Env,
-    ctx: &worker::Context,
-    cfg: &Config,
-    corp_id: &str,
-    actor: &str,
-) -> Result<String, ApiError> {
-    let id = new_id();
-    begin(env, corp_id, actor, &id).await?;
-    let (env, cfg, corp_id, actor, run_id) = (
-        env.clone(),
-        cfg.clone(),
-        corp_id.to_owned(),
-        actor.to_owned(),
-        id.clone(),
-    );
-    ctx.wait_until(async move {
-        let _ = run_leased(&env, &cfg, &corp_id, &actor, &run_id).await;
-    });
-    Ok(id)
 }
 
 /// The wasm linear memory's size. It only grows, so after a sync it is the

@@ -48,7 +48,6 @@ pub async fn keep_suite_ticket(env: &Env, ticket: &str) -> Result<(), ApiError> 
 /// from what it stored under it).
 pub async fn command(
     env: &Env,
-    ctx: &worker::Context,
     cfg: &Config,
     key: &str,
     event: &CommandEvent,
@@ -74,7 +73,7 @@ pub async fn command(
         }
         CommandEvent::ChangeAuth { auth_corp_id, .. } => {
             let note = corp::refresh_auth(env, cfg, auth_corp_id, now, "wecom").await?;
-            sync::start_later(env, ctx, cfg, auth_corp_id, "change_auth").await?;
+            sync::start(env, auth_corp_id, "change_auth").await?;
             Ok(format!("{note}, sync started").into())
         }
         CommandEvent::ChangeContact {
@@ -90,7 +89,7 @@ pub async fn command(
                     Ok(note.into())
                 }
                 change::Applied::NeedsFullSync => {
-                    sync::start_later(env, ctx, cfg, auth_corp_id, "change_contact").await?;
+                    sync::start(env, auth_corp_id, "change_contact").await?;
                     Ok("sync started".into())
                 }
             }

@@ -13,15 +13,14 @@
 
 pub mod apply;
 
+use crate::contacts::sync::{self, StepOutcome};
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::queue::{self, Work, DEAD_LETTER_QUEUE};
 use crate::store;
 use domain::api::{EventHealth, EventsRetried};
 use domain::event::{CommandEvent, DataEvent, SystemEvent};
-use worker::{
-    console_error, Context, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder,
-};
+use worker::{console_error, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
 
 /// How long a claim holds an event: longer than an apply can run
 /// (a consumer invocation has 15 minutes of wall time, Cloudflare Queues
@@ -50,11 +49,21 @@ const MAX_BACKOFF_SECS: u32 = 300;
 
 /// WeCom asks us to slow down for about a minute (45009 「接口调用超过
 /// 限制」: blocked as long as the window, a minute for minute limits).
-const RATE_LIMITED_BACKOFF_SECS: u32 = 60;
+/// `WECOM_RATE_LIMIT_BACKOFF_SECS` changes it (tests wait a second).
+const RATE_LIMITED_BACKOFF_SECS: u64 = 60;
 
-fn backoff(first: u32, attempts: u32, rate_limited: bool) -> u32 {
-    if rate_limited {
-        return RATE_LIMITED_BACKOFF_SECS.max(first);
+fn rate_limited_backoff(env: &Env) -> u32 {
+    u32::try_from(env::setting(
+        env,
+        "WECOM_RATE_LIMIT_BACKOFF_SECS",
+        RATE_LIMITED_BACKOFF_SECS,
+    ))
+    .unwrap_or(MAX_BACKOFF_SECS)
+}
+
+fn backoff(first: u32, attempts: u32, rate_limited: Option<u32>) -> u32 {
+    if let Some(wait) = rate_limited {
+        return wait.max(first);
     }
     let exp = attempts.saturating_sub(1).min(8);
     first
@@ -63,7 +72,7 @@ fn backoff(first: u32, attempts: u32, rate_limited: bool) -> u32 {
 }
 
 /// The consumer of both queues.
-pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> worker::Result<()> {
+pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()> {
     let dead = batch.queue() == DEAD_LETTER_QUEUE;
     let first = u32::try_from(env::setting(env, "QUEUE_BACKOFF_SECS", FIRST_BACKOFF_SECS))
         .unwrap_or(MAX_BACKOFF_SECS);
@@ -84,6 +93,15 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> wor
         keep_newest_ticket(env, first, &tickets).await;
     }
     for message in events {
+        if let Work::SyncStep {
+            corp_id,
+            run_id,
+            step,
+        } = message.body()
+        {
+            sync_step(env, first, dead, message, corp_id, run_id, *step).await;
+            continue;
+        }
         let Work::Event { key } = message.body() else {
             continue;
         };
@@ -97,10 +115,11 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> wor
             }
             continue;
         }
-        match apply_event(env, ctx, key).await {
+        match apply_event(env, key).await {
             Ok(()) => message.ack(),
             Err(failure) => {
-                let delay = backoff(first, failure.attempts, failure.rate_limited);
+                let rate_limited = failure.rate_limited.then(|| rate_limited_backoff(env));
+                let delay = backoff(first, failure.attempts, rate_limited);
                 console_error!(
                     "event {key}: attempt {} failed, again in {delay} s: {}",
                     failure.attempts,
@@ -111,6 +130,51 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env, ctx: &Context) -> wor
         }
     }
     Ok(())
+}
+
+/// One step of a contacts sync (`contacts::sync`). A failed step is tried
+/// again with backoff grown from the message's age (the queue does not
+/// tell a retry's number); after its last retry the run ends as failed.
+async fn sync_step(
+    env: &Env,
+    first: u32,
+    dead: bool,
+    message: &Message<Work>,
+    corp_id: &str,
+    run_id: &str,
+    step: u64,
+) {
+    if dead {
+        match sync::abandon(env, corp_id, run_id, step).await {
+            Ok(()) => message.ack(),
+            Err(e) => {
+                console_error!("dead sync step {corp_id} {run_id} {step}: {}", e.message);
+                message.retry();
+            }
+        }
+        return;
+    }
+    match sync::step(env, corp_id, run_id, step).await {
+        Ok(StepOutcome::Done) => message.ack(),
+        // The step before is finishing: a moment later it will be this one's turn.
+        Ok(StepOutcome::NotYet) => retry_after(message, first.max(1)),
+        Err(e) => {
+            let age =
+                crate::clock::now_secs().saturating_sub(message.timestamp().as_millis() / 1000);
+            let delay = if e.code == "wecom_rate_limited" {
+                rate_limited_backoff(env).max(first)
+            } else {
+                u32::try_from(age.saturating_mul(3))
+                    .unwrap_or(MAX_BACKOFF_SECS)
+                    .clamp(first, MAX_BACKOFF_SECS)
+            };
+            console_error!(
+                "sync {corp_id} {run_id}: step {step} failed, again in {delay} s: {}",
+                e.message
+            );
+            retry_after(message, delay);
+        }
+    }
 }
 
 fn retry_after(message: &Message<Work>, delay_secs: u32) {
@@ -125,7 +189,7 @@ fn retry_after(message: &Message<Work>, delay_secs: u32) {
 fn newest_ticket<'a>(work: impl Iterator<Item = &'a Work>) -> Option<&'a str> {
     work.filter_map(|w| match w {
         Work::SuiteTicket { ticket, timestamp } => Some((*timestamp, ticket.as_str())),
-        Work::Event { .. } => None,
+        Work::Event { .. } | Work::SyncStep { .. } => None,
     })
     .max_by_key(|(timestamp, _)| *timestamp)
     .map(|(_, ticket)| ticket)
@@ -166,7 +230,7 @@ async fn mark_dead(env: &Env, key: &str) -> Result<(), ApiError> {
 
 /// Claims, applies and marks one event. Nothing to do (applied, gone,
 /// held by another delivery) is success.
-async fn apply_event(env: &Env, ctx: &Context, key: &str) -> Result<(), Failure> {
+async fn apply_event(env: &Env, key: &str) -> Result<(), Failure> {
     let failed = |attempts, e: ApiError| Failure {
         attempts,
         rate_limited: e.code == "wecom_rate_limited",
@@ -181,7 +245,7 @@ async fn apply_event(env: &Env, ctx: &Context, key: &str) -> Result<(), Failure>
         return Ok(());
     };
     let attempts = event.attempts;
-    match apply_claimed(env, ctx, key, &event, now).await {
+    match apply_claimed(env, key, &event, now).await {
         Ok(outcome) => store::mark_event_applied(
             &db,
             key,
@@ -202,7 +266,6 @@ async fn apply_event(env: &Env, ctx: &Context, key: &str) -> Result<(), Failure>
 
 async fn apply_claimed(
     env: &Env,
-    ctx: &Context,
     key: &str,
     event: &store::ClaimedEvent,
     now: u64,
@@ -214,7 +277,7 @@ async fn apply_claimed(
     match event.source.as_str() {
         "command" => {
             let parsed = CommandEvent::parse(&event.raw).map_err(unreadable)?;
-            apply::command(env, ctx, &cfg, key, &parsed, now).await
+            apply::command(env, &cfg, key, &parsed, now).await
         }
         "data" => {
             let parsed = DataEvent::parse(&event.raw).map_err(unreadable)?;
@@ -263,10 +326,10 @@ mod tests {
 
     #[test]
     fn retries_back_off_to_five_minutes_and_wait_a_minute_when_wecom_says_slow_down() {
-        let delays: Vec<u32> = (1..=6).map(|a| backoff(2, a, false)).collect();
+        let delays: Vec<u32> = (1..=6).map(|a| backoff(2, a, None)).collect();
         assert_eq!(delays, vec![2, 8, 32, 128, 300, 300]);
-        assert_eq!(backoff(2, 1, true), 60);
-        assert_eq!(backoff(0, 3, false), 0, "tests retry at once");
+        assert_eq!(backoff(2, 1, Some(60)), 60);
+        assert_eq!(backoff(0, 3, None), 0, "tests retry at once");
     }
 
     fn ticket(ticket: &str, timestamp: u64) -> Work {

@@ -59,7 +59,7 @@ pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 11] = [
+pub const ORGANISATION_TABLES: [&str; 12] = [
     "organisations",
     "admins",
     "departments",
@@ -71,6 +71,7 @@ pub const ORGANISATION_TABLES: [&str; 11] = [
     "seat_requests",
     "audit",
     "sync_leases",
+    "sync_seen",
 ];
 
 pub async fn corp_exists(db: &Db, corp_id: &str) -> Result<bool> {

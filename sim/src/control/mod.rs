@@ -239,10 +239,15 @@ fn busy(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
         return not_found("organisation");
     }
     let times = u32::try_from(times).unwrap_or(u32::MAX);
-    state.busy.insert(format!("{corp_id} {call}"), times);
+    // -1 "system busy" unless the test names another errcode (45009 "api
+    // freq out of limit", 45033 too many concurrent calls).
+    let errcode = body["errcode"].as_i64().unwrap_or(-1);
+    let key = format!("{corp_id} {call}");
+    state.busy.insert(key.clone(), times);
+    state.busy_errcode.insert(key, errcode);
     Reply::json(
         200,
-        &json!({"corp_id": corp_id, "call": call, "times": times}),
+        &json!({"corp_id": corp_id, "call": call, "times": times, "errcode": errcode}),
     )
 }
 

@@ -15,13 +15,15 @@ mod ticket;
 
 use crate::sim::Sim;
 use crate::state::State;
-use crate::wire::{Reply, Req, SYSTEM_BUSY};
+use crate::wire::{err, Reply, Req, SYSTEM_BUSY};
 
 /// Answers a `/cgi-bin/*` route; `None` for any other path.
 pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     let path = req.path.strip_prefix("/cgi-bin/")?;
-    if busy(&mut sim.state(), req, path) {
-        return Some(SYSTEM_BUSY.reply());
+    match busy(&mut sim.state(), req, path) {
+        Some(-1) => return Some(SYSTEM_BUSY.reply()),
+        Some(errcode) => return Some(err(errcode, "api freq out of limit")),
+        None => {}
     }
     Some(if let Some(call) = path.strip_prefix("license/") {
         license::handle(sim, req, call)
@@ -41,9 +43,9 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
 /// nothing, so a spent auth code stays unspent. The organisation is the
 /// one the corp token, the body's `auth_corpid`/`corpid`, or the body's
 /// auth code belongs to.
-fn busy(state: &mut State, req: &Req, path: &str) -> bool {
+fn busy(state: &mut State, req: &Req, path: &str) -> Option<i64> {
     if state.busy.is_empty() {
-        return false;
+        return None;
     }
     let by_token = req
         .query("access_token")
@@ -59,6 +61,6 @@ fn busy(state: &mut State, req: &Req, path: &str) -> bool {
         .map(|(corp, _)| corp.clone());
     match by_token.or(by_body).or(by_code) {
         Some(corp_id) => state.take_busy(&corp_id, path),
-        None => false,
+        None => None,
     }
 }
