@@ -511,7 +511,10 @@ pub fn set_d1_faults(d1_failure_share: f64) {
     let a = answer(
         browser()
             .post(&format!("{}/api/v1/dev/faults", edge()))
-            .set("Authorization", &format!("Bearer {}", config("ACCESS_API_KEY")))
+            .set(
+                "Authorization",
+                &format!("Bearer {}", config("ACCESS_API_KEY")),
+            )
             .send_json(serde_json::json!({"d1_failure_share": d1_failure_share})),
     );
     assert_eq!(a.status, 200, "{}", a.text);

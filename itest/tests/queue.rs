@@ -170,9 +170,18 @@ fn the_providers_operator_retries_an_organisations_failed_events_with_its_key_al
     // Not the operator: a wrong key, the access key, no key at all.
     for key in ["not-the-key", &config("ACCESS_API_KEY"), ""] {
         let a = retry_with_key(&corp, key);
-        assert_eq!((a.status, a.error_code().as_str()), (401, "unauthenticated"), "{key:?}: {}", a.text);
+        assert_eq!(
+            (a.status, a.error_code().as_str()),
+            (401, "unauthenticated"),
+            "{key:?}: {}",
+            a.text
+        );
     }
-    assert_eq!(event_health(&admin, &corp)["failed"], 1, "nothing was retried");
+    assert_eq!(
+        event_health(&admin, &corp)["failed"],
+        1,
+        "nothing was retried"
+    );
 
     // The operator's key, no session: retried, and audited as the operator.
     let a = retry_with_key(&corp, &config("OPERATOR_API_KEY"));
