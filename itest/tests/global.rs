@@ -608,17 +608,6 @@ fn a_day_of_callbacks_while_a_third_of_d1_calls_fail_is_applied_exactly_once() {
     let (corp, _admin) = installed_with(&sim_corp(&unique_corp("day"), &[1], &[]));
     let newcomer = put_sim_corp(&sim_corp(&unique_corp("dayb"), &[1], &[]));
     let day_start = now();
-    // Another organisation installs the app as the day begins. (Not while
-    // D1 fails: then its create_auth ends failed with WeCom's 40078, the
-    // auth code spent and the install lost; see the branch's report.)
-    assert_eq!(
-        sim_push(
-            "POST",
-            &format!("/_sim/corps/{newcomer}/install"),
-            json!({})
-        ),
-        Some(true)
-    );
     let faults = D1Faults::on(0.3);
 
     // The day, as WeCom pushes it; each push retried by WeCom (3 times).
@@ -689,6 +678,13 @@ fn a_day_of_callbacks_while_a_third_of_d1_calls_fail_is_applied_exactly_once() {
             json!({"userid": userid}),
         );
     }
+    // Another organisation installs the app.
+    push(
+        "create_auth",
+        "POST",
+        &format!("/_sim/corps/{newcomer}/install"),
+        json!({}),
+    );
     assert!(pushed.len() >= 25, "a day of {} events", pushed.len());
     assert!(
         pushed.iter().all(|(_, p)| p.is_some()),
@@ -723,6 +719,19 @@ fn a_day_of_callbacks_while_a_third_of_d1_calls_fail_is_applied_exactly_once() {
         }
     }
     let left = drained(day_start, 60);
+    // An install that failed before WeCom gave us the organisation (its
+    // auth code not yet traded) belongs to no organisation, so no retry by
+    // organisation reaches it, and its auth code dies in 10 minutes: the
+    // admin installs again, as for an install WeCom gave up pushing.
+    let (lost_installs, left): (Vec<_>, Vec<_>) = left
+        .into_iter()
+        .partition(|e| e["kind"] == "create_auth" && e["corp_id"].is_null());
+    // (WeCom counts a create_auth answered after 1 s as failed, so whether
+    // the push was taken says less than whether the install was applied.)
+    if installs_finished(&newcomer) == 0 {
+        eprintln!("the install is done again: {lost_installs:?}");
+        sim_install(&newcomer);
+    }
     assert!(
         left.is_empty(),
         "events of the day left unapplied: {left:#?}"

@@ -108,10 +108,11 @@ async fn run_leased(
     id: &str,
 ) -> Result<SyncCounts, ApiError> {
     let result = run_and_record(env, cfg, corp_id, actor, id).await;
+    // A lost release would refuse every sync of the organisation (409) for
+    // the lease's 15 minutes, the install's retries among them.
     if let Ok(db) = env::db(env) {
-        if let Err(e) = store::release_sync_lease(&db, corp_id, id).await {
-            console_error!("sync {corp_id}: releasing the lease: {e}");
-        }
+        let what = format!("sync {corp_id}: releasing the lease");
+        let _ = crate::d1::retried(&what, || store::release_sync_lease(&db, corp_id, id)).await;
     }
     result
 }

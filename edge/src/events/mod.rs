@@ -9,6 +9,7 @@
 
 pub mod apply;
 
+use crate::d1;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::queue::{self, Work, DEAD_LETTER_QUEUE};
@@ -26,13 +27,6 @@ const CLAIM_SECS: u64 = 15 * 60;
 /// by the cron (the queue delivers within seconds; retries back off to
 /// [`MAX_BACKOFF_SECS`]).
 const STALLED_AFTER_SECS: u64 = 10 * 60;
-
-/// Tries of the one write that ends a claim (the event applied, or the
-/// claim released after a failure): while it fails the event stays held
-/// for [`CLAIM_SECS`] (the queue's retries find it held), and an applied
-/// event whose mark was lost is applied again once the cron sends it.
-/// Found by the D1 fault switch (itest `global.rs`, a day at 30 %).
-const CLAIM_END_TRIES: u32 = 3;
 
 /// Events the cron sends again per run.
 const REQUEUE_BATCH: u64 = 200;
@@ -131,8 +125,11 @@ async fn apply_event(env: &Env, ctx: &Context, key: &str) -> Result<(), Failure>
     let attempts = event.attempts;
     match apply_claimed(env, ctx, key, &event, now).await {
         Ok(outcome) => {
+            // A lost mark would hold the event for the claim's 15 minutes,
+            // then have it applied again once the cron sends it.
             let applied_at = crate::clock::now_secs();
-            end_claim(key, "marking it applied", || {
+            let what = format!("event {key}: marking it applied");
+            d1::retried(&what, || {
                 store::mark_event_applied(
                     &db,
                     key,
@@ -145,34 +142,10 @@ async fn apply_event(env: &Env, ctx: &Context, key: &str) -> Result<(), Failure>
             .map_err(|e| failed(attempts, e.into()))
         }
         Err(e) => {
-            let _ = end_claim(key, "releasing the claim", || {
-                store::release_event(&db, key, &e.message)
-            })
-            .await;
+            let what = format!("event {key}: releasing the claim");
+            let _ = d1::retried(&what, || store::release_event(&db, key, &e.message)).await;
             Err(failed(attempts, e))
         }
-    }
-}
-
-/// The write that ends a claim, tried up to [`CLAIM_END_TRIES`] times.
-async fn end_claim<F, Fut>(key: &str, what: &str, write: F) -> worker::Result<()>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = worker::Result<()>>,
-{
-    let mut tries = 1;
-    loop {
-        match write().await {
-            Ok(()) => return Ok(()),
-            Err(e) => {
-                console_error!("event {key}: {what}, try {tries} of {CLAIM_END_TRIES}: {e}");
-                if tries == CLAIM_END_TRIES {
-                    return Err(e);
-                }
-            }
-        }
-        tries += 1;
-        worker::Delay::from(std::time::Duration::from_millis(100)).await;
     }
 }
 
