@@ -116,6 +116,9 @@ pub async fn install(
     };
     let mut attempt = 1;
     while let Err(e) = store::install(&db, &installation).await {
+        worker::console_error!(
+            "install {corp_id}: storing the permanent code, attempt {attempt} of {SEAL_ATTEMPTS}: {e}"
+        );
         if attempt == SEAL_ATTEMPTS {
             return Err(e.into());
         }

@@ -59,6 +59,34 @@ impl Statement {
     }
 }
 
+/// Tries of a write whose loss would leave a lease or claim held until it
+/// expires (15 minutes for events and syncs): one failed round trip is
+/// tried again at once instead. Found with the D1 fault switch.
+pub const LEASE_END_TRIES: u32 = 3;
+
+/// Runs `write` until it succeeds, at most [`LEASE_END_TRIES`] times,
+/// 100 ms apart; each failure is logged with `what`.
+pub async fn retried<F, Fut, T>(what: &str, write: F) -> Result<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 1;
+    loop {
+        match write().await {
+            Ok(done) => return Ok(done),
+            Err(e) => {
+                worker::console_error!("{what}, try {tries} of {LEASE_END_TRIES}: {e}");
+                if tries == LEASE_END_TRIES {
+                    return Err(e);
+                }
+            }
+        }
+        tries += 1;
+        worker::Delay::from(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// What happens before every D1 round trip.
 fn round_trip() -> Result<()> {
     #[cfg(feature = "dev")]

@@ -465,6 +465,58 @@ fn an_uninstall_deletes_kv_keys_across_list_pages() {
     );
 }
 
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_uninstall_with_more_keys_than_one_invocation_may_touch_leaves_the_expiring_rest() {
+    // Pages of 10 keys (DEV_KV_LIST_PAGE_KEYS); one invocation may make
+    // 1 000 KV operations (edge's cache::KV_OPERATIONS_PER_INVOCATION), of
+    // which the cleanup takes 950: 900 access views and more cannot all be
+    // deleted by one, so the cleanup deletes what its budget allows, lists
+    // on to the end, and leaves the rest to their expiration.
+    let (corp, _admin) = installed_and_synced("kvb");
+    let askers: Vec<std::thread::JoinHandle<()>> = (0..4)
+        .map(|t| {
+            let corp = corp.clone();
+            std::thread::spawn(move || {
+                for i in (t..900).step_by(4) {
+                    may(&corp, &format!("asked{i:04}"), "fill_form");
+                }
+            })
+        })
+        .collect();
+    for a in askers {
+        a.join().unwrap();
+    }
+    let before = kv_keys(&format!("corp:{corp}:"));
+    assert!(before.len() > 900, "{} keys", before.len());
+
+    sim_uninstall(&corp);
+    let events = uninstall_events(&corp);
+    let outcome = &events[0].1;
+    let numbers: Vec<usize> = outcome
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [deleted, left] = numbers[..] else {
+        panic!("{outcome}");
+    };
+    assert!(
+        left > 0,
+        "more keys than the budget: some left to expire: {outcome}"
+    );
+    assert!(deleted > 500, "the budget was spent deleting: {outcome}");
+    // The corp token goes first, by name; the cleanup lists the rest.
+    let listed = before.iter().filter(|k| !k.ends_with(":token")).count();
+    assert_eq!(deleted + left, listed, "every key seen: {outcome}");
+    let after = kv_keys(&format!("corp:{corp}:"));
+    assert_eq!(after.len(), left, "{outcome}");
+    assert!(
+        after.iter().all(|k| k.contains(":access:")),
+        "only access views (which expire) are left: {:?}",
+        &after[..after.len().min(5)]
+    );
+}
+
 /// Rows of `events` a callback marked with `marker` left. `record_event`
 /// (edge/src/store/events.rs) writes `raw` = the decrypted message (not
 /// the encrypted body), `kind` = its InfoType, `dedupe_key` = the SHA-256

@@ -232,9 +232,8 @@ fn running(id: &str) -> SyncStatus {
 
 async fn release(env: &Env, corp_id: &str, id: &str) {
     if let Ok(db) = env::db(env) {
-        if let Err(e) = store::release_sync_lease(&db, corp_id, id).await {
-            console_error!("sync {corp_id}: releasing the lease: {e}");
-        }
+        let what = format!("sync {corp_id}: releasing the lease");
+        let _ = crate::d1::retried(&what, || store::release_sync_lease(&db, corp_id, id)).await;
     }
 }
 

@@ -14,6 +14,7 @@
 pub mod apply;
 
 use crate::contacts::sync::{self, StepOutcome};
+use crate::d1;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::queue::{self, Work, DEAD_LETTER_QUEUE};
@@ -246,19 +247,26 @@ async fn apply_event(env: &Env, key: &str) -> Result<(), Failure> {
     };
     let attempts = event.attempts;
     match apply_claimed(env, key, &event, now).await {
-        Ok(outcome) => store::mark_event_applied(
-            &db,
-            key,
-            crate::clock::now_secs(),
-            &outcome.note,
-            outcome.corp_id.as_deref(),
-        )
-        .await
-        .map_err(|e| failed(attempts, e.into())),
+        Ok(outcome) => {
+            // A lost mark would hold the event for the claim's 15 minutes,
+            // then have it applied again once the cron sends it.
+            let applied_at = crate::clock::now_secs();
+            let what = format!("event {key}: marking it applied");
+            d1::retried(&what, || {
+                store::mark_event_applied(
+                    &db,
+                    key,
+                    applied_at,
+                    &outcome.note,
+                    outcome.corp_id.as_deref(),
+                )
+            })
+            .await
+            .map_err(|e| failed(attempts, e.into()))
+        }
         Err(e) => {
-            if let Err(r) = store::release_event(&db, key, &e.message).await {
-                console_error!("event {key}: releasing the claim: {r}");
-            }
+            let what = format!("event {key}: releasing the claim");
+            let _ = d1::retried(&what, || store::release_event(&db, key, &e.message)).await;
             Err(failed(attempts, e))
         }
     }
