@@ -99,12 +99,19 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
     match route {
         Health => op(None, None, (200, s.answer::<domain::api::Health>()), &[503]),
         OpenApi => op(None, None, (200, json!({"type": "object"})), &[]),
-        Session => op(None, None, (200, s.answer::<SessionInfo>()), &[401]),
+        Session => op(None, None, (200, s.answer::<SessionInfo>()), &[401, 403]),
         AccessCheck => op(
             None,
             Some(s.request::<domain::api::AccessCheck>()),
             (200, s.answer::<Decision>()),
             &[400, 404],
+        ),
+        Me => op(None, None, (200, s.answer::<domain::api::Me>()), &[]),
+        MeSeatRequest => op(
+            None,
+            None,
+            (200, s.answer::<domain::api::SeatRequested>()),
+            &[404],
         ),
         Corp => op(None, None, (200, s.answer::<domain::api::Corp>()), &[404]),
         Members => op(
@@ -178,6 +185,12 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::EventsRetried>()),
             &[],
         ),
+        RevokeSessions => op(
+            None,
+            None,
+            (200, s.answer::<domain::api::SessionsRevoked>()),
+            &[],
+        ),
         DevClock => op(
             None,
             Some(s.request::<ClockOffset>()),
@@ -210,7 +223,7 @@ fn error_description(status: u16) -> &'static str {
     match status {
         400 => "The query or body is not what this operation takes (`bad_request`).",
         401 => "No valid session or access key (`unauthenticated`), or WeCom no longer lists the session's user as an admin of the app (`not_admin`).",
-        403 => "The session manages another organisation (`forbidden`), or this operation changes something and WeCom gave the admin no management permission (`read_only`).",
+        403 => "The session manages another organisation (`forbidden`), is a member's, not an admin's (`member_session`), or this operation changes something and WeCom gave the admin no management permission (`read_only`).",
         404 => "Not found: the organisation is not installed (`not_found`, `unknown_corp`).",
         409 => "A sync of this organisation is already running (`sync_running`, naming who started it and when); try again when it is done.",
         500 => "An internal failure; details are logged, never sent (`internal`).",
@@ -224,6 +237,7 @@ fn statuses(route: Route, op: &Operation) -> Vec<u16> {
     let mut all: Vec<u16> = op.errors.to_vec();
     match route.door() {
         Door::Session | Door::Manage => all.extend([401, 403]),
+        Door::Member => all.push(401),
         Door::AccessKey => all.push(401),
         Door::Dev => all.push(404),
         Door::DevWithKey => all.extend([401, 404]),
@@ -325,7 +339,7 @@ fn describe(route: Route, s: &mut Schemas) -> Value {
         o["requestBody"] = json!({"required": true, "content": json_content(body)});
     }
     match route.door() {
-        Door::Session | Door::Manage => o["security"] = json!([{"session": []}]),
+        Door::Session | Door::Manage | Door::Member => o["security"] = json!([{"session": []}]),
         Door::AccessKey | Door::DevWithKey => o["security"] = json!([{"accessKey": []}]),
         Door::Public | Door::Dev => {}
     }

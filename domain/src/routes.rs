@@ -39,6 +39,9 @@ pub enum Door {
     /// A console session whose admin has WeCom's management permission
     /// for the app (`auth_type` 1): the routes that change something.
     Manage,
+    /// Any session of the user named inside it (a member's or an
+    /// admin's): only that user's own data (`/api/v1/me...`).
+    Member,
     /// The product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
     AccessKey,
     /// Local development only (`DEV_LOGIN=1`): 404 in production, and left
@@ -106,6 +109,8 @@ routes! {
     OpenApi        => Get  "/api/v1/openapi.json", Public, "This document";
     Session        => Get  "/api/v1/session", Public, "Who the console is signed in as";
     AccessCheck    => Post "/api/v1/access/check", AccessKey, "May this member do this operation now?";
+    Me             => Get  "/api/v1/me", Member, "The signed-in member's own access, seat and seat request";
+    MeSeatRequest  => Post "/api/v1/me/seat-request", Member, "Asks the admins for a seat (once: a second ask adds nothing)";
     Corp           => Get  "/api/v1/corps/{corp_id}", Session, "The organisation this session manages";
     Members        => Get  "/api/v1/corps/{corp_id}/members", Session, "Members, filtered, in userid order";
     Departments    => Get  "/api/v1/corps/{corp_id}/departments", Session, "The in-range department tree with member counts";
@@ -123,6 +128,7 @@ routes! {
     AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Manage, "WeCom's auto-activation on or off";
     Events         => Get  "/api/v1/corps/{corp_id}/events", Session, "Callbacks waiting to be applied, and those that failed";
     RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", Manage, "Sends the failed callbacks to the queue again";
+    RevokeSessions => Post "/api/v1/corps/{corp_id}/sessions/revoke", Manage, "Ends every session of the organisation, the caller's too";
     DevClock       => Post "/api/v1/dev/clock", Dev, "Moves the worker's clock (development only)";
     DevQuery       => Post "/api/v1/dev/query", DevWithKey, "One read-only SELECT (development only)";
     DevKvKeys      => Post "/api/v1/dev/kv_keys", DevWithKey, "KV key names under a prefix (development only)";
@@ -207,7 +213,14 @@ mod tests {
         use Route::*;
         assert_eq!(
             managed,
-            vec![StartSync, Activate, Transfer, AutoActivate, RetryEvents]
+            vec![
+                StartSync,
+                Activate,
+                Transfer,
+                AutoActivate,
+                RetryEvents,
+                RevokeSessions
+            ]
         );
         // The forecast is a POST that changes nothing.
         assert_eq!(Forecast.door(), Door::Session);

@@ -1,6 +1,7 @@
 //! HTTP adapters: a handler is a typed function, the adapter does the rest.
 //! `admin` checks the session against the route's organisation and the
-//! admins WeCom lists, `manage` also WeCom's management permission, `open` the
+//! admins WeCom lists, `manage` also WeCom's management permission, `member`
+//! any standing session for the user's own data, `open` the
 //! route's `Door` (the access key, the development switch); each reads the typed input
 //! ([`Query`], [`Json`] or nothing), runs the handler, and turns its answer
 //! ([`Json`] 200, [`Accepted`] 202) or its `ApiError` into the response.
@@ -46,6 +47,19 @@ impl Admin {
 
     pub fn config(&self) -> Result<Config, ApiError> {
         Config::from_env(&self.env)
+    }
+}
+
+/// A signed-in user acting on their own data (`Door::Member`): a member's
+/// session or an admin's, scoped to its organisation and userid.
+pub struct Caller {
+    pub session: Session,
+    pub env: Env,
+}
+
+impl Caller {
+    pub fn db(&self) -> Result<D1Database, ApiError> {
+        env::db(&self.env)
     }
 }
 
@@ -184,6 +198,25 @@ where
     })
 }
 
+/// A route for the signed-in user's own data (`Door::Member`).
+pub async fn member<I, O, F, Fut>(
+    mut req: Request,
+    ctx: Ctx,
+    handler: F,
+) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Caller, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    let env = ctx.env;
+    respond(match session::require_member(&req, &env).await {
+        Ok(session) => answer(&mut req, Caller { session, env }, handler).await,
+        Err(e) => Err(e),
+    })
+}
+
 /// A route behind `door`; the handler gets the Worker's bindings.
 pub async fn open<I, O, F, Fut>(
     mut req: Request,
@@ -204,8 +237,8 @@ where
         }
         Door::AccessKey | Door::DevWithKey => check_access_key(&req, &env),
         Door::Dev | Door::Public => Ok(()),
-        Door::Session | Door::Manage => Err(ApiError::internal(
-            "a session route must go through admin or manage",
+        Door::Session | Door::Manage | Door::Member => Err(ApiError::internal(
+            "a session route must go through admin, manage or member",
         )),
     };
     respond(match allowed {

@@ -62,7 +62,7 @@ pub async fn corp(db: &D1Database, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 11] = [
+pub const ORGANISATION_TABLES: [&str; 12] = [
     "organisations",
     "admins",
     "departments",
@@ -74,6 +74,7 @@ pub const ORGANISATION_TABLES: [&str; 11] = [
     "seat_requests",
     "audit",
     "sync_leases",
+    "sessions",
 ];
 
 pub async fn corp_exists(db: &D1Database, corp_id: &str) -> Result<bool> {
