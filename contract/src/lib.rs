@@ -106,7 +106,7 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<Decision>()),
             &[400, 404],
         ),
-        Me => op(None, None, (200, s.answer::<domain::api::Me>()), &[]),
+        Me => op(None, None, (200, s.answer::<domain::api::Me>()), &[404]),
         MeSeatRequest => op(
             None,
             None,

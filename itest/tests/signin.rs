@@ -300,9 +300,11 @@ fn a_spent_code_is_refused() {
         (second.status, second.error_code().as_str()),
         (400, "invalid_code")
     );
-    // The same for the member's OAuth code.
+    // The same for the member's OAuth code (each time from a browser not
+    // signed in yet).
     let oauth = code_for(&corp, "dev1", "oauth");
     for expected in [302, 400] {
+        let agent = hops();
         let to_wecom = hop(&agent, &format!("{}/me", edge()), IN_WECOM);
         let state = param(&to_wecom.location, "state");
         let a = hop(
@@ -311,6 +313,9 @@ fn a_spent_code_is_refused() {
             IN_WECOM,
         );
         assert_eq!(a.status, expected, "{}", a.text);
+        if expected == 400 {
+            assert_eq!(a.error_code(), "invalid_code");
+        }
     }
 }
 

@@ -42,7 +42,7 @@ fn page(status: u16, title: &str, body: &str) -> Reply {
         format!(
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{t} · WeCom (sim)</title></head><body><h1>{t}</h1>{body}</body></html>",
+             <link rel=\"icon\" href=\"data:,\"><title>{t} · WeCom (sim)</title></head><body><h1>{t}</h1>{body}</body></html>",
             t = escape(title)
         ),
     )

@@ -5,7 +5,8 @@
 // /me and asks for a seat, which the admin then sees; an admin removed in
 // WeCom loses access at the next click; after logout the old cookie is
 // refused. One seeded copy of the demo organisation (browser.mjs
-// `seedDemo`: admin `admin`; user05–07 in range without a seat).
+// `seedDemo`: admin `admin`; user05, user06 and user12 in range without
+// a seat, user07 outside the range).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, SHOTS, launch, openPage, seedDemo, sim } from "./browser.mjs";
@@ -69,11 +70,16 @@ test("an admin WeCom lets only look gets a read-only console", async () => {
   await sim("PUT", `/_sim/corps/${corp}/admins`, { admins: [{ userid: "admin", auth_type: 1 }] });
   await page.getByRole("link", { name: "成员" }).first().click();
   await page.getByText("请先登录管理后台。").waitFor();
-  assert.equal(await page.getByTestId("signed-in").count(), 0);
+  const session = await page.evaluate(async () => {
+    const r = await fetch("/api/v1/session");
+    return { status: r.status, code: (await r.json()).error.code };
+  });
+  assert.deepEqual(session, { status: 401, code: "not_admin" });
   assert.deepEqual(problems, []);
 });
 
-test("a member opening the app in WeCom lands on /me, asks for a seat, and the admin sees it", async () => {
+// A phone in WeCom's app: its own browser context (no session yet).
+async function inWeCom() {
   const context = await browser.newContext({
     locale: "zh-CN",
     userAgent: IN_WECOM,
@@ -84,11 +90,20 @@ test("a member opening the app in WeCom lands on /me, asks for a seat, and the a
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  // Opening the app: the worker sends the webview through WeCom's OAuth
-  // (sim's page stands in for WeCom knowing who it is).
+  return { context, page, problems };
+}
+
+// Opening the app: the worker sends the webview through WeCom's OAuth
+// (sim's page stands in for WeCom knowing who it is).
+async function openApp(page, userid) {
   await page.goto(`${BASE}/`);
   assert.match(page.url(), /\/connect\/oauth2\/authorize\?/);
-  await page.getByTestId(`as-${corp}-user07`).click();
+  await page.getByTestId(`as-${corp}-${userid}`).click();
+}
+
+test("a member opening the app in WeCom lands on /me, asks for a seat, and the admin sees it", async () => {
+  const { context, page, problems } = await inWeCom();
+  await openApp(page, "user12");
   await page.getByTestId("me-card").waitFor();
   assert.equal(new URL(page.url()).pathname, "/me");
   assert.equal(await page.getByTestId("me-allowed").getAttribute("data-allowed"), "true");
@@ -109,11 +124,28 @@ test("a member opening the app in WeCom lands on /me, asks for a seat, and the a
 
   const admin = await openPage(browser);
   await qrSignIn(admin.page, "admin");
-  await admin.page.getByTestId("requests-table").locator("tr[data-userid=user07]").waitFor();
+  await admin.page.getByTestId("requests-table").locator("tr[data-userid=user12]").waitFor();
   assert.equal(
-    await admin.page.getByTestId("requests-table").locator("tr[data-userid=user07]").count(),
+    await admin.page.getByTestId("requests-table").locator("tr[data-userid=user12]").count(),
     1,
   );
+});
+
+test("a member outside the visible range is told how to get added", async () => {
+  const { context, page, problems } = await inWeCom();
+  await openApp(page, "user07");
+  await page.getByTestId("me-card").waitFor();
+  assert.equal(await page.getByTestId("me-allowed").getAttribute("data-allowed"), "false");
+  const help = await page.getByTestId("range-help").textContent();
+  assert.match(help, /可见范围/);
+  assert.match(help, /管理员：企业微信管理后台/);
+  assert.match(help, /成员：/);
+  assert.equal(await page.getByTestId("request-seat").count(), 0);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page is ${width} px wide`);
+  await page.screenshot({ path: `${SHOTS}signin-member-out-of-range.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
 });
 
 test("after signing out the old cookie is refused", async () => {
