@@ -6,7 +6,8 @@ use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin,
     ErrorBody, EventHealth, EventsRetried, Forecast, ForecastRequest, Health, Items, Me,
     MemberItem, MemberQuery, OrderItem, Page, RangeSummary, SeatItem, SeatQuery, SeatRequest,
-    SeatRequested, SessionInfo, Suggestions, Summary, SyncStarted, SyncStatus, TransferRequest,
+    SeatRequested, SessionInfo, SessionsRevoked, Suggestions, Summary, SyncStarted, SyncStatus,
+    TransferRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -206,6 +207,15 @@ pub async fn retry_events(corp_id: &str) -> Result<EventsRetried, ApiFailure> {
         &Nothing {},
     )
     .await
+}
+
+/// Ends every session of the organisation, the caller's too.
+pub async fn revoke_sessions(corp_id: &str) -> Result<SessionsRevoked, ApiFailure> {
+    let resp = Request::post(&format!("/api/v1/corps/{corp_id}/sessions/revoke"))
+        .send()
+        .await
+        .map_err(network)?;
+    decode(resp).await
 }
 
 pub async fn forecast(corp_id: &str, change: &ForecastRequest) -> Result<Forecast, ApiFailure> {

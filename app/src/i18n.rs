@@ -235,6 +235,9 @@ pub enum Text {
     RangeHelpAdmin,
     RangeHelpMember,
     MeSignInInWeCom,
+    SessionsTitle,
+    SessionsHint,
+    RevokeSessions,
 }
 
 pub fn text(lang: Lang, key: Text) -> &'static str {
@@ -269,6 +272,9 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         RangeHelpIntro => ("只有本应用可见范围内的成员才能使用它。请联系企业的企业微信管理员，把你所在的部门加入可见范围（整个部门，而不是单独添加你：这样你的部门信息也会同步过来）。", "Only members in the app's visible range may use it. Ask your organisation's WeCom admin to add your department to the range (the whole department rather than you alone, so your department is known too)."),
         RangeHelpAdmin => ("管理员：企业微信管理后台 › 应用管理 › 第三方应用 › 本应用 › 可见范围 › 添加，选择你的部门，保存。", "Admin: WeCom admin console › App Management › third-party apps › this app › Visible range › Add, choose the department, save."),
         RangeHelpMember => ("成员：在企业微信“通讯录”中找到企业的管理员，把本页发给他/她；加入后重新打开本应用即可。", "Member: find your organisation's admin in WeCom's Contacts and send them this page; once added, open the app again."),
+        SessionsTitle => ("登录会话", "Sessions"),
+        SessionsHint => ("结束本企业所有已登录的管理后台和成员页面（包括你自己的），所有人需要重新登录。", "Ends every signed-in console and member page of this organisation, yours too; everyone signs in again."),
+        RevokeSessions => ("结束所有会话", "End all sessions"),
         MeSignInInWeCom => ("请在企业微信中打开本应用，查看自己的座席。", "Open the app inside WeCom to see your own seat."),
         NavOverview => ("概览", "Overview"),
         SwitchTo => ("English", "中文"),

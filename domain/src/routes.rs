@@ -227,6 +227,28 @@ mod tests {
     }
 
     #[test]
+    fn a_members_routes_name_no_organisation_and_only_theirs_do() {
+        let member: Vec<Route> = Route::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.door() == Door::Member)
+            .collect();
+        assert_eq!(member, vec![Route::Me, Route::MeSeatRequest]);
+        for r in Route::ALL {
+            // A member's session is scoped by the session itself: a route
+            // that names an organisation is an admin's.
+            assert_eq!(
+                r.door() == Door::Member,
+                r.path().starts_with("/api/v1/me"),
+                "{r:?}"
+            );
+            if r.path().contains("{corp_id}") {
+                assert!(matches!(r.door(), Door::Session | Door::Manage), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
     fn router_patterns_use_colon_params() {
         assert_eq!(
             router_pattern(Route::Members.path()),

@@ -68,6 +68,8 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
         .get_async("/auth/oauth", signin::oauth)
         .get_async("/", signin::app_page)
         .get_async("/me", signin::app_page)
+        .head_async("/", signin::app_page)
+        .head_async("/me", signin::app_page)
         .post_async("/auth/dev-login", session::dev_login)
         .post_async("/auth/logout", session::logout)
         .or_else_any_method_async("/api/*rest", api::no_such_route)

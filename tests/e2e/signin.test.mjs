@@ -162,3 +162,19 @@ test("after signing out the old cookie is refused", async () => {
   assert.equal(r.status, 401);
   assert.equal((await r.json()).error.code, "unauthenticated");
 });
+
+test("one switch ends every session of the organisation", async () => {
+  const other = await openPage(browser);
+  await qrSignIn(other.page, "admin");
+  await other.page.getByTestId("seats-purchased").waitFor();
+  const { page, problems } = await openPage(browser);
+  await qrSignIn(page, "admin");
+  await page.getByTestId("seats-purchased").waitFor();
+  await page.goto(`${BASE}/`);
+  await page.getByTestId("revoke-sessions").click();
+  // The page reloads signed out, and so is the other browser at its next click.
+  await page.getByRole("link", { name: "登录" }).waitFor();
+  await other.page.getByRole("link", { name: "成员" }).first().click();
+  await other.page.getByText("请先登录管理后台。").waitFor();
+  assert.deepEqual(problems, []);
+});

@@ -118,3 +118,16 @@ pub async fn spend_login_state(db: &D1Database, nonce: &str, now: u64) -> Result
         .await?;
     Ok(changes(&result) == 1)
 }
+
+/// The cron drops sessions and sign-in states that have expired (a
+/// session row outlives its cookie only until then).
+pub async fn prune_sessions(db: &D1Database, now: u64) -> Result<()> {
+    db.batch(vec![
+        db.prepare("DELETE FROM sessions WHERE expires_at <= ?1")
+            .bind(&[num(now)])?,
+        db.prepare("DELETE FROM login_states WHERE expires_at <= ?1")
+            .bind(&[num(now)])?,
+    ])
+    .await?;
+    Ok(())
+}
