@@ -17,7 +17,10 @@ session=$(awk '$6 == "ws_session" { print $7 }' "$jar")
 rm -f "$jar"
 [ -n "$session" ] || { echo "dev login gave no session cookie" >&2; exit 1; }
 mkdir -p target/contract
+# RevokeSessions is left out: it ends every session of the organisation,
+# the one this run signs in with too (itest/tests/signin.rs covers it).
 CONTRACT_CORP_ID=$DEMO_CORP_ID CONTRACT_SESSION=$session "$venv/bin/schemathesis" \
   --config-file tests/contract/schemathesis.toml run edge/openapi.json \
   --url "$edge" --checks all --workers 1 --request-timeout 30 \
+  --exclude-operation-id RevokeSessions \
   --report junit --report-dir target/contract

@@ -5,9 +5,9 @@
 use domain::api::{
     ActionResults, ActivateRequest, AgentConfig, AgentConfigQuery, AutoActivate,
     AutoActivateRequest, DepartmentNode, DevLogin, ErrorBody, EventHealth, EventsRetried, Forecast,
-    ForecastRequest, Health, Items, MemberItem, MemberQuery, OrderItem, Page, RangeSummary,
-    SeatItem, SeatQuery, SeatRequest, SessionInfo, Suggestions, Summary, SyncStarted, SyncStatus,
-    TransferRequest,
+    ForecastRequest, Health, Items, Me, MemberItem, MemberQuery, OrderItem, Page, RangeSummary,
+    SeatItem, SeatQuery, SeatRequest, SeatRequested, SessionInfo, SessionsRevoked, Suggestions,
+    Summary, SyncStarted, SyncStatus, TransferRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -97,6 +97,20 @@ pub async fn health() -> Result<Health, ApiFailure> {
 
 pub async fn session() -> Result<SessionInfo, ApiFailure> {
     get("/api/v1/session").await
+}
+
+/// The signed-in member's own page.
+pub async fn me() -> Result<Me, ApiFailure> {
+    get("/api/v1/me").await
+}
+
+/// Asks the admins for a seat (a second ask adds nothing).
+pub async fn request_seat() -> Result<SeatRequested, ApiFailure> {
+    let resp = Request::post("/api/v1/me/seat-request")
+        .send()
+        .await
+        .map_err(network)?;
+    decode(resp).await
 }
 
 pub async fn dev_login(login: &DevLogin) -> Result<SessionInfo, ApiFailure> {
@@ -205,6 +219,15 @@ pub async fn retry_events(corp_id: &str) -> Result<EventsRetried, ApiFailure> {
         &Nothing {},
     )
     .await
+}
+
+/// Ends every session of the organisation, the caller's too.
+pub async fn revoke_sessions(corp_id: &str) -> Result<SessionsRevoked, ApiFailure> {
+    let resp = Request::post(&format!("/api/v1/corps/{corp_id}/sessions/revoke"))
+        .send()
+        .await
+        .map_err(network)?;
+    decode(resp).await
 }
 
 pub async fn forecast(corp_id: &str, change: &ForecastRequest) -> Result<Forecast, ApiFailure> {

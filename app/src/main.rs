@@ -22,6 +22,7 @@ fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::overview::Overview/>
                     <Route path=path!("/login") view=pages::login::Login/>
+                    <Route path=path!("/me") view=pages::me::MePage/>
                     <Route path=path!("/members") view=pages::members::Members/>
                     <Route path=path!("/seats") view=pages::seats::Seats/>
                 </Routes>

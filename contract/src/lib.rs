@@ -100,12 +100,19 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
     match route {
         Health => op(None, None, (200, s.answer::<domain::api::Health>()), &[503]),
         OpenApi => op(None, None, (200, json!({"type": "object"})), &[]),
-        Session => op(None, None, (200, s.answer::<SessionInfo>()), &[401]),
+        Session => op(None, None, (200, s.answer::<SessionInfo>()), &[401, 403]),
         AccessCheck => op(
             None,
             Some(s.request::<domain::api::AccessCheck>()),
             (200, s.answer::<Decision>()),
             &[400, 404],
+        ),
+        Me => op(None, None, (200, s.answer::<domain::api::Me>()), &[404]),
+        MeSeatRequest => op(
+            None,
+            None,
+            (200, s.answer::<domain::api::SeatRequested>()),
+            &[404],
         ),
         Corp => op(None, None, (200, s.answer::<domain::api::Corp>()), &[404]),
         Members => op(
@@ -185,6 +192,12 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::AgentConfig>()),
             &[400, 404, 502],
         ),
+        RevokeSessions => op(
+            None,
+            None,
+            (200, s.answer::<domain::api::SessionsRevoked>()),
+            &[],
+        ),
     }
 }
 
@@ -193,7 +206,7 @@ fn error_description(status: u16) -> &'static str {
     match status {
         400 => "The query or body is not what this operation takes (`bad_request`).",
         401 => "No valid session, access key or operator key (`unauthenticated`), or WeCom no longer lists the session's user as an admin of the app (`not_admin`).",
-        403 => "The session manages another organisation (`forbidden`), this operation changes something and WeCom gave the admin no management permission (`read_only`), or a browser sent it from another origin (`cross_site`).",
+        403 => "The session manages another organisation (`forbidden`), is a member's, not an admin's (`member_session`), this operation changes something and WeCom gave the admin no management permission (`read_only`), or a browser sent it from another origin (`cross_site`).",
         415 => "A request body that is not `application/json` (`unsupported_media_type`).",
         404 => "Not found: the organisation is not installed (`not_found`, `unknown_corp`).",
         409 => "A sync of this organisation is already running (`sync_running`, naming who started it and when); try again when it is done.",
@@ -208,6 +221,7 @@ fn statuses(route: Route, op: &Operation) -> Vec<u16> {
     let mut all: Vec<u16> = op.errors.to_vec();
     match route.door() {
         Door::Session | Door::Manage | Door::ManageOrOperator => all.extend([401, 403]),
+        Door::Member => all.push(401),
         Door::AccessKey => all.push(401),
         Door::Public => {}
     }
@@ -311,7 +325,7 @@ fn describe(route: Route, s: &mut Schemas) -> Value {
         o["requestBody"] = json!({"required": true, "content": json_content(body)});
     }
     match route.door() {
-        Door::Session | Door::Manage => o["security"] = json!([{"session": []}]),
+        Door::Session | Door::Manage | Door::Member => o["security"] = json!([{"session": []}]),
         Door::AccessKey => o["security"] = json!([{"accessKey": []}]),
         // Either one: OpenAPI's list of alternatives.
         Door::ManageOrOperator => o["security"] = json!([{"session": []}, {"operatorKey": []}]),

@@ -41,6 +41,9 @@ pub enum Door {
     /// A console session whose admin has WeCom's management permission
     /// for the app (`auth_type` 1): the routes that change something.
     Manage,
+    /// Any session of the user named inside it (a member's or an
+    /// admin's): only that user's own data (`/api/v1/me...`).
+    Member,
     /// The product's servers: `Authorization: Bearer <ACCESS_API_KEY>`.
     AccessKey,
     /// Either `Manage`, or the provider's operator for any organisation:
@@ -101,6 +104,8 @@ routes! {
     OpenApi        => Get  "/api/v1/openapi.json", Public, "This document";
     Session        => Get  "/api/v1/session", Public, "Who the console is signed in as";
     AccessCheck    => Post "/api/v1/access/check", AccessKey, "May this member do this operation now?";
+    Me             => Get  "/api/v1/me", Member, "The signed-in member's own access, seat and seat request";
+    MeSeatRequest  => Post "/api/v1/me/seat-request", Member, "Asks the admins for a seat (once: a second ask adds nothing)";
     Corp           => Get  "/api/v1/corps/{corp_id}", Session, "The organisation this session manages";
     Members        => Get  "/api/v1/corps/{corp_id}/members", Session, "Members, filtered, in userid order";
     Departments    => Get  "/api/v1/corps/{corp_id}/departments", Session, "The in-range department tree with member counts";
@@ -119,6 +124,7 @@ routes! {
     Events         => Get  "/api/v1/corps/{corp_id}/events", Session, "Callbacks waiting to be applied, and those that failed";
     RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", ManageOrOperator, "Sends the failed callbacks to the queue again (an admin who manages, or the provider's operator key)";
     AgentConfig    => Get  "/api/v1/corps/{corp_id}/jsapi/agent_config", Session, "Signs wx.agentConfig for a console page, so WeCom's JS-SDK can show real names";
+    RevokeSessions => Post "/api/v1/corps/{corp_id}/sessions/revoke", Manage, "Ends every session of the organisation, the caller's too";
 }
 
 /// A table path in the router's form (`{corp_id}` becomes `:corp_id`).
@@ -200,12 +206,41 @@ mod tests {
         use Route::*;
         assert_eq!(
             managed,
-            vec![StartSync, Activate, Transfer, AutoActivate, RetryEvents]
+            vec![
+                StartSync,
+                Activate,
+                Transfer,
+                AutoActivate,
+                RetryEvents,
+                RevokeSessions
+            ]
         );
         // Only the retry is open to the provider's operator too.
         assert_eq!(RetryEvents.door(), Door::ManageOrOperator);
         // The forecast is a POST that changes nothing.
         assert_eq!(Forecast.door(), Door::Session);
+    }
+
+    #[test]
+    fn a_members_routes_name_no_organisation_and_only_theirs_do() {
+        let member: Vec<Route> = Route::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.door() == Door::Member)
+            .collect();
+        assert_eq!(member, vec![Route::Me, Route::MeSeatRequest]);
+        for r in Route::ALL {
+            // A member's session is scoped by the session itself: a route
+            // that names an organisation is an admin's.
+            assert_eq!(
+                r.door() == Door::Member,
+                r.path().starts_with("/api/v1/me"),
+                "{r:?}"
+            );
+            if r.path().contains("{corp_id}") {
+                assert!(matches!(r.door(), Door::Session | Door::Manage), "{r:?}");
+            }
+        }
     }
 
     #[test]

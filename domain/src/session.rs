@@ -1,8 +1,12 @@
-//! Admin sessions: a signed, expiring token bound to one organisation.
+//! Sessions: a signed, expiring token bound to one organisation, one user
+//! and one role, naming a server-side session row (`sid`) so that logout
+//! and revocation end it on the server too.
 //!
 //! The token is `base64url(json) "." base64url(HMAC-SHA256(secret, json))`,
-//! so the worker keeps no session table and a token for one organisation can
-//! never be replayed against another (the corp id is inside the MAC).
+//! so a token for one organisation can never be replayed against another
+//! (the corp id is inside the MAC), and a forged one costs no D1 query.
+//! The sign-in `state` of WeCom's QR login and OAuth is signed the same
+//! way ([`LoginState`]).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -43,10 +47,31 @@ pub fn set_cookie(https: bool, value: &str, max_age: u64) -> String {
     )
 }
 
+/// Who a session is for: an admin of the app (the console), or a member
+/// (only their own `/api/v1/me` routes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
+    /// The server-side session row this token names (random, 128 bits).
+    pub sid: String,
     pub corp_id: String,
     pub userid: String,
+    pub role: Role,
     /// Unix seconds.
     pub expires_at: u64,
 }
@@ -90,6 +115,90 @@ impl AdminRight {
 /// Secrets shorter than this are refused: a guessable key forges sessions.
 const MIN_SECRET_LEN: usize = 32;
 
+/// How long a sign-in `state` may wait for WeCom to send the user back:
+/// WeCom's own codes live 5 minutes (auth_code, OAuth code: document/path/
+/// 91121), a QR page may stay open a little longer before it is scanned.
+pub const LOGIN_STATE_TTL_SECS: u64 = 10 * 60;
+
+/// Which sign-in a `state` was issued for; one cannot stand in for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginFlow {
+    /// The admin's desktop QR login (`3rd_qrConnect`).
+    Qr,
+    /// The member's OAuth inside WeCom's webview.
+    OAuth,
+}
+
+/// The `state` WeCom carries through a sign-in: signed, short-lived, and
+/// single-use (its `nonce` is spent in D1 when it comes back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginState {
+    pub nonce: String,
+    pub flow: LoginFlow,
+    pub expires_at: u64,
+}
+
+impl LoginState {
+    pub fn new(nonce: &str, flow: LoginFlow, now: u64) -> LoginState {
+        LoginState {
+            nonce: nonce.to_owned(),
+            flow,
+            expires_at: now + LOGIN_STATE_TTL_SECS,
+        }
+    }
+
+    pub fn sign(&self, secret: &[u8]) -> Result<String, SessionError> {
+        sign_json(self, secret)
+    }
+
+    /// The state, when its MAC holds, it is for `flow` and not expired.
+    pub fn verify(
+        token: &str,
+        secret: &[u8],
+        flow: LoginFlow,
+        now: u64,
+    ) -> Result<LoginState, SessionError> {
+        let state: LoginState = verify_json(token, secret)?;
+        if state.flow != flow {
+            return Err(SessionError::Malformed);
+        }
+        if state.expires_at <= now {
+            return Err(SessionError::Expired);
+        }
+        Ok(state)
+    }
+}
+
+fn sign_json<T: Serialize>(value: &T, secret: &[u8]) -> Result<String, SessionError> {
+    let payload = serde_json::to_vec(value).map_err(|_| SessionError::Malformed)?;
+    let tag = mac(secret, &payload)?;
+    Ok(format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(&payload),
+        URL_SAFE_NO_PAD.encode(tag)
+    ))
+}
+
+/// Checks the MAC in constant time before reading anything in the payload.
+fn verify_json<T: serde::de::DeserializeOwned>(
+    token: &str,
+    secret: &[u8],
+) -> Result<T, SessionError> {
+    let (payload_b64, tag_b64) = token.split_once('.').ok_or(SessionError::Malformed)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload_b64)
+        .map_err(|_| SessionError::Malformed)?;
+    let tag = URL_SAFE_NO_PAD
+        .decode(tag_b64)
+        .map_err(|_| SessionError::Malformed)?;
+    let expected = mac(secret, &payload)?;
+    if !ct_eq(&expected, &tag) {
+        return Err(SessionError::BadSignature);
+    }
+    serde_json::from_slice(&payload).map_err(|_| SessionError::Malformed)
+}
+
 fn mac(secret: &[u8], payload: &[u8]) -> Result<Vec<u8>, SessionError> {
     if secret.len() < MIN_SECRET_LEN {
         return Err(SessionError::WeakSecret);
@@ -100,39 +209,23 @@ fn mac(secret: &[u8], payload: &[u8]) -> Result<Vec<u8>, SessionError> {
 }
 
 impl Session {
-    pub fn new(corp_id: &str, userid: &str, now: u64) -> Self {
+    pub fn new(sid: &str, corp_id: &str, userid: &str, role: Role, now: u64) -> Self {
         Session {
+            sid: sid.to_owned(),
             corp_id: corp_id.to_owned(),
             userid: userid.to_owned(),
+            role,
             expires_at: now + SESSION_TTL_SECS,
         }
     }
 
     pub fn sign(&self, secret: &[u8]) -> Result<String, SessionError> {
-        let payload = serde_json::to_vec(self).map_err(|_| SessionError::Malformed)?;
-        let tag = mac(secret, &payload)?;
-        Ok(format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(&payload),
-            URL_SAFE_NO_PAD.encode(tag)
-        ))
+        sign_json(self, secret)
     }
 
     /// Checks the MAC in constant time before reading anything in the payload.
     pub fn verify(token: &str, secret: &[u8], now: u64) -> Result<Session, SessionError> {
-        let (payload_b64, tag_b64) = token.split_once('.').ok_or(SessionError::Malformed)?;
-        let payload = URL_SAFE_NO_PAD
-            .decode(payload_b64)
-            .map_err(|_| SessionError::Malformed)?;
-        let tag = URL_SAFE_NO_PAD
-            .decode(tag_b64)
-            .map_err(|_| SessionError::Malformed)?;
-        let expected = mac(secret, &payload)?;
-        if !ct_eq(&expected, &tag) {
-            return Err(SessionError::BadSignature);
-        }
-        let session: Session =
-            serde_json::from_slice(&payload).map_err(|_| SessionError::Malformed)?;
+        let session: Session = verify_json(token, secret)?;
         if session.expires_at <= now {
             return Err(SessionError::Expired);
         }
@@ -162,7 +255,7 @@ mod tests {
 
     #[test]
     fn signed_session_verifies_and_keeps_its_organisation() {
-        let token = Session::new("wwdemo01", "admin", 1000)
+        let token = Session::new("s1", "wwdemo01", "admin", Role::Admin, 1000)
             .sign(SECRET)
             .unwrap();
         let back = Session::verify(&token, SECRET, 1001).unwrap();
@@ -173,12 +266,13 @@ mod tests {
 
     #[test]
     fn session_for_one_corp_cannot_be_rewritten_to_another() {
-        let token = Session::new("wwdemo01", "admin", 1000)
+        let token = Session::new("s1", "wwdemo01", "admin", Role::Admin, 1000)
             .sign(SECRET)
             .unwrap();
         let (_, tag) = token.split_once('.').unwrap();
-        let forged_payload = URL_SAFE_NO_PAD
-            .encode(serde_json::to_vec(&Session::new("wwother", "admin", 1000)).unwrap());
+        let forged_payload = URL_SAFE_NO_PAD.encode(
+            serde_json::to_vec(&Session::new("s1", "wwother", "admin", Role::Admin, 1000)).unwrap(),
+        );
         let forged = format!("{forged_payload}.{tag}");
         assert_eq!(
             Session::verify(&forged, SECRET, 1001),
@@ -188,7 +282,7 @@ mod tests {
 
     #[test]
     fn session_signed_with_another_secret_is_refused() {
-        let token = Session::new("wwdemo01", "admin", 1000)
+        let token = Session::new("s1", "wwdemo01", "admin", Role::Admin, 1000)
             .sign(SECRET)
             .unwrap();
         let other = b"ffffffffffffffffffffffffffffffff";
@@ -200,7 +294,7 @@ mod tests {
 
     #[test]
     fn expired_session_is_refused() {
-        let token = Session::new("wwdemo01", "admin", 1000)
+        let token = Session::new("s1", "wwdemo01", "admin", Role::Admin, 1000)
             .sign(SECRET)
             .unwrap();
         assert_eq!(
@@ -231,9 +325,49 @@ mod tests {
     #[test]
     fn short_secret_is_refused() {
         assert_eq!(
-            Session::new("c", "u", 0).sign(b"short"),
+            Session::new("s", "c", "u", Role::Member, 0).sign(b"short"),
             Err(SessionError::WeakSecret)
         );
+    }
+
+    #[test]
+    fn a_member_session_cannot_be_rewritten_into_an_admin_one() {
+        let token = Session::new("s1", "wwdemo01", "user05", Role::Member, 1000)
+            .sign(SECRET)
+            .unwrap();
+        let back = Session::verify(&token, SECRET, 1001).unwrap();
+        assert_eq!((back.role, back.sid.as_str()), (Role::Member, "s1"));
+        let (_, tag) = token.split_once('.').unwrap();
+        let admin = Session::new("s1", "wwdemo01", "user05", Role::Admin, 1000);
+        let forged = format!(
+            "{}.{tag}",
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&admin).unwrap())
+        );
+        assert_eq!(
+            Session::verify(&forged, SECRET, 1001),
+            Err(SessionError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_login_state_is_for_one_flow_and_expires() {
+        let token = LoginState::new("n1", LoginFlow::Qr, 1000)
+            .sign(SECRET)
+            .unwrap();
+        let back = LoginState::verify(&token, SECRET, LoginFlow::Qr, 1001).unwrap();
+        assert_eq!(back.nonce, "n1");
+        assert_eq!(
+            LoginState::verify(&token, SECRET, LoginFlow::OAuth, 1001),
+            Err(SessionError::Malformed),
+            "a QR state does not finish an OAuth sign-in"
+        );
+        assert_eq!(
+            LoginState::verify(&token, SECRET, LoginFlow::Qr, 1000 + LOGIN_STATE_TTL_SECS),
+            Err(SessionError::Expired)
+        );
+        for bad in ["", "x", "e30.e30", &token[1..]] {
+            assert!(LoginState::verify(bad, SECRET, LoginFlow::Qr, 1001).is_err());
+        }
     }
 
     #[test]

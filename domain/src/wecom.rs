@@ -320,6 +320,65 @@ pub struct AdminList {
     pub admin: Vec<Admin>,
 }
 
+// ---- sign-in ------------------------------------------------------------------
+
+/// `service/get_login_info` body (provider access token, document/path/
+/// 91125): the `auth_code` WeCom's QR login or the admin console's
+/// business-settings entry sent back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginInfoRequest {
+    pub auth_code: String,
+}
+
+/// Who signed in: 1 creator, 2 internal admin, 3 external admin,
+/// 4 delegated admin, 5 member (`usertype`, 91125).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginUser {
+    pub userid: String,
+    pub open_userid: String,
+    pub name: String,
+    pub avatar: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginCorp {
+    pub corpid: String,
+}
+
+/// An app of the provider the admin may use, and how (`auth_type` 1
+/// manage, 0 use).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginAgent {
+    pub agentid: u64,
+    pub auth_type: u8,
+}
+
+/// `service/get_login_info` reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginInfo {
+    pub usertype: u8,
+    pub user_info: LoginUser,
+    pub corp_info: LoginCorp,
+    pub agent: Vec<LoginAgent>,
+}
+
+/// `service/auth/getuserinfo3rd` reply (suite access token, 91121): a
+/// member of an organisation (`corpid`, `userid`, `open_userid`), or
+/// someone of no organisation (`openid` only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OAuthUser {
+    pub corpid: String,
+    pub userid: String,
+    pub open_userid: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub openid: String,
+}
+
 // ---- contacts API -------------------------------------------------------------
 
 /// A department as `department/list` gives it.

@@ -106,6 +106,7 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
         }
     }
     let pruned = store::prune_events(&db, now.saturating_sub(EVENT_RETENTION_SECS)).await?;
+    store::prune_sessions(&db, now).await?;
     kv.put("cron:last_run", now.to_string())?.execute().await?;
     console_log!("cron: done, {pruned} old events pruned");
     Ok(())

@@ -27,6 +27,12 @@ pub struct Config {
     pub provider_aes_key: String,
     /// 0 turns the timestamp check off.
     pub max_skew_secs: u64,
+    /// Where WeCom's web login lives (`WECOM_LOGIN_BASE`: its QR page
+    /// `/wwopen/sso/3rd_qrConnect`); sim plays it locally.
+    pub login_base: String,
+    /// Where WeCom's OAuth lives (`WECOM_OAUTH_BASE`:
+    /// `/connect/oauth2/authorize`); sim plays it locally.
+    pub oauth_base: String,
     /// Key material for secrets at rest: `DATA_SECRET`, else `SESSION_SECRET`.
     pub data_secret: Vec<u8>,
 }
@@ -79,12 +85,17 @@ impl Config {
             })?,
         };
         let data_secret = data_secret(value(env, "DATA_SECRET"), required(env, "SESSION_SECRET")?)?;
-        Ok(Config {
-            api_base: value(env, "WECOM_API_BASE")
+        let base = |name: &str, default: &str| {
+            value(env, name)
                 .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| "https://qyapi.weixin.qq.com".into())
+                .unwrap_or_else(|| default.into())
                 .trim_end_matches('/')
-                .to_owned(),
+                .to_owned()
+        };
+        Ok(Config {
+            api_base: base("WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+            login_base: base("WECOM_LOGIN_BASE", "https://open.work.weixin.qq.com"),
+            oauth_base: base("WECOM_OAUTH_BASE", "https://open.weixin.qq.com"),
             suite_id: required(env, "SUITE_ID")?,
             suite_secret: required(env, "SUITE_SECRET")?,
             suite_token: required(env, "SUITE_TOKEN")?,

@@ -1,9 +1,10 @@
 //! HTTP adapters: a handler is a typed function, the adapter does the rest.
 //! `admin` checks the session against the route's organisation and the
 //! admins WeCom lists, `manage` also WeCom's management permission,
-//! `manage_or_operator` that or the provider's operator key, `open` the
-//! route's `Door` (the access key), `dev` the development switch (`dev`
-//! feature only); each reads the typed input
+//! `manage_or_operator` that or the provider's operator key, `member` any
+//! standing session for the user's own data, `open` the route's `Door`
+//! (the access key), `dev` the development switch (`dev` feature only);
+//! each reads the typed input
 //! ([`Query`], [`Json`] or nothing), runs the handler, and turns its answer
 //! ([`Json`] 200, [`Accepted`] 202) or its `ApiError` into the response.
 
@@ -62,6 +63,19 @@ pub struct Manager {
 
 /// The audit actor of what the operator key did.
 pub const OPERATOR: &str = "operator";
+
+/// A signed-in user acting on their own data (`Door::Member`): a member's
+/// session or an admin's, scoped to its organisation and userid.
+pub struct Caller {
+    pub session: Session,
+    pub env: Env,
+}
+
+impl Caller {
+    pub fn db(&self) -> Result<crate::d1::Db, ApiError> {
+        env::db(&self.env)
+    }
+}
 
 /// A handler's typed input, read from the request.
 pub trait FromRequest: Sized {
@@ -232,6 +246,25 @@ where
     })
 }
 
+/// A route for the signed-in user's own data (`Door::Member`).
+pub async fn member<I, O, F, Fut>(
+    mut req: Request,
+    ctx: Ctx,
+    handler: F,
+) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Caller, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    let env = ctx.env;
+    respond(match session::require_member(&req, &env).await {
+        Ok(session) => answer(&mut req, Caller { session, env }, handler).await,
+        Err(e) => Err(e),
+    })
+}
+
 /// A route behind `door`; the handler gets the Worker's bindings.
 pub async fn open<I, O, F, Fut>(
     mut req: Request,
@@ -249,9 +282,11 @@ where
     let allowed = match door {
         Door::AccessKey => check_access_key(&req, &env),
         Door::Public => Ok(()),
-        Door::Session | Door::Manage | Door::ManageOrOperator => Err(ApiError::internal(
-            "a session route must go through admin, manage or manage_or_operator",
-        )),
+        Door::Session | Door::Manage | Door::ManageOrOperator | Door::Member => {
+            Err(ApiError::internal(
+                "a session route must go through admin, manage, manage_or_operator or member",
+            ))
+        }
     };
     respond(match allowed {
         Ok(()) => answer(&mut req, env, handler).await,

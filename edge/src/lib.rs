@@ -32,15 +32,17 @@ mod events;
 mod http;
 mod install;
 mod jsapi;
+mod me;
 mod queue;
 mod seats;
 mod session;
+mod signin;
 mod store;
 mod wecom;
 
 use contacts::routes as members;
 use domain::routes::{self, Door::*, Route};
-use http::{admin, manage, manage_or_operator, open};
+use http::{admin, manage, manage_or_operator, member, open};
 use seats::routes as seat;
 
 #[event(fetch)]
@@ -67,7 +69,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 }
 
 /// The `/api/v1` routes come from `domain::routes` (one handler each, by
-/// [`handle`]); WeCom's callbacks and the sign-in routes are added here.
+/// [`handle`]); WeCom's callbacks, the sign-in routes and the app pages a
+/// WeCom webview may need to send through OAuth first are added here.
 fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
     for path in Route::paths() {
         router = router.on_async(&routes::router_pattern(path), move |req, ctx| {
@@ -83,6 +86,14 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
         .post_async("/wecom/callback/data", callback::push_data)
         .get_async("/wecom/callback/system", callback::verify_system)
         .post_async("/wecom/callback/system", callback::push_system)
+        .get_async("/auth/login", signin::login)
+        .get_async("/auth/callback", signin::callback)
+        .get_async("/auth/wecom-admin", signin::wecom_admin)
+        .get_async("/auth/oauth", signin::oauth)
+        .get_async("/", signin::app_page)
+        .get_async("/me", signin::app_page)
+        .head_async("/", signin::app_page)
+        .head_async("/me", signin::app_page)
         .post_async("/auth/logout", session::logout)
         .or_else_any_method_async("/api/*rest", api::no_such_route)
 }
@@ -106,6 +117,8 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         OpenApi      => api::openapi(r, c).await,
         Session      => session::whoami(r, c).await,
         AccessCheck  => open(r, c, AccessKey, access::check).await,
+        Me           => member(r, c, me::me).await,
+        MeSeatRequest => member(r, c, me::seat_request).await,
         Corp         => admin(r, c, api::corp).await,
         Members      => admin(r, c, members::members).await,
         Departments  => admin(r, c, members::departments).await,
@@ -124,6 +137,7 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         Events       => admin(r, c, api::events).await,
         RetryEvents  => manage_or_operator(r, c, api::retry_events).await,
         AgentConfig  => admin(r, c, jsapi::agent_config).await,
+        RevokeSessions => manage(r, c, signin::revoke_sessions).await,
     }
 }
 

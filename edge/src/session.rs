@@ -1,24 +1,28 @@
-//! Console sign-in. A session is a signed cookie bound to one organisation;
-//! `http::admin` checks it against the route's `:corp_id` for every
-//! `/api/v1/corps/:corp_id/...` route, so another organisation's id
-//! answers 403, and against the admins WeCom lists now, so a removed admin
-//! is refused (401 `not_admin`) at the next request.
+//! Sessions. A session is a signed cookie naming a server-side row
+//! (`store::sessions`), bound to one organisation, one user and one role.
+//! Each request checks the row and the admins WeCom lists in one D1 query
+//! ([`store::session_standing`]): a logged-out or revoked session answers
+//! 401 `unauthenticated`, a removed admin 401 `not_admin`, a member's
+//! session on an admin route 403 `member_session`, another organisation's
+//! id 403. [`session_cookie`] is the one place the cookie is built.
 
 use crate::clock::now_secs;
 use crate::env;
 use crate::error::{respond, ApiError};
-use crate::store;
+use crate::store::{self, Standing};
 use domain::api::SessionInfo;
 use domain::session::{
-    cookie_name, cookie_value, set_cookie, AdminRight, Session, SessionError, SESSION_TTL_SECS,
+    cookie_name, cookie_value, set_cookie, AdminRight, Role, Session, SessionError,
+    SESSION_TTL_SECS,
 };
 use worker::{Context, Env, Headers, Request, Response, Result, RouteContext};
 
-fn session_secret(env: &Env) -> std::result::Result<Vec<u8>, ApiError> {
+pub fn session_secret(env: &Env) -> std::result::Result<Vec<u8>, ApiError> {
     env::required(env, "SESSION_SECRET").map(String::into_bytes)
 }
 
-/// The caller's session, if any valid one is presented.
+/// The caller's session, if a validly signed, unexpired one is presented
+/// (its row is not read here).
 pub fn current(req: &Request, env: &Env) -> std::result::Result<Session, ApiError> {
     let cookies = req.headers().get("Cookie")?.unwrap_or_default();
     let token =
@@ -30,11 +34,26 @@ pub fn current(req: &Request, env: &Env) -> std::result::Result<Session, ApiErro
     }
 }
 
-/// What the session's user may do as an admin now: one D1 query.
-async fn right(env: &Env, session: &Session) -> std::result::Result<AdminRight, ApiError> {
-    store::admin_right(&env::db(env)?, &session.corp_id, &session.userid)
-        .await?
-        .ok_or_else(ApiError::not_admin)
+/// The session's standing now: one D1 query.
+async fn standing(env: &Env, session: &Session) -> std::result::Result<Standing, ApiError> {
+    Ok(store::session_standing(&env::db(env)?, session, now_secs()).await?)
+}
+
+/// An admin session's right now: ended → 401, no longer an admin → 401
+/// `not_admin`, a member's session → 403 `member_session`.
+async fn admin_right(env: &Env, session: &Session) -> std::result::Result<AdminRight, ApiError> {
+    if session.role != Role::Admin {
+        return Err(ApiError::new(
+            403,
+            "member_session",
+            "this is a member's session; the console needs an admin's sign-in",
+        ));
+    }
+    match standing(env, session).await? {
+        Standing::Ended => Err(ApiError::unauthenticated()),
+        Standing::Member => Err(ApiError::not_admin()),
+        Standing::Admin(right) => Ok(right),
+    }
 }
 
 /// The session, checked against the organisation the route names, and the
@@ -50,7 +69,7 @@ pub async fn require(
             "this session manages another organisation",
         ));
     }
-    let right = right(env, &session).await?;
+    let right = admin_right(env, &session).await?;
     Ok((session, right))
 }
 
@@ -59,25 +78,52 @@ fn https(req: &Request) -> bool {
     req.url().map(|u| u.scheme() == "https").unwrap_or(false)
 }
 
-fn session_cookie(req: &Request, value: &str, max_age: u64) -> String {
+/// Any standing session (a member's or an admin's), for the user's own
+/// routes.
+pub async fn require_member(req: &Request, env: &Env) -> std::result::Result<Session, ApiError> {
+    let session = current(req, env)?;
+    match standing(env, &session).await? {
+        Standing::Ended => Err(ApiError::unauthenticated()),
+        Standing::Member | Standing::Admin(_) => Ok(session),
+    }
+}
+
+/// Whether the request carries a session that still stands (one D1 query
+/// when a signed cookie is there, none otherwise).
+pub async fn stands(req: &Request, env: &Env) -> bool {
+    match current(req, env) {
+        Ok(session) => !matches!(standing(env, &session).await, Ok(Standing::Ended) | Err(_)),
+        Err(_) => false,
+    }
+}
+
+/// The `Set-Cookie` value for a session token (empty with `max_age` 0:
+/// the cookie is cleared): `__Host-` prefixed and `Secure` over https
+/// (`domain::session::set_cookie`). The one place the cookie is built.
+pub fn session_cookie(req: &Request, value: &str, max_age: u64) -> String {
     set_cookie(https(req), value, max_age)
 }
 
-/// The answer that signs `session` in: its info and the cookie (only the
-/// dev login signs in so far).
-#[cfg_attr(not(feature = "dev"), allow(dead_code))]
-fn signed_in(
+/// Opens a session for the user (a new row) and gives its cookie.
+pub async fn open(
     req: &Request,
     env: &Env,
-    session: &Session,
-    right: AdminRight,
-) -> std::result::Result<Response, ApiError> {
+    corp_id: &str,
+    userid: &str,
+    role: Role,
+) -> std::result::Result<(Session, String), ApiError> {
+    let sid = hex(&env::random::<16>()?);
+    let now = now_secs();
+    let session = Session::new(&sid, corp_id, userid, role, now);
     let token = session
         .sign(&session_secret(env)?)
         .map_err(ApiError::internal)?;
-    let headers = Headers::new();
-    headers.set("Set-Cookie", &session_cookie(req, &token, SESSION_TTL_SECS))?;
-    Ok(Response::from_json(&info(session, right))?.with_headers(headers))
+    store::open_session(&env::db(env)?, &session, now).await?;
+    Ok((session, session_cookie(req, &token, SESSION_TTL_SECS)))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `POST /auth/dev-login {"corp_id","userid"}`: local development only
@@ -99,18 +145,30 @@ pub async fn dev_login(mut req: Request, ctx: RouteContext<Context>) -> Result<R
                     "that member is not an admin of that organisation",
                 ));
             };
-            let session = Session::new(&login.corp_id, &login.userid, now_secs());
-            signed_in(&req, &ctx.env, &session, right)
+            let (session, cookie) =
+                open(&req, &ctx.env, &login.corp_id, &login.userid, Role::Admin).await?;
+            let headers = Headers::new();
+            headers.set("Set-Cookie", &cookie)?;
+            Ok(Response::from_json(&info(&session, right))?.with_headers(headers))
         }
         .await,
     )
 }
 
-/// `POST /auth/logout`: clears the session cookie.
-pub async fn logout(req: Request, _ctx: RouteContext<Context>) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("Set-Cookie", &session_cookie(&req, "", 0))?;
-    Ok(Response::empty()?.with_status(204).with_headers(headers))
+/// `POST /auth/logout`: ends the session on the server and clears the
+/// cookie; the old cookie answers 401 from then on.
+pub async fn logout(req: Request, ctx: RouteContext<Context>) -> Result<Response> {
+    respond(
+        async {
+            if let Ok(session) = current(&req, &ctx.env) {
+                store::end_session(&env::db(&ctx.env)?, &session.sid).await?;
+            }
+            let headers = Headers::new();
+            headers.set("Set-Cookie", &session_cookie(&req, "", 0))?;
+            Ok(Response::empty()?.with_status(204).with_headers(headers))
+        }
+        .await,
+    )
 }
 
 /// `GET /api/v1/session`: 401 when signed out or no longer an admin.
@@ -118,7 +176,7 @@ pub async fn whoami(req: Request, ctx: RouteContext<Context>) -> Result<Response
     respond(
         async {
             let session = current(&req, &ctx.env)?;
-            let right = right(&ctx.env, &session).await?;
+            let right = admin_right(&ctx.env, &session).await?;
             Ok(Response::from_json(&info(&session, right))?)
         }
         .await,

@@ -65,16 +65,30 @@ fn a_forged_cookie_is_refused() {
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
 fn an_expired_or_foreign_signed_cookie_is_refused() {
-    use domain::session::{Session, SESSION_TTL_SECS};
+    use domain::session::Session;
     let secret = config("SESSION_SECRET");
     let cookie = |s: &Session, key: &str| format!("ws_session={}", s.sign(key.as_bytes()).unwrap());
     let agent = browser();
-    // The worker's own kind of cookie is let in (so the two below fail for
-    // their one difference, not for their shape).
-    let fresh = Session::new("wwdemo01", "admin", now());
+    // The worker's own cookie, re-signed here, is let in (so the two below
+    // fail for their one difference, not for their shape): it names a
+    // session row the worker opened.
+    let login = post_json(
+        &browser(),
+        &format!("{}/auth/dev-login", edge()),
+        &json!({"corp_id": "wwdemo01", "userid": "admin"}),
+    );
+    let token = login.set_cookie.as_deref().unwrap()["ws_session=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let fresh = Session::verify(&token, secret.as_bytes(), now()).unwrap();
     assert_eq!(answer_with_cookie(&agent, &cookie(&fresh, &secret)), 200);
-    // Issued a day more than its lifetime ago.
-    let stale = Session::new("wwdemo01", "admin", now() - SESSION_TTL_SECS - 86_400);
+    // Expired a day ago.
+    let stale = Session {
+        expires_at: now() - 86_400,
+        ..fresh.clone()
+    };
     assert_eq!(answer_with_cookie(&agent, &cookie(&stale, &secret)), 401);
     // Signed with another secret of the same length.
     let other: String = secret.chars().rev().collect();

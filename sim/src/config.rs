@@ -16,6 +16,16 @@ pub struct Config {
     pub provider_aes_key: String,
     /// Where WeCom's state persists between runs (none: in memory only).
     pub state_file: Option<String>,
+    /// The suite's trusted domain (可信域名) and web-login callback domain
+    /// (授权回调域): a sign-in may only send the browser back to this host
+    /// (with its port). By default the worker's.
+    pub trusted_domain: String,
+}
+
+/// The host (and port) of a URL, as a redirect domain is compared.
+pub fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or("").to_owned()
 }
 
 fn env(name: &str) -> Result<String, String> {
@@ -39,6 +49,7 @@ impl Config {
             provider_token: env("PROVIDER_TOKEN")?,
             provider_aes_key: env("PROVIDER_ENCODING_AES_KEY")?,
             state_file: None,
+            trusted_domain: String::new(),
         };
         while let Some(flag) = args.next() {
             let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -46,11 +57,15 @@ impl Config {
                 "--listen" => config.listen = value("--listen")?,
                 "--worker" => config.worker = value("--worker")?.trim_end_matches('/').to_owned(),
                 "--state" => config.state_file = Some(value("--state")?),
+                "--trusted-domain" => config.trusted_domain = value("--trusted-domain")?,
                 "--help" | "-h" => {
-                    return Err("usage: sim [--listen ADDR] [--worker URL] [--state FILE]".into());
+                    return Err("usage: sim [--listen ADDR] [--worker URL] [--state FILE] [--trusted-domain HOST:PORT]".into());
                 }
                 other => return Err(format!("unknown flag {other}")),
             }
+        }
+        if config.trusted_domain.is_empty() {
+            config.trusted_domain = host_of(&config.worker);
         }
         Ok(config)
     }

@@ -40,9 +40,14 @@ pub fn serve(mut request: tiny_http::Request, handle: impl Fn(&Req) -> Reply) {
     };
     let header = tiny_http::Header::from_bytes("Content-Type", reply.content_type)
         .expect("static header is valid");
-    let response = tiny_http::Response::from_string(reply.body)
+    let mut response = tiny_http::Response::from_string(reply.body)
         .with_status_code(reply.status)
         .with_header(header);
+    if let Some(location) = reply.location {
+        if let Ok(h) = tiny_http::Header::from_bytes("Location", location.as_bytes()) {
+            response = response.with_header(h);
+        }
+    }
     let _ = request.respond(response);
 }
 

@@ -13,6 +13,7 @@ mod push;
 mod range;
 mod router;
 mod sim;
+mod sso;
 mod state;
 mod wecom;
 mod wire;

@@ -1,10 +1,11 @@
 //! Sends each request to the room that answers it: WeCom's server API
-//! (`/cgi-bin/*`) or the simulator's own control routes (`/_sim/*`), and
+//! (`/cgi-bin/*`), its sign-in pages (`sso`), or the simulator's own control
+//! routes (`/_sim/*`), and
 //! saves WeCom's state after anything but a GET.
 
 use crate::sim::Sim;
 use crate::wire::{Reply, Req};
-use crate::{control, wecom};
+use crate::{control, sso, wecom};
 use serde_json::json;
 
 pub fn handle(sim: &Sim, req: &Req) -> Reply {
@@ -17,6 +18,7 @@ pub fn handle(sim: &Sim, req: &Req) -> Reply {
 
 fn dispatch(sim: &Sim, req: &Req) -> Reply {
     wecom::handle(sim, req)
+        .or_else(|| sso::handle(sim, req))
         .or_else(|| control::handle(sim, req))
         .unwrap_or_else(|| {
             let errmsg = format!("no such route {} {}", req.method, req.path);

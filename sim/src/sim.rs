@@ -75,6 +75,7 @@ impl Sim {
             provider_token: "ProviderTok".into(),
             provider_aes_key: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".into(),
             state_file: None,
+            trusted_domain: "127.0.0.1:9".into(),
         })
     }
 }

@@ -273,10 +273,36 @@ pub struct State {
     pub busy: HashMap<String, u32>,
     /// The errcode a busy call answers, when not -1.
     pub busy_errcode: HashMap<String, i64>,
+    /// Sign-in codes: the QR login's `auth_code` and the OAuth `code`,
+    /// each single-use and good for [`LOGIN_CODE_TTL`].
+    pub login_codes: HashMap<String, LoginCode>,
     /// Seconds added to the wall clock (tests move time).
     pub clock_offset: i64,
     /// corp_id -> the app's JS-SDK ticket (`ticket/get?type=agent_config`).
     pub agent_tickets: HashMap<String, AgentTicket>,
+}
+
+/// A sign-in code lives 5 minutes and is good once (getuserinfo3rd,
+/// document/path/91121: 「code只能使用一次，5分钟未被使用自动过期」).
+pub const LOGIN_CODE_TTL: u64 = 300;
+
+/// Which API spends a sign-in code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginKind {
+    /// The QR login or the business-settings entry: `get_login_info`.
+    Qr,
+    /// The OAuth in WeCom's webview: `getuserinfo3rd`.
+    #[serde(rename = "oauth")]
+    OAuth,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginCode {
+    pub corp_id: String,
+    pub userid: String,
+    pub kind: LoginKind,
+    pub expires_at: u64,
 }
 
 impl State {
@@ -310,6 +336,35 @@ impl State {
             .retain(|(_, at)| at + SUITE_TICKET_TTL > now);
         self.suite_tickets.push((ticket.clone(), now));
         ticket
+    }
+
+    /// A sign-in code for a user of an organisation who "scanned" (QR) or
+    /// opened the app (OAuth).
+    pub fn new_login_code(&mut self, corp_id: &str, userid: &str, kind: LoginKind) -> String {
+        let code = credential(32);
+        let now = self.now();
+        self.login_codes.retain(|_, c| c.expires_at > now);
+        self.login_codes.insert(
+            code.clone(),
+            LoginCode {
+                corp_id: corp_id.to_owned(),
+                userid: userid.to_owned(),
+                kind,
+                expires_at: now + LOGIN_CODE_TTL,
+            },
+        );
+        code
+    }
+
+    /// Spends a sign-in code of this kind: `None` when unknown, of the
+    /// other kind, already spent or expired (WeCom's 40029).
+    pub fn spend_login_code(&mut self, code: &str, kind: LoginKind) -> Option<LoginCode> {
+        let found = self.login_codes.get(code)?;
+        if found.kind != kind {
+            return None;
+        }
+        let found = self.login_codes.remove(code)?;
+        (found.expires_at > self.now()).then_some(found)
     }
 
     /// An auth code for an install (what WeCom creates when an admin

@@ -29,6 +29,8 @@ pub struct Reply {
     pub status: u16,
     pub body: String,
     pub content_type: &'static str,
+    /// Where a redirect (302) sends the browser.
+    pub location: Option<String>,
 }
 
 impl Reply {
@@ -41,6 +43,27 @@ impl Reply {
             status,
             body: value.to_string(),
             content_type: "application/json; charset=utf-8",
+            location: None,
+        }
+    }
+
+    /// A page for a browser (WeCom's login and OAuth pages).
+    pub fn html(status: u16, body: String) -> Reply {
+        Reply {
+            status,
+            body,
+            content_type: "text/html; charset=utf-8",
+            location: None,
+        }
+    }
+
+    /// Sends the browser on to `url` (302).
+    pub fn redirect(url: String) -> Reply {
+        Reply {
+            status: 302,
+            body: String::new(),
+            content_type: "text/plain; charset=utf-8",
+            location: Some(url),
         }
     }
 }

@@ -14,4 +14,5 @@ pub mod seat_requests;
 pub mod seat_summary;
 pub mod seat_table;
 pub mod session;
+pub mod sessions_card;
 pub mod topbar;

@@ -1,5 +1,6 @@
-//! Sign-in. Locally this is the development login (`DEV_LOGIN=1`); WeCom's
-//! QR login replaces it in production.
+//! Sign-in: WeCom's QR login (`/auth/login`, the Worker sends the browser
+//! to WeCom — locally to sim's QR page) and, below it, the development
+//! login (`DEV_LOGIN=1` only; scripts use it too).
 
 use crate::api;
 use crate::i18n::{tr, Text};
@@ -41,6 +42,11 @@ pub fn Login() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h2>{tr(Text::SignIn)}</h2>
+            <p class="muted">{tr(Text::QrSignInHint)}</p>
+            <p><a class="button primary" href="/auth/login" rel="external" data-testid="qr-login">{tr(Text::QrSignIn)}</a></p>
+        </section>
+        <section class="card narrow">
+            <h3>{tr(Text::DevSignInTitle)}</h3>
             <p class="muted">{tr(Text::SignInHint)}</p>
             <form on:submit=submit>
                 <label>{tr(Text::CorpId)}

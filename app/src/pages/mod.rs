@@ -1,6 +1,7 @@
 //! One module a page.
 
 pub mod login;
+pub mod me;
 pub mod members;
 pub mod not_found;
 pub mod overview;

@@ -1,10 +1,12 @@
 //! The landing page: service health, and for a signed-in admin the
-//! organisation's callbacks and its range.
+//! organisation's callbacks, its range and (for admins who manage) the
+//! switch that ends every session.
 
 use crate::api;
 use crate::components::events_card::EventsCard;
 use crate::components::health_card::HealthCard;
 use crate::components::range_card::RangeCard;
+use crate::components::sessions_card::SessionsCard;
 use leptos::prelude::*;
 
 #[component]
@@ -15,7 +17,8 @@ pub fn Overview() -> impl IntoView {
             <HealthCard/>
             {move || session.get().and_then(Result::ok).map(|s| view! {
                 <EventsCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
-                <RangeCard corp_id=s.corp_id may_manage=s.may_manage/>
+                <RangeCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
+                {s.may_manage.then(|| view! { <SessionsCard corp_id=s.corp_id.clone()/> })}
             })}
         </div>
     }

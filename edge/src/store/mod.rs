@@ -1,7 +1,7 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
 //! `orgs` (organisations, admins, install history), `events`, `contacts`
 //! (members), `departments`, `seats` (orders, seats, transfers),
-//! `requests` (seat requests) and `facts` (cross-table reads for one decision). This file
+//! `requests` (seat requests), `sessions` (sign-in) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
 mod bind;
@@ -12,6 +12,7 @@ mod facts;
 mod orgs;
 mod requests;
 mod seats;
+mod sessions;
 
 pub use bind::{audit, ping, write_audited};
 pub use contacts::*;
@@ -21,3 +22,4 @@ pub use facts::*;
 pub use orgs::*;
 pub use requests::*;
 pub use seats::*;
+pub use sessions::*;

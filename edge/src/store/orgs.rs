@@ -59,7 +59,7 @@ pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 12] = [
+pub const ORGANISATION_TABLES: [&str; 13] = [
     "organisations",
     "admins",
     "departments",
@@ -72,6 +72,7 @@ pub const ORGANISATION_TABLES: [&str; 12] = [
     "audit",
     "sync_leases",
     "sync_seen",
+    "sessions",
 ];
 
 pub async fn corp_exists(db: &Db, corp_id: &str) -> Result<bool> {

@@ -146,3 +146,41 @@ pub async fn waiting_requesters(db: &Db, corp_id: &str, now: u64) -> Result<Vec<
         })
         .collect())
 }
+
+/// A member asks for a seat from their own page: one row per member (a
+/// second ask changes nothing). The time of the request that stands, and
+/// whether this one made it.
+pub async fn ask_for_seat(db: &Db, corp_id: &str, userid: &str, at: u64) -> Result<(u64, bool)> {
+    #[derive(Deserialize)]
+    struct Row {
+        last_at: f64,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO seat_requests (corp_id, userid, first_at, last_at, count) \
+                 VALUES (?1, ?2, ?3, ?3, 1) ON CONFLICT (corp_id, userid) DO NOTHING",
+            )
+            .bind(&[corp_id.into(), userid.into(), num(at)])?,
+            db.prepare("SELECT last_at FROM seat_requests WHERE corp_id = ?1 AND userid = ?2")
+                .bind(&[corp_id.into(), userid.into()])?,
+        ])
+        .await?;
+    let new = super::bind::changes(&results[0]) == 1;
+    let row: Option<Row> = results[1].results::<Row>()?.into_iter().next();
+    Ok((row.map_or(at, |r| r.last_at as u64), new))
+}
+
+/// When the member last asked for a seat, if their request is in the inbox.
+pub async fn seat_requested_at(db: &Db, corp_id: &str, userid: &str) -> Result<Option<u64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        last_at: f64,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT last_at FROM seat_requests WHERE corp_id = ?1 AND userid = ?2")
+        .bind(&[corp_id.into(), userid.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.last_at as u64))
+}

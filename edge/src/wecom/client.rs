@@ -269,6 +269,45 @@ impl<'a> WeCom<'a> {
         }
     }
 
+    /// A GET authorised by the suite access token (`query` after it),
+    /// retried once with a fresh token when WeCom says the token is bad.
+    pub(super) async fn suite_get<R: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<R, WeComError> {
+        let call = |token: String| async move {
+            let mut q: Vec<(&str, &str)> = vec![("suite_access_token", token.as_str())];
+            q.extend_from_slice(query);
+            self.call(Method::Get, path, &q, None::<&()>).await
+        };
+        match call(self.suite_token(false).await?).await {
+            Err(WeComError::Api { errcode, .. }) if TOKEN_ERRCODES.contains(&errcode) => {
+                call(self.suite_token(true).await?).await
+            }
+            other => other,
+        }
+    }
+
+    /// A POST authorised by the provider access token passed as
+    /// `access_token` (`service/get_login_info`), retried the same way.
+    pub(super) async fn provider_post<B: Serialize, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<R, WeComError> {
+        let token = self.provider_token(false).await?;
+        let query = [("access_token", token.as_str())];
+        match self.call(Method::Post, path, &query, Some(body)).await {
+            Err(WeComError::Api { errcode, .. }) if TOKEN_ERRCODES.contains(&errcode) => {
+                let token = self.provider_token(true).await?;
+                let query = [("access_token", token.as_str())];
+                self.call(Method::Post, path, &query, Some(body)).await
+            }
+            other => other,
+        }
+    }
+
     pub async fn refresh_tokens(&self) -> Result<(), WeComError> {
         self.suite_token(false).await?;
         if !self.cfg.provider_corpid.is_empty() {

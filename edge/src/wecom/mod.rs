@@ -1,7 +1,7 @@
 //! WeCom server API client with a KV token cache. The calls themselves are
 //! grouped by WeCom's own API families: `service` (install, auth info),
-//! `agent` (the app's admins), `contacts` (departments, members, tags) and `license`
-//! (interface licenses); every body and reply is a `domain::wecom` type.
+//! `agent` (the app's admins), `contacts` (departments, members, tags), `license`
+//! (interface licenses) and `login` (who signed in); every body and reply is a `domain::wecom` type.
 //!
 //! Tokens (suite, provider, each organisation's corp token) are cached in KV
 //! until shortly before they expire. A short KV lease keeps concurrent
@@ -13,7 +13,9 @@ mod agent;
 mod client;
 mod contacts;
 mod license;
+mod login;
 mod service;
 
 pub use client::{corp_token_key, WeCom, WeComError};
 pub use contacts::UserLookup;
+pub use login::INVALID_CODE;

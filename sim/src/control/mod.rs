@@ -39,6 +39,12 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                 None => not_found("agent ticket"),
             }
         }
+        ("POST", ["_sim", "corps", corp_id, "login_code"]) => {
+            login_code(sim, corp_id, &json_body())
+        }
+        ("GET", ["_sim", "corps", corp_id, "business_settings"]) => {
+            business_settings(sim, req, corp_id)
+        }
         ("PUT", ["_sim", "corps", corp_id, "admins"]) => {
             admins::set_admins(sim, req, corp_id, &json_body())
         }
@@ -283,4 +289,49 @@ fn verify_url(sim: &Sim, body: &Value) -> Reply {
     };
     let check = push::verify_url(sim, source);
     Reply::json(200, &check)
+}
+
+/// `POST /_sim/corps/{corp_id}/login_code {"userid", "kind": "qr"|"oauth"}`:
+/// the code WeCom would send back after that user scanned the QR login
+/// (`qr`, spent by `get_login_info`) or opened the app (`oauth`, spent by
+/// `getuserinfo3rd`), without the browser pages.
+fn login_code(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
+    #[derive(serde::Deserialize)]
+    struct Ask {
+        userid: String,
+        kind: crate::state::LoginKind,
+    }
+    let ask: Ask = match serde_json::from_value(body.clone()) {
+        Ok(a) => a,
+        Err(e) => {
+            return bad(format!(
+                "body must be {{\"userid\",\"kind\":\"qr\"|\"oauth\"}}: {e}"
+            ))
+        }
+    };
+    let mut state = sim.state();
+    if !state.corps.contains_key(corp_id) {
+        return not_found("organisation");
+    }
+    let code = state.new_login_code(corp_id, &ask.userid, ask.kind);
+    Reply::json(200, &serde_json::json!({ "code": code }))
+}
+
+/// `GET /_sim/corps/{corp_id}/business_settings?userid=..`: an admin
+/// clicks the app's 业务设置 (business settings) in WeCom's admin console;
+/// WeCom opens the provider's business-settings URL (the worker's
+/// `/auth/wecom-admin`) with an `auth_code` and no `state`.
+fn business_settings(sim: &Sim, req: &Req, corp_id: &str) -> Reply {
+    let Some(userid) = req.query("userid").filter(|u| !u.is_empty()) else {
+        return bad("userid is required");
+    };
+    let mut state = sim.state();
+    if !state.corps.contains_key(corp_id) {
+        return not_found("organisation");
+    }
+    let code = state.new_login_code(corp_id, userid, crate::state::LoginKind::Qr);
+    Reply::redirect(format!(
+        "{}/auth/wecom-admin?auth_code={code}",
+        sim.config.worker
+    ))
 }

@@ -1,7 +1,7 @@
 //! WeCom's server API, the routes the worker calls (`/cgi-bin/*`), written
 //! from WeCom's documentation: same shapes (the wire types of
 //! `domain::wecom`), same errcodes, HTTP 200 with an `errcode` for errors.
-//! `service` issues tokens and installs, `agent` lists the app's admins,
+//! `service` issues tokens and installs, `login` says who signed in, `agent` lists the app's admins,
 //! `contacts` answers what the app may see, `license` sells and binds
 //! interface licenses, `ticket` the app's JS-SDK ticket.
 
@@ -9,6 +9,7 @@ mod activation;
 mod agent;
 mod contacts;
 mod license;
+mod login;
 mod orders;
 mod service;
 mod ticket;
@@ -25,17 +26,23 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         Some(errcode) => return Some(err(errcode, "api freq out of limit")),
         None => {}
     }
-    Some(if let Some(call) = path.strip_prefix("license/") {
-        license::handle(sim, req, call)
-    } else if let Some(call) = path.strip_prefix("ticket/") {
-        ticket::handle(sim, req, call)
-    } else if let Some(call) = path.strip_prefix("agent/") {
-        agent::handle(sim, req, call)
-    } else if matches!(path.split('/').next(), Some("department" | "user" | "tag")) {
-        contacts::handle(sim, req, path)
-    } else {
-        service::handle(sim, req, path)
-    })
+    Some(
+        if (req.method.as_str(), path) == ("POST", "service/get_login_info") {
+            login::login_info(sim, req)
+        } else if (req.method.as_str(), path) == ("GET", "service/auth/getuserinfo3rd") {
+            login::oauth_user(sim, req)
+        } else if let Some(call) = path.strip_prefix("license/") {
+            license::handle(sim, req, call)
+        } else if let Some(call) = path.strip_prefix("ticket/") {
+            ticket::handle(sim, req, call)
+        } else if let Some(call) = path.strip_prefix("agent/") {
+            agent::handle(sim, req, call)
+        } else if matches!(path.split('/').next(), Some("department" | "user" | "tag")) {
+            contacts::handle(sim, req, path)
+        } else {
+            service::handle(sim, req, path)
+        },
+    )
 }
 
 /// Whether a test made this call busy for the organisation it concerns

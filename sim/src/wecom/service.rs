@@ -43,7 +43,7 @@ struct AuthUser {
 }
 
 /// Checks `suite_access_token`: 41022 missing, 40082 unknown, 42009 expired.
-fn suite_token_ok(state: &State, req: &Req) -> Result<(), Reply> {
+pub(super) fn suite_token_ok(state: &State, req: &Req) -> Result<(), Reply> {
     let Some(token) = req.query("suite_access_token").filter(|t| !t.is_empty()) else {
         return Err(err(41022, "missing suite_access_token"));
     };

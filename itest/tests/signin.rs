@@ -1,0 +1,504 @@
+//! Signing in through WeCom (sim): the admin's QR login and its `state`
+//! (signed, single-use, expiring), WeCom's single-use codes, the
+//! business-settings entry, the member's OAuth and member session, and
+//! sessions the server ends (logout, revoke-all, uninstall).
+
+/// The test that moves the clocks runs alone: a code or state another test
+/// got just before would expire under it.
+static CLOCK: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn clock_untouched() -> std::sync::RwLockReadGuard<'static, ()> {
+    CLOCK.read().unwrap_or_else(|e| e.into_inner())
+}
+
+use itest::*;
+use serde_json::{json, Value};
+
+/// A browser that does not follow redirects, so each hop can be checked.
+fn hops() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .redirects(0)
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+}
+
+struct Hop {
+    status: u16,
+    location: String,
+    cookie: Option<String>,
+    text: String,
+}
+
+impl Hop {
+    fn error_code(&self) -> String {
+        serde_json::from_str::<Value>(&self.text).unwrap_or_default()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+fn hop(agent: &ureq::Agent, url: &str, user_agent: &str) -> Hop {
+    let resp = match agent.get(url).set("User-Agent", user_agent).call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("GET {url}: {e}"),
+    };
+    Hop {
+        status: resp.status(),
+        location: resp.header("location").unwrap_or_default().to_owned(),
+        cookie: resp
+            .header("set-cookie")
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned()),
+        text: resp.into_string().unwrap_or_default(),
+    }
+}
+
+const DESKTOP: &str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/140";
+const IN_WECOM: &str = "Mozilla/5.0 (Linux; Android 14) Mobile wxwork/4.1.22 MicroMessenger/7.0.1";
+
+/// A query value of a URL (percent-decoded).
+fn param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split('#').next().unwrap_or_default();
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// `/auth/login`: WeCom's (sim's) QR page with our callback and a state.
+fn start_qr(agent: &ureq::Agent) -> String {
+    let to_wecom = hop(agent, &format!("{}/auth/login", edge()), DESKTOP);
+    assert_eq!(to_wecom.status, 302, "{}", to_wecom.text);
+    assert!(
+        to_wecom
+            .location
+            .starts_with(&format!("{}/wwopen/sso/3rd_qrConnect?", sim())),
+        "{}",
+        to_wecom.location
+    );
+    assert_eq!(
+        param(&to_wecom.location, "appid"),
+        config("PROVIDER_CORPID")
+    );
+    assert_eq!(param(&to_wecom.location, "usertype"), "admin");
+    assert_eq!(
+        param(&to_wecom.location, "redirect_uri"),
+        format!("{}/auth/callback", edge())
+    );
+    to_wecom.location
+}
+
+/// Someone "scans" sim's QR page: the callback URL WeCom sends them to.
+fn scan(agent: &ureq::Agent, qr_page: &str, corp: &str, userid: &str) -> String {
+    let page = hop(agent, qr_page, DESKTOP);
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page
+        .text
+        .contains(&format!("data-testid=\"as-{corp}-{userid}\"")));
+    let query = qr_page.split_once('?').unwrap().1;
+    let scanned = hop(
+        agent,
+        &format!(
+            "{}/wwopen/sso/3rd_qrConnect/scan?{query}&corp={corp}&userid={userid}",
+            sim()
+        ),
+        DESKTOP,
+    );
+    assert_eq!(scanned.status, 302, "{}", scanned.text);
+    assert!(scanned
+        .location
+        .starts_with(&format!("{}/auth/callback?auth_code=", edge())));
+    scanned.location
+}
+
+/// A fresh code from sim for this user (`qr` or `oauth`).
+fn code_for(corp: &str, userid: &str, kind: &str) -> String {
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/login_code"),
+        &json!({"userid": userid, "kind": kind}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()["code"].as_str().unwrap().to_owned()
+}
+
+fn with_cookie(method: &str, path: &str, cookie: &str) -> (u16, Value) {
+    let url = format!("{}{path}", edge());
+    let req = browser().request(method, &url).set("Cookie", cookie);
+    let resp = match if method == "POST" {
+        req.send_string("")
+    } else {
+        req.call()
+    } {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {path}: {e}"),
+    };
+    let status = resp.status();
+    let body = resp.into_string().unwrap_or_default();
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// Signs the admin in through the QR login; their session cookie.
+fn qr_sign_in(corp: &str, userid: &str) -> String {
+    let agent = hops();
+    let qr = start_qr(&agent);
+    let back = hop(&agent, &scan(&agent, &qr, corp, userid), DESKTOP);
+    assert_eq!(
+        (back.status, back.location.as_str()),
+        (302, "/seats"),
+        "{}",
+        back.text
+    );
+    back.cookie.expect("a session cookie")
+}
+
+/// A member opens the app in WeCom's webview: `/me` → WeCom's OAuth →
+/// `/auth/oauth` → their page; the hops' last answer.
+fn oauth_sign_in(corp: &str, userid: &str) -> Hop {
+    let agent = hops();
+    let to_wecom = hop(&agent, &format!("{}/me", edge()), IN_WECOM);
+    assert_eq!(to_wecom.status, 302, "{}", to_wecom.text);
+    let authorize = &to_wecom.location;
+    assert!(authorize.starts_with(&format!("{}/connect/oauth2/authorize?", sim())));
+    assert!(authorize.ends_with("#wechat_redirect"), "{authorize}");
+    assert_eq!(param(authorize, "appid"), config("SUITE_ID"));
+    assert_eq!(param(authorize, "scope"), "snsapi_base");
+    assert_eq!(
+        param(authorize, "redirect_uri"),
+        format!("{}/auth/oauth", edge())
+    );
+    let query = authorize
+        .split_once('?')
+        .unwrap()
+        .1
+        .split('#')
+        .next()
+        .unwrap();
+    let chosen = hop(
+        &agent,
+        &format!(
+            "{}/connect/oauth2/authorize/choose?{query}&corp={corp}&userid={userid}",
+            sim()
+        ),
+        IN_WECOM,
+    );
+    assert_eq!(chosen.status, 302, "{}", chosen.text);
+    hop(&agent, &chosen.location, IN_WECOM)
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_admin_signs_in_by_qr_and_its_state_is_single_use() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("qr");
+    let agent = hops();
+    let qr = start_qr(&agent);
+    let callback = scan(&agent, &qr, &corp, "boss");
+    let back = hop(&agent, &callback, DESKTOP);
+    assert_eq!((back.status, back.location.as_str()), (302, "/seats"));
+    let cookie = back.cookie.unwrap();
+    let (status, who) = with_cookie("GET", "/api/v1/session", &cookie);
+    assert_eq!(status, 200, "{who}");
+    assert_eq!(
+        (who["corp_id"].as_str(), who["userid"].as_str()),
+        (Some(corp.as_str()), Some("boss"))
+    );
+    assert_eq!(who["may_manage"], true);
+    // The same state again, even with a fresh code: refused.
+    let state = param(&callback, "state");
+    let again = hop(
+        &agent,
+        &format!(
+            "{}/auth/callback?auth_code={}&state={state}",
+            edge(),
+            code_for(&corp, "boss", "qr")
+        ),
+        DESKTOP,
+    );
+    assert_eq!(
+        (again.status, again.error_code().as_str()),
+        (400, "state_used")
+    );
+    assert!(again.cookie.is_none());
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_wrong_or_missing_state_is_400() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("qrbad");
+    let agent = hops();
+    for state in ["&state=forged.state", "&state=", ""] {
+        let code = code_for(&corp, "boss", "qr");
+        let a = hop(
+            &agent,
+            &format!("{}/auth/callback?auth_code={code}{state}", edge()),
+            DESKTOP,
+        );
+        assert_eq!(
+            (a.status, a.error_code().as_str()),
+            (400, "bad_state"),
+            "{state:?}"
+        );
+        assert!(a.cookie.is_none());
+    }
+    // An OAuth state does not finish a QR login.
+    let to_wecom = hop(&agent, &format!("{}/", edge()), IN_WECOM);
+    let oauth_state = param(&to_wecom.location, "state");
+    let a = hop(
+        &agent,
+        &format!(
+            "{}/auth/callback?auth_code={}&state={oauth_state}",
+            edge(),
+            code_for(&corp, "boss", "qr")
+        ),
+        DESKTOP,
+    );
+    assert_eq!((a.status, a.error_code().as_str()), (400, "bad_state"));
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_state_expires_after_ten_minutes() {
+    // Alone: the clocks move for every test of this file.
+    let _alone = CLOCK.write().unwrap_or_else(|e| e.into_inner());
+    let (corp, _) = installed_and_synced("qrold");
+    let agent = hops();
+    let state = param(&start_qr(&agent), "state");
+    let _later = MovedClock::by(601);
+    let code = code_for(&corp, "boss", "qr");
+    let a = hop(
+        &agent,
+        &format!("{}/auth/callback?auth_code={code}&state={state}", edge()),
+        DESKTOP,
+    );
+    assert_eq!(
+        (a.status, a.error_code().as_str()),
+        (400, "state_expired"),
+        "{}",
+        a.text
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_spent_code_is_refused() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("qrcode");
+    let agent = hops();
+    let code = code_for(&corp, "boss", "qr");
+    let first_state = param(&start_qr(&agent), "state");
+    let first = hop(
+        &agent,
+        &format!(
+            "{}/auth/callback?auth_code={code}&state={first_state}",
+            edge()
+        ),
+        DESKTOP,
+    );
+    assert_eq!(first.status, 302, "{}", first.text);
+    let second_state = param(&start_qr(&agent), "state");
+    let second = hop(
+        &agent,
+        &format!(
+            "{}/auth/callback?auth_code={code}&state={second_state}",
+            edge()
+        ),
+        DESKTOP,
+    );
+    assert_eq!(
+        (second.status, second.error_code().as_str()),
+        (400, "invalid_code")
+    );
+    // The same for the member's OAuth code (each time from a browser not
+    // signed in yet).
+    let oauth = code_for(&corp, "dev1", "oauth");
+    for expected in [302, 400] {
+        let agent = hops();
+        let to_wecom = hop(&agent, &format!("{}/me", edge()), IN_WECOM);
+        let state = param(&to_wecom.location, "state");
+        let a = hop(
+            &agent,
+            &format!("{}/auth/oauth?code={oauth}&state={state}", edge()),
+            IN_WECOM,
+        );
+        assert_eq!(a.status, expected, "{}", a.text);
+        if expected == 400 {
+            assert_eq!(a.error_code(), "invalid_code");
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_business_settings_entry_signs_in_without_a_state() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("biz");
+    let agent = hops();
+    let entry = hop(
+        &agent,
+        &format!("{}/_sim/corps/{corp}/business_settings?userid=boss", sim()),
+        DESKTOP,
+    );
+    assert_eq!(entry.status, 302);
+    assert!(entry
+        .location
+        .starts_with(&format!("{}/auth/wecom-admin?auth_code=", edge())));
+    let back = hop(&agent, &entry.location, DESKTOP);
+    assert_eq!(
+        (back.status, back.location.as_str()),
+        (302, "/seats"),
+        "{}",
+        back.text
+    );
+    let (status, _) = with_cookie("GET", "/api/v1/session", &back.cookie.unwrap());
+    assert_eq!(status, 200);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_member_who_is_no_admin_is_told_who_can_grant_access() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("noadmin");
+    let agent = hops();
+    let qr = start_qr(&agent);
+    let refused = hop(&agent, &scan(&agent, &qr, &corp, "dev1"), DESKTOP);
+    assert_eq!(refused.status, 403);
+    assert!(refused.cookie.is_none());
+    assert!(
+        refused.text.contains("data-reason=\"not_admin\""),
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains("管理员"));
+    assert!(refused
+        .text
+        .contains("Ask them to add you as an admin of the app"));
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_member_session_sees_only_its_own_routes() {
+    let _clock = clock_untouched();
+    let (corp, admin) = installed_and_synced("member");
+    let landed = oauth_sign_in(&corp, "dev1");
+    assert_eq!(
+        (landed.status, landed.location.as_str()),
+        (302, "/me"),
+        "{}",
+        landed.text
+    );
+    let cookie = landed.cookie.unwrap();
+    let (status, me) = with_cookie("GET", "/api/v1/me", &cookie);
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(
+        (me["userid"].as_str(), me["standing"].as_str()),
+        (Some("dev1"), Some("in_range"))
+    );
+    assert_eq!(me["access"]["allowed"], true);
+    assert_eq!(me["access"]["reason"], "trial");
+    // Every admin route refuses a member's session.
+    for (method, path) in [
+        ("GET", format!("/api/v1/corps/{corp}/summary")),
+        ("GET", format!("/api/v1/corps/{corp}/members")),
+        ("POST", format!("/api/v1/corps/{corp}/sessions/revoke")),
+        ("GET", "/api/v1/session".to_owned()),
+    ] {
+        let (status, body) = with_cookie(method, &path, &cookie);
+        assert_eq!(status, 403, "{method} {path}: {body}");
+        assert_eq!(body["error"]["code"], "member_session");
+    }
+    // A seat request lands in the admins' inbox once.
+    let (_, first) = with_cookie("POST", "/api/v1/me/seat-request", &cookie);
+    let (_, second) = with_cookie("POST", "/api/v1/me/seat-request", &cookie);
+    assert_eq!(
+        (first["new"].as_bool(), second["new"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let inbox = get(&admin, &format!("{}/api/v1/corps/{corp}/requests", edge())).json();
+    let mine: Vec<&Value> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["userid"] == "dev1")
+        .collect();
+    assert_eq!(mine.len(), 1, "{inbox}");
+    assert_eq!(mine[0]["count"], 1);
+    // An admin opening the app in WeCom gets the console.
+    let admin_in_app = oauth_sign_in(&corp, "boss");
+    assert_eq!(admin_in_app.location, "/");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn logout_ends_the_session_on_the_server() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("logout");
+    let cookie = qr_sign_in(&corp, "boss");
+    assert_eq!(with_cookie("GET", "/api/v1/session", &cookie).0, 200);
+    assert_eq!(with_cookie("POST", "/auth/logout", &cookie).0, 204);
+    let (status, body) = with_cookie("GET", &format!("/api/v1/corps/{corp}"), &cookie);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthenticated"))
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn revoking_ends_every_session_of_the_organisation_and_no_other() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("revoke");
+    let (other, _) = installed_and_synced("revokeother");
+    let first = qr_sign_in(&corp, "boss");
+    let second = qr_sign_in(&corp, "boss");
+    let member = oauth_sign_in(&corp, "dev1").cookie.unwrap();
+    let elsewhere = qr_sign_in(&other, "boss");
+    let (status, body) = with_cookie(
+        "POST",
+        &format!("/api/v1/corps/{corp}/sessions/revoke"),
+        &first,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body["revoked"].as_u64().unwrap() >= 3, "{body}");
+    for cookie in [&first, &second] {
+        assert_eq!(with_cookie("GET", "/api/v1/session", cookie).0, 401);
+    }
+    assert_eq!(with_cookie("GET", "/api/v1/me", &member).0, 401);
+    assert_eq!(with_cookie("GET", "/api/v1/session", &elsewhere).0, 200);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_uninstall_ends_the_organisations_sessions() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("unsess");
+    let cookie = qr_sign_in(&corp, "boss");
+    sim_uninstall(&corp);
+    settle();
+    assert_eq!(
+        d1_count(&format!(
+            "SELECT count(*) AS n FROM sessions WHERE corp_id = '{corp}'"
+        )),
+        0
+    );
+    assert_eq!(with_cookie("GET", "/api/v1/session", &cookie).0, 401);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_redirect_off_the_trusted_domain_is_refused_by_wecom() {
+    let _clock = clock_untouched();
+    let agent = hops();
+    let url = format!(
+        "{}/connect/oauth2/authorize?appid={}&redirect_uri=http%3A%2F%2Fevil.example%2Fauth%2Foauth&response_type=code&scope=snsapi_base&state=x",
+        sim(),
+        config("SUITE_ID")
+    );
+    let a = hop(&agent, &url, IN_WECOM);
+    assert_eq!(a.status, 400);
+    assert!(a.text.contains("50001"));
+}
