@@ -238,7 +238,13 @@ mod tests {
                 "{r:?}"
             );
             if r.path().contains("{corp_id}") {
-                assert!(matches!(r.door(), Door::Session | Door::Manage), "{r:?}");
+                assert!(
+                    matches!(
+                        r.door(),
+                        Door::Session | Door::Manage | Door::ManageOrOperator
+                    ),
+                    "{r:?}"
+                );
             }
         }
     }
