@@ -804,7 +804,17 @@ pub enum SeatStatus {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AgentConfigQuery {
     /// The page's own URL as the browser has it (`location.href`); what
-    /// follows `#` is not signed. At most 1024 bytes, http(s) only.
+    /// follows `#` is not signed. At most 1024 bytes, http(s) only, no
+    /// spaces or control characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(
+            length(min = 8, max = 1024),
+            regex(
+                pattern = r"^https?://[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            )
+        )
+    )]
     pub url: String,
 }
 

@@ -48,7 +48,7 @@ export async function sim(method, path, body) {
 }
 
 // One read-only SELECT through the worker's development route.
-async function d1(sql) {
+export async function d1(sql) {
   const r = await fetch(`${BASE}/api/v1/dev/query`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${process.env.ACCESS_API_KEY}` },

@@ -16,7 +16,9 @@ pub enum EventState {
 /// Writes the event (once per dedupe key) and says whether it still needs
 /// applying, in one statement. `rearm` makes an applied event due again
 /// (an event that only asks to re-read, like `change_app_admin`, whose
-/// repeats are byte-identical within a second).
+/// repeats are byte-identical within a second), and frees its claim: a
+/// delivery applying it now may have read WeCom before this change, so
+/// the new message must be able to read again.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_event(
     db: &Db,
@@ -36,7 +38,8 @@ pub async fn record_event(
         .prepare(
             "INSERT INTO events (dedupe_key, corp_id, source, kind, received_at, raw) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dedupe_key) DO UPDATE SET \
-               applied_at = CASE WHEN ?7 = 1 THEN NULL ELSE events.applied_at END \
+               applied_at = CASE WHEN ?7 = 1 THEN NULL ELSE events.applied_at END, \
+               claimed_until = CASE WHEN ?7 = 1 THEN NULL ELSE events.claimed_until END \
              RETURNING applied_at",
         )
         .bind(&[
