@@ -276,13 +276,15 @@ fn parameters(route: Route, op: &Operation) -> Vec<Value> {
     }
     if let Some(query) = &op.query {
         let props = query["properties"].as_object().cloned().unwrap_or_default();
+        let required: Vec<Value> = query["required"].as_array().cloned().unwrap_or_default();
         for (name, schema) in props {
+            let needed = required.iter().any(|r| r == &Value::String(name.clone()));
             let mut schema = not_null(schema);
             let description = schema
                 .as_object_mut()
                 .and_then(|o| o.remove("description"))
                 .unwrap_or(Value::Null);
-            let mut p = json!({"name": name, "in": "query", "required": false, "schema": schema});
+            let mut p = json!({"name": name, "in": "query", "required": needed, "schema": schema});
             if !description.is_null() {
                 p["description"] = description;
             }
