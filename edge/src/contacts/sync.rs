@@ -331,10 +331,28 @@ struct PlannedTag {
 }
 
 /// What the range expansion needs besides the members themselves.
-struct RangeShape<'a> {
-    visible: &'a range::VisibleRange,
-    tree: &'a [Department],
-    tags: &'a [TagMembers],
+struct RangeShape {
+    visible: range::VisibleRange,
+    tree: Vec<Department>,
+    tags: Vec<TagMembers>,
+}
+
+/// The organisation's visible range as stored (404 once it is gone).
+async fn visible_range(db: &Db, corp_id: &str) -> Result<range::VisibleRange, ApiError> {
+    store::visible_range(db, corp_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation is not installed"))
+}
+
+impl RangeShape {
+    /// The range as stored, with the tree and tags the plan found.
+    async fn of(db: &Db, corp_id: &str, plan: &Plan) -> Result<RangeShape, ApiError> {
+        Ok(RangeShape {
+            visible: visible_range(db, corp_id).await?,
+            tree: plan.tree(),
+            tags: plan.tags(),
+        })
+    }
 }
 
 /// Expands one chunk of members, writes what differs from their stored
@@ -342,12 +360,12 @@ struct RangeShape<'a> {
 async fn write_chunk(
     db: &Db,
     corp_id: &str,
-    shape: &RangeShape<'_>,
+    shape: &RangeShape,
     members: Vec<Member>,
     seen: &mut Seen,
     now: u64,
 ) -> Result<u64, ApiError> {
-    let snapshot = range::expand(shape.visible, shape.tree, &members, shape.tags);
+    let snapshot = range::expand(&shape.visible, &shape.tree, &members, &shape.tags);
     if snapshot.is_empty() {
         return Ok(0);
     }
@@ -464,9 +482,7 @@ async fn plan(
     now: u64,
 ) -> Result<StepDone, ApiError> {
     let code = &corp.permanent_code;
-    let visible = store::visible_range(&corp.db, corp_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
+    let visible = visible_range(&corp.db, corp_id).await?;
     let departments = corp.wecom.department_list(corp_id, code).await?;
     let rows: Vec<DepartmentRow> = departments
         .iter()
@@ -549,15 +565,7 @@ async fn read_chunk(
     at: u64,
     now: u64,
 ) -> Result<StepDone, ApiError> {
-    let visible = store::visible_range(&corp.db, corp_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
-    let (tree, tags) = (plan.tree(), plan.tags());
-    let shape = RangeShape {
-        visible: &visible,
-        tree: &tree,
-        tags: &tags,
-    };
+    let shape = RangeShape::of(&corp.db, corp_id, plan).await?;
     // `user/list` gives each member's every visible department, so a
     // member listed in several chunks yields the same row each time.
     let mut people: HashMap<String, Member> = HashMap::new();
@@ -600,15 +608,7 @@ async fn finish(
     now: u64,
 ) -> Result<(StepDone, SyncCounts), ApiError> {
     let (db, code) = (&corp.db, &corp.permanent_code);
-    let visible = store::visible_range(db, corp_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
-    let (tree, tags) = (plan.tree(), plan.tags());
-    let shape = RangeShape {
-        visible: &visible,
-        tree: &tree,
-        tags: &tags,
-    };
+    let shape = RangeShape::of(db, corp_id, plan).await?;
     let mut seen = Seen::default();
     for hex in store::sync_seen(db, corp_id, id).await? {
         seen.extend_from_hex(&hex);
@@ -623,7 +623,7 @@ async fn finish(
             department_ids: vec![],
         })
         .collect();
-    for userid in &visible.user {
+    for userid in &shape.visible.user {
         if seen.contains(userid) || rest.iter().any(|m| &m.userid == userid) {
             continue;
         }
