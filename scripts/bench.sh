@@ -192,7 +192,7 @@ for _ in $(seq "$DOOR_ROUNDS"); do
   door_load peer "http://$DEV_HOST:$PEERPORT/wecom/callback/command" success >> "$B/door-peer.jsonl"
   door_load peer-many "http://$DEV_HOST:$((PEERPORT + 1))/wecom/callback/command" success >> "$B/door-peer-many.jsonl"
 done
-tickets=$(curl -fsS -X POST -H "Authorization: Bearer $(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")" \
+tickets=$(curl -fsS -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")" \
   "$EDGE/api/v1/dev/query" -d '{"sql":"SELECT count(*) AS n FROM events WHERE kind = '"'"'suite_ticket'"'"'"}' \
   | sed -n 's/.*"n":\([0-9]*\).*/\1/p')
 door_table=$(python3 bench/door_table.py "$PEER_WORKERS_MANY" "$B/door-ours.jsonl" "$B/door-noio.jsonl" "$B/door-peer.jsonl" "$B/door-peer-many.jsonl")

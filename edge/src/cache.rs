@@ -18,6 +18,7 @@
 
 use crate::env;
 use crate::error::ApiError;
+use crate::kv::Kv;
 use crate::store;
 use domain::access::{Licensing, Member};
 use domain::seat::{HeldSeat, MemberState};
@@ -26,7 +27,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
-use worker::{Env, KvStore};
+use worker::Env;
 
 /// A cached view lives at most this long even without a change.
 const VIEW_TTL_SECS: u64 = 300;
@@ -177,7 +178,7 @@ pub struct Cleanup {
 /// expire are deleted and the others are left to their expiration, so the
 /// listing (one operation per page) can still reach the end.
 pub async fn delete_under(
-    kv: &KvStore,
+    kv: &Kv,
     prefix: &str,
     page_keys: u64,
     budget: usize,

@@ -29,7 +29,6 @@
 use crate::clock::now_secs;
 use crate::env::{self, Config};
 use crate::error::ApiError;
-use crate::http::Ctx;
 use crate::queue::{self, Work};
 use crate::store;
 use domain::crypto::{CryptoError, MsgCrypt};
@@ -37,10 +36,10 @@ use domain::event::{
     CommandEvent, DataEvent, Envelope, EventError, SystemEvent, MAX_CALLBACK_BYTES,
 };
 use domain::ids::dedupe_key;
-use worker::{console_error, Env, Request, Response, Result};
+use worker::{console_error, Env, Method, Request, Response, Result};
 
 #[derive(Clone, Copy, PartialEq)]
-enum Source {
+pub enum Source {
     Command,
     Data,
     System,
@@ -397,33 +396,34 @@ async fn answer_verify(req: Request, env: &Env, source: Source) -> Result<Respon
     }
 }
 
-async fn answer_push(mut req: Request, ctx: &Ctx, source: Source) -> Result<Response> {
-    match receive(&mut req, &ctx.env, source).await {
+async fn answer_push(mut req: Request, env: &Env, source: Source) -> Result<Response> {
+    match receive(&mut req, env, source).await {
         Ok(()) => text("success".into()),
         Err(refusal) => refusal.into_response(),
     }
 }
 
-pub async fn verify_command(req: Request, ctx: Ctx) -> Result<Response> {
-    answer_verify(req, &ctx.env, Source::Command).await
+/// WeCom's three callback URLs: which one `path` is.
+pub fn door(path: &str) -> Option<Source> {
+    match path {
+        "/wecom/callback/command" => Some(Source::Command),
+        "/wecom/callback/data" => Some(Source::Data),
+        "/wecom/callback/system" => Some(Source::System),
+        _ => None,
+    }
 }
 
-pub async fn verify_data(req: Request, ctx: Ctx) -> Result<Response> {
-    answer_verify(req, &ctx.env, Source::Data).await
-}
-
-pub async fn push_command(req: Request, ctx: Ctx) -> Result<Response> {
-    answer_push(req, &ctx, Source::Command).await
-}
-
-pub async fn push_data(req: Request, ctx: Ctx) -> Result<Response> {
-    answer_push(req, &ctx, Source::Data).await
-}
-
-pub async fn verify_system(req: Request, ctx: Ctx) -> Result<Response> {
-    answer_verify(req, &ctx.env, Source::System).await
-}
-
-pub async fn push_system(req: Request, ctx: Ctx) -> Result<Response> {
-    answer_push(req, &ctx, Source::System).await
+/// A request to a callback URL: GET verifies the URL (echostr), POST is a
+/// push; any other method 405.
+pub async fn answer(req: Request, env: &Env, source: Source) -> Result<Response> {
+    match req.method() {
+        Method::Get => answer_verify(req, env, source).await,
+        Method::Post => answer_push(req, env, source).await,
+        _ => {
+            let mut refused =
+                Refusal::new(405, "a callback URL takes GET or POST").into_response()?;
+            refused.headers_mut().set("Allow", "GET, POST")?;
+            Ok(refused)
+        }
+    }
 }

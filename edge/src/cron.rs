@@ -82,7 +82,6 @@ pub async fn reconcile_corp(
 
 async fn reconcile(env: &Env) -> Result<(), ApiError> {
     let cfg = Config::from_env(env)?;
-    let kv = env::kv(env)?;
     let wecom = WeCom::new(&cfg, env::kv(env)?);
     let now = now_secs();
     if let Err(e) = wecom.refresh_tokens().await {
@@ -107,7 +106,6 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
     }
     let pruned = store::prune_events(&db, now.saturating_sub(EVENT_RETENTION_SECS)).await?;
     store::prune_sessions(&db, now).await?;
-    kv.put("cron:last_run", now.to_string())?.execute().await?;
     console_log!("cron: done, {pruned} old events pruned");
     Ok(())
 }

@@ -4,7 +4,8 @@
 
 use crate::d1::Db;
 use crate::error::ApiError;
-use worker::{Env, KvStore};
+use crate::kv::Kv;
+use worker::Env;
 
 /// Git sha when the build knew it, else the crate version.
 pub const VERSION: &str = match option_env!("WECOM_SEATS_VERSION") {
@@ -72,12 +73,32 @@ pub fn db(env: &Env) -> Result<Db, ApiError> {
     Ok(Db::new(env.d1("DB")?))
 }
 
-pub fn kv(env: &Env) -> Result<KvStore, ApiError> {
-    Ok(env.kv("KV")?)
+/// KV, through the door every write takes (`kv`).
+pub fn kv(env: &Env) -> Result<Kv, ApiError> {
+    Ok(Kv::new(env.kv("KV")?))
+}
+
+thread_local! {
+    /// The configuration as first read by this isolate: vars and secrets
+    /// are fixed for an isolate's life (a new deployment or a changed
+    /// secret starts new isolates), and reading them is a dozen calls into
+    /// JavaScript on every callback.
+    static CONFIG: std::cell::RefCell<Option<Config>> = const { std::cell::RefCell::new(None) };
 }
 
 impl Config {
+    /// The Worker's configuration, read once per isolate; a misconfigured
+    /// one is refused on every call (and read again, until it is fixed).
     pub fn from_env(env: &Env) -> Result<Config, ApiError> {
+        if let Some(cfg) = CONFIG.with(|c| c.borrow().clone()) {
+            return Ok(cfg);
+        }
+        let cfg = Config::read(env)?;
+        CONFIG.with(|c| *c.borrow_mut() = Some(cfg.clone()));
+        Ok(cfg)
+    }
+
+    fn read(env: &Env) -> Result<Config, ApiError> {
         let max_skew_secs = match value(env, "CALLBACK_MAX_SKEW_SECS") {
             None => 300,
             Some(v) => v.trim().parse().map_err(|_| {

@@ -88,13 +88,14 @@ fn progress(lease: &store::SyncLease) -> SyncProgress {
     }
 }
 
+/// Keeps the run's status. A small organisation's sync can end within a
+/// second of starting, and KV takes one write a second to a key: the
+/// write waits its turn, so the end is never lost to the start.
 async fn put_status(env: &Env, corp_id: &str, s: &SyncStatus) {
     let Ok(kv) = env::kv(env) else { return };
-    if let Ok(put) = kv.put(
-        &status_key(corp_id),
-        serde_json::to_string(s).unwrap_or_default(),
-    ) {
-        let _ = put.execute().await;
+    let status = serde_json::to_string(s).unwrap_or_default();
+    if let Err(e) = kv.put_in_turn(&status_key(corp_id), &status, None).await {
+        console_error!("sync status of {corp_id} ({}) not kept: {e}", s.state);
     }
 }
 

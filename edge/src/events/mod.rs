@@ -186,27 +186,41 @@ fn retry_after(message: &Message<Work>, delay_secs: u32) {
     );
 }
 
-/// The ticket WeCom pushed last (by its `TimeStamp`) among these messages.
-fn newest_ticket<'a>(work: impl Iterator<Item = &'a Work>) -> Option<&'a str> {
+/// The ticket WeCom pushed last among these messages, with its
+/// `TimeStamp`.
+fn newest_ticket<'a>(work: impl Iterator<Item = &'a Work>) -> Option<(u64, &'a str)> {
     work.filter_map(|w| match w {
         Work::SuiteTicket { ticket, timestamp } => Some((*timestamp, ticket.as_str())),
         Work::Event { .. } | Work::SyncStep { .. } => None,
     })
     .max_by_key(|(timestamp, _)| *timestamp)
-    .map(|(_, ticket)| ticket)
+}
+
+thread_local! {
+    /// The `TimeStamp` of the ticket this isolate kept last.
+    static KEPT_TICKET_AT: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
 }
 
 /// The suite_tickets of a batch: the newest (by WeCom's `TimeStamp`) is
 /// kept, one KV write for the batch, and all are acknowledged; when KV
-/// refuses, all go back to the queue. Batches are not ordered, so an older
-/// ticket may follow a newer one: both are valid (30 minutes each, a new
-/// one every 10).
+/// refuses, all go back to the queue. A ticket of the same second as the
+/// one this isolate kept last is as fresh: no write (KV takes one write a
+/// second to the key, and the others would wait their turn). Batches are
+/// not ordered, so an older ticket may follow a newer one: both are valid
+/// (30 minutes each, a new one every 10).
 async fn keep_newest_ticket(env: &Env, first_backoff: u32, tickets: &[&Message<Work>]) {
-    let Some(ticket) = newest_ticket(tickets.iter().map(|m| m.body())) else {
+    let Some((timestamp, ticket)) = newest_ticket(tickets.iter().map(|m| m.body())) else {
         return;
     };
+    if KEPT_TICKET_AT.with(std::cell::Cell::get) == Some(timestamp) {
+        tickets.iter().for_each(|m| m.ack());
+        return;
+    }
     match apply::keep_suite_ticket(env, ticket).await {
-        Ok(()) => tickets.iter().for_each(|m| m.ack()),
+        Ok(()) => {
+            KEPT_TICKET_AT.with(|k| k.set(Some(timestamp)));
+            tickets.iter().for_each(|m| m.ack());
+        }
         Err(e) => {
             console_error!(
                 "suite_ticket not kept, again in {first_backoff} s: {}",
@@ -355,7 +369,7 @@ mod tests {
             ticket("third", 1_700_001_200),
             ticket("first", 1_700_000_000),
         ];
-        assert_eq!(newest_ticket(batch.iter()), Some("third"));
+        assert_eq!(newest_ticket(batch.iter()), Some((1_700_001_200, "third")));
         assert_eq!(
             newest_ticket([Work::Event { key: "k".into() }].iter()),
             None

@@ -4,6 +4,7 @@
 use crate::clock::now_secs;
 use crate::env::Config;
 use crate::error::ApiError;
+use crate::kv::Kv;
 use domain::wecom::{
     CorpCredential, CorpToken, JsapiTicket, ProviderToken, ProviderTokenRequest, SuiteToken,
     SuiteTokenRequest,
@@ -11,7 +12,7 @@ use domain::wecom::{
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use worker::{Fetch, Headers, KvStore, Method, Request, RequestInit, Url};
+use worker::{Fetch, Headers, Method, Request, RequestInit, Url};
 
 /// Refresh this long before a token expires.
 const REFRESH_MARGIN_SECS: u64 = 300;
@@ -70,7 +71,7 @@ struct CachedToken {
 
 pub struct WeCom<'a> {
     pub(super) cfg: &'a Config,
-    pub(super) kv: KvStore,
+    pub(super) kv: Kv,
     /// Tokens already read in this request: a sync makes thousands of
     /// calls and must not read KV for each.
     memo: std::cell::RefCell<std::collections::HashMap<String, String>>,
@@ -88,7 +89,7 @@ fn agent_ticket_key(corp_id: &str) -> String {
 }
 
 impl<'a> WeCom<'a> {
-    pub fn new(cfg: &'a Config, kv: KvStore) -> Self {
+    pub fn new(cfg: &'a Config, kv: Kv) -> Self {
         WeCom {
             cfg,
             kv,
@@ -145,13 +146,20 @@ impl<'a> WeCom<'a> {
             token: token.to_owned(),
             expires_at: now_secs() + expires_in,
         };
-        self.kv
+        // The token is good whether or not KV keeps it: a refused write
+        // (another isolate stored a token this second; KV takes one write a
+        // second to a key) only means the next isolate asks WeCom again.
+        let stored = match self
+            .kv
             .put(key, serde_json::to_string(&cached).map_err(transport)?)
-            .map_err(|e| transport(format!("{e:?}")))?
-            .expiration_ttl(expires_in.max(60))
-            .execute()
-            .await
-            .map_err(|e| transport(format!("{e:?}")))
+        {
+            Ok(put) => put.expiration_ttl(expires_in.max(60)).execute().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = stored {
+            worker::console_error!("{key} not cached in KV: {e}");
+        }
+        Ok(())
     }
 
     /// A cached token, or `None` when it must be refreshed (taking the lease).

@@ -10,12 +10,11 @@ const SUITE_TICKET_TTL_SECS: u64 = 30 * 60;
 
 impl WeCom<'_> {
     /// Keeps the latest suite_ticket; the suite token is made from it.
+    /// KV takes one write a second to the key: a write too soon after the
+    /// last waits its turn.
     pub async fn keep_suite_ticket(&self, ticket: &str) -> Result<(), WeComError> {
         self.kv
-            .put(SUITE_TICKET_KEY, ticket)
-            .map_err(|e| WeComError::Transport(format!("{e:?}")))?
-            .expiration_ttl(SUITE_TICKET_TTL_SECS)
-            .execute()
+            .put_in_turn(SUITE_TICKET_KEY, ticket, Some(SUITE_TICKET_TTL_SECS))
             .await
             .map_err(|e| WeComError::Transport(format!("{e:?}")))
     }
