@@ -650,14 +650,24 @@ async fn finish(
         after = last;
     }
     let mut departed = vec![];
+    let mut found = vec![];
     for userid in left_range.iter().take(DEPARTURE_PROBES) {
-        if matches!(
-            corp.wecom.user_get(corp_id, code, userid).await?,
-            UserLookup::NotFound
-        ) {
-            departed.push(userid.clone());
+        match corp.wecom.user_get(corp_id, code, userid).await? {
+            UserLookup::NotFound => departed.push(userid.clone()),
+            UserLookup::Found(u) => found.push(Member {
+                userid: u.userid,
+                name: u.name,
+                department_ids: u.department,
+            }),
+            UserLookup::OutOfRange => {}
         }
     }
+    // Found in a department of the range: added there after its chunk was
+    // read (a callback applied while the run went on). Still in range,
+    // written as WeCom has them now.
+    let late = write_chunk(db, corp_id, &shape, found, &mut seen, now).await?;
+    left_range.retain(|u| !seen.contains(u));
+    let written = written + late;
     store::finish_sync(db, corp_id, &left_range, &departed, now).await?;
     cache::bump_generation(env, corp_id).await;
     console_log!(
