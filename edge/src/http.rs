@@ -144,20 +144,26 @@ impl<T: Serialize> IntoAnswer for Accepted<T> {
     }
 }
 
-/// Reads the handler's input, runs it, and turns its answer into a response.
+/// The tail every adapter shares: once the door has said who calls (or
+/// why not), reads the handler's input, runs it, and turns its answer or
+/// the error into a response.
 async fn answer<A, I, O, F, Fut>(
     req: &mut Request,
-    who: A,
+    who: Result<A, ApiError>,
     handler: F,
-) -> Result<Response, ApiError>
+) -> worker::Result<Response>
 where
     I: FromRequest,
     O: IntoAnswer,
     F: FnOnce(A, I) -> Fut,
     Fut: Future<Output = Result<O, ApiError>>,
 {
-    let input = I::read(req).await?;
-    handler(who, input).await?.into_answer()
+    let run = async {
+        let who = who?;
+        let input = I::read(req).await?;
+        handler(who, input).await?.into_answer()
+    };
+    respond(run.await)
 }
 
 /// A route for the admin of the organisation named by `:corp_id`
@@ -205,10 +211,7 @@ where
         }),
         Err(e) => Err(e),
     };
-    respond(match admin {
-        Ok(admin) => answer(&mut req, admin, handler).await,
-        Err(e) => Err(e),
-    })
+    answer(&mut req, admin, handler).await
 }
 
 /// A route for an admin who manages the organisation named by `:corp_id`
@@ -240,10 +243,7 @@ where
         actor,
         env: ctx.env,
     });
-    respond(match manager {
-        Ok(manager) => answer(&mut req, manager, handler).await,
-        Err(e) => Err(e),
-    })
+    answer(&mut req, manager, handler).await
 }
 
 /// A route for the signed-in user's own data (`Door::Member`).
@@ -259,10 +259,10 @@ where
     Fut: Future<Output = Result<O, ApiError>>,
 {
     let env = ctx.env;
-    respond(match session::require_member(&req, &env).await {
-        Ok(session) => answer(&mut req, Caller { session, env }, handler).await,
-        Err(e) => Err(e),
-    })
+    let caller = session::require_member(&req, &env)
+        .await
+        .map(|session| Caller { session, env });
+    answer(&mut req, caller, handler).await
 }
 
 /// A route behind `door`; the handler gets the Worker's bindings.
@@ -288,10 +288,7 @@ where
             ))
         }
     };
-    respond(match allowed {
-        Ok(()) => answer(&mut req, env, handler).await,
-        Err(e) => Err(e),
-    })
+    answer(&mut req, allowed.map(|()| env), handler).await
 }
 
 /// Refuses a state-changing request another site started, or one whose
@@ -355,10 +352,7 @@ where
     } else {
         Ok(())
     };
-    respond(match allowed {
-        Ok(()) => answer(&mut req, env, handler).await,
-        Err(e) => Err(e),
-    })
+    answer(&mut req, allowed.map(|()| env), handler).await
 }
 
 /// The operator key, compared in constant time. It is optional: unset,
