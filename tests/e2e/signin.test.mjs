@@ -109,6 +109,9 @@ test("a member opening the app in WeCom lands on /me, asks for a seat, and the a
   assert.equal(await page.getByTestId("me-allowed").getAttribute("data-allowed"), "true");
   assert.match(await page.getByTestId("me-reason").textContent(), /试用/);
   await page.getByTestId("me-no-seat").waitFor();
+  // A member has no console: no way there, and nothing to sign in to.
+  assert.equal(await page.getByRole("link", { name: "登录" }).count(), 0);
+  assert.equal(await page.getByRole("link", { name: "席位" }).count(), 0);
   // Phone-first: nothing wider than the screen.
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `the page is ${width} px wide`);

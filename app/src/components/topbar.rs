@@ -1,14 +1,18 @@
 //! The bar on every page: product name, navigation, who is signed in, and
-//! the language switch.
+//! the language switch. On a member's own page (`/me`) only the name and
+//! the language switch: a member has no console to go to or sign in to.
 
 use crate::api;
 use crate::i18n::{tr, use_lang, Text};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn TopBar() -> impl IntoView {
     let lang = use_lang();
+    let path = use_location().pathname;
+    let for_member = move || path.get() == "/me";
     // The same fetcher as every page's session: a resource keyed on the
     // action's version() would compile a second copy (2.5 KB gzipped).
     let session = LocalResource::new(api::session);
@@ -19,22 +23,27 @@ pub fn TopBar() -> impl IntoView {
     });
     view! {
         <header class="topbar">
-            <A href="/" attr:class="brand">{tr(Text::Brand)}</A>
-            <nav>
-                <A href="/">{tr(Text::NavOverview)}</A>
-                <A href="/members">{tr(Text::NavMembers)}</A>
-                <A href="/seats">{tr(Text::NavSeats)}</A>
-            </nav>
-            <div class="spacer"></div>
-            <span class="who">
-                {move || match session.get() {
-                    Some(Ok(s)) => view! {
-                        <span data-testid="signed-in">{tr(Text::SignedInAs)} " " {s.userid} " @ " {s.corp_id}</span>
-                        <button class="link" on:click=move |_| { sign_out.dispatch(()); }>{tr(Text::SignOut)}</button>
-                    }.into_any(),
-                    _ => view! { <A href="/login">{tr(Text::SignIn)}</A> }.into_any(),
-                }}
-            </span>
+            <Show
+                when=move || !for_member()
+                fallback=|| view! { <span class="brand">{tr(Text::Brand)}</span><div class="spacer"></div> }
+            >
+                <A href="/" attr:class="brand">{tr(Text::Brand)}</A>
+                <nav>
+                    <A href="/">{tr(Text::NavOverview)}</A>
+                    <A href="/members">{tr(Text::NavMembers)}</A>
+                    <A href="/seats">{tr(Text::NavSeats)}</A>
+                </nav>
+                <div class="spacer"></div>
+                <span class="who">
+                    {move || match session.get() {
+                        Some(Ok(s)) => view! {
+                            <span data-testid="signed-in">{tr(Text::SignedInAs)} " " {s.userid} " @ " {s.corp_id}</span>
+                            <button class="link" on:click=move |_| { sign_out.dispatch(()); }>{tr(Text::SignOut)}</button>
+                        }.into_any(),
+                        _ => view! { <A href="/login">{tr(Text::SignIn)}</A> }.into_any(),
+                    }}
+                </span>
+            </Show>
             <button
                 class="lang"
                 data-testid="lang-switch"
