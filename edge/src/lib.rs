@@ -69,10 +69,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 
 /// WeCom's callbacks go straight to their door; everything else through
 /// the router. The callback door is the hot path (WeCom waits 1 s for
-/// `create_auth`, 5 s for the rest, and pushes in bursts), and building
-/// the router, some fifty routes, is most of what a request costs the
-/// Worker itself: the door answered half again as many callbacks a second
-/// without it (`make bench`, README "Benchmarks").
+/// `create_auth`, 5 s for the rest, and pushes in bursts), and the router
+/// is built anew for every request (some fifty routes): without it, and
+/// with the configuration read once per isolate, the door answered 497
+/// callbacks a second where it answered 423 (`make bench`, README
+/// "Benchmarks").
 async fn dispatch(path: &str, req: Request, env: Env, ctx: Context) -> Result<Response> {
     if let Some(source) = callback::door(path) {
         return callback::answer(req, &env, source).await;
