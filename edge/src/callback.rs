@@ -179,17 +179,14 @@ fn check_url_receive_id(cfg: &Config, source: Source, receive_id: &str) -> Check
     }
 }
 
-/// A push: the suite id on the command URL, an installed organisation on
-/// the data URL, the provider's CorpID on the system URL.
-async fn check_push_receive_id(
-    env: &Env,
-    cfg: &Config,
-    source: Source,
-    receive_id: &str,
-) -> Checked<()> {
+/// A push: the suite id on the command URL, the provider's CorpID on the
+/// system URL. The data URL's is an organisation's, never ours; that it
+/// is installed is checked as its event is recorded, in the same statement
+/// ([`receive`]).
+fn check_push_receive_id(cfg: &Config, source: Source, receive_id: &str) -> Checked<()> {
     let ok = match source {
         Source::Command => receive_id == cfg.suite_id,
-        Source::Data => store::corp_exists(&env::db(env)?, receive_id).await?,
+        Source::Data => receive_id != cfg.suite_id && receive_id != cfg.provider_corpid,
         Source::System => !cfg.provider_corpid.is_empty() && receive_id == cfg.provider_corpid,
     };
     if ok {
@@ -263,7 +260,7 @@ async fn receive(req: &mut Request, env: &Env, source: Source) -> Checked<()> {
     let crypt = source.crypt(&cfg)?;
     crypt.verify(&q.msg_signature, &q.timestamp, &q.nonce, &envelope.encrypt)?;
     let opened = crypt.decrypt(&envelope.encrypt)?;
-    check_push_receive_id(env, &cfg, source, &opened.receive_id).await?;
+    check_push_receive_id(&cfg, source, &opened.receive_id)?;
 
     let message = opened.message;
     let parsed = parse(&cfg, source, &message, &opened.receive_id)?;
@@ -280,10 +277,13 @@ async fn receive(req: &mut Request, env: &Env, source: Source) -> Checked<()> {
         now_secs(),
         &message,
         parsed.rearm,
+        (source == Source::Data).then_some(opened.receive_id.as_str()),
     )
     .await?;
-    if state == store::EventState::Applied {
-        return Ok(()); // a retry of something already done
+    match state {
+        store::EventState::ToApply => {}
+        store::EventState::Applied => return Ok(()), // a retry of something already done
+        store::EventState::NotInstalled => return Err(wrong_receive_id()),
     }
     // The consumer applies it; if the queue cannot take it now, WeCom's
     // retry records (nothing new) and sends it again.

@@ -120,6 +120,35 @@ fn a_data_push_counts_only_for_the_installed_organisation_it_was_encrypted_for()
     assert_eq!(seat_requests_of(&other), 0);
 }
 
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_data_push_is_answered_after_one_d1_round_trip_and_a_strangers_writes_nothing() {
+    let corp = unique_corp("one");
+    install_corp(&corp);
+    let send = |xml: &str, receive_id: &str| {
+        let c = signed_callback(xml, receive_id, now());
+        post_callback("data", &c.query, &c.body)
+    };
+    // WeCom waits 5 s and pushes contact changes in bursts: the door checks
+    // the organisation is installed and records the event in one statement.
+    let xml = unlicensed_xml(&corp, "dev1");
+    let a = send(&xml, &corp);
+    assert_eq!((a.status, a.text.as_str()), (200, "success"));
+    assert_eq!(a.d1_calls, Some(1), "D1 round trips before answering");
+    // The same push again (WeCom's retry): one round trip, still success.
+    let a = send(&xml, &corp);
+    assert_eq!((a.status, a.d1_calls), (200, Some(1)), "{}", a.text);
+    // An organisation that is not installed: refused, nothing recorded.
+    let stranger = unique_corp("stray");
+    let a = send(&unlicensed_xml(&stranger, "dev1"), &stranger);
+    assert_eq!((a.status, a.text.as_str()), (403, "wrong receive id"));
+    assert_eq!(a.d1_calls, Some(1));
+    let recorded = d1_count(&format!(
+        "SELECT count(*) n FROM events WHERE corp_id = '{stranger}'"
+    ));
+    assert_eq!(recorded, 0);
+}
+
 /// A license event as WeCom's system event URL carries it.
 fn pay_success_xml(service_corp: &str, corp: &str, order_id: &str, at: u64) -> String {
     format!(
