@@ -59,7 +59,8 @@ pub async fn apply(
             Applied::Done("member departed")
         }
         ContactChange::CreateParty(d) | ContactChange::UpdateParty(d) => {
-            let existing = store::departments_with_counts(&db, corp_id).await?;
+            let asked: Vec<u64> = std::iter::once(d.id).chain(d.parent_id).collect();
+            let existing = store::departments_by_id(&db, corp_id, &asked).await?;
             let old = existing.iter().find(|x| x.id == d.id);
             let parent = d.parent_id.or(old.map(|o| o.parent_id)).unwrap_or(0);
             if existing.iter().any(|x| x.id == parent) || old.is_some() {

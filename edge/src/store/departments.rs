@@ -62,6 +62,43 @@ pub async fn department_ids(db: &Db, corp_id: &str) -> Result<std::collections::
     Ok(rows.into_iter().map(|r| r.id as u64).collect())
 }
 
+/// A stored department, without its members: what a department callback
+/// needs of the tree.
+pub struct DepartmentNode {
+    pub id: u64,
+    pub parent_id: u64,
+    pub name: String,
+}
+
+/// Those of `ids` the organisation has stored: one read by the primary
+/// key, no member read (a department callback of a 100 000-member
+/// organisation must not walk its members).
+pub async fn departments_by_id(db: &Db, corp_id: &str, ids: &[u64]) -> Result<Vec<DepartmentNode>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: f64,
+        parent_id: f64,
+        name: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT id, parent_id, name FROM departments \
+             WHERE corp_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&[corp_id.into(), json_str(&ids)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DepartmentNode {
+            id: r.id as u64,
+            parent_id: r.parent_id as u64,
+            name: r.name,
+        })
+        .collect())
+}
+
 /// The visible departments (others removed).
 pub async fn write_departments(
     db: &Db,
