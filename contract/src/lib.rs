@@ -209,7 +209,7 @@ fn error_description(status: u16) -> &'static str {
         403 => "The session manages another organisation (`forbidden`), is a member's, not an admin's (`member_session`), this operation changes something and WeCom gave the admin no management permission (`read_only`), or a browser sent it from another origin (`cross_site`).",
         415 => "A request body that is not `application/json` (`unsupported_media_type`).",
         404 => "Not found: the organisation is not installed (`not_found`, `unknown_corp`).",
-        409 => "A sync of this organisation is already running (`sync_running`, naming who started it and when); try again when it is done.",
+        409 => "A sync of this organisation is already running (`sync_running`, naming who started it and when, with its `progress`: chunks of departments done of the total); try again when it is done.",
         500 => "An internal failure; details are logged, never sent (`internal`).",
         502 => "WeCom refused or could not be reached (`wecom_error`).",
         503 => "D1, KV or the queue is unreachable (health: the same body, `ok: false`).",

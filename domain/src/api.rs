@@ -26,6 +26,9 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+    /// `sync_running` only: how far the sync that is running is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<SyncProgress>,
 }
 
 /// `POST /auth/dev-login` body.

@@ -9,6 +9,8 @@ pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    /// `sync_running`: the running sync's progress, for the caller to show.
+    pub progress: Option<domain::api::SyncProgress>,
 }
 
 impl ApiError {
@@ -17,6 +19,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            progress: None,
         }
     }
 
@@ -69,6 +72,7 @@ impl ApiError {
             error: ErrorDetail {
                 code: self.code.to_owned(),
                 message: self.message,
+                progress: self.progress,
             },
         };
         Ok(Response::from_json(&body)?.with_status(self.status))

@@ -461,12 +461,24 @@ fn one_sync_per_organisation_at_a_time() {
     assert_eq!(second.status, 409, "{}", second.text);
     assert_eq!(second.error_code(), "sync_running");
     assert!(second.error_message().contains("boss"), "{}", second.text);
-    // It says how far the running one is (30 departments, one a step here).
+    // It says how far the running one is (30 departments, one a step
+    // here), in words and as numbers a program reads.
     assert!(
         second
             .error_message()
             .contains("chunks of departments done"),
         "{}",
+        second.text
+    );
+    let progress = &second.json()["error"]["progress"];
+    let total = progress["chunks_total"].as_u64().expect("chunks_total");
+    let done = progress["chunks_done"].as_u64().expect("chunks_done");
+    assert!(done <= total, "{}", second.text);
+    assert!(
+        second
+            .error_message()
+            .contains(&format!("{done} of {total} chunks")),
+        "the words and the numbers agree: {}",
         second.text
     );
     wait_for_sync(&admin, &corp, before);

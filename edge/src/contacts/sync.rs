@@ -123,14 +123,16 @@ pub async fn begin(env: &Env, corp_id: &str, actor: &str, id: &str) -> Result<()
         Ok(()) => Ok(()),
         Err(holder) => {
             let p = progress(&holder);
-            Err(ApiError::new(
+            let mut running = ApiError::new(
                 409,
                 "sync_running",
                 format!(
                     "a sync is already running (run {}, started by {} at {}; {} of {} chunks of departments done)",
                     holder.run_id, holder.actor, holder.started_at, p.chunks_done, p.chunks_total
                 ),
-            ))
+            );
+            running.progress = Some(p);
+            Err(running)
         }
     }
 }
