@@ -39,6 +39,27 @@ test("a callback that failed every retry is shown and can be sent again", async 
   assert.equal(await failure.getAttribute("data-kind"), "change_contact.create_user");
   assert.match(await failure.textContent(), /errcode -1/);
   await page.screenshot({ path: `${SHOTS}/events-failed.png`, fullPage: true });
+  assert.equal(await page.getByTestId("events-backlog").textContent(), "0",
+    "a callback that failed is counted as failed, not as waiting");
+
+  // An admin WeCom lets only look (auth_type 0) sees the failure but has
+  // no retry button.
+  const pushed = await sim("PUT", `/_sim/corps/${corp}/admins`, {
+    admins: [{ userid: "admin", auth_type: 1 }, { userid: "user05", auth_type: 0 }],
+  });
+  assert.equal(pushed.success, true, JSON.stringify(pushed));
+  const viewer = await openPage(browser);
+  // The queue applies change_app_admin a moment after WeCom's push.
+  for (let i = 0; ; i++) {
+    try { await signIn(viewer.page, corp, "user05"); break; } catch (e) {
+      if (i === 40) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  await viewer.page.goto(`${BASE}/`);
+  await shows(viewer.page, "events-failed", "1");
+  assert.equal(await viewer.page.getByTestId("events-retry").count(), 0, "read-only: no retry button");
+  assert.deepEqual(viewer.problems, []);
 
   // WeCom recovers; the admin retries from the card.
   await sim("POST", `/_sim/corps/${corp}/busy`, { call: "user/get", times: 0 });
