@@ -47,6 +47,9 @@ test_env_block=$(sed -n '/^cat > "\$IT\/test.env" <<VARS/,/^VARS/p' scripts/test
 [ -n "$test_env_block" ] || { echo "scripts/test.sh no longer writes \$IT/test.env as bench.sh expects" >&2; exit 1; }
 # shellcheck disable=SC2034 # IT and TEST_SIM_PORT are read by the block
 (IT=$B TEST_SIM_PORT=$SIMPORT; eval "$test_env_block") && mv "$B/test.env" "$B/bench.env"
+# Except the tests' small sizes: the sync reads production's chunks of
+# departments and KV lists production's pages.
+sed -i '/^SYNC_CHUNK_DEPARTMENTS=/d; /^DEV_KV_LIST_PAGE_KEYS=/d' "$B/bench.env"
 stop_started_on_exit
 
 PEERPORT=${BENCH_PEER_PORT:-8791}
@@ -59,9 +62,35 @@ if [ "$ONLY" = all ]; then
   wait_for "http://$DEV_HOST:$SIMPORT/_sim/health" 30
 fi
 WRANGLER_LOG=log start_worker "$PORT" "$B/bench.env" "$B/state" "$B"
+WRANGLER_PGID=${STARTED_PGIDS[-1]}
 
-# Peak resident memory (VmHWM) of the worker's workerd processes, sampled.
-workerd_pids() { pgrep -f "workerd serve.*--socket-addr=entry=$DEV_HOST:$PORT" || true; }
+# `wrangler dev` starts two workerd processes: one runs the Worker with its
+# D1, KV and queues; the other serves $PORT with wrangler's dev proxy, which
+# forwards every request to the first and logs it to wrangler's Node
+# process. The Worker's is the one not serving $PORT.
+workerd_pids() {
+  local pid
+  for pid in $(pgrep -g "$WRANGLER_PGID" -x workerd || true); do
+    grep -qa -- "--socket-addr=entry=$DEV_HOST:$PORT" "/proc/$pid/cmdline" 2>/dev/null || echo "$pid"
+  done
+}
+# The Worker's own address in that workerd (empty if not found): what
+# production has in front of the Worker is Cloudflare, not the dev proxy.
+direct_url() {
+  command -v ss > /dev/null || return 0
+  local pid port
+  for pid in $(workerd_pids); do
+    for port in $(ss -ltnpH 2>/dev/null | grep "pid=$pid," | grep -o "$DEV_HOST:[0-9]*" | cut -d: -f2); do
+      if curl -fsS -m 2 "http://$DEV_HOST:$port/api/v1/health" 2>/dev/null | grep -q '"version"'; then
+        echo "http://$DEV_HOST:$port"
+        return 0
+      fi
+    done
+  done
+}
+DIRECT=$(direct_url)
+[ -n "$DIRECT" ] || log "the Worker's own address was not found (ss?): nothing measured past the dev proxy"
+# Peak resident memory (VmHWM) of the Worker's workerd, sampled.
 peak_kb() {
   local max=0 kb pid
   for pid in $(workerd_pids); do
@@ -127,10 +156,15 @@ if [ "$ONLY" = all ]; then
   # 1 000 distinct members: a first pass warms their cached views, the second
   # is measured; then the same rate on a route with no I/O, for the floor.
   ACCESS_MEMBERS=$(( MEMBERS < 1000 ? MEMBERS : 1000 ))
-  load() { EDGE="$EDGE" KEY="$KEY" CORP="$CORP" MEMBERS="$ACCESS_MEMBERS" RATE="$ACCESS_RATE" node tests/bench/access_load.mjs; }
+  load() { EDGE="${LOAD_EDGE:-$EDGE}" KEY="$KEY" CORP="$CORP" MEMBERS="$ACCESS_MEMBERS" RATE="$ACCESS_RATE" node tests/bench/access_load.mjs; }
   SECS=2 load > /dev/null
   access=$(SECS="$ACCESS_SECS" load)
   baseline=$(BASELINE=1 SECS="$ACCESS_SECS" load)
+  access_direct="(not measured)" baseline_direct="(not measured)"
+  if [ -n "$DIRECT" ]; then
+    access_direct=$(LOAD_EDGE=$DIRECT SECS="$ACCESS_SECS" load)
+    baseline_direct=$(LOAD_EDGE=$DIRECT BASELINE=1 SECS="$ACCESS_SECS" load)
+  fi
 
 cat <<REPORT >> "$B/report.txt"
 full sync: $MEMBERS members, $DEPARTMENTS departments
@@ -147,6 +181,9 @@ access check: ${ACCESS_RATE} req/s for ${ACCESS_SECS} s, ${ACCESS_MEMBERS} membe
   $access
   no-I/O route at the same rate (the runtime's floor):
   $baseline
+  the same two past wrangler's dev proxy (straight to the workerd running the Worker):
+  $access_direct
+  $baseline_direct
 REPORT
 fi
 
@@ -178,30 +215,42 @@ log "bench 4: callback door, $DOOR_SENDERS senders, $DOOR_ROUNDS rounds of ${DOO
 # per batch, "QUEUE wecom-seats-work <acked>/<delivered>").
 consumed() { { grep -o "QUEUE wecom-seats-work [0-9]*/[0-9]*" "$B/wrangler-$PORT.log" || true; } | awk '{split($3, n, "/"); s += n[2]} END {print s + 0}'; }
 sent=0 taken=0 drained_secs=""
-for _ in $(seq "$DOOR_ROUNDS"); do
+# Our door's load, then until the queue consumer has taken every ticket
+# (its share comes after the answers: waited for so it does not slow the
+# next receiver, and how long it ran on is reported).
+door_ours() { # <name> <base url> <jsonl>
+  local consumed_before answered_at this_run
   consumed_before=$(consumed)
-  door_load ours "$EDGE/wecom/callback/command" success >> "$B/door-ours.jsonl"
-  # The consumer's share comes after the answers: wait for it (so it does
-  # not slow the next receiver) and say how long it ran on.
+  door_load "$1" "$2/wecom/callback/command" success >> "$3"
   answered_at=$(date +%s.%N)
-  this_run=$(tail -1 "$B/door-ours.jsonl" | sed -n 's/.*"sent_with_warmup":\([0-9]*\).*/\1/p')
+  this_run=$(tail -1 "$3" | sed -n 's/.*"sent_with_warmup":\([0-9]*\).*/\1/p')
   for _ in $(seq 600); do [ $(($(consumed) - consumed_before)) -ge "$this_run" ] && break; sleep 0.1; done
   sent=$((sent + this_run)) taken=$((taken + $(consumed) - consumed_before))
   drained_secs="$drained_secs $(echo "$(date +%s.%N) - $answered_at" | bc | sed 's/^\./0./') s"
+}
+for _ in $(seq "$DOOR_ROUNDS"); do
+  door_ours ours "$EDGE" "$B/door-ours.jsonl"
   door_load no-io "$EDGE/api/v1/dev/noop" any2xx >> "$B/door-noio.jsonl"
+  if [ -n "$DIRECT" ]; then
+    door_ours ours-direct "$DIRECT" "$B/door-ours-direct.jsonl"
+    door_load no-io-direct "$DIRECT/api/v1/dev/noop" any2xx >> "$B/door-noio-direct.jsonl"
+  fi
   door_load peer "http://$DEV_HOST:$PEERPORT/wecom/callback/command" success >> "$B/door-peer.jsonl"
   door_load peer-many "http://$DEV_HOST:$((PEERPORT + 1))/wecom/callback/command" success >> "$B/door-peer-many.jsonl"
 done
 tickets=$(curl -fsS -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")" \
   "$EDGE/api/v1/dev/query" -d '{"sql":"SELECT count(*) AS n FROM events WHERE kind = '"'"'suite_ticket'"'"'"}' \
   | sed -n 's/.*"n":\([0-9]*\).*/\1/p')
-door_table=$(python3 bench/door_table.py "$PEER_WORKERS_MANY" "$B/door-ours.jsonl" "$B/door-noio.jsonl" "$B/door-peer.jsonl" "$B/door-peer-many.jsonl")
+direct_rows=()
+[ -n "$DIRECT" ] && direct_rows=("$B/door-ours-direct.jsonl" "$B/door-noio-direct.jsonl")
+door_table=$(python3 bench/door_table.py "$PEER_WORKERS_MANY" "$B/door-ours.jsonl" "$B/door-noio.jsonl" \
+  "$B/door-peer.jsonl" "$B/door-peer-many.jsonl" "${direct_rows[@]}")
 cat <<REPORT >> "$B/report.txt"
 callback door: $DOOR_SENDERS senders, distinct valid suite_ticket callbacks; $DOOR_ROUNDS rounds, each receiver ${DOOR_SECS} s
   after ${DOOR_WARMUP_SECS} s warm-up in turn; each row is the receiver's median round, the rates of every round in brackets
   ($(nproc) cores, wrangler dev; targets: ours >= 0.5 x no-I/O and >= 0.4 x peer)
 $door_table
-  ours: $sent tickets answered (warm-ups included), $taken taken by the queue consumer, the last of each round
+  ours (both addresses): $sent tickets answered (warm-ups included), $taken taken by the queue consumer, the last of each run
   after:${drained_secs}; event rows written for them: $tickets (the queue message is the record)
 REPORT
 echo "==============================================" >> "$B/report.txt"
