@@ -223,6 +223,35 @@ fn each_cron_run_takes_the_organisations_tried_longest_ago() {
 
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
+fn two_cron_runs_at_once_never_take_the_same_organisation() {
+    let _one_at_a_time = serial();
+    let batch: usize = config("RECONCILE_BATCH").parse().unwrap();
+    for _ in 0..=2 * batch {
+        installed_and_synced("twice");
+    }
+    let before = reconcile_attempts();
+    // Later than any run before, so this one's picks stand out.
+    let _later = MovedClock::by(600);
+    // Cloudflare may start a cron run while the last one still runs.
+    let runs: Vec<_> = (0..2).map(|_| std::thread::spawn(run_cron)).collect();
+    for run in runs {
+        run.join().expect("a cron run");
+    }
+    let after = reconcile_attempts();
+    let taken: Vec<_> = before
+        .iter()
+        .filter(|(corp, at)| after.get(*corp).is_some_and(|now| now != *at))
+        .map(|(corp, _)| corp)
+        .collect();
+    assert_eq!(
+        taken.len(),
+        2 * batch,
+        "two runs of {batch} each, no organisation twice: {taken:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
 fn after_the_trial_a_seat_allows_until_it_expires_then_says_so() {
     let _one_at_a_time = serial();
     let (corp, admin) = installed_and_synced("exp");

@@ -78,7 +78,9 @@ fn footprint(corp: &str) -> Vec<u64> {
 fn an_admin_of_one_organisation_gets_403_and_nothing_on_every_route_of_another() {
     let (_corp_a, admin_a) = installed_and_synced("isoa");
 
-    // B: its own names, members and departments, so a leak is recognisable.
+    // B: its own names, members and departments, so a leak is recognisable
+    // (WeCom gives a third-party app a department's id as its name, page
+    // 90344, so the organisation's name and userids are what could leak).
     let corp_b = unique_corp("isob");
     let tag = &corp_b[corp_b.len() - 6..];
     let corp_name = format!("乙公司机密{tag}");
