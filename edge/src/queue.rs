@@ -37,6 +37,16 @@ pub async fn send(env: &Env, work: &Work) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Sends work to be delivered `delay_secs` from now (Cloudflare Queues
+/// take delays of up to 12 hours).
+pub async fn send_after(env: &Env, work: &Work, delay_secs: u32) -> Result<(), ApiError> {
+    let message = worker::MessageBuilder::new(work)
+        .delay_seconds(delay_secs)
+        .build();
+    env.queue(BINDING)?.send(message).await?;
+    Ok(())
+}
+
 /// Sends the recorded events with these keys to be applied (the cron's
 /// sweep, a retry of failed events).
 pub async fn send_events(env: &Env, keys: Vec<String>) -> Result<(), ApiError> {

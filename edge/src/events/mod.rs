@@ -53,6 +53,16 @@ const MAX_BACKOFF_SECS: u32 = 300;
 /// `WECOM_RATE_LIMIT_BACKOFF_SECS` changes it (tests wait a second).
 const RATE_LIMITED_BACKOFF_SECS: u64 = 60;
 
+/// Tries of an event WeCom keeps refusing as too frequent before its
+/// waits spend the queue's retries like any failure. WeCom blocks for as
+/// long as the window that was exceeded: a minute, an hour, a day (its
+/// errcode table on 45009; docs/research/wecom-true.md). 65 waits of
+/// [`RATE_LIMITED_BACKOFF_SECS`] outlast an hour's window; the queue's own
+/// five retries (wrangler.toml `max_retries`) would give up after five
+/// minutes and leave the event failed for an admin to send again. A day's
+/// window still ends in the dead-letter queue, shown as failed.
+const RATE_LIMITED_TRIES_MAX: u32 = 65;
+
 fn rate_limited_backoff(env: &Env) -> u32 {
     u32::try_from(env::setting(
         env,
@@ -126,11 +136,37 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
                     failure.attempts,
                     failure.message
                 );
-                retry_after(message, delay);
+                if failure.rate_limited && failure.attempts < RATE_LIMITED_TRIES_MAX {
+                    wait_out_rate_limit(env, message, key, delay).await;
+                } else {
+                    retry_after(message, delay);
+                }
             }
         }
     }
     Ok(())
+}
+
+/// WeCom refused as too frequent: the event goes back to the queue as a
+/// new message delivered after the wait, and this one is acknowledged, so
+/// waiting out WeCom's window does not spend the queue's retries (they are
+/// for faults); the event's claims count the tries
+/// ([`RATE_LIMITED_TRIES_MAX`]). If the queue cannot take it now, this
+/// message's own retry does.
+async fn wait_out_rate_limit(env: &Env, message: &Message<Work>, key: &str, delay: u32) {
+    let again = Work::Event {
+        key: key.to_owned(),
+    };
+    match queue::send_after(env, &again, delay).await {
+        Ok(()) => message.ack(),
+        Err(e) => {
+            console_error!(
+                "event {key}: not sent again ({}), retried instead",
+                e.message
+            );
+            retry_after(message, delay);
+        }
+    }
 }
 
 /// One step of a contacts sync (`contacts::sync`). A failed step is tried
