@@ -212,6 +212,9 @@ fn each_cron_run_takes_the_organisations_tried_longest_ago() {
             .filter(|(corp, _)| after.contains_key(*corp))
             .partition(|(corp, at)| after[*corp] != **at);
         assert_eq!(taken.len(), batch, "run {run}: {taken:?}");
+        for (corp, _) in &taken {
+            wait_for_no_sync(corp);
+        }
         let newest_taken = taken.iter().map(|(_, at)| **at).max().unwrap();
         let oldest_left = left.iter().map(|(_, at)| **at).min().unwrap();
         assert!(
@@ -248,6 +251,11 @@ fn two_cron_runs_at_once_never_take_the_same_organisation() {
         2 * batch,
         "two runs of {batch} each, no organisation twice: {taken:?}"
     );
+    // The runs started these organisations' syncs: let them end here, not
+    // in the next test.
+    for corp in taken {
+        wait_for_no_sync(corp);
+    }
 }
 
 #[test]
