@@ -277,7 +277,7 @@ async fn receive(req: &mut Request, env: &Env, source: Source) -> Checked<()> {
         now_secs(),
         &message,
         parsed.rearm,
-        (source == Source::Data).then_some(opened.receive_id.as_str()),
+        source == Source::Data,
     )
     .await?;
     match state {

@@ -20,9 +20,9 @@ pub enum EventState {
 /// (an event that only asks to re-read, like `change_app_admin`, whose
 /// repeats are byte-identical within a second), and frees its claim: a
 /// delivery applying it now may have read WeCom before this change, so
-/// the new message must be able to read again. `installed`: record it
-/// only if that organisation is installed (a push to the data URL), in the
-/// same statement, so the callback answers after one round trip.
+/// the new message must be able to read again. `installed_only`: record
+/// it only if `corp_id` is installed (a push to the data URL), in the same
+/// statement, so the callback answers after one round trip.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_event(
     db: &Db,
@@ -33,7 +33,7 @@ pub async fn record_event(
     now: u64,
     raw: &str,
     rearm: bool,
-    installed: Option<&str>,
+    installed_only: bool,
 ) -> Result<EventState> {
     #[derive(Deserialize)]
     struct Row {
@@ -43,7 +43,7 @@ pub async fn record_event(
         .prepare(
             "INSERT INTO events (dedupe_key, corp_id, source, kind, received_at, raw) \
              SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
-             WHERE ?8 IS NULL OR EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?8) \
+             WHERE ?8 = 0 OR EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?2) \
              ON CONFLICT (dedupe_key) DO UPDATE SET \
                applied_at = CASE WHEN ?7 = 1 THEN NULL ELSE events.applied_at END, \
                claimed_until = CASE WHEN ?7 = 1 THEN NULL ELSE events.claimed_until END \
@@ -57,12 +57,12 @@ pub async fn record_event(
             num(now),
             raw.into(),
             num(u64::from(rearm)),
-            opt_str(installed),
+            num(u64::from(installed_only)),
         ])?
         .first(None)
         .await?;
     // An upsert returns its row, inserted or updated: none means the
-    // `installed` condition held it back.
+    // `installed_only` condition held it back.
     Ok(match row {
         None => EventState::NotInstalled,
         Some(Row {
