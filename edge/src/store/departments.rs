@@ -64,7 +64,7 @@ pub async fn department_ids(db: &Db, corp_id: &str) -> Result<std::collections::
 
 /// A stored department, without its members: what a department callback
 /// needs of the tree.
-pub struct DepartmentNode {
+pub struct KnownDepartment {
     pub id: u64,
     pub parent_id: u64,
     pub name: String,
@@ -73,7 +73,11 @@ pub struct DepartmentNode {
 /// Those of `ids` the organisation has stored: one read by the primary
 /// key, no member read (a department callback of a 100 000-member
 /// organisation must not walk its members).
-pub async fn departments_by_id(db: &Db, corp_id: &str, ids: &[u64]) -> Result<Vec<DepartmentNode>> {
+pub async fn departments_by_id(
+    db: &Db,
+    corp_id: &str,
+    ids: &[u64],
+) -> Result<Vec<KnownDepartment>> {
     #[derive(Deserialize)]
     struct Row {
         id: f64,
@@ -91,7 +95,7 @@ pub async fn departments_by_id(db: &Db, corp_id: &str, ids: &[u64]) -> Result<Ve
         .results()?;
     Ok(rows
         .into_iter()
-        .map(|r| DepartmentNode {
+        .map(|r| KnownDepartment {
             id: r.id as u64,
             parent_id: r.parent_id as u64,
             name: r.name,
