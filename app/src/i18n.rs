@@ -114,6 +114,10 @@ pub enum Text {
     RefusedTakeoverNotInRange,
     RefusedBatchTooLarge,
     SeatsRefunded,
+    /// Never activated within the 365 days WeCom allows after purchase.
+    SeatsExpiredUnused,
+    /// WeCom no longer knows the code.
+    SeatsRetired,
     TrialDaysLeft,
     TrialEnded,
     TrialEnds,
@@ -206,6 +210,8 @@ pub enum Text {
     AccountAwaitingTransfer,
     AccountMerged,
     AccountSharedDownstream,
+    /// A number WeCom sent that its documentation did not list when we read it.
+    WeComUnknownValue,
     QrSignIn,
     QrSignInHint,
     DevSignInTitle,
@@ -337,6 +343,8 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         Yes => ("是", "yes"),
         No => ("否", "no"),
         SeatsRefunded => ("已退款", "Refunded"),
+        SeatsExpiredUnused => ("逾期未激活", "Expired unused"),
+        SeatsRetired => ("企业微信已作废", "Retired by WeCom"),
         RefusedUnknownMember => ("企业微信中没有这个成员", "WeCom does not know this member"),
         RefusedDeparted => ("该成员已离职", "the member has left the organisation"),
         RefusedNotInRange => ("该成员不在应用可见范围内", "the member is outside the app's visible range"),
@@ -453,6 +461,7 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         AccountAwaitingTransfer => ("待转移（企业微信自动处理）", "Awaiting transfer (WeCom moves it)"),
         AccountMerged => ("已合并", "Merged"),
         AccountSharedDownstream => ("已分配给下游", "Assigned downstream"),
+        WeComUnknownValue => ("未知状态", "Unknown"),
     };
     match lang {
         Lang::Zh => zh,
@@ -511,10 +520,18 @@ pub fn refusal(code: &str) -> Option<Text> {
     })
 }
 
+/// A value WeCom numbers, in words: one we know, or an unknown number
+/// WeCom added after our reading, shown with its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeComWord {
+    Known(Text),
+    Unknown(u32),
+}
+
 /// WeCom's order status in words.
-pub fn order_status(s: OrderStatus) -> Text {
+pub fn order_status(s: OrderStatus) -> WeComWord {
     use Text::*;
-    match s {
+    WeComWord::Known(match s {
         OrderStatus::AwaitingPayment => OrderAwaitingPayment,
         OrderStatus::Paid => OrderPaid,
         OrderStatus::Cancelled => OrderCancelled,
@@ -523,29 +540,46 @@ pub fn order_status(s: OrderStatus) -> Text {
         OrderStatus::Refunded => OrderRefunded,
         OrderStatus::RefundRejected => OrderRefundRejected,
         OrderStatus::Invalidated => OrderInvalidated,
-    }
+        OrderStatus::Unknown(n) => return WeComWord::Unknown(n),
+    })
 }
 
 /// WeCom's order type in words.
-pub fn order_type(t: OrderType) -> Text {
-    match t {
+pub fn order_type(t: OrderType) -> WeComWord {
+    WeComWord::Known(match t {
         OrderType::Purchase | OrderType::MultiCorpPurchase => Text::OrderPurchase,
         OrderType::Renewal => Text::OrderRenewal,
         OrderType::EditionMigration | OrderType::ContractMigration => Text::OrderMigration,
-    }
+        OrderType::Unknown(n) => return WeComWord::Unknown(n),
+    })
 }
 
 /// WeCom's account status in words.
-pub fn account_status(s: AccountStatus) -> Text {
+pub fn account_status(s: AccountStatus) -> WeComWord {
     use Text::*;
-    match s {
+    WeComWord::Known(match s {
         AccountStatus::Unbound => AccountUnbound,
         AccountStatus::Bound => AccountBound,
         AccountStatus::Expired => AccountExpired,
         AccountStatus::AwaitingTransfer => AccountAwaitingTransfer,
         AccountStatus::Merged => AccountMerged,
         AccountStatus::SharedDownstream => AccountSharedDownstream,
+        AccountStatus::Unknown(n) => return WeComWord::Unknown(n),
+    })
+}
+
+/// [`WeComWord`] in a language: "未知状态 (9)" for an unknown number.
+pub fn wecom_word(lang: Lang, w: WeComWord) -> String {
+    match w {
+        WeComWord::Known(t) => text(lang, t).to_owned(),
+        WeComWord::Unknown(n) => format!("{} ({n})", text(lang, Text::WeComUnknownValue)),
     }
+}
+
+/// A reactive [`WeComWord`] in the current language.
+pub fn tr_wecom(w: WeComWord) -> impl Fn() -> String + Copy {
+    let lang = use_lang();
+    move || wecom_word(lang.get(), w)
 }
 
 /// A reactive text in the current language.
@@ -594,16 +628,13 @@ mod tests {
 
     #[test]
     fn every_order_and_account_status_reads_differently() {
-        let orders: Vec<&str> = (0..=7)
-            .map(|n| text(Lang::Zh, order_status(OrderStatus::try_from(n).unwrap())))
+        let orders: Vec<String> = OrderStatus::DOCUMENTED
+            .iter()
+            .map(|s| wecom_word(Lang::Zh, order_status(*s)))
             .collect();
-        let accounts: Vec<&str> = (1..=6)
-            .map(|n| {
-                text(
-                    Lang::En,
-                    account_status(AccountStatus::try_from(n).unwrap()),
-                )
-            })
+        let accounts: Vec<String> = AccountStatus::DOCUMENTED
+            .iter()
+            .map(|s| wecom_word(Lang::En, account_status(*s)))
             .collect();
         for words in [orders, accounts] {
             let mut unique = words.clone();
@@ -612,8 +643,17 @@ mod tests {
             assert_eq!(unique.len(), words.len(), "{words:?}");
         }
         assert_eq!(
-            text(Lang::En, order_status(OrderStatus::RefundRejected)),
+            wecom_word(Lang::En, order_status(OrderStatus::RefundRejected)),
             "Refund rejected"
+        );
+        assert_eq!(
+            wecom_word(Lang::En, order_status(OrderStatus::Unknown(9))),
+            "Unknown (9)",
+            "a status WeCom added later shows with its number"
+        );
+        assert_eq!(
+            wecom_word(Lang::Zh, account_status(AccountStatus::Unknown(7))),
+            "未知状态 (7)"
         );
     }
 

@@ -308,8 +308,13 @@ pub struct SeatItem {
     pub active_code: String,
     #[serde(rename = "type")]
     pub seat_type: u8,
-    /// `unassigned`, `active`, `expired` or `refunded`.
+    /// `unassigned`, `active`, `expired`, `refunded`, `expired_unused`
+    /// (never bound, past the 365-day activation deadline) or `retired`
+    /// (WeCom no longer knows the code).
     pub status: String,
+    /// An unbound code's activation deadline (365 days after purchase).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activate_by: Option<u64>,
     /// WeCom's own account status as last read, when known
     /// (`awaiting_transfer`: WeCom is moving it itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -388,9 +393,14 @@ pub struct TrialSummary {
 pub struct SeatCounts {
     pub purchased: u64,
     pub active: u64,
+    /// Unbound and still activatable (within 365 days of purchase).
     pub unassigned: u64,
     pub expired: u64,
     pub expiring_30d: u64,
+    /// Never bound and past WeCom's 365-day activation deadline: bought,
+    /// but neither free nor usable.
+    #[serde(default)]
+    pub expired_unused: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -768,7 +778,7 @@ pub struct MemberQuery {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SeatQuery {
-    /// `unassigned`, `active`, `expired` or `refunded`.
+    /// `unassigned`, `active`, `expired`, `refunded`, `expired_unused` or `retired`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(with = "Option<SeatStatus>"))]
     pub status: Option<String>,
@@ -800,6 +810,9 @@ pub enum SeatStatus {
     Active,
     Expired,
     Refunded,
+    #[serde(rename = "expired_unused")]
+    ExpiredUnused,
+    Retired,
 }
 
 /// `GET /api/v1/corps/{corp_id}/jsapi/agent_config` query.

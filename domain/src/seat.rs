@@ -7,8 +7,28 @@ use serde::{Deserialize, Serialize};
 pub const DAY: u64 = 86_400;
 /// A held seat may be renewed only when this little time is left.
 pub const RENEW_WINDOW_SECS: u64 = 20 * DAY;
-/// Stacked time on one member and type may not exceed five years (701030).
-pub const MAX_STACKED_SECS: u64 = 5 * 365 * DAY;
+/// A month of WeCom's license orders counts 31 days (document/path/97182:
+/// 「每个月按照31天计算」).
+pub const MONTH_DAYS: u64 = 31;
+/// An order lasts 1 to 60 months: 31 to 1 860 days (document/path/97182:
+/// 「最少购买1个月(31天),最多购买60个月(1860天)」).
+pub const ORDER_MIN_DAYS: u64 = MONTH_DAYS;
+pub const ORDER_MAX_DAYS: u64 = 60 * MONTH_DAYS;
+/// Stacked time on one member and type may not pass five years (701030;
+/// document/path/97188: 「多个同类型的激活码累加后的有效期不可超过5年」).
+/// WeCom's five years are the 60 months it sells at most (1 860 days), so
+/// a fresh 60-month account activates and only a renewal can pass them.
+pub const MAX_STACKED_SECS: u64 = ORDER_MAX_DAYS * DAY;
+/// An unbound code must be activated within 365 days of its creation, which
+/// follows the order's payment at once (701012 after; document/path/97189:
+/// 「激活码必须在创建时间后的365天内激活」).
+pub const ACTIVATION_DEADLINE_SECS: u64 = 365 * DAY;
+
+/// When an unbound code created (paid) at `created_at` can no longer be
+/// activated: from this second on, WeCom answers 701012.
+pub fn activation_deadline(created_at: u64) -> u64 {
+    created_at + ACTIVATION_DEADLINE_SECS
+}
 /// After a transfer away from an active, in-range member, that account
 /// waits this long before it can move again.
 pub const TRANSFER_COOLDOWN_SECS: u64 = 30 * DAY;
@@ -344,10 +364,28 @@ mod tests {
     fn stacked_time_may_not_pass_five_years() {
         let held = seat(10);
         assert_eq!(
-            check_activation(MemberState::ActiveInRange, Some(&held), 5 * 365 * DAY, NOW),
+            check_activation(MemberState::ActiveInRange, Some(&held), 1851 * DAY, NOW),
             Err(Refusal::ExceedsFiveYears)
         );
-        assert!(check_activation(MemberState::ActiveInRange, None, 5 * 365 * DAY, NOW).is_ok());
+        assert_eq!(
+            check_activation(MemberState::ActiveInRange, Some(&held), 1850 * DAY, NOW),
+            Ok(NOW + 1860 * DAY),
+            "10 days left and 1 850 more reach five years exactly"
+        );
+    }
+
+    #[test]
+    fn a_fresh_sixty_month_seat_activates() {
+        assert_eq!(ORDER_MAX_DAYS, 1860, "60 months of 31 days");
+        assert_eq!(
+            check_activation(MemberState::ActiveInRange, None, ORDER_MAX_DAYS * DAY, NOW),
+            Ok(NOW + 1860 * DAY)
+        );
+    }
+
+    #[test]
+    fn an_unbound_code_expires_365_days_after_purchase() {
+        assert_eq!(activation_deadline(NOW), NOW + 365 * DAY);
     }
 
     #[test]

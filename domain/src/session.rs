@@ -5,8 +5,9 @@
 //! The token is `base64url(json) "." base64url(HMAC-SHA256(secret, json))`,
 //! so a token for one organisation can never be replayed against another
 //! (the corp id is inside the MAC), and a forged one costs no D1 query.
-//! The sign-in `state` of WeCom's QR login and OAuth is signed the same
-//! way ([`LoginState`]).
+//! The sign-in `state` of WeCom's QR login and OAuth is a random nonce of
+//! letters and digits, as WeCom takes it ([`is_login_state`]); D1 holds its
+//! flow, expiry and whether it was spent.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -110,6 +111,35 @@ impl AdminRight {
     pub fn may_manage(self) -> bool {
         self == AdminRight::Manage
     }
+
+    /// WeCom's `auth_type` for this right.
+    pub fn auth_type(self) -> u8 {
+        match self {
+            AdminRight::Manage => 1,
+            AdminRight::Look => 0,
+        }
+    }
+}
+
+/// `get_login_info`'s `usertype` of a plain member (document/path/91125):
+/// 1 creator, 2 internal admin, 3 external admin and 4 delegated admin are
+/// admins of the organisation.
+pub const LOGIN_USERTYPE_MEMBER: u8 = 5;
+
+/// The right `get_login_info` itself gives on our app (agent `our_agent`):
+/// an admin of the organisation (`usertype` 1 to 4) whom WeCom lists among
+/// the admins of our app (`agent[].auth_type`: 1 manages, 0 looks). Used
+/// where WeCom's admin list cannot say (an external admin, whom the list
+/// leaves out; a member-authorised install, which has no list:
+/// document/path/100073). A member (5) or an admin of other apps gets none.
+pub fn login_admin_right(info: &crate::wecom::LoginInfo, our_agent: u64) -> Option<AdminRight> {
+    if !(1..LOGIN_USERTYPE_MEMBER).contains(&info.usertype) {
+        return None;
+    }
+    info.agent
+        .iter()
+        .find(|a| a.agentid == our_agent)
+        .map(|a| AdminRight::from_auth_type(a.auth_type))
 }
 
 /// Secrets shorter than this are refused: a guessable key forges sessions.
@@ -130,44 +160,26 @@ pub enum LoginFlow {
     OAuth,
 }
 
-/// The `state` WeCom carries through a sign-in: signed, short-lived, and
-/// single-use (its `nonce` is spent in D1 when it comes back).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginState {
-    pub nonce: String,
-    pub flow: LoginFlow,
-    pub expires_at: u64,
+impl LoginFlow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginFlow::Qr => "qr",
+            LoginFlow::OAuth => "oauth",
+        }
+    }
 }
 
-impl LoginState {
-    pub fn new(nonce: &str, flow: LoginFlow, now: u64) -> LoginState {
-        LoginState {
-            nonce: nonce.to_owned(),
-            flow,
-            expires_at: now + LOGIN_STATE_TTL_SECS,
-        }
-    }
+/// The longest `state` WeCom carries through its login and OAuth links
+/// (「可以填写a-zA-Z0-9的参数值,长度不可超过128个字节」, document/path/91120;
+/// the same for the install link, 90597).
+pub const LOGIN_STATE_MAX_BYTES: usize = 128;
 
-    pub fn sign(&self, secret: &[u8]) -> Result<String, SessionError> {
-        sign_json(self, secret)
-    }
-
-    /// The state, when its MAC holds, it is for `flow` and not expired.
-    pub fn verify(
-        token: &str,
-        secret: &[u8],
-        flow: LoginFlow,
-        now: u64,
-    ) -> Result<LoginState, SessionError> {
-        let state: LoginState = verify_json(token, secret)?;
-        if state.flow != flow {
-            return Err(SessionError::Malformed);
-        }
-        if state.expires_at <= now {
-            return Err(SessionError::Expired);
-        }
-        Ok(state)
-    }
+/// Whether `state` is one WeCom would carry (and we could have issued):
+/// letters and digits only, 1 to 128 bytes. Anything else is refused
+/// before D1 is asked.
+pub fn is_login_state(state: &str) -> bool {
+    (1..=LOGIN_STATE_MAX_BYTES).contains(&state.len())
+        && state.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 fn sign_json<T: Serialize>(value: &T, secret: &[u8]) -> Result<String, SessionError> {
@@ -350,23 +362,45 @@ mod tests {
     }
 
     #[test]
-    fn a_login_state_is_for_one_flow_and_expires() {
-        let token = LoginState::new("n1", LoginFlow::Qr, 1000)
-            .sign(SECRET)
-            .unwrap();
-        let back = LoginState::verify(&token, SECRET, LoginFlow::Qr, 1001).unwrap();
-        assert_eq!(back.nonce, "n1");
+    fn get_login_info_gives_a_right_only_to_admins_listed_for_our_app() {
+        use crate::wecom::{LoginAgent, LoginInfo};
+        let info = |usertype: u8, agent: &[(u64, u8)]| LoginInfo {
+            usertype,
+            agent: agent
+                .iter()
+                .map(|&(agentid, auth_type)| LoginAgent { agentid, auth_type })
+                .collect(),
+            ..LoginInfo::default()
+        };
+        for usertype in 1..=4 {
+            assert_eq!(
+                login_admin_right(&info(usertype, &[(7, 1)]), 7),
+                Some(AdminRight::Manage),
+                "usertype {usertype}"
+            );
+        }
         assert_eq!(
-            LoginState::verify(&token, SECRET, LoginFlow::OAuth, 1001),
-            Err(SessionError::Malformed),
-            "a QR state does not finish an OAuth sign-in"
+            login_admin_right(&info(3, &[(7, 0)]), 7),
+            Some(AdminRight::Look)
         );
+        assert_eq!(login_admin_right(&info(5, &[(7, 1)]), 7), None, "a member");
+        assert_eq!(login_admin_right(&info(0, &[(7, 1)]), 7), None);
         assert_eq!(
-            LoginState::verify(&token, SECRET, LoginFlow::Qr, 1000 + LOGIN_STATE_TTL_SECS),
-            Err(SessionError::Expired)
+            login_admin_right(&info(2, &[(8, 1)]), 7),
+            None,
+            "another app"
         );
-        for bad in ["", "x", "e30.e30", &token[1..]] {
-            assert!(LoginState::verify(bad, SECRET, LoginFlow::Qr, 1001).is_err());
+        assert_eq!(login_admin_right(&info(2, &[]), 7), None);
+        assert_eq!(AdminRight::Manage.auth_type(), 1);
+        assert_eq!(AdminRight::Look.auth_type(), 0);
+    }
+
+    #[test]
+    fn a_login_state_is_what_wecom_carries() {
+        assert!(is_login_state("a1B2"));
+        assert!(is_login_state(&"Z".repeat(LOGIN_STATE_MAX_BYTES)));
+        for bad in ["", "v1.abc", "a-b", "a_b", "a b", "ä", &"Z".repeat(129)] {
+            assert!(!is_login_state(bad), "{bad:?}");
         }
     }
 

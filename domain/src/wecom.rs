@@ -7,121 +7,193 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A month of `account_duration.months` counts 31 days (WeCom's license
-/// pricing page, document/path/95644).
-pub const MONTH_DAYS: u64 = 31;
+pub use crate::seat::MONTH_DAYS;
 
 // ---- WeCom's numbered enums ------------------------------------------------------
 
-/// A number WeCom sent that its documentation does not list for this field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{value} is not a {kind} WeCom documents")]
-pub struct UnknownValue {
-    pub kind: &'static str,
-    pub value: u8,
-}
-
-/// An enum WeCom numbers on the wire: the number both ways (`u8::from`,
-/// `TryFrom<u8>`, unknown numbers refused); serde writes the word, for our
-/// own JSON (use [`as_number`] on WeCom's wire).
+/// An enum WeCom numbers on the wire. WeCom adds values over time
+/// (`order_status` 7, `order_type` 6 and 8 came later; DESIGN §2): a number
+/// its documentation does not list yet is kept as `Unknown(n)`, never a
+/// parse failure that would lose the reply carrying it. The number both
+/// ways (`u32::from`, `From<u32>`); serde writes the word (`unknown_<n>` for
+/// an unknown number) for our own JSON; [`as_number`] on WeCom's wire.
 macro_rules! numbered {
-    ($(#[$m:meta])* $name:ident, $kind:literal { $($(#[$vm:meta])* $variant:ident = $n:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $n:literal $word:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {
-            $($(#[$vm])* $variant = $n),+
+            $($(#[$vm])* $variant,)+
+            /// A number WeCom's documentation does not list (yet), as sent.
+            Unknown(u32),
         }
 
-        impl From<$name> for u8 {
-            fn from(v: $name) -> u8 {
-                v as u8
+        impl From<$name> for u32 {
+            fn from(v: $name) -> u32 {
+                match v {
+                    $($name::$variant => $n,)+
+                    $name::Unknown(n) => n,
+                }
             }
         }
 
-        impl TryFrom<u8> for $name {
-            type Error = UnknownValue;
-            fn try_from(n: u8) -> Result<Self, UnknownValue> {
+        impl From<u32> for $name {
+            fn from(n: u32) -> $name {
                 match n {
-                    $($n => Ok($name::$variant),)+
-                    value => Err(UnknownValue { kind: $kind, value }),
+                    $($n => $name::$variant,)+
+                    n => $name::Unknown(n),
                 }
+            }
+        }
+
+        impl $name {
+            /// Every value WeCom documents, in its order.
+            pub const DOCUMENTED: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word for our own JSON: `paid`, or `unknown_9`.
+            pub fn word(self) -> String {
+                match self {
+                    $($name::$variant => $word.to_owned(),)+
+                    $name::Unknown(n) => format!("{UNKNOWN_PREFIX}{n}"),
+                }
+            }
+
+            /// The value of a word [`Self::word`] wrote.
+            pub fn from_word(word: &str) -> Option<$name> {
+                match word {
+                    $($word => Some($name::$variant),)+
+                    other => other
+                        .strip_prefix(UNKNOWN_PREFIX)
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .map($name::from),
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.word())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let word = String::deserialize(d)?;
+                $name::from_word(&word).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "{word:?} is none of {} nor {UNKNOWN_PREFIX}<number>",
+                        [$($word),+].join(", ")
+                    ))
+                })
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "anyOf": [
+                        {"enum": [$($word),+]},
+                        {"pattern": "^unknown_[0-9]+$",
+                         "description": "a number WeCom sent that its documentation does not list yet"}
+                    ]
+                })
             }
         }
     };
 }
 
+/// How an undocumented number is written in our JSON: `unknown_9`.
+const UNKNOWN_PREFIX: &str = "unknown_";
+
 numbered! {
     /// `license_refund.OrderStatus` (document/path/95805): how WeCom decided
     /// a refund. Not `get_order`'s `order_status` (there 5 and 6).
-    RefundOutcome, "refund outcome" {
-        Refunded = 1,
-        Rejected = 2,
+    RefundOutcome {
+        Refunded = 1 "refunded",
+        Rejected = 2 "rejected",
     }
 }
 
 numbered! {
     /// `get_order.order_status` (document/path/97185, 95648).
     #[derive(Default)]
-    OrderStatus, "order status" {
+    OrderStatus {
         #[default]
-        AwaitingPayment = 0,
-        Paid = 1,
+        AwaitingPayment = 0 "awaiting_payment",
+        Paid = 1 "paid",
         /// Closed unpaid.
-        Cancelled = 2,
+        Cancelled = 2 "cancelled",
         /// Unpaid, the order expired.
-        ExpiredUnpaid = 3,
-        RefundRequested = 4,
-        Refunded = 5,
-        RefundRejected = 6,
+        ExpiredUnpaid = 3 "expired_unpaid",
+        RefundRequested = 4 "refund_requested",
+        Refunded = 5 "refunded",
+        RefundRejected = 6 "refund_rejected",
         /// A test organisation was taken off the provider's test list: its
         /// test orders are void.
-        Invalidated = 7,
+        Invalidated = 7 "invalidated",
     }
 }
 
-impl From<RefundOutcome> for OrderStatus {
-    /// What `get_order` says once the refund is decided.
+impl OrderStatus {
+    /// Whether the order's codes are the organisation's to use: paid, or
+    /// paid with a refund asked for or refused. An order awaiting payment
+    /// has no codes yet; one refunded, cancelled, expired or void has none
+    /// left; an unknown status is shown but not counted on.
+    pub fn codes_usable(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Paid | OrderStatus::RefundRequested | OrderStatus::RefundRejected
+        )
+    }
+}
+
+impl From<RefundOutcome> for Option<OrderStatus> {
+    /// What `get_order` says once the refund is decided (nothing known for
+    /// an outcome WeCom has not documented).
     fn from(o: RefundOutcome) -> Self {
         match o {
-            RefundOutcome::Refunded => OrderStatus::Refunded,
-            RefundOutcome::Rejected => OrderStatus::RefundRejected,
+            RefundOutcome::Refunded => Some(OrderStatus::Refunded),
+            RefundOutcome::Rejected => Some(OrderStatus::RefundRejected),
+            RefundOutcome::Unknown(_) => None,
         }
     }
 }
 
 numbered! {
     /// `get_order.order_type` (document/path/97185; 8 only in
-    /// `get_union_order`).
+    /// `list_order` without a corp id and `get_union_order`).
     #[derive(Default)]
-    OrderType, "order type" {
+    OrderType {
         #[default]
-        Purchase = 1,
+        Purchase = 1 "purchase",
         /// `list_order_account` then lists members, not codes.
-        Renewal = 2,
-        EditionMigration = 5,
-        ContractMigration = 6,
-        MultiCorpPurchase = 8,
+        Renewal = 2 "renewal",
+        EditionMigration = 5 "edition_migration",
+        ContractMigration = 6 "contract_migration",
+        MultiCorpPurchase = 8 "multi_corp_purchase",
     }
 }
 
 numbered! {
     /// An account's status (`get_active_info_by_code`, document/path/97189).
-    AccountStatus, "account status" {
-        Unbound = 1,
+    AccountStatus {
+        Unbound = 1 "unbound",
         /// Bound and valid.
-        Bound = 2,
-        Expired = 3,
+        Bound = 2 "bound",
+        Expired = 3 "expired",
         /// With auto-activation on, WeCom moves the account of a member who
         /// left or left the visible range to this the next early morning,
         /// and hands it on itself.
-        AwaitingTransfer = 4,
+        AwaitingTransfer = 4 "awaiting_transfer",
         /// Its time was merged into another code (a renewal): dead, never
         /// activated or transferred again.
-        Merged = 5,
+        Merged = 5 "merged",
         /// Assigned to a downstream organisation.
-        SharedDownstream = 6,
+        SharedDownstream = 6 "shared_downstream",
     }
 }
 
@@ -135,27 +207,26 @@ impl AccountStatus {
 
 /// Serde of a [`numbered!`] enum as WeCom's number.
 pub mod as_number {
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer, T: Copy + Into<u8>>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u8((*v).into())
+    pub fn serialize<S: Serializer, T: Copy + Into<u32>>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32((*v).into())
     }
 
     pub fn deserialize<'de, D, T>(d: D) -> Result<T, D::Error>
     where
         D: Deserializer<'de>,
-        T: TryFrom<u8>,
-        T::Error: std::fmt::Display,
+        T: From<u32>,
     {
-        T::try_from(u8::deserialize(d)?).map_err(D::Error::custom)
+        Ok(T::from(u32::deserialize(d)?))
     }
 }
 
 /// Serde of an optional [`numbered!`] enum as WeCom's number.
 pub mod as_opt_number {
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer, T: Copy + Into<u8>>(
+    pub fn serialize<S: Serializer, T: Copy + Into<u32>>(
         v: &Option<T>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
@@ -168,12 +239,9 @@ pub mod as_opt_number {
     pub fn deserialize<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
     where
         D: Deserializer<'de>,
-        T: TryFrom<u8>,
-        T::Error: std::fmt::Display,
+        T: From<u32>,
     {
-        Option::<u8>::deserialize(d)?
-            .map(|n| T::try_from(n).map_err(D::Error::custom))
-            .transpose()
+        Ok(Option::<u32>::deserialize(d)?.map(T::from))
     }
 }
 
@@ -241,9 +309,17 @@ pub struct Privilege {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
     pub agentid: u64,
+    /// 0: authorised by an admin; 1: by a member (`auth_mode`,
+    /// document/path/100779), when WeCom gives no admin list (100073).
+    #[serde(default)]
+    pub auth_mode: u8,
     #[serde(default)]
     pub privilege: Privilege,
 }
+
+/// `auth_mode` of a member-authorised install (document/path/100779:
+/// 「授权模式，0为管理员授权；1为成员授权」).
+pub const MEMBER_AUTHORISED: u8 = 1;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthInfo {
@@ -330,8 +406,7 @@ pub struct LoginInfoRequest {
     pub auth_code: String,
 }
 
-/// Who signed in: 1 creator, 2 internal admin, 3 external admin,
-/// 4 delegated admin, 5 member (`usertype`, 91125).
+/// Who signed in (`user_info` of `get_login_info`, 91125).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LoginUser {
@@ -360,6 +435,8 @@ pub struct LoginAgent {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LoginInfo {
+    /// 1 creator, 2 internal admin, 3 external admin, 4 delegated admin,
+    /// 5 member (document/path/91125).
     pub usertype: u8,
     pub user_info: LoginUser,
     pub corp_info: LoginCorp,
@@ -472,6 +549,56 @@ impl AccountDuration {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderId {
     pub order_id: String,
+}
+
+/// A body naming only the organisation (`get_auto_active_status`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CorpOnly {
+    pub corpid: String,
+}
+
+/// `license/list_order` body (document/path/95647, 97184): orders placed
+/// in a window of at most 31 days (`start_time` and `end_time` together or
+/// neither), one organisation's when `corpid` is given; cursor pages of at
+/// most 1 000 (default 500).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListOrderRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corpid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+/// One order of `list_order`'s `order_list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub order_id: String,
+    #[serde(with = "as_number", default)]
+    pub order_type: OrderType,
+}
+
+/// `license/list_order` reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderList {
+    pub next_cursor: String,
+    pub has_more: u8,
+    pub order_list: Vec<OrderSummary>,
+}
+
+impl OrderList {
+    /// The cursor of the next page, when WeCom says there is one.
+    pub fn next(&self) -> Option<&str> {
+        (self.has_more == 1 && !self.next_cursor.is_empty()).then_some(self.next_cursor.as_str())
+    }
 }
 
 /// An order as `license/get_order` describes it. It lists neither codes
@@ -820,33 +947,95 @@ mod tests {
     }
 
     #[test]
-    fn wecoms_numbers_read_as_words_and_unknown_ones_are_refused() {
-        assert_eq!(RefundOutcome::try_from(1), Ok(RefundOutcome::Refunded));
-        assert_eq!(RefundOutcome::try_from(2), Ok(RefundOutcome::Rejected));
-        assert!(RefundOutcome::try_from(4).is_err(), "4 is get_order's");
-        assert_eq!(OrderStatus::try_from(6), Ok(OrderStatus::RefundRejected));
-        assert_eq!(u8::from(OrderStatus::Invalidated), 7);
-        assert!(OrderStatus::try_from(8).is_err());
+    fn wecoms_numbers_read_as_words_and_unknown_ones_are_kept() {
+        assert_eq!(RefundOutcome::from(1), RefundOutcome::Refunded);
+        assert_eq!(RefundOutcome::from(2), RefundOutcome::Rejected);
         assert_eq!(
-            OrderStatus::from(RefundOutcome::Refunded),
-            OrderStatus::Refunded
+            RefundOutcome::from(4),
+            RefundOutcome::Unknown(4),
+            "4 is get_order's"
+        );
+        assert_eq!(OrderStatus::from(6), OrderStatus::RefundRejected);
+        assert_eq!(u32::from(OrderStatus::Invalidated), 7);
+        assert_eq!(OrderStatus::from(8), OrderStatus::Unknown(8));
+        assert_eq!(u32::from(OrderStatus::Unknown(8)), 8);
+        assert_eq!(
+            Option::<OrderStatus>::from(RefundOutcome::Refunded),
+            Some(OrderStatus::Refunded)
         );
         assert_eq!(
-            OrderStatus::from(RefundOutcome::Rejected),
-            OrderStatus::RefundRejected
+            Option::<OrderStatus>::from(RefundOutcome::Rejected),
+            Some(OrderStatus::RefundRejected)
         );
+        assert_eq!(Option::<OrderStatus>::from(RefundOutcome::Unknown(3)), None);
         for n in 1..=6 {
-            assert_eq!(u8::from(AccountStatus::try_from(n).unwrap()), n);
+            assert_eq!(u32::from(AccountStatus::from(n)), n);
+            assert!(!matches!(AccountStatus::from(n), AccountStatus::Unknown(_)));
         }
-        assert!(AccountStatus::try_from(0).is_err());
+        assert_eq!(AccountStatus::from(0), AccountStatus::Unknown(0));
+        assert_eq!(AccountStatus::DOCUMENTED.len(), 6);
         assert_eq!(
             serde_json::to_string(&OrderStatus::RefundRequested).unwrap(),
             "\"refund_requested\"",
             "our own JSON says the word"
         );
-        let bad: Result<OrderReply, _> =
-            serde_json::from_str(r#"{"order":{"order_id":"O","order_status":9}}"#);
-        assert!(bad.is_err(), "an order status WeCom never documented");
+        assert_eq!(
+            serde_json::to_string(&OrderType::Unknown(9)).unwrap(),
+            "\"unknown_9\"",
+            "an unknown number is shown with its number"
+        );
+        for s in OrderStatus::DOCUMENTED
+            .iter()
+            .copied()
+            .chain([OrderStatus::Unknown(42)])
+        {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(serde_json::from_str::<OrderStatus>(&json).unwrap(), s);
+        }
+        assert!(serde_json::from_str::<OrderStatus>("\"unknown_x\"").is_err());
+        assert!(serde_json::from_str::<OrderStatus>("\"payed\"").is_err());
+    }
+
+    #[test]
+    fn a_reply_with_a_number_wecom_added_later_still_reads() {
+        // order_type 6 and order_status 7 were added after the first
+        // reading; a 9 tomorrow must not lose the payment push.
+        let o: OrderReply = serde_json::from_str(
+            r#"{"errcode":0,"errmsg":"ok","order":{"order_id":"OI1","order_type":9,
+            "order_status":11,"account_count":{"base_count":1},
+            "account_duration":{"months":1},"create_time":1,"pay_time":2}}"#,
+        )
+        .unwrap();
+        assert_eq!(o.order.order_type, OrderType::Unknown(9));
+        assert_eq!(o.order.order_status, OrderStatus::Unknown(11));
+        assert!(!o.order.order_status.codes_usable());
+        let back = serde_json::to_value(&o.order).unwrap();
+        assert_eq!(back["order_type"], 9, "WeCom's wire keeps the number");
+        let info: ActiveInfoList = serde_json::from_str(
+            r#"{"active_info_list":[{"active_code":"C","type":1,"status":7}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            info.active_info_list[0].status,
+            Some(AccountStatus::Unknown(7))
+        );
+    }
+
+    #[test]
+    fn codes_are_usable_only_while_the_order_stands_paid() {
+        let usable: Vec<OrderStatus> = OrderStatus::DOCUMENTED
+            .iter()
+            .copied()
+            .filter(|s| s.codes_usable())
+            .collect();
+        assert_eq!(
+            usable,
+            [
+                OrderStatus::Paid,
+                OrderStatus::RefundRequested,
+                OrderStatus::RefundRejected
+            ]
+        );
     }
 
     #[test]

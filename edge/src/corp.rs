@@ -110,6 +110,7 @@ pub async fn install(
         agent_id: agent.agentid,
         permanent_code_sealed: &sealed,
         range: &range(&agent.privilege),
+        auth_mode: agent.auth_mode,
         install_key: &install_key(&cfg.suite_id, &corp_id),
         event_key,
         now,
@@ -147,9 +148,11 @@ pub async fn refresh_auth(
         .wecom
         .get_auth_info(corp_id, &corp.permanent_code)
         .await?;
-    let new_range = range(&our_agent(&auth.auth_info)?.privilege);
+    let agent = our_agent(&auth.auth_info)?;
+    let new_range = range(&agent.privilege);
     let corp_name = &auth.auth_corp_info.corp_name;
-    if store::update_range(&corp.db, corp_id, corp_name, &new_range, now).await? {
+    let mode = agent.auth_mode;
+    if store::update_range(&corp.db, corp_id, corp_name, &new_range, mode, now).await? {
         let detail = serde_json::to_value(&new_range).unwrap_or_default();
         store::audit(&corp.db, corp_id, now, actor, "range_changed", &detail).await?;
         Ok("range updated".into())

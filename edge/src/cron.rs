@@ -72,7 +72,12 @@ pub async fn reconcile_corp(
     if let Err(e) = mirror::refresh_license_info(env, cfg, corp_id, now, "cron").await {
         console_error!("cron: {corp_id}: get_app_license_info: {}", e.message);
     }
-    let seats_repaired = mirror::reconcile(env, cfg, corp_id, now).await?;
+    // Orders re-read from WeCom: a lost license_pay_success is found here.
+    let orders = mirror::reread_orders(env, cfg, corp_id, now, "cron").await?;
+    if let Err(e) = mirror::refresh_auto_active(env, cfg, corp_id, now, "cron").await {
+        console_error!("cron: {corp_id}: get_auto_active_status: {}", e.message);
+    }
+    let seats_repaired = mirror::reconcile(env, cfg, corp_id, now).await? + orders.len() as u64;
     Ok(Reconciled {
         corp_id: corp_id.to_owned(),
         contacts,

@@ -50,6 +50,20 @@ async fn finish(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Result<(), 
     let license = mirror::refresh_license_info(env, cfg, corp_id, now, "wecom")
         .await
         .map(|_| ());
+    // Paid seats are re-read, not only pushed: a reinstall after
+    // cancel_auth gets back every order of the last year and the seats
+    // bound in WeCom; a license_pay_success that came before this install
+    // is found here too.
+    let orders = mirror::reread_orders(env, cfg, corp_id, now, "wecom")
+        .await
+        .map(|_| ());
+    let seats = match &orders {
+        Ok(()) => mirror::reconcile(env, cfg, corp_id, now).await.map(|_| ()),
+        Err(_) => Ok(()),
+    };
+    let auto_active = mirror::refresh_auto_active(env, cfg, corp_id, now, "wecom")
+        .await
+        .map(|_| ());
     cache::bump_generation(env, corp_id).await;
     // The first sync runs on as its own chain of queue messages; one
     // already running (a retried install) will do.
@@ -60,11 +74,19 @@ async fn finish(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Result<(), 
     for (step, result) in [
         ("admins", &admins),
         ("license info", &license),
+        ("orders", &orders),
+        ("seats", &seats),
+        ("auto-activation", &auto_active),
         ("sync", &synced),
     ] {
         if let Err(e) = result {
             console_error!("install {corp_id}: {step}: {}", e.message);
         }
     }
-    admins.and(license).and(synced)
+    admins
+        .and(license)
+        .and(orders)
+        .and(seats)
+        .and(auto_active)
+        .and(synced)
 }

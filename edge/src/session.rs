@@ -111,6 +111,7 @@ pub async fn open(
     corp_id: &str,
     userid: &str,
     role: Role,
+    granted: Option<AdminRight>,
 ) -> std::result::Result<(Session, String), ApiError> {
     let sid = hex(&env::random::<16>()?);
     let now = now_secs();
@@ -118,7 +119,7 @@ pub async fn open(
     let token = session
         .sign(&session_secret(env)?)
         .map_err(ApiError::internal)?;
-    store::open_session(&env::db(env)?, &session, now).await?;
+    store::open_session(&env::db(env)?, &session, granted, now).await?;
     Ok((session, session_cookie(req, &token, SESSION_TTL_SECS)))
 }
 
@@ -145,8 +146,15 @@ pub async fn dev_login(mut req: Request, ctx: RouteContext<Context>) -> Result<R
                     "that member is not an admin of that organisation",
                 ));
             };
-            let (session, cookie) =
-                open(&req, &ctx.env, &login.corp_id, &login.userid, Role::Admin).await?;
+            let (session, cookie) = open(
+                &req,
+                &ctx.env,
+                &login.corp_id,
+                &login.userid,
+                Role::Admin,
+                None,
+            )
+            .await?;
             let headers = Headers::new();
             headers.set("Set-Cookie", &cookie)?;
             Ok(Response::from_json(&info(&session, right))?.with_headers(headers))

@@ -3,19 +3,21 @@
 //! business-settings entry of WeCom's admin console (`/auth/wecom-admin`,
 //! an `auth_code` and no `state`), and the member's OAuth inside WeCom's
 //! webview (`/` or `/me` with a `wxwork` user agent and no session →
-//! WeCom's `oauth2/authorize` → `/auth/oauth`). Each `state` is signed,
-//! single-use and short-lived (`domain::session::LoginState`). Who may not
-//! sign in gets a page saying who can grant access and how.
+//! WeCom's `oauth2/authorize` → `/auth/oauth`). Each `state` is a random
+//! nonce of letters and digits as WeCom takes it (at most 128 bytes,
+//! `domain::session::is_login_state`), single-use and short-lived: D1 holds
+//! its flow and expiry. Who may not sign in gets a page saying who can
+//! grant access and how.
 
 use crate::clock::now_secs;
 use crate::env::{self, Config};
 use crate::error::{respond, ApiError};
 use crate::http::{Admin, Ctx, Json};
-use crate::session::{self, hex, session_secret};
-use crate::store;
+use crate::session::{self, hex};
+use crate::store::{self, StateSpent};
 use crate::wecom::{WeCom, WeComError, INVALID_CODE};
 use domain::api::SessionsRevoked;
-use domain::session::{LoginFlow, LoginState, Role, SessionError};
+use domain::session::{is_login_state, login_admin_right, LoginFlow, Role, LOGIN_STATE_TTL_SECS};
 use serde::Deserialize;
 use worker::{Env, Headers, Request, Response, Result, Url};
 
@@ -36,55 +38,44 @@ fn origin(req: &Request) -> std::result::Result<String, ApiError> {
     Ok(url.origin().ascii_serialization())
 }
 
-/// A fresh signed state for `flow`, its nonce remembered in D1.
+/// A fresh state for `flow`: 128 random bits as 32 hex digits (letters
+/// and digits, as WeCom takes a state), remembered in D1 with its flow.
 async fn new_state(env: &Env, flow: LoginFlow) -> std::result::Result<String, ApiError> {
     let now = now_secs();
-    let state = LoginState::new(&hex(&env::random::<16>()?), flow, now);
-    store::issue_login_state(&env::db(env)?, &state.nonce, state.expires_at, now).await?;
-    state
-        .sign(&session_secret(env)?)
-        .map_err(ApiError::internal)
+    let nonce = hex(&env::random::<16>()?);
+    let expires_at = now + LOGIN_STATE_TTL_SECS;
+    store::issue_login_state(&env::db(env)?, &nonce, flow, expires_at, now).await?;
+    Ok(nonce)
 }
 
-/// Checks and spends the state WeCom brought back: missing, forged, for
+/// Checks and spends the state WeCom brought back: missing, not ours, for
 /// another flow, expired or already used → 400.
 async fn spend_state(
     env: &Env,
     state: Option<&str>,
     flow: LoginFlow,
 ) -> std::result::Result<(), ApiError> {
-    let token = state
+    let nonce = state
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ApiError::new(400, "bad_state", "the sign-in state is missing"))?;
-    let now = now_secs();
-    let state = match LoginState::verify(token, &session_secret(env)?, flow, now) {
-        Ok(state) => state,
-        Err(SessionError::Expired) => {
-            return Err(ApiError::new(
-                400,
-                "state_expired",
-                "this sign-in took too long; start it again",
-            ))
-        }
-        Err(SessionError::WeakSecret) => {
-            return Err(ApiError::internal("SESSION_SECRET is too short"))
-        }
-        Err(_) => {
-            return Err(ApiError::new(
-                400,
-                "bad_state",
-                "the sign-in state is not one we issued",
-            ))
-        }
-    };
-    if !store::spend_login_state(&env::db(env)?, &state.nonce, now).await? {
-        return Err(ApiError::new(
+    let not_ours = || ApiError::new(400, "bad_state", "the sign-in state is not one we issued");
+    if !is_login_state(nonce) {
+        return Err(not_ours());
+    }
+    match store::spend_login_state(&env::db(env)?, nonce, flow, now_secs()).await? {
+        StateSpent::Now => Ok(()),
+        StateSpent::Expired => Err(ApiError::new(
+            400,
+            "state_expired",
+            "this sign-in took too long; start it again",
+        )),
+        StateSpent::Already => Err(ApiError::new(
             400,
             "state_used",
             "this sign-in was already used; start it again",
-        ));
+        )),
+        StateSpent::Unknown => Err(not_ours()),
     }
-    Ok(())
 }
 
 /// WeCom's refusal of a code, in our words.
@@ -164,8 +155,11 @@ pub async fn wecom_admin(req: Request, ctx: Ctx) -> Result<Response> {
 }
 
 /// Who the auth code names (`get_login_info`); a session for an admin of
-/// an installed organisation whose stored admin list holds them, the
-/// refusal page for anyone else.
+/// an installed organisation, the refusal page for anyone else. WeCom's
+/// admin list decides where it names the user; where it cannot (an external
+/// admin, whom it leaves out; a member-authorised install, which has none:
+/// document/path/100073), `get_login_info`'s own `usertype` and
+/// `agent[].auth_type` for our app do. A member (usertype 5) is refused.
 async fn admin_sign_in(
     req: &Request,
     env: &Env,
@@ -179,16 +173,24 @@ async fn admin_sign_in(
         .login_info(auth_code)
         .await
         .map_err(code_refused)?;
-    let corp_id = info.corp_info.corpid;
-    let userid = info.user_info.userid;
+    let corp_id = info.corp_info.corpid.clone();
+    let userid = info.user_info.userid.clone();
     let db = env::db(env)?;
-    if corp_id.is_empty() || !store::corp_exists(&db, &corp_id).await? {
+    let agent_id = match corp_id.is_empty() {
+        true => None,
+        false => store::installed_agent(&db, &corp_id).await?,
+    };
+    let Some(agent_id) = agent_id else {
         return refused(Refusal::NotInstalled, &corp_id, &userid);
-    }
-    if store::admin_right(&db, &corp_id, &userid).await?.is_none() {
-        return refused(Refusal::NotAdmin, &corp_id, &userid);
-    }
-    let (_, cookie) = session::open(req, env, &corp_id, &userid, Role::Admin).await?;
+    };
+    let granted = match store::admin_right(&db, &corp_id, &userid).await? {
+        Some(_) => None,
+        None => match login_admin_right(&info, agent_id) {
+            Some(right) => Some(right),
+            None => return refused(Refusal::NotAdmin, &corp_id, &userid),
+        },
+    };
+    let (_, cookie) = session::open(req, env, &corp_id, &userid, Role::Admin, granted).await?;
     redirect("/seats", Some(&cookie))
 }
 
@@ -256,7 +258,7 @@ pub async fn oauth(req: Request, ctx: Ctx) -> Result<Response> {
                 None => (Role::Member, "/me"),
             };
             let (_, cookie) =
-                session::open(&req, &ctx.env, &user.corpid, &user.userid, role).await?;
+                session::open(&req, &ctx.env, &user.corpid, &user.userid, role, None).await?;
             redirect(page, Some(&cookie))
         }
         .await,

@@ -580,6 +580,24 @@ pub fn pay_order(corp_id: &str, base: u64, days: u64) -> String {
     a.json()["order_id"].as_str().unwrap().to_owned()
 }
 
+/// A member holds a base seat with `days_left` (at most 31) left: WeCom
+/// sells a month at least, so a 31-day seat is bought, activated and aged
+/// in `sim` (time passes for that account only), and the worker's
+/// reconcile reads the new expiry from WeCom.
+pub fn short_seat(admin: &ureq::Agent, corp_id: &str, userid: &str, days_left: u64) {
+    assert!(days_left <= 31, "orders last a month at least");
+    pay_order(corp_id, 1, 31);
+    let r = activate(admin, corp_id, &[userid]);
+    assert_eq!(r[0]["ok"], true, "{r:?}");
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp_id}/age"),
+        &serde_json::json!({"userid": userid, "type": 1, "days": 31 - days_left}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    reconcile(corp_id);
+}
+
 /// A provider access token from the simulator, as the worker gets one.
 pub fn provider_token() -> String {
     let a = post_json(

@@ -95,7 +95,7 @@ fn activation_binds_seats_and_refuses_with_reasons() {
 #[ignore = "needs the stack: run through `make test`"]
 fn without_free_codes_activation_says_so() {
     let (corp, admin) = installed_and_synced("nofree");
-    pay_order(&corp, 1, 30);
+    pay_order(&corp, 1, 31);
     let r = activate(&admin, &corp, &["dev1", "dev2"]);
     assert_eq!(r[0]["ok"], true);
     assert_eq!(r[1]["code"], "no_free_account");
@@ -702,8 +702,7 @@ fn wecom_accounts_of(corp: &str, userid: &str) -> Vec<(String, u64)> {
 #[ignore = "needs the stack: run through `make test`"]
 fn a_renewal_with_20_days_or_less_left_carries_the_remaining_time_over() {
     let (corp, admin) = installed_and_synced("renew");
-    pay_order(&corp, 1, 10);
-    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    short_seat(&admin, &corp, "dev1", 10);
     let short = active_seats_of(&admin, &corp, "dev1");
     assert_eq!(short.len(), 1);
     let (old_code, old_expiry) = short[0].clone();
@@ -729,19 +728,18 @@ fn a_renewal_with_20_days_or_less_left_carries_the_remaining_time_over() {
 #[ignore = "needs the stack: run through `make test`"]
 fn stacked_time_may_reach_five_years_and_not_a_day_more() {
     let (corp, admin) = installed_and_synced("five");
-    // dev1 holds 10 days; 1 815 more make exactly five years (1 825 days).
-    pay_order(&corp, 1, 10);
-    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
-    pay_order(&corp, 1, 1815);
+    // dev1 holds 10 days; 1 850 more make exactly five years as WeCom
+    // sells them (60 months of 31 days: 1 860 days).
+    short_seat(&admin, &corp, "dev1", 10);
+    pay_order(&corp, 1, 1850);
     let up_to = activate(&admin, &corp, &["dev1"]);
     assert_eq!(up_to[0]["ok"], true, "five years exactly: {up_to:?}");
     assert_eq!(active_seats_of(&admin, &corp, "dev1").len(), 1);
 
-    // dev2 holds 10 days; 1 816 more would pass five years.
-    pay_order(&corp, 1, 10);
-    assert_eq!(activate(&admin, &corp, &["dev2"])[0]["ok"], true);
+    // dev2 holds 10 days; 1 851 more would pass five years.
+    short_seat(&admin, &corp, "dev2", 10);
     let before = active_seats_of(&admin, &corp, "dev2");
-    pay_order(&corp, 1, 1816);
+    pay_order(&corp, 1, 1851);
     let over = activate(&admin, &corp, &["dev2"]);
     assert_eq!(over[0]["code"], "exceeds_five_years", "{over:?}");
     assert_eq!(
@@ -760,8 +758,7 @@ fn a_takeover_with_20_days_or_less_left_has_that_account_replaced() {
     pay_order(&corp, 1, 365);
     assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
     let (long_code, long_expiry) = active_seats_of(&admin, &corp, "dev1")[0].clone();
-    pay_order(&corp, 1, 10);
-    assert_eq!(activate(&admin, &corp, &["dev2"])[0]["ok"], true);
+    short_seat(&admin, &corp, "dev2", 10);
     let (short_code, _) = active_seats_of(&admin, &corp, "dev2")[0].clone();
     member_leaves(&corp, "dev1");
 

@@ -67,6 +67,14 @@ fn param(url: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// WeCom takes a `state` of a-zA-Z0-9, at most 128 bytes (document/path/91120).
+fn assert_state_as_wecom_takes_it(state: &str) {
+    assert!(
+        (1..=128).contains(&state.len()) && state.bytes().all(|b| b.is_ascii_alphanumeric()),
+        "a state WeCom may refuse: {state:?}"
+    );
+}
+
 /// `/auth/login`: WeCom's (sim's) QR page with our callback and a state.
 fn start_qr(agent: &ureq::Agent) -> String {
     let to_wecom = hop(agent, &format!("{}/auth/login", edge()), DESKTOP);
@@ -83,6 +91,7 @@ fn start_qr(agent: &ureq::Agent) -> String {
         config("PROVIDER_CORPID")
     );
     assert_eq!(param(&to_wecom.location, "usertype"), "admin");
+    assert_state_as_wecom_takes_it(&param(&to_wecom.location, "state"));
     assert_eq!(
         param(&to_wecom.location, "redirect_uri"),
         format!("{}/auth/callback", edge())
@@ -320,6 +329,7 @@ fn a_spent_code_is_refused() {
         let agent = hops();
         let to_wecom = hop(&agent, &format!("{}/me", edge()), IN_WECOM);
         let state = param(&to_wecom.location, "state");
+        assert_state_as_wecom_takes_it(&state);
         let a = hop(
             &agent,
             &format!("{}/auth/oauth?code={oauth}&state={state}", edge()),
@@ -501,4 +511,92 @@ fn a_redirect_off_the_trusted_domain_is_refused_by_wecom() {
     let a = hop(&agent, &url, IN_WECOM);
     assert_eq!(a.status, 400);
     assert!(a.text.contains("50001"));
+}
+
+/// A QR sign-in of someone WeCom may not let in: the refusal's reason.
+fn qr_refused(corp: &str, userid: &str) -> String {
+    let agent = hops();
+    let qr = start_qr(&agent);
+    let back = hop(&agent, &scan(&agent, &qr, corp, userid), DESKTOP);
+    assert_eq!(back.status, 403, "{}", back.text);
+    assert!(back.cookie.is_none());
+    back.text
+        .split("data-reason=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_member_authorised_install_signs_in_its_admins_by_what_get_login_info_says() {
+    let _clock = clock_untouched();
+    let mut contacts = sim_corp(&unique_corp("mauth"), &[2], &["sales1"]);
+    // A member authorised the app: WeCom gives no admin list (100073).
+    contacts["auth_mode"] = json!(1);
+    contacts["admins"] = json!(["boss", {"userid": "dev2", "auth_type": 0}]);
+    let corp = put_sim_corp(&contacts);
+    sim_install(&corp);
+    let rows = d1(&format!(
+        "SELECT auth_mode, (SELECT count(*) FROM admins a WHERE a.corp_id = o.corp_id) AS n \
+         FROM organisations o WHERE corp_id = '{corp}'"
+    ));
+    assert_eq!(
+        (rows[0]["auth_mode"].as_u64(), rows[0]["n"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    let boss = qr_sign_in(&corp, "boss");
+    let (status, who) = with_cookie("GET", "/api/v1/session", &boss);
+    assert_eq!(status, 200, "{who}");
+    assert_eq!(who["may_manage"], true, "auth_type 1 manages: {who}");
+    let (status, _) = with_cookie("GET", &format!("/api/v1/corps/{corp}/summary"), &boss);
+    assert_eq!(status, 200, "the session stands at the next request");
+
+    let looker = qr_sign_in(&corp, "dev2");
+    let (status, who) = with_cookie("GET", "/api/v1/session", &looker);
+    assert_eq!(status, 200, "{who}");
+    assert_eq!(who["may_manage"], false, "auth_type 0 looks: {who}");
+
+    // A member (usertype 5) is refused with the explanation.
+    assert_eq!(qr_refused(&corp, "dev1"), "not_admin");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_external_admin_the_admin_list_leaves_out_signs_in() {
+    let _clock = clock_untouched();
+    let mut contacts = sim_corp(&unique_corp("extadm"), &[2], &["sales1"]);
+    contacts["admins"] = json!(["boss", {"userid": "dev1", "auth_type": 1, "usertype": 3}]);
+    let corp = put_sim_corp(&contacts);
+    sim_install(&corp);
+    let listed: Vec<String> = d1(&format!(
+        "SELECT userid FROM admins WHERE corp_id = '{corp}' ORDER BY userid"
+    ))
+    .iter()
+    .map(|r| r["userid"].as_str().unwrap().to_owned())
+    .collect();
+    assert_eq!(
+        listed,
+        ["boss"],
+        "WeCom's list leaves the external admin out"
+    );
+    let cookie = qr_sign_in(&corp, "dev1");
+    let (status, who) = with_cookie("GET", "/api/v1/session", &cookie);
+    assert_eq!(
+        (status, who["may_manage"].clone()),
+        (200, json!(true)),
+        "{who}"
+    );
+    // Revoking every session ends theirs too.
+    let (status, _) = with_cookie(
+        "POST",
+        &format!("/api/v1/corps/{corp}/sessions/revoke"),
+        &cookie,
+    );
+    assert_eq!(status, 200);
+    let (status, _) = with_cookie("GET", "/api/v1/session", &cookie);
+    assert_eq!(status, 401);
+    assert_eq!(qr_refused(&corp, "sales1"), "not_admin");
 }

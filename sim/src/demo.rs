@@ -53,6 +53,7 @@ pub fn corp() -> Corp {
             partylist: vec![],
         }],
         admins: vec![Admin::manager("admin")],
+        auth_mode: 0,
         // R&D (with its sub-department) and marketing as whole departments;
         // three sales people picked one by one.
         range: Range {

@@ -127,6 +127,23 @@ fn people(state: &State, link: &str, redirect: &str, st: &str) -> String {
     html
 }
 
+/// The longest `state` WeCom carries (「a-zA-Z0-9的参数值,长度不可超过128个字节」,
+/// document/path/91120, and the install link 90597).
+const STATE_MAX_BYTES: usize = 128;
+
+/// The `state` of a login or OAuth link, when WeCom takes it: letters and
+/// digits only, at most 128 bytes; none at all is allowed.
+fn state_of(req: &Req) -> Result<&str, Reply> {
+    let st = req.query("state").unwrap_or_default();
+    if st.len() > STATE_MAX_BYTES || !st.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(refused(
+            40001,
+            "invalid state: a-zA-Z0-9, at most 128 bytes",
+        ));
+    }
+    Ok(st)
+}
+
 /// `GET /wwopen/sso/3rd_qrConnect?appid=PROVIDER_CORPID&redirect_uri&state&usertype`.
 fn qr_page(sim: &Sim, req: &Req) -> Reply {
     if req.query("appid") != Some(sim.config.provider_corpid.as_str()) {
@@ -136,7 +153,10 @@ fn qr_page(sim: &Sim, req: &Req) -> Reply {
         Ok(r) => r,
         Err(refused) => return refused,
     };
-    let st = req.query("state").unwrap_or_default();
+    let st = match state_of(req) {
+        Ok(st) => st,
+        Err(refused) => return refused,
+    };
     let list = people(&sim.state(), "/wwopen/sso/3rd_qrConnect/scan", redirect, st);
     page(
         200,
@@ -157,7 +177,10 @@ fn oauth_page(sim: &Sim, req: &Req) -> Reply {
         Ok(r) => r,
         Err(refused) => return refused,
     };
-    let st = req.query("state").unwrap_or_default();
+    let st = match state_of(req) {
+        Ok(st) => st,
+        Err(refused) => return refused,
+    };
     let list = people(
         &sim.state(),
         "/connect/oauth2/authorize/choose",
@@ -243,5 +266,34 @@ mod tests {
             .unwrap()
             .body
             .contains("40013"));
+    }
+
+    #[test]
+    fn a_state_of_other_characters_or_past_128_bytes_is_refused() {
+        let sim = Sim::for_tests();
+        with_corp(&sim);
+        let back = "http%3A%2F%2F127.0.0.1%3A9%2Fauth%2Fcallback";
+        let link = |st: &str| {
+            format!("/wwopen/sso/3rd_qrConnect?appid=wwprovider&redirect_uri={back}&state={st}&usertype=admin")
+        };
+        let long = "a".repeat(129);
+        for bad in ["v1.abc", "a-b", "a_b", long.as_str()] {
+            let page = handle(&sim, &Req::for_tests("GET", &link(bad), "")).unwrap();
+            assert_eq!(page.status, 400, "{bad}");
+        }
+        let ok = "A".repeat(128);
+        assert_eq!(
+            handle(&sim, &Req::for_tests("GET", &link(&ok), ""))
+                .unwrap()
+                .status,
+            200
+        );
+        let oauth = format!("/connect/oauth2/authorize?appid=wwsuite&redirect_uri={back}&response_type=code&scope=snsapi_base&state=x.y");
+        assert_eq!(
+            handle(&sim, &Req::for_tests("GET", &oauth, ""))
+                .unwrap()
+                .status,
+            400
+        );
     }
 }

@@ -21,12 +21,16 @@ pub const PRE_AUTH_CODE_TTL: u64 = 1200;
 pub const AUTH_CODE_TTL: u64 = 600;
 /// `create_new_order` buys at most a million accounts of each type.
 const ORDER_ACCOUNTS_MAX: u64 = 1_000_000;
-/// `create_new_order`: an account lasts at most five years.
-const ORDER_DAYS_MAX: u64 = 5 * 365;
+/// `create_new_order`: 「总购买时长为(months*31+days)天,最少购买1个月(31天),
+/// 最多购买60个月(1860天)」 (document/path/97182).
+const ORDER_DAYS_MIN: u64 = 31;
+const ORDER_DAYS_MAX: u64 = 1860;
 const DAY: u64 = 86_400;
-/// Stacked time on one member and type may not exceed five years (701030);
-/// a renewal is cut there.
-pub const MAX_STACKED_SECS: u64 = 5 * 365 * DAY;
+/// Stacked time on one member and type may not pass five years (701030,
+/// 「多个同类型的激活码累加后的有效期不可超过5年」, document/path/97188):
+/// WeCom's five years are the 60 months of 31 days it sells at most, so a
+/// fresh 60-month account activates; a renewal is cut there.
+pub const MAX_STACKED_SECS: u64 = ORDER_DAYS_MAX * DAY;
 
 /// No third-party authorisation, no order.
 pub const NOT_AUTHORISED: Refusal =
@@ -35,8 +39,10 @@ pub const BAD_ACCOUNT_COUNT: Refusal = Refusal::new(
     40058,
     "account_count: 1 to 1000000 of each type, not both zero",
 );
-pub const BAD_DURATION: Refusal =
-    Refusal::new(40058, "account_duration: between one day and five years");
+pub const BAD_DURATION: Refusal = Refusal::new(
+    40058,
+    "account_duration: between 1 month (31 days) and 60 months (1860 days)",
+);
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Department {
@@ -85,20 +91,30 @@ pub struct Range {
 }
 
 /// An admin of the app: `auth_type` 1 = management permission, 0 =
-/// message-sending only (WeCom's admin list, page 100072). Written as a
-/// bare userid, an admin manages.
+/// message-sending only (WeCom's admin list, page 100073), and what kind of
+/// admin `get_login_info` says they are (`usertype`: 1 creator, 2 internal
+/// admin, 3 external admin, 4 delegated admin; 91125). Written as a bare
+/// userid, an internal admin who manages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "AdminEntry")]
 pub struct Admin {
     pub userid: String,
     pub auth_type: u8,
+    pub usertype: u8,
 }
+
+/// `usertype` of an internal system admin.
+pub const INTERNAL_ADMIN: u8 = 2;
+/// `usertype` of an external admin (of another organisation): the admin
+/// list leaves them out (「不包括外部管理员」, 100073).
+pub const EXTERNAL_ADMIN: u8 = 3;
 
 impl Admin {
     pub fn manager(userid: &str) -> Admin {
         Admin {
             userid: userid.to_owned(),
             auth_type: 1,
+            usertype: INTERNAL_ADMIN,
         }
     }
 }
@@ -107,14 +123,27 @@ impl Admin {
 #[serde(untagged)]
 enum AdminEntry {
     Manager(String),
-    Admin { userid: String, auth_type: u8 },
+    Admin {
+        userid: String,
+        auth_type: u8,
+        #[serde(default)]
+        usertype: Option<u8>,
+    },
 }
 
 impl From<AdminEntry> for Admin {
     fn from(entry: AdminEntry) -> Admin {
         match entry {
             AdminEntry::Manager(userid) => Admin::manager(&userid),
-            AdminEntry::Admin { userid, auth_type } => Admin { userid, auth_type },
+            AdminEntry::Admin {
+                userid,
+                auth_type,
+                usertype,
+            } => Admin {
+                userid,
+                auth_type,
+                usertype: usertype.unwrap_or(INTERNAL_ADMIN),
+            },
         }
     }
 }
@@ -157,6 +186,10 @@ pub struct Corp {
     pub tags: Vec<Tag>,
     #[serde(default)]
     pub admins: Vec<Admin>,
+    /// How the app was authorised (`auth_info.agent[].auth_mode`,
+    /// 100779): 0 by an admin, 1 by a member, when WeCom lists no admins.
+    #[serde(default)]
+    pub auth_mode: u8,
     #[serde(default)]
     pub range: Range,
     #[serde(default)]
@@ -395,7 +428,7 @@ impl State {
         {
             return Err(BAD_ACCOUNT_COUNT);
         }
-        if days == 0 || days > ORDER_DAYS_MAX {
+        if !(ORDER_DAYS_MIN..=ORDER_DAYS_MAX).contains(&days) {
             return Err(BAD_DURATION);
         }
         let now = self.now();
@@ -429,7 +462,7 @@ impl State {
         if renewals.is_empty() || renewals.len() as u64 > ORDER_ACCOUNTS_MAX {
             return Err(BAD_ACCOUNT_COUNT);
         }
-        if days == 0 || days > ORDER_DAYS_MAX {
+        if !(ORDER_DAYS_MIN..=ORDER_DAYS_MAX).contains(&days) {
             return Err(BAD_DURATION);
         }
         let count = |t: u8| renewals.iter().filter(|r| r.account_type == t).count() as u64;
@@ -555,7 +588,8 @@ mod tests {
     fn admins_are_read_as_bare_userids_or_with_their_auth_type() {
         let corp: Corp = serde_json::from_value(serde_json::json!({
             "corp_id": "c", "corp_name": "C",
-            "admins": ["boss", {"userid": "clerk", "auth_type": 0}],
+            "admins": ["boss", {"userid": "clerk", "auth_type": 0},
+                {"userid": "partner", "auth_type": 1, "usertype": 3}],
         }))
         .unwrap();
         assert_eq!(
@@ -564,10 +598,17 @@ mod tests {
                 Admin::manager("boss"),
                 Admin {
                     userid: "clerk".into(),
-                    auth_type: 0
+                    auth_type: 0,
+                    usertype: INTERNAL_ADMIN,
+                },
+                Admin {
+                    userid: "partner".into(),
+                    auth_type: 1,
+                    usertype: EXTERNAL_ADMIN,
                 }
             ]
         );
+        assert_eq!(corp.auth_mode, 0, "admin-authorised unless said");
         assert_eq!(corp.license.license_status, 1, "WeCom checks by default");
     }
 }

@@ -4,7 +4,7 @@
 use crate::api;
 use crate::components::refresh::use_refresh;
 use crate::format::date;
-use crate::i18n::{order_status, order_type, tr, Text};
+use crate::i18n::{order_status, order_type, tr, tr_wecom, Text};
 use leptos::prelude::*;
 
 #[component]
@@ -34,8 +34,8 @@ pub fn OrderList(corp_id: String) -> impl IntoView {
                             {items.into_iter().map(|o| view! {
                                 <tr data-order=o.order_id.clone()>
                                     <td><code>{o.order_id.clone()}</code></td>
-                                    <td>{tr(order_type(o.order_type))}</td>
-                                    <td data-testid="order-status">{tr(order_status(o.order_status))}</td>
+                                    <td>{tr_wecom(order_type(o.order_type))}</td>
+                                    <td data-testid="order-status">{tr_wecom(order_status(o.order_status))}</td>
                                     <td>{o.base_count} " / " {o.interconnect_count}</td>
                                     <td>{o.duration_days}</td>
                                     <td>{(o.paid_at > 0).then(|| date(o.paid_at))}</td>

@@ -88,6 +88,7 @@ pub fn SeatSummary(corp_id: String, may_manage: bool) -> impl IntoView {
                         {row(Text::SeatsUnassigned, s.seats.unassigned, "seats-unassigned")}
                         {row(Text::SeatsExpired, s.seats.expired, "seats-expired")}
                         {row(Text::SeatsExpiring, s.seats.expiring_30d, "seats-expiring")}
+                        {(s.seats.expired_unused > 0).then(|| row(Text::SeatsExpiredUnused, s.seats.expired_unused, "seats-expired-unused"))}
                         {row(Text::MembersInRange, s.members.in_range, "members-in-range")}
                         {row(Text::Licensed, s.members.licensed, "members-licensed")}
                         {row(Text::Unlicensed, s.members.unlicensed, "members-unlicensed")}

@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::refresh::use_refresh;
 use crate::format::{date, given};
-use crate::i18n::{account_status, tr, Text};
+use crate::i18n::{account_status, tr, tr_wecom, Text};
 use domain::api::SeatQuery;
 use leptos::prelude::*;
 
@@ -13,6 +13,8 @@ fn status_text(status: &str) -> Text {
         "active" => Text::SeatsActive,
         "unassigned" => Text::SeatsUnassigned,
         "expired" => Text::SeatsExpired,
+        "expired_unused" => Text::SeatsExpiredUnused,
+        "retired" => Text::SeatsRetired,
         _ => Text::SeatsRefunded,
     }
 }
@@ -44,6 +46,8 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
                     <option value="unassigned">{tr(Text::SeatsUnassigned)}</option>
                     <option value="active">{tr(Text::SeatsActive)}</option>
                     <option value="expired">{tr(Text::SeatsExpired)}</option>
+                    <option value="expired_unused">{tr(Text::SeatsExpiredUnused)}</option>
+                    <option value="retired">{tr(Text::SeatsRetired)}</option>
                 </select>
             </div>
             {move || seats.error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
@@ -61,7 +65,7 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
                             <td><code>{s.userid.clone().unwrap_or_default()}</code></td>
                             <td>{s.expires_at.map(date)}</td>
                             <td>{s.transferable_at.map(date)}</td>
-                            <td>{s.wecom_status.map(|w| tr(account_status(w)))}</td>
+                            <td>{s.wecom_status.map(|w| tr_wecom(account_status(w)))}</td>
                         </tr>
                     </For>
                 </tbody>

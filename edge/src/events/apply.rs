@@ -124,7 +124,9 @@ pub async fn system(
             ..
         } => {
             if !installed(env, auth_corp_id).await? {
-                return Ok("ignored: organisation not installed".into());
+                // Kept as this event's row; the install reads the
+                // organisation's orders from WeCom, this one among them.
+                return Ok("kept: the install reads this order from WeCom".into());
             }
             Ok(mirror::mirror_order(env, cfg, auth_corp_id, order_id, now)
                 .await?

@@ -11,8 +11,8 @@ use crate::store::{self, ActivatedSeat, FreeCode, MemberFacts, SeatTransfer};
 use crate::wecom::{WeCom, WeComError};
 use domain::api::{ActionResult, ActionResults, ActivateRequest, TransferPair, TransferRequest};
 use domain::seat::{
-    check_activation, check_batch, check_transfer, wecom_refusal, Refusal, SeatType, TransferPlan,
-    DAY,
+    check_activation, check_batch, check_transfer, wecom_refusal, HeldSeat, Refusal, SeatType,
+    TransferPlan, DAY,
 };
 use domain::wecom::{AccountStatus, ActiveInfo};
 use domain::wecom::{Activation, Transfer};
@@ -101,7 +101,7 @@ pub async fn activate(
     let (corp, now) = (who.corp_id, who.now);
     let db = env::db(env)?;
     let mut free: Vec<FreeCode> =
-        store::free_codes(&db, corp, seat_type as u8, body.userids.len()).await?;
+        store::free_codes(&db, corp, seat_type as u8, body.userids.len(), now).await?;
     let named: Vec<&str> = body.userids.iter().map(String::as_str).collect();
     let facts = store::member_facts(&db, corp, &named).await?;
     free.reverse(); // taken from the end: oldest order first
@@ -290,17 +290,32 @@ pub async fn transfer(
         r.takeover_userid = Some(pair.takeover_userid.clone());
         let handover = facts.state(&pair.handover_userid);
         let takeover = facts.state(&pair.takeover_userid);
-        let seat = facts
+        // WeCom moves every account the handover holds (a transfer names
+        // members, not a type): each type is checked against the takeover's
+        // account of that type, and the first refusal refuses the pair.
+        let active: Vec<&HeldSeat> = facts
             .seats(&pair.handover_userid)
             .iter()
-            .find(|s| s.is_active(now));
+            .filter(|s| s.is_active(now))
+            .collect();
         let taker_seats = facts.seats(&pair.takeover_userid);
-        let taker_seat = seat.and_then(|s| taker_seats.iter().find(|t| t.seat_type == s.seat_type));
         let same = pair.handover_userid == pair.takeover_userid;
-        match (
-            check_transfer(handover, seat, takeover, taker_seat, same, now),
-            seat,
-        ) {
+        let check = |seat: Option<&HeldSeat>| {
+            let taker_seat =
+                seat.and_then(|s| taker_seats.iter().find(|t| t.seat_type == s.seat_type));
+            check_transfer(handover, seat, takeover, taker_seat, same, now)
+        };
+        let verdict = if active.is_empty() {
+            check(None)
+        } else {
+            active
+                .iter()
+                .map(|s| check(Some(s)))
+                .reduce(|first, next| first.and(next))
+                .unwrap_or_else(|| check(None))
+        };
+        let seat = active.first().copied();
+        match (verdict, seat) {
             (Ok(plan), Some(seat)) => {
                 r.active_code = Some(seat.active_code.clone());
                 r.available_at = plan.cooldown_until;
@@ -387,7 +402,7 @@ async fn confirm_moves(
     // What each member holds now, as WeCom says: bound codes only (a merged
     // code is ended by the statement that writes its successor).
     let mut held: HashMap<String, Vec<ActiveInfo>> = HashMap::new();
-    for info in &infos {
+    for info in &infos.known {
         if info.status == Some(AccountStatus::Merged) {
             continue;
         }

@@ -10,8 +10,10 @@ use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::store::{self, HeldAccounts, LicenseInfo, PaidOrder};
 use crate::wecom::WeCom;
+use crate::wecom::ORDER_WINDOW_SECS;
 use domain::event::ActivatedAccount;
-use domain::wecom::{ActiveInfo, OrderAccount, OrderType, RefundOutcome};
+use domain::seat::{ACTIVATION_DEADLINE_SECS, DAY};
+use domain::wecom::{ActiveInfo, OrderAccount, OrderStatus, OrderType, RefundOutcome};
 use serde_json::json;
 use std::collections::HashMap;
 use worker::Env;
@@ -74,20 +76,18 @@ fn renewed_members(accounts: &[OrderAccount]) -> Vec<&str> {
     userids
 }
 
-/// `license_pay_success`: reads the order and its accounts from WeCom. A
+/// Reads one order and its accounts from WeCom and writes them: a
 /// purchase lists new codes; a renewal lists members (no codes), whose
-/// accounts are then re-read as WeCom extended them.
-pub async fn mirror_order(
-    env: &Env,
-    cfg: &Config,
+/// accounts are then re-read as WeCom extended them. How many accounts.
+async fn mirror_one(
+    db: &Db,
+    wecom: &WeCom<'_>,
     corp_id: &str,
     order_id: &str,
     now: u64,
-) -> Result<String, ApiError> {
-    let wecom = WeCom::new(cfg, env::kv(env)?);
+) -> Result<usize, ApiError> {
     let order = wecom.get_order(order_id).await?;
     let accounts = wecom.order_accounts(order_id).await?;
-    let db = env::db(env)?;
     let paid = PaidOrder {
         order_id,
         order_type: order.order_type,
@@ -98,15 +98,114 @@ pub async fn mirror_order(
         created_at: order.create_time,
         paid_at: order.pay_time,
     };
-    store::insert_order(&db, corp_id, &paid, &accounts, now).await?;
-    if order.order_type == OrderType::Renewal {
+    store::insert_order(db, corp_id, &paid, &accounts, now).await?;
+    if order.order_type == OrderType::Renewal && order.order_status.codes_usable() {
         let renewed = renewed_members(&accounts);
-        reread_members(&db, &wecom, corp_id, &renewed, now).await?;
+        reread_members(db, wecom, corp_id, &renewed, now).await?;
     }
-    let detail = json!({"order_id": order_id, "accounts": accounts.len()});
+    Ok(accounts.len())
+}
+
+/// `license_pay_success`: the order and its accounts, read from WeCom.
+pub async fn mirror_order(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    order_id: &str,
+    now: u64,
+) -> Result<String, ApiError> {
+    let wecom = WeCom::new(cfg, env::kv(env)?);
+    let db = env::db(env)?;
+    let accounts = mirror_one(&db, &wecom, corp_id, order_id, now).await?;
+    let detail = json!({"order_id": order_id, "accounts": accounts});
     store::audit(&db, corp_id, now, "wecom", "order_paid", &detail).await?;
     cache::bump_generation(env, corp_id).await;
-    Ok(format!("order {order_id}: {} accounts", accounts.len()))
+    Ok(format!("order {order_id}: {accounts} accounts"))
+}
+
+/// How far back an organisation's orders are read when they never were (an
+/// install, a reinstall after cancel_auth): an unbound code can be
+/// activated for 365 days after purchase, so an older order's codes are
+/// bound (found by the seat repair, `list_actived_account`) or dead; one
+/// window more for the edge.
+const ORDERS_LOOKBACK_SECS: u64 = ACTIVATION_DEADLINE_SECS + ORDER_WINDOW_SECS;
+/// Orders are read again from a day before the last read (WeCom's clock
+/// and ours may disagree; an order placed as we read is not missed).
+const ORDERS_OVERLAP_SECS: u64 = DAY;
+/// The last-read mark moves only when it is this old, so a reconcile that
+/// finds nothing writes no row most times and reads one window.
+const ORDERS_MARK_STEP_SECS: u64 = 7 * DAY;
+
+/// Re-reads an organisation's orders from WeCom (`license/list_order` in
+/// windows of at most 31 days) and mirrors every order we do not hold or
+/// hold unsettled (awaiting payment, refund requested, a status WeCom added
+/// later): a `license_pay_success` that never came, or came before the
+/// install, is found here. Returns the orders mirrored.
+pub async fn reread_orders(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    now: u64,
+    actor: &str,
+) -> Result<Vec<String>, ApiError> {
+    let wecom = WeCom::new(cfg, env::kv(env)?);
+    let db = env::db(env)?;
+    let read = store::orders_read(&db, corp_id).await?;
+    let from = read
+        .read_at
+        .map_or(0, |t| t.saturating_sub(ORDERS_OVERLAP_SECS))
+        .max(now.saturating_sub(ORDERS_LOOKBACK_SECS));
+    let mut listed = vec![];
+    let mut start = from;
+    while start < now {
+        let end = (start + ORDER_WINDOW_SECS).min(now);
+        listed.extend(wecom.list_orders(corp_id, start, end).await?);
+        start = end + 1;
+    }
+    let ids: Vec<&str> = listed.iter().map(|o| o.order_id.as_str()).collect();
+    let known = store::known_orders(&db, corp_id, &ids).await?;
+    let mut due: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| known.get(*id).is_none_or(|s| !settled(*s)))
+        .collect();
+    due.extend(read.unsettled.iter().map(String::as_str));
+    due.sort_unstable();
+    due.dedup();
+    let mut mirrored = vec![];
+    for order_id in &due {
+        mirror_one(&db, &wecom, corp_id, order_id, now).await?;
+        mirrored.push((*order_id).to_owned());
+    }
+    if read
+        .read_at
+        .is_none_or(|t| now.saturating_sub(t) >= ORDERS_MARK_STEP_SECS)
+    {
+        store::set_orders_read_at(&db, corp_id, now).await?;
+    }
+    let recovered: Vec<&str> = due
+        .iter()
+        .copied()
+        .filter(|id| !known.contains_key(*id) && !read.unsettled.iter().any(|u| u == id))
+        .collect();
+    if !recovered.is_empty() {
+        let detail = json!({"orders": recovered});
+        store::audit(&db, corp_id, now, actor, "orders_read", &detail).await?;
+    }
+    if !mirrored.is_empty() {
+        cache::bump_generation(env, corp_id).await;
+    }
+    Ok(mirrored)
+}
+
+/// Whether an order's status can still change in a way that gives or takes
+/// codes without a push we act on: awaiting payment, refund requested, or
+/// a number WeCom added after our reading.
+fn settled(status: OrderStatus) -> bool {
+    !matches!(
+        status,
+        OrderStatus::AwaitingPayment | OrderStatus::RefundRequested | OrderStatus::Unknown(_)
+    )
 }
 
 /// `license_refund`: WeCom decided a refund. Rejected, no seat changes
@@ -135,11 +234,11 @@ pub async fn refund_order(
         .iter()
         .filter_map(|a| a.active_code.as_deref())
         .collect();
-    let n = store::refund_order(&db, corp_id, order_id, status, &still_held, now).await?;
-    let detail = json!({"order_id": order_id, "seats": n});
+    let codes = store::refund_order(&db, corp_id, order_id, status, &still_held, now).await?;
+    let detail = json!({"order_id": order_id, "seats": codes.len(), "codes": codes});
     store::audit(&db, corp_id, now, "wecom", "order_refunded", &detail).await?;
     cache::bump_generation(env, corp_id).await;
-    Ok(format!("{n} seats refunded"))
+    Ok(format!("{} seats refunded", codes.len()))
 }
 
 /// `auto_activate`: WeCom bound free accounts to members who used the app.
@@ -200,13 +299,35 @@ pub async fn reconcile(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Resu
     reread_members(&db, &wecom, corp_id, &members, now).await?;
     let live = store::live_codes(&db, corp_id).await?;
     let infos = wecom.active_info_by_codes(corp_id, &live).await?;
-    let statuses = store::set_wecom_statuses(&db, corp_id, &infos, now).await?;
-    if !drifted.is_empty() || statuses > 0 {
-        let detail = json!({"members": drifted, "statuses_changed": statuses});
+    let statuses = store::set_wecom_statuses(&db, corp_id, &infos.known, now).await?;
+    // Codes WeCom no longer knows are retired, by name in the audit.
+    let retired = store::retire_codes(&db, corp_id, &infos.invalid, now).await?;
+    if !drifted.is_empty() || statuses > 0 || !retired.is_empty() {
+        let detail = json!({"members": drifted, "statuses_changed": statuses, "retired": retired});
         store::audit(&db, corp_id, now, "cron", "licenses_reconciled", &detail).await?;
         cache::bump_generation(env, corp_id).await;
     }
-    Ok((drifted.len() + statuses) as u64)
+    Ok((drifted.len() + statuses + retired.len()) as u64)
+}
+
+/// Mirrors WeCom's auto-activation switch (`get_auto_active_status`): one
+/// flipped in WeCom's own console shows in ours. Whether it changed.
+pub async fn refresh_auto_active(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    now: u64,
+    actor: &str,
+) -> Result<bool, ApiError> {
+    let wecom = WeCom::new(cfg, env::kv(env)?);
+    let on = wecom.auto_active(corp_id).await?;
+    let db = env::db(env)?;
+    if !store::set_auto_activate_if_changed(&db, corp_id, on, now).await? {
+        return Ok(false);
+    }
+    let detail = json!({"enabled": on, "read_from": "wecom"});
+    store::audit(&db, corp_id, now, actor, "auto_activate", &detail).await?;
+    Ok(true)
 }
 
 /// Mirrors `get_app_license_info`: whether WeCom checks licenses for this

@@ -19,7 +19,14 @@ use domain::wecom::AccountStatus;
 /// Longest list a forecast takes per field: an input guard, not a WeCom rule.
 const MAX_FORECAST_ITEMS: usize = 1000;
 /// The `status` filter's values.
-const SEAT_STATUSES: [&str; 4] = ["unassigned", "active", "expired", "refunded"];
+const SEAT_STATUSES: [&str; 6] = [
+    "unassigned",
+    "active",
+    "expired",
+    "refunded",
+    "expired_unused",
+    "retired",
+];
 
 impl Shape for ActivateRequest {
     const SHAPE: &'static str = "{\"userids\":[..],\"type\":1|2}";

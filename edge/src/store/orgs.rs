@@ -75,6 +75,21 @@ pub const ORGANISATION_TABLES: [&str; 13] = [
     "sessions",
 ];
 
+/// The app's agent id in an installed organisation; `None` when it is not
+/// installed.
+pub async fn installed_agent(db: &Db, corp_id: &str) -> Result<Option<u64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        agent_id: Option<f64>,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT agent_id FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.agent_id.unwrap_or(0.0) as u64))
+}
+
 pub async fn corp_exists(db: &Db, corp_id: &str) -> Result<bool> {
     #[derive(Deserialize)]
     struct Hit {
@@ -105,6 +120,8 @@ pub struct Installation<'a> {
     pub agent_id: u64,
     pub permanent_code_sealed: &'a str,
     pub range: &'a VisibleRange,
+    /// `auth_info.agent[].auth_mode`: 1 when a member authorised the app.
+    pub auth_mode: u8,
     pub install_key: &'a str,
     /// The `create_auth` event it came from: it learns the organisation in
     /// the same transaction, so an interrupted install resumes from here.
@@ -124,10 +141,10 @@ pub async fn install(db: &Db, i: &Installation<'_>) -> Result<()> {
         .bind(&[i.install_key.into(), num(i.now)])?,
         db.prepare(
             "INSERT INTO organisations (corp_id, corp_name, agent_id, permanent_code_enc, \
-               allow_party, allow_user, allow_tag, installed_at, first_installed_at, updated_at) \
+               allow_party, allow_user, allow_tag, installed_at, first_installed_at, updated_at, auth_mode) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-               (SELECT first_installed_at FROM install_history WHERE corp_hash = ?9), ?8) \
-             ON CONFLICT (corp_id) DO UPDATE SET corp_name = excluded.corp_name, \
+               (SELECT first_installed_at FROM install_history WHERE corp_hash = ?9), ?8, ?10) \
+             ON CONFLICT (corp_id) DO UPDATE SET corp_name = excluded.corp_name, auth_mode = excluded.auth_mode, \
                agent_id = excluded.agent_id, permanent_code_enc = excluded.permanent_code_enc, \
                allow_party = excluded.allow_party, allow_user = excluded.allow_user, \
                allow_tag = excluded.allow_tag, installed_at = excluded.installed_at, \
@@ -144,9 +161,10 @@ pub async fn install(db: &Db, i: &Installation<'_>) -> Result<()> {
             tag,
             num(i.now),
             i.install_key.into(),
+            num(i.auth_mode.into()),
         ])?,
         audit_statement(db, i.corp_id, i.now, "wecom", "installed", &serde_json::json!({
-            "agent_id": i.agent_id, "range": i.range,
+            "agent_id": i.agent_id, "range": i.range, "auth_mode": i.auth_mode,
         }))?,
         db.prepare("UPDATE events SET corp_id = ?1 WHERE dedupe_key = ?2")
             .bind(&[i.corp_id.into(), i.event_key.into()])?,
@@ -179,17 +197,26 @@ pub async fn update_range(
     corp_id: &str,
     corp_name: &str,
     range: &VisibleRange,
+    auth_mode: u8,
     now: u64,
 ) -> Result<bool> {
     let [party, user, tag] = range_json(range);
     let r = db
         .prepare(
             "UPDATE organisations SET allow_party = ?2, allow_user = ?3, allow_tag = ?4, \
-               corp_name = ?5, updated_at = ?6 \
+               corp_name = ?5, auth_mode = ?7, updated_at = ?6 \
              WHERE corp_id = ?1 AND (allow_party IS NOT ?2 OR allow_user IS NOT ?3 \
-               OR allow_tag IS NOT ?4 OR corp_name IS NOT ?5)",
+               OR allow_tag IS NOT ?4 OR corp_name IS NOT ?5 OR auth_mode IS NOT ?7)",
         )
-        .bind(&[corp_id.into(), party, user, tag, corp_name.into(), num(now)])?
+        .bind(&[
+            corp_id.into(),
+            party,
+            user,
+            tag,
+            corp_name.into(),
+            num(now),
+            num(auth_mode.into()),
+        ])?
         .run()
         .await?;
     Ok(changes(&r) > 0)
@@ -395,6 +422,24 @@ pub async fn set_auto_activate(db: &Db, corp_id: &str, on: bool, now: u64) -> Re
         .run()
         .await?;
     Ok(())
+}
+
+/// Writes WeCom's auto-activation switch as read; whether it changed.
+pub async fn set_auto_activate_if_changed(
+    db: &Db,
+    corp_id: &str,
+    on: bool,
+    now: u64,
+) -> Result<bool> {
+    let result = db
+        .prepare(
+            "UPDATE organisations SET auto_activate = ?2, updated_at = ?3 \
+             WHERE corp_id = ?1 AND auto_activate IS NOT ?2",
+        )
+        .bind(&[corp_id.into(), num(on as u64), num(now)])?
+        .run()
+        .await?;
+    Ok(super::bind::changes(&result) > 0)
 }
 
 /// `get_app_license_info` as mirrored; all `None` until WeCom answered.

@@ -102,9 +102,7 @@ pub async fn idle_seats(db: &Db, corp_id: &str, now: u64) -> Result<Vec<IdleSeat
             handover_userid: r.handover_userid,
             expires_at: r.expires_at as u64,
             handover_state: r.handover_state,
-            wecom_status: r
-                .wecom_status
-                .and_then(|n| AccountStatus::try_from(n as u8).ok()),
+            wecom_status: r.wecom_status.map(|n| AccountStatus::from(n as u32)),
         })
         .collect())
 }

@@ -4,8 +4,10 @@
 use super::bind::{changes, json_str, num, opt_num, page, JSON_ROWS};
 use crate::d1::{Db, Statement};
 use domain::api::{OrderItem, Page, SeatCounts, SeatItem, ORDERS_LISTED};
+use domain::seat::activation_deadline;
 use domain::wecom::{AccountStatus, ActiveInfo, OrderAccount, OrderStatus, OrderType};
 use serde::Deserialize;
+use std::collections::HashMap;
 use worker::{wasm_bindgen::JsValue, Result};
 
 pub struct PaidOrder<'a> {
@@ -43,21 +45,27 @@ pub async fn insert_order(
         .bind(&[
             corp_id.into(),
             o.order_id.into(),
-            num(u8::from(o.order_status).into()),
+            num(u32::from(o.order_status).into()),
             num(o.base_count),
             num(o.interconnect_count),
             num(o.days),
             num(o.created_at),
             num(o.paid_at),
             num(now),
-            num(u8::from(o.order_type).into()),
+            num(u32::from(o.order_type).into()),
         ])?,
         db.prepare(
-            "INSERT INTO seats (corp_id, active_code, order_id, type, status, wecom_status, updated_at) \
-             SELECT ?1, json_extract(j.value, '$.c'), ?2, json_extract(j.value, '$.t'), 'unassigned', 1, ?4 \
+            "INSERT INTO seats (corp_id, active_code, order_id, type, status, wecom_status, activate_by, updated_at) \
+             SELECT ?1, json_extract(j.value, '$.c'), ?2, json_extract(j.value, '$.t'), 'unassigned', 1, ?5, ?4 \
              FROM json_each(?3) AS j WHERE true ON CONFLICT (corp_id, active_code) DO NOTHING",
         )
-        .bind(&[corp_id.into(), o.order_id.into(), json_str(&rows), num(now)])?,
+        .bind(&[
+            corp_id.into(),
+            o.order_id.into(),
+            json_str(&rows),
+            num(now),
+            opt_num((o.paid_at > 0).then(|| activation_deadline(o.paid_at))),
+        ])?,
     ])
     .await?;
     Ok(())
@@ -70,12 +78,25 @@ pub struct FreeCode {
     pub days: u64,
 }
 
-/// Unassigned codes of a type with their duration in days, oldest order first.
+/// A code that can still be activated, with `now` bound as `?{n}`: unbound
+/// (ours and WeCom's), not retired, and within its 365-day activation
+/// deadline (701012 after; an unknown deadline is trusted).
+pub fn activatable(n: u8) -> String {
+    format!(
+        "status = 'unassigned' AND (wecom_status IS NULL OR wecom_status = 1) \
+         AND (activate_by IS NULL OR activate_by > ?{n})"
+    )
+}
+
+/// Activatable codes of a type with their duration in days, the one whose
+/// activation deadline comes first first (as `active_account_by_type`
+/// picks), then the oldest order.
 pub async fn free_codes(
     db: &Db,
     corp_id: &str,
     seat_type: u8,
     limit: usize,
+    now: u64,
 ) -> Result<Vec<FreeCode>> {
     #[derive(Deserialize)]
     struct Row {
@@ -83,14 +104,20 @@ pub async fn free_codes(
         duration_days: Option<f64>,
     }
     let rows: Vec<Row> = db
-        .prepare(
+        .prepare(format!(
             "SELECT s.active_code, o.duration_days FROM seats s \
              LEFT JOIN orders o ON o.corp_id = s.corp_id AND o.order_id = s.order_id \
-             WHERE s.corp_id = ?1 AND s.type = ?2 AND s.status = 'unassigned' \
-               AND (s.wecom_status IS NULL OR s.wecom_status = 1) \
-             ORDER BY o.paid_at, s.active_code LIMIT ?3",
-        )
-        .bind(&[corp_id.into(), num(seat_type.into()), num(limit as u64)])?
+             WHERE s.corp_id = ?1 AND s.type = ?2 AND {} \
+             ORDER BY coalesce(s.activate_by, o.paid_at), o.paid_at, s.active_code LIMIT ?3",
+            // The columns it names are the seat's alone (orders have none).
+            activatable(4)
+        ))
+        .bind(&[
+            corp_id.into(),
+            num(seat_type.into()),
+            num(limit as u64),
+            num(now),
+        ])?
         .all()
         .await?
         .results()?;
@@ -236,7 +263,7 @@ pub fn member_accounts(
             });
             Some(
                 serde_json::json!({"c": a.active_code, "t": a.account_type, "u": userid,
-                "a": a.active_time, "e": expires_at, "s": u8::from(status)}),
+                "a": a.active_time, "e": expires_at, "s": u32::from(status)}),
             )
         })
         .collect();
@@ -291,7 +318,8 @@ pub async fn live_codes(db: &Db, corp_id: &str) -> Result<Vec<String>> {
 }
 
 /// Writes WeCom's status of each code (`get_active_info_by_code`); a merged
-/// code ends. How many changed.
+/// code ends, and an unbound code's activation deadline follows its
+/// creation time (365 days). How many changed.
 pub async fn set_wecom_statuses(
     db: &Db,
     corp_id: &str,
@@ -300,14 +328,21 @@ pub async fn set_wecom_statuses(
 ) -> Result<usize> {
     let rows: Vec<serde_json::Value> = infos
         .iter()
-        .filter_map(|a| Some(serde_json::json!({"c": a.active_code, "s": u8::from(a.status?)})))
+        .filter_map(|a| {
+            let by = (a.status == Some(AccountStatus::Unbound) && a.create_time > 0)
+                .then(|| activation_deadline(a.create_time));
+            Some(serde_json::json!({"c": a.active_code, "s": u32::from(a.status?), "b": by}))
+        })
         .collect();
     let result = db
         .prepare(
             "UPDATE seats SET wecom_status = j.s, updated_at = ?3, \
+               activate_by = coalesce(j.b, seats.activate_by), \
                status = CASE WHEN j.s = 5 AND seats.status = 'active' THEN 'expired' ELSE seats.status END \
-             FROM (SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.s') AS s FROM json_each(?2)) AS j \
-             WHERE seats.corp_id = ?1 AND seats.active_code = j.c AND seats.wecom_status IS NOT j.s",
+             FROM (SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.s') AS s, \
+                     json_extract(value, '$.b') AS b FROM json_each(?2)) AS j \
+             WHERE seats.corp_id = ?1 AND seats.active_code = j.c \
+               AND (seats.wecom_status IS NOT j.s OR (j.b IS NOT NULL AND seats.activate_by IS NOT j.b))",
         )
         .bind(&[corp_id.into(), json_str(&rows), num(now)])?
         .run()
@@ -315,7 +350,119 @@ pub async fn set_wecom_statuses(
     Ok(changes(&result))
 }
 
-/// The seat list; `status` is computed from expiry so it is right at `now`.
+/// Retires codes WeCom no longer knows (`invalid_active_code_list`): they
+/// stop counting and being offered, and stay listed as retired. Returns
+/// the codes retired now (those already retired are not repeated).
+pub async fn retire_codes(
+    db: &Db,
+    corp_id: &str,
+    codes: &[String],
+    now: u64,
+) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        active_code: String,
+    }
+    if codes.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "UPDATE seats SET status = CASE WHEN status = 'refunded' THEN status ELSE 'expired' END, \
+               retired_at = ?3, updated_at = ?3 \
+             WHERE corp_id = ?1 AND retired_at IS NULL AND active_code IN (SELECT value FROM json_each(?2)) \
+             RETURNING active_code",
+        )
+        .bind(&[corp_id.into(), json_str(&codes), num(now)])?
+        .all()
+        .await?
+        .results()?;
+    let mut retired: Vec<String> = rows.into_iter().map(|r| r.active_code).collect();
+    retired.sort_unstable();
+    Ok(retired)
+}
+
+/// Where the order mirror stands: when WeCom's order list was last read
+/// (`None`: never, since this install) and the orders we hold unsettled
+/// (awaiting payment, refund requested, or a status WeCom added later).
+pub struct OrdersRead {
+    pub read_at: Option<u64>,
+    pub unsettled: Vec<String>,
+}
+
+pub async fn orders_read(db: &Db, corp_id: &str) -> Result<OrdersRead> {
+    #[derive(Deserialize)]
+    struct Mark {
+        orders_read_at: Option<f64>,
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        order_id: String,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare("SELECT orders_read_at FROM organisations WHERE corp_id = ?1")
+                .bind(&[corp_id.into()])?,
+            db.prepare(
+                "SELECT order_id FROM orders WHERE corp_id = ?1 \
+                 AND order_status NOT IN (1, 2, 3, 5, 6, 7) ORDER BY order_id",
+            )
+            .bind(&[corp_id.into()])?,
+        ])
+        .await?;
+    let mark = results[0].results::<Mark>()?.into_iter().next();
+    let unsettled = results[1].results::<Row>()?;
+    Ok(OrdersRead {
+        read_at: mark.and_then(|m| m.orders_read_at).map(|t| t as u64),
+        unsettled: unsettled.into_iter().map(|r| r.order_id).collect(),
+    })
+}
+
+pub async fn set_orders_read_at(db: &Db, corp_id: &str, at: u64) -> Result<()> {
+    db.prepare("UPDATE organisations SET orders_read_at = ?2 WHERE corp_id = ?1")
+        .bind(&[corp_id.into(), num(at)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// What we hold of these orders: each known order's stored status.
+pub async fn known_orders(
+    db: &Db,
+    corp_id: &str,
+    order_ids: &[&str],
+) -> Result<HashMap<String, OrderStatus>> {
+    #[derive(Deserialize)]
+    struct Row {
+        order_id: String,
+        order_status: f64,
+    }
+    if order_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT order_id, order_status FROM orders \
+             WHERE corp_id = ?1 AND order_id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&[corp_id.into(), json_str(&order_ids)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.order_id, OrderStatus::from(r.order_status as u32)))
+        .collect())
+}
+
+/// A seat's status as shown, right at `?2` (now): a retired code (WeCom no
+/// longer knows it), an unbound code past its activation deadline, an
+/// active one past its expiry, else the stored status.
+const SHOWN_STATUS: &str = "CASE WHEN retired_at IS NOT NULL THEN 'retired' \
+       WHEN status = 'unassigned' AND activate_by <= ?2 THEN 'expired_unused' \
+       WHEN status = 'active' AND expires_at <= ?2 THEN 'expired' ELSE status END";
+
+/// The seat list; `status` is computed so it is right at `now`.
 pub async fn seat_page(
     db: &Db,
     corp_id: &str,
@@ -336,13 +483,13 @@ pub async fn seat_page(
         expires_at: Option<f64>,
         transferable_at: Option<f64>,
         wecom_status: Option<f64>,
+        activate_by: Option<f64>,
     }
     #[derive(Deserialize)]
     struct Count {
         n: f64,
     }
-    let computed =
-        "CASE WHEN status = 'active' AND expires_at <= ?2 THEN 'expired' ELSE status END";
+    let computed = SHOWN_STATUS;
     let filters =
         format!("corp_id = ?1 AND (?3 IS NULL OR ({computed}) = ?3) AND (?4 IS NULL OR type = ?4)");
     let params = |extra: &[JsValue]| {
@@ -362,7 +509,8 @@ pub async fn seat_page(
         .await?;
     let rows: Vec<Row> = db
         .prepare(format!(
-            "SELECT active_code, type, {computed} AS st, userid, activated_at, expires_at, transferable_at, wecom_status \
+            "SELECT active_code, type, {computed} AS st, userid, activated_at, expires_at, transferable_at, wecom_status, \
+               CASE WHEN status = 'unassigned' THEN activate_by END AS activate_by \
              FROM seats WHERE {filters} AND active_code > ?5 ORDER BY active_code LIMIT ?6"
         ))
         .bind(&params(&[cursor.unwrap_or("").into(), num(limit + 1)]))?
@@ -379,9 +527,8 @@ pub async fn seat_page(
             activated_at: r.activated_at.map(|t| t as u64),
             expires_at: r.expires_at.map(|t| t as u64),
             transferable_at: r.transferable_at.map(|t| t as u64).filter(|t| *t > now),
-            wecom_status: r
-                .wecom_status
-                .and_then(|n| AccountStatus::try_from(n as u8).ok()),
+            wecom_status: r.wecom_status.map(|n| AccountStatus::from(n as u32)),
+            activate_by: r.activate_by.map(|t| t as u64),
         })
         .collect();
     let total = total.map(|c| c.n as u64).unwrap_or(0);
@@ -396,21 +543,24 @@ pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts
         unassigned: f64,
         expired: f64,
         expiring: f64,
+        expired_unused: f64,
         licensed_members: f64,
     }
     let row: Option<Row> = db
-        .prepare(
+        .prepare(format!(
             "SELECT \
-               count(*) FILTER (WHERE status != 'refunded') AS purchased, \
+               count(*) FILTER (WHERE status != 'refunded' AND retired_at IS NULL) AS purchased, \
                count(*) FILTER (WHERE status = 'active' AND expires_at > ?2) AS active, \
-               count(*) FILTER (WHERE status = 'unassigned') AS unassigned, \
-               count(*) FILTER (WHERE status = 'expired' OR (status = 'active' AND expires_at <= ?2)) AS expired, \
+               count(*) FILTER (WHERE {}) AS unassigned, \
+               count(*) FILTER (WHERE status = 'unassigned' AND activate_by <= ?2) AS expired_unused, \
+               count(*) FILTER (WHERE retired_at IS NULL AND (status = 'expired' OR (status = 'active' AND expires_at <= ?2))) AS expired, \
                count(*) FILTER (WHERE status = 'active' AND expires_at > ?2 AND expires_at <= ?3) AS expiring, \
                count(DISTINCT userid) FILTER (WHERE status = 'active' AND expires_at > ?2 AND EXISTS ( \
                  SELECT 1 FROM members m WHERE m.corp_id = seats.corp_id AND m.userid = seats.userid \
                    AND m.in_range = 1 AND m.status = 'active')) AS licensed_members \
              FROM seats WHERE corp_id = ?1",
-        )
+            activatable(2)
+        ))
         .bind(&[corp_id.into(), num(now), num(now + 30 * 86400)])?
         .first(None)
         .await?;
@@ -423,6 +573,7 @@ pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts
                     unassigned: r.unassigned as u64,
                     expired: r.expired as u64,
                     expiring_30d: r.expiring as u64,
+                    expired_unused: r.expired_unused as u64,
                 },
                 r.licensed_members as u64,
             )
@@ -456,9 +607,9 @@ pub async fn orders(db: &Db, corp_id: &str) -> Result<Vec<OrderItem>> {
         .into_iter()
         .map(|r| OrderItem {
             order_id: r.order_id,
-            // Only WeCom's documented numbers are ever written.
-            order_type: OrderType::try_from(r.order_type as u8).unwrap_or_default(),
-            order_status: OrderStatus::try_from(r.order_status as u8).unwrap_or_default(),
+            // A number WeCom added after our reading shows as unknown_<n>.
+            order_type: OrderType::from(r.order_type as u32),
+            order_status: OrderStatus::from(r.order_status as u32),
             base_count: r.base_count as u64,
             interconnect_count: r.interconnect_count as u64,
             duration_days: r.duration_days as u64,
@@ -482,7 +633,7 @@ pub async fn set_order_status(
     .bind(&[
         corp_id.into(),
         order_id.into(),
-        num(u8::from(status).into()),
+        num(u32::from(status).into()),
         num(now),
     ])?
     .run()
@@ -491,7 +642,7 @@ pub async fn set_order_status(
 }
 
 /// A refunded order: its status, and every code of it WeCom no longer
-/// lists (`still_held`) is refunded. How many seats that refunded.
+/// lists (`still_held`) is refunded. The codes that refunded.
 pub async fn refund_order(
     db: &Db,
     corp_id: &str,
@@ -499,20 +650,33 @@ pub async fn refund_order(
     status: OrderStatus,
     still_held: &[&str],
     now: u64,
-) -> Result<usize> {
+) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        active_code: String,
+    }
     let results = db
         .batch(vec![
             db.prepare("UPDATE orders SET order_status = ?3, updated_at = ?4 WHERE corp_id = ?1 AND order_id = ?2")
-                .bind(&[corp_id.into(), order_id.into(), num(u8::from(status).into()), num(now)])?,
+                .bind(&[corp_id.into(), order_id.into(), num(u32::from(status).into()), num(now)])?,
             db.prepare(
                 "UPDATE seats SET status = 'refunded', updated_at = ?3 \
                  WHERE corp_id = ?1 AND order_id = ?2 AND status != 'refunded' \
-                   AND active_code NOT IN (SELECT value FROM json_each(?4))",
+                   AND active_code NOT IN (SELECT value FROM json_each(?4)) RETURNING active_code",
             )
             .bind(&[corp_id.into(), order_id.into(), num(now), json_str(&still_held)])?,
         ])
         .await?;
-    Ok(results.get(1).map(changes).unwrap_or(0))
+    let mut codes: Vec<String> = match results.get(1) {
+        Some(r) => r
+            .results::<Row>()?
+            .into_iter()
+            .map(|r| r.active_code)
+            .collect(),
+        None => vec![],
+    };
+    codes.sort_unstable();
+    Ok(codes)
 }
 
 /// WeCom bound a free account to a member who used the app.

@@ -3,13 +3,20 @@
 
 use super::bind::{changes, num};
 use crate::d1::Db;
-use domain::session::{AdminRight, Session};
+use domain::session::{AdminRight, LoginFlow, Session};
 use serde::Deserialize;
 use worker::Result;
 
 /// Records a signed-in session; the same batch drops the user's expired
-/// ones, so the table holds about one row per signed-in browser.
-pub async fn open_session(db: &Db, session: &Session, now: u64) -> Result<()> {
+/// ones, so the table holds about one row per signed-in browser. `granted`:
+/// an admin right `get_login_info` gave at sign-in, for an admin WeCom's
+/// admin list does not name (else the list decides at every request).
+pub async fn open_session(
+    db: &Db,
+    session: &Session,
+    granted: Option<AdminRight>,
+    now: u64,
+) -> Result<()> {
     db.batch(vec![
         db.prepare("DELETE FROM sessions WHERE corp_id = ?1 AND userid = ?2 AND expires_at <= ?3")
             .bind(&[
@@ -18,8 +25,8 @@ pub async fn open_session(db: &Db, session: &Session, now: u64) -> Result<()> {
                 num(now),
             ])?,
         db.prepare(
-            "INSERT INTO sessions (corp_id, sid, userid, role, created_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO sessions (corp_id, sid, userid, role, created_at, expires_at, auth_type) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .bind(&[
             session.corp_id.as_str().into(),
@@ -28,6 +35,7 @@ pub async fn open_session(db: &Db, session: &Session, now: u64) -> Result<()> {
             session.role.as_str().into(),
             num(now),
             num(session.expires_at),
+            super::bind::opt_num(granted.map(|r| r.auth_type().into())),
         ])?,
     ])
     .await?;
@@ -54,8 +62,8 @@ pub async fn session_standing(db: &Db, session: &Session, now: u64) -> Result<St
     }
     let row: Option<Row> = db
         .prepare(
-            "SELECT (SELECT a.auth_type FROM admins a WHERE a.corp_id = s.corp_id AND a.userid = s.userid) \
-               AS auth_type \
+            "SELECT coalesce((SELECT a.auth_type FROM admins a WHERE a.corp_id = s.corp_id AND a.userid = s.userid), \
+               s.auth_type) AS auth_type \
              FROM sessions s WHERE s.sid = ?1 AND s.corp_id = ?2 AND s.userid = ?3 AND s.expires_at > ?4",
         )
         .bind(&[
@@ -92,27 +100,73 @@ pub async fn end_corp_sessions(db: &Db, corp_id: &str) -> Result<u64> {
     Ok(changes(&result) as u64)
 }
 
-/// Remembers a sign-in's nonce until `expires_at`; the same batch drops
-/// the states that expired unused.
-pub async fn issue_login_state(db: &Db, nonce: &str, expires_at: u64, now: u64) -> Result<()> {
+/// Records a sign-in's nonce for its flow until `expires_at`; the same
+/// batch drops the expired ones.
+pub async fn issue_login_state(
+    db: &Db,
+    nonce: &str,
+    flow: LoginFlow,
+    expires_at: u64,
+    now: u64,
+) -> Result<()> {
     db.batch(vec![
         db.prepare("DELETE FROM login_states WHERE expires_at <= ?1")
             .bind(&[num(now)])?,
-        db.prepare("INSERT INTO login_states (nonce, expires_at) VALUES (?1, ?2)")
-            .bind(&[nonce.into(), num(expires_at)])?,
+        db.prepare("INSERT INTO login_states (nonce, flow, expires_at) VALUES (?1, ?2, ?3)")
+            .bind(&[nonce.into(), flow.as_str().into(), num(expires_at)])?,
     ])
     .await?;
     Ok(())
 }
 
-/// Spends a sign-in's nonce: true the first time, while it is valid.
-pub async fn spend_login_state(db: &Db, nonce: &str, now: u64) -> Result<bool> {
+/// What became of a sign-in's nonce when it was brought back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateSpent {
+    /// Spent now: the sign-in may go on.
+    Now,
+    /// Spent before.
+    Already,
+    Expired,
+    /// Never issued, or issued for the other flow.
+    Unknown,
+}
+
+/// Spends a sign-in's nonce for `flow`: [`StateSpent::Now`] the first time
+/// while it is valid (one round trip); otherwise a second read says why.
+pub async fn spend_login_state(
+    db: &Db,
+    nonce: &str,
+    flow: LoginFlow,
+    now: u64,
+) -> Result<StateSpent> {
+    #[derive(Deserialize)]
+    struct Row {
+        flow: String,
+        expires_at: f64,
+        spent_at: Option<f64>,
+    }
     let result = db
-        .prepare("DELETE FROM login_states WHERE nonce = ?1 AND expires_at > ?2")
-        .bind(&[nonce.into(), num(now)])?
+        .prepare(
+            "UPDATE login_states SET spent_at = ?3 \
+             WHERE nonce = ?1 AND flow = ?2 AND spent_at IS NULL AND expires_at > ?3",
+        )
+        .bind(&[nonce.into(), flow.as_str().into(), num(now)])?
         .run()
         .await?;
-    Ok(changes(&result) == 1)
+    if changes(&result) == 1 {
+        return Ok(StateSpent::Now);
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT flow, expires_at, spent_at FROM login_states WHERE nonce = ?1")
+        .bind(&[nonce.into()])?
+        .first(None)
+        .await?;
+    Ok(match row {
+        Some(r) if r.flow != flow.as_str() => StateSpent::Unknown,
+        Some(r) if r.spent_at.is_some() => StateSpent::Already,
+        Some(r) if r.expires_at as u64 <= now => StateSpent::Expired,
+        _ => StateSpent::Unknown,
+    })
 }
 
 /// The cron drops sessions and sign-in states that have expired (a

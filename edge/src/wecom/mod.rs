@@ -18,4 +18,5 @@ mod service;
 
 pub use client::{corp_token_key, WeCom, WeComError};
 pub use contacts::UserLookup;
+pub use license::ORDER_WINDOW_SECS;
 pub use login::INVALID_CODE;

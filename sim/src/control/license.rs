@@ -42,9 +42,10 @@ fn license_event(sim: &Sim, info_type: &str, corp_id: &str) -> Message {
         .cdata("AuthCorpId", corp_id)
 }
 
-/// `POST /_sim/corps/{corp_id}/orders {"base","interconnect","days"}`: the
-/// organisation places and pays an order at once; accounts are created and
-/// `license_pay_success` is pushed.
+/// `POST /_sim/corps/{corp_id}/orders {"base","interconnect","days","push"?}`:
+/// the organisation places and pays an order at once; accounts are created
+/// and `license_pay_success` is pushed (with `"push": false` the push is
+/// lost on the way).
 pub fn pay_order(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     let base = body["base"].as_u64().unwrap_or(0);
     let interconnect = body["interconnect"].as_u64().unwrap_or(0);
@@ -58,9 +59,54 @@ pub fn pay_order(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
             .and_then(|order| state.pay(&order.order_id))
     };
     match paid {
+        Ok(order) if body["push"] == json!(false) => {
+            Reply::json(200, &json!({"order_id": order.order_id, "pushed": false}))
+        }
         Ok(order) => announce_paid(sim, &order),
         Err(e) => bad(e),
     }
+}
+
+/// `POST /_sim/corps/{corp_id}/age {"days", "userid"?, "type"?, "order_id"?}`:
+/// time passes for some accounts only (the clock is every test's): a
+/// member's account of a type (default 1) was activated `days` earlier, and
+/// an order's codes were created and paid `days` earlier. Orders at least a
+/// month long are all WeCom sells, so a seat with 10 days left is a 31-day
+/// seat aged 21 days.
+pub fn age(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
+    let Some(days) = body["days"].as_u64() else {
+        return bad("days is required");
+    };
+    let by = days * DAY;
+    let mut state = sim.state();
+    let mut aged = 0;
+    if let Some(userid) = body["userid"].as_str() {
+        let t = body["type"].as_u64().unwrap_or(1) as u8;
+        let Some(i) = state.held(corp_id, userid, t) else {
+            return not_found("account of that member and type");
+        };
+        let a = &mut state.accounts[i];
+        a.active_time = a.active_time.map(|t| t.saturating_sub(by));
+        a.expire_time = a.expire_time.map(|t| t.saturating_sub(by));
+        a.create_time = a.create_time.saturating_sub(by);
+        aged += 1;
+    }
+    if let Some(order_id) = body["order_id"].as_str() {
+        let Some(order) = state
+            .orders
+            .iter_mut()
+            .find(|o| o.order_id == order_id && o.corp_id == corp_id)
+        else {
+            return not_found("order");
+        };
+        order.create_time = order.create_time.saturating_sub(by);
+        order.pay_time = order.pay_time.saturating_sub(by);
+        for a in state.accounts.iter_mut().filter(|a| a.order_id == order_id) {
+            a.create_time = a.create_time.saturating_sub(by);
+            aged += 1;
+        }
+    }
+    Reply::json(200, &json!({"aged": aged}))
 }
 
 /// `POST /_sim/orders/{order_id}/pay {"push"?}`: the buyer pays an order
@@ -126,7 +172,8 @@ pub fn pay_renewal(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
 /// organisation asks for a refund (`get_order` says 4 until WeCom decides);
 /// `"requested"` stops there, `"refunded"` (the default: the order's unused
 /// accounts disappear, 5) or `"rejected"` (nothing changes, 6) decides and
-/// pushes `license_refund` with `OrderStatus` 1 or 2.
+/// pushes `license_refund` with `OrderStatus` 1 or 2 (with `"push": false`
+/// the push is lost on the way).
 pub fn refund(sim: &Sim, corp_id: &str, order_id: &str, body: &Value) -> Reply {
     let outcome = match body["outcome"].as_str().unwrap_or("refunded") {
         "requested" => None,
@@ -151,7 +198,8 @@ pub fn refund(sim: &Sim, corp_id: &str, order_id: &str, body: &Value) -> Reply {
         let Some(outcome) = outcome else {
             return Reply::json(200, &json!({"order_status": 4}));
         };
-        order.order_status = outcome.into();
+        order.order_status =
+            Option::<OrderStatus>::from(outcome).unwrap_or(OrderStatus::RefundRequested);
         if outcome == RefundOutcome::Refunded {
             let now = state.now();
             state
@@ -160,9 +208,12 @@ pub fn refund(sim: &Sim, corp_id: &str, order_id: &str, body: &Value) -> Reply {
         }
         outcome
     };
+    if body["push"] == json!(false) {
+        return Reply::json(200, &json!({"order_status": 5, "pushed": false}));
+    }
     let xml = license_event(sim, "license_refund", corp_id)
         .cdata("OrderId", order_id)
-        .text("OrderStatus", u8::from(outcome))
+        .text("OrderStatus", u32::from(outcome))
         .text("TimeStamp", sim.now())
         .finish();
     push::system(sim, &xml).reply()

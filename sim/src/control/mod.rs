@@ -69,6 +69,27 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
         ("POST", ["_sim", "corps", corp_id, "codes", code, "share"]) => {
             license::share_downstream(sim, corp_id, code)
         }
+        // The admin flips auto-activation in WeCom's own console (no push).
+        ("PUT", ["_sim", "corps", corp_id, "auto_active"]) => {
+            let on = json_body()["on"].as_bool().unwrap_or(false);
+            sim.state().auto_active.insert((*corp_id).to_owned(), on);
+            Reply::json(200, &json!({"auto_active_status": on as u8}))
+        }
+        // WeCom gives an order a status its documentation does not list yet.
+        ("PUT", ["_sim", "orders", order_id, "status"]) => {
+            let Some(n) = json_body()["order_status"].as_u64() else {
+                return Some(bad("order_status is required"));
+            };
+            let mut state = sim.state();
+            match state.orders.iter_mut().find(|o| o.order_id == *order_id) {
+                Some(o) => {
+                    o.order_status = domain::wecom::OrderStatus::from(n as u32);
+                    Reply::json(200, &json!({"order_status": n}))
+                }
+                None => not_found("order"),
+            }
+        }
+        ("POST", ["_sim", "corps", corp_id, "age"]) => license::age(sim, corp_id, &json_body()),
         ("POST", ["_sim", "corps", corp_id, "nightly"]) => license::nightly(sim, corp_id),
         ("POST", ["_sim", "corps", corp_id, "open_app"]) => {
             license::open_app(sim, corp_id, &json_body())

@@ -6,7 +6,7 @@
 //! moves again. Each operation answers WeCom's errcode (0 when it went).
 
 use crate::range::visible;
-use crate::state::{Account, State};
+use crate::state::{Account, State, MAX_STACKED_SECS};
 use domain::wecom::AccountStatus;
 
 const DAY: u64 = 86_400;
@@ -16,8 +16,6 @@ const CODE_BIND_WINDOW_SECS: u64 = 365 * DAY;
 /// A member holding an account of a type may be given another only with
 /// this little time left (701011; 701018 for a transfer's takeover).
 const RENEW_WINDOW_SECS: u64 = 20 * DAY;
-/// Stacked time on one member and type may not exceed five years (701030).
-const MAX_STACKED_SECS: u64 = 5 * 365 * DAY;
 /// An account moved away from an active member in range cannot move again
 /// for this long (701017).
 const TRANSFER_COOLDOWN_SECS: u64 = 30 * DAY;

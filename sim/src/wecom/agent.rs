@@ -72,4 +72,23 @@ mod tests {
         sim.state().corp_tokens.get_mut("TOKEN").unwrap().1 = 0;
         assert!(ask(&sim, "access_token=TOKEN").contains("42001"));
     }
+
+    #[test]
+    fn external_admins_are_left_out_and_a_member_authorised_install_lists_none() {
+        let sim = Sim::for_tests();
+        let token = installed(&sim);
+        sim.state().corps.get_mut("wwcorp").unwrap().admins.push(
+            serde_json::from_value(
+                serde_json::json!({"userid": "partner", "auth_type": 1, "usertype": 3}),
+            )
+            .unwrap(),
+        );
+        let list: AdminList =
+            serde_json::from_str(&ask(&sim, &format!("access_token={token}"))).unwrap();
+        assert!(list.admin.iter().all(|a| a.userid != "partner"));
+        sim.state().corps.get_mut("wwcorp").unwrap().auth_mode = 1;
+        let list: AdminList =
+            serde_json::from_str(&ask(&sim, &format!("access_token={token}"))).unwrap();
+        assert!(list.admin.is_empty(), "{list:?}");
+    }
 }

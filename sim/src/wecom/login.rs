@@ -12,10 +12,8 @@ use domain::wecom::{LoginAgent, LoginCorp, LoginInfo, LoginInfoRequest, LoginUse
 
 const INVALID_CODE: Refusal = Refusal::new(40029, "invalid code");
 
-/// WeCom's `usertype` for someone who is an app admin here: the sim knows
-/// no organisation roles beyond the app's admins, so they are internal
-/// admins (2); everyone else is a member (5).
-const INTERNAL_ADMIN: u8 = 2;
+/// WeCom's `usertype` for someone who is no admin: a member (5). An app
+/// admin is what their entry says (internal, 2, unless set).
 const MEMBER: u8 = 5;
 
 /// The same member always gets the same `open_userid` from this provider.
@@ -65,11 +63,7 @@ pub fn login_info(sim: &Sim, req: &Req) -> Reply {
         _ => vec![],
     };
     ok(&LoginInfo {
-        usertype: if admin.is_some() {
-            INTERNAL_ADMIN
-        } else {
-            MEMBER
-        },
+        usertype: admin.map_or(MEMBER, |a| a.usertype),
         user_info: LoginUser {
             userid: code.userid.clone(),
             open_userid: open_userid(&code.corp_id, &code.userid),

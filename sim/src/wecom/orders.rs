@@ -6,10 +6,11 @@
 use crate::state::{credential, Order, RenewJob, State};
 use crate::wire::{err, ok, Refusal, Reply};
 use domain::wecom::{
-    AccountCount, AccountDuration, AccountPage, InvalidRenewal, OrderAccount, OrderId, OrderReply,
-    OrderType, PlacedOrder, RenewOrderJob, RenewOrderJobReply, SubmitOrderJob,
+    AccountCount, AccountDuration, AccountPage, InvalidRenewal, ListOrderRequest, OrderAccount,
+    OrderId, OrderList, OrderReply, OrderSummary, OrderType, PlacedOrder, RenewOrderJob,
+    RenewOrderJobReply, SubmitOrderJob,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 const DAY: u64 = 86_400;
 /// A month of `account_duration.months` is 31 days (WeCom's license
@@ -39,32 +40,6 @@ pub struct NewOrder {
     account_duration: AccountDuration,
 }
 
-/// `list_order` body: every field optional.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ListOrder {
-    corpid: Option<String>,
-    start_time: Option<u64>,
-    end_time: Option<u64>,
-    limit: Option<u64>,
-    cursor: Option<String>,
-}
-
-/// `list_order` reply.
-#[derive(Serialize)]
-struct OrderList {
-    next_cursor: String,
-    has_more: u8,
-    order_list: Vec<OrderSummary>,
-}
-
-#[derive(Serialize)]
-struct OrderSummary {
-    order_id: String,
-    #[serde(with = "domain::wecom::as_number")]
-    order_type: OrderType,
-}
-
 /// `list_order_account` body. The simulator answers in one page, so the
 /// paging fields WeCom takes (optional there) are not read.
 #[derive(Deserialize, Default)]
@@ -73,15 +48,11 @@ pub struct OrderAccounts {
     order_id: String,
 }
 
-/// Places an order awaiting payment; its duration in days, or else in
-/// months of [`MONTH_DAYS`].
+/// Places an order awaiting payment lasting `months * 31 + days` days
+/// (document/path/97182).
 pub fn create_order(state: &mut State, asked: NewOrder) -> Result<Reply, Reply> {
     let duration = asked.account_duration;
-    let days = if duration.days > 0 {
-        duration.days
-    } else {
-        duration.months * MONTH_DAYS
-    };
+    let days = duration.months * MONTH_DAYS + duration.days;
     let count = asked.account_count;
     let order = state
         .place_order(
@@ -98,7 +69,7 @@ pub fn create_order(state: &mut State, asked: NewOrder) -> Result<Reply, Reply> 
 
 /// The provider's orders, oldest first, optionally one organisation's and
 /// a placing window of at most 31 days; cursor pages.
-pub fn list_order(state: &State, asked: ListOrder) -> Result<Reply, Reply> {
+pub fn list_order(state: &State, asked: ListOrderRequest) -> Result<Reply, Reply> {
     let corp = asked.corpid.filter(|c| !c.is_empty());
     let window = match (asked.start_time, asked.end_time) {
         (None, None) => None,

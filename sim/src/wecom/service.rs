@@ -4,7 +4,7 @@
 //! are `domain::wecom`'s wire types where the worker reads them.
 
 use crate::sim::Sim;
-use crate::state::{credential, Corp, State, PRE_AUTH_CODE_TTL, SUITE_TICKET_TTL};
+use crate::state::{credential, Corp, State, EXTERNAL_ADMIN, PRE_AUTH_CODE_TTL, SUITE_TICKET_TTL};
 use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req};
 use domain::wecom::{
     Admin, AdminList, AdminListRequest, Agent, AuthCodeRequest, AuthCorpInfo, AuthInfo,
@@ -82,6 +82,7 @@ fn auth_info(corp: &Corp) -> AuthInfo {
     AuthInfo {
         agent: vec![Agent {
             agentid: corp.agent_id,
+            auth_mode: corp.auth_mode,
             privilege: Privilege {
                 allow_party: corp.range.party.clone(),
                 allow_user: corp.range.user.clone(),
@@ -102,11 +103,18 @@ fn issue_corp_token(state: &mut State, corp_id: &str) -> String {
 }
 
 /// The app's admins as WeCom lists them.
+/// The admin list WeCom gives (`agent/get_admin_list`, 100073): no
+/// external admins (「不包括外部管理员」), and none at all for a
+/// member-authorised install (「成员授权模式下，不返回管理员列表」).
 pub fn admins_of(corp: &Corp) -> AdminList {
+    if corp.auth_mode == 1 {
+        return AdminList::default();
+    }
     AdminList {
         admin: corp
             .admins
             .iter()
+            .filter(|a| a.usertype != EXTERNAL_ADMIN)
             .map(|a| Admin {
                 userid: a.userid.clone(),
                 auth_type: a.auth_type,
