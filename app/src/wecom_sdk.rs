@@ -1,40 +1,40 @@
-//! WeCom's JS-SDK inside WeCom's webview: third-party apps are given
-//! userids in place of names (pages 90349/91958), and only the SDK's
-//! `<ww-open-data type="userName">` shows the real name, once the page has
-//! called `wx.agentConfig` with a config the Worker signed. Outside WeCom
-//! (a desktop browser) nothing is loaded and the userid inside each
-//! `<ww-open-data>` element is what shows.
+//! WeCom's JS-SDK for names: third-party apps are given userids in place
+//! of names (pages 90349/91958), and only the SDK's `<ww-open-data>` shows
+//! the real name, once the page registered with an agent config the Worker
+//! signed. It works inside WeCom's webview and, for an admin who signed in
+//! through WeCom's login on this same domain, in a desktop browser too
+//! (page 91958: 「在非微信、企业微信内置浏览器中使用 open-data 时，需要通过…
+//! 第三方登录授权进行登录」), so it is started wherever an admin is signed
+//! in. Its scripts load with `referrerpolicy="origin"` (91958: 「不能去掉」:
+//! WeCom serves them by the page's domain) while every page keeps
+//! `Referrer-Policy: no-referrer`, so only WeCom's hosts learn our origin.
+//! A failure (no WeCom session, offline) leaves the userids showing.
 
 use crate::api;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-/// WeCom's JS-SDK: `wx` (page 90547) and `WWOpenData` for `agentConfig`
-/// pages (page 94313).
-const JWEIXIN_URL: &str = "https://res.wx.qq.com/open/js/jweixin-1.2.0.js";
-const JWXWORK_URL: &str = "https://open.work.weixin.qq.com/wwopen/js/jwxwork-1.0.0.js";
+/// WeCom's current JS-SDK (`ww`, page 90547), and the open-data script
+/// `ww.initOpenData` still needs on the page (page 99206: 「页面上需要提前
+/// 引入 jwxwork-1.0.0.js」), which puts `WWOpenData` on the window.
+pub const WW_SDK_URL: &str = "https://wwcdn.weixin.qq.com/node/open/js/wecom-jssdk-2.3.3.js";
+pub const JWXWORK_URL: &str = "https://open.work.weixin.qq.com/wwopen/js/jwxwork-1.0.0.js";
+/// How the SDK scripts must be fetched (page 91958).
+pub const SDK_REFERRER_POLICY: &str = "origin";
 
 /// Marks an element already handed to `WWOpenData.bind`.
 const BOUND: &str = "data-bound";
 
 static STARTED: AtomicBool = AtomicBool::new(false);
 
-/// Whether the console runs in WeCom's webview (its user agent says
-/// `wxwork`, as WeCom documents for telling its clients apart).
-pub fn in_wecom() -> bool {
-    web_sys::window()
-        .and_then(|w| w.navigator().user_agent().ok())
-        .is_some_and(|ua| ua.to_ascii_lowercase().contains("wxwork"))
-}
-
-/// Inside WeCom, once per page load: loads the SDK, configures it for the
-/// organisation and shows real names in every `<ww-open-data>` element,
-/// now and as pages render more. A failure leaves the userids showing.
+/// Once per page load, for a signed-in admin: loads the SDK, registers it
+/// for the organisation and shows real names in every `<ww-open-data>`
+/// element, now and as pages render more.
 pub fn start(corp_id: String) {
-    if !in_wecom() || STARTED.swap(true, Ordering::SeqCst) {
+    if STARTED.swap(true, Ordering::SeqCst) {
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
@@ -45,14 +45,14 @@ pub fn start(corp_id: String) {
 }
 
 async fn configure(corp_id: &str) -> Result<(), JsValue> {
-    load_script(JWEIXIN_URL).await?;
+    load_script(WW_SDK_URL).await?;
     load_script(JWXWORK_URL).await?;
     let window = web_sys::window().ok_or("no window")?;
-    let page = window.location().href()?;
-    let cfg = api::agent_config(corp_id, &page)
+    let first = api::agent_config(corp_id, &window.location().href()?)
         .await
         .map_err(|e| JsValue::from_str(&e.message))?;
-    agent_config(&cfg).await?;
+    register(corp_id, &first)?;
+    init_open_data().await?;
     bind_all();
     keep_binding(&window)?;
     Ok(())
@@ -64,6 +64,7 @@ async fn load_script(src: &str) -> Result<(), JsValue> {
         .and_then(|w| w.document())
         .ok_or("no document")?;
     let script: web_sys::HtmlScriptElement = document.create_element("script")?.unchecked_into();
+    script.set_attribute("referrerpolicy", SDK_REFERRER_POLICY)?;
     script.set_src(src);
     let loaded = Promise::new(&mut |resolve, reject| {
         script.set_onload(Some(&resolve));
@@ -73,25 +74,47 @@ async fn load_script(src: &str) -> Result<(), JsValue> {
     JsFuture::from(loaded).await.map(|_| ())
 }
 
-/// `wx.agentConfig({corpid, agentid, timestamp, nonceStr, signature,
-/// jsApiList, success, fail})`, awaited.
-async fn agent_config(cfg: &domain::api::AgentConfig) -> Result<(), JsValue> {
-    let wx = Reflect::get(&js_sys::global(), &"wx".into())?;
-    let call: Function = Reflect::get(&wx, &"agentConfig".into())?.dyn_into()?;
-    let done = Promise::new(&mut |resolve, reject| {
-        let args = Object::new();
-        let set = |k: &str, v: JsValue| Reflect::set(&args, &k.into(), &v).map(|_| ());
-        let _ = set("corpid", cfg.corp_id.as_str().into());
-        let _ = set("agentid", (cfg.agent_id as f64).into());
-        let _ = set("timestamp", (cfg.timestamp as f64).into());
-        let _ = set("nonceStr", cfg.nonce_str.as_str().into());
-        let _ = set("signature", cfg.signature.as_str().into());
-        let _ = set("jsApiList", Array::new().into());
-        let _ = set("success", resolve.into());
-        let _ = set("fail", reject.into());
-        let _ = call.call1(&wx, &args);
+/// `ww.register({corpId, agentId, jsApiList, getAgentConfigSignature})`
+/// (page 90547): the SDK asks for the agent config's signature of the URL
+/// it is on, and the Worker signs it (`/jsapi/agent_config`).
+fn register(corp_id: &str, first: &domain::api::AgentConfig) -> Result<(), JsValue> {
+    let ww = Reflect::get(&js_sys::global(), &"ww".into())?;
+    let call: Function = Reflect::get(&ww, &"register".into())?.dyn_into()?;
+    let corp = corp_id.to_owned();
+    let sign = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |url: JsValue| {
+        let corp = corp.clone();
+        future_to_promise(async move {
+            let url = url.as_string().ok_or("the SDK gave no URL")?;
+            let cfg = api::agent_config(&corp, &url)
+                .await
+                .map_err(|e| JsValue::from_str(&e.message))?;
+            let signed = Object::new();
+            Reflect::set(&signed, &"timestamp".into(), &(cfg.timestamp as f64).into())?;
+            Reflect::set(&signed, &"nonceStr".into(), &cfg.nonce_str.as_str().into())?;
+            Reflect::set(&signed, &"signature".into(), &cfg.signature.as_str().into())?;
+            Ok(signed.into())
+        })
     });
-    JsFuture::from(done).await.map(|_| ())
+    let args = Object::new();
+    Reflect::set(&args, &"corpId".into(), &first.corp_id.as_str().into())?;
+    Reflect::set(&args, &"agentId".into(), &(first.agent_id as f64).into())?;
+    Reflect::set(&args, &"jsApiList".into(), &Array::new().into())?;
+    Reflect::set(&args, &"getAgentConfigSignature".into(), sign.as_ref())?;
+    call.call1(&ww, &args)?;
+    // The SDK may ask again (a route change): it lives as long as the page.
+    sign.forget();
+    Ok(())
+}
+
+/// `ww.initOpenData()`, awaited: open data is ready once it resolves.
+async fn init_open_data() -> Result<(), JsValue> {
+    let ww = Reflect::get(&js_sys::global(), &"ww".into())?;
+    let call: Function = Reflect::get(&ww, &"initOpenData".into())?.dyn_into()?;
+    let answer = call.call0(&ww)?;
+    match answer.dyn_into::<Promise>() {
+        Ok(p) => JsFuture::from(p).await.map(|_| ()),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Hands every `<ww-open-data>` not yet bound to `WWOpenData.bind`.

@@ -17,9 +17,23 @@ export async function launch() {
   });
 }
 
+// WeCom's JS-SDK hosts cannot be reached offline: every context gets them
+// played as WeCom answers a browser that signed in without WeCom's login
+// (the development login): the scripts load, and open data refuses, so
+// names stay userids. names.test.mjs plays the SDK that accepts.
+export async function playWeComSdkWithoutLogin(context) {
+  const ww = `window.ww = { register() {}, initOpenData() {
+    return Promise.reject(new Error("open data needs WeCom's login on this domain")); } };`;
+  await context.route("https://wwcdn.weixin.qq.com/**", (route) =>
+    route.fulfill({ contentType: "text/javascript", body: ww }));
+  await context.route("https://open.work.weixin.qq.com/wwopen/js/**", (route) =>
+    route.fulfill({ contentType: "text/javascript", body: "" }));
+}
+
 // A page that fails the test on any uncaught error or panic in the console.
 export async function openPage(browser) {
   const context = await browser.newContext({ locale: "zh-CN" });
+  await playWeComSdkWithoutLogin(context);
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));

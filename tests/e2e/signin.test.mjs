@@ -9,7 +9,7 @@
 // a seat, user07 outside the range).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, SHOTS, launch, openPage, seedDemo, sim } from "./browser.mjs";
+import { BASE, SHOTS, launch, openPage, playWeComSdkWithoutLogin, seedDemo, sim } from "./browser.mjs";
 
 const IN_WECOM =
   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) " +
@@ -87,6 +87,7 @@ async function inWeCom() {
     isMobile: true,
     hasTouch: true,
   });
+  await playWeComSdkWithoutLogin(context);
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
