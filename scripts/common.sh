@@ -49,6 +49,9 @@ VARS
 WECOM_LOGIN_BASE=http://$DEV_HOST:$SIM_PORT
 WECOM_OAUTH_BASE=http://$DEV_HOST:$SIM_PORT
 VARS
+    grep -q '^WECOM_WEB_LOGIN_BASE=' .dev.vars || cat >> .dev.vars <<VARS
+WECOM_WEB_LOGIN_BASE=http://$DEV_HOST:$SIM_PORT
+VARS
     return 0
   fi
   log "generating .dev.vars (local secrets)"
@@ -57,6 +60,7 @@ VARS
 WECOM_API_BASE=http://$DEV_HOST:$SIM_PORT
 WECOM_LOGIN_BASE=http://$DEV_HOST:$SIM_PORT
 WECOM_OAUTH_BASE=http://$DEV_HOST:$SIM_PORT
+WECOM_WEB_LOGIN_BASE=http://$DEV_HOST:$SIM_PORT
 SUITE_ID=wwsuitedemo0000001
 SUITE_SECRET=$(random_b64 24 | tr '+/' 'xy')
 SUITE_TOKEN=$(random_b64 12 | tr '+/' 'xy')

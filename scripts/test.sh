@@ -14,6 +14,7 @@ cat > "$IT/test.env" <<VARS
 WECOM_API_BASE=http://$DEV_HOST:$TEST_SIM_PORT
 WECOM_LOGIN_BASE=http://$DEV_HOST:$TEST_SIM_PORT
 WECOM_OAUTH_BASE=http://$DEV_HOST:$TEST_SIM_PORT
+WECOM_WEB_LOGIN_BASE=http://$DEV_HOST:$TEST_SIM_PORT
 SUITE_ID=wwsuitetest0000001
 SUITE_SECRET=$(random_b64 24 | tr '+/' 'xy')
 SUITE_TOKEN=$(random_b64 12 | tr '+/' 'xy')

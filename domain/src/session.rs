@@ -156,6 +156,8 @@ pub const LOGIN_STATE_TTL_SECS: u64 = 10 * 60;
 pub enum LoginFlow {
     /// The admin's desktop QR login (`3rd_qrConnect`).
     Qr,
+    /// The admin's newer web login (`wwlogin/sso/login`, 98171).
+    Web,
     /// The member's OAuth inside WeCom's webview.
     OAuth,
 }
@@ -164,6 +166,7 @@ impl LoginFlow {
     pub fn as_str(self) -> &'static str {
         match self {
             LoginFlow::Qr => "qr",
+            LoginFlow::Web => "web",
             LoginFlow::OAuth => "oauth",
         }
     }

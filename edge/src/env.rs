@@ -34,8 +34,28 @@ pub struct Config {
     /// Where WeCom's OAuth lives (`WECOM_OAUTH_BASE`:
     /// `/connect/oauth2/authorize`); sim plays it locally.
     pub oauth_base: String,
+    /// Where WeCom's newer web login lives (`WECOM_WEB_LOGIN_BASE`:
+    /// `/wwlogin/sso/login`, document/path/98171).
+    pub web_login_base: String,
+    /// The admin's sign-in `/auth/login` starts (`WECOM_LOGIN`): `qr`
+    /// (default) or `web`.
+    pub login: AdminLogin,
     /// Key material for secrets at rest: `DATA_SECRET`, else `SESSION_SECRET`.
     pub data_secret: Vec<u8>,
+}
+
+/// Which of WeCom's two web logins an admin is sent to (DESIGN §2):
+/// the third-party QR login (`3rd_qrConnect`, redeemed with
+/// `get_login_info`, which also says whether the user is an admin; needs
+/// the provider console's 登录授权发起域名 and 授权完成回调域名), or the newer
+/// web login (`wwlogin/sso/login?login_type=ServiceApp`, redeemed with
+/// `service/auth/getuserinfo3rd`, pages 98171 and 98179; needs the login
+/// authorisation's trusted domain). The newer one says nothing of admin
+/// rights, so WeCom's admin list alone decides there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminLogin {
+    Qr,
+    Web,
 }
 
 /// A value set either as a secret or as a plain var.
@@ -117,6 +137,16 @@ impl Config {
             api_base: base("WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
             login_base: base("WECOM_LOGIN_BASE", "https://open.work.weixin.qq.com"),
             oauth_base: base("WECOM_OAUTH_BASE", "https://open.weixin.qq.com"),
+            web_login_base: base("WECOM_WEB_LOGIN_BASE", "https://login.work.weixin.qq.com"),
+            login: match value(env, "WECOM_LOGIN").as_deref().map(str::trim) {
+                None | Some("") | Some("qr") => AdminLogin::Qr,
+                Some("web") => AdminLogin::Web,
+                Some(other) => {
+                    return Err(ApiError::internal(format!(
+                        "WECOM_LOGIN must be qr or web, not {other:?}"
+                    )))
+                }
+            },
             suite_id: required(env, "SUITE_ID")?,
             suite_secret: required(env, "SUITE_SECRET")?,
             suite_token: required(env, "SUITE_TOKEN")?,

@@ -10,7 +10,7 @@
 //! grant access and how.
 
 use crate::clock::now_secs;
-use crate::env::{self, Config};
+use crate::env::{self, AdminLogin, Config};
 use crate::error::{respond, ApiError};
 use crate::http::{Admin, Ctx, Json};
 use crate::session::{self, hex};
@@ -102,26 +102,59 @@ fn query(req: &Request) -> std::result::Result<Callback, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))
 }
 
-/// `GET /auth/login`: to WeCom's QR login for admins (`appid` is the
-/// provider's CorpID, document/path/91124).
+#[derive(Deserialize)]
+struct LoginQuery {
+    /// `qr` or `web`: the login to use instead of `WECOM_LOGIN`'s.
+    via: Option<String>,
+}
+
+/// `GET /auth/login[?via=qr|web]`: to WeCom's login for admins, the one
+/// `WECOM_LOGIN` names unless the link asks for the other: the QR login
+/// (`appid` is the provider's CorpID, document/path/91124) or the newer web
+/// login (`login_type=ServiceApp`, `appid` the suite id, 98171).
 pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
             let cfg = Config::from_env(&ctx.env)?;
-            if cfg.provider_corpid.is_empty() {
-                return Err(ApiError::internal("PROVIDER_CORPID is not configured"));
-            }
-            let state = new_state(&ctx.env, LoginFlow::Qr).await?;
+            let asked: LoginQuery = req
+                .query()
+                .map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))?;
+            let how = match asked.via.as_deref() {
+                None | Some("") => cfg.login,
+                Some("qr") => AdminLogin::Qr,
+                Some("web") => AdminLogin::Web,
+                Some(_) => return Err(ApiError::bad_request("via is qr or web")),
+            };
             let back = format!("{}/auth/callback", origin(&req)?);
-            let url = Url::parse_with_params(
-                &format!("{}/wwopen/sso/3rd_qrConnect", cfg.login_base),
-                &[
-                    ("appid", cfg.provider_corpid.as_str()),
-                    ("redirect_uri", back.as_str()),
-                    ("state", state.as_str()),
-                    ("usertype", "admin"),
-                ],
-            )
+            let url = match how {
+                AdminLogin::Qr => {
+                    if cfg.provider_corpid.is_empty() {
+                        return Err(ApiError::internal("PROVIDER_CORPID is not configured"));
+                    }
+                    let state = new_state(&ctx.env, LoginFlow::Qr).await?;
+                    Url::parse_with_params(
+                        &format!("{}/wwopen/sso/3rd_qrConnect", cfg.login_base),
+                        &[
+                            ("appid", cfg.provider_corpid.as_str()),
+                            ("redirect_uri", back.as_str()),
+                            ("state", state.as_str()),
+                            ("usertype", "admin"),
+                        ],
+                    )
+                }
+                AdminLogin::Web => {
+                    let state = new_state(&ctx.env, LoginFlow::Web).await?;
+                    Url::parse_with_params(
+                        &format!("{}/wwlogin/sso/login", cfg.web_login_base),
+                        &[
+                            ("login_type", "ServiceApp"),
+                            ("appid", cfg.suite_id.as_str()),
+                            ("redirect_uri", back.as_str()),
+                            ("state", state.as_str()),
+                        ],
+                    )
+                }
+            }
             .map_err(ApiError::internal)?;
             redirect(url.as_str(), None)
         }
@@ -129,16 +162,56 @@ pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
     )
 }
 
-/// `GET /auth/callback?auth_code=..&state=..`: back from the QR login.
+/// `GET /auth/callback?auth_code=..&state=..` back from the QR login, or
+/// `?code=..&state=..` back from the newer web login.
 pub async fn callback(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
             let q = query(&req)?;
-            spend_state(&ctx.env, q.state.as_deref(), LoginFlow::Qr).await?;
-            admin_sign_in(&req, &ctx.env, q.auth_code.as_deref()).await
+            match (q.auth_code.as_deref(), q.code.as_deref()) {
+                (None, Some(code)) if !code.is_empty() => {
+                    spend_state(&ctx.env, q.state.as_deref(), LoginFlow::Web).await?;
+                    web_sign_in(&req, &ctx.env, code).await
+                }
+                _ => {
+                    spend_state(&ctx.env, q.state.as_deref(), LoginFlow::Qr).await?;
+                    admin_sign_in(&req, &ctx.env, q.auth_code.as_deref()).await
+                }
+            }
         }
         .await,
     )
+}
+
+/// Back from the newer web login: `getuserinfo3rd` names the member
+/// (98179); WeCom's admin list decides whether they are an admin (the
+/// login itself does not say).
+async fn web_sign_in(
+    req: &Request,
+    env: &Env,
+    code: &str,
+) -> std::result::Result<Response, ApiError> {
+    let cfg = Config::from_env(env)?;
+    let user = WeCom::new(&cfg, env::kv(env)?)
+        .oauth_user(code)
+        .await
+        .map_err(code_refused)?;
+    if user.corpid.is_empty() || user.userid.is_empty() {
+        return refused(Refusal::NoOrganisation, "", "");
+    }
+    let db = env::db(env)?;
+    if !store::corp_exists(&db, &user.corpid).await? {
+        return refused(Refusal::NotInstalled, &user.corpid, &user.userid);
+    }
+    if store::admin_right(&db, &user.corpid, &user.userid)
+        .await?
+        .is_none()
+    {
+        return refused(Refusal::NotAdmin, &user.corpid, &user.userid);
+    }
+    let (_, cookie) =
+        session::open(req, env, &user.corpid, &user.userid, Role::Admin, None).await?;
+    redirect("/seats", Some(&cookie))
 }
 
 /// `GET /auth/wecom-admin?auth_code=..`: WeCom's admin console's

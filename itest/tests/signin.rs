@@ -600,3 +600,84 @@ fn an_external_admin_the_admin_list_leaves_out_signs_in() {
     assert_eq!(status, 401);
     assert_eq!(qr_refused(&corp, "sales1"), "not_admin");
 }
+
+/// `/auth/login?via=web`: WeCom's newer web login (98171) with our
+/// callback and a state; the page's link for `userid` of `corp`, followed
+/// to our callback.
+fn web_login_callback(agent: &ureq::Agent, corp: &str, userid: &str) -> String {
+    let to_wecom = hop(agent, &format!("{}/auth/login?via=web", edge()), DESKTOP);
+    assert_eq!(to_wecom.status, 302, "{}", to_wecom.text);
+    let at = &to_wecom.location;
+    assert!(
+        at.starts_with(&format!("{}/wwlogin/sso/login?", sim())),
+        "{at}"
+    );
+    assert_eq!(param(at, "login_type"), "ServiceApp");
+    assert_eq!(param(at, "appid"), config("SUITE_ID"));
+    assert_eq!(
+        param(at, "redirect_uri"),
+        format!("{}/auth/callback", edge())
+    );
+    assert_state_as_wecom_takes_it(&param(at, "state"));
+    let page = hop(agent, at, DESKTOP);
+    assert_eq!(page.status, 200, "{}", page.text);
+    let query = at.split_once('?').unwrap().1;
+    let chosen = hop(
+        agent,
+        &format!(
+            "{}/wwlogin/sso/login/choose?{query}&corp={corp}&userid={userid}",
+            sim()
+        ),
+        DESKTOP,
+    );
+    assert_eq!(chosen.status, 302, "{}", chosen.text);
+    assert!(!param(&chosen.location, "code").is_empty());
+    chosen.location
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_newer_web_login_signs_in_an_admin_by_the_admin_list() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("weblogin");
+    let agent = hops();
+    let callback = web_login_callback(&agent, &corp, "boss");
+    let back = hop(&agent, &callback, DESKTOP);
+    assert_eq!(
+        (back.status, back.location.as_str()),
+        (302, "/seats"),
+        "{}",
+        back.text
+    );
+    let (status, who) = with_cookie("GET", "/api/v1/session", &back.cookie.unwrap());
+    assert_eq!(status, 200, "{who}");
+    assert_eq!(
+        (who["userid"].as_str(), who["may_manage"].clone()),
+        (Some("boss"), json!(true))
+    );
+    // Its state is spent; a web state does not finish a QR sign-in.
+    let again = hop(&agent, &callback, DESKTOP);
+    assert_eq!(
+        (again.status, again.error_code().as_str()),
+        (400, "state_used")
+    );
+    let state = param(&web_login_callback(&agent, &corp, "boss"), "state");
+    let as_qr = hop(
+        &agent,
+        &format!(
+            "{}/auth/callback?auth_code={}&state={state}",
+            edge(),
+            code_for(&corp, "boss", "qr")
+        ),
+        DESKTOP,
+    );
+    assert_eq!(
+        (as_qr.status, as_qr.error_code().as_str()),
+        (400, "bad_state")
+    );
+    // A member is refused with the explanation.
+    let member = hop(&agent, &web_login_callback(&agent, &corp, "dev1"), DESKTOP);
+    assert_eq!(member.status, 403, "{}", member.text);
+    assert!(member.text.contains("data-reason=\"not_admin\""));
+    assert!(member.cookie.is_none());
+}

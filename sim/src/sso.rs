@@ -1,5 +1,6 @@
 //! WeCom's sign-in pages, for a browser: the third-party QR login
-//! (`/wwopen/sso/3rd_qrConnect`, document/path/91124) and the OAuth of
+//! (`/wwopen/sso/3rd_qrConnect`, document/path/91124), the newer web login
+//! (`/wwlogin/sso/login`, 98171) and the OAuth of
 //! WeCom's webview (`/connect/oauth2/authorize`, 91120). A real user scans
 //! a QR code or is already in WeCom; here the tester picks who from a list
 //! (links with `data-testid`), and WeCom sends the browser back with a
@@ -23,6 +24,8 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     Some(match req.path.as_str() {
         "/wwopen/sso/3rd_qrConnect" => qr_page(sim, req),
         "/wwopen/sso/3rd_qrConnect/scan" => chosen(sim, req, LoginKind::Qr),
+        "/wwlogin/sso/login" => web_login_page(sim, req),
+        "/wwlogin/sso/login/choose" => chosen(sim, req, LoginKind::OAuth),
         "/connect/oauth2/authorize" => oauth_page(sim, req),
         "/connect/oauth2/authorize/choose" => chosen(sim, req, LoginKind::OAuth),
         _ => return None,
@@ -165,6 +168,33 @@ fn qr_page(sim: &Sim, req: &Req) -> Reply {
     )
 }
 
+/// `GET /wwlogin/sso/login?login_type=ServiceApp&appid=SUITE_ID&redirect_uri&state`:
+/// WeCom's newer web login (document/path/98171): a third-party app's
+/// login names its suite (「第三方登录时填登录授权 SuiteID」) and comes back
+/// with a `code` that `service/auth/getuserinfo3rd` redeems (98179).
+fn web_login_page(sim: &Sim, req: &Req) -> Reply {
+    if req.query("login_type") != Some("ServiceApp") {
+        return refused(40001, "login_type must be ServiceApp for a third-party app");
+    }
+    if req.query("appid") != Some(sim.config.suite_id.as_str()) {
+        return refused(40013, "invalid appid: the suite id is expected");
+    }
+    let redirect = match redirect_uri(sim, req) {
+        Ok(r) => r,
+        Err(refused) => return refused,
+    };
+    let st = match state_of(req) {
+        Ok(st) => st,
+        Err(refused) => return refused,
+    };
+    let list = people(&sim.state(), "/wwlogin/sso/login/choose", redirect, st);
+    page(
+        200,
+        "企业微信登录 / Sign in with WeCom",
+        &format!("<p>选择登录的人 / Choose who signs in:</p>{list}"),
+    )
+}
+
 /// `GET /connect/oauth2/authorize?appid=SUITE_ID&redirect_uri&response_type=code&scope&state`.
 fn oauth_page(sim: &Sim, req: &Req) -> Reply {
     if req.query("appid") != Some(sim.config.suite_id.as_str()) {
@@ -295,5 +325,35 @@ mod tests {
                 .status,
             400
         );
+    }
+
+    #[test]
+    fn the_web_login_names_the_suite_and_sends_back_a_code() {
+        let sim = Sim::for_tests();
+        with_corp(&sim);
+        let back = "http%3A%2F%2F127.0.0.1%3A9%2Fauth%2Fcallback";
+        let url = format!(
+            "/wwlogin/sso/login?login_type=ServiceApp&appid=wwsuite&redirect_uri={back}&state=S1"
+        );
+        let page = handle(&sim, &Req::for_tests("GET", &url, "")).unwrap();
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("data-testid=\"as-wwcorp-boss\""));
+        let wrong = url.replace("ServiceApp", "CorpApp");
+        assert_eq!(
+            handle(&sim, &Req::for_tests("GET", &wrong, ""))
+                .unwrap()
+                .status,
+            400
+        );
+        let chose = format!(
+            "/wwlogin/sso/login/choose?corp=wwcorp&userid=boss&redirect_uri={back}&state=S1"
+        );
+        let sent = handle(&sim, &Req::for_tests("GET", &chose, "")).unwrap();
+        let location = sent.location.unwrap();
+        assert!(
+            location.starts_with("http://127.0.0.1:9/auth/callback?code="),
+            "{location}"
+        );
+        assert!(location.ends_with("&state=S1"));
     }
 }
