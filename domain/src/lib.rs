@@ -14,5 +14,6 @@ pub mod routes;
 pub mod seal;
 pub mod seat;
 pub mod session;
+pub mod signin;
 pub mod trial;
 pub mod wecom;

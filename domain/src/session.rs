@@ -160,6 +160,8 @@ pub enum LoginFlow {
     Web,
     /// The member's OAuth inside WeCom's webview.
     OAuth,
+    /// The business-settings entry's "continue as …?" step.
+    Confirm,
 }
 
 impl LoginFlow {
@@ -168,6 +170,7 @@ impl LoginFlow {
             LoginFlow::Qr => "qr",
             LoginFlow::Web => "web",
             LoginFlow::OAuth => "oauth",
+            LoginFlow::Confirm => "confirm",
         }
     }
 }
@@ -185,7 +188,7 @@ pub fn is_login_state(state: &str) -> bool {
         && state.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-fn sign_json<T: Serialize>(value: &T, secret: &[u8]) -> Result<String, SessionError> {
+pub(crate) fn sign_json<T: Serialize>(value: &T, secret: &[u8]) -> Result<String, SessionError> {
     let payload = serde_json::to_vec(value).map_err(|_| SessionError::Malformed)?;
     let tag = mac(secret, &payload)?;
     Ok(format!(
@@ -196,7 +199,7 @@ fn sign_json<T: Serialize>(value: &T, secret: &[u8]) -> Result<String, SessionEr
 }
 
 /// Checks the MAC in constant time before reading anything in the payload.
-fn verify_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn verify_json<T: serde::de::DeserializeOwned>(
     token: &str,
     secret: &[u8],
 ) -> Result<T, SessionError> {

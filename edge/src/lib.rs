@@ -34,6 +34,7 @@ mod install;
 mod jsapi;
 mod kv;
 mod me;
+mod pages;
 mod queue;
 mod seats;
 mod session;
@@ -101,6 +102,7 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
         .get_async("/auth/login", signin::login)
         .get_async("/auth/callback", signin::callback)
         .get_async("/auth/wecom-admin", signin::wecom_admin)
+        .post_async("/auth/wecom-admin/continue", signin::wecom_admin_continue)
         .get_async("/auth/oauth", signin::oauth)
         .get_async("/", signin::app_page)
         .get_async("/me", signin::app_page)

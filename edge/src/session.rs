@@ -74,7 +74,13 @@ pub async fn require(
 }
 
 /// Whether the request came over https (always, in production).
-fn https(req: &Request) -> bool {
+/// Whether cookies are `Secure` and `__Host-`: always in the production
+/// build (whatever scheme a request claims); in a development build, when
+/// the request came over https (local `wrangler dev` is plain http).
+pub fn https(req: &Request) -> bool {
+    if cfg!(not(feature = "dev")) {
+        return true;
+    }
     req.url().map(|u| u.scheme() == "https").unwrap_or(false)
 }
 

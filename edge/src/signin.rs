@@ -13,23 +13,41 @@ use crate::clock::now_secs;
 use crate::env::{self, AdminLogin, Config};
 use crate::error::{respond, ApiError};
 use crate::http::{Admin, Ctx, Json};
-use crate::session::{self, hex};
+use crate::pages::{self, Refusal};
+use crate::session::{self, hex, session_secret};
 use crate::store::{self, StateSpent};
 use crate::wecom::{WeCom, WeComError, INVALID_CODE};
 use domain::api::SessionsRevoked;
-use domain::session::{is_login_state, login_admin_right, LoginFlow, Role, LOGIN_STATE_TTL_SECS};
+use domain::session::{
+    cookie_value, is_login_state, login_admin_right, AdminRight, LoginFlow, Role, SessionError,
+    LOGIN_STATE_TTL_SECS,
+};
+use domain::signin::{
+    binding, binding_cookie_name, binding_holds, set_binding_cookie, Confirmation, CONFIRM_TTL_SECS,
+};
 use serde::Deserialize;
 use worker::{Env, Headers, Request, Response, Result, Url};
 
 /// A navigation answered with a redirect, optionally setting a cookie.
-fn redirect(location: &str, cookie: Option<&str>) -> std::result::Result<Response, ApiError> {
+fn redirect(location: &str, cookies: &[String]) -> std::result::Result<Response, ApiError> {
     let headers = Headers::new();
     headers.set("Location", location)?;
     headers.set("Cache-Control", "no-store")?;
-    if let Some(cookie) = cookie {
-        headers.set("Set-Cookie", cookie)?;
+    for cookie in cookies {
+        headers.append("Set-Cookie", cookie)?;
     }
     Ok(Response::empty()?.with_status(302).with_headers(headers))
+}
+
+/// A signed-in landing: the session cookie, and the sign-in's browser
+/// binding cleared.
+fn signed_in(
+    req: &Request,
+    location: &str,
+    session: String,
+) -> std::result::Result<Response, ApiError> {
+    let spent = set_binding_cookie(session::https(req), "", 0);
+    redirect(location, &[session, spent])
 }
 
 /// Our own address (scheme, host, port) as the browser reached us.
@@ -39,18 +57,34 @@ fn origin(req: &Request) -> std::result::Result<String, ApiError> {
 }
 
 /// A fresh state for `flow`: 128 random bits as 32 hex digits (letters
-/// and digits, as WeCom takes a state), remembered in D1 with its flow.
-async fn new_state(env: &Env, flow: LoginFlow) -> std::result::Result<String, ApiError> {
+/// and digits, as WeCom takes a state), remembered in D1 with its flow, and
+/// the cookie that binds it to this browser (its hash, for as long as the
+/// state lives).
+async fn new_state(
+    req: &Request,
+    env: &Env,
+    flow: LoginFlow,
+) -> std::result::Result<(String, String), ApiError> {
     let now = now_secs();
     let nonce = hex(&env::random::<16>()?);
     let expires_at = now + LOGIN_STATE_TTL_SECS;
     store::issue_login_state(&env::db(env)?, &nonce, flow, expires_at, now).await?;
-    Ok(nonce)
+    let cookie = set_binding_cookie(session::https(req), &binding(&nonce), LOGIN_STATE_TTL_SECS);
+    Ok((nonce, cookie))
+}
+
+/// The binding cookie the browser sent, if any.
+fn binding_sent(req: &Request) -> Option<String> {
+    let cookies = req.headers().get("Cookie").ok().flatten()?;
+    cookie_value(&cookies, binding_cookie_name(session::https(req))).map(str::to_owned)
 }
 
 /// Checks and spends the state WeCom brought back: missing, not ours, for
-/// another flow, expired or already used → 400.
+/// another flow, brought to another browser than the one that started it,
+/// expired or already used → 400. A state refused for its browser is not
+/// spent: the browser that started it may still finish.
 async fn spend_state(
+    req: &Request,
     env: &Env,
     state: Option<&str>,
     flow: LoginFlow,
@@ -62,7 +96,23 @@ async fn spend_state(
     if !is_login_state(nonce) {
         return Err(not_ours());
     }
-    match store::spend_login_state(&env::db(env)?, nonce, flow, now_secs()).await? {
+    let db = env::db(env)?;
+    let spent = if binding_holds(binding_sent(req).as_deref(), nonce) {
+        store::spend_login_state(&db, nonce, flow, now_secs()).await?
+    } else {
+        // Not this browser's: left unspent, only said why.
+        match store::login_state_standing(&db, nonce, flow, now_secs()).await? {
+            StateSpent::Unknown | StateSpent::Now => {
+                return Err(ApiError::new(
+                    400,
+                    "bad_state",
+                    "this sign-in was started in another browser; start it again here",
+                ))
+            }
+            other => other,
+        }
+    };
+    match spent {
         StateSpent::Now => Ok(()),
         StateSpent::Expired => Err(ApiError::new(
             400,
@@ -126,12 +176,14 @@ pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
                 Some(_) => return Err(ApiError::bad_request("via is qr or web")),
             };
             let back = format!("{}/auth/callback", origin(&req)?);
+            let binding_cookie;
             let url = match how {
                 AdminLogin::Qr => {
                     if cfg.provider_corpid.is_empty() {
                         return Err(ApiError::internal("PROVIDER_CORPID is not configured"));
                     }
-                    let state = new_state(&ctx.env, LoginFlow::Qr).await?;
+                    let (state, bound) = new_state(&req, &ctx.env, LoginFlow::Qr).await?;
+                    binding_cookie = bound;
                     Url::parse_with_params(
                         &format!("{}/wwopen/sso/3rd_qrConnect", cfg.login_base),
                         &[
@@ -143,7 +195,8 @@ pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
                     )
                 }
                 AdminLogin::Web => {
-                    let state = new_state(&ctx.env, LoginFlow::Web).await?;
+                    let (state, bound) = new_state(&req, &ctx.env, LoginFlow::Web).await?;
+                    binding_cookie = bound;
                     Url::parse_with_params(
                         &format!("{}/wwlogin/sso/login", cfg.web_login_base),
                         &[
@@ -156,7 +209,7 @@ pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
                 }
             }
             .map_err(ApiError::internal)?;
-            redirect(url.as_str(), None)
+            redirect(url.as_str(), &[binding_cookie])
         }
         .await,
     )
@@ -170,12 +223,26 @@ pub async fn callback(req: Request, ctx: Ctx) -> Result<Response> {
             let q = query(&req)?;
             match (q.auth_code.as_deref(), q.code.as_deref()) {
                 (None, Some(code)) if !code.is_empty() => {
-                    spend_state(&ctx.env, q.state.as_deref(), LoginFlow::Web).await?;
+                    spend_state(&req, &ctx.env, q.state.as_deref(), LoginFlow::Web).await?;
                     web_sign_in(&req, &ctx.env, code).await
                 }
                 _ => {
-                    spend_state(&ctx.env, q.state.as_deref(), LoginFlow::Qr).await?;
-                    admin_sign_in(&req, &ctx.env, q.auth_code.as_deref()).await
+                    spend_state(&req, &ctx.env, q.state.as_deref(), LoginFlow::Qr).await?;
+                    match admin_by_code(&ctx.env, q.auth_code.as_deref()).await? {
+                        Verdict::Refused(page) => Ok(page),
+                        Verdict::Admin(a) => {
+                            let (_, cookie) = session::open(
+                                &req,
+                                &ctx.env,
+                                &a.corp_id,
+                                &a.userid,
+                                Role::Admin,
+                                a.granted,
+                            )
+                            .await?;
+                            signed_in(&req, "/seats", cookie)
+                        }
+                    }
                 }
             }
         }
@@ -197,47 +264,133 @@ async fn web_sign_in(
         .await
         .map_err(code_refused)?;
     if user.corpid.is_empty() || user.userid.is_empty() {
-        return refused(Refusal::NoOrganisation, "", "");
+        return pages::refused(Refusal::NoOrganisation, "", "");
     }
     let db = env::db(env)?;
     if !store::corp_exists(&db, &user.corpid).await? {
-        return refused(Refusal::NotInstalled, &user.corpid, &user.userid);
+        return pages::refused(Refusal::NotInstalled, &user.corpid, &user.userid);
     }
     if store::admin_right(&db, &user.corpid, &user.userid)
         .await?
         .is_none()
     {
-        return refused(Refusal::NotAdmin, &user.corpid, &user.userid);
+        return pages::refused(Refusal::NotAdmin, &user.corpid, &user.userid);
     }
     let (_, cookie) =
         session::open(req, env, &user.corpid, &user.userid, Role::Admin, None).await?;
-    redirect("/seats", Some(&cookie))
+    signed_in(req, "/seats", cookie)
 }
 
 /// `GET /auth/wecom-admin?auth_code=..`: WeCom's admin console's
 /// business-settings (业务设置) entry, which brings an `auth_code` and no
-/// `state`; only this route takes a code without one.
+/// `state`; only this route takes a code without one. So that a link with
+/// someone else's code cannot sign this browser in unasked (login CSRF),
+/// it sets no session: it shows "continue as <user> of <organisation>?",
+/// whose button posts, from our own origin, to `/auth/wecom-admin/continue`.
 pub async fn wecom_admin(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
             let q = query(&req)?;
-            admin_sign_in(&req, &ctx.env, q.auth_code.as_deref()).await
+            let a = match admin_by_code(&ctx.env, q.auth_code.as_deref()).await? {
+                Verdict::Refused(page) => return Ok(page),
+                Verdict::Admin(a) => a,
+            };
+            let now = now_secs();
+            let nonce = hex(&env::random::<16>()?);
+            let expires_at = now + CONFIRM_TTL_SECS;
+            let db = env::db(&ctx.env)?;
+            store::issue_login_state(&db, &nonce, LoginFlow::Confirm, expires_at, now).await?;
+            let corp_name = store::corp_name(&db, &a.corp_id).await?.unwrap_or_default();
+            let ticket = Confirmation {
+                nonce: nonce.clone(),
+                corp_id: a.corp_id.clone(),
+                userid: a.userid.clone(),
+                granted: a.granted.map(AdminRight::auth_type),
+                expires_at,
+            }
+            .sign(&session_secret(&ctx.env)?)
+            .map_err(ApiError::internal)?;
+            let bound =
+                set_binding_cookie(session::https(&req), &binding(&nonce), CONFIRM_TTL_SECS);
+            pages::confirm(&a.userid, &a.corp_id, &corp_name, &ticket, &bound)
         }
         .await,
     )
 }
 
-/// Who the auth code names (`get_login_info`); a session for an admin of
-/// an installed organisation, the refusal page for anyone else. WeCom's
+#[derive(Deserialize)]
+struct Continue {
+    ticket: Option<String>,
+}
+
+/// `POST /auth/wecom-admin/continue?ticket=..`: the click on "continue as
+/// …?" (same-origin, like every POST): the ticket must be ours, unexpired,
+/// unused and bound to this browser; the user must still be an admin.
+pub async fn wecom_admin_continue(req: Request, ctx: Ctx) -> Result<Response> {
+    respond(
+        async {
+            let q: Continue = req
+                .query()
+                .map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))?;
+            let refused_ticket =
+                || ApiError::new(400, "bad_state", "this confirmation is not one we issued");
+            let token = q
+                .ticket
+                .filter(|t| !t.is_empty())
+                .ok_or_else(refused_ticket)?;
+            let c = match Confirmation::verify(&token, &session_secret(&ctx.env)?, now_secs()) {
+                Ok(c) => c,
+                Err(SessionError::Expired) => {
+                    return Err(ApiError::new(
+                        400,
+                        "state_expired",
+                        "this confirmation took too long; open the app from WeCom again",
+                    ))
+                }
+                Err(_) => return Err(refused_ticket()),
+            };
+            spend_state(&req, &ctx.env, Some(&c.nonce), LoginFlow::Confirm).await?;
+            let db = env::db(&ctx.env)?;
+            if !store::corp_exists(&db, &c.corp_id).await? {
+                return pages::refused(Refusal::NotInstalled, &c.corp_id, &c.userid);
+            }
+            let listed = store::admin_right(&db, &c.corp_id, &c.userid).await?;
+            let granted = c.granted.map(AdminRight::from_auth_type);
+            if listed.is_none() && granted.is_none() {
+                return pages::refused(Refusal::NotAdmin, &c.corp_id, &c.userid);
+            }
+            let keep = if listed.is_some() { None } else { granted };
+            let (_, cookie) =
+                session::open(&req, &ctx.env, &c.corp_id, &c.userid, Role::Admin, keep).await?;
+            signed_in(&req, "/seats", cookie)
+        }
+        .await,
+    )
+}
+
+/// An admin `get_login_info` named, with the right to keep on the session
+/// when WeCom's admin list does not name them.
+struct SigningAdmin {
+    corp_id: String,
+    userid: String,
+    granted: Option<AdminRight>,
+}
+
+enum Verdict {
+    Admin(SigningAdmin),
+    Refused(Response),
+}
+
+/// Who the auth code names (`get_login_info`), and whether they may sign
+/// in: an admin of an installed organisation, or the refusal page. WeCom's
 /// admin list decides where it names the user; where it cannot (an external
 /// admin, whom it leaves out; a member-authorised install, which has none:
 /// document/path/100073), `get_login_info`'s own `usertype` and
 /// `agent[].auth_type` for our app do. A member (usertype 5) is refused.
-async fn admin_sign_in(
-    req: &Request,
+async fn admin_by_code(
     env: &Env,
     auth_code: Option<&str>,
-) -> std::result::Result<Response, ApiError> {
+) -> std::result::Result<Verdict, ApiError> {
     let auth_code = auth_code
         .filter(|c| !c.is_empty())
         .ok_or_else(|| ApiError::bad_request("auth_code is missing"))?;
@@ -253,18 +406,22 @@ async fn admin_sign_in(
         true => None,
         false => store::installed_agent(&db, &corp_id).await?,
     };
+    let refuse = |why| pages::refused(why, &corp_id, &userid).map(Verdict::Refused);
     let Some(agent_id) = agent_id else {
-        return refused(Refusal::NotInstalled, &corp_id, &userid);
+        return refuse(Refusal::NotInstalled);
     };
     let granted = match store::admin_right(&db, &corp_id, &userid).await? {
         Some(_) => None,
         None => match login_admin_right(&info, agent_id) {
             Some(right) => Some(right),
-            None => return refused(Refusal::NotAdmin, &corp_id, &userid),
+            None => return refuse(Refusal::NotAdmin),
         },
     };
-    let (_, cookie) = session::open(req, env, &corp_id, &userid, Role::Admin, granted).await?;
-    redirect("/seats", Some(&cookie))
+    Ok(Verdict::Admin(SigningAdmin {
+        corp_id,
+        userid,
+        granted,
+    }))
 }
 
 /// A navigation to one of the app's pages (`/`, `/me`): inside WeCom's
@@ -284,7 +441,7 @@ pub async fn app_page(req: Request, ctx: Ctx) -> Result<Response> {
 
 async fn oauth_start(req: &Request, env: &Env) -> std::result::Result<Response, ApiError> {
     let cfg = Config::from_env(env)?;
-    let state = new_state(env, LoginFlow::OAuth).await?;
+    let (state, binding_cookie) = new_state(req, env, LoginFlow::OAuth).await?;
     let back = format!("{}/auth/oauth", origin(req)?);
     let mut url = Url::parse_with_params(
         &format!("{}/connect/oauth2/authorize", cfg.oauth_base),
@@ -298,7 +455,7 @@ async fn oauth_start(req: &Request, env: &Env) -> std::result::Result<Response, 
     )
     .map_err(ApiError::internal)?;
     url.set_fragment(Some("wechat_redirect"));
-    redirect(url.as_str(), None)
+    redirect(url.as_str(), &[binding_cookie])
 }
 
 /// `GET /auth/oauth?code=..&state=..`: back from WeCom's OAuth. Admins of
@@ -308,7 +465,7 @@ pub async fn oauth(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
             let q = query(&req)?;
-            spend_state(&ctx.env, q.state.as_deref(), LoginFlow::OAuth).await?;
+            spend_state(&req, &ctx.env, q.state.as_deref(), LoginFlow::OAuth).await?;
             let code = q
                 .code
                 .filter(|c| !c.is_empty())
@@ -319,11 +476,11 @@ pub async fn oauth(req: Request, ctx: Ctx) -> Result<Response> {
                 .await
                 .map_err(code_refused)?;
             if user.corpid.is_empty() || user.userid.is_empty() {
-                return refused(Refusal::NoOrganisation, "", "");
+                return pages::refused(Refusal::NoOrganisation, "", "");
             }
             let db = env::db(&ctx.env)?;
             if !store::corp_exists(&db, &user.corpid).await? {
-                return refused(Refusal::NotInstalled, &user.corpid, &user.userid);
+                return pages::refused(Refusal::NotInstalled, &user.corpid, &user.userid);
             }
             let admin = store::admin_right(&db, &user.corpid, &user.userid).await?;
             let (role, page) = match admin {
@@ -332,7 +489,7 @@ pub async fn oauth(req: Request, ctx: Ctx) -> Result<Response> {
             };
             let (_, cookie) =
                 session::open(&req, &ctx.env, &user.corpid, &user.userid, role, None).await?;
-            redirect(page, Some(&cookie))
+            signed_in(&req, page, cookie)
         }
         .await,
     )
@@ -355,83 +512,4 @@ pub async fn revoke_sessions(
     )
     .await?;
     Ok(Json(SessionsRevoked { revoked }))
-}
-
-/// Why a sign-in was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Refusal {
-    /// The organisation has not installed the app (or uninstalled it).
-    NotInstalled,
-    /// The user is not an admin of the app in that organisation.
-    NotAdmin,
-    /// WeCom knows the visitor as no organisation's member.
-    NoOrganisation,
-}
-
-impl Refusal {
-    fn code(self) -> &'static str {
-        match self {
-            Refusal::NotInstalled => "not_installed",
-            Refusal::NotAdmin => "not_admin",
-            Refusal::NoOrganisation => "no_organisation",
-        }
-    }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-/// The refusal page (403), in Chinese and English: who was refused, and
-/// who can grant access and how.
-fn refused(why: Refusal, corp_id: &str, userid: &str) -> std::result::Result<Response, ApiError> {
-    let (who, corp) = (escape(userid), escape(corp_id));
-    let (zh, en) = match why {
-        Refusal::NotAdmin => (
-            format!(
-                "<p><b>{who}</b> 不是企业 <b>{corp}</b> 中本应用的管理员，所以不能登录管理后台。</p>\
-                 <p>谁可以开通：贵企业的企业微信管理员。请联系他/她在<b>企业微信管理后台 › 应用管理 › 第三方应用 › 本应用 › 管理员</b>中把你添加为应用管理员（需要修改座席时请选择“管理权限”），然后重新扫码登录。</p>\
-                 <p>普通成员请在企业微信里打开本应用查看自己的座席。</p>"
-            ),
-            format!(
-                "<p><b>{who}</b> is not an admin of this app in organisation <b>{corp}</b>, so the console cannot be opened.</p>\
-                 <p>Who can grant access: your organisation's WeCom admin. Ask them to add you as an admin of the app in the <b>WeCom admin console › App Management › third-party apps › this app › Admins</b> (choose management permission if you need to change seats), then scan the QR code again.</p>\
-                 <p>Members: open the app inside WeCom to see your own seat.</p>"
-            ),
-        ),
-        Refusal::NotInstalled => (
-            format!(
-                "<p>企业 <b>{corp}</b> 尚未安装本应用（或已取消授权）。</p>\
-                 <p>谁可以开通：贵企业的企业微信管理员可在企业微信管理后台的应用市场中安装本应用；安装后应用管理员即可扫码登录。</p>"
-            ),
-            format!(
-                "<p>Organisation <b>{corp}</b> has not installed this app (or removed it).</p>\
-                 <p>Who can grant access: your organisation's WeCom admin can install it from the app marketplace in the WeCom admin console; its admins can then sign in by QR code.</p>"
-            ),
-        ),
-        Refusal::NoOrganisation => (
-            "<p>企业微信没有告诉我们你属于哪个企业。请用企业成员的企业微信帐号打开本应用。</p>".to_owned(),
-            "<p>WeCom did not say which organisation you belong to. Open the app with your organisation's WeCom account.</p>".to_owned(),
-        ),
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>无法登录 · Cannot sign in</title><link rel=\"stylesheet\" href=\"/app.css\"></head>\
-         <body><main class=\"page\"><section class=\"card narrow\" data-testid=\"signin-refused\" data-reason=\"{code}\">\
-         <h2>无法登录</h2>{zh}<hr><h2 lang=\"en\">Cannot sign in</h2><div lang=\"en\">{en}</div>\
-         <p><a href=\"/auth/login\" data-testid=\"signin-again\">重新扫码登录 · Sign in again</a></p>\
-         </section></main></body></html>",
-        code = why.code()
-    );
-    let headers = Headers::new();
-    headers.set("Content-Type", "text/html; charset=utf-8")?;
-    headers.set("Cache-Control", "no-store")?;
-    Ok(Response::from_html(html)?
-        .with_status(403)
-        .with_headers(headers))
 }

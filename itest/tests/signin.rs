@@ -342,30 +342,125 @@ fn a_spent_code_is_refused() {
     }
 }
 
-#[test]
-#[ignore = "needs the stack: run through `make test`"]
-fn the_business_settings_entry_signs_in_without_a_state() {
-    let _clock = clock_untouched();
-    let (corp, _) = installed_and_synced("biz");
-    let agent = hops();
+/// A POST from a browser (the same cookie jar), no redirects followed.
+fn post_hop(agent: &ureq::Agent, url: &str, origin: Option<&str>) -> Hop {
+    let mut req = agent.post(url).set("User-Agent", DESKTOP);
+    if let Some(origin) = origin {
+        req = req
+            .set("Origin", origin)
+            .set("Sec-Fetch-Site", "cross-site");
+    }
+    let resp = match req.send_string("") {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("POST {url}: {e}"),
+    };
+    Hop {
+        status: resp.status(),
+        location: resp.header("location").unwrap_or_default().to_owned(),
+        cookie: resp
+            .all("set-cookie")
+            .into_iter()
+            .find(|c| c.contains("ws_session=") && !c.contains("Max-Age=0"))
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned()),
+        text: resp.into_string().unwrap_or_default(),
+    }
+}
+
+/// The business-settings entry for `userid`: WeCom's link, then our
+/// "continue as …?" page; the page's form action.
+fn business_settings_confirm(agent: &ureq::Agent, corp: &str, userid: &str) -> String {
     let entry = hop(
-        &agent,
-        &format!("{}/_sim/corps/{corp}/business_settings?userid=boss", sim()),
+        agent,
+        &format!(
+            "{}/_sim/corps/{corp}/business_settings?userid={userid}",
+            sim()
+        ),
         DESKTOP,
     );
     assert_eq!(entry.status, 302);
     assert!(entry
         .location
         .starts_with(&format!("{}/auth/wecom-admin?auth_code=", edge())));
-    let back = hop(&agent, &entry.location, DESKTOP);
+    let page = hop(agent, &entry.location, DESKTOP);
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.cookie.is_none() || !page.cookie.as_deref().unwrap().contains("ws_session"));
+    assert!(
+        page.text.contains("data-testid=\"signin-confirm\""),
+        "{}",
+        page.text
+    );
+    assert!(page
+        .text
+        .contains(&format!("data-testid=\"confirm-user\">{userid}<")));
+    let action = page
+        .text
+        .split("action=\"")
+        .nth(1)
+        .and_then(|a| a.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    format!("{}{action}", edge())
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_business_settings_entry_asks_before_it_signs_in() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("biz");
+    let agent = hops();
+    let action = business_settings_confirm(&agent, &corp, "boss");
+    // Another browser given the link cannot continue; another site cannot
+    // post it.
+    let elsewhere = post_hop(&hops(), &action, None);
+    assert_eq!(
+        (elsewhere.status, elsewhere.cookie.is_none()),
+        (400, true),
+        "{}",
+        elsewhere.text
+    );
+    let forged = post_hop(&agent, &action, Some("https://evil.example"));
+    assert_eq!(forged.status, 403, "{}", forged.text);
+    // The click on our own page does.
+    let back = post_hop(&agent, &action, None);
     assert_eq!(
         (back.status, back.location.as_str()),
         (302, "/seats"),
         "{}",
         back.text
     );
-    let (status, _) = with_cookie("GET", "/api/v1/session", &back.cookie.unwrap());
-    assert_eq!(status, 200);
+    let (status, who) = with_cookie("GET", "/api/v1/session", &back.cookie.unwrap());
+    assert_eq!((status, who["userid"].as_str()), (200, Some("boss")));
+    // Once only.
+    let again = post_hop(&agent, &action, None);
+    assert_eq!(again.status, 400, "{}", again.text);
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_callback_link_replayed_in_another_browser_signs_nobody_in() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("replay");
+    let started = hops();
+    let qr = start_qr(&started);
+    let callback = scan(&started, &qr, &corp, "boss");
+    // The admin stops before the last redirect and sends the link on.
+    let other = hop(&hops(), &callback, DESKTOP);
+    assert_eq!(
+        (other.status, other.error_code().as_str()),
+        (400, "bad_state"),
+        "{}",
+        other.text
+    );
+    assert!(other.cookie.is_none(), "no session in the other browser");
+    // The browser that started it still finishes.
+    let back = hop(&started, &callback, DESKTOP);
+    assert_eq!(
+        (back.status, back.location.as_str()),
+        (302, "/seats"),
+        "{}",
+        back.text
+    );
 }
 
 #[test]

@@ -90,6 +90,20 @@ pub async fn installed_agent(db: &Db, corp_id: &str) -> Result<Option<u64>> {
     Ok(row.map(|r| r.agent_id.unwrap_or(0.0) as u64))
 }
 
+/// The organisation's name as WeCom gave it (`auth_corp_info.corp_name`).
+pub async fn corp_name(db: &Db, corp_id: &str) -> Result<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        corp_name: String,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT corp_name FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.corp_name))
+}
+
 pub async fn corp_exists(db: &Db, corp_id: &str) -> Result<bool> {
     #[derive(Deserialize)]
     struct Hit {

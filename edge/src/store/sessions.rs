@@ -139,12 +139,6 @@ pub async fn spend_login_state(
     flow: LoginFlow,
     now: u64,
 ) -> Result<StateSpent> {
-    #[derive(Deserialize)]
-    struct Row {
-        flow: String,
-        expires_at: f64,
-        spent_at: Option<f64>,
-    }
     let result = db
         .prepare(
             "UPDATE login_states SET spent_at = ?3 \
@@ -155,6 +149,23 @@ pub async fn spend_login_state(
         .await?;
     if changes(&result) == 1 {
         return Ok(StateSpent::Now);
+    }
+    login_state_standing(db, nonce, flow, now).await
+}
+
+/// What became of a sign-in's nonce, without spending it: never
+/// [`StateSpent::Now`].
+pub async fn login_state_standing(
+    db: &Db,
+    nonce: &str,
+    flow: LoginFlow,
+    now: u64,
+) -> Result<StateSpent> {
+    #[derive(Deserialize)]
+    struct Row {
+        flow: String,
+        expires_at: f64,
+        spent_at: Option<f64>,
     }
     let row: Option<Row> = db
         .prepare("SELECT flow, expires_at, spent_at FROM login_states WHERE nonce = ?1")
