@@ -15,6 +15,12 @@ if [ "${WRANGLER_COMMAND:-}" = dev ]; then
 fi
 out=${1:-release}
 features=${WORKER_FEATURES:-}
+# The production Worker never takes the development feature, whatever the
+# environment says (wrangler deploy runs this with the caller's variables).
+if [ "$out" = release ] && [[ ",$features," == *,dev,* ]]; then
+  echo "build-worker.sh: the release build (edge/release) never takes the dev feature (WORKER_FEATURES=$features)" >&2
+  exit 1
+fi
 args=(--release --out-dir "$out")
 [ -n "$features" ] && args+=(. --features "$features")
 (

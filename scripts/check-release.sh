@@ -15,6 +15,14 @@ if ! wrangler deploy --dry-run --outdir "$out" > "$out.log" 2>&1; then
   exit 1
 fi
 
+# WORKER_FEATURES cannot put the development feature into what wrangler
+# deploy builds: it refuses before building.
+if WORKER_FEATURES=dev wrangler deploy --dry-run --outdir "$out.dev-attempt" > "$out.dev-attempt.log" 2>&1; then
+  echo "wrangler deploy built a release bundle with WORKER_FEATURES=dev" >&2
+  exit 1
+fi
+grep -q "never takes the dev feature" "$out.dev-attempt.log" || { cat "$out.dev-attempt.log" >&2; exit 1; }
+
 # What only development builds have: the dev login, /api/v1/dev/*, the dev
 # clock's and the D1 fault switch's names, the smaller KV page of the tests.
 dev_strings=(
@@ -25,6 +33,8 @@ mapfile -t bundle < <(find "$out" -type f \( -name '*.js' -o -name '*.mjs' -o -n
 [ "${#bundle[@]}" -gt 0 ] || { echo "no bundle in $out" >&2; exit 1; }
 grep -qaF /api/v1/health "${bundle[@]}" || { echo "the bundle in $out is not the Worker's" >&2; exit 1; }
 failed=0
+# HTTPS only in production: every answer of the Worker carries HSTS.
+grep -qaF "Strict-Transport-Security" "${bundle[@]}" || { echo "production bundle sets no Strict-Transport-Security" >&2; failed=1; }
 for s in "${dev_strings[@]}"; do
   if grep -laF "$s" "${bundle[@]}" >&2; then
     echo "production bundle contains development code: $s" >&2

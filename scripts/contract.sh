@@ -19,7 +19,7 @@ rm -f "$jar"
 mkdir -p target/contract
 # RevokeSessions is left out: it ends every session of the organisation,
 # the one this run signs in with too (itest/tests/signin.rs covers it).
-CONTRACT_CORP_ID=$DEMO_CORP_ID CONTRACT_SESSION=$session "$venv/bin/schemathesis" \
+CONTRACT_CORP_ID=$DEMO_CORP_ID CONTRACT_SESSION=$session CONTRACT_PAGE_URL="$edge/members" "$venv/bin/schemathesis" \
   --config-file tests/contract/schemathesis.toml run edge/openapi.json \
   --url "$edge" --checks all --workers 1 --request-timeout 30 \
   --exclude-operation-id RevokeSessions \

@@ -21,6 +21,22 @@ pub enum PageUrlError {
     TooLong,
     #[error("url must not contain spaces or control characters")]
     BadCharacter,
+    #[error("url must be a page of this console's own origin")]
+    OtherOrigin,
+}
+
+/// [`page_url`] of a page of our own `origin` (`scheme://host[:port]`)
+/// only: a signature is a key to WeCom's JS-SDK for that page, so another
+/// site's page gets none.
+pub fn own_page_url<'a>(url: &'a str, origin: &str) -> Result<&'a str, PageUrlError> {
+    let page = page_url(url)?;
+    let rest = page
+        .get(origin.len()..)
+        .filter(|_| page[..origin.len()].eq_ignore_ascii_case(origin));
+    match rest {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') => Ok(page),
+        _ => Err(PageUrlError::OtherOrigin),
+    }
 }
 
 /// The URL WeCom checks the signature against: the page's own, as the
@@ -84,5 +100,32 @@ mod tests {
         assert_eq!(page_url("https://a b"), Err(PageUrlError::BadCharacter));
         let long = format!("https://e.com/{}", "a".repeat(PAGE_URL_MAX_BYTES));
         assert_eq!(page_url(&long), Err(PageUrlError::TooLong));
+    }
+
+    #[test]
+    fn only_pages_of_our_own_origin_are_signed() {
+        let ours = "https://seats.example.com";
+        for ok in [
+            "https://seats.example.com/",
+            "https://seats.example.com/members?q=1#x",
+            "https://seats.example.com",
+            "https://SEATS.example.com/me",
+        ] {
+            assert!(own_page_url(ok, ours).is_ok(), "{ok}");
+        }
+        for other in [
+            "https://seats.example.com.evil.example/",
+            "https://seats.example.comx/",
+            "http://seats.example.com/",
+            "https://evil.example/?https://seats.example.com/",
+            "https://seats.example.com:8443/",
+            "https://seats.example.com@evil.example/",
+        ] {
+            assert_eq!(
+                own_page_url(other, ours),
+                Err(PageUrlError::OtherOrigin),
+                "{other}"
+            );
+        }
     }
 }

@@ -145,6 +145,31 @@ pub fn login_admin_right(info: &crate::wecom::LoginInfo, our_agent: u64) -> Opti
 /// Secrets shorter than this are refused: a guessable key forges sessions.
 const MIN_SECRET_LEN: usize = 32;
 
+/// The bearer keys (`ACCESS_API_KEY`, `OPERATOR_API_KEY`) are refused when
+/// shorter than a session secret may be, or when one is the other (the
+/// product's key would then act as the provider's operator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum KeyProblem {
+    #[error("{0} must be at least 32 bytes")]
+    Short(&'static str),
+    #[error("ACCESS_API_KEY and OPERATOR_API_KEY must differ")]
+    Same,
+}
+
+/// Checks the configured bearer keys (unset ones are not checked: their
+/// routes then refuse).
+pub fn check_api_keys(access: Option<&str>, operator: Option<&str>) -> Result<(), KeyProblem> {
+    for (name, key) in [("ACCESS_API_KEY", access), ("OPERATOR_API_KEY", operator)] {
+        if key.is_some_and(|k| k.len() < MIN_SECRET_LEN) {
+            return Err(KeyProblem::Short(name));
+        }
+    }
+    match (access, operator) {
+        (Some(a), Some(o)) if ct_eq(a.as_bytes(), o.as_bytes()) => Err(KeyProblem::Same),
+        _ => Ok(()),
+    }
+}
+
 /// How long a sign-in `state` may wait for WeCom to send the user back:
 /// WeCom's own codes live 5 minutes (auth_code, OAuth code: document/path/
 /// 91121), a QR page may stay open a little longer before it is scanned.
@@ -399,6 +424,27 @@ mod tests {
         assert_eq!(login_admin_right(&info(2, &[]), 7), None);
         assert_eq!(AdminRight::Manage.auth_type(), 1);
         assert_eq!(AdminRight::Look.auth_type(), 0);
+    }
+
+    #[test]
+    fn bearer_keys_are_long_and_distinct() {
+        let long = "k".repeat(32);
+        let other = "o".repeat(40);
+        assert_eq!(check_api_keys(Some(&long), Some(&other)), Ok(()));
+        assert_eq!(check_api_keys(None, None), Ok(()));
+        assert_eq!(check_api_keys(Some(&long), None), Ok(()));
+        assert_eq!(
+            check_api_keys(Some(&"k".repeat(31)), Some(&other)),
+            Err(KeyProblem::Short("ACCESS_API_KEY"))
+        );
+        assert_eq!(
+            check_api_keys(Some(&long), Some("short")),
+            Err(KeyProblem::Short("OPERATOR_API_KEY"))
+        );
+        assert_eq!(
+            check_api_keys(Some(&long), Some(&long)),
+            Err(KeyProblem::Same)
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@
 use crate::clock::now_secs;
 use crate::env::{self, Config};
 use crate::error::ApiError;
+use crate::http::{read_capped, Unread};
 use crate::queue::{self, Work};
 use crate::store;
 use domain::crypto::{CryptoError, MsgCrypt};
@@ -209,46 +210,14 @@ async fn verify_url(req: &Request, env: &Env, source: Source) -> Checked<String>
     Ok(opened.message)
 }
 
-/// How much of an oversized chunked body is read (and dropped) before the
-/// 413: WeCom's bodies are a few KiB, so this only spares an honest client
-/// a reset connection; nothing past [`MAX_CALLBACK_BYTES`] is kept.
-const DRAIN_BYTES: usize = 512 * 1024;
-
-/// The body, refused (413) past [`MAX_CALLBACK_BYTES`]: at once when
-/// `Content-Length` says so, else while reading, chunk by chunk, so a
-/// chunked body without a length never makes us hold more than the cap
-/// plus one chunk.
+/// The body, refused (413) past [`MAX_CALLBACK_BYTES`] (`http::read_capped`).
 async fn read_body(req: &mut Request) -> Checked<String> {
-    use futures_util::StreamExt;
-    let declared: usize = req
-        .headers()
-        .get("Content-Length")?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    if declared > MAX_CALLBACK_BYTES {
-        return Err(EventError::TooLarge.into());
-    }
-    let mut body = Vec::with_capacity(declared);
-    // No body at all reads as an empty one.
-    if let Ok(mut chunks) = req.stream() {
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| Refusal::new(400, format!("body unreadable: {e}")))?;
-            if body.len() + chunk.len() > MAX_CALLBACK_BYTES {
-                // Read on without keeping, up to a bound, so the answer
-                // leaves the connection clean (wrangler dev's proxy resets a
-                // connection whose body was cut short); past the bound, stop.
-                let mut seen = body.len() + chunk.len();
-                while seen <= DRAIN_BYTES {
-                    match chunks.next().await {
-                        Some(Ok(more)) => seen += more.len(),
-                        _ => break,
-                    }
-                }
-                return Err(EventError::TooLarge.into());
-            }
-            body.extend_from_slice(&chunk);
-        }
-    }
+    let body = read_capped(req, MAX_CALLBACK_BYTES)
+        .await
+        .map_err(|e| match e {
+            Unread::TooLarge => Refusal::from(EventError::TooLarge),
+            Unread::Broken(e) => Refusal::new(400, format!("body unreadable: {e}")),
+        })?;
     String::from_utf8(body).map_err(|_| Refusal::new(400, "body is not UTF-8"))
 }
 

@@ -126,6 +126,12 @@ impl Config {
             })?,
         };
         let data_secret = data_secret(value(env, "DATA_SECRET"), required(env, "SESSION_SECRET")?)?;
+        let key = |name| value(env, name).filter(|k| !k.is_empty());
+        domain::session::check_api_keys(
+            key("ACCESS_API_KEY").as_deref(),
+            key("OPERATOR_API_KEY").as_deref(),
+        )
+        .map_err(ApiError::internal)?;
         let base = |name: &str, default: &str| {
             value(env, name)
                 .filter(|v| !v.is_empty())

@@ -32,6 +32,8 @@ pub const DEFAULT_PAGE: u64 = 100;
 pub struct Admin {
     pub session: Session,
     pub env: Env,
+    /// Our own origin as the browser reached us (`scheme://host[:port]`).
+    pub origin: String,
 }
 
 impl Admin {
@@ -107,13 +109,75 @@ pub trait Shape {
     const SHAPE: &'static str;
 }
 
+/// The largest JSON body an API route reads: the biggest a console sends
+/// (1 000 userids to activate, 1 000 transfer pairs, a forecast of 1 000
+/// items a list) is under 100 KiB.
+pub const MAX_API_BODY_BYTES: usize = 256 * 1024;
+
+/// How much of an oversized chunked body is read (and dropped) before the
+/// 413, so the answer leaves the connection clean (wrangler dev's proxy
+/// resets a connection whose body was cut short); past it, reading stops.
+const DRAIN_BYTES: usize = 512 * 1024;
+
+/// A body refused while it was read.
+pub enum Unread {
+    /// Past the cap (413), by its `Content-Length` or while reading.
+    TooLarge,
+    Broken(String),
+}
+
+/// The body, refused past `max` bytes: at once when `Content-Length` says
+/// so, else while reading, chunk by chunk, so a chunked body without a
+/// length never makes us hold more than the cap plus one chunk.
+pub async fn read_capped(req: &mut Request, max: usize) -> Result<Vec<u8>, Unread> {
+    use futures_util::StreamExt;
+    let declared: usize = req
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if declared > max {
+        return Err(Unread::TooLarge);
+    }
+    let mut body = Vec::with_capacity(declared);
+    // No body at all reads as an empty one.
+    if let Ok(mut chunks) = req.stream() {
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| Unread::Broken(e.to_string()))?;
+            if body.len() + chunk.len() > max {
+                let mut seen = body.len() + chunk.len();
+                while seen <= DRAIN_BYTES {
+                    match chunks.next().await {
+                        Some(Ok(more)) => seen += more.len(),
+                        _ => break,
+                    }
+                }
+                return Err(Unread::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+    }
+    Ok(body)
+}
+
 impl<T: DeserializeOwned + Shape> FromRequest for Json<T> {
     async fn read(req: &mut Request) -> Result<Self, ApiError> {
         let refused = |e: &dyn std::fmt::Display| {
             ApiError::bad_request(format!("body must be {}: {e}", T::SHAPE))
         };
-        let body: serde_json::Value =
-            serde_json::from_str(&req.text().await?).map_err(|e| refused(&e))?;
+        let bytes = read_capped(req, MAX_API_BODY_BYTES)
+            .await
+            .map_err(|e| match e {
+                Unread::TooLarge => ApiError::new(
+                    413,
+                    "payload_too_large",
+                    format!("a request body may be at most {MAX_API_BODY_BYTES} bytes"),
+                ),
+                Unread::Broken(e) => ApiError::bad_request(format!("body unreadable: {e}")),
+            })?;
+        let body: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| refused(&e))?;
         // serde would read a struct from an array too; every body is an object.
         if !body.is_object() {
             return Err(refused(&"a JSON object"));
@@ -203,11 +267,13 @@ where
     Fut: Future<Output = Result<O, ApiError>>,
 {
     let corp_id = ctx.param("corp_id").cloned().unwrap_or_default();
+    let origin = req.url()?.origin().ascii_serialization();
     let admin = match session::require(&req, &ctx.env, &corp_id).await {
         Ok((_, right)) if door == Door::Manage && !right.may_manage() => Err(ApiError::read_only()),
         Ok((session, _)) => Ok(Admin {
             session,
             env: ctx.env,
+            origin,
         }),
         Err(e) => Err(e),
     };
@@ -375,10 +441,17 @@ const WORKER_CSP: &str =
     "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
      frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/// HTTPS only, for two years, subdomains too (production build only: local
+/// `wrangler dev` is plain http).
+const HSTS: &str = "max-age=63072000; includeSubDomains";
+
 /// Every answer of the Worker: no framing, no MIME sniffing, no referrer
-/// (a sign-in URL carries a one-time code).
+/// (a sign-in URL carries a one-time code); in production, HTTPS only.
 pub fn with_security_headers(mut answer: Response) -> Response {
     let headers = answer.headers_mut();
+    if cfg!(not(feature = "dev")) {
+        let _ = headers.set("Strict-Transport-Security", HSTS);
+    }
     for (name, value) in [
         ("Content-Security-Policy", WORKER_CSP),
         ("X-Content-Type-Options", "nosniff"),

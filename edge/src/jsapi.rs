@@ -9,15 +9,15 @@ use crate::error::ApiError;
 use crate::http::{Admin, Json, Query};
 use domain::api::{AgentConfig, AgentConfigQuery};
 use domain::crypto::hex;
-use domain::jsapi::{page_url, signature};
+use domain::jsapi::{own_page_url, signature};
 
 /// `GET /api/v1/corps/{corp_id}/jsapi/agent_config?url=`: the signed
-/// config for the page at `url`.
+/// config for the page at `url`, a page of our own origin (400 otherwise).
 pub async fn agent_config(
     a: Admin,
     Query(q): Query<AgentConfigQuery>,
 ) -> Result<Json<AgentConfig>, ApiError> {
-    let url = page_url(&q.url).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let url = own_page_url(&q.url, &a.origin).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let cfg = a.config()?;
     let corp = corp::open_installed(&a.env, &cfg, a.corp_id()).await?;
     let ticket = corp

@@ -68,7 +68,7 @@ async fn new_state(
     let now = now_secs();
     let nonce = hex(&env::random::<16>()?);
     let expires_at = now + LOGIN_STATE_TTL_SECS;
-    store::issue_login_state(&env::db(env)?, &nonce, flow, expires_at, now).await?;
+    store::issue_login_state(&env::db(env)?, &nonce, flow, expires_at).await?;
     let cookie = set_binding_cookie(session::https(req), &binding(&nonce), LOGIN_STATE_TTL_SECS);
     Ok((nonce, cookie))
 }
@@ -128,7 +128,9 @@ async fn spend_state(
     }
 }
 
-/// WeCom's refusal of a code, in our words.
+/// WeCom's refusal of a code, in our words. Whoever calls a sign-in route
+/// is anonymous, so WeCom's own `errmsg` (it can name our egress IP, as the
+/// IP allow-list refusal 60020 does) goes to the log, never to the page.
 fn code_refused(e: WeComError) -> ApiError {
     match e {
         WeComError::Api { errcode, .. } if errcode == INVALID_CODE => ApiError::new(
@@ -136,7 +138,15 @@ fn code_refused(e: WeComError) -> ApiError {
             "invalid_code",
             "WeCom says this sign-in code is invalid, used or expired; sign in again",
         ),
-        other => other.into(),
+        other => {
+            worker::console_error!("sign-in: WeCom refused: {other}");
+            let told: ApiError = other.into();
+            ApiError::new(
+                told.status,
+                told.code,
+                "WeCom could not confirm who is signing in; try again in a moment",
+            )
+        }
     }
 }
 
@@ -299,7 +309,7 @@ pub async fn wecom_admin(req: Request, ctx: Ctx) -> Result<Response> {
             let nonce = hex(&env::random::<16>()?);
             let expires_at = now + CONFIRM_TTL_SECS;
             let db = env::db(&ctx.env)?;
-            store::issue_login_state(&db, &nonce, LoginFlow::Confirm, expires_at, now).await?;
+            store::issue_login_state(&db, &nonce, LoginFlow::Confirm, expires_at).await?;
             let corp_name = store::corp_name(&db, &a.corp_id).await?.unwrap_or_default();
             let ticket = Confirmation {
                 nonce: nonce.clone(),

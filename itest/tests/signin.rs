@@ -776,3 +776,29 @@ fn the_newer_web_login_signs_in_an_admin_by_the_admin_list() {
     assert!(member.text.contains("data-reason=\"not_admin\""));
     assert!(member.cookie.is_none());
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn wecoms_own_error_text_never_reaches_an_anonymous_page() {
+    let _clock = clock_untouched();
+    let (corp, _) = installed_and_synced("ipleak");
+    // WeCom refuses our server (IP allow-list, 60020) and says its address.
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/busy"),
+        &json!({"call": "service/get_login_info", "times": 1, "errcode": 60020}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let agent = hops();
+    let qr = start_qr(&agent);
+    let back = hop(&agent, &scan(&agent, &qr, &corp, "boss"), DESKTOP);
+    assert_eq!(
+        (back.status, back.error_code().as_str()),
+        (502, "wecom_error"),
+        "{}",
+        back.text
+    );
+    assert!(!back.text.contains("203.0.113.7"), "{}", back.text);
+    assert!(!back.text.contains("from ip"), "{}", back.text);
+    assert!(back.cookie.is_none());
+}

@@ -166,4 +166,41 @@ fn agent_config_is_signed_with_the_apps_ticket_fetched_once() {
     assert_ne!(answers[0]["nonce_str"], answers[1]["nonce_str"]);
     let bad = ask("javascript:alert(1)");
     assert_eq!(bad.status, 400, "{}", bad.text);
+    // Another site's page gets no signature for our app.
+    for other in [
+        "https://evil.example/members",
+        &format!("{}.evil.example/", edge()),
+        &format!("https://evil.example/?{}", edge()),
+    ] {
+        let a = ask(other);
+        assert_eq!(a.status, 400, "{other}: {}", a.text);
+        assert!(a.text.contains("own origin"), "{}", a.text);
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_api_body_past_its_cap_is_refused_before_it_is_read() {
+    let (corp, admin) = installed_and_synced("bigbody");
+    let url = format!("{}/api/v1/corps/{corp}/seats/activate", edge());
+    // 300 KiB of userids: past the 256 KiB cap, however valid its shape.
+    let userids: Vec<String> = (0..30_000).map(|i| format!("u{i:08}")).collect();
+    let body = serde_json::to_string(&json!({"userids": userids, "type": 1})).unwrap();
+    assert!(body.len() > 256 * 1024);
+    let a = match admin
+        .post(&url)
+        .set("Content-Type", "application/json")
+        .send_string(&body)
+    {
+        Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(a.0, 413, "{}", a.1);
+    assert!(a.1.contains("payload_too_large"), "{}", a.1);
+    // Nothing was activated or audited.
+    let audited = d1_count(&format!(
+        "SELECT count(*) AS n FROM audit WHERE corp_id = '{corp}' AND action = 'seats_activated'"
+    ));
+    assert_eq!(audited, 0);
 }

@@ -100,22 +100,18 @@ pub async fn end_corp_sessions(db: &Db, corp_id: &str) -> Result<u64> {
     Ok(changes(&result) as u64)
 }
 
-/// Records a sign-in's nonce for its flow until `expires_at`; the same
-/// batch drops the expired ones.
+/// Records a sign-in's nonce for its flow until `expires_at`: one small
+/// insert (the cron prunes expired states, by the `expires_at` index).
 pub async fn issue_login_state(
     db: &Db,
     nonce: &str,
     flow: LoginFlow,
     expires_at: u64,
-    now: u64,
 ) -> Result<()> {
-    db.batch(vec![
-        db.prepare("DELETE FROM login_states WHERE expires_at <= ?1")
-            .bind(&[num(now)])?,
-        db.prepare("INSERT INTO login_states (nonce, flow, expires_at) VALUES (?1, ?2, ?3)")
-            .bind(&[nonce.into(), flow.as_str().into(), num(expires_at)])?,
-    ])
-    .await?;
+    db.prepare("INSERT INTO login_states (nonce, flow, expires_at) VALUES (?1, ?2, ?3)")
+        .bind(&[nonce.into(), flow.as_str().into(), num(expires_at)])?
+        .run()
+        .await?;
     Ok(())
 }
 

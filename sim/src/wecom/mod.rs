@@ -23,6 +23,13 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     let path = req.path.strip_prefix("/cgi-bin/")?;
     match busy(&mut sim.state(), req, path) {
         Some(-1) => return Some(SYSTEM_BUSY.reply()),
+        // WeCom's IP allow-list refusal names the caller's egress address.
+        Some(NOT_ALLOWED_IP) => {
+            return Some(err(
+                NOT_ALLOWED_IP,
+                "not allow to access from your ip, hint: [1733467000_1_abc], from ip: 203.0.113.7",
+            ))
+        }
         Some(errcode) => return Some(err(errcode, "api freq out of limit")),
         None => {}
     }
@@ -45,6 +52,10 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     )
 }
 
+/// "not allow to access from your ip" (global errcodes, 90313): the
+/// provider's server is not on the app's IP allow-list.
+const NOT_ALLOWED_IP: i64 = 60020;
+
 /// Whether a test made this call busy for the organisation it concerns
 /// (`/_sim/corps/{id}/busy`): WeCom then answers errcode -1 and does
 /// nothing, so a spent auth code stays unspent. The organisation is the
@@ -62,10 +73,10 @@ fn busy(state: &mut State, req: &Req, path: &str) -> Option<i64> {
     let by_body = ["auth_corpid", "corpid"]
         .iter()
         .find_map(|f| body[f].as_str().map(str::to_owned));
-    let by_code = body["auth_code"]
-        .as_str()
-        .and_then(|c| state.auth_codes.get(c))
-        .map(|(corp, _)| corp.clone());
+    let by_code = body["auth_code"].as_str().and_then(|c| {
+        (state.auth_codes.get(c).map(|(corp, _)| corp.clone()))
+            .or_else(|| state.login_codes.get(c).map(|l| l.corp_id.clone()))
+    });
     match by_token.or(by_body).or(by_code) {
         Some(corp_id) => state.take_busy(&corp_id, path),
         None => None,
