@@ -759,7 +759,10 @@ pub struct MemberQuery {
     pub department_known: Option<String>,
     /// Members of this department (directly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(with = "Option<u32>"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "Option<u32>", range(max = 4_294_967_295u64))
+    )]
     pub department_id: Option<String>,
     /// The `next_cursor` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -437,8 +437,7 @@ fn check_operator_key(req: &Request, env: &Env) -> Result<(), ApiError> {
 /// What the Worker's own answers (JSON, redirects, the sign-in pages) may
 /// load and who may frame them. The console's static files get theirs from
 /// `public/_headers`.
-const WORKER_CSP: &str =
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+const WORKER_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
      frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// HTTPS only, for two years, subdomains too (production build only: local
