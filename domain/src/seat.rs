@@ -24,8 +24,8 @@ pub const MAX_STACKED_SECS: u64 = ORDER_MAX_DAYS * DAY;
 /// 「激活码必须在创建时间后的365天内激活」).
 pub const ACTIVATION_DEADLINE_SECS: u64 = 365 * DAY;
 
-/// When an unbound code created (paid) at `created_at` can no longer be
-/// activated: from this second on, WeCom answers 701012.
+/// The last second an unbound code created (paid) at `created_at` can be
+/// activated; after it WeCom answers 701012.
 pub fn activation_deadline(created_at: u64) -> u64 {
     created_at + ACTIVATION_DEADLINE_SECS
 }

@@ -73,7 +73,14 @@ pub async fn reconcile_corp(
         console_error!("cron: {corp_id}: get_app_license_info: {}", e.message);
     }
     // Orders re-read from WeCom: a lost license_pay_success is found here.
-    let orders = mirror::reread_orders(env, cfg, corp_id, now, "cron").await?;
+    // A failed read holds up neither the seat repair nor the next run.
+    let orders = match mirror::reread_orders(env, cfg, corp_id, now, "cron").await {
+        Ok(found) => found,
+        Err(e) => {
+            console_error!("cron: {corp_id}: license/list_order: {}", e.message);
+            vec![]
+        }
+    };
     if let Err(e) = mirror::refresh_auto_active(env, cfg, corp_id, now, "cron").await {
         console_error!("cron: {corp_id}: get_auto_active_status: {}", e.message);
     }

@@ -305,16 +305,16 @@ pub async fn transfer(
                 seat.and_then(|s| taker_seats.iter().find(|t| t.seat_type == s.seat_type));
             check_transfer(handover, seat, takeover, taker_seat, same, now)
         };
-        let verdict = if active.is_empty() {
-            check(None)
+        let verdicts: Vec<_> = if active.is_empty() {
+            vec![(check(None), None)]
         } else {
-            active
-                .iter()
-                .map(|s| check(Some(s)))
-                .reduce(|first, next| first.and(next))
-                .unwrap_or_else(|| check(None))
+            active.iter().map(|s| (check(Some(s)), Some(*s))).collect()
         };
-        let seat = active.first().copied();
+        // The first refusal refuses the pair; else the first seat's plan.
+        let (verdict, seat) = match verdicts.iter().position(|(v, _)| v.is_err()) {
+            Some(i) => verdicts[i].clone(),
+            None => verdicts[0].clone(),
+        };
         match (verdict, seat) {
             (Ok(plan), Some(seat)) => {
                 r.active_code = Some(seat.active_code.clone());

@@ -140,7 +140,7 @@ const ORDERS_MARK_STEP_SECS: u64 = 7 * DAY;
 /// windows of at most 31 days) and mirrors every order we do not hold or
 /// hold unsettled (awaiting payment, refund requested, a status WeCom added
 /// later): a `license_pay_success` that never came, or came before the
-/// install, is found here. Returns the orders mirrored.
+/// install, is found here. Returns the orders found that we did not hold.
 pub async fn reread_orders(
     env: &Env,
     cfg: &Config,
@@ -183,10 +183,10 @@ pub async fn reread_orders(
     {
         store::set_orders_read_at(&db, corp_id, now).await?;
     }
-    let recovered: Vec<&str> = due
+    let recovered: Vec<String> = due
         .iter()
-        .copied()
-        .filter(|id| !known.contains_key(*id) && !read.unsettled.iter().any(|u| u == id))
+        .filter(|id| !known.contains_key(**id) && !read.unsettled.iter().any(|u| u == *id))
+        .map(|id| (*id).to_owned())
         .collect();
     if !recovered.is_empty() {
         let detail = json!({"orders": recovered});
@@ -195,7 +195,7 @@ pub async fn reread_orders(
     if !mirrored.is_empty() {
         cache::bump_generation(env, corp_id).await;
     }
-    Ok(mirrored)
+    Ok(recovered)
 }
 
 /// Whether an order's status can still change in a way that gives or takes

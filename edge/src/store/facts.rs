@@ -220,8 +220,11 @@ pub async fn forecast_facts(db: &Db, corp_id: &str, now: u64) -> Result<Forecast
                  ORDER BY m.userid LIMIT ?3",
             )
             .bind(&[corp_id.into(), num(now), num(read)])?,
-            db.prepare("SELECT count(*) AS n FROM seats WHERE corp_id = ?1 AND status = 'unassigned'")
-                .bind(&[corp_id.into()])?,
+            db.prepare(format!(
+                "SELECT count(*) AS n FROM seats WHERE corp_id = ?1 AND {}",
+                super::seats::activatable(2)
+            ))
+            .bind(&[corp_id.into(), num(now)])?,
         ])
         .await?;
     let mut departments: Vec<domain::range::Department> = results[0]

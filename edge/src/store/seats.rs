@@ -21,8 +21,11 @@ pub struct PaidOrder<'a> {
     pub paid_at: u64,
 }
 
-/// Stores an order and the codes it lists (unassigned, WeCom status 1; a
-/// renewal lists none); idempotent.
+/// Stores an order as WeCom describes it now (an order first read awaiting
+/// payment is paid later) and the codes it lists while they are usable
+/// (unassigned, WeCom status 1; a renewal lists none; a refunded, void or
+/// not yet documented order's codes are not the organisation's to use);
+/// idempotent.
 pub async fn insert_order(
     db: &Db,
     corp_id: &str,
@@ -32,6 +35,7 @@ pub async fn insert_order(
 ) -> Result<()> {
     let rows: Vec<serde_json::Value> = accounts
         .iter()
+        .filter(|_| o.order_status.codes_usable())
         .filter_map(|a| {
             Some(serde_json::json!({"c": a.active_code.as_ref()?, "t": a.account_type}))
         })
@@ -40,7 +44,10 @@ pub async fn insert_order(
         db.prepare(
             "INSERT INTO orders (corp_id, order_id, order_type, order_status, base_count, interconnect_count, \
                duration_days, created_at, paid_at, updated_at) VALUES (?1, ?2, ?10, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-             ON CONFLICT (corp_id, order_id) DO UPDATE SET order_status = excluded.order_status, updated_at = excluded.updated_at",
+             ON CONFLICT (corp_id, order_id) DO UPDATE SET order_status = excluded.order_status, \
+               order_type = excluded.order_type, base_count = excluded.base_count, \
+               interconnect_count = excluded.interconnect_count, duration_days = excluded.duration_days, \
+               paid_at = excluded.paid_at, updated_at = excluded.updated_at",
         )
         .bind(&[
             corp_id.into(),
@@ -80,11 +87,12 @@ pub struct FreeCode {
 
 /// A code that can still be activated, with `now` bound as `?{n}`: unbound
 /// (ours and WeCom's), not retired, and within its 365-day activation
-/// deadline (701012 after; an unknown deadline is trusted).
+/// deadline (`activate_by`, the last second it can be; 701012 after; an
+/// unknown deadline is trusted).
 pub fn activatable(n: u8) -> String {
     format!(
         "status = 'unassigned' AND (wecom_status IS NULL OR wecom_status = 1) \
-         AND (activate_by IS NULL OR activate_by > ?{n})"
+         AND (activate_by IS NULL OR activate_by >= ?{n})"
     )
 }
 
@@ -108,7 +116,7 @@ pub async fn free_codes(
             "SELECT s.active_code, o.duration_days FROM seats s \
              LEFT JOIN orders o ON o.corp_id = s.corp_id AND o.order_id = s.order_id \
              WHERE s.corp_id = ?1 AND s.type = ?2 AND {} \
-             ORDER BY coalesce(s.activate_by, o.paid_at), o.paid_at, s.active_code LIMIT ?3",
+             ORDER BY coalesce(s.activate_by, o.paid_at + 365 * 86400), o.paid_at, s.active_code LIMIT ?3",
             // The columns it names are the seat's alone (orders have none).
             activatable(4)
         ))
@@ -459,7 +467,7 @@ pub async fn known_orders(
 /// longer knows it), an unbound code past its activation deadline, an
 /// active one past its expiry, else the stored status.
 const SHOWN_STATUS: &str = "CASE WHEN retired_at IS NOT NULL THEN 'retired' \
-       WHEN status = 'unassigned' AND activate_by <= ?2 THEN 'expired_unused' \
+       WHEN status = 'unassigned' AND activate_by < ?2 THEN 'expired_unused' \
        WHEN status = 'active' AND expires_at <= ?2 THEN 'expired' ELSE status END";
 
 /// The seat list; `status` is computed so it is right at `now`.
@@ -552,7 +560,7 @@ pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts
                count(*) FILTER (WHERE status != 'refunded' AND retired_at IS NULL) AS purchased, \
                count(*) FILTER (WHERE status = 'active' AND expires_at > ?2) AS active, \
                count(*) FILTER (WHERE {}) AS unassigned, \
-               count(*) FILTER (WHERE status = 'unassigned' AND activate_by <= ?2) AS expired_unused, \
+               count(*) FILTER (WHERE status = 'unassigned' AND activate_by < ?2) AS expired_unused, \
                count(*) FILTER (WHERE retired_at IS NULL AND (status = 'expired' OR (status = 'active' AND expires_at <= ?2))) AS expired, \
                count(*) FILTER (WHERE status = 'active' AND expires_at > ?2 AND expires_at <= ?3) AS expiring, \
                count(DISTINCT userid) FILTER (WHERE status = 'active' AND expires_at > ?2 AND EXISTS ( \

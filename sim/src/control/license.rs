@@ -209,7 +209,11 @@ pub fn refund(sim: &Sim, corp_id: &str, order_id: &str, body: &Value) -> Reply {
         outcome
     };
     if body["push"] == json!(false) {
-        return Reply::json(200, &json!({"order_status": 5, "pushed": false}));
+        let status = Option::<OrderStatus>::from(outcome).unwrap_or(OrderStatus::RefundRequested);
+        return Reply::json(
+            200,
+            &json!({"order_status": u32::from(status), "pushed": false}),
+        );
     }
     let xml = license_event(sim, "license_refund", corp_id)
         .cdata("OrderId", order_id)
