@@ -42,9 +42,12 @@ fn filter(q: &MemberQuery) -> Result<MemberFilter, ApiError> {
         department_id: q
             .department_id
             .as_deref()
-            .map(|v| v.parse())
+            // WeCom's department ids are 32-bit (the document says so too).
+            .map(|v| v.parse::<u32>().map(u64::from))
             .transpose()
-            .map_err(|_| ApiError::bad_request("department_id must be a number"))?,
+            .map_err(|_| {
+                ApiError::bad_request("department_id must be a number from 0 to 4294967295")
+            })?,
     })
 }
 
@@ -157,7 +160,19 @@ mod tests {
         let e = filter(&q(&[("status", "")])).unwrap_err();
         assert_eq!(e.message, "status must be active or departed, not \"\"");
         let e = filter(&q(&[("department_id", "R&D")])).unwrap_err();
-        assert_eq!(e.message, "department_id must be a number");
+        assert_eq!(
+            e.message,
+            "department_id must be a number from 0 to 4294967295"
+        );
+        // 32 bits, as WeCom's ids and the OpenAPI document have them.
+        assert_eq!(
+            filter(&q(&[("department_id", "4294967295")]))
+                .unwrap()
+                .department_id,
+            Some(4_294_967_295)
+        );
+        assert!(filter(&q(&[("department_id", "4294967296")])).is_err());
+        assert!(filter(&q(&[("department_id", "124360269792408190976")])).is_err());
     }
 
     fn dept(id: u64, parent_id: u64, direct_members: u64) -> StoredDepartment {
