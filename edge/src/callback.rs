@@ -26,10 +26,10 @@
 //! newest ticket of a batch with one KV write (`make bench`, README
 //! "Benchmarks").
 
+use crate::body::{read_capped, Unread};
 use crate::clock::now_secs;
 use crate::env::{self, Config};
 use crate::error::ApiError;
-use crate::http::{read_capped, Unread};
 use crate::queue::{self, Work};
 use crate::store;
 use domain::crypto::{CryptoError, MsgCrypt};

@@ -8,6 +8,7 @@
 //! ([`Query`], [`Json`] or nothing), runs the handler, and turns its answer
 //! ([`Json`] 200, [`Accepted`] 202) or its `ApiError` into the response.
 
+use crate::body::{read_capped, Unread};
 use crate::d1::Db;
 use crate::env::{self, Config};
 use crate::error::{respond, ApiError};
@@ -113,54 +114,6 @@ pub trait Shape {
 /// (1 000 userids to activate, 1 000 transfer pairs, a forecast of 1 000
 /// items a list) is under 100 KiB.
 pub const MAX_API_BODY_BYTES: usize = 256 * 1024;
-
-/// How much of an oversized chunked body is read (and dropped) before the
-/// 413, so the answer leaves the connection clean (wrangler dev's proxy
-/// resets a connection whose body was cut short); past it, reading stops.
-const DRAIN_BYTES: usize = 512 * 1024;
-
-/// A body refused while it was read.
-pub enum Unread {
-    /// Past the cap (413), by its `Content-Length` or while reading.
-    TooLarge,
-    Broken(String),
-}
-
-/// The body, refused past `max` bytes: at once when `Content-Length` says
-/// so, else while reading, chunk by chunk, so a chunked body without a
-/// length never makes us hold more than the cap plus one chunk.
-pub async fn read_capped(req: &mut Request, max: usize) -> Result<Vec<u8>, Unread> {
-    use futures_util::StreamExt;
-    let declared: usize = req
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    if declared > max {
-        return Err(Unread::TooLarge);
-    }
-    let mut body = Vec::with_capacity(declared);
-    // No body at all reads as an empty one.
-    if let Ok(mut chunks) = req.stream() {
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| Unread::Broken(e.to_string()))?;
-            if body.len() + chunk.len() > max {
-                let mut seen = body.len() + chunk.len();
-                while seen <= DRAIN_BYTES {
-                    match chunks.next().await {
-                        Some(Ok(more)) => seen += more.len(),
-                        _ => break,
-                    }
-                }
-                return Err(Unread::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-    }
-    Ok(body)
-}
 
 impl<T: DeserializeOwned + Shape> FromRequest for Json<T> {
     async fn read(req: &mut Request) -> Result<Self, ApiError> {

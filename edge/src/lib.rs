@@ -17,6 +17,7 @@ use worker::*;
 
 mod access;
 mod api;
+mod body;
 mod cache;
 mod callback;
 mod clock;

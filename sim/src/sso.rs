@@ -147,11 +147,10 @@ fn state_of(req: &Req) -> Result<&str, Reply> {
     Ok(st)
 }
 
-/// `GET /wwopen/sso/3rd_qrConnect?appid=PROVIDER_CORPID&redirect_uri&state&usertype`.
-fn qr_page(sim: &Sim, req: &Req) -> Reply {
-    if req.query("appid") != Some(sim.config.provider_corpid.as_str()) {
-        return refused(40013, "invalid appid: the provider's CorpID is expected");
-    }
+/// The page where the tester picks who signs in, for a link whose own
+/// parameters were checked: the redirect target on the trusted domain and
+/// a state WeCom takes, else WeCom's refusal; each person links to `link`.
+fn chooser(sim: &Sim, req: &Req, link: &str, title: &str, prompt: &str) -> Reply {
     let redirect = match redirect_uri(sim, req) {
         Ok(r) => r,
         Err(refused) => return refused,
@@ -160,11 +159,21 @@ fn qr_page(sim: &Sim, req: &Req) -> Reply {
         Ok(st) => st,
         Err(refused) => return refused,
     };
-    let list = people(&sim.state(), "/wwopen/sso/3rd_qrConnect/scan", redirect, st);
-    page(
-        200,
+    let list = people(&sim.state(), link, redirect, st);
+    page(200, title, &format!("<p>{prompt}</p>{list}"))
+}
+
+/// `GET /wwopen/sso/3rd_qrConnect?appid=PROVIDER_CORPID&redirect_uri&state&usertype`.
+fn qr_page(sim: &Sim, req: &Req) -> Reply {
+    if req.query("appid") != Some(sim.config.provider_corpid.as_str()) {
+        return refused(40013, "invalid appid: the provider's CorpID is expected");
+    }
+    chooser(
+        sim,
+        req,
+        "/wwopen/sso/3rd_qrConnect/scan",
         "企业微信扫码登录 / Scan to sign in",
-        &format!("<p>选择扫码的人 / Choose who scans:</p>{list}"),
+        "选择扫码的人 / Choose who scans:",
     )
 }
 
@@ -179,19 +188,12 @@ fn web_login_page(sim: &Sim, req: &Req) -> Reply {
     if req.query("appid") != Some(sim.config.suite_id.as_str()) {
         return refused(40013, "invalid appid: the suite id is expected");
     }
-    let redirect = match redirect_uri(sim, req) {
-        Ok(r) => r,
-        Err(refused) => return refused,
-    };
-    let st = match state_of(req) {
-        Ok(st) => st,
-        Err(refused) => return refused,
-    };
-    let list = people(&sim.state(), "/wwlogin/sso/login/choose", redirect, st);
-    page(
-        200,
+    chooser(
+        sim,
+        req,
+        "/wwlogin/sso/login/choose",
         "企业微信登录 / Sign in with WeCom",
-        &format!("<p>选择登录的人 / Choose who signs in:</p>{list}"),
+        "选择登录的人 / Choose who signs in:",
     )
 }
 
@@ -203,24 +205,12 @@ fn oauth_page(sim: &Sim, req: &Req) -> Reply {
     if req.query("response_type") != Some("code") {
         return refused(40001, "response_type must be code");
     }
-    let redirect = match redirect_uri(sim, req) {
-        Ok(r) => r,
-        Err(refused) => return refused,
-    };
-    let st = match state_of(req) {
-        Ok(st) => st,
-        Err(refused) => return refused,
-    };
-    let list = people(
-        &sim.state(),
+    chooser(
+        sim,
+        req,
         "/connect/oauth2/authorize/choose",
-        redirect,
-        st,
-    );
-    page(
-        200,
         "企业微信网页授权 / Open the app in WeCom",
-        &format!("<p>谁在企业微信里打开了应用 / Who opened the app:</p>{list}"),
+        "谁在企业微信里打开了应用 / Who opened the app:",
     )
 }
 

@@ -34,6 +34,14 @@ pub fn set_license_info(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
     Reply::json(200, &corp.license)
 }
 
+/// The organisation's order of that id.
+fn order_of<'a>(state: &'a mut State, corp_id: &str, order_id: &str) -> Option<&'a mut Order> {
+    state
+        .orders
+        .iter_mut()
+        .find(|o| o.order_id == order_id && o.corp_id == corp_id)
+}
+
 /// The start of a license event: the provider, kind, organisation.
 fn license_event(sim: &Sim, info_type: &str, corp_id: &str) -> Message {
     Message::new()
@@ -92,11 +100,7 @@ pub fn age(sim: &Sim, corp_id: &str, body: &Value) -> Reply {
         aged += 1;
     }
     if let Some(order_id) = body["order_id"].as_str() {
-        let Some(order) = state
-            .orders
-            .iter_mut()
-            .find(|o| o.order_id == order_id && o.corp_id == corp_id)
-        else {
+        let Some(order) = order_of(&mut state, corp_id, order_id) else {
             return not_found("order");
         };
         order.create_time = order.create_time.saturating_sub(by);
@@ -183,11 +187,7 @@ pub fn refund(sim: &Sim, corp_id: &str, order_id: &str, body: &Value) -> Reply {
     };
     let outcome = {
         let mut state = sim.state();
-        let Some(order) = state
-            .orders
-            .iter_mut()
-            .find(|o| o.order_id == order_id && o.corp_id == corp_id)
-        else {
+        let Some(order) = order_of(&mut state, corp_id, order_id) else {
             return not_found("order");
         };
         let refundable = [OrderStatus::Paid, OrderStatus::RefundRequested];
