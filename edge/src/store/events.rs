@@ -18,9 +18,10 @@ pub enum EventState {
 /// Writes the event (once per dedupe key) and says whether it still needs
 /// applying, in one statement. `rearm` makes an applied event due again
 /// (an event that only asks to re-read, like `change_app_admin`, whose
-/// repeats are byte-identical within a second), and frees its claim: a
-/// delivery applying it now may have read WeCom before this change, so
-/// the new message must be able to read again. `installed_only`: record
+/// repeats are byte-identical within a second), frees its claim and
+/// counts its tries afresh: a delivery applying it now may have read WeCom
+/// before this change, so the new message must be able to read again, and
+/// it is a first try (not a retry of the one before). `installed_only`: record
 /// it only if `corp_id` is installed (a push to the data URL), in the same
 /// statement, so the callback answers after one round trip.
 #[allow(clippy::too_many_arguments)]
@@ -46,7 +47,8 @@ pub async fn record_event(
              WHERE ?8 = 0 OR EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?2) \
              ON CONFLICT (dedupe_key) DO UPDATE SET \
                applied_at = CASE WHEN ?7 = 1 THEN NULL ELSE events.applied_at END, \
-               claimed_until = CASE WHEN ?7 = 1 THEN NULL ELSE events.claimed_until END \
+               claimed_until = CASE WHEN ?7 = 1 THEN NULL ELSE events.claimed_until END, \
+               attempts = CASE WHEN ?7 = 1 THEN 0 ELSE events.attempts END \
              RETURNING applied_at",
         )
         .bind(&[
