@@ -18,6 +18,7 @@ use worker::*;
 mod access;
 mod api;
 mod body;
+mod budget;
 mod cache;
 mod callback;
 mod clock;

@@ -83,6 +83,26 @@ pub fn refused(
     html(403, page, &[])
 }
 
+/// Too many sign-in requests from this client (429): when to try again,
+/// in the `Retry-After` header and on the page.
+pub fn too_many(retry_after_secs: u32) -> std::result::Result<Response, ApiError> {
+    let page = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>请稍后再试 · Try again shortly</title><link rel=\"stylesheet\" href=\"/app.css\"></head>\
+         <body><main class=\"page\"><section class=\"card narrow\" data-testid=\"signin-busy\">\
+         <h2>登录请求过多</h2><p>这台设备或网络在短时间内发起了太多次登录，请 {retry_after_secs} 秒后再试。</p>\
+         <hr><h2 lang=\"en\">Too many sign-in attempts</h2>\
+         <p lang=\"en\">Too many sign-ins came from this device or network just now. Try again in {retry_after_secs} seconds.</p>\
+         </section></main></body></html>"
+    );
+    let answer = html(429, page, &[])?;
+    answer
+        .headers()
+        .set("Retry-After", &retry_after_secs.to_string())?;
+    Ok(answer)
+}
+
 /// An HTML answer that is never cached, with any cookies given.
 fn html(status: u16, body: String, cookies: &[&str]) -> std::result::Result<Response, ApiError> {
     let headers = Headers::new();

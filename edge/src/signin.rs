@@ -7,8 +7,10 @@
 //! nonce of letters and digits as WeCom takes it (at most 128 bytes,
 //! `domain::session::is_login_state`), single-use and short-lived: D1 holds
 //! its flow and expiry. Who may not sign in gets a page saying who can
-//! grant access and how.
+//! grant access and how. Each route first spends from its client's
+//! sign-in budget (`budget`), before any D1 write or WeCom call.
 
+use crate::budget::{self, Budget};
 use crate::clock::now_secs;
 use crate::env::{self, AdminLogin, Config};
 use crate::error::{respond, ApiError};
@@ -175,6 +177,9 @@ struct LoginQuery {
 pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
+            if let Some(busy) = budget::spend(&req, &ctx.env, Budget::Admin).await? {
+                return Ok(busy);
+            }
             let cfg = Config::from_env(&ctx.env)?;
             let asked: LoginQuery = req
                 .query()
@@ -230,6 +235,9 @@ pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
 pub async fn callback(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
+            if let Some(busy) = budget::spend(&req, &ctx.env, Budget::Admin).await? {
+                return Ok(busy);
+            }
             let q = query(&req)?;
             match (q.auth_code.as_deref(), q.code.as_deref()) {
                 (None, Some(code)) if !code.is_empty() => {
@@ -300,6 +308,9 @@ async fn web_sign_in(
 pub async fn wecom_admin(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
+            if let Some(busy) = budget::spend(&req, &ctx.env, Budget::Admin).await? {
+                return Ok(busy);
+            }
             let q = query(&req)?;
             let a = match admin_by_code(&ctx.env, q.auth_code.as_deref()).await? {
                 Verdict::Refused(page) => return Ok(page),
@@ -339,6 +350,9 @@ struct Continue {
 pub async fn wecom_admin_continue(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
+            if let Some(busy) = budget::spend(&req, &ctx.env, Budget::Admin).await? {
+                return Ok(busy);
+            }
             let q: Continue = req
                 .query()
                 .map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))?;
@@ -450,6 +464,9 @@ pub async fn app_page(req: Request, ctx: Ctx) -> Result<Response> {
 }
 
 async fn oauth_start(req: &Request, env: &Env) -> std::result::Result<Response, ApiError> {
+    if let Some(busy) = budget::spend(req, env, Budget::Member).await? {
+        return Ok(busy);
+    }
     let cfg = Config::from_env(env)?;
     let (state, binding_cookie) = new_state(req, env, LoginFlow::OAuth).await?;
     let back = format!("{}/auth/oauth", origin(req)?);
@@ -474,6 +491,9 @@ async fn oauth_start(req: &Request, env: &Env) -> std::result::Result<Response, 
 pub async fn oauth(req: Request, ctx: Ctx) -> Result<Response> {
     respond(
         async {
+            if let Some(busy) = budget::spend(&req, &ctx.env, Budget::Member).await? {
+                return Ok(busy);
+            }
             let q = query(&req)?;
             spend_state(&req, &ctx.env, q.state.as_deref(), LoginFlow::OAuth).await?;
             let code = q

@@ -28,9 +28,42 @@ pub fn config(name: &str) -> String {
 /// An HTTP client that keeps cookies, like the admin's browser, and reports
 /// 4xx/5xx as ordinary responses so tests can assert on them.
 pub fn browser() -> ureq::Agent {
+    client().build()
+}
+
+/// A new client: its own address (`CF-Connecting-IP`, which Cloudflare
+/// sets in production and `wrangler dev` leaves to a request that brings
+/// one), so each test browser spends its own sign-in budget, as separate
+/// people's browsers do.
+pub fn client() -> ureq::AgentBuilder {
+    client_at(&fresh_client_address())
+}
+
+/// A client at `address` (tests that play one client making many requests).
+// ureq's middleware signature returns its own (large) error type.
+#[allow(clippy::result_large_err)]
+pub fn client_at(address: &str) -> ureq::AgentBuilder {
+    let address = address.to_owned();
     ureq::AgentBuilder::new()
         .timeout(std::time::Duration::from_secs(30))
-        .build()
+        .middleware(move |req: ureq::Request, next: ureq::MiddlewareNext| {
+            next.handle(req.set("CF-Connecting-IP", &address))
+        })
+}
+
+/// An address (documentation range, RFC 3849) no other client of this
+/// run has: this process and a counter.
+pub fn fresh_client_address() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let pid = std::process::id();
+    format!(
+        "2001:db8::{:x}:{:x}:{:x}:{:x}",
+        pid >> 16,
+        pid & 0xffff,
+        n >> 16,
+        n & 0xffff
+    )
 }
 
 pub struct Answer {

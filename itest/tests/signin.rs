@@ -4,7 +4,8 @@
 //! sessions the server ends (logout, revoke-all, uninstall).
 
 /// The test that moves the clocks runs alone: a code or state another test
-/// got just before would expire under it.
+/// got just before would expire under it. So does the one that counts
+/// WeCom's calls.
 static CLOCK: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 fn clock_untouched() -> std::sync::RwLockReadGuard<'static, ()> {
@@ -16,10 +17,7 @@ use serde_json::{json, Value};
 
 /// A browser that does not follow redirects, so each hop can be checked.
 fn hops() -> ureq::Agent {
-    ureq::AgentBuilder::new()
-        .redirects(0)
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
+    client().redirects(0).build()
 }
 
 struct Hop {
@@ -801,4 +799,80 @@ fn wecoms_own_error_text_never_reaches_an_anonymous_page() {
     assert!(!back.text.contains("203.0.113.7"), "{}", back.text);
     assert!(!back.text.contains("from ip"), "{}", back.text);
     assert!(back.cookie.is_none());
+}
+
+/// The limit of a `[[ratelimits]]` budget in `wrangler.toml`.
+fn budget_limit(binding: &str) -> u64 {
+    let toml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../wrangler.toml"))
+        .expect("wrangler.toml");
+    let entry = toml
+        .split("[[ratelimits]]")
+        .find(|e| e.contains(&format!("name = \"{binding}\"")))
+        .unwrap_or_else(|| panic!("no budget {binding}"));
+    let at = entry.find("limit = ").expect("limit") + "limit = ".len();
+    entry[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect("a number")
+}
+
+/// Calls of WeCom's `path` so far (sim counts them).
+fn wecom_calls(path: &str) -> u64 {
+    let calls: Value =
+        serde_json::from_str(&get(&browser(), &format!("{}/_sim/calls", sim())).text)
+            .expect("sim's call counts");
+    calls[path].as_u64().unwrap_or(0)
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn junk_sign_in_codes_cost_at_most_the_budget() {
+    let _alone = CLOCK.write().unwrap_or_else(|e| e.into_inner());
+    let budget = budget_limit("ADMIN_SIGNIN_BUDGET");
+    let asked_before = wecom_calls("service/get_login_info");
+    let one_client = client_at(&fresh_client_address()).redirects(0).build();
+    let mut refused = 0;
+    for i in 0..1000 {
+        let url = format!("{}/auth/wecom-admin?auth_code=junk{i}", edge());
+        let resp = match one_client.get(&url).set("User-Agent", DESKTOP).call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("GET {url}: {e}"),
+        };
+        if resp.status() == 429 {
+            refused += 1;
+            let wait: u64 = resp
+                .header("retry-after")
+                .and_then(|s| s.parse().ok())
+                .expect("429 says when to try again");
+            assert!((1..=60).contains(&wait), "Retry-After {wait}");
+        }
+    }
+    let asked = wecom_calls("service/get_login_info") - asked_before;
+    assert!(
+        asked <= budget,
+        "WeCom was asked {asked} times for one client's junk (budget {budget})"
+    );
+    assert!(
+        refused >= 1000 - budget,
+        "only {refused} of 1000 answered 429"
+    );
+    // Someone else is not held back by that client.
+    let other = hop(
+        &hops(),
+        &format!("{}/auth/wecom-admin?auth_code=junk", edge()),
+        DESKTOP,
+    );
+    assert_ne!(other.status, 429, "{}", other.text);
+    // The same client's next sign-in attempt is held too, before a state
+    // is written.
+    let login = one_client.get(&format!("{}/auth/login", edge())).call();
+    let status = match login {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(s, _)) => s,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(status, 429);
 }

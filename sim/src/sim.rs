@@ -4,12 +4,16 @@
 
 use crate::config::Config;
 use crate::state::State;
+use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 pub struct Sim {
     pub config: Config,
     state: Mutex<State>,
     started_at: std::time::Instant,
+    /// How often each server API (`/cgi-bin/` path) was called since start,
+    /// so tests can show what reached WeCom (`GET /_sim/calls`).
+    calls: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Sim {
@@ -25,7 +29,19 @@ impl Sim {
             config,
             state: Mutex::new(state),
             started_at: std::time::Instant::now(),
+            calls: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// Counts one call of the server API `path`.
+    pub fn count_call(&self, path: &str) {
+        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        *calls.entry(path.to_owned()).or_default() += 1;
+    }
+
+    /// Calls of each server API since start.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// WeCom's state; a panic in another handler does not lock it for good.

@@ -22,6 +22,8 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     let json_body = || serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
     Some(match (req.method.as_str(), segments.as_slice()) {
         ("GET", ["_sim", "health"]) => health(sim),
+        // How often each server API was called since the simulator started.
+        ("GET", ["_sim", "calls"]) => Reply::json(200, &sim.calls()),
         ("POST", ["_sim", "corps"]) => put_corp(sim, &req.body),
         ("POST", ["_sim", "demo"]) => demo(sim, &json_body()),
         ("GET", ["_sim", "corps", corp_id]) => match sim.state().corps.get(*corp_id) {

@@ -21,6 +21,7 @@ use crate::wire::{err, Reply, Req, SYSTEM_BUSY};
 /// Answers a `/cgi-bin/*` route; `None` for any other path.
 pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
     let path = req.path.strip_prefix("/cgi-bin/")?;
+    sim.count_call(path);
     match busy(&mut sim.state(), req, path) {
         Some(-1) => return Some(SYSTEM_BUSY.reply()),
         // WeCom's IP allow-list refusal names the caller's egress address.
