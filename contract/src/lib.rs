@@ -368,7 +368,7 @@ pub fn document(version: &str) -> Value {
         "info": {
             "title": "wecom-seats API",
             "version": version,
-            "description": "The Worker's JSON API. Console routes under `/api/v1/corps/{corp_id}` need the session cookie for that same organisation (401 without a session, 403 for another organisation's id). The access check needs `Authorization: Bearer <ACCESS_API_KEY>`. Every error is `{\"error\":{\"code\",\"message\"}}`; a path asked with a method it does not serve answers 405 with `Allow`. WeCom's callback routes (`/wecom/callback/*`) speak WeCom's protocol (plain text) and are described in the README."
+            "description": "The Worker's JSON API. Console routes under `/api/v1/corps/{corp_id}` need the session cookie for that same organisation (401 without a session, 403 for another organisation's id). The access check needs `Authorization: Bearer <ACCESS_API_KEY>`. Every error is `{\"error\":{\"code\",\"message\"}}`; a path asked with a method it does not serve answers 405 with `Allow`. WeCom's callback routes (`/wecom/callback/*`) speak WeCom's protocol (plain text) and are described in docs/callbacks.md."
         },
         "servers": [{"url": "http://127.0.0.1:8787"}],
         "paths": paths,
