@@ -49,6 +49,9 @@ VARS
 WECOM_LOGIN_BASE=http://$DEV_HOST:$SIM_PORT
 WECOM_OAUTH_BASE=http://$DEV_HOST:$SIM_PORT
 VARS
+    # Permanent codes are sealed with DATA_SECRET alone. An older .dev.vars
+    # sealed them with SESSION_SECRET: the same value keeps them openable.
+    grep -q '^DATA_SECRET=' .dev.vars || echo "DATA_SECRET=$(sed -n 's/^SESSION_SECRET=//p' .dev.vars)" >> .dev.vars
     grep -q '^WECOM_WEB_LOGIN_BASE=' .dev.vars || cat >> .dev.vars <<VARS
 WECOM_WEB_LOGIN_BASE=http://$DEV_HOST:$SIM_PORT
 VARS
@@ -70,6 +73,7 @@ PROVIDER_SECRET=$(random_b64 24 | tr '+/' 'xy')
 PROVIDER_TOKEN=$(random_b64 12 | tr '+/' 'xy')
 PROVIDER_ENCODING_AES_KEY=$(random_b64 32)
 SESSION_SECRET=$(random_b64 48)
+DATA_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 CALLBACK_MAX_SKEW_SECS=300

@@ -24,6 +24,7 @@ PROVIDER_SECRET=$(random_b64 24 | tr '+/' 'xy')
 PROVIDER_TOKEN=$(random_b64 12 | tr '+/' 'xy')
 PROVIDER_ENCODING_AES_KEY=$(random_b64 32)
 SESSION_SECRET=$(random_b64 48)
+DATA_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 # The provider's operator: retries any organisation's failed callbacks.
 OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
@@ -58,6 +59,7 @@ PROVIDER_CORPID=wx5823bf96d3bd56c7
 PROVIDER_TOKEN=QDG6eK
 PROVIDER_ENCODING_AES_KEY=jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C
 SESSION_SECRET=$(random_b64 48)
+DATA_SECRET=$(random_b64 48)
 CALLBACK_MAX_SKEW_SECS=0
 VARS
 

@@ -683,6 +683,17 @@ pub struct DevReconcile {
     pub corp_id: String,
 }
 
+/// `POST /api/v1/dev/seal_old` body: the organisation whose permanent
+/// code is to be sealed the old way, and whether the old kind stays
+/// retired (a deployment past the upgrade) or not (one just upgraded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DevSealOld {
+    pub corp_id: String,
+    #[serde(default)]
+    pub keep_retired: bool,
+}
+
 /// `POST /api/v1/dev/noop` answer: nothing was read or written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

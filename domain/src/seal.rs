@@ -4,7 +4,9 @@
 //! A value is sealed *for* something (an organisation's corp id): that name
 //! is the cipher's associated data, so a sealed value copied onto another
 //! organisation's row does not open there. Values sealed before that
-//! (`v1:`, no associated data) still open, for any name.
+//! (`v1:`, no associated data) do not open as secrets: they open only to
+//! be sealed again the new way ([`Sealer::open_old`]), which the Worker
+//! does at their first use and in its cron, and then refuses them.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -12,7 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// Sealed without associated data (still read).
+/// Sealed without associated data (read only to be sealed again).
 const V1: &str = "v1:";
 /// Sealed with the name it belongs to as associated data (written).
 const V2: &str = "v2:";
@@ -27,6 +29,9 @@ pub enum SealError {
     Malformed,
     #[error("sealed value does not open with this key (or belongs to another owner)")]
     WrongKey,
+    /// Sealed the old way (`v1:`, bound to no owner): to be sealed again.
+    #[error("sealed value is of the old kind (v1), bound to no owner")]
+    Old,
 }
 
 /// A deployment secret too short to derive a key from.
@@ -73,16 +78,37 @@ impl Sealer {
         format!("{V2}{}", STANDARD.encode(out))
     }
 
-    /// Opens a value sealed for `owner` (or an old `v1:` value, which names
-    /// no owner).
+    /// Opens a value sealed for `owner`. An old `v1:` value is
+    /// [`SealError::Old`]: it names no owner, so it is no proof of whose
+    /// it is.
     pub fn open(&self, sealed: &str, owner: &str) -> Result<String, SealError> {
-        let (aad, body) = if let Some(b) = sealed.strip_prefix(V2) {
-            (owner.as_bytes(), b)
-        } else if let Some(b) = sealed.strip_prefix(V1) {
-            (&[][..], b)
-        } else {
-            return Err(SealError::Malformed);
-        };
+        match sealed.strip_prefix(V2) {
+            Some(body) => self.decrypt(body, owner.as_bytes()),
+            None if sealed.starts_with(V1) => Err(SealError::Old),
+            None => Err(SealError::Malformed),
+        }
+    }
+
+    /// Opens an old `v1:` value, only to seal it again for its owner.
+    pub fn open_old(&self, sealed: &str) -> Result<String, SealError> {
+        let body = sealed.strip_prefix(V1).ok_or(SealError::Malformed)?;
+        self.decrypt(body, &[])
+    }
+
+    /// What `seal` wrote before values were bound to their owner: for the
+    /// tests that show such values are sealed again.
+    #[cfg(any(test, feature = "old-seal"))]
+    pub fn seal_old(&self, plaintext: &str, nonce: [u8; 12]) -> String {
+        let body = self
+            .0
+            .encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes())
+            .expect("AES-GCM encryption of a small value cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&body);
+        format!("{V1}{}", STANDARD.encode(out))
+    }
+
+    fn decrypt(&self, body: &str, aad: &[u8]) -> Result<String, SealError> {
         let raw = STANDARD.decode(body).map_err(|_| SealError::Malformed)?;
         if raw.len() < 12 + 16 {
             return Err(SealError::Malformed);
@@ -127,25 +153,21 @@ mod tests {
         assert_eq!(a.open(&sealed, ""), Err(SealError::WrongKey));
     }
 
-    /// What `seal` wrote before values were bound to their owner.
-    fn sealed_the_old_way(sealer: &Sealer, plaintext: &str, nonce: [u8; 12]) -> String {
-        let body = sealer
-            .0
-            .encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes())
-            .unwrap();
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&body);
-        format!("v1:{}", STANDARD.encode(out))
-    }
-
     #[test]
-    fn codes_sealed_before_binding_still_open() {
+    fn an_old_value_opens_only_to_be_sealed_again() {
         let a = Sealer::new(SECRET_A, "permanent_code");
-        let old = sealed_the_old_way(&a, "OLD-CODE", [3; 12]);
-        assert_eq!(a.open(&old, "wwcorp1").unwrap(), "OLD-CODE");
-        // An old value cannot be passed off as a bound one.
+        let old = a.seal_old("OLD-CODE", [3; 12]);
+        assert!(old.starts_with("v1:"));
+        assert_eq!(a.open(&old, "wwcorp1"), Err(SealError::Old));
+        assert_eq!(a.open_old(&old).unwrap(), "OLD-CODE");
+        let b = Sealer::new(SECRET_B, "permanent_code");
+        assert_eq!(b.open_old(&old), Err(SealError::WrongKey));
+        // An old value cannot be passed off as a bound one, nor the other
+        // way round.
         let relabelled = old.replacen("v1:", "v2:", 1);
         assert_eq!(a.open(&relabelled, "wwcorp1"), Err(SealError::WrongKey));
+        let bound = a.seal("NEW-CODE", "wwcorp1", [4; 12]);
+        assert_eq!(a.open_old(&bound), Err(SealError::Malformed));
     }
 
     #[test]
@@ -156,7 +178,7 @@ mod tests {
         sealed[last] = if sealed[last] == b'A' { b'B' } else { b'A' };
         assert!(a.open(std::str::from_utf8(&sealed).unwrap(), "o").is_err());
         assert_eq!(a.open("plain", "o"), Err(SealError::Malformed));
-        assert_eq!(a.open("v1:AAAA", "o"), Err(SealError::Malformed));
+        assert_eq!(a.open_old("v1:AAAA"), Err(SealError::Malformed));
         assert_eq!(a.open("v2:AAAA", "o"), Err(SealError::Malformed));
     }
 

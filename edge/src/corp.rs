@@ -10,7 +10,7 @@ use crate::store::{self, Installation};
 use crate::wecom::{corp_token_key, WeCom};
 use domain::ids::install_key;
 use domain::range::VisibleRange;
-use domain::seal::Sealer;
+use domain::seal::{SealError, Sealer};
 use domain::wecom::{Agent, AuthInfo, Privilege};
 use worker::Env;
 
@@ -27,6 +27,93 @@ fn sealer(cfg: &Config) -> Sealer {
     Sealer::new(&cfg.data_secret, "permanent_code")
 }
 
+/// KV key set once no permanent code sealed the old way (`v1:`) is left:
+/// from then on such a value is refused, not sealed again.
+const OLD_SEALS_RETIRED: &str = "seal:v1_retired";
+
+/// Old values the cron seals again per run (each a D1 write).
+const RESEAL_BATCH: u64 = 50;
+
+/// Opens the organisation's sealed permanent code. A value sealed the old
+/// way (`v1:`, bound to no organisation) is sealed again for its
+/// organisation and written back at its first use (while any are left,
+/// `OLD_SEALS_RETIRED` unset); after that it is refused.
+async fn open_sealed(
+    env: &Env,
+    cfg: &Config,
+    db: &Db,
+    corp_id: &str,
+    sealed: &str,
+) -> Result<String, ApiError> {
+    let refused = |e| ApiError::internal(format!("permanent code of {corp_id}: {e}"));
+    match sealer(cfg).open(sealed, corp_id) {
+        Err(SealError::Old) => {
+            if env::kv(env)?.get(OLD_SEALS_RETIRED).text().await?.is_some() {
+                return Err(refused(SealError::Old));
+            }
+            reseal(cfg, db, corp_id, sealed).await
+        }
+        other => other.map_err(refused),
+    }
+}
+
+/// Seals an old value again for `corp_id` and writes it back in place of
+/// `old` (unless something else already replaced it): the code.
+async fn reseal(cfg: &Config, db: &Db, corp_id: &str, old: &str) -> Result<String, ApiError> {
+    let sealer = sealer(cfg);
+    let code = sealer
+        .open_old(old)
+        .map_err(|e| ApiError::internal(format!("old permanent code of {corp_id}: {e}")))?;
+    let bound = sealer.seal(&code, corp_id, random::<12>()?);
+    if store::reseal_permanent_code(db, corp_id, old, &bound).await? {
+        worker::console_log!("{corp_id}: permanent code sealed again, bound to the organisation");
+    }
+    Ok(code)
+}
+
+/// The cron's part: seals again up to [`RESEAL_BATCH`] old values, and
+/// once none is left retires the old kind for good. Nothing to do (one KV
+/// read) after that.
+pub async fn retire_old_seals(env: &Env, cfg: &Config) -> Result<u64, ApiError> {
+    let kv = env::kv(env)?;
+    if kv.get(OLD_SEALS_RETIRED).text().await?.is_some() {
+        return Ok(0);
+    }
+    let db = env::db(env)?;
+    let old = store::old_sealed_codes(&db, RESEAL_BATCH).await?;
+    let mut resealed = 0;
+    for (corp_id, sealed) in &old {
+        match reseal(cfg, &db, corp_id, sealed).await {
+            Ok(_) => resealed += 1,
+            Err(e) => worker::console_error!("cron: {corp_id}: {}", e.message),
+        }
+    }
+    if resealed == old.len() as u64 && (old.len() as u64) < RESEAL_BATCH {
+        kv.put(OLD_SEALS_RETIRED, "1")?.execute().await?;
+    }
+    Ok(resealed)
+}
+
+/// The development build's test route: seals the organisation's permanent
+/// code the old way, as a deployment before binding left it, and (unless
+/// `keep_retired`) forgets that the old kind was retired, as a deployment
+/// just upgraded would be.
+#[cfg(feature = "dev")]
+pub async fn plant_old_seal(
+    env: &Env,
+    cfg: &Config,
+    corp_id: &str,
+    keep_retired: bool,
+) -> Result<(), ApiError> {
+    let corp = open_installed(env, cfg, corp_id).await?;
+    let old = sealer(cfg).seal_old(&corp.permanent_code, random::<12>()?);
+    store::set_sealed_permanent_code(&corp.db, corp_id, &old).await?;
+    if !keep_retired {
+        env::kv(env)?.delete(OLD_SEALS_RETIRED).await?;
+    }
+    Ok(())
+}
+
 /// Opens an installed organisation; `None` when it is not installed.
 pub async fn open<'a>(
     env: &Env,
@@ -37,9 +124,7 @@ pub async fn open<'a>(
     let Some((sealed, agent_id)) = store::sealed_permanent_code(&db, corp_id).await? else {
         return Ok(None);
     };
-    let permanent_code = sealer(cfg)
-        .open(&sealed, corp_id)
-        .map_err(|e| ApiError::internal(format!("permanent code of {corp_id}: {e}")))?;
+    let permanent_code = open_sealed(env, cfg, &db, corp_id, &sealed).await?;
     Ok(Some(Corp {
         db,
         wecom: WeCom::new(cfg, env::kv(env)?),

@@ -1,5 +1,5 @@
 //! The scheduled reconcile: keep tokens fresh, send again events whose
-//! queue message was lost, then re-read the
+//! queue message was lost, seal old permanent codes again, then re-read the
 //! organisations tried longest ago (auth info, corp token, admins, contacts), a
 //! bounded batch (`RECONCILE_BATCH`) per run so every organisation comes
 //! round within `RECONCILE_INTERVAL_SECS` and none waits long; then the
@@ -103,6 +103,11 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
         Ok(n) if n > 0 => console_log!("cron: {n} stalled events sent to the queue again"),
         Ok(_) => {}
         Err(e) => console_error!("cron: requeueing stalled events: {}", e.message),
+    }
+    match corp::retire_old_seals(env, &cfg).await {
+        Ok(n) if n > 0 => console_log!("cron: {n} permanent codes sealed again"),
+        Ok(_) => {}
+        Err(e) => console_error!("cron: sealing old permanent codes again: {}", e.message),
     }
     let db = env::db(env)?;
     let interval = setting(env, "RECONCILE_INTERVAL_SECS", 3600);

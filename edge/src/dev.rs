@@ -17,8 +17,8 @@ use crate::http::{self, Json, Shape};
 use crate::session;
 use crate::store;
 use domain::api::{
-    ClockNow, ClockOffset, D1Faults, DevQuery, DevReconcile, DevRows, KvKeys, KvPrefix, Noop,
-    Reconciled,
+    ClockNow, ClockOffset, D1Faults, DevQuery, DevReconcile, DevRows, DevSealOld, KvKeys, KvPrefix,
+    Noop, Reconciled,
 };
 use std::rc::Rc;
 use worker::{Context, Env, Response, Router};
@@ -49,6 +49,9 @@ pub fn routes(router: Router<'_, Context>) -> Router<'_, Context> {
         })
         .post_async("/api/v1/dev/faults", |r, c| {
             http::dev(r, c, true, set_faults)
+        })
+        .post_async("/api/v1/dev/seal_old", |r, c| {
+            http::dev(r, c, true, seal_old)
         })
 }
 
@@ -135,6 +138,10 @@ impl Shape for DevReconcile {
     const SHAPE: &'static str = "{\"corp_id\"}";
 }
 
+impl Shape for DevSealOld {
+    const SHAPE: &'static str = "{\"corp_id\", \"keep_retired\"?}";
+}
+
 impl Shape for KvPrefix {
     const SHAPE: &'static str = "{\"prefix\"}";
 }
@@ -190,6 +197,15 @@ pub async fn reconcile(
         )
         .await?,
     ))
+}
+
+/// `POST /api/v1/dev/seal_old {"corp_id", "keep_retired"?}`: the
+/// organisation's permanent code sealed the old way (`v1:`), as a
+/// deployment before owner binding left it.
+pub async fn seal_old(env: Env, Json(s): Json<DevSealOld>) -> Result<Json<Noop>, ApiError> {
+    let cfg = Config::from_env(&env)?;
+    crate::corp::plant_old_seal(&env, &cfg, &s.corp_id, s.keep_retired).await?;
+    Ok(Json(Noop { ok: true }))
 }
 
 /// `POST /api/v1/dev/noop` (any method): answers without reading the body

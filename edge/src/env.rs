@@ -40,7 +40,7 @@ pub struct Config {
     /// The admin's sign-in `/auth/login` starts (`WECOM_LOGIN`): `qr`
     /// (default) or `web`.
     pub login: AdminLogin,
-    /// Key material for secrets at rest: `DATA_SECRET`, else `SESSION_SECRET`.
+    /// Key material for secrets at rest: `DATA_SECRET` (required).
     pub data_secret: Vec<u8>,
 }
 
@@ -125,7 +125,7 @@ impl Config {
                 ApiError::internal("CALLBACK_MAX_SKEW_SECS must be a whole number of seconds")
             })?,
         };
-        let data_secret = data_secret(value(env, "DATA_SECRET"), required(env, "SESSION_SECRET")?)?;
+        let data_secret = data_secret(value(env, "DATA_SECRET"))?;
         let key = |name| value(env, name).filter(|k| !k.is_empty());
         domain::session::check_api_keys(
             key("ACCESS_API_KEY").as_deref(),
@@ -167,43 +167,40 @@ impl Config {
     }
 }
 
-/// The secret that stood in for `DATA_SECRET` is too short.
+/// Why the Worker refuses to start without a usable `DATA_SECRET`.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{name} is too short to seal permanent codes with: {short}")]
-pub struct WeakDataSecret {
-    pub name: &'static str,
-    pub short: domain::seal::ShortSecret,
+pub enum DataSecretRefused {
+    /// Permanent codes are sealed with `DATA_SECRET` alone: with
+    /// `SESSION_SECRET` standing in, rotating that one after a leak would
+    /// lose every organisation's permanent code.
+    #[error("DATA_SECRET is not set; it alone seals permanent codes (README \"Deploy\")")]
+    Missing,
+    #[error("DATA_SECRET is too short to seal permanent codes with: {0}")]
+    Short(domain::seal::ShortSecret),
 }
 
-impl From<WeakDataSecret> for ApiError {
-    fn from(e: WeakDataSecret) -> ApiError {
+impl From<DataSecretRefused> for ApiError {
+    fn from(e: DataSecretRefused) -> ApiError {
         worker::console_error!("refusing to start: {e}");
         ApiError::new(
             500,
             "misconfigured",
             format!(
-                "{} must be at least {} bytes",
-                e.name,
+                "DATA_SECRET must be set, at least {} bytes",
                 domain::seal::MIN_SECRET_BYTES
             ),
         )
     }
 }
 
-/// The key material for secrets at rest: `DATA_SECRET`, else
-/// `SESSION_SECRET`; refused when shorter than
-/// [`domain::seal::MIN_SECRET_BYTES`], so a worker with a weak secret never
-/// seals a permanent code with it.
-fn data_secret(
-    data_secret: Option<String>,
-    session_secret: String,
-) -> Result<Vec<u8>, WeakDataSecret> {
-    let (name, secret) = match data_secret.filter(|v| !v.is_empty()) {
-        Some(v) => ("DATA_SECRET", v),
-        None => ("SESSION_SECRET", session_secret),
-    };
-    domain::seal::check_secret(secret.as_bytes())
-        .map_err(|short| WeakDataSecret { name, short })?;
+/// The key material for secrets at rest: `DATA_SECRET`, required and at
+/// least [`domain::seal::MIN_SECRET_BYTES`] long, so a worker never seals
+/// a permanent code with a weak secret or with the session secret.
+fn data_secret(data_secret: Option<String>) -> Result<Vec<u8>, DataSecretRefused> {
+    let secret = data_secret
+        .filter(|v| !v.is_empty())
+        .ok_or(DataSecretRefused::Missing)?;
+    domain::seal::check_secret(secret.as_bytes()).map_err(DataSecretRefused::Short)?;
     Ok(secret.into_bytes())
 }
 
@@ -221,38 +218,25 @@ mod tests {
     use domain::seal::ShortSecret;
 
     #[test]
-    fn a_short_data_secret_is_refused_with_its_name() {
-        assert_eq!(
-            data_secret(Some("short".into()), "s".repeat(64)),
-            Err(WeakDataSecret {
-                name: "DATA_SECRET",
-                short: ShortSecret(5)
-            })
-        );
-    }
-
-    #[test]
-    fn a_short_session_secret_is_refused_when_it_stands_in() {
+    fn a_missing_or_empty_data_secret_is_refused_whatever_else_is_set() {
         for unset in [None, Some(String::new())] {
-            assert_eq!(
-                data_secret(unset, "s".repeat(31)),
-                Err(WeakDataSecret {
-                    name: "SESSION_SECRET",
-                    short: ShortSecret(31)
-                })
-            );
+            assert_eq!(data_secret(unset), Err(DataSecretRefused::Missing));
         }
     }
 
     #[test]
-    fn a_long_enough_secret_is_the_key_material() {
+    fn a_short_data_secret_is_refused() {
         assert_eq!(
-            data_secret(Some("d".repeat(32)), "s".repeat(64)),
-            Ok("d".repeat(32).into_bytes())
+            data_secret(Some("d".repeat(31))),
+            Err(DataSecretRefused::Short(ShortSecret(31)))
         );
+    }
+
+    #[test]
+    fn a_long_enough_data_secret_is_the_key_material() {
         assert_eq!(
-            data_secret(None, "s".repeat(40)),
-            Ok("s".repeat(40).into_bytes())
+            data_secret(Some("d".repeat(32))),
+            Ok("d".repeat(32).into_bytes())
         );
     }
 }

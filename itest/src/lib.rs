@@ -172,7 +172,14 @@ pub fn signed_in(corp_id: &str, userid: &str) -> ureq::Agent {
 /// Reads go through the worker's dev-only inspection routes, so the tests
 /// never open its SQLite files from another process (which locks them).
 fn inspect(route: &str, body: &Value) -> Value {
-    let a = answer(
+    let a = dev_route(route, body);
+    assert_eq!(a.status, 200, "dev/{route}: {}", a.text);
+    a.json()
+}
+
+/// `POST /api/v1/dev/{route}` with the access key: the answer as it is.
+pub fn dev_route(route: &str, body: &Value) -> Answer {
+    answer(
         browser()
             .post(&format!("{}/api/v1/dev/{route}", edge()))
             .set(
@@ -180,9 +187,7 @@ fn inspect(route: &str, body: &Value) -> Value {
                 &format!("Bearer {}", config("ACCESS_API_KEY")),
             )
             .send_json(body.clone()),
-    );
-    assert_eq!(a.status, 200, "dev/{route}: {}", a.text);
-    a.json()
+    )
 }
 
 /// Runs one SELECT against the worker's D1 and returns the rows. Values in

@@ -876,3 +876,51 @@ fn a_day_of_callbacks_while_a_third_of_d1_calls_fail_is_applied_exactly_once() {
     ));
     assert!(twice.is_empty(), "audited twice: {twice:?}");
 }
+
+/// The organisation's sealed permanent code as D1 holds it.
+fn sealed(corp: &str) -> String {
+    d1(&format!(
+        "SELECT permanent_code_enc AS s FROM organisations WHERE corp_id = '{corp}'"
+    ))[0]["s"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A deployment upgraded from before permanent codes were bound to their
+/// organisation holds codes sealed the old way (`v1:`): each is sealed
+/// again at its first use, or by the cron, and then the old kind is
+/// refused. The cron's part is global, hence here.
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn permanent_codes_sealed_the_old_way_are_sealed_again_then_refused() {
+    let _one_at_a_time = serial();
+    let (used, _) = installed_and_synced("sealu");
+    let (idle, _) = installed_and_synced("seali");
+    for corp in [&used, &idle] {
+        let planted = dev_route("seal_old", &json!({"corp_id": corp}));
+        assert_eq!(planted.status, 200, "{}", planted.text);
+        assert!(sealed(corp).starts_with("v1:"), "{}", sealed(corp));
+    }
+    // Its first use works and leaves the code bound to the organisation.
+    let first = dev_route("reconcile", &json!({"corp_id": used}));
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert!(sealed(&used).starts_with("v2:"), "{}", sealed(&used));
+    // The cron seals the rest and retires the old kind.
+    run_cron();
+    assert!(sealed(&idle).starts_with("v2:"), "{}", sealed(&idle));
+    assert!(kv_keys("seal:").contains(&"seal:v1_retired".to_owned()));
+    // An old value met after that is refused and left as it is.
+    let planted = dev_route("seal_old", &json!({"corp_id": idle, "keep_retired": true}));
+    assert_eq!(planted.status, 200, "{}", planted.text);
+    let refused = dev_route("reconcile", &json!({"corp_id": idle}));
+    assert_eq!(
+        (refused.status, refused.error_code()),
+        (500, "internal".to_owned()),
+        "{}",
+        refused.text
+    );
+    assert!(sealed(&idle).starts_with("v1:"), "{}", sealed(&idle));
+    // Uninstalled, it leaves nothing behind for the other tests' cron runs.
+    sim_uninstall(&idle);
+}

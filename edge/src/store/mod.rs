@@ -1,7 +1,7 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
 //! `orgs` (organisations, admins, install history), `events`, `contacts`
 //! (members), `departments`, `seats` (orders, seats, transfers),
-//! `requests` (seat requests), `sessions` (sign-in) and `facts` (cross-table reads for one decision). This file
+//! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
 mod bind;
@@ -11,6 +11,7 @@ mod events;
 mod facts;
 mod orgs;
 mod requests;
+mod seals;
 mod seats;
 mod sessions;
 
@@ -21,5 +22,6 @@ pub use events::*;
 pub use facts::*;
 pub use orgs::*;
 pub use requests::*;
+pub use seals::*;
 pub use seats::*;
 pub use sessions::*;
