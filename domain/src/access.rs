@@ -426,6 +426,31 @@ mod tests {
     }
 
     #[test]
+    fn each_field_may_be_64_bytes_and_no_longer() {
+        // A WeCom userid of the full 64 bytes is a real member's: asked
+        // about, it is answered, not refused as malformed.
+        let longest = "a".repeat(64);
+        assert_eq!(check_question(&longest, "u", "pc_login"), Ok(()));
+        assert_eq!(check_question("ww1", &longest, "pc_login"), Ok(()));
+        assert_eq!(check_question("ww1", "u", &longest), Ok(()));
+        let too_long = "a".repeat(65);
+        for (corp_id, userid, operation, field) in [
+            (too_long.as_str(), "u", "pc_login", "corp_id"),
+            ("ww1", too_long.as_str(), "pc_login", "userid"),
+            ("ww1", "u", too_long.as_str(), "operation"),
+        ] {
+            assert_eq!(
+                check_question(corp_id, userid, operation),
+                Err(BadQuestion::TooLong {
+                    field,
+                    len: 65,
+                    max: 64
+                })
+            );
+        }
+    }
+
+    #[test]
     fn unknown_operations_are_refused_first() {
         let d = decide(
             &trial(10),
@@ -570,6 +595,25 @@ mod tests {
                 since: Some(NOW - 5 * DAY)
             }
         );
+    }
+
+    #[test]
+    fn a_trial_ending_as_interception_starts_is_named_the_trial_until_that_second() {
+        // license_check_time is the second interception starts; when it is
+        // also the trial's end, neither lasts longer: the member is using
+        // the trial, and the admin is told when it ends.
+        let l = licensing(1, Some(30), 30);
+        let end = NOW + 30 * DAY;
+        assert_eq!(l.regime(NOW), Regime::Trial { trial_ends_at: end });
+        let d = decide(&l, &no_seat(), "pc_login", end - 1);
+        assert_eq!(
+            (d.allowed, d.reason, d.trial_ends_at, d.checks_start_at),
+            (true, Reason::Trial, Some(end), None)
+        );
+        // From that second on, a seat is needed.
+        assert_eq!(l.regime(end), Regime::Enforced { since: Some(end) });
+        let d = decide(&l, &no_seat(), "pc_login", end);
+        assert_eq!((d.allowed, d.reason), (false, Reason::NoSeat));
     }
 
     #[test]

@@ -361,11 +361,33 @@ mod tests {
         // sales now comes through its department (departments known), both is new.
         assert_eq!(upserted, vec!["both", "sales"]);
         assert!(d.left_range.is_empty());
+        assert!(!d.is_empty(), "upserts alone are writes");
 
         let narrowed = expand(&range(&[5], &[], &[]), &tree(), &people(), &[]);
         let d = diff(&stored, &narrowed);
         assert_eq!(d.left_range, vec!["dev".to_string(), "sales".to_string()]);
         assert!(d.upserts.is_empty(), "fe is unchanged");
+        assert!(!d.is_empty(), "members leaving the range alone are writes");
+    }
+
+    #[test]
+    fn a_stored_status_is_spelled_as_the_api_and_the_counts_spell_it() {
+        // D1 holds `as_str`; the range card counts `status = 'active'` and a
+        // row reads back as departed by `'departed'`; the API answers serde's.
+        for (status, word) in [(Status::Active, "active"), (Status::Departed, "departed")] {
+            assert_eq!(status.as_str(), word);
+            assert_eq!(serde_json::to_value(status).unwrap(), word);
+        }
+    }
+
+    #[test]
+    fn a_stored_member_has_departments_only_when_reached_through_one() {
+        // What the console's "members without department" filter reads.
+        let r = expand(&range(&[2], &["sales"], &[]), &tree(), &people(), &[]);
+        let dev = MemberRecord::from_in_range(&r["dev"]);
+        let sales = MemberRecord::from_in_range(&r["sales"]);
+        assert!(dev.department_known());
+        assert!(!sales.department_known());
     }
 
     #[test]

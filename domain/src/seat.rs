@@ -309,6 +309,50 @@ mod tests {
         assert_eq!(wecom_refusal(-1).0, "wecom_refused");
     }
 
+    #[test]
+    fn every_license_errcode_of_wecom_is_explained_not_left_generic() {
+        // WeCom's global errcode list, 7010xx: what the admin sees instead
+        // of "WeCom refused the request".
+        for (errcode, code) in [
+            (701002, "invalid_account"),
+            (701010, "invalid_account"),
+            (701003, "account_already_bound"),
+            (701004, "account_not_bound"),
+            (701005, "invalid_order"),
+            (701006, "invalid_account_type"),
+            (701007, "invalid_account_type"),
+            (701011, "already_has_seat"),
+            (701012, "activation_window_passed"),
+            (701015, "not_authorised"),
+            (701016, "handover_not_active"),
+            (701017, "transfer_cooldown"),
+            (701018, "takeover_has_seat"),
+            (701019, "unknown_member"),
+            (701030, "exceeds_five_years"),
+        ] {
+            let (got, message) = wecom_refusal(errcode);
+            assert_eq!(got, code, "{errcode}");
+            assert_ne!(message, wecom_refusal(-1).1, "{errcode}");
+        }
+        // A code outside the list stays generic.
+        assert_eq!(wecom_refusal(701001).0, "wecom_refused");
+    }
+
+    #[test]
+    fn seat_types_travel_as_wecoms_account_type_numbers() {
+        // account_type 1 = base, 2 = interconnect, in our JSON as in WeCom's.
+        assert_eq!(serde_json::to_value(SeatType::Base).unwrap(), 1);
+        assert_eq!(serde_json::to_value(SeatType::Interconnect).unwrap(), 2);
+        assert_eq!(u8::from(SeatType::Interconnect), 2);
+        assert_eq!(
+            serde_json::from_value::<SeatType>(serde_json::json!(2)).unwrap(),
+            SeatType::Interconnect
+        );
+        for other in [0, 3] {
+            assert!(serde_json::from_value::<SeatType>(serde_json::json!(other)).is_err());
+        }
+    }
+
     use super::*;
 
     const NOW: u64 = 1_800_000_000;
