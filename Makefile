@@ -1,5 +1,5 @@
 # The two commands that matter: `make dev` and `make test`. See README.md.
-.PHONY: dev test build install bench soak fmt lint clean
+.PHONY: dev test build install bench soak mutants fmt lint clean
 
 dev:      ## install, build, start sim + worker + console with the demo organisation
 	@bash scripts/dev.sh
@@ -17,6 +17,9 @@ bench:    ## measure: 100k-member sync (seconds, worker memory), 1 000-event sto
 
 soak:     ## fuzz the callback door (envelope, verify, decrypt, event parsing) for SOAK_SECS (default 600)
 	FUZZ_SECS=$${SOAK_SECS:-600} cargo test --release -p domain --test fuzz -- --nocapture
+
+mutants:  ## mutation testing of domain's seat, access, trial and range rules; fails below 95 % caught (not part of `make test`)
+	@bash scripts/mutants.sh
 
 install:  ## install missing tools (idempotent)
 	@bash scripts/install.sh
