@@ -15,8 +15,8 @@ build:    ## build worker (edge/build) and console (dist); prepare local .dev.va
 bench:    ## measure: 100k-member sync (seconds, worker memory), 1 000-event storm, access check, callback door (BENCH_ONLY=door: the door alone)
 	@bash scripts/bench.sh
 
-soak:     ## fuzz the callback door (envelope, verify, decrypt, event parsing) for SOAK_SECS (default 600)
-	FUZZ_SECS=$${SOAK_SECS:-600} cargo test --release -p domain --test fuzz -- --nocapture
+soak:     ## fuzz the callback door for SOAK_SECS (default 600), then Schemathesis with fresh seeds for SOAK_CONTRACT_SECS (default 300), printing any failing seed
+	@bash scripts/soak.sh
 
 mutants:  ## mutation testing of domain's seat, access, trial and range rules; fails below 95 % caught (not part of `make test`)
 	@bash scripts/mutants.sh

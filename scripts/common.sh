@@ -81,6 +81,68 @@ DEV_LOGIN=1
 VARS
 }
 
+# The test stack's environment files in a fresh directory $1: test.env
+# (the worker and sim under test) and sample.env (the worker that takes
+# WeCom's published sample vectors). Used by `make test` and `make soak`.
+write_test_envs() {
+  local dir=$1
+  rm -rf "$dir" && mkdir -p "$dir"
+  # Tests get their own secrets, ports and D1/KV state: a running `make dev`
+  # is left alone.
+  cat > "$dir/test.env" <<VARS
+WECOM_API_BASE=http://$DEV_HOST:$TEST_SIM_PORT
+WECOM_LOGIN_BASE=http://$DEV_HOST:$TEST_SIM_PORT
+WECOM_OAUTH_BASE=http://$DEV_HOST:$TEST_SIM_PORT
+WECOM_WEB_LOGIN_BASE=http://$DEV_HOST:$TEST_SIM_PORT
+SUITE_ID=wwsuitetest0000001
+SUITE_SECRET=$(random_b64 24 | tr '+/' 'xy')
+SUITE_TOKEN=$(random_b64 12 | tr '+/' 'xy')
+SUITE_ENCODING_AES_KEY=$(random_b64 32)
+PROVIDER_CORPID=wwprovidertest0001
+PROVIDER_SECRET=$(random_b64 24 | tr '+/' 'xy')
+PROVIDER_TOKEN=$(random_b64 12 | tr '+/' 'xy')
+PROVIDER_ENCODING_AES_KEY=$(random_b64 32)
+SESSION_SECRET=$(random_b64 48)
+DATA_SECRET=$(random_b64 48)
+ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
+# The provider's operator: retries any organisation's failed callbacks.
+OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
+CALLBACK_MAX_SKEW_SECS=300
+DEV_LOGIN=1
+# Every cron run takes the three organisations tried longest ago (tests
+# reconcile their own through /api/v1/dev/reconcile).
+RECONCILE_INTERVAL_SECS=0
+RECONCILE_BATCH=3
+# The queue retries a failed event at once (production backs off from 2 s),
+# so a test sees it reach the dead-letter queue in seconds.
+QUEUE_BACKOFF_SECS=0
+# Small chunks, so a test organisation's sync is a chain of several steps.
+SYNC_CHUNK_DEPARTMENTS=1
+# WeCom's "too frequent" waits a second, not a minute.
+WECOM_RATE_LIMIT_BACKOFF_SECS=1
+# KV list pages of 10 keys (Cloudflare's are 1 000), so an uninstall's cleanup
+# crosses pages with a few dozen keys (development only).
+DEV_KV_LIST_PAGE_KEYS=10
+VARS
+
+  # WeCom's published sample credentials ("QDG6eK", receive id
+  # wx5823bf96d3bd56c7) as both the suite's and the provider's keys, with the
+  # timestamp check off, so the official 2014 vectors go through all three
+  # callback URLs' real routes.
+  cat > "$dir/sample.env" <<VARS
+SUITE_ID=wwsamplesuite00001
+SUITE_SECRET=sample-secret
+SUITE_TOKEN=QDG6eK
+SUITE_ENCODING_AES_KEY=jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C
+PROVIDER_CORPID=wx5823bf96d3bd56c7
+PROVIDER_TOKEN=QDG6eK
+PROVIDER_ENCODING_AES_KEY=jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C
+SESSION_SECRET=$(random_b64 48)
+DATA_SECRET=$(random_b64 48)
+CALLBACK_MAX_SKEW_SECS=0
+VARS
+}
+
 # Exports every KEY=VALUE of an env file into this shell.
 load_env_file() { set -a; . "$1"; set +a; }
 

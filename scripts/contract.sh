@@ -3,9 +3,10 @@
 # OpenAPI document validates (openapi-spec-validator), the Worker serves that
 # same document, and Schemathesis finds no failure of any check against the
 # running test stack, signed in to the demo organisation with the access key.
-#   contract.sh <worker url>     (ACCESS_API_KEY in the environment)
+#   contract.sh <worker url> [schemathesis run options, e.g. --seed N]
+#   (ACCESS_API_KEY in the environment)
 . "$(dirname "$0")/common.sh"
-edge=$1
+edge=$1; shift
 venv=.venv-contract
 "$venv/bin/openapi-spec-validator" edge/openapi.json
 curl -fsS "$edge/api/v1/openapi.json" | cmp -s - edge/openapi.json \
@@ -23,4 +24,4 @@ CONTRACT_CORP_ID=$DEMO_CORP_ID CONTRACT_SESSION=$session CONTRACT_PAGE_URL="$edg
   --config-file tests/contract/schemathesis.toml run edge/openapi.json \
   --url "$edge" --checks all --workers 1 --request-timeout 30 \
   --exclude-operation-id RevokeSessions \
-  --report junit --report-dir target/contract
+  --report junit --report-dir target/contract "$@"
