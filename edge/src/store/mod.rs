@@ -1,7 +1,7 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
 //! `orgs` (organisations, admins, install history), `events`, `contacts`
 //! (members), `departments`, `seats` (orders, seats, transfers),
-//! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in) and `facts` (cross-table reads for one decision). This file
+//! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
 mod bind;
@@ -14,6 +14,7 @@ mod requests;
 mod seals;
 mod seats;
 mod sessions;
+mod sync_runs;
 
 pub use bind::{audit, ping, write_audited};
 pub use contacts::*;
@@ -25,3 +26,4 @@ pub use requests::*;
 pub use seals::*;
 pub use seats::*;
 pub use sessions::*;
+pub use sync_runs::*;
