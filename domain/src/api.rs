@@ -669,11 +669,15 @@ pub struct KvKeys {
 }
 
 /// `POST /api/v1/dev/faults` body and answer: the share of D1 round trips
-/// that fail, from 0 (none, the default) to 1 (all). Development only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// that fail, from 0 (none, the default) to 1 (all), and whether half of
+/// those failures happen after D1 committed (the statement ran, its reply
+/// was lost: the Worker sees an error all the same). Development only.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct D1Faults {
     pub d1_failure_share: f64,
+    #[serde(default)]
+    pub lost_replies: bool,
 }
 
 /// `POST /api/v1/dev/reconcile` body: the organisation to reconcile.

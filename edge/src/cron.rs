@@ -104,6 +104,11 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
         Ok(_) => {}
         Err(e) => console_error!("cron: requeueing stalled events: {}", e.message),
     }
+    match sync::resend_quiet_steps(env, now).await {
+        Ok(n) if n > 0 => console_log!("cron: {n} quiet sync runs sent their next step again"),
+        Ok(_) => {}
+        Err(e) => console_error!("cron: waking quiet sync runs: {}", e.message),
+    }
     match corp::retire_old_seals(env, &cfg).await {
         Ok(n) if n > 0 => console_log!("cron: {n} permanent codes sealed again"),
         Ok(_) => {}

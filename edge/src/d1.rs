@@ -27,10 +27,12 @@ impl Db {
 
     /// The statements in one transaction: one round trip.
     pub async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<D1Result>> {
-        round_trip()?;
-        self.0
+        let fault = round_trip()?;
+        let answer = self
+            .0
             .batch(statements.into_iter().map(|s| s.0).collect())
-            .await
+            .await;
+        reply(fault, answer)
     }
 }
 
@@ -44,30 +46,31 @@ impl Statement {
     where
         T: for<'a> Deserialize<'a>,
     {
-        round_trip()?;
-        self.0.first(column).await
+        let fault = round_trip()?;
+        reply(fault, self.0.first(column).await)
     }
 
     pub async fn all(&self) -> Result<D1Result> {
-        round_trip()?;
-        self.0.all().await
+        let fault = round_trip()?;
+        reply(fault, self.0.all().await)
     }
 
     pub async fn run(&self) -> Result<D1Result> {
-        round_trip()?;
-        self.0.run().await
+        let fault = round_trip()?;
+        reply(fault, self.0.run().await)
     }
 }
 
 /// Tries of a write whose loss would leave a lease or claim held until it
 /// expires (15 minutes for events and syncs): one failed round trip is
-/// tried again at once instead. Found with the D1 fault switch. A lost
-/// "applied" mark is worse than a held claim: once the claim expires the
-/// event is applied again, and an effect that counts (a seat request's
-/// visits) counts twice. Under the tests' 30 % failures, 3 tries lost a
-/// mark about once in 30 (0.3^3; seen in one of four runs of the scripted
-/// day); 5 tries, once in 400. The apply and its mark are separate
-/// round trips, so this lowers the odds; it does not make them zero.
+/// tried again at once instead. Found with the D1 fault switch. Each such
+/// write may run twice (its reply lost after D1 committed, the fault
+/// switch's second kind): an event's mark carries the event's own D1
+/// writes guarded by the mark (`store::EventWrite`), and a sync's end is
+/// conditional on the run being at its last step, so a second run writes
+/// nothing twice. Under the tests' 30 % failures, 5 tries lose a write
+/// about once in 400; the claim names its queue message, so the message's
+/// next delivery takes a claim whose release was lost back at once.
 pub const LEASE_END_TRIES: u32 = 5;
 
 /// Runs `write` until it succeeds, at most [`LEASE_END_TRIES`] times,
@@ -93,11 +96,30 @@ where
     }
 }
 
-/// What happens before every D1 round trip.
-fn round_trip() -> Result<()> {
+/// A round trip whose statement runs but whose reply is lost (the fault
+/// switch's second kind; never in production).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LoseReply(bool);
+
+/// What happens before every D1 round trip: nothing in production; in
+/// development it is counted and may fail before D1 is asked, or be
+/// marked to lose its reply.
+fn round_trip() -> Result<LoseReply> {
     #[cfg(feature = "dev")]
-    dev::round_trip()?;
-    Ok(())
+    return dev::round_trip().map(LoseReply);
+    #[cfg(not(feature = "dev"))]
+    Ok(LoseReply(false))
+}
+
+/// D1's answer, or the error a lost reply would have given.
+fn reply<T>(fault: LoseReply, answer: Result<T>) -> Result<T> {
+    match (fault, answer) {
+        (LoseReply(true), Ok(_)) => Err(worker::Error::RustError(
+            "D1 call failed: the development fault switch lost the reply of a statement D1 ran"
+                .into(),
+        )),
+        (_, answer) => answer,
+    }
 }
 
 /// Development builds only: the invocation's D1 round trips, counted, and
@@ -110,6 +132,7 @@ fn round_trip() -> Result<()> {
 /// any scope nothing is counted and nothing fails.
 #[cfg(feature = "dev")]
 pub mod dev {
+    use domain::api::D1Faults;
     use std::cell::{Cell, RefCell};
     use std::future::Future;
     use std::pin::Pin;
@@ -117,10 +140,11 @@ pub mod dev {
     use std::task::{Context, Poll};
 
     /// One invocation's D1 state.
-    #[derive(Debug, Default)]
+    #[derive(Debug)]
     pub struct Invocation {
-        /// Share of its D1 round trips that fail (0 = none, 1 = all).
-        failure_share: f64,
+        /// Share of its D1 round trips that fail (0 = none, 1 = all), and
+        /// whether half of those lose their reply after D1 ran them.
+        faults: D1Faults,
         /// Round trips it made (the failed ones too).
         calls: Cell<u32>,
     }
@@ -130,9 +154,9 @@ pub mod dev {
     }
 
     impl Invocation {
-        pub fn new(failure_share: f64) -> Rc<Invocation> {
+        pub fn new(faults: D1Faults) -> Rc<Invocation> {
             Rc::new(Invocation {
-                failure_share,
+                faults,
                 calls: Cell::new(0),
             })
         }
@@ -170,18 +194,23 @@ pub mod dev {
     }
 
     /// Counts a round trip of the current invocation, and fails it when
-    /// the switch says so.
-    pub(super) fn round_trip() -> worker::Result<()> {
+    /// the switch says so: before D1 is asked (an error), or after
+    /// (`Ok(true)`: run it, then lose the reply).
+    pub(super) fn round_trip() -> worker::Result<bool> {
         let Some(invocation) = CURRENT.with(|c| c.borrow().clone()) else {
-            return Ok(());
+            return Ok(false);
         };
         invocation.calls.set(invocation.calls.get() + 1);
-        if fails(invocation.failure_share, worker::js_sys::Math::random()) {
-            return Err(worker::Error::RustError(
-                "D1 call failed: the development fault switch (d1_failure_share) failed it".into(),
-            ));
+        let faults = invocation.faults;
+        if !fails(faults.d1_failure_share, worker::js_sys::Math::random()) {
+            return Ok(false);
         }
-        Ok(())
+        if faults.lost_replies && worker::js_sys::Math::random() < 0.5 {
+            return Ok(true);
+        }
+        Err(worker::Error::RustError(
+            "D1 call failed: the development fault switch (d1_failure_share) failed it".into(),
+        ))
     }
 
     /// Whether a call fails, given the share that should and a uniform

@@ -69,30 +69,35 @@ const FAULTS_KEPT_MS: u64 = 1000;
 thread_local! {
     /// The fault switch as last read, and when (ms); [`set_faults`]
     /// changes it in place.
-    static FAULT_SHARE: std::cell::Cell<Option<(f64, u64)>> = const { std::cell::Cell::new(None) };
+    static FAULTS: std::cell::Cell<Option<(D1Faults, u64)>> = const { std::cell::Cell::new(None) };
 }
+
+const NO_FAULTS: D1Faults = D1Faults {
+    d1_failure_share: 0.0,
+    lost_replies: false,
+};
 
 /// A new invocation with the fault switch as KV has it (none outside dev
 /// mode, and none when `bypass`).
 pub async fn invocation(env: &Env, bypass: bool) -> Rc<Invocation> {
     if bypass || !env::dev_mode(env) {
-        return Invocation::new(0.0);
+        return Invocation::new(NO_FAULTS);
     }
     let now = worker::Date::now().as_millis();
-    let share = match FAULT_SHARE.with(std::cell::Cell::get) {
-        Some((share, read_at)) if now.saturating_sub(read_at) < FAULTS_KEPT_MS => share,
+    let faults = match FAULTS.with(std::cell::Cell::get) {
+        Some((faults, read_at)) if now.saturating_sub(read_at) < FAULTS_KEPT_MS => faults,
         _ => {
-            let mut share = 0.0;
+            let mut faults = NO_FAULTS;
             if let Ok(kv) = env::kv(env) {
-                if let Ok(Some(v)) = kv.get(FAULTS_KEY).text().await {
-                    share = v.parse().unwrap_or(0.0);
+                if let Ok(Some(v)) = kv.get(FAULTS_KEY).json::<D1Faults>().await {
+                    faults = v;
                 }
             }
-            FAULT_SHARE.with(|s| s.set(Some((share, now))));
-            share
+            FAULTS.with(|s| s.set(Some((faults, now))));
+            faults
         }
     };
-    Invocation::new(share)
+    Invocation::new(faults)
 }
 
 /// A request's response, with how many D1 round trips it made.
@@ -105,12 +110,13 @@ pub fn count_d1_calls(mut resp: Response, invocation: &Invocation) -> Response {
 }
 
 impl Shape for D1Faults {
-    const SHAPE: &'static str = "{\"d1_failure_share\": 0..=1}";
+    const SHAPE: &'static str = "{\"d1_failure_share\": 0..=1, \"lost_replies\"?: bool}";
 }
 
-/// `POST /api/v1/dev/faults {"d1_failure_share"}`: from the next
-/// invocation on, that share of D1 round trips fails with an error
-/// (`d1::dev`); 0 turns the switch off.
+/// `POST /api/v1/dev/faults {"d1_failure_share", "lost_replies"?}`: from
+/// the next invocation on, that share of D1 round trips fails with an
+/// error (`d1::dev`), half of them after D1 ran the statement when
+/// `lost_replies`; 0 turns the switch off.
 pub async fn set_faults(env: Env, Json(f): Json<D1Faults>) -> Result<Json<D1Faults>, ApiError> {
     if !(0.0..=1.0).contains(&f.d1_failure_share) {
         return Err(ApiError::bad_request("d1_failure_share must be 0..=1"));
@@ -118,11 +124,14 @@ pub async fn set_faults(env: Env, Json(f): Json<D1Faults>) -> Result<Json<D1Faul
     // The tests' switch, not the Worker's data: written past the `kv`
     // door, which would hold it to one write a second.
     env.kv("KV")?
-        .put(FAULTS_KEY, f.d1_failure_share.to_string())?
+        .put(
+            FAULTS_KEY,
+            serde_json::to_string(&f).map_err(ApiError::internal)?,
+        )?
         .execute()
         .await?;
     let now = worker::Date::now().as_millis();
-    FAULT_SHARE.with(|s| s.set(Some((f.d1_failure_share, now))));
+    FAULTS.with(|s| s.set(Some((f, now))));
     Ok(Json(f))
 }
 

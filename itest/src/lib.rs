@@ -549,8 +549,16 @@ pub fn may(corp_id: &str, userid: &str, operation: &str) -> Value {
 pub struct D1Faults;
 
 impl D1Faults {
+    /// That share of D1 round trips fails before D1 runs them.
     pub fn on(d1_failure_share: f64) -> D1Faults {
-        set_d1_faults(d1_failure_share);
+        set_faults(d1_failure_share, false);
+        D1Faults
+    }
+
+    /// That share fails, half of them after D1 ran the statement (the
+    /// reply is lost: the Worker sees an error, the write is done).
+    pub fn with_lost_replies(d1_failure_share: f64) -> D1Faults {
+        set_faults(d1_failure_share, true);
         D1Faults
     }
 }
@@ -562,6 +570,10 @@ impl Drop for D1Faults {
 }
 
 pub fn set_d1_faults(d1_failure_share: f64) {
+    set_faults(d1_failure_share, false);
+}
+
+fn set_faults(d1_failure_share: f64, lost_replies: bool) {
     let a = answer(
         browser()
             .post(&format!("{}/api/v1/dev/faults", edge()))
@@ -569,7 +581,10 @@ pub fn set_d1_faults(d1_failure_share: f64) {
                 "Authorization",
                 &format!("Bearer {}", config("ACCESS_API_KEY")),
             )
-            .send_json(serde_json::json!({"d1_failure_share": d1_failure_share})),
+            .send_json(serde_json::json!({
+                "d1_failure_share": d1_failure_share,
+                "lost_replies": lost_replies,
+            })),
     );
     assert_eq!(a.status, 200, "{}", a.text);
 }

@@ -142,7 +142,14 @@ pub async fn begin(env: &Env, corp_id: &str, actor: &str, id: &str) -> Result<()
 /// then retried by the queue, and reads WeCom after that one).
 pub async fn start(env: &Env, corp_id: &str, actor: &str) -> Result<String, ApiError> {
     let id = new_id();
-    begin(env, corp_id, actor, &id).await?;
+    if let Err(e) = begin(env, corp_id, actor, &id).await {
+        // D1 may have taken the lease and lost its reply: a lease no
+        // message would ever step must not hold the organisation.
+        if e.code != "sync_running" {
+            release(env, corp_id, &id).await;
+        }
+        return Err(e);
+    }
     put_status(env, corp_id, &running(&id)).await;
     let first = Work::SyncStep {
         corp_id: corp_id.to_owned(),
@@ -438,7 +445,32 @@ async fn take_step(
             (done, Some(counts))
         }
     };
-    if chained && finished.is_none() {
+    if let Some(counts) = finished {
+        // The status first (KV), then the audit row, what the run saw and
+        // the lease in one transaction, only while the run is at this
+        // step: a reply lost after D1 committed leaves nothing to redo.
+        end(
+            env,
+            corp_id,
+            SyncStatus {
+                id: Some(id.to_owned()),
+                state: "done".into(),
+                started_at: Some(run.started_at),
+                finished_at: Some(now_secs()),
+                last_synced_at: None,
+                counts: Some(counts.clone()),
+                error: None,
+                progress: None,
+            },
+        )
+        .await;
+        let audit = audit_row(&run.actor, &counts);
+        if !store::end_sync_run(&db, corp_id, id, at, now, &run.actor, audit).await? {
+            return Ok(Step::Stale);
+        }
+        return Ok(Step::Finished(counts));
+    }
+    if chained {
         queue::send(
             env,
             &Work::SyncStep {
@@ -452,30 +484,9 @@ async fn take_step(
     if !store::advance_sync(&db, corp_id, id, &done, now, SYNC_LEASE_SECS).await? {
         return Ok(Step::Stale);
     }
-    match finished {
-        None => Ok(Step::Next(at + 1)),
-        Some(counts) => {
-            audit(&db, corp_id, &run.actor, &counts, now).await?;
-            end(
-                env,
-                corp_id,
-                SyncStatus {
-                    id: Some(id.to_owned()),
-                    state: "done".into(),
-                    started_at: Some(run.started_at),
-                    finished_at: Some(now_secs()),
-                    last_synced_at: None,
-                    counts: Some(counts.clone()),
-                    error: None,
-                    progress: None,
-                },
-            )
-            .await;
-            release(env, corp_id, id).await;
-            Ok(Step::Finished(counts))
-        }
-    }
+    Ok(Step::Next(at + 1))
 }
+
 /// Step 0: the department tree and the tags in range, read from WeCom;
 /// the departments written; the chunks planned.
 async fn plan(
@@ -695,32 +706,60 @@ async fn finish(
     Ok((done, counts))
 }
 
-/// The audit row of a sync: always for a sync someone asked for, and for
-/// the cron's reconcile only when it repaired something.
-async fn audit(
-    db: &Db,
-    corp_id: &str,
-    actor: &str,
-    counts: &SyncCounts,
-    now: u64,
-) -> Result<(), ApiError> {
-    let action = if actor == "cron" {
-        "reconciled"
+/// The audit row of a sync (action and detail): always for a sync
+/// someone asked for, and for the cron's reconcile only when it repaired
+/// something.
+fn audit_row(actor: &str, counts: &SyncCounts) -> Option<(&'static str, serde_json::Value)> {
+    if actor == "cron" {
+        counts
+            .repaired_anything()
+            .then(|| ("reconciled", store::counts_detail(counts)))
     } else {
-        "synced"
-    };
-    if actor != "cron" || counts.repaired_anything() {
-        store::audit(
-            db,
-            corp_id,
-            now,
-            actor,
-            action,
-            &store::counts_detail(counts),
+        Some(("synced", store::counts_detail(counts)))
+    }
+}
+
+/// A run's step is waiting out WeCom's "too frequent": its lease is renewed
+/// so the wait (up to an hour, `events::RATE_LIMITED_TRIES_MAX`) does not
+/// outlast it.
+pub async fn renew(env: &Env, corp_id: &str, run_id: &str) -> Result<(), ApiError> {
+    let db = env::db(env)?;
+    store::renew_sync_lease(&db, corp_id, run_id, now_secs(), SYNC_LEASE_SECS).await?;
+    Ok(())
+}
+
+/// A run no step has renewed for this long has lost its next step's
+/// message (a step waiting out WeCom renews its lease; a step retried
+/// after a fault waits at most `events::MAX_BACKOFF_SECS`, five minutes).
+const QUIET_AFTER_SECS: u64 = 10 * 60;
+
+/// Quiet runs the cron wakes per run.
+const QUIET_BATCH: u64 = 50;
+
+/// Cron: sends again the step each quiet run expects (a second copy of a
+/// step that is only late finds the run past it). Returns how many.
+pub async fn resend_quiet_steps(env: &Env, now: u64) -> Result<usize, ApiError> {
+    let db = env::db(env)?;
+    let quiet = store::quiet_sync_runs(
+        &db,
+        now.saturating_sub(QUIET_AFTER_SECS),
+        SYNC_LEASE_SECS,
+        now,
+        QUIET_BATCH,
+    )
+    .await?;
+    for run in &quiet {
+        queue::send(
+            env,
+            &Work::SyncStep {
+                corp_id: run.corp_id.clone(),
+                run_id: run.run_id.clone(),
+                step: run.next_step,
+            },
         )
         .await?;
     }
-    Ok(())
+    Ok(quiet.len())
 }
 
 /// A fresh sync run id: the start in milliseconds and four random bytes.

@@ -1,6 +1,10 @@
 //! What each callback does, dispatched to the feature that owns it. Every
 //! action is idempotent (upserts, deletes), so a retry after a half-failed
-//! attempt converges to the same state.
+//! attempt converges to the same state; an effect that is not (a seat
+//! request counts visits) is returned as an [`EventWrite`] and written in
+//! one batch with the event's mark, only while the event is unmarked. An
+//! effect in WeCom (an install spends its auth code) is recorded under the
+//! event's key before the mark, and a retry resumes from it.
 
 use crate::cache;
 use crate::contacts::{change, sync};
@@ -9,16 +13,18 @@ use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::install;
 use crate::seats::mirror;
-use crate::store;
+use crate::store::{self, EventWrite};
 use crate::wecom::WeCom;
 use domain::event::{CommandEvent, DataEvent, SystemEvent, SystemKind};
 use worker::Env;
 
-/// What applying an event did, and which organisation it turned out to be
-/// about (create_auth only learns that from WeCom's answer).
+/// What applying an event did, which organisation it turned out to be
+/// about (create_auth only learns that from WeCom's answer), and the D1
+/// writes that are its effect, left for the batch that marks it applied.
 pub struct Outcome {
     pub note: String,
     pub corp_id: Option<String>,
+    pub writes: Vec<EventWrite>,
 }
 
 impl<T: Into<String>> From<T> for Outcome {
@@ -26,6 +32,7 @@ impl<T: Into<String>> From<T> for Outcome {
         Outcome {
             note: note.into(),
             corp_id: None,
+            writes: vec![],
         }
     }
 }
@@ -69,6 +76,7 @@ pub async fn command(
             Ok(Outcome {
                 note: "installed, synced".into(),
                 corp_id: Some(corp_id),
+                writes: vec![],
             })
         }
         CommandEvent::ChangeAuth { auth_corp_id, .. } => {
@@ -167,8 +175,15 @@ pub async fn data(
             ..
         } => {
             let at = (*at).min(now).max(1);
-            store::record_seat_request(&env::db(env)?, corp_id, userid, at).await?;
-            "seat request recorded".into()
+            Outcome {
+                note: "seat request recorded".into(),
+                corp_id: None,
+                writes: vec![EventWrite::SeatRequest {
+                    corp_id: corp_id.clone(),
+                    userid: userid.clone(),
+                    at,
+                }],
+            }
         }
         DataEvent::EnterAgent { .. } => "recorded".into(),
         // WeCom says only that they changed: read them again.

@@ -126,7 +126,7 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
             }
             continue;
         }
-        match apply_event(env, key).await {
+        match apply_event(env, key, &message.id()).await {
             Ok(()) => message.ack(),
             Err(failure) => {
                 let rate_limited = failure.rate_limited.then(|| rate_limited_backoff(env));
@@ -199,6 +199,10 @@ async fn sync_step(
             let age =
                 crate::clock::now_secs().saturating_sub(message.timestamp().as_millis() / 1000);
             let delay = if e.code == "wecom_rate_limited" {
+                // The wait must not outlast the run's lease.
+                if let Err(e) = sync::renew(env, corp_id, run_id).await {
+                    console_error!("sync {corp_id} {run_id}: lease not renewed: {}", e.message);
+                }
                 rate_limited_backoff(env).max(first)
             } else {
                 u32::try_from(age.saturating_mul(3))
@@ -279,9 +283,10 @@ async fn mark_dead(env: &Env, key: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Claims, applies and marks one event. Nothing to do (applied, gone,
-/// held by another delivery) is success.
-async fn apply_event(env: &Env, key: &str) -> Result<(), Failure> {
+/// Claims (for the queue message `message_id`), applies and marks one
+/// event. Nothing to do (applied, gone, held by another message) is
+/// success.
+async fn apply_event(env: &Env, key: &str, message_id: &str) -> Result<(), Failure> {
     let failed = |attempts, e: ApiError| Failure {
         attempts,
         rate_limited: e.code == "wecom_rate_limited",
@@ -289,7 +294,7 @@ async fn apply_event(env: &Env, key: &str) -> Result<(), Failure> {
     };
     let now = crate::clock::now_secs();
     let db = env::db(env).map_err(|e| failed(0, e))?;
-    let claimed = store::claim_event(&db, key, now, CLAIM_SECS)
+    let claimed = store::claim_event(&db, key, now, CLAIM_SECS, message_id)
         .await
         .map_err(|e| failed(0, e.into()))?;
     let Some(event) = claimed else {
@@ -299,7 +304,9 @@ async fn apply_event(env: &Env, key: &str) -> Result<(), Failure> {
     match apply_claimed(env, key, &event, now).await {
         Ok(outcome) => {
             // A lost mark would hold the event for the claim's 15 minutes,
-            // then have it applied again once the cron sends it.
+            // then have it applied again once the cron sends it. The mark
+            // carries the event's own D1 writes: a try whose reply was lost
+            // after D1 committed writes nothing the second time.
             let applied_at = crate::clock::now_secs();
             let what = format!("event {key}: marking it applied");
             d1::retried(&what, || {
@@ -309,6 +316,7 @@ async fn apply_event(env: &Env, key: &str) -> Result<(), Failure> {
                     applied_at,
                     &outcome.note,
                     outcome.corp_id.as_deref(),
+                    &outcome.writes,
                 )
             })
             .await

@@ -2,7 +2,7 @@
 //! plaintext) before it is applied, marked when applied, pruned later.
 
 use super::bind::{changes, num, opt_str, texts};
-use crate::d1::Db;
+use crate::d1::{Db, Statement};
 use serde::Deserialize;
 use worker::Result;
 
@@ -84,21 +84,29 @@ pub struct ClaimedEvent {
 }
 
 /// Claims an unapplied event for `lease_secs` (one statement), so two
-/// deliveries of its message at once apply it once. `None` when it is
-/// applied, gone, or claimed by another delivery.
+/// deliveries of its message at once apply it once. The claim names the
+/// queue message (`message_id`): that message delivered again (its claim's
+/// reply was lost, or its apply failed) takes the claim back at once.
+/// `None` when it is applied, gone, or claimed by another message.
 pub async fn claim_event(
     db: &Db,
     dedupe_key: &str,
     now: u64,
     lease_secs: u64,
+    message_id: &str,
 ) -> Result<Option<ClaimedEvent>> {
     db.prepare(
-        "UPDATE events SET claimed_until = ?2 + ?3, attempts = attempts + 1 \
+        "UPDATE events SET claimed_until = ?2 + ?3, claimed_by = ?4, attempts = attempts + 1 \
          WHERE dedupe_key = ?1 AND applied_at IS NULL \
-           AND (claimed_until IS NULL OR claimed_until <= ?2) \
+           AND (claimed_until IS NULL OR claimed_until <= ?2 OR claimed_by = ?4) \
          RETURNING source, kind, raw, attempts",
     )
-    .bind(&[dedupe_key.into(), num(now), num(lease_secs)])?
+    .bind(&[
+        dedupe_key.into(),
+        num(now),
+        num(lease_secs),
+        message_id.into(),
+    ])?
     .first(None)
     .await
 }
@@ -204,27 +212,61 @@ pub async fn event_health(
     })
 }
 
+/// Marks the event applied, in one batch with `writes`, the D1 writes that
+/// are its whole effect (none when its effect was elsewhere: WeCom, KV, or
+/// writes that are idempotent by themselves).
 pub async fn mark_event_applied(
     db: &Db,
     dedupe_key: &str,
     now: u64,
     outcome: &str,
     corp_id: Option<&str>,
+    writes: &[EventWrite],
 ) -> Result<()> {
-    db.prepare(
-        "UPDATE events SET applied_at = ?2, outcome = ?3, corp_id = COALESCE(corp_id, ?4), \
-           claimed_until = NULL, failed_at = NULL \
-         WHERE dedupe_key = ?1",
-    )
-    .bind(&[
-        dedupe_key.into(),
-        num(now),
-        outcome.into(),
-        opt_str(corp_id),
-    ])?
-    .run()
-    .await?;
+    let mut batch = writes
+        .iter()
+        .map(|w| w.statement(db, dedupe_key))
+        .collect::<Result<Vec<_>>>()?;
+    batch.push(
+        db.prepare(
+            "UPDATE events SET applied_at = ?2, outcome = ?3, corp_id = COALESCE(corp_id, ?4), \
+               claimed_until = NULL, failed_at = NULL \
+             WHERE dedupe_key = ?1",
+        )
+        .bind(&[
+            dedupe_key.into(),
+            num(now),
+            outcome.into(),
+            opt_str(corp_id),
+        ])?,
+    );
+    db.batch(batch).await?;
     Ok(())
+}
+
+/// A D1 write that is the whole effect of an event: it is written in the
+/// same batch (one transaction) as the event's mark, and only while the
+/// event is not marked applied, so a lost reply cannot apply it twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventWrite {
+    /// `unlicensed_notify`: the member asked for a seat.
+    SeatRequest {
+        corp_id: String,
+        userid: String,
+        at: u64,
+    },
+}
+
+impl EventWrite {
+    fn statement(&self, db: &Db, dedupe_key: &str) -> Result<Statement> {
+        match self {
+            EventWrite::SeatRequest {
+                corp_id,
+                userid,
+                at,
+            } => super::record_seat_request_once(db, dedupe_key, corp_id, userid, *at),
+        }
+    }
 }
 
 /// The organisation an install event already traded its auth code for,

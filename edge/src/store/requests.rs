@@ -2,21 +2,30 @@
 //! seat) and what they are matched with: seats held by members who left.
 
 use super::bind::num;
-use crate::d1::Db;
+use crate::d1::{Db, Statement};
 use domain::api::{SeatRequest, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
 use domain::wecom::AccountStatus;
 use serde::Deserialize;
 use worker::Result;
 
-pub async fn record_seat_request(db: &Db, corp_id: &str, userid: &str, at: u64) -> Result<()> {
+/// A member's visit without a seat, counted as part of applying the event
+/// `event_key`: it writes only while that event is not marked applied, so
+/// the batch that writes it and marks the event can run again after a lost
+/// reply without counting the visit twice.
+pub fn record_seat_request_once(
+    db: &Db,
+    event_key: &str,
+    corp_id: &str,
+    userid: &str,
+    at: u64,
+) -> Result<Statement> {
     db.prepare(
-        "INSERT INTO seat_requests (corp_id, userid, first_at, last_at, count) VALUES (?1, ?2, ?3, ?3, 1) \
+        "INSERT INTO seat_requests (corp_id, userid, first_at, last_at, count) \
+         SELECT ?1, ?2, ?3, ?3, 1 \
+         WHERE NOT EXISTS (SELECT 1 FROM events WHERE dedupe_key = ?4 AND applied_at IS NOT NULL) \
          ON CONFLICT (corp_id, userid) DO UPDATE SET last_at = max(last_at, excluded.last_at), count = count + 1",
     )
-    .bind(&[corp_id.into(), userid.into(), num(at)])?
-    .run()
-    .await?;
-    Ok(())
+    .bind(&[corp_id.into(), userid.into(), num(at), event_key.into()])
 }
 
 /// The seat-request inbox: who asked, how often, and whether they now hold

@@ -211,6 +211,127 @@ pub async fn advance_sync(
     Ok(advanced)
 }
 
+/// Ends run `run_id` at its last step `step`, in one transaction: its
+/// audit row (`action` and `detail`, when it has one), what the run saw
+/// and its lease, only while the run is at that step. `false` when it was
+/// not (a second delivery of the step, after a reply that was lost): then
+/// nothing is written twice.
+pub async fn end_sync_run(
+    db: &Db,
+    corp_id: &str,
+    run_id: &str,
+    step: u64,
+    now: u64,
+    actor: &str,
+    audit: Option<(&str, serde_json::Value)>,
+) -> Result<bool> {
+    let mut statements = vec![];
+    if let Some((action, detail)) = audit {
+        statements.push(
+            db.prepare(
+                "INSERT INTO audit (corp_id, at, actor, action, detail) \
+                 SELECT ?1, ?4, ?5, ?6, ?7 \
+                 WHERE EXISTS (SELECT 1 FROM sync_leases \
+                               WHERE corp_id = ?1 AND run_id = ?2 AND next_step = ?3) \
+                   AND EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1)",
+            )
+            .bind(&[
+                corp_id.into(),
+                run_id.into(),
+                num(step),
+                num(now),
+                actor.into(),
+                action.into(),
+                detail.to_string().into(),
+            ])?,
+        );
+    }
+    statements.push(
+        db.prepare("DELETE FROM sync_seen WHERE corp_id = ?1 AND run_id = ?2")
+            .bind(&[corp_id.into(), run_id.into()])?,
+    );
+    statements.push(
+        db.prepare(
+            "DELETE FROM sync_leases WHERE corp_id = ?1 AND run_id = ?2 AND next_step = ?3 \
+             RETURNING run_id",
+        )
+        .bind(&[corp_id.into(), run_id.into(), num(step)])?,
+    );
+    let results = db.batch(statements).await?;
+    let ended = results
+        .last()
+        .map(|r| {
+            r.results::<serde_json::Value>()
+                .map(|rows| !rows.is_empty())
+        })
+        .transpose()?
+        .unwrap_or(false);
+    Ok(ended)
+}
+
+/// Renews run `run_id`'s lease while one of its steps waits (WeCom asked
+/// us to slow down), so the wait does not outlast the lease.
+pub async fn renew_sync_lease(
+    db: &Db,
+    corp_id: &str,
+    run_id: &str,
+    now: u64,
+    lease_secs: u64,
+) -> Result<()> {
+    db.prepare(
+        "UPDATE sync_leases SET expires_at = max(expires_at, ?3 + ?4) \
+         WHERE corp_id = ?1 AND run_id = ?2 AND expires_at > ?3",
+    )
+    .bind(&[corp_id.into(), run_id.into(), num(now), num(lease_secs)])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// A run whose steps have gone quiet: no step renewed its lease since
+/// `quiet_since`, and the lease still holds (its next step's message was
+/// lost, or the step that would have sent it lost its reply).
+pub struct QuietRun {
+    pub corp_id: String,
+    pub run_id: String,
+    pub next_step: u64,
+}
+
+/// Up to `limit` runs quiet since before `quiet_since` (their lease was
+/// last renewed then: it expires `lease_secs` after that) whose lease
+/// still holds at `now`.
+pub async fn quiet_sync_runs(
+    db: &Db,
+    quiet_since: u64,
+    lease_secs: u64,
+    now: u64,
+    limit: u64,
+) -> Result<Vec<QuietRun>> {
+    #[derive(Deserialize)]
+    struct Row {
+        corp_id: String,
+        run_id: String,
+        next_step: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT corp_id, run_id, next_step FROM sync_leases \
+             WHERE expires_at > ?3 AND expires_at < ?1 + ?2 LIMIT ?4",
+        )
+        .bind(&[num(quiet_since), num(lease_secs), num(now), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| QuietRun {
+            corp_id: r.corp_id,
+            run_id: r.run_id,
+            next_step: r.next_step as u64,
+        })
+        .collect())
+}
+
 /// Every hash the run's steps saw, hex, one string per step.
 pub async fn sync_seen(db: &Db, corp_id: &str, run_id: &str) -> Result<Vec<String>> {
     #[derive(Deserialize)]
