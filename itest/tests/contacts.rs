@@ -674,3 +674,41 @@ fn a_member_deleted_without_a_callback_departs_at_the_end_of_a_chained_sync() {
     assert_eq!(done["counts"]["departed"], 1, "{done}");
     assert_eq!(members(&admin, &corp, "")["u000005"]["status"], "departed");
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_sync_step_waiting_out_wecom_renews_its_lease() {
+    let (corp, admin) = installed_and_synced("renew");
+    // WeCom refuses the next four user/list calls as too frequent (45009):
+    // one step waits them out (a second each in tests, a minute in
+    // production, up to an hour in all).
+    let busy = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/busy"),
+        &json!({"call": "user/list", "times": 4, "errcode": 45009}),
+    );
+    assert_eq!(busy.status, 200, "{}", busy.text);
+    let before = sync_id(&admin, &corp);
+    start_sync(&admin, &corp);
+    // The lease as each poll finds it: (the step it waits at, its expiry).
+    let mut seen: Vec<(u64, u64)> = vec![];
+    for _ in 0..300 {
+        let lease = d1(&format!(
+            "SELECT next_step, expires_at FROM sync_leases WHERE corp_id = '{corp}'"
+        ));
+        let Some(l) = lease.first() else { break };
+        let now = (
+            l["next_step"].as_u64().unwrap_or(0),
+            l["expires_at"].as_u64().unwrap_or(0),
+        );
+        if seen.last() != Some(&now) {
+            seen.push(now);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let done = wait_for_sync(&admin, &corp, before);
+    assert_eq!(done["state"], "done", "{done}");
+    // Renewed while waiting at one step, not only when a step ended.
+    let renewed_in_place = seen.windows(2).any(|w| w[0].0 == w[1].0 && w[1].1 > w[0].1);
+    assert!(renewed_in_place, "lease over time: {seen:?}");
+}
