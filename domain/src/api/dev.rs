@@ -1,0 +1,92 @@
+//! Development routes' bodies (`/auth/dev-login`, `/api/v1/dev/*`): never
+//! served by the production Worker.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /auth/dev-login` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DevLogin {
+    pub corp_id: String,
+    pub userid: String,
+}
+
+/// `POST /api/v1/dev/clock` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ClockOffset {
+    pub offset_secs: i64,
+}
+
+/// `POST /api/v1/dev/clock` answer: the offset and the worker's time now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ClockNow {
+    pub offset_secs: i64,
+    pub now: u64,
+}
+
+/// `POST /api/v1/dev/query` body: one read-only SELECT.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DevQuery {
+    pub sql: String,
+}
+
+/// `POST /api/v1/dev/query` answer: the rows as D1 returns them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DevRows {
+    pub results: Vec<serde_json::Value>,
+}
+
+/// `POST /api/v1/dev/kv_keys` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct KvPrefix {
+    pub prefix: String,
+}
+
+/// `POST /api/v1/dev/kv_keys` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct KvKeys {
+    pub keys: Vec<String>,
+}
+
+/// `POST /api/v1/dev/faults` body and answer: the share of D1 round trips
+/// that fail, from 0 (none, the default) to 1 (all), and whether half of
+/// those failures happen after D1 committed (the statement ran, its reply
+/// was lost: the Worker sees an error all the same). Development only.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct D1Faults {
+    pub d1_failure_share: f64,
+    #[serde(default)]
+    pub lost_replies: bool,
+}
+
+/// `POST /api/v1/dev/reconcile` body: the organisation to reconcile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DevReconcile {
+    pub corp_id: String,
+}
+
+/// `POST /api/v1/dev/seal_old` body: the organisation whose permanent
+/// code is to be sealed the old way, and whether the old kind stays
+/// retired (a deployment past the upgrade) or not (one just upgraded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DevSealOld {
+    pub corp_id: String,
+    #[serde(default)]
+    pub keep_retired: bool,
+}
+
+/// `POST /api/v1/dev/noop` answer: nothing was read or written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Noop {
+    pub ok: bool,
+}
