@@ -1,6 +1,6 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
 //! `orgs` (organisations, admins, install history), `events`, `contacts`
-//! (members), `departments`, `seats` (orders, seats, transfers),
+//! (members), `departments`, `orders`, `seats` (seats, transfers),
 //! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
@@ -9,6 +9,7 @@ mod contacts;
 mod departments;
 mod events;
 mod facts;
+mod orders;
 mod orgs;
 mod requests;
 mod seals;
@@ -21,6 +22,7 @@ pub use contacts::*;
 pub use departments::*;
 pub use events::*;
 pub use facts::*;
+pub use orders::*;
 pub use orgs::*;
 pub use requests::*;
 pub use seals::*;
