@@ -1,8 +1,9 @@
 //! What each callback does, dispatched to the feature that owns it. Every
 //! action is idempotent (upserts, deletes), so a retry after a half-failed
 //! attempt converges to the same state; an effect that is not (a seat
-//! request counts visits) is returned as an [`EventWrite`] and written in
-//! one batch with the event's mark, only while the event is unmarked. An
+//! request counts visits; a license push's audit row) is returned as an
+//! [`EventWrite`] and written in one batch with the event's mark, only
+//! while the event is unmarked. An
 //! effect in WeCom (an install spends its auth code) is recorded under the
 //! event's key before the mark, and a retry resumes from it.
 
@@ -34,6 +35,20 @@ impl<T: Into<String>> From<T> for Outcome {
             corp_id: None,
             writes: vec![],
         }
+    }
+}
+
+/// A license push's outcome, its audit row left for the mark's batch.
+fn with_audit(corp_id: &str, done: mirror::Mirrored) -> Outcome {
+    let (action, detail) = done.audit;
+    Outcome {
+        note: done.note,
+        corp_id: None,
+        writes: vec![EventWrite::Audit {
+            corp_id: corp_id.to_owned(),
+            action,
+            detail,
+        }],
     }
 }
 
@@ -136,26 +151,27 @@ pub async fn system(
                 // organisation's orders from WeCom, this one among them.
                 return Ok("kept: the install reads this order from WeCom".into());
             }
-            Ok(mirror::mirror_order(env, cfg, auth_corp_id, order_id, now)
-                .await?
-                .into())
+            Ok(with_audit(
+                auth_corp_id,
+                mirror::mirror_order(env, cfg, auth_corp_id, order_id, now).await?,
+            ))
         }
         SystemKind::LicenseRefund {
             auth_corp_id,
             order_id,
             order_status,
-        } => Ok(
-            mirror::refund_order(env, cfg, auth_corp_id, order_id, *order_status, now)
-                .await?
-                .into(),
-        ),
+        } => Ok(with_audit(
+            auth_corp_id,
+            mirror::refund_order(env, cfg, auth_corp_id, order_id, *order_status, now).await?,
+        )),
         SystemKind::AutoActivate {
             auth_corp_id,
             accounts,
             ..
-        } => Ok(mirror::auto_activated(env, auth_corp_id, accounts, now)
-            .await?
-            .into()),
+        } => Ok(with_audit(
+            auth_corp_id,
+            mirror::auto_activated(env, auth_corp_id, accounts, now).await?,
+        )),
         SystemKind::Unknown { .. } => Ok("kept: unknown kind".into()),
     }
 }

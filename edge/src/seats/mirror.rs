@@ -106,6 +106,13 @@ async fn mirror_one(
     Ok(accounts.len())
 }
 
+/// What a license push did, and its audit row (action, detail), which the
+/// event writes with its mark so a retry never writes it twice.
+pub struct Mirrored {
+    pub note: String,
+    pub audit: (&'static str, serde_json::Value),
+}
+
 /// `license_pay_success`: the order and its accounts, read from WeCom.
 pub async fn mirror_order(
     env: &Env,
@@ -113,14 +120,18 @@ pub async fn mirror_order(
     corp_id: &str,
     order_id: &str,
     now: u64,
-) -> Result<String, ApiError> {
+) -> Result<Mirrored, ApiError> {
     let wecom = WeCom::new(cfg, env::kv(env)?);
     let db = env::db(env)?;
     let accounts = mirror_one(&db, &wecom, corp_id, order_id, now).await?;
-    let detail = json!({"order_id": order_id, "accounts": accounts});
-    store::audit(&db, corp_id, now, "wecom", "order_paid", &detail).await?;
     cache::bump_generation(env, corp_id).await;
-    Ok(format!("order {order_id}: {accounts} accounts"))
+    Ok(Mirrored {
+        note: format!("order {order_id}: {accounts} accounts"),
+        audit: (
+            "order_paid",
+            json!({"order_id": order_id, "accounts": accounts}),
+        ),
+    })
 }
 
 /// How far back an organisation's orders are read when they never were (an
@@ -219,15 +230,16 @@ pub async fn refund_order(
     order_id: &str,
     outcome: RefundOutcome,
     now: u64,
-) -> Result<String, ApiError> {
+) -> Result<Mirrored, ApiError> {
     let db = env::db(env)?;
     let wecom = WeCom::new(cfg, env::kv(env)?);
     let status = wecom.get_order(order_id).await?.order_status;
     if outcome == RefundOutcome::Rejected {
         store::set_order_status(&db, corp_id, order_id, status, now).await?;
-        let detail = json!({"order_id": order_id});
-        store::audit(&db, corp_id, now, "wecom", "refund_rejected", &detail).await?;
-        return Ok("refund rejected: no seat changed".into());
+        return Ok(Mirrored {
+            note: "refund rejected: no seat changed".into(),
+            audit: ("refund_rejected", json!({"order_id": order_id})),
+        });
     }
     let accounts = wecom.order_accounts(order_id).await?;
     let still_held: Vec<&str> = accounts
@@ -235,10 +247,14 @@ pub async fn refund_order(
         .filter_map(|a| a.active_code.as_deref())
         .collect();
     let codes = store::refund_order(&db, corp_id, order_id, status, &still_held, now).await?;
-    let detail = json!({"order_id": order_id, "seats": codes.len(), "codes": codes});
-    store::audit(&db, corp_id, now, "wecom", "order_refunded", &detail).await?;
     cache::bump_generation(env, corp_id).await;
-    Ok(format!("{} seats refunded", codes.len()))
+    Ok(Mirrored {
+        note: format!("{} seats refunded", codes.len()),
+        audit: (
+            "order_refunded",
+            json!({"order_id": order_id, "seats": codes.len(), "codes": codes}),
+        ),
+    })
 }
 
 /// `auto_activate`: WeCom bound free accounts to members who used the app.
@@ -247,15 +263,16 @@ pub async fn auto_activated(
     corp_id: &str,
     accounts: &[ActivatedAccount],
     now: u64,
-) -> Result<String, ApiError> {
+) -> Result<Mirrored, ApiError> {
     let db = env::db(env)?;
     for a in accounts {
         store::auto_activated(&db, corp_id, a, now).await?;
     }
-    let detail = json!({"accounts": accounts.len()});
-    store::audit(&db, corp_id, now, "wecom", "auto_activated", &detail).await?;
     cache::bump_generation(env, corp_id).await;
-    Ok(format!("{} accounts auto-activated", accounts.len()))
+    Ok(Mirrored {
+        note: format!("{} accounts auto-activated", accounts.len()),
+        audit: ("auto_activated", json!({"accounts": accounts.len()})),
+    })
 }
 
 /// Cron: repairs the seat mirror from WeCom. `list_actived_account` says who

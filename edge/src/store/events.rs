@@ -225,7 +225,7 @@ pub async fn mark_event_applied(
 ) -> Result<()> {
     let mut batch = writes
         .iter()
-        .map(|w| w.statement(db, dedupe_key))
+        .map(|w| w.statement(db, dedupe_key, now))
         .collect::<Result<Vec<_>>>()?;
     batch.push(
         db.prepare(
@@ -255,16 +255,42 @@ pub enum EventWrite {
         userid: String,
         at: u64,
     },
+    /// The event's audit row (WeCom the actor), while the organisation
+    /// exists.
+    Audit {
+        corp_id: String,
+        action: &'static str,
+        detail: serde_json::Value,
+    },
 }
 
 impl EventWrite {
-    fn statement(&self, db: &Db, dedupe_key: &str) -> Result<Statement> {
+    fn statement(&self, db: &Db, dedupe_key: &str, now: u64) -> Result<Statement> {
         match self {
             EventWrite::SeatRequest {
                 corp_id,
                 userid,
                 at,
             } => super::record_seat_request_once(db, dedupe_key, corp_id, userid, *at),
+            EventWrite::Audit {
+                corp_id,
+                action,
+                detail,
+            } => db
+                .prepare(
+                    "INSERT INTO audit (corp_id, at, actor, action, detail) \
+                     SELECT ?1, ?2, 'wecom', ?3, ?4 \
+                     WHERE EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1) \
+                       AND NOT EXISTS (SELECT 1 FROM events \
+                                       WHERE dedupe_key = ?5 AND applied_at IS NOT NULL)",
+                )
+                .bind(&[
+                    corp_id.as_str().into(),
+                    num(now),
+                    (*action).into(),
+                    detail.to_string().into(),
+                    dedupe_key.into(),
+                ]),
         }
     }
 }
