@@ -834,6 +834,7 @@ fn junk_sign_in_codes_cost_at_most_the_budget() {
     let asked_before = wecom_calls("service/get_login_info");
     let one_client = client_at(&fresh_client_address()).redirects(0).build();
     let mut refused = 0;
+    let started = std::time::Instant::now();
     for i in 0..1000 {
         let url = format!("{}/auth/wecom-admin?auth_code=junk{i}", edge());
         let resp = match one_client.get(&url).set("User-Agent", DESKTOP).call() {
@@ -851,12 +852,16 @@ fn junk_sign_in_codes_cost_at_most_the_budget() {
         }
     }
     let asked = wecom_calls("service/get_login_info") - asked_before;
+    // The budget is per window of a minute (fixed windows, as Cloudflare
+    // counts): a burst that crosses a window's end spends two budgets.
+    let windows = started.elapsed().as_secs() / 60 + 2;
     assert!(
-        asked <= budget,
-        "WeCom was asked {asked} times for one client's junk (budget {budget})"
+        asked <= budget * windows,
+        "WeCom was asked {asked} times for one client's junk \
+         (budget {budget} a minute, {windows} windows at most)"
     );
     assert!(
-        refused >= 1000 - budget,
+        refused >= 1000 - budget * windows,
         "only {refused} of 1000 answered 429"
     );
     // Someone else is not held back by that client.
