@@ -199,16 +199,7 @@ pub async fn advance_sync(
             num(chunks),
         ])?,
     );
-    let results = db.batch(statements).await?;
-    let advanced = results
-        .last()
-        .map(|r| {
-            r.results::<serde_json::Value>()
-                .map(|rows| !rows.is_empty())
-        })
-        .transpose()?
-        .unwrap_or(false);
-    Ok(advanced)
+    last_returned_a_row(&db.batch(statements).await?)
 }
 
 /// Ends run `run_id` at its last step `step`, in one transaction: its
@@ -257,16 +248,20 @@ pub async fn end_sync_run(
         )
         .bind(&[corp_id.into(), run_id.into(), num(step)])?,
     );
-    let results = db.batch(statements).await?;
-    let ended = results
+    last_returned_a_row(&db.batch(statements).await?)
+}
+
+/// Whether a batch's last statement (an `UPDATE` or `DELETE … RETURNING`,
+/// conditional on the run's step) returned a row: it found the run there.
+fn last_returned_a_row(results: &[worker::D1Result]) -> Result<bool> {
+    Ok(results
         .last()
         .map(|r| {
             r.results::<serde_json::Value>()
                 .map(|rows| !rows.is_empty())
         })
         .transpose()?
-        .unwrap_or(false);
-    Ok(ended)
+        .unwrap_or(false))
 }
 
 /// Renews run `run_id`'s lease while one of its steps waits (WeCom asked
