@@ -213,6 +213,16 @@ pub mod dev {
         ))
     }
 
+    /// Whether the fault switch drops contacts sync steps (their queue
+    /// message is lost) in the current invocation.
+    pub fn lose_sync_steps() -> bool {
+        CURRENT.with(|c| {
+            c.borrow()
+                .as_ref()
+                .is_some_and(|i| i.faults.lose_sync_steps)
+        })
+    }
+
     /// Whether a call fails, given the share that should and a uniform
     /// draw in `[0, 1)`.
     pub(super) fn fails(failure_share: f64, draw: f64) -> bool {

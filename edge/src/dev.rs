@@ -75,6 +75,7 @@ thread_local! {
 const NO_FAULTS: D1Faults = D1Faults {
     d1_failure_share: 0.0,
     lost_replies: false,
+    lose_sync_steps: false,
 };
 
 /// A new invocation with the fault switch as KV has it (none outside dev
@@ -110,13 +111,15 @@ pub fn count_d1_calls(mut resp: Response, invocation: &Invocation) -> Response {
 }
 
 impl Shape for D1Faults {
-    const SHAPE: &'static str = "{\"d1_failure_share\": 0..=1, \"lost_replies\"?: bool}";
+    const SHAPE: &'static str =
+        "{\"d1_failure_share\": 0..=1, \"lost_replies\"?: bool, \"lose_sync_steps\"?: bool}";
 }
 
 /// `POST /api/v1/dev/faults {"d1_failure_share", "lost_replies"?}`: from
 /// the next invocation on, that share of D1 round trips fails with an
 /// error (`d1::dev`), half of them after D1 ran the statement when
-/// `lost_replies`; 0 turns the switch off.
+/// `lost_replies`; 0 turns the switch off. With `lose_sync_steps` the
+/// queue consumer drops every contacts sync step (`events::sync_step`).
 pub async fn set_faults(env: Env, Json(f): Json<D1Faults>) -> Result<Json<D1Faults>, ApiError> {
     if !(0.0..=1.0).contains(&f.d1_failure_share) {
         return Err(ApiError::bad_request("d1_failure_share must be 0..=1"));

@@ -551,14 +551,21 @@ pub struct D1Faults;
 impl D1Faults {
     /// That share of D1 round trips fails before D1 runs them.
     pub fn on(d1_failure_share: f64) -> D1Faults {
-        set_faults(d1_failure_share, false);
+        set_faults(d1_failure_share, false, false);
+        D1Faults
+    }
+
+    /// Every contacts sync step's queue message is dropped unapplied (D1
+    /// itself does not fail).
+    pub fn losing_sync_steps() -> D1Faults {
+        set_faults(0.0, false, true);
         D1Faults
     }
 
     /// That share fails, half of them after D1 ran the statement (the
     /// reply is lost: the Worker sees an error, the write is done).
     pub fn with_lost_replies(d1_failure_share: f64) -> D1Faults {
-        set_faults(d1_failure_share, true);
+        set_faults(d1_failure_share, true, false);
         D1Faults
     }
 }
@@ -570,10 +577,10 @@ impl Drop for D1Faults {
 }
 
 pub fn set_d1_faults(d1_failure_share: f64) {
-    set_faults(d1_failure_share, false);
+    set_faults(d1_failure_share, false, false);
 }
 
-fn set_faults(d1_failure_share: f64, lost_replies: bool) {
+fn set_faults(d1_failure_share: f64, lost_replies: bool, lose_sync_steps: bool) {
     let a = answer(
         browser()
             .post(&format!("{}/api/v1/dev/faults", edge()))
@@ -584,6 +591,7 @@ fn set_faults(d1_failure_share: f64, lost_replies: bool) {
             .send_json(serde_json::json!({
                 "d1_failure_share": d1_failure_share,
                 "lost_replies": lost_replies,
+                "lose_sync_steps": lose_sync_steps,
             })),
     );
     assert_eq!(a.status, 200, "{}", a.text);

@@ -960,3 +960,60 @@ fn permanent_codes_sealed_the_old_way_are_sealed_again_then_refused() {
     // Uninstalled, it leaves nothing behind for the other tests' cron runs.
     sim_uninstall(&idle);
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_sync_whose_next_step_was_lost_is_woken_by_the_cron() {
+    let _one_at_a_time = serial();
+    let (corp, admin) = installed_and_synced("quiet");
+    let before = sync_id(&admin, &corp);
+    let run = {
+        // The step's queue message is lost: nothing moves the run on.
+        let _lost = D1Faults::losing_sync_steps();
+        let a = post_json(
+            &admin,
+            &format!("{}/api/v1/corps/{corp}/sync", edge()),
+            &json!({}),
+        );
+        assert_eq!(a.status, 202, "{}", a.text);
+        let run = a.json()["id"].as_str().unwrap().to_owned();
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        run
+    };
+    assert_ne!(Some(run.clone()), before);
+    let stuck = sync_status(&admin, &corp);
+    assert_eq!(
+        (stuck["id"].as_str(), &stuck["state"]),
+        (Some(run.as_str()), &json!("running"))
+    );
+    // The admin cannot start another while its lease holds.
+    let again = post_json(
+        &admin,
+        &format!("{}/api/v1/corps/{corp}/sync", edge()),
+        &json!({}),
+    );
+    assert_eq!(again.status, 409, "{}", again.text);
+
+    // A run quiet for less than ten minutes may only be slow: left alone.
+    run_cron();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(sync_status(&admin, &corp)["state"], "running");
+
+    // Quiet for eleven minutes, lease (fifteen) still held: the cron sends
+    // the step the run expects, and the run finishes and lets go of its
+    // lease (the same cron may then start its own sync: hence the lease,
+    // not the status, is read).
+    let _later = MovedClock::by(11 * 60);
+    run_cron();
+    let lease =
+        format!("SELECT run_id FROM sync_leases WHERE corp_id = '{corp}' AND run_id = '{run}'");
+    for _ in 0..300 {
+        if d1(&lease).is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(d1(&lease).is_empty(), "run {run} still holds its lease");
+    let after = wait_for_sync(&admin, &corp, before);
+    assert_ne!(after["state"], "failed", "{after}");
+}

@@ -57,13 +57,18 @@ pub struct KvKeys {
 /// `POST /api/v1/dev/faults` body and answer: the share of D1 round trips
 /// that fail, from 0 (none, the default) to 1 (all), and whether half of
 /// those failures happen after D1 committed (the statement ran, its reply
-/// was lost: the Worker sees an error all the same). Development only.
+/// was lost: the Worker sees an error all the same), and whether the
+/// queue consumer drops every contacts sync step it is given (the message
+/// is lost, as when a send after the step's commit fails). Development
+/// only.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct D1Faults {
     pub d1_failure_share: f64,
     #[serde(default)]
     pub lost_replies: bool,
+    #[serde(default)]
+    pub lose_sync_steps: bool,
 }
 
 /// `POST /api/v1/dev/reconcile` body: the organisation to reconcile.

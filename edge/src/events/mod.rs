@@ -191,6 +191,12 @@ async fn sync_step(
         }
         return;
     }
+    #[cfg(feature = "dev")]
+    if crate::d1::dev::lose_sync_steps() {
+        worker::console_log!("dev: sync step {corp_id} {run_id} {step} lost (fault switch)");
+        message.ack();
+        return;
+    }
     match sync::step(env, corp_id, run_id, step).await {
         Ok(StepOutcome::Done) => message.ack(),
         // The step before is finishing: a moment later it will be this one's turn.
