@@ -22,10 +22,14 @@ log "building sim"
 cargo build -p sim
 
 log "building app (Leptos CSR -> dist/)"
-cargo build --release --target wasm32-unknown-unknown -p app
+# `erase_components` type-erases Leptos's views: about 8 % less wasm. Its
+# own target directory, so the flag does not make cargo rebuild the
+# Worker's wasm dependencies (and they the app's) on every build.
+RUSTFLAGS="--cfg erase_components" \
+  cargo build --release --target wasm32-unknown-unknown -p app --target-dir target/app
 rm -rf dist.tmp && mkdir -p dist.tmp/pkg
 wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg --out-name app \
-  target/wasm32-unknown-unknown/release/app.wasm
+  target/app/wasm32-unknown-unknown/release/app.wasm
 # shellcheck disable=SC2086
 "$wasm_opt" -Oz $wasm_features dist.tmp/pkg/app_bg.wasm -o dist.tmp/pkg/app_bg.wasm
 cp -r public/. dist.tmp/

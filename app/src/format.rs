@@ -1,23 +1,7 @@
 //! Between the admin's screen and plain values: dates in China Standard
-//! Time (UTC+8, no DST), typed lists of ids, and form fields left empty.
+//! Time (`domain::when`), typed lists of ids, and form fields left empty.
 
-const CST_OFFSET_SECS: u64 = 8 * 3600;
-
-/// `YYYY-MM-DD` of a Unix time, in China Standard Time.
-pub fn date(secs: u64) -> String {
-    let days = ((secs + CST_OFFSET_SECS) / 86_400) as i64;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
+pub use domain::when::date;
 
 /// Splits a typed list of user ids (commas, spaces, Chinese commas, lines).
 pub fn userids(text: &str) -> Vec<String> {
@@ -45,15 +29,6 @@ pub fn given(value: String) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_in_china_standard_time() {
-        assert_eq!(date(0), "1970-01-01");
-        // 2024-02-29 16:00 UTC is already 1 March in Beijing.
-        assert_eq!(date(1_709_222_400), "2024-03-01");
-        assert_eq!(date(1_709_222_399), "2024-02-29");
-        assert_eq!(date(1_798_732_800), "2027-01-01");
-    }
 
     #[test]
     fn typed_lists_split_on_any_separator() {

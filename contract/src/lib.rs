@@ -198,6 +198,31 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::SessionsRevoked>()),
             &[],
         ),
+        Audit => op(
+            Some(s.query::<AuditQuery>()),
+            None,
+            (200, s.answer::<Page<AuditItem>>()),
+            &[400],
+        ),
+        ExportMembers => op(Some(s.query::<MemberFilters>()), None, (200, csv()), &[400]),
+        ExportSeats => op(Some(s.query::<SeatFilters>()), None, (200, csv()), &[400]),
+        ExportOrders => op(None, None, (200, csv()), &[]),
+        ExportAudit => op(Some(s.query::<AuditFilters>()), None, (200, csv()), &[400]),
+    }
+}
+
+/// A CSV export's body: text, its first line the header
+/// (`edge::reports::export`).
+fn csv() -> Value {
+    json!({"type": "string", "description": "UTF-8 CSV with a byte-order mark, CRLF line ends; the first line names the columns"})
+}
+
+/// The media type of a route's success body.
+fn media(route: Route) -> &'static str {
+    if route.path().ends_with(".csv") {
+        "text/csv"
+    } else {
+        "application/json"
     }
 }
 
@@ -295,7 +320,11 @@ fn parameters(route: Route, op: &Operation) -> Vec<Value> {
 }
 
 fn json_content(schema: Value) -> Value {
-    json!({"application/json": {"schema": schema}})
+    content("application/json", schema)
+}
+
+fn content(media: &str, schema: Value) -> Value {
+    json!({media: {"schema": schema}})
 }
 
 fn describe(route: Route, s: &mut Schemas) -> Value {
@@ -304,7 +333,7 @@ fn describe(route: Route, s: &mut Schemas) -> Value {
     let (ok_status, ok_schema) = op.ok.clone();
     responses.insert(
         ok_status.to_string(),
-        json!({"description": "Success.", "content": json_content(ok_schema.clone())}),
+        json!({"description": "Success.", "content": content(media(route), ok_schema.clone())}),
     );
     for status in statuses(route, &op) {
         let body = if route == Route::Health {

@@ -125,6 +125,11 @@ routes! {
     RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", ManageOrOperator, "Sends the failed callbacks to the queue again (an admin who manages, or the provider's operator key)";
     AgentConfig    => Get  "/api/v1/corps/{corp_id}/jsapi/agent_config", Session, "Signs wx.agentConfig for a console page, so WeCom's JS-SDK can show real names";
     RevokeSessions => Post "/api/v1/corps/{corp_id}/sessions/revoke", Manage, "Ends every session of the organisation, the caller's too";
+    Audit          => Get  "/api/v1/corps/{corp_id}/audit", Session, "The audit log, newest first: admins' actions, sign-ins, changes WeCom pushed, the cron's repairs";
+    ExportMembers  => Get  "/api/v1/corps/{corp_id}/export/members.csv", Session, "Members with their seats as CSV (UTF-8 with BOM), the members list's filters; at most 105000 rows";
+    ExportSeats    => Get  "/api/v1/corps/{corp_id}/export/seats.csv", Session, "Seats as CSV (UTF-8 with BOM), the seat list's filters; at most 105000 rows";
+    ExportOrders   => Get  "/api/v1/corps/{corp_id}/export/orders.csv", Session, "Orders mirrored from WeCom as CSV (UTF-8 with BOM)";
+    ExportAudit    => Get  "/api/v1/corps/{corp_id}/export/audit.csv", Session, "The audit log as CSV (UTF-8 with BOM), its filters, newest first; at most 105000 rows";
 }
 
 /// A table path in the router's form (`{corp_id}` becomes `:corp_id`).
@@ -168,8 +173,14 @@ mod tests {
 
     #[test]
     fn a_bounded_list_says_its_bound_in_its_summary() {
-        use crate::api::{FORECAST_WEIGHED, ORDERS_LISTED, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
+        use crate::api::{
+            EXPORT_ROWS_MAX, FORECAST_WEIGHED, ORDERS_LISTED, REQUESTS_LISTED, SUGGESTIONS_WEIGHED,
+        };
+        let export = EXPORT_ROWS_MAX as usize;
         for (route, bound) in [
+            (Route::ExportMembers, export),
+            (Route::ExportSeats, export),
+            (Route::ExportAudit, export),
             (Route::Orders, ORDERS_LISTED),
             (Route::Requests, REQUESTS_LISTED),
             (Route::Suggestions, SUGGESTIONS_WEIGHED),

@@ -38,6 +38,7 @@ mod kv;
 mod me;
 mod pages;
 mod queue;
+mod reports;
 mod seats;
 mod session;
 mod signin;
@@ -47,6 +48,7 @@ mod wecom;
 use contacts::routes as members;
 use domain::routes::{self, Door::*, Route};
 use http::{admin, manage, manage_or_operator, member, open};
+use reports::export;
 use seats::routes as seat;
 
 #[event(fetch)]
@@ -154,6 +156,11 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         RetryEvents  => manage_or_operator(r, c, api::retry_events).await,
         AgentConfig  => admin(r, c, jsapi::agent_config).await,
         RevokeSessions => manage(r, c, signin::revoke_sessions).await,
+        Audit        => admin(r, c, reports::audit::audit).await,
+        ExportMembers => admin(r, c, export::members).await,
+        ExportSeats  => admin(r, c, export::seats).await,
+        ExportOrders => admin(r, c, export::orders).await,
+        ExportAudit  => admin(r, c, export::audit).await,
     }
 }
 

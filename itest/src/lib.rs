@@ -460,6 +460,22 @@ pub fn installed_and_synced(tag: &str) -> (String, ureq::Agent) {
     installed_with(&sim_corp(&unique_corp(tag), &[2], &["sales1"]))
 }
 
+/// An organisation of `departments` departments (all in range) and
+/// `members` members, installed and synced once.
+pub fn generated(tag: &str, departments: u64, members: u64) -> (String, ureq::Agent) {
+    let corp = put_sim_corp(&sim_corp(&unique_corp(tag), &[1], &[]));
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/generate"),
+        &serde_json::json!({"departments": departments, "members": members}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    sim_install(&corp);
+    let admin = signed_in(&corp, "boss");
+    wait_for_sync(&admin, &corp, None);
+    (corp, admin)
+}
+
 /// Creates and installs an organisation from its whole contacts (admin
 /// `boss`), and returns its id and admin, signed in, after the first sync.
 pub fn installed_with(contacts: &Value) -> (String, ureq::Agent) {

@@ -526,22 +526,6 @@ fn start_sync(admin: &ureq::Agent, corp: &str) -> String {
     a.json()["id"].as_str().unwrap().to_owned()
 }
 
-/// An organisation of `departments` departments (all in range) and
-/// `members` members, installed and synced once.
-fn generated(tag: &str, departments: u64, members: u64) -> (String, ureq::Agent) {
-    let corp = put_sim_corp(&sim_corp(&unique_corp(tag), &[1], &[]));
-    let a = sim_send(
-        "POST",
-        &format!("/_sim/corps/{corp}/generate"),
-        &json!({"departments": departments, "members": members}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text);
-    sim_install(&corp);
-    let admin = signed_in(&corp, "boss");
-    wait_for_sync(&admin, &corp, None);
-    (corp, admin)
-}
-
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
 fn a_full_sync_runs_chunk_by_chunk_and_shows_its_progress() {

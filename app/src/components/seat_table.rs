@@ -5,7 +5,7 @@ use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::refresh::use_refresh;
 use crate::format::{date, given};
 use crate::i18n::{account_status, tr, tr_wecom, Text};
-use domain::api::SeatQuery;
+use domain::api::{SeatFilters, SeatQuery};
 use leptos::prelude::*;
 
 fn status_text(status: &str) -> Text {
@@ -28,8 +28,10 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
     let seats = Paged::new(move |cursor| {
         refresh.track();
         let query = SeatQuery {
-            status: given(status.get()),
-            seat_type: None,
+            filters: SeatFilters {
+                status: given(status.get()),
+                seat_type: None,
+            },
             cursor,
             limit: Some(PAGE_SIZE.to_owned()),
         };

@@ -7,7 +7,7 @@ use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::session::WithSession;
 use crate::format::given;
 use crate::i18n::{tr, use_lang, Lang, Text};
-use domain::api::{MemberQuery, Status, Via};
+use domain::api::{MemberFilters, MemberQuery, Status, Via};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use std::collections::HashMap;
@@ -56,12 +56,14 @@ fn MemberList(corp_id: String) -> impl IntoView {
     let members = Paged::new(move |cursor| {
         // The filters as the members route reads them.
         let query = MemberQuery {
-            // Sent even when empty, as it always was: `q=` is no search.
-            q: Some(search.get()),
-            status: given(status.get()),
-            in_range: given(in_range.get()),
-            department_known: only_without.get().then(|| "false".to_owned()),
-            department_id: None,
+            filters: MemberFilters {
+                // Sent even when empty, as it always was: `q=` is no search.
+                q: Some(search.get()),
+                status: given(status.get()),
+                in_range: given(in_range.get()),
+                department_known: only_without.get().then(|| "false".to_owned()),
+                department_id: None,
+            },
             cursor,
             limit: Some(PAGE_SIZE.to_owned()),
         };

@@ -193,12 +193,12 @@ pub struct Reconciled {
     pub seats_repaired: u64,
 }
 
-/// `GET /api/v1/corps/{corp_id}/members` query. Every field is optional;
-/// an empty `q` or `cursor` means "not given", any other empty value is
-/// refused like any other value outside its schema.
+/// Which members: the members list's filters, and the members export's.
+/// Every field is optional; an empty `q` means "not given", any other
+/// empty value is refused like any other value outside its schema.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct MemberQuery {
+pub struct MemberFilters {
     /// Part of a name or userid. At most 48 bytes once `%`, `_` and `\`
     /// are escaped (D1 caps a LIKE pattern at 50 bytes); longer answers 400.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,6 +222,15 @@ pub struct MemberQuery {
         schemars(with = "Option<u32>", range(max = 4_294_967_295u64))
     )]
     pub department_id: Option<String>,
+}
+
+/// `GET /api/v1/corps/{corp_id}/members` query: the filters, and the page.
+/// An empty `cursor` means "not given".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct MemberQuery {
+    #[serde(flatten)]
+    pub filters: MemberFilters,
     /// The `next_cursor` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,

@@ -215,11 +215,11 @@ pub struct AutoActivate {
     pub auto_activate: bool,
 }
 
-/// `GET /api/v1/corps/{corp_id}/seats` query; an empty `cursor` means "not
-/// given", any other empty value is refused.
+/// Which seats: the seat list's filters, and the seats export's; an empty
+/// value is refused.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct SeatQuery {
+pub struct SeatFilters {
     /// `unassigned`, `active`, `expired`, `refunded`, `expired_unused` or `retired`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(with = "Option<SeatStatus>"))]
@@ -231,6 +231,15 @@ pub struct SeatQuery {
         schemars(with = "Option<u8>", range(min = 1, max = 2))
     )]
     pub seat_type: Option<String>,
+}
+
+/// `GET /api/v1/corps/{corp_id}/seats` query: the filters, and the page;
+/// an empty `cursor` means "not given".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct SeatQuery {
+    #[serde(flatten)]
+    pub filters: SeatFilters,
     /// The `next_cursor` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,

@@ -5,7 +5,8 @@ use crate::error::ApiError;
 use crate::http::{given, page_limit, Accepted, Admin, Json, Query};
 use crate::store::{self, MemberFilter, StoredDepartment};
 use domain::api::{
-    Advice, DepartmentNode, MemberItem, MemberQuery, Page, RangeSummary, SyncStarted, SyncStatus,
+    Advice, DepartmentNode, MemberFilters, MemberItem, MemberQuery, Page, RangeSummary,
+    SyncStarted, SyncStatus,
 };
 use domain::range::{Status, NO_DEPARTMENT_ADVICE_EN, NO_DEPARTMENT_ADVICE_ZH};
 use std::collections::HashSet;
@@ -21,7 +22,7 @@ fn flag(name: &str, v: &Option<String>) -> Result<Option<bool>, ApiError> {
     }
 }
 
-fn filter(q: &MemberQuery) -> Result<MemberFilter, ApiError> {
+pub fn filter(q: &MemberFilters) -> Result<MemberFilter, ApiError> {
     if let Some(search) = &q.q {
         store::check_search(search).map_err(|e| ApiError::bad_request(e.to_string()))?;
     }
@@ -57,7 +58,7 @@ pub async fn members(
     Query(q): Query<MemberQuery>,
 ) -> Result<Json<Page<MemberItem>>, ApiError> {
     let limit = page_limit(q.limit.as_deref())?;
-    let filter = filter(&q)?;
+    let filter = filter(&q.filters)?;
     let page = store::member_page(&a.db()?, a.corp_id(), &filter, given(&q.cursor), limit).await?;
     Ok(Json(page))
 }
@@ -138,9 +139,11 @@ mod tests {
     use super::*;
 
     /// The query as `Request::query` reads it.
-    fn q(pairs: &[(&str, &str)]) -> MemberQuery {
+    fn q(pairs: &[(&str, &str)]) -> MemberFilters {
         let text = serde_urlencoded::to_string(pairs).unwrap();
-        serde_urlencoded::from_str(&text).unwrap()
+        serde_urlencoded::from_str::<MemberQuery>(&text)
+            .unwrap()
+            .filters
     }
 
     #[test]

@@ -9,8 +9,8 @@ use crate::seats::actions::{self, Actor};
 use crate::store::{self, IdleSeat, Requester};
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, Forecast, ForecastRequest,
-    Items, MemberCounts, OrderItem, Page, SeatItem, SeatQuery, SeatRequest, Suggestion,
-    Suggestions, Summary, TransferRequest, TrialSummary,
+    Items, MemberCounts, OrderItem, Page, SeatFilters, SeatItem, SeatQuery, SeatRequest,
+    Suggestion, Suggestions, Summary, TransferRequest, TrialSummary,
 };
 use domain::seat::SeatType;
 use domain::trial::Trial;
@@ -87,7 +87,7 @@ pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
 }
 
 /// The seat list's filters: a known status, a seat type 1 or 2.
-fn seat_filter(q: &SeatQuery) -> Result<(Option<&str>, Option<u8>), ApiError> {
+pub fn seat_filter(q: &SeatFilters) -> Result<(Option<&str>, Option<u8>), ApiError> {
     let status = q.status.as_deref();
     if status.is_some_and(|s| !SEAT_STATUSES.contains(&s)) {
         return Err(ApiError::bad_request(
@@ -111,7 +111,7 @@ fn seat_filter(q: &SeatQuery) -> Result<(Option<&str>, Option<u8>), ApiError> {
 
 /// `GET .../seats`: accounts, `status` computed at now.
 pub async fn seats(a: Admin, Query(q): Query<SeatQuery>) -> Result<Json<Page<SeatItem>>, ApiError> {
-    let (status, seat_type) = seat_filter(&q)?;
+    let (status, seat_type) = seat_filter(&q.filters)?;
     let limit = page_limit(q.limit.as_deref())?;
     let (db, cursor, now) = (a.db()?, given(&q.cursor), now_secs());
     let page = store::seat_page(&db, a.corp_id(), status, seat_type, cursor, limit, now).await?;
@@ -297,11 +297,9 @@ mod tests {
 
     #[test]
     fn the_seat_filter_takes_known_statuses_and_types_only() {
-        let q = |status: Option<&str>, t: Option<&str>| SeatQuery {
+        let q = |status: Option<&str>, t: Option<&str>| SeatFilters {
             status: status.map(Into::into),
             seat_type: t.map(Into::into),
-            cursor: None,
-            limit: None,
         };
         assert_eq!(seat_filter(&q(None, None)).unwrap(), (None, None));
         assert_eq!(

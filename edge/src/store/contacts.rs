@@ -235,7 +235,7 @@ pub async fn finish_sync(
     run_batched(db, statements).await
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct MemberFilter {
     pub q: Option<String>,
     pub status: Option<Status>,
@@ -325,6 +325,13 @@ pub async fn member_page(
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<Page<MemberItem>> {
+    let total = member_count(db, corp_id, filter).await?;
+    let items = member_rows(db, corp_id, filter, cursor, limit + 1).await?;
+    Ok(page(items, limit, total, |m| m.userid.clone()))
+}
+
+/// How many members match: one query.
+pub async fn member_count(db: &Db, corp_id: &str, filter: &MemberFilter) -> Result<u64> {
     #[derive(Deserialize)]
     struct Count {
         n: f64,
@@ -339,10 +346,20 @@ pub async fn member_page(
         .bind(&count_params)?
         .first(None)
         .await?;
+    Ok(total.map(|c| c.n as u64).unwrap_or(0))
+}
 
+/// Up to `limit` members after userid `cursor` (from the first when
+/// `None`), in userid order: one query.
+pub async fn member_rows(
+    db: &Db,
+    corp_id: &str,
+    filter: &MemberFilter,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<Vec<MemberItem>> {
     let (conditions, values) = filter.sql(4);
-    let mut params: Vec<JsValue> =
-        vec![corp_id.into(), cursor.unwrap_or("").into(), num(limit + 1)];
+    let mut params: Vec<JsValue> = vec![corp_id.into(), cursor.unwrap_or("").into(), num(limit)];
     params.extend(values);
     let rows: Vec<MemberRow> = db
         .prepare(format!(
@@ -353,7 +370,7 @@ pub async fn member_page(
         .all()
         .await?
         .results()?;
-    let items: Vec<MemberItem> = rows
+    Ok(rows
         .into_iter()
         .map(|r| {
             let m = r.record();
@@ -367,9 +384,7 @@ pub async fn member_page(
                 via: m.via.into_iter().collect(),
             }
         })
-        .collect();
-    let total = total.map(|c| c.n as u64).unwrap_or(0);
-    Ok(page(items, limit, total, |m| m.userid.clone()))
+        .collect())
 }
 
 /// Active in-range members, those of them seen without a department, and

@@ -1,9 +1,10 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
-//! `orgs` (organisations, admins, install history), `events`, `contacts`
-//! (members), `departments`, `orders`, `seats` (seats, transfers),
+//! `audit` (reading the log), `orgs` (organisations, admins, install history), `events`, `contacts`
+//! (members), `departments`, `orders`, `seats` (seats, transfers), `seat_list` (the seat list and export),
 //! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
+mod audit;
 mod bind;
 mod contacts;
 mod departments;
@@ -13,11 +14,13 @@ mod orders;
 mod orgs;
 mod requests;
 mod seals;
+mod seat_list;
 mod seats;
 mod sessions;
 mod sync_runs;
 
-pub use bind::{audit, ping, write_audited};
+pub use audit::*;
+pub use bind::{audit, ping, write_audited, D1_QUERIES_PER_INVOCATION};
 pub use contacts::*;
 pub use departments::*;
 pub use events::*;
@@ -26,6 +29,7 @@ pub use orders::*;
 pub use orgs::*;
 pub use requests::*;
 pub use seals::*;
+pub use seat_list::*;
 pub use seats::*;
 pub use sessions::*;
 pub use sync_runs::*;

@@ -151,42 +151,65 @@ pub async fn known_orders(
         .collect())
 }
 
+#[derive(Deserialize)]
+struct OrderRow {
+    order_id: String,
+    order_type: f64,
+    order_status: f64,
+    base_count: f64,
+    interconnect_count: f64,
+    duration_days: f64,
+    created_at: f64,
+    paid_at: f64,
+}
+
+impl OrderRow {
+    fn item(self) -> OrderItem {
+        OrderItem {
+            order_id: self.order_id,
+            // A number WeCom added after our reading shows as unknown_<n>.
+            order_type: OrderType::from(self.order_type as u32),
+            order_status: OrderStatus::from(self.order_status as u32),
+            base_count: self.base_count as u64,
+            interconnect_count: self.interconnect_count as u64,
+            duration_days: self.duration_days as u64,
+            created_at: self.created_at as u64,
+            paid_at: self.paid_at as u64,
+        }
+    }
+}
+
+const ORDER_COLUMNS: &str = "order_id, order_type, order_status, base_count, interconnect_count, duration_days, created_at, paid_at";
+
 /// Orders mirrored from WeCom, newest payment first, at most [`ORDERS_LISTED`].
 pub async fn orders(db: &Db, corp_id: &str) -> Result<Vec<OrderItem>> {
-    #[derive(Deserialize)]
-    struct Row {
-        order_id: String,
-        order_type: f64,
-        order_status: f64,
-        base_count: f64,
-        interconnect_count: f64,
-        duration_days: f64,
-        created_at: f64,
-        paid_at: f64,
-    }
-    let rows: Vec<Row> = db
-        .prepare(
-            "SELECT order_id, order_type, order_status, base_count, interconnect_count, duration_days, created_at, paid_at \
-             FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC, order_id LIMIT ?2",
-        )
+    let rows: Vec<OrderRow> = db
+        .prepare(format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC, order_id LIMIT ?2"
+        ))
         .bind(&[corp_id.into(), num(ORDERS_LISTED as u64)])?
         .all()
         .await?
         .results()?;
-    Ok(rows
-        .into_iter()
-        .map(|r| OrderItem {
-            order_id: r.order_id,
-            // A number WeCom added after our reading shows as unknown_<n>.
-            order_type: OrderType::from(r.order_type as u32),
-            order_status: OrderStatus::from(r.order_status as u32),
-            base_count: r.base_count as u64,
-            interconnect_count: r.interconnect_count as u64,
-            duration_days: r.duration_days as u64,
-            created_at: r.created_at as u64,
-            paid_at: r.paid_at as u64,
-        })
-        .collect())
+    Ok(rows.into_iter().map(OrderRow::item).collect())
+}
+
+/// Up to `limit` orders after order id `cursor`, in id order: one query.
+pub async fn order_rows(
+    db: &Db,
+    corp_id: &str,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<Vec<OrderItem>> {
+    let rows: Vec<OrderRow> = db
+        .prepare(format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE corp_id = ?1 AND order_id > ?2 ORDER BY order_id LIMIT ?3"
+        ))
+        .bind(&[corp_id.into(), cursor.unwrap_or("").into(), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(OrderRow::item).collect())
 }
 
 /// `get_order`'s status of an order.

@@ -1,14 +1,14 @@
 //! Seats (interface-license accounts) and transfers: the codes free to
-//! activate, who holds what until when, WeCom's statuses, the seat page
-//! and its counts.
+//! activate, who holds what until when, WeCom's statuses and the seat
+//! counts (the list itself: `seat_list`).
 
-use super::bind::{changes, json_str, num, opt_num, page, JSON_ROWS};
+use super::bind::{changes, json_str, num, JSON_ROWS};
 use crate::d1::{Db, Statement};
-use domain::api::{Page, SeatCounts, SeatItem};
+use domain::api::SeatCounts;
 use domain::seat::activation_deadline;
 use domain::wecom::{AccountStatus, ActiveInfo};
 use serde::Deserialize;
-use worker::{wasm_bindgen::JsValue, Result};
+use worker::Result;
 
 /// An account bought and not yet bound, with how long it lasts once bound.
 #[derive(Debug, Clone)]
@@ -320,86 +320,6 @@ pub async fn retire_codes(
     let mut retired: Vec<String> = rows.into_iter().map(|r| r.active_code).collect();
     retired.sort_unstable();
     Ok(retired)
-}
-
-/// A seat's status as shown, right at `?2` (now): a retired code (WeCom no
-/// longer knows it), an unbound code past its activation deadline, an
-/// active one past its expiry, else the stored status.
-const SHOWN_STATUS: &str = "CASE WHEN retired_at IS NOT NULL THEN 'retired' \
-       WHEN status = 'unassigned' AND activate_by < ?2 THEN 'expired_unused' \
-       WHEN status = 'active' AND expires_at <= ?2 THEN 'expired' ELSE status END";
-
-/// The seat list; `status` is computed so it is right at `now`.
-pub async fn seat_page(
-    db: &Db,
-    corp_id: &str,
-    status: Option<&str>,
-    seat_type: Option<u8>,
-    cursor: Option<&str>,
-    limit: u64,
-    now: u64,
-) -> Result<Page<SeatItem>> {
-    #[derive(Deserialize)]
-    struct Row {
-        active_code: String,
-        #[serde(rename = "type")]
-        seat_type: f64,
-        st: String,
-        userid: Option<String>,
-        activated_at: Option<f64>,
-        expires_at: Option<f64>,
-        transferable_at: Option<f64>,
-        wecom_status: Option<f64>,
-        activate_by: Option<f64>,
-    }
-    #[derive(Deserialize)]
-    struct Count {
-        n: f64,
-    }
-    let computed = SHOWN_STATUS;
-    let filters =
-        format!("corp_id = ?1 AND (?3 IS NULL OR ({computed}) = ?3) AND (?4 IS NULL OR type = ?4)");
-    let params = |extra: &[JsValue]| {
-        let mut p: Vec<JsValue> = vec![
-            corp_id.into(),
-            num(now),
-            status.map(JsValue::from).unwrap_or(JsValue::NULL),
-            opt_num(seat_type.map(u64::from)),
-        ];
-        p.extend_from_slice(extra);
-        p
-    };
-    let total: Option<Count> = db
-        .prepare(format!("SELECT count(*) AS n FROM seats WHERE {filters}"))
-        .bind(&params(&[]))?
-        .first(None)
-        .await?;
-    let rows: Vec<Row> = db
-        .prepare(format!(
-            "SELECT active_code, type, {computed} AS st, userid, activated_at, expires_at, transferable_at, wecom_status, \
-               CASE WHEN status = 'unassigned' THEN activate_by END AS activate_by \
-             FROM seats WHERE {filters} AND active_code > ?5 ORDER BY active_code LIMIT ?6"
-        ))
-        .bind(&params(&[cursor.unwrap_or("").into(), num(limit + 1)]))?
-        .all()
-        .await?
-        .results()?;
-    let items: Vec<SeatItem> = rows
-        .into_iter()
-        .map(|r| SeatItem {
-            active_code: r.active_code,
-            seat_type: r.seat_type as u8,
-            status: r.st,
-            userid: r.userid,
-            activated_at: r.activated_at.map(|t| t as u64),
-            expires_at: r.expires_at.map(|t| t as u64),
-            transferable_at: r.transferable_at.map(|t| t as u64).filter(|t| *t > now),
-            wecom_status: r.wecom_status.map(|n| AccountStatus::from(n as u32)),
-            activate_by: r.activate_by.map(|t| t as u64),
-        })
-        .collect();
-    let total = total.map(|c| c.n as u64).unwrap_or(0);
-    Ok(page(items, limit, total, |s| s.active_code.clone()))
 }
 
 pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts, u64)> {

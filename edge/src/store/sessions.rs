@@ -3,12 +3,15 @@
 
 use super::bind::{changes, num};
 use crate::d1::Db;
-use domain::session::{AdminRight, LoginFlow, Session};
+use domain::session::{AdminRight, LoginFlow, Role, Session};
 use serde::Deserialize;
 use worker::Result;
 
 /// Records a signed-in session; the same batch drops the user's expired
-/// ones, so the table holds about one row per signed-in browser. `granted`:
+/// ones, so the table holds about one row per signed-in browser, and
+/// writes an admin's sign-in to the audit log (`signed_in`; a member's
+/// webview sign-in is not audited: it happens every few hours for every
+/// member, and says nothing an admin acts on). `granted`:
 /// an admin right `get_login_info` gave at sign-in, for an admin WeCom's
 /// admin list does not name (else the list decides at every request).
 pub async fn open_session(
@@ -17,7 +20,7 @@ pub async fn open_session(
     granted: Option<AdminRight>,
     now: u64,
 ) -> Result<()> {
-    db.batch(vec![
+    let mut statements = vec![
         db.prepare("DELETE FROM sessions WHERE corp_id = ?1 AND userid = ?2 AND expires_at <= ?3")
             .bind(&[
                 session.corp_id.as_str().into(),
@@ -37,8 +40,18 @@ pub async fn open_session(
             num(session.expires_at),
             super::bind::opt_num(granted.map(|r| r.auth_type().into())),
         ])?,
-    ])
-    .await?;
+    ];
+    if session.role == Role::Admin {
+        statements.push(super::bind::audit_statement(
+            db,
+            &session.corp_id,
+            now,
+            &session.userid,
+            "signed_in",
+            &serde_json::json!({"role": session.role.as_str()}),
+        )?);
+    }
+    db.batch(statements).await?;
     Ok(())
 }
 

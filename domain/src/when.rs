@@ -1,0 +1,60 @@
+//! Moments as an organisation reads them: WeCom's organisations are in
+//! China Standard Time (UTC+8, no daylight saving), the console's and the
+//! exports' zone.
+
+/// China Standard Time's offset from UTC.
+pub const CST_OFFSET_SECS: u64 = 8 * 3600;
+
+/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's
+/// civil-from-days).
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// `YYYY-MM-DD` of a Unix time, in China Standard Time.
+pub fn date(secs: u64) -> String {
+    let (y, m, d) = civil(((secs + CST_OFFSET_SECS) / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of a Unix time, in China Standard Time.
+pub fn date_time(secs: u64) -> String {
+    let local = secs + CST_OFFSET_SECS;
+    let s = local % 86_400;
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        date(secs),
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_in_china_standard_time() {
+        assert_eq!(date(0), "1970-01-01");
+        // 2024-02-29 16:00 UTC is already 1 March in Beijing.
+        assert_eq!(date(1_709_222_400), "2024-03-01");
+        assert_eq!(date(1_709_222_399), "2024-02-29");
+        assert_eq!(date(1_798_732_800), "2027-01-01");
+    }
+
+    #[test]
+    fn a_moment_shows_beijing_clock_time() {
+        assert_eq!(date_time(0), "1970-01-01 08:00:00");
+        assert_eq!(date_time(1_709_222_399), "2024-02-29 23:59:59");
+        assert_eq!(date_time(1_709_222_400 + 3_723), "2024-03-01 01:02:03");
+    }
+}
