@@ -3,11 +3,11 @@
 //! a failure comes back as one `ApiFailure` with the server's error code.
 
 use domain::api::{
-    ActionResults, ActivateRequest, AgentConfig, AgentConfigQuery, AutoActivate,
-    AutoActivateRequest, DepartmentNode, DevLogin, ErrorBody, EventHealth, EventsRetried, Forecast,
-    ForecastRequest, Health, Items, Me, MemberItem, MemberQuery, OrderItem, Page, RangeSummary,
-    SeatItem, SeatQuery, SeatRequest, SeatRequested, SessionInfo, SessionsRevoked, Suggestions,
-    Summary, SyncStarted, SyncStatus, TransferRequest,
+    ActionResults, ActivateRequest, AgentConfig, AgentConfigQuery, AuditItem, AuditQuery,
+    AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin, ErrorBody, EventHealth,
+    EventsRetried, Forecast, ForecastRequest, Health, Items, Me, MemberItem, MemberQuery,
+    OrderItem, Page, RangeSummary, SeatItem, SeatQuery, SeatRequest, SeatRequested, SessionInfo,
+    SessionsRevoked, Suggestions, Summary, SyncStarted, SyncStatus, TransferRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -139,6 +139,10 @@ pub async fn agent_config(corp_id: &str, url: &str) -> Result<AgentConfig, ApiFa
 
 pub async fn members(corp_id: &str, query: &MemberQuery) -> Result<Page<MemberItem>, ApiFailure> {
     get_with(&format!("/api/v1/corps/{corp_id}/members"), query).await
+}
+
+pub async fn audit(corp_id: &str, query: &AuditQuery) -> Result<Page<AuditItem>, ApiFailure> {
+    get_with(&format!("/api/v1/corps/{corp_id}/audit"), query).await
 }
 
 pub async fn range(corp_id: &str) -> Result<RangeSummary, ApiFailure> {

@@ -244,6 +244,17 @@ pub enum Text {
     SessionsTitle,
     SessionsHint,
     RevokeSessions,
+    NavAudit,
+    AuditKind,
+    AllKinds,
+    AuditMember,
+    FromDay,
+    ToDay,
+    AtCol,
+    ActorCol,
+    DetailCol,
+    NoAuditRows,
+    ExportCsv,
 }
 
 pub fn text(lang: Lang, key: Text) -> &'static str {
@@ -253,26 +264,26 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         QrSignIn => ("企业微信扫码登录", "Sign in with WeCom (QR code)"),
         QrSignInHint => ("本应用的管理员用企业微信扫码登录。", "Admins of the app sign in by scanning a QR code with WeCom."),
         DevSignInTitle => ("开发登录（仅本地）", "Development login (local only)"),
-        MeTitle => ("我的座席", "My seat"),
+        MeTitle => ("我的席位", "My seat"),
         MeMayUse => ("你现在可以使用本应用", "You may use the app now"),
         MeMayNotUse => ("你现在不能使用本应用", "You may not use the app now"),
         ReasonTrial => ("企业在免费试用期内，可见范围内的成员都可以使用，试用截止：", "Your organisation is in its free trial: every member in range may use the app until"),
-        ReasonLicensed => ("你有有效的座席，有效期至：", "You hold a valid seat, until"),
-        ReasonNotEnforced => ("企业微信没有为本应用检查座席，可见范围内的成员都可以使用。", "WeCom does not check seats for this app: every member in range may use it."),
-        ReasonBeforeInterception => ("企业微信尚未开始检查座席，开始日期：", "WeCom has not started checking seats yet; it starts on"),
-        ReasonNoSeat => ("试用期已结束，你还没有座席。", "The trial is over and you have no seat."),
-        ReasonSeatExpired => ("你的座席已到期，到期日：", "Your seat has expired, on"),
+        ReasonLicensed => ("你有有效的席位，有效期至：", "You hold a valid seat, until"),
+        ReasonNotEnforced => ("企业微信没有为本应用检查席位，可见范围内的成员都可以使用。", "WeCom does not check seats for this app: every member in range may use it."),
+        ReasonBeforeInterception => ("企业微信尚未开始检查席位，开始日期：", "WeCom has not started checking seats yet; it starts on"),
+        ReasonNoSeat => ("试用期已结束，你还没有席位。", "The trial is over and you have no seat."),
+        ReasonSeatExpired => ("你的席位已到期，到期日：", "Your seat has expired, on"),
         ReasonNotInRange => ("你不在本应用的可见范围内。", "You are outside the app's visible range."),
         ReasonDeparted => ("企业微信显示你已离开本企业。", "WeCom lists you as having left the organisation."),
         ReasonUnknownMember => ("企业微信还没有告诉我们你在本应用的可见范围内。", "WeCom has not told us that you are in the app's visible range."),
         ReasonUnknownOperation => ("未知操作。", "Unknown operation."),
-        SeatTypeLabel => ("座席类型", "Seat type"),
+        SeatTypeLabel => ("席位类型", "Seat type"),
         SeatBase => ("基础帐号", "Base account"),
         SeatInterconnect => ("互通帐号", "Interconnect account"),
         ValidUntil => ("有效期至", "Valid until"),
-        NoSeatYet => ("你还没有座席。", "You hold no seat."),
-        RequestSeat => ("申请座席", "Request a seat"),
-        SeatRequested => ("已申请：管理员会在“座席申请”中看到你的申请。", "Requested: the admins see it in their seat requests."),
+        NoSeatYet => ("你还没有席位。", "You hold no seat."),
+        RequestSeat => ("申请席位", "Request a seat"),
+        SeatRequested => ("已申请：管理员会在“席位申请”中看到你的申请。", "Requested: the admins see it in their seat requests."),
         RequestedOn => ("申请日期", "Requested on"),
         RangeHelpTitle => ("如何加入可见范围", "How to get added"),
         RangeHelpIntro => ("只有本应用可见范围内的成员才能使用它。请联系企业的企业微信管理员，把你所在的部门加入可见范围（整个部门，而不是单独添加你：这样你的部门信息也会同步过来）。", "Only members in the app's visible range may use it. Ask your organisation's WeCom admin to add your department to the range (the whole department rather than you alone, so your department is known too)."),
@@ -281,8 +292,19 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         SessionsTitle => ("登录会话", "Sessions"),
         SessionsHint => ("结束本企业所有已登录的管理后台和成员页面（包括你自己的），所有人需要重新登录。", "Ends every signed-in console and member page of this organisation, yours too; everyone signs in again."),
         RevokeSessions => ("结束所有会话", "End all sessions"),
-        MeSignInInWeCom => ("请在企业微信中打开本应用，查看自己的座席。", "Open the app inside WeCom to see your own seat."),
+        MeSignInInWeCom => ("请在企业微信中打开本应用，查看自己的席位。", "Open the app inside WeCom to see your own seat."),
         NavOverview => ("概览", "Overview"),
+        NavAudit => ("操作日志", "Audit log"),
+        AuditKind => ("类型", "Kind"),
+        AllKinds => ("全部类型", "All kinds"),
+        AuditMember => ("成员帐号 (userid)", "Member (userid)"),
+        FromDay => ("开始日期", "From"),
+        ToDay => ("结束日期", "To"),
+        AtCol => ("时间（北京时间）", "When (Beijing time)"),
+        ActorCol => ("操作者", "By"),
+        DetailCol => ("详情", "Detail"),
+        NoAuditRows => ("没有符合条件的记录。", "No entries match."),
+        ExportCsv => ("导出 CSV", "Export CSV"),
         SwitchTo => ("English", "中文"),
         SignIn => ("登录", "Sign in"),
         SignOut => ("退出", "Sign out"),
@@ -582,6 +604,37 @@ pub fn tr_wecom(w: WeComWord) -> impl Fn() -> String + Copy {
     move || wecom_word(lang.get(), w)
 }
 
+/// An audit row's kind in a language (`domain::api::AUDIT_ACTIONS`); a
+/// kind this console does not know shows as WeCom's word for it.
+pub fn audit_action(lang: Lang, action: &str) -> String {
+    let (zh, en) = match action {
+        "signed_in" => ("管理员登录", "Admin signed in"),
+        "seats_activated" => ("激活席位", "Seats activated"),
+        "seats_transferred" => ("转移席位", "Seats transferred"),
+        "auto_activate" => ("设置自动激活", "Auto-activation set"),
+        "events_retried" => ("重试失败的回调", "Failed callbacks retried"),
+        "sessions_revoked" => ("结束所有会话", "All sessions ended"),
+        "synced" => ("同步通讯录", "Contacts synced"),
+        "installed" => ("安装应用", "App installed"),
+        "range_changed" => ("可见范围变更", "Visible range changed"),
+        "admins_changed" => ("应用管理员变更", "App admins changed"),
+        "order_paid" => ("订单支付", "Order paid"),
+        "order_refunded" => ("订单退款", "Order refunded"),
+        "refund_rejected" => ("退款被拒", "Refund rejected"),
+        "auto_activated" => ("企业微信自动激活", "Auto-activated by WeCom"),
+        "license_info_changed" => ("许可检查变更", "License checks changed"),
+        "reconciled" => ("定时修复通讯录", "Contacts repaired (scheduled)"),
+        "licenses_reconciled" => ("定时修复席位", "Seats repaired (scheduled)"),
+        "orders_read" => ("定时读取订单", "Orders read (scheduled)"),
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+    .to_owned()
+}
+
 /// A reactive text in the current language.
 pub fn tr(key: Text) -> impl Fn() -> &'static str + Copy {
     let lang = use_lang();
@@ -591,6 +644,16 @@ pub fn tr(key: Text) -> impl Fn() -> &'static str + Copy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_audit_kind_has_words_in_both_languages() {
+        for a in domain::api::AUDIT_ACTIONS {
+            for lang in [Lang::Zh, Lang::En] {
+                assert_ne!(audit_action(lang, a), *a, "{a} in {lang:?}");
+            }
+        }
+        assert_eq!(audit_action(Lang::En, "new_kind"), "new_kind");
+    }
 
     #[test]
     fn language_codes_round_trip_and_default_to_chinese() {

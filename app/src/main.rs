@@ -25,6 +25,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/me") view=pages::me::MePage/>
                     <Route path=path!("/members") view=pages::members::Members/>
                     <Route path=path!("/seats") view=pages::seats::Seats/>
+                    <Route path=path!("/audit") view=pages::audit::Audit/>
                 </Routes>
             </main>
         </Router>

@@ -19,6 +19,35 @@ fn civil(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's
+/// days-from-civil).
+fn days(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The Unix time a `YYYY-MM-DD` day starts at in China Standard Time (a
+/// date picker's value); `None` for anything else or before 1970.
+pub fn day_start(text: &str) -> Option<u64> {
+    let mut parts = text.splitn(3, '-');
+    let mut next = |len: usize| {
+        parts
+            .next()
+            .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<i64>().ok())
+    };
+    let (y, m, d) = (next(4)?, next(2)?, next(2)?);
+    if !(1..=12).contains(&m) || d < 1 || civil(days(y, m, d)) != (y, m, d) {
+        return None;
+    }
+    u64::try_from(days(y, m, d) * 86_400 - CST_OFFSET_SECS as i64).ok()
+}
+
 /// `YYYY-MM-DD` of a Unix time, in China Standard Time.
 pub fn date(secs: u64) -> String {
     let (y, m, d) = civil(((secs + CST_OFFSET_SECS) / 86_400) as i64);
@@ -49,6 +78,30 @@ mod tests {
         assert_eq!(date(1_709_222_400), "2024-03-01");
         assert_eq!(date(1_709_222_399), "2024-02-29");
         assert_eq!(date(1_798_732_800), "2027-01-01");
+    }
+
+    #[test]
+    fn a_picked_day_starts_at_beijing_midnight() {
+        assert_eq!(day_start("2024-03-01"), Some(1_709_222_400));
+        assert_eq!(day_start("1970-01-02"), Some(86_400 - CST_OFFSET_SECS));
+        for day in ["2027-01-01", "2024-02-29", "2000-12-31"] {
+            assert_eq!(date(day_start(day).unwrap()), day);
+            assert_eq!(
+                date(day_start(day).unwrap() - 1),
+                date(day_start(day).unwrap() - 86_400)
+            );
+        }
+        for bad in [
+            "",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-01",
+            "24-01-01",
+            "1970-01-01",
+            "x",
+        ] {
+            assert_eq!(day_start(bad), None, "{bad}");
+        }
     }
 
     #[test]

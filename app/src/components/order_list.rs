@@ -19,6 +19,8 @@ pub fn OrderList(corp_id: String) -> impl IntoView {
     view! {
         <section class="card" data-testid="orders">
             <h2>{tr(Text::Orders)}</h2>
+            <a class="button" data-testid="orders-export" download
+                href=move || format!("/api/v1/corps/{}/export/orders.csv", corp.get_value())>{tr(Text::ExportCsv)}</a>
             <p class="muted">{tr(Text::OrdersHint)}</p>
             {move || match orders.get() {
                 None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),
@@ -27,8 +29,8 @@ pub fn OrderList(corp_id: String) -> impl IntoView {
                 Some(Ok(items)) => view! {
                     <table class="members">
                         <thead><tr>
-                            <th>{tr(Text::OrderCol)}</th><th>{tr(Text::TypeCol)}</th><th>{tr(Text::StatusCol)}</th>
-                            <th>{tr(Text::AccountsCol)}</th><th>{tr(Text::DaysCol)}</th><th>{tr(Text::PaidCol)}</th>
+                            <th scope="col">{tr(Text::OrderCol)}</th><th scope="col">{tr(Text::TypeCol)}</th><th scope="col">{tr(Text::StatusCol)}</th>
+                            <th scope="col">{tr(Text::AccountsCol)}</th><th scope="col">{tr(Text::DaysCol)}</th><th scope="col">{tr(Text::PaidCol)}</th>
                         </tr></thead>
                         <tbody>
                             {items.into_iter().map(|o| view! {

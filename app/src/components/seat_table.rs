@@ -43,7 +43,7 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
         <section class="card" data-testid="seat-table">
             <h2>{tr(Text::SeatList)}</h2>
             <div class="filters">
-                <select data-testid="seat-status-filter" on:change=move |ev| status.set(event_target_value(&ev))>
+                <select data-testid="seat-status-filter" aria-label=move || tr(Text::StatusCol)() on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">{tr(Text::AnySeatStatus)}</option>
                     <option value="unassigned">{tr(Text::SeatsUnassigned)}</option>
                     <option value="active">{tr(Text::SeatsActive)}</option>
@@ -51,12 +51,18 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
                     <option value="expired_unused">{tr(Text::SeatsExpiredUnused)}</option>
                     <option value="retired">{tr(Text::SeatsRetired)}</option>
                 </select>
+                <a class="button" data-testid="seats-export" download
+                    href=move || {
+                        let f = SeatFilters { status: given(status.get()), seat_type: None };
+                        let q = serde_urlencoded::to_string(&f).unwrap_or_default();
+                        format!("/api/v1/corps/{}/export/seats.csv?{q}", corp.get_value())
+                    }>{tr(Text::ExportCsv)}</a>
             </div>
             {move || seats.error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
             <table class="members">
                 <thead><tr>
-                    <th>{tr(Text::CodeCol)}</th><th>{tr(Text::TypeCol)}</th><th>{tr(Text::StatusCol)}</th>
-                    <th>{tr(Text::MemberCol)}</th><th>{tr(Text::ExpiresCol)}</th><th>{tr(Text::TransferableCol)}</th><th>{tr(Text::WeComStatusCol)}</th>
+                    <th scope="col">{tr(Text::CodeCol)}</th><th scope="col">{tr(Text::TypeCol)}</th><th scope="col">{tr(Text::StatusCol)}</th>
+                    <th scope="col">{tr(Text::MemberCol)}</th><th scope="col">{tr(Text::ExpiresCol)}</th><th scope="col">{tr(Text::TransferableCol)}</th><th scope="col">{tr(Text::WeComStatusCol)}</th>
                 </tr></thead>
                 <tbody>
                     <For each=move || rows.with(|r| r.items.clone()) key=|s| (s.active_code.clone(), s.status.clone(), s.userid.clone()) let:s>

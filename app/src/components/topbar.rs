@@ -32,6 +32,7 @@ pub fn TopBar() -> impl IntoView {
                     <A href="/">{tr(Text::NavOverview)}</A>
                     <A href="/members">{tr(Text::NavMembers)}</A>
                     <A href="/seats">{tr(Text::NavSeats)}</A>
+                    <A href="/audit">{tr(Text::NavAudit)}</A>
                 </nav>
                 <div class="spacer"></div>
                 <span class="who">

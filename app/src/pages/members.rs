@@ -53,17 +53,18 @@ fn MemberList(corp_id: String) -> impl IntoView {
         let corp = corp.get_value();
         async move { department_names(&corp).await }
     });
+    // The filters as the members route (and its export) reads them.
+    let filters = move || MemberFilters {
+        // Sent even when empty, as it always was: `q=` is no search.
+        q: Some(search.get()),
+        status: given(status.get()),
+        in_range: given(in_range.get()),
+        department_known: only_without.get().then(|| "false".to_owned()),
+        department_id: None,
+    };
     let members = Paged::new(move |cursor| {
-        // The filters as the members route reads them.
         let query = MemberQuery {
-            filters: MemberFilters {
-                // Sent even when empty, as it always was: `q=` is no search.
-                q: Some(search.get()),
-                status: given(status.get()),
-                in_range: given(in_range.get()),
-                department_known: only_without.get().then(|| "false".to_owned()),
-                department_id: None,
-            },
+            filters: filters(),
             cursor,
             limit: Some(PAGE_SIZE.to_owned()),
         };
@@ -76,14 +77,14 @@ fn MemberList(corp_id: String) -> impl IntoView {
         <section class="card">
             <h2>{tr(Text::NavMembers)}</h2>
             <div class="filters">
-                <input type="search" data-testid="member-search" placeholder=move || tr(Text::Search)()
+                <input type="search" data-testid="member-search" aria-label=move || tr(Text::Search)() placeholder=move || tr(Text::Search)()
                     on:input=move |ev| search.set(event_target_value(&ev))/>
-                <select data-testid="status-filter" on:change=move |ev| status.set(event_target_value(&ev))>
+                <select data-testid="status-filter" aria-label=move || tr(Text::StatusCol)() on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">{tr(Text::AllStatuses)}</option>
                     <option value="active">{tr(Text::Active)}</option>
                     <option value="departed">{tr(Text::Departed)}</option>
                 </select>
-                <select data-testid="range-filter" on:change=move |ev| in_range.set(event_target_value(&ev))>
+                <select data-testid="range-filter" aria-label=move || tr(Text::RangeCol)() on:change=move |ev| in_range.set(event_target_value(&ev))>
                     <option value="true" selected>{tr(Text::InRange)}</option>
                     <option value="false">{tr(Text::OutOfRange)}</option>
                     <option value="">{tr(Text::AnyRange)}</option>
@@ -94,12 +95,17 @@ fn MemberList(corp_id: String) -> impl IntoView {
                         on:change=move |ev| only_without.set(event_target_checked(&ev))/>
                     {tr(Text::OnlyWithoutDepartment)}
                 </label>
+                <a class="button" data-testid="members-export" download
+                    href=move || {
+                        let q = serde_urlencoded::to_string(filters()).unwrap_or_default();
+                        format!("/api/v1/corps/{}/export/members.csv?{q}", corp.get_value())
+                    }>{tr(Text::ExportCsv)}</a>
             </div>
             {move || members.error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
             <table class="members" data-testid="members-table">
                 <thead><tr>
-                    <th>{tr(Text::UserIdCol)}</th><th>{tr(Text::NameCol)}</th><th>{tr(Text::DepartmentsCol)}</th>
-                    <th>{tr(Text::RangeCol)}</th><th>{tr(Text::StatusCol)}</th><th>{tr(Text::ViaCol)}</th>
+                    <th scope="col">{tr(Text::UserIdCol)}</th><th scope="col">{tr(Text::NameCol)}</th><th scope="col">{tr(Text::DepartmentsCol)}</th>
+                    <th scope="col">{tr(Text::RangeCol)}</th><th scope="col">{tr(Text::StatusCol)}</th><th scope="col">{tr(Text::ViaCol)}</th>
                 </tr></thead>
                 <tbody>
                     <For each=move || rows.with(|r| r.items.clone()) key=|m| m.userid.clone() let:m>

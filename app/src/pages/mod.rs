@@ -1,5 +1,6 @@
 //! One module a page.
 
+pub mod audit;
 pub mod login;
 pub mod me;
 pub mod members;
