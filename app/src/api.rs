@@ -165,6 +165,10 @@ pub async fn start_sync(corp_id: &str) -> Result<SyncStarted, ApiFailure> {
     decode(resp).await
 }
 
+pub async fn trends(corp_id: &str) -> Result<domain::api::Trends, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/trends")).await
+}
+
 pub async fn summary(corp_id: &str) -> Result<Summary, ApiFailure> {
     get(&format!("/api/v1/corps/{corp_id}/summary")).await
 }

@@ -4,31 +4,36 @@ mod api;
 mod components;
 mod format;
 mod i18n;
+mod nav;
 mod pages;
 mod wecom_sdk;
 
 use components::topbar::TopBar;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+
+/// The page at a path (`nav` follows the browser's location).
+fn page(path: &str) -> AnyView {
+    match path {
+        "/" => view! { <pages::overview::Overview/> }.into_any(),
+        "/login" => view! { <pages::login::Login/> }.into_any(),
+        "/me" => view! { <pages::me::MePage/> }.into_any(),
+        "/members" => view! { <pages::members::Members/> }.into_any(),
+        "/seats" => view! { <pages::seats::Seats/> }.into_any(),
+        "/audit" => view! { <pages::audit::Audit/> }.into_any(),
+        _ => view! { <pages::not_found::NotFound/> }.into_any(),
+    }
+}
 
 #[component]
 fn App() -> impl IntoView {
     i18n::provide_lang();
+    nav::provide_place();
+    // A new page only when the path changes, not its query (a page keeps
+    // its filters in the URL as they change).
+    let path = Memo::new(move |_| nav::path().get());
     view! {
-        <Router>
-            <TopBar/>
-            <main class="page">
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::overview::Overview/>
-                    <Route path=path!("/login") view=pages::login::Login/>
-                    <Route path=path!("/me") view=pages::me::MePage/>
-                    <Route path=path!("/members") view=pages::members::Members/>
-                    <Route path=path!("/seats") view=pages::seats::Seats/>
-                    <Route path=path!("/audit") view=pages::audit::Audit/>
-                </Routes>
-            </main>
-        </Router>
+        <TopBar/>
+        <main class="page">{move || page(&path.get())}</main>
     }
 }
 

@@ -198,6 +198,7 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::SessionsRevoked>()),
             &[],
         ),
+        Trends => op(None, None, (200, s.answer::<domain::api::Trends>()), &[]),
         Audit => op(
             Some(s.query::<AuditQuery>()),
             None,

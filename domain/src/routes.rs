@@ -125,6 +125,7 @@ routes! {
     RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", ManageOrOperator, "Sends the failed callbacks to the queue again (an admin who manages, or the provider's operator key)";
     AgentConfig    => Get  "/api/v1/corps/{corp_id}/jsapi/agent_config", Session, "Signs wx.agentConfig for a console page, so WeCom's JS-SDK can show real names";
     RevokeSessions => Post "/api/v1/corps/{corp_id}/sessions/revoke", Manage, "Ends every session of the organisation, the caller's too";
+    Trends         => Get  "/api/v1/corps/{corp_id}/trends", Session, "Seats bought and active, members in range and asking: the cron's snapshot of each of the last 90 days; new seat requests a week";
     Audit          => Get  "/api/v1/corps/{corp_id}/audit", Session, "The audit log, newest first: admins' actions, sign-ins, changes WeCom pushed, the cron's repairs";
     ExportMembers  => Get  "/api/v1/corps/{corp_id}/export/members.csv", Session, "Members with their seats as CSV (UTF-8 with BOM), the members list's filters; at most 105000 rows";
     ExportSeats    => Get  "/api/v1/corps/{corp_id}/export/seats.csv", Session, "Seats as CSV (UTF-8 with BOM), the seat list's filters; at most 105000 rows";

@@ -48,10 +48,27 @@ pub fn day_start(text: &str) -> Option<u64> {
     u64::try_from(days(y, m, d) * 86_400 - CST_OFFSET_SECS as i64).ok()
 }
 
+/// The day of a Unix time in China Standard Time, as days since
+/// 1970-01-01.
+pub fn day_number(secs: u64) -> u64 {
+    (secs + CST_OFFSET_SECS) / 86_400
+}
+
+/// `YYYY-MM-DD` of a day number ([`day_number`]).
+pub fn day_date(day: u64) -> String {
+    let (y, m, d) = civil(day as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The Monday that starts the week of a day number (1970-01-01 was a
+/// Thursday).
+pub fn week_monday(day: u64) -> u64 {
+    ((day + 3) / 7 * 7).saturating_sub(3)
+}
+
 /// `YYYY-MM-DD` of a Unix time, in China Standard Time.
 pub fn date(secs: u64) -> String {
-    let (y, m, d) = civil(((secs + CST_OFFSET_SECS) / 86_400) as i64);
-    format!("{y:04}-{m:02}-{d:02}")
+    day_date(day_number(secs))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` of a Unix time, in China Standard Time.
@@ -102,6 +119,17 @@ mod tests {
         ] {
             assert_eq!(day_start(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        // 2026-12-07 is a Monday, 2026-12-13 the Sunday after it.
+        let monday = day_number(day_start("2026-12-07").unwrap());
+        for d in 0..7 {
+            assert_eq!(day_date(week_monday(monday + d)), "2026-12-07");
+        }
+        assert_eq!(day_date(week_monday(monday + 7)), "2026-12-14");
+        assert_eq!(day_date(week_monday(monday - 1)), "2026-11-30");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::corp;
 use crate::env::{self, setting, Config};
 use crate::error::ApiError;
 use crate::events;
+use crate::reports::trends;
 use crate::seats::mirror;
 use crate::store;
 use crate::wecom::WeCom;
@@ -85,6 +86,10 @@ pub async fn reconcile_corp(
         console_error!("cron: {corp_id}: get_auto_active_status: {}", e.message);
     }
     let seats_repaired = mirror::reconcile(env, cfg, corp_id, now).await? + orders.len() as u64;
+    // The day's point of the overview's trends; a failure costs one point.
+    if let Err(e) = trends::snapshot(env, corp_id, now).await {
+        console_error!("cron: {corp_id}: daily snapshot: {}", e.message);
+    }
     Ok(Reconciled {
         corp_id: corp_id.to_owned(),
         contacts,

@@ -156,6 +156,7 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         RetryEvents  => manage_or_operator(r, c, api::retry_events).await,
         AgentConfig  => admin(r, c, jsapi::agent_config).await,
         RevokeSessions => manage(r, c, signin::revoke_sessions).await,
+        Trends       => admin(r, c, reports::trends::trends).await,
         Audit        => admin(r, c, reports::audit::audit).await,
         ExportMembers => admin(r, c, export::members).await,
         ExportSeats  => admin(r, c, export::seats).await,

@@ -298,7 +298,10 @@ fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
         &json!({"userid": "dev2"}),
     );
     assert_eq!(opened.status, 200, "{}", opened.text);
+    // The cron's daily snapshot (the overview's trends).
+    reconcile(&corp);
     let tables = [
+        "daily_stats",
         "organisations",
         "admins",
         "departments",

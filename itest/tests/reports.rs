@@ -2,7 +2,7 @@
 //! exports, checked against the API they mirror.
 
 use itest::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// `GET` a CSV export: (status, content type, content disposition, text).
@@ -202,4 +202,62 @@ fn seats_orders_and_audit_export_what_their_lists_show() {
     assert_eq!(audit_rows.len(), 1, "{text}");
     assert_eq!(audit_rows[0]["actor"], "boss");
     assert!(audit_rows[0]["detail"].contains("dev1"));
+}
+
+fn trends(admin: &ureq::Agent, corp: &str) -> Value {
+    let a = get(admin, &format!("{}/api/v1/corps/{corp}/trends", edge()));
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_cron_keeps_one_point_a_day_for_the_overview_and_counts_new_requests_a_week() {
+    let (corp, admin) = installed_and_synced("trend");
+    pay_order(&corp, 3, 365);
+    reconcile(&corp);
+    let today = domain::when::date(now());
+    let first = trends(&admin, &corp);
+    assert_eq!(first["days"].as_array().unwrap().len(), 1, "{first}");
+    let day = &first["days"][0];
+    assert_eq!(day["date"], today.as_str());
+    assert_eq!(
+        (
+            &day["seats_bought"],
+            &day["seats_active"],
+            &day["members_in_range"],
+            &day["asking"]
+        ),
+        (&json!(3), &json!(0), &json!(3), &json!(0)),
+        "{day}"
+    );
+
+    // dev2 opens the app without a seat; dev1 gets one: the same day's
+    // point moves, no second point is added.
+    let opened = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/open_app"),
+        &json!({"userid": "dev2"}),
+    );
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    assert_eq!(activate(&admin, &corp, &["dev1"])[0]["ok"], true);
+    reconcile(&corp);
+    let second = trends(&admin, &corp);
+    assert_eq!(second["days"].as_array().unwrap().len(), 1, "{second}");
+    assert_eq!(second["days"][0]["seats_active"], 1);
+    assert_eq!(second["days"][0]["asking"], 1);
+    let monday = domain::when::day_date(domain::when::week_monday(domain::when::day_number(now())));
+    assert_eq!(
+        second["weeks"],
+        json!([{"week_of": monday, "new_requests": 1}])
+    );
+
+    // The overview's summary says the same now.
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(summary["asking"], 1, "{summary}");
+    assert_eq!(summary["seats"]["transfer_wait"], 0, "{summary}");
+    // dev1 is active and in range: the seat moves, then waits 30 days.
+    assert_eq!(transfer(&admin, &corp, "dev1", "sales1")["ok"], true);
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(summary["seats"]["transfer_wait"], 1, "{summary}");
 }

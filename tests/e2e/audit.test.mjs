@@ -4,26 +4,11 @@
 // phone's width without scrolling sideways.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
-import { BASE, SHOTS, adminApi, launch, openPage, seedDemo, signIn } from "./browser.mjs";
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+import { BASE, SHOTS, adminApi, axeProblems, launch, openPage, seedDemo, sideways, signIn } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-// axe-core's serious and critical violations on the page as it is now.
-async function axeProblems(page) {
-  // Evaluated by the browser's debugger, which the page's CSP (no inline
-  // scripts) does not govern.
-  await page.evaluate(readFileSync(AXE, "utf8"));
-  const found = await page.evaluate(async () => (await window.axe.run(document)).violations);
-  return found
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 test("the audit log shows an activation made now, filters it, exports it, at 1280 and 390 px", async () => {
   const corp = await seedDemo();
@@ -59,8 +44,8 @@ test("the audit log shows an activation made now, filters it, exports it, at 128
     assert.ok(text.startsWith("\ufeffid,at,actor,action,detail\r\n"), text.slice(0, 80));
     assert.equal(text.trim().split("\r\n").length, 3, text);
 
-    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(sideways <= 0, `scrolls ${sideways} px sideways at ${width} px`);
+    const across = await sideways(page);
+    assert.ok(across <= 0, `scrolls ${across} px sideways at ${width} px`);
     assert.deepEqual(await axeProblems(page), [], `axe at ${width} px`);
     await page.screenshot({ path: `${SHOTS}audit-${width}.png`, fullPage: true });
     assert.deepEqual(problems, []);

@@ -2,6 +2,8 @@
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 
 export const BASE = process.env.EDGE_URL ?? "http://127.0.0.1:8787";
 export const SHOTS = new URL("../../target/e2e/", import.meta.url).pathname;
@@ -167,4 +169,32 @@ export async function seedDemo({ extraMembers = [] } = {}) {
 export async function signIn(page, corp, userid = "admin") {
   const r = await page.request.post(`${BASE}/auth/dev-login`, { data: { corp_id: corp, userid } });
   if (r.status() !== 200) throw new Error(`dev-login ${corp}: ${r.status()} ${await r.text()}`);
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+// axe-core's serious and critical violations on the page as it is now
+// (evaluated by the browser's debugger, which the page's CSP, no inline
+// scripts, does not govern).
+export async function axeProblems(page) {
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  return found
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+// How far the page scrolls sideways (0 or less: it does not).
+export const sideways = (page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+// The cron's reconcile of one organisation, now (development route).
+export async function reconcile(corp) {
+  const r = await fetch(`${BASE}/api/v1/dev/reconcile`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${process.env.ACCESS_API_KEY}` },
+    body: JSON.stringify({ corp_id: corp }),
+  });
+  if (!r.ok) throw new Error(`dev/reconcile: ${r.status} ${await r.text()}`);
+  return r.json();
 }

@@ -2,6 +2,7 @@
 
 pub mod events_card;
 pub mod forecast_card;
+pub mod glance;
 pub mod health_card;
 pub mod last_ok;
 pub mod open_data;
@@ -16,3 +17,4 @@ pub mod seat_table;
 pub mod session;
 pub mod sessions_card;
 pub mod topbar;
+pub mod trends_card;

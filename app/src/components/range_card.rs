@@ -3,8 +3,8 @@
 
 use crate::api;
 use crate::i18n::{tr, use_lang, Lang, Text};
+use crate::nav::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 fn when(ts: Option<u64>) -> String {
     match ts {
@@ -73,7 +73,7 @@ pub fn RangeCard(corp_id: String, may_manage: bool) -> impl IntoView {
                         {(r.members_without_department > 0).then(|| view! {
                             <div class="notice" data-testid="no-department-advice">
                                 <p>{advice}</p>
-                                <A href="/members?department_known=false">{tr(Text::ShowThem)}</A>
+                                <Link href="/members?department_known=false">{tr(Text::ShowThem)}</Link>
                             </div>
                         })}
                     }.into_any()

@@ -27,7 +27,7 @@ pub fn RequestsCard(corp_id: String, may_manage: bool) -> impl IntoView {
         });
     };
     view! {
-        <section class="card" data-testid="requests-card">
+        <section class="card" id="requests" data-testid="requests-card">
             <h2>{tr(Text::Requests)}</h2>
             <p class="muted">{tr(Text::RequestsHint)}</p>
             {move || match requests.get() {

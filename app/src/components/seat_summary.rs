@@ -10,7 +10,7 @@ use domain::api::{AutoActivateRequest, TrialSummary};
 use leptos::prelude::*;
 
 /// The regime in words: which one, and from or until when.
-fn regime_line(regime: Regime) -> impl IntoView {
+pub fn regime_line(regime: Regime) -> impl IntoView {
     let (name, text, at) = match regime {
         Regime::NotEnforced => ("not_enforced", Text::LicensesNotChecked, None),
         Regime::BeforeInterception { checks_start_at } => (
@@ -36,7 +36,7 @@ fn regime_line(regime: Regime) -> impl IntoView {
     }
 }
 
-fn trial_lines(trial: Option<TrialSummary>) -> impl IntoView {
+pub fn trial_lines(trial: Option<TrialSummary>) -> impl IntoView {
     trial.map(|t| view! {
         {if t.active {
             view! {

@@ -23,7 +23,9 @@ fn status_text(status: &str) -> Text {
 pub fn SeatTable(corp_id: String) -> impl IntoView {
     let refresh = use_refresh();
     let corp = StoredValue::new(corp_id);
-    let status = RwSignal::new(String::new());
+    // From the overview's tiles (`/seats?status=active`).
+    let from_url = crate::nav::query_param("status").unwrap_or_default();
+    let status = RwSignal::new(from_url);
     // Back to page one after a filter change or any seat action.
     let seats = Paged::new(move |cursor| {
         refresh.track();
@@ -43,7 +45,8 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
         <section class="card" data-testid="seat-table">
             <h2>{tr(Text::SeatList)}</h2>
             <div class="filters">
-                <select data-testid="seat-status-filter" aria-label=move || tr(Text::StatusCol)() on:change=move |ev| status.set(event_target_value(&ev))>
+                <select data-testid="seat-status-filter" aria-label=move || tr(Text::StatusCol)()
+                    prop:value=move || status.get() on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">{tr(Text::AnySeatStatus)}</option>
                     <option value="unassigned">{tr(Text::SeatsUnassigned)}</option>
                     <option value="active">{tr(Text::SeatsActive)}</option>

@@ -4,9 +4,9 @@
 
 use crate::api;
 use crate::i18n::{tr, Text};
+use crate::nav::Link;
 use domain::api::SessionInfo;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn WithSession<F, V>(children: F) -> impl IntoView
@@ -21,7 +21,7 @@ where
             Some(Err(_)) => view! {
                 <section class="card narrow">
                     <p>{tr(Text::SignInFirst)}</p>
-                    <A href="/login">{tr(Text::SignIn)}</A>
+                    <Link href="/login">{tr(Text::SignIn)}</Link>
                 </section>
             }.into_any(),
             Some(Ok(s)) => {

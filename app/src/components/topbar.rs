@@ -4,14 +4,13 @@
 
 use crate::api;
 use crate::i18n::{tr, use_lang, Text};
+use crate::nav::{self, Link};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
 #[component]
 pub fn TopBar() -> impl IntoView {
     let lang = use_lang();
-    let path = use_location().pathname;
+    let path = nav::path();
     let for_member = move || path.get() == "/me";
     // The same fetcher as every page's session: a resource keyed on the
     // action's version() would compile a second copy (2.5 KB gzipped).
@@ -27,12 +26,12 @@ pub fn TopBar() -> impl IntoView {
                 when=move || !for_member()
                 fallback=|| view! { <span class="brand">{tr(Text::Brand)}</span><div class="spacer"></div> }
             >
-                <A href="/" attr:class="brand">{tr(Text::Brand)}</A>
+                <Link href="/" class="brand">{tr(Text::Brand)}</Link>
                 <nav>
-                    <A href="/">{tr(Text::NavOverview)}</A>
-                    <A href="/members">{tr(Text::NavMembers)}</A>
-                    <A href="/seats">{tr(Text::NavSeats)}</A>
-                    <A href="/audit">{tr(Text::NavAudit)}</A>
+                    <Link href="/">{tr(Text::NavOverview)}</Link>
+                    <Link href="/members">{tr(Text::NavMembers)}</Link>
+                    <Link href="/seats">{tr(Text::NavSeats)}</Link>
+                    <Link href="/audit">{tr(Text::NavAudit)}</Link>
                 </nav>
                 <div class="spacer"></div>
                 <span class="who">
@@ -41,7 +40,7 @@ pub fn TopBar() -> impl IntoView {
                             <span data-testid="signed-in">{tr(Text::SignedInAs)} " " {s.userid} " @ " {s.corp_id}</span>
                             <button class="link" on:click=move |_| { sign_out.dispatch(()); }>{tr(Text::SignOut)}</button>
                         }.into_any(),
-                        _ => view! { <A href="/login">{tr(Text::SignIn)}</A> }.into_any(),
+                        _ => view! { <Link href="/login">{tr(Text::SignIn)}</Link> }.into_any(),
                     }}
                 </span>
             </Show>

@@ -9,10 +9,10 @@ use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::session::WithSession;
 use crate::format::given;
 use crate::i18n::{audit_action, tr, use_lang, Text};
+use crate::nav::{navigate, query_param};
 use domain::api::{AuditFilters, AuditQuery, AUDIT_ACTIONS};
 use domain::when::{date_time, day_start};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 
 #[component]
 pub fn Audit() -> impl IntoView {
@@ -39,15 +39,13 @@ fn export_href(corp_id: &str, f: &AuditFilters) -> String {
 #[component]
 fn AuditLog(corp_id: String) -> impl IntoView {
     let lang = use_lang();
-    let query = use_query_map();
-    let from_url = |name: &str| query.with_untracked(|q| q.get(name)).unwrap_or_default();
+    let from_url = |name: &str| query_param(name).unwrap_or_default();
     let action = RwSignal::new(from_url("action"));
     let userid = RwSignal::new(from_url("userid"));
     let from = RwSignal::new(from_url("from"));
     let to = RwSignal::new(from_url("to"));
     // The view is in the URL (replaced, not pushed: the back button leaves
     // the page rather than undoing each keystroke).
-    let navigate = use_navigate();
     Effect::new(move |_| {
         let pairs = [
             ("action", action.get()),
@@ -62,14 +60,7 @@ fn AuditLog(corp_id: String) -> impl IntoView {
         } else {
             format!("/audit?{query}")
         };
-        navigate(
-            &url,
-            leptos_router::NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        navigate(&url, true);
     });
     let current = move || filters(action.get(), userid.get(), from.get(), to.get());
     let corp = StoredValue::new(corp_id);

@@ -6,23 +6,20 @@ use crate::api;
 use crate::i18n::{tr, Text};
 use domain::api::DevLogin;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn Login() -> impl IntoView {
     let corp_id = RwSignal::new(String::from("wwdemo01"));
     let userid = RwSignal::new(String::from("admin"));
-    let navigate = use_navigate();
     let disabled_text = tr(Text::DevLoginDisabled);
     // Signs in, or says why not in words.
     let sign_in = Action::new_local(move |login: &DevLogin| {
-        let (login, navigate) = (login.clone(), navigate.clone());
+        let login = login.clone();
         async move {
             match api::dev_login(&login).await {
                 // A full load so every part of the page sees the new session.
                 Ok(_) => {
-                    navigate("/", Default::default());
-                    let _ = window().location().reload();
+                    let _ = window().location().set_href("/");
                     Ok(())
                 }
                 Err(e) if e.status == 404 => Err(disabled_text().to_owned()),

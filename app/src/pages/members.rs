@@ -7,9 +7,9 @@ use crate::components::paged::{Paged, PAGE_SIZE};
 use crate::components::session::WithSession;
 use crate::format::given;
 use crate::i18n::{tr, use_lang, Lang, Text};
+use crate::nav::query_param;
 use domain::api::{MemberFilters, MemberQuery, Status, Via};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use std::collections::HashMap;
 
 #[component]
@@ -40,14 +40,13 @@ async fn department_names(corp_id: &str) -> HashMap<u64, String> {
 #[component]
 fn MemberList(corp_id: String) -> impl IntoView {
     let lang = use_lang();
-    let query = use_query_map();
-    let initial_known = query
-        .with_untracked(|q| q.get("department_known"))
-        .unwrap_or_default();
+    let initial_known = query_param("department_known").unwrap_or_default();
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let in_range = RwSignal::new(String::from("true"));
     let only_without = RwSignal::new(initial_known == "false");
+    // From the overview's tiles: members with or without a seat.
+    let licensed = RwSignal::new(query_param("licensed").unwrap_or_default());
     let corp = StoredValue::new(corp_id);
     let names = LocalResource::new(move || {
         let corp = corp.get_value();
@@ -61,6 +60,9 @@ fn MemberList(corp_id: String) -> impl IntoView {
         in_range: given(in_range.get()),
         department_known: only_without.get().then(|| "false".to_owned()),
         department_id: None,
+        sub_departments: None,
+        licensed: given(licensed.get()),
+        seat_type: None,
     };
     let members = Paged::new(move |cursor| {
         let query = MemberQuery {
@@ -83,6 +85,12 @@ fn MemberList(corp_id: String) -> impl IntoView {
                     <option value="">{tr(Text::AllStatuses)}</option>
                     <option value="active">{tr(Text::Active)}</option>
                     <option value="departed">{tr(Text::Departed)}</option>
+                </select>
+                <select data-testid="licensed-filter" aria-label=move || tr(Text::SeatCol)()
+                    prop:value=move || licensed.get() on:change=move |ev| licensed.set(event_target_value(&ev))>
+                    <option value="">{tr(Text::AnySeat)}</option>
+                    <option value="true">{tr(Text::Licensed)}</option>
+                    <option value="false">{tr(Text::Unlicensed)}</option>
                 </select>
                 <select data-testid="range-filter" aria-label=move || tr(Text::RangeCol)() on:change=move |ev| in_range.set(event_target_value(&ev))>
                     <option value="true" selected>{tr(Text::InRange)}</option>

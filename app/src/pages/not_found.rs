@@ -2,15 +2,15 @@
 //! overview.
 
 use crate::i18n::{tr, Text};
+use crate::nav::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {
         <section class="card">
             <h2>{tr(Text::NotFound)}</h2>
-            <A href="/">{tr(Text::BackHome)}</A>
+            <Link href="/">{tr(Text::BackHome)}</Link>
         </section>
     }
 }

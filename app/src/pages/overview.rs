@@ -1,25 +1,31 @@
-//! The landing page: service health, and for a signed-in admin the
-//! organisation's callbacks, its range and (for admins who manage) the
-//! switch that ends every session.
+//! The landing page. Signed in: the licensing regime in one sentence,
+//! seats and members as tiles leading into their lists, the trends, the
+//! visible range with the last sync, the callbacks, and (for admins who
+//! manage) the switch that ends every session; service health last.
+//! Signed out: service health and the way to sign in.
 
 use crate::api;
 use crate::components::events_card::EventsCard;
+use crate::components::glance::Glance;
 use crate::components::health_card::HealthCard;
 use crate::components::range_card::RangeCard;
 use crate::components::sessions_card::SessionsCard;
+use crate::components::trends_card::TrendsCard;
 use leptos::prelude::*;
 
 #[component]
 pub fn Overview() -> impl IntoView {
     let session = LocalResource::new(api::session);
     view! {
+        {move || session.get().and_then(Result::ok).map(|s| view! { <Glance corp_id=s.corp_id.clone()/> })}
         <div class="grid">
-            <HealthCard/>
             {move || session.get().and_then(Result::ok).map(|s| view! {
-                <EventsCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
+                <TrendsCard corp_id=s.corp_id.clone()/>
                 <RangeCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
+                <EventsCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
                 {s.may_manage.then(|| view! { <SessionsCard corp_id=s.corp_id.clone()/> })}
             })}
+            <HealthCard/>
         </div>
     }
 }

@@ -9,6 +9,31 @@ use serde::{Deserialize, Serialize};
 /// `order_paid`, `order_refunded`, `refund_rejected`, `auto_activated`,
 /// `license_info_changed`), and a repair the cron made (`reconciled`,
 /// `licenses_reconciled`, `orders_read`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    SignedIn,
+    SeatsActivated,
+    SeatsTransferred,
+    AutoActivate,
+    EventsRetried,
+    SessionsRevoked,
+    Synced,
+    Installed,
+    RangeChanged,
+    AdminsChanged,
+    OrderPaid,
+    OrderRefunded,
+    RefundRejected,
+    AutoActivated,
+    LicenseInfoChanged,
+    Reconciled,
+    LicensesReconciled,
+    OrdersRead,
+}
+
+/// Every [`AuditAction`]'s word, in the order the console lists them.
 pub const AUDIT_ACTIONS: &[&str] = &[
     "signed_in",
     "seats_activated",
@@ -52,14 +77,16 @@ pub struct AuditItem {
 }
 
 /// Which audit rows: the log's filters, and its export's. Every field is
-/// optional; an empty value means "not given".
+/// optional; an empty `userid` means "not given", any other empty value
+/// is refused like any other value outside its schema.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AuditFilters {
-    /// One of the audit actions (`seats_activated`, `signed_in`, ...).
+    /// One kind of row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<AuditAction>"))]
     pub action: Option<String>,
-    /// Rows this member made or that name them (at most 64 bytes).
+    /// Rows this member made or that name them (at most 64 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(length(max = 64)))]
     pub userid: Option<String>,
@@ -85,8 +112,9 @@ pub struct AuditFilters {
 pub struct AuditQuery {
     #[serde(flatten)]
     pub filters: AuditFilters,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (a row id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<u64>"))]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,4 +123,18 @@ pub struct AuditQuery {
         schemars(with = "Option<u16>", range(min = 1, max = 500))
     )]
     pub limit: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listed_words_are_the_kinds_words() {
+        for word in AUDIT_ACTIONS {
+            let kind: AuditAction = serde_json::from_value(serde_json::json!(word)).unwrap();
+            assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(word));
+        }
+        assert_eq!(AUDIT_ACTIONS.len(), 18);
+    }
 }

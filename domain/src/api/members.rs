@@ -215,13 +215,30 @@ pub struct MemberFilters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
     pub department_known: Option<String>,
-    /// Members of this department (directly).
+    /// Members of this department (directly; with `sub_departments=true`,
+    /// of its sub-departments too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "openapi",
         schemars(with = "Option<u32>", range(max = 4_294_967_295u64))
     )]
     pub department_id: Option<String>,
+    /// `true`: `department_id` takes in its whole subtree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
+    pub sub_departments: Option<String>,
+    /// `true`: members who hold an active seat now; `false`: those who hold none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
+    pub licensed: Option<String>,
+    /// Members who hold an active seat of this type now: `1` (base) or `2`
+    /// (interconnect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "Option<u8>", range(min = 1, max = 2))
+    )]
+    pub seat_type: Option<String>,
 }
 
 /// `GET /api/v1/corps/{corp_id}/members` query: the filters, and the page.

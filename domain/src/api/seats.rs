@@ -104,6 +104,10 @@ pub struct SeatCounts {
     /// but neither free nor usable.
     #[serde(default)]
     pub expired_unused: u64,
+    /// Active seats that moved to their holder less than 30 days ago and
+    /// cannot move again until then (WeCom's transfer rule).
+    #[serde(default)]
+    pub transfer_wait: u64,
 }
 
 /// `GET /api/v1/corps/{corp_id}/summary`.
@@ -118,6 +122,10 @@ pub struct Summary {
     pub seats: SeatCounts,
     pub members: MemberCounts,
     pub auto_activate: bool,
+    /// Members who asked for a seat (opened the app without one) and
+    /// still hold none.
+    #[serde(default)]
+    pub asking: u64,
 }
 
 /// `GET /api/v1/corps/{corp_id}/requests` item: a member without a valid
@@ -265,3 +273,40 @@ pub enum SeatStatus {
     ExpiredUnused,
     Retired,
 }
+
+/// One day of `GET /api/v1/corps/{corp_id}/trends`: what the cron's
+/// reconcile last saw that day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DayStats {
+    /// `YYYY-MM-DD`, China Standard Time.
+    pub date: String,
+    pub seats_bought: u64,
+    pub seats_active: u64,
+    pub members_in_range: u64,
+    /// Members who asked for a seat and hold none.
+    pub asking: u64,
+}
+
+/// One week (Monday to Sunday, China Standard Time) of new seat requests:
+/// members who first asked that week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct WeekRequests {
+    /// The Monday, `YYYY-MM-DD`.
+    pub week_of: String,
+    pub new_requests: u64,
+}
+
+/// `GET /api/v1/corps/{corp_id}/trends`: the last [`TREND_DAYS`] days,
+/// oldest first (a day the cron did not run is missing), and the weeks
+/// they span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Trends {
+    pub days: Vec<DayStats>,
+    pub weeks: Vec<WeekRequests>,
+}
+
+/// How far back the trends look.
+pub const TREND_DAYS: u64 = 90;

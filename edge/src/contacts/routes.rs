@@ -22,7 +22,7 @@ fn flag(name: &str, v: &Option<String>) -> Result<Option<bool>, ApiError> {
     }
 }
 
-pub fn filter(q: &MemberFilters) -> Result<MemberFilter, ApiError> {
+pub fn filter(q: &MemberFilters, now: u64) -> Result<MemberFilter, ApiError> {
     if let Some(search) = &q.q {
         store::check_search(search).map_err(|e| ApiError::bad_request(e.to_string()))?;
     }
@@ -49,6 +49,19 @@ pub fn filter(q: &MemberFilters) -> Result<MemberFilter, ApiError> {
             .map_err(|_| {
                 ApiError::bad_request("department_id must be a number from 0 to 4294967295")
             })?,
+        sub_departments: flag("sub_departments", &q.sub_departments)?.unwrap_or(false),
+        licensed: flag("licensed", &q.licensed)?,
+        seat_type: match q.seat_type.as_deref() {
+            None => None,
+            Some("1") => Some(1),
+            Some("2") => Some(2),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "seat_type must be 1 or 2, not {other:?}"
+                )))
+            }
+        },
+        now,
     })
 }
 
@@ -58,7 +71,7 @@ pub async fn members(
     Query(q): Query<MemberQuery>,
 ) -> Result<Json<Page<MemberItem>>, ApiError> {
     let limit = page_limit(q.limit.as_deref())?;
-    let filter = filter(&q.filters)?;
+    let filter = filter(&q.filters, crate::clock::now_secs())?;
     let page = store::member_page(&a.db()?, a.corp_id(), &filter, given(&q.cursor), limit).await?;
     Ok(Json(page))
 }
@@ -146,9 +159,32 @@ mod tests {
             .filters
     }
 
+    fn filter_now(q: &MemberFilters) -> Result<MemberFilter, ApiError> {
+        filter(q, 1_000)
+    }
+
+    #[test]
+    fn seat_and_subtree_filters_are_read_and_bad_values_named() {
+        let f = filter_now(&q(&[
+            ("licensed", "false"),
+            ("seat_type", "2"),
+            ("department_id", "7"),
+            ("sub_departments", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (f.licensed, f.seat_type, f.sub_departments, f.now),
+            (Some(false), Some(2), true, 1_000)
+        );
+        assert!(!filter_now(&q(&[])).unwrap().sub_departments);
+        let e = filter_now(&q(&[("seat_type", "3")])).unwrap_err();
+        assert_eq!(e.message, "seat_type must be 1 or 2, not \"3\"");
+        assert!(filter_now(&q(&[("licensed", "")])).is_err());
+    }
+
     #[test]
     fn member_filters_are_read_and_bad_values_named() {
-        let f = filter(&q(&[
+        let f = filter_now(&q(&[
             ("status", "departed"),
             ("in_range", "false"),
             ("department_id", "7"),
@@ -158,24 +194,24 @@ mod tests {
         assert_eq!(f.in_range, Some(false));
         assert_eq!(f.department_known, None);
         assert_eq!(f.department_id, Some(7));
-        let e = filter(&q(&[("in_range", "yes")])).unwrap_err();
+        let e = filter_now(&q(&[("in_range", "yes")])).unwrap_err();
         assert_eq!(e.message, "in_range must be true or false, not \"yes\"");
-        let e = filter(&q(&[("status", "")])).unwrap_err();
+        let e = filter_now(&q(&[("status", "")])).unwrap_err();
         assert_eq!(e.message, "status must be active or departed, not \"\"");
-        let e = filter(&q(&[("department_id", "R&D")])).unwrap_err();
+        let e = filter_now(&q(&[("department_id", "R&D")])).unwrap_err();
         assert_eq!(
             e.message,
             "department_id must be a number from 0 to 4294967295"
         );
         // 32 bits, as WeCom's ids and the OpenAPI document have them.
         assert_eq!(
-            filter(&q(&[("department_id", "4294967295")]))
+            filter_now(&q(&[("department_id", "4294967295")]))
                 .unwrap()
                 .department_id,
             Some(4_294_967_295)
         );
-        assert!(filter(&q(&[("department_id", "4294967296")])).is_err());
-        assert!(filter(&q(&[("department_id", "124360269792408190976")])).is_err());
+        assert!(filter_now(&q(&[("department_id", "4294967296")])).is_err());
+        assert!(filter_now(&q(&[("department_id", "124360269792408190976")])).is_err());
     }
 
     fn dept(id: u64, parent_id: u64, direct_members: u64) -> StoredDepartment {

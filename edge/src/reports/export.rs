@@ -180,10 +180,10 @@ pub fn member_line(m: &MemberItem, held: &[HeldSeat]) -> Vec<String> {
 
 /// `GET .../export/members.csv`: the members list's filters, every match.
 pub async fn members(a: Admin, Query(q): Query<MemberFilters>) -> Result<Csv, ApiError> {
-    let filter: MemberFilter = member_filter(&q)?;
+    let now = now_secs();
+    let filter: MemberFilter = member_filter(&q, now)?;
     within_bound(store::member_count(&a.db()?, a.corp_id(), &filter).await?)?;
     let (env, corp) = (a.env.clone(), a.corp_id().to_owned());
-    let now = now_secs();
     streamed("members.csv", &MEMBER_COLUMNS, move |cursor| {
         let (env, corp, filter) = (env.clone(), corp.clone(), filter.clone());
         async move {

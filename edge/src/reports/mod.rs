@@ -1,5 +1,6 @@
-//! What an admin reads back and takes away: the audit log (`audit`) and
-//! the CSV exports (`export`).
+//! What an admin reads back and takes away: the audit log (`audit`), the
+//! CSV exports (`export`) and the overview's trends (`trends`).
 
 pub mod audit;
 pub mod export;
+pub mod trends;

@@ -71,6 +71,7 @@ pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
     let (seats, licensed) = store::seat_counts(&db, a.corp_id(), now).await?;
     let range = store::range_counts(&db, a.corp_id()).await?;
+    let asking = store::asking_count(&db, a.corp_id(), now).await?;
     let licensing = org.license.licensing(org.first_installed_at);
     Ok(Json(Summary {
         license: licensing.regime(now),
@@ -83,6 +84,7 @@ pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
             without_department: range.without_department,
         },
         auto_activate: org.auto_activate,
+        asking,
     }))
 }
 

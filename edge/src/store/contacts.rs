@@ -242,6 +242,25 @@ pub struct MemberFilter {
     pub in_range: Option<bool>,
     pub department_known: Option<bool>,
     pub department_id: Option<u64>,
+    /// `department_id`'s whole subtree.
+    pub sub_departments: bool,
+    /// Holds an active seat (`true`) or none (`false`) at `now`.
+    pub licensed: Option<bool>,
+    /// Holds an active seat of this type at `now`.
+    pub seat_type: Option<u8>,
+    /// The moment seats are judged at.
+    pub now: u64,
+}
+
+/// A member's active seat at `?{now}`, as a correlated condition.
+fn holds_seat(now: usize, seat_type: Option<usize>) -> String {
+    let of_type = seat_type
+        .map(|t| format!(" AND s.type = ?{t}"))
+        .unwrap_or_default();
+    format!(
+        "EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = members.corp_id AND s.userid = members.userid \
+         AND s.status = 'active' AND s.expires_at > ?{now}{of_type})"
+    )
 }
 
 impl MemberFilter {
@@ -267,9 +286,32 @@ impl MemberFilter {
         }
         if let Some(dept) = self.department_id {
             let n = next(num(dept), &mut values);
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM json_each(members.department_ids) WHERE value = ?{n})"
-            ));
+            if self.sub_departments {
+                // The department and every one below it (`?1` is the
+                // organisation in every member query).
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM json_each(members.department_ids) j WHERE j.value IN ( \
+                       WITH RECURSIVE sub(id) AS (SELECT ?{n} UNION \
+                         SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id \
+                         WHERE d.corp_id = ?1 AND d.id != d.parent_id) \
+                       SELECT id FROM sub))"
+                ));
+            } else {
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM json_each(members.department_ids) WHERE value = ?{n})"
+                ));
+            }
+        }
+        if self.licensed.is_some() || self.seat_type.is_some() {
+            let now = next(num(self.now), &mut values);
+            if let Some(licensed) = self.licensed {
+                let not = if licensed { "" } else { "NOT " };
+                sql.push_str(&format!(" AND {not}{}", holds_seat(now, None)));
+            }
+            if let Some(t) = self.seat_type {
+                let t = next(num(u64::from(t)), &mut values);
+                sql.push_str(&format!(" AND {}", holds_seat(now, Some(t))));
+            }
         }
         if let Some(q) = self.q.as_deref().filter(|q| !q.is_empty()) {
             let n = next(like_pattern(q).into(), &mut values);

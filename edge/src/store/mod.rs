@@ -1,7 +1,7 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
 //! `audit` (reading the log), `orgs` (organisations, admins, install history), `events`, `contacts`
 //! (members), `departments`, `orders`, `seats` (seats, transfers), `seat_list` (the seat list and export),
-//! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
+//! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `stats` (the daily snapshot), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
 mod audit;
@@ -17,6 +17,7 @@ mod seals;
 mod seat_list;
 mod seats;
 mod sessions;
+mod stats;
 mod sync_runs;
 
 pub use audit::*;
@@ -32,4 +33,5 @@ pub use seals::*;
 pub use seat_list::*;
 pub use seats::*;
 pub use sessions::*;
+pub use stats::*;
 pub use sync_runs::*;

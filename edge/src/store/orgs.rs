@@ -59,7 +59,7 @@ pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 13] = [
+pub const ORGANISATION_TABLES: [&str; 14] = [
     "organisations",
     "admins",
     "departments",
@@ -73,6 +73,7 @@ pub const ORGANISATION_TABLES: [&str; 13] = [
     "sync_leases",
     "sync_seen",
     "sessions",
+    "daily_stats",
 ];
 
 /// The app's agent id in an installed organisation; `None` when it is not

@@ -331,6 +331,7 @@ pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts
         expired: f64,
         expiring: f64,
         expired_unused: f64,
+        transfer_wait: f64,
         licensed_members: f64,
     }
     let row: Option<Row> = db
@@ -342,6 +343,7 @@ pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts
                count(*) FILTER (WHERE status = 'unassigned' AND activate_by < ?2) AS expired_unused, \
                count(*) FILTER (WHERE retired_at IS NULL AND (status = 'expired' OR (status = 'active' AND expires_at <= ?2))) AS expired, \
                count(*) FILTER (WHERE status = 'active' AND expires_at > ?2 AND expires_at <= ?3) AS expiring, \
+               count(*) FILTER (WHERE status = 'active' AND expires_at > ?2 AND transferable_at > ?2) AS transfer_wait, \
                count(DISTINCT userid) FILTER (WHERE status = 'active' AND expires_at > ?2 AND EXISTS ( \
                  SELECT 1 FROM members m WHERE m.corp_id = seats.corp_id AND m.userid = seats.userid \
                    AND m.in_range = 1 AND m.status = 'active')) AS licensed_members \
@@ -361,6 +363,7 @@ pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts
                     expired: r.expired as u64,
                     expiring_30d: r.expiring as u64,
                     expired_unused: r.expired_unused as u64,
+                    transfer_wait: r.transfer_wait as u64,
                 },
                 r.licensed_members as u64,
             )

@@ -1,0 +1,75 @@
+// Every console page at a desktop's width (1 280 px) and inside WeCom on a
+// phone (390 px, and the narrowest, 360 px): axe-core finds no serious or
+// critical violation, nothing scrolls sideways, and a screenshot of each
+// is kept under target/e2e/. The overview's tiles lead into the lists
+// they count, and its trends draw the cron's daily points.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  BASE, SHOTS, adminApi, axeProblems, launch, openPage, reconcile, seedDemo, sideways, signIn,
+} from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+// Each page, and what shows once its data has loaded.
+const PAGES = [
+  ["overview", "/", "[data-testid=tile-active] strong"],
+  ["members", "/members", "tr[data-userid=user01]"],
+  ["seats", "/seats", "[data-testid=seat-total]"],
+  ["audit", "/audit", "tr[data-action]"],
+];
+
+test("every page passes axe and fits the screen at 1280, 390 and 360 px", async () => {
+  const corp = await seedDemo();
+  await reconcile(corp);
+  for (const [width, height] of [[1280, 900], [390, 844], [360, 740]]) {
+    for (const [name, path, loaded] of PAGES) {
+      const { page, problems } = await openPage(browser);
+      await page.setViewportSize({ width, height });
+      await signIn(page, corp);
+      await page.goto(`${BASE}${path}`);
+      await page.locator(loaded).first().waitFor();
+      const across = await sideways(page);
+      assert.ok(across <= 0, `${name} scrolls ${across} px sideways at ${width} px`);
+      assert.deepEqual(await axeProblems(page), [], `axe on ${name} at ${width} px`);
+      await page.screenshot({ path: `${SHOTS}page-${name}-${width}.png`, fullPage: true });
+      assert.deepEqual(problems, [], `${name} at ${width} px`);
+      await page.context().close();
+    }
+  }
+});
+
+test("the overview's tiles count what their lists hold, and the trends show today's point", async () => {
+  const corp = await seedDemo();
+  await reconcile(corp);
+  const api = await adminApi(corp);
+  const summary = await api("GET", "/summary");
+  const { page, problems } = await openPage(browser);
+  await signIn(page, corp);
+  await page.goto(`${BASE}/`);
+  await page.getByTestId("license-regime").waitFor();
+  assert.equal(await page.locator("[data-testid=tile-active] strong").textContent(), String(summary.seats.active));
+  assert.equal(await page.locator("[data-testid=tile-asking] strong").textContent(), String(summary.asking));
+  assert.ok(summary.asking >= 1, JSON.stringify(summary));
+
+  // The trend has today's point, as numbers too.
+  const trend = page.getByTestId("seats-trend-table");
+  await page.getByTestId("seats-chart").waitFor();
+  await page.getByTestId("trends-card").locator("summary").first().click();
+  const firstRow = await trend.locator("tbody tr").first().locator("td").allTextContents();
+  assert.equal(firstRow[1], String(summary.seats.purchased));
+  assert.equal(firstRow[2], String(summary.seats.active));
+
+  // "Without a seat" leads to exactly those members.
+  await page.getByTestId("tile-unlicensed").click();
+  await page.waitForURL(/\/members\?licensed=false/);
+  await page.waitForFunction(
+    (n) => document.querySelector("[data-testid=total-count]")?.textContent === n,
+    String(summary.members.unlicensed),
+  );
+  assert.equal(await page.getByTestId("licensed-filter").inputValue(), "false");
+  await page.screenshot({ path: `${SHOTS}overview-tiles-to-members.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+});
