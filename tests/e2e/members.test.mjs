@@ -5,7 +5,7 @@
 // changes); the others seed their own copy (browser.mjs `seedDemo`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, SHOTS, extraMember, launch, openPage, seedDemo, signIn as signInTo, sim } from "./browser.mjs";
+import { BASE, SHOTS, adminApi, extraMember, launch, openPage, seedDemo, signIn as signInTo, sim } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -96,35 +96,80 @@ test("sync now brings in a member whose callback was lost", async () => {
   assert.equal(await page.getByTestId("sync-now").textContent(), "立即同步");
 
   await page.goto(`${BASE}/members`);
+  // The list draws only the rows on screen: find user61 by search.
+  await page.getByTestId("member-search").fill("user61");
   const row = page.locator("tr[data-userid=user61]");
   await row.waitFor();
-  assert.equal(await page.getByTestId("total-count").textContent(), "45");
+  assert.equal(await page.getByTestId("total-count").textContent(), "1");
   assert.equal(await row.locator("ww-open-data[type=userName]").getAttribute("openid"), "user61");
   await row.locator("ww-open-data[type=departmentName][openid='2']").waitFor();
   assert.deepEqual(problems, []);
 });
 
-test("the members page shows a page of 100, then the rest after one click", async () => {
-  // 80 more members in 研发部: 44 + 80 = 124 in range, more than one page
-  // (paged.rs PAGE_SIZE = 100).
+test("the members list scrolls through every member with only the rows on screen in the page", async () => {
+  // 80 more members in 研发部: 44 + 80 = 124 in range.
   const extra = Array.from({ length: 80 }, (_, i) => extraMember(`user${String(101 + i)}`));
   const corp = await seedDemo({ extraMembers: extra });
   const { page, problems } = await openPage(browser);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await signInTo(page, corp);
   await page.goto(`${BASE}/members`);
   await page.locator("tr[data-userid=user01]").waitFor();
   await shows(page, "total-count", 124);
-  assert.equal(await page.getByTestId("shown-count").textContent(), "100");
   const rows = page.locator("[data-testid=members-table] tbody tr");
-  assert.equal(await rows.count(), 100);
-  await page.getByTestId("load-more").click();
-  await shows(page, "shown-count", 124);
-  assert.equal(await page.getByTestId("total-count").textContent(), "124");
-  assert.equal(await rows.count(), 124);
-  assert.equal(await page.getByTestId("load-more").count(), 0);
-  // Every member once, in userid order.
+  const drawn = await rows.count();
+  assert.ok(drawn > 5 && drawn < 60, `${drawn} rows in the page`);
+  // To the end: the last member is drawn, the first no longer is.
+  const api = await adminApi(corp);
+  const all = await api("GET", "/members?in_range=true&limit=500");
+  const last = all.items[all.items.length - 1].userid;
+  await page.getByTestId("members-scroller").evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.locator(`tr[data-userid=${last}]`).waitFor();
+  assert.equal(await page.locator("tr[data-userid=user01]").count(), 0);
+  assert.ok((await rows.count()) < 60);
   const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.userid));
-  assert.equal(new Set(ids).size, 124);
-  assert.deepEqual(ids, [...ids].sort());
+  assert.deepEqual(ids, [...ids].sort(), "userid order");
+  assert.equal(new Set(ids).size, ids.length);
   assert.deepEqual(problems, []);
+});
+
+test("a department's subtree, a seat filter and the search are one link, and every match gets a seat at once", async () => {
+  const corp = await seedDemo();
+  const { page, problems } = await openPage(browser);
+  await signInTo(page, corp);
+  await page.goto(`${BASE}/members`);
+  await page.locator("tr[data-userid=user01]").waitFor();
+  // 研发部 (2) in the tree, members without a seat.
+  await page.getByTestId("department-tree").locator("button[data-department='2']").click();
+  await page.getByTestId("licensed-filter").selectOption("false");
+  await page.waitForURL(/licensed=false/);
+  assert.match(page.url(), /department_id=2/);
+  const api = await adminApi(corp);
+  const expected = await api("GET", "/members?department_id=2&sub_departments=true&licensed=false&in_range=true&limit=500");
+  await shows(page, "total-count", expected.total);
+  assert.ok(expected.total >= 2, JSON.stringify(expected.total));
+
+  // The link alone shows the same view.
+  const link = page.url();
+  const second = await openPage(browser);
+  await signInTo(second.page, corp);
+  await second.page.goto(link);
+  await shows(second.page, "total-count", expected.total);
+  assert.equal(await second.page.getByTestId("licensed-filter").inputValue(), "false");
+
+  // Every matching member, at once: each gets a seat or WeCom's reason.
+  await page.getByTestId("select-all-matching").check();
+  await shows(page, "selected-count", expected.total);
+  await page.getByTestId("bulk-activate-run").click();
+  await page.getByTestId("bulk-outcome").waitFor();
+  const ok = Number(await page.getByTestId("bulk-ok").textContent());
+  const refused = Number(await page.getByTestId("bulk-refused").textContent());
+  assert.equal(ok + refused, expected.total);
+  const summary = await api("GET", "/summary");
+  assert.ok(ok <= 12, "no more seats than bought");
+  const after = await api("GET", "/members?department_id=2&sub_departments=true&licensed=true&in_range=true&limit=500");
+  assert.ok(after.items.length >= ok, JSON.stringify({ ok, after: after.total, summary: summary.seats }));
+  await page.screenshot({ path: `${SHOTS}members-bulk-activated.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(second.problems, []);
 });

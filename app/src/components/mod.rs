@@ -1,10 +1,13 @@
 //! Pieces shared by several pages.
 
+pub mod bulk_activate;
+pub mod department_tree;
 pub mod events_card;
 pub mod forecast_card;
 pub mod glance;
 pub mod health_card;
 pub mod last_ok;
+pub mod member_rows;
 pub mod open_data;
 pub mod order_list;
 pub mod paged;

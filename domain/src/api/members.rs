@@ -15,6 +15,20 @@ pub struct MemberItem {
     pub in_range: bool,
     pub status: Status,
     pub via: Vec<Via>,
+    /// The active seat the member holds now (the longest-lasting, when
+    /// both types); none without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<MemberSeat>,
+}
+
+/// A member's active seat, as the members list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct MemberSeat {
+    /// `1` (base) or `2` (interconnect).
+    #[serde(rename = "type")]
+    pub seat_type: u8,
+    pub expires_at: u64,
 }
 
 /// `GET /api/v1/corps/{corp_id}/departments`: the tree with member counts.

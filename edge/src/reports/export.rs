@@ -341,6 +341,7 @@ mod tests {
             in_range: true,
             status: Status::Active,
             via: vec![Via::Department, Via::Individual],
+            seat: None,
         };
         let held = [
             HeldSeat {

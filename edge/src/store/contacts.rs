@@ -3,7 +3,7 @@
 
 use super::bind::{changes, json_str, num, page, run_batched, BATCH};
 use crate::d1::Db;
-use domain::api::{MemberItem, Page, SyncCounts};
+use domain::api::{MemberItem, MemberSeat, Page, SyncCounts};
 use domain::range::{MemberRecord, Status, Via};
 use serde::Deserialize;
 use worker::{wasm_bindgen::JsValue, Result};
@@ -400,12 +400,28 @@ pub async fn member_rows(
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<Vec<MemberItem>> {
-    let (conditions, values) = filter.sql(4);
-    let mut params: Vec<JsValue> = vec![corp_id.into(), cursor.unwrap_or("").into(), num(limit)];
+    #[derive(Deserialize)]
+    struct Row {
+        #[serde(flatten)]
+        member: MemberRow,
+        /// `[type, expires_at]` of the active seat, as JSON text.
+        seat: Option<String>,
+    }
+    let (conditions, values) = filter.sql(5);
+    let mut params: Vec<JsValue> = vec![
+        corp_id.into(),
+        cursor.unwrap_or("").into(),
+        num(limit),
+        num(filter.now),
+    ];
     params.extend(values);
-    let rows: Vec<MemberRow> = db
+    let rows: Vec<Row> = db
         .prepare(format!(
-            "SELECT {MEMBER_COLUMNS} FROM members WHERE corp_id = ?1 AND userid > ?2{conditions} \
+            "SELECT {MEMBER_COLUMNS}, (SELECT json_array(s.type, s.expires_at) FROM seats s \
+               WHERE s.corp_id = members.corp_id AND s.userid = members.userid \
+                 AND s.status = 'active' AND s.expires_at > ?4 \
+               ORDER BY s.expires_at DESC LIMIT 1) AS seat \
+             FROM members WHERE corp_id = ?1 AND userid > ?2{conditions} \
              ORDER BY userid LIMIT ?3"
         ))
         .bind(&params)?
@@ -415,7 +431,14 @@ pub async fn member_rows(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let m = r.record();
+            let seat = r
+                .seat
+                .and_then(|s| serde_json::from_str::<(u8, u64)>(&s).ok())
+                .map(|(seat_type, expires_at)| MemberSeat {
+                    seat_type,
+                    expires_at,
+                });
+            let m = r.member.record();
             MemberItem {
                 department_known: m.department_known(),
                 userid: m.userid,
@@ -424,6 +447,7 @@ pub async fn member_rows(
                 in_range: m.in_range,
                 status: m.status,
                 via: m.via.into_iter().collect(),
+                seat,
             }
         })
         .collect())
