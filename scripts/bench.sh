@@ -9,18 +9,23 @@
 #      worker that does no I/O, and a wechatpy + Flask + SQLite receiver
 #      (bench/peer under gunicorn, 1 worker on port 8791 and 2 x cores + 1
 #      on 8792), one after another
-# BENCH_ONLY=door runs the fourth alone (no simulator, no sync).
+#   5. the console: the members page of a 50 000-member organisation in
+#      headless Chromium (first rows, the longest frame scrolling to the
+#      end), the CSV export of the 100 000-member one (seconds, rows,
+#      workerd memory), and the console's wasm size
+# BENCH_ONLY=door runs the fourth alone (no simulator, no sync);
+# BENCH_ONLY=console the fifth (with its own 100 000-member sync).
 # BENCH_MEMBERS / BENCH_DEPARTMENTS / BENCH_EVENTS override the sizes;
 # DOOR_SECS / DOOR_WARMUP_SECS / DOOR_SENDERS / DOOR_ROUNDS the door's run.
 . "$(dirname "$0")/common.sh"
 ONLY=${BENCH_ONLY:-all}
 case "$ONLY" in
-  all | door) ;;
-  *) echo "BENCH_ONLY is 'door' or unset (everything), not '$ONLY'" >&2; exit 2 ;;
+  all | door | console) ;;
+  *) echo "BENCH_ONLY is 'door', 'console' or unset (everything), not '$ONLY'" >&2; exit 2 ;;
 esac
 bash scripts/install.sh
 bash scripts/build.sh
-if [ "$ONLY" = all ]; then cargo build -q --release -p sim; fi
+if [ "$ONLY" != door ]; then cargo build -q --release -p sim; fi
 cargo build -q --profile bench-tools -p itest --bin door_bench
 
 # The peer receiver's venv (PyPI only), rebuilt when its pins change.
@@ -40,13 +45,10 @@ EVENTS=${BENCH_EVENTS:-1000}
 PORT=8790 SIMPORT=9103
 B="$ROOT/target/bench"
 rm -rf "$B" && mkdir -p "$B"
-# The test suite's settings with fresh secrets and this bench's simulator:
-# scripts/test.sh's own env block, run here, so the two never drift apart.
-# shellcheck disable=SC2016 # the block's own $ expressions, matched literally
-test_env_block=$(sed -n '/^cat > "\$IT\/test.env" <<VARS/,/^VARS/p' scripts/test.sh)
-[ -n "$test_env_block" ] || { echo "scripts/test.sh no longer writes \$IT/test.env as bench.sh expects" >&2; exit 1; }
-# shellcheck disable=SC2034 # IT and TEST_SIM_PORT are read by the block
-(IT=$B TEST_SIM_PORT=$SIMPORT; eval "$test_env_block") && mv "$B/test.env" "$B/bench.env"
+# The test suite's settings (common.sh `write_test_envs`, which
+# scripts/test.sh uses too, so the two never drift apart) with fresh
+# secrets and this bench's simulator.
+(TEST_SIM_PORT=$SIMPORT; write_test_envs "$B/env") && mv "$B/env/test.env" "$B/bench.env"
 # Except the tests' small sizes: the sync reads production's chunks of
 # departments and KV lists production's pages.
 sed -i '/^SYNC_CHUNK_DEPARTMENTS=/d; /^DEV_KV_LIST_PAGE_KEYS=/d' "$B/bench.env"
@@ -54,7 +56,7 @@ stop_started_on_exit
 
 PEERPORT=${BENCH_PEER_PORT:-8791}
 EDGE="http://$DEV_HOST:$PORT" SIM="http://$DEV_HOST:$SIMPORT"
-if [ "$ONLY" = all ]; then
+if [ "$ONLY" != door ]; then
   # The release simulator: the benchmark measures the worker, not a debug sim.
   (load_env_file "$B/bench.env"; start_bg "$B/sim.log" "$ROOT/target/release/sim" \
     --listen "$DEV_HOST:$SIMPORT" --worker "http://$DEV_HOST:$PORT"; echo "${STARTED_PGIDS[-1]}" > "$B/sim.pgid")
@@ -185,6 +187,52 @@ access check: ${ACCESS_RATE} req/s for ${ACCESS_SECS} s, ${ACCESS_MEMBERS} membe
   $access_direct
   $baseline_direct
 REPORT
+fi
+
+# A synced organisation of generated members, its admin signed in:
+# synced_org <corp> <members> <departments> <cookie jar>
+synced_org() {
+  sim_post "$SIM/_sim/suite_ticket"
+  curl -fsS -X POST "$SIM/_sim/corps" -d "{\"corp_id\":\"$1\",\"corp_name\":\"Bench\",\"admins\":[\"u000000\"]}" >/dev/null
+  curl -fsS -X POST "$SIM/_sim/corps/$1/generate" -d "{\"departments\":$3,\"members\":$2}" >/dev/null
+  sim_post "$SIM/_sim/corps/$1/install"
+  sign_in_when_installed "$EDGE" "$1" u000000 "$4"
+  local state=running
+  while [ "$state" = running ] || [ "$state" = idle ]; do
+    sleep 0.5
+    state=$(curl -fsS -b "$4" "$EDGE/api/v1/corps/$1/sync" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
+  done
+}
+
+if [ "$ONLY" = all ] || [ "$ONLY" = console ]; then
+  PAGE_MEMBERS=${BENCH_PAGE_MEMBERS:-50000}
+  log "bench 5: the console: members page of $PAGE_MEMBERS members, CSV export of $MEMBERS"
+  [ "$ONLY" = console ] && synced_org wwbench01 "$MEMBERS" "$DEPARTMENTS" "$B/cookies"
+  synced_org wwbench50 "$PAGE_MEMBERS" 500 "$B/cookies50"
+  # The export, streamed to a file while workerd's memory is sampled.
+  export_start=$(date +%s.%N) export_samples=""
+  curl -fsS -b "$B/cookies" "$EDGE/api/v1/corps/wwbench01/export/members.csv" -o "$B/members.csv" &
+  export_pid=$!
+  while kill -0 "$export_pid" 2>/dev/null; do export_samples="$export_samples $(rss_kb)"; sleep 0.2; done
+  wait "$export_pid" && export_ok=yes || export_ok=FAILED
+  export_secs=$(echo "$(date +%s.%N) - $export_start" | bc | sed 's/^\./0./')
+  export_rows=$(( $(wc -l < "$B/members.csv") - 1 ))
+  export_peak=$(for s in $export_samples; do echo "$s"; done | sort -n | tail -1)
+  members_page=$(EDGE="$EDGE" CORP=wwbench50 node tests/bench/members_page.mjs)
+  wasm_gz=$(gzip -9c dist/pkg/app_bg.wasm | wc -c)
+cat <<REPORT >> "$B/report.txt"
+console (targets: first rows <= 1 s, no frame over 50 ms; wasm <= 350 KB gzip)
+  members page, $PAGE_MEMBERS members, headless Chromium 1280x800: $members_page
+  CSV export of $MEMBERS members: $export_ok, $export_rows rows, $(du -k "$B/members.csv" | cut -f1) KiB in $export_secs s;
+    workerd RSS sampled during it: peak ${export_peak:-?} KiB
+  console wasm: $wasm_gz bytes gzipped
+REPORT
+fi
+
+if [ "$ONLY" = console ]; then
+  echo "==============================================" >> "$B/report.txt"
+  cat "$B/report.txt"
+  exit 0
 fi
 
 # bench 4: the callback door. Signed suite_ticket requests (made ahead,

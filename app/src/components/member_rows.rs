@@ -17,8 +17,11 @@ use std::collections::{HashMap, HashSet};
 const ROW_PX: f64 = 56.0;
 /// Rows drawn beyond the visible ones, either side.
 const OVERSCAN: usize = 12;
-/// Rows a request asks for (the members route's most).
+/// Rows a request asks for (the members route's most)...
 const PAGE: &str = "500";
+/// ...but the first asks for a screen's worth and a little more, so the
+/// first rows show sooner.
+const FIRST_PAGE: &str = "60";
 /// Read the next page once the screen is this many rows from the end of
 /// what has been read.
 const READ_AHEAD: usize = 200;
@@ -85,8 +88,8 @@ pub fn MemberRows(
     let read = move |cursor: Option<String>| {
         let query = MemberQuery {
             filters: filters.get_untracked(),
+            limit: Some(if cursor.is_none() { FIRST_PAGE } else { PAGE }.to_owned()),
             cursor: cursor.clone(),
-            limit: Some(PAGE.to_owned()),
         };
         let mine = generation.get_value();
         loading.set(true);

@@ -1,0 +1,49 @@
+// `make bench` (bench 5): the members page of an organisation of many
+// members in headless Chromium at 1 280 x 800. Prints one JSON line:
+// milliseconds from navigation to the first rows; seconds to scroll to the
+// last member (pages of 500 read as the list scrolls); the longest frame
+// while scrolling (requestAnimationFrame gaps, ms); the most table rows in
+// the page at once. EDGE, CORP and USERID say where and who.
+import { chromium } from "playwright-core";
+
+const { EDGE, CORP, USERID = "u000000" } = process.env;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+});
+const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 800 } });
+await context.route("https://wwcdn.weixin.qq.com/**", (r) => r.fulfill({ contentType: "text/javascript", body: "" }));
+await context.route("https://open.work.weixin.qq.com/**", (r) => r.fulfill({ contentType: "text/javascript", body: "" }));
+const page = await context.newPage();
+const login = await page.request.post(`${EDGE}/auth/dev-login`, { data: { corp_id: CORP, userid: USERID } });
+if (!login.ok()) throw new Error(`dev-login: ${login.status()}`);
+
+const started = Date.now();
+await page.goto(`${EDGE}/members?in_range=`);
+await page.locator("[data-testid=members-table] tbody tr").first().waitFor({ timeout: 60_000 });
+const firstRowsMs = Date.now() - started;
+const total = Number(await page.getByTestId("total-count").textContent());
+
+// Scroll a screen and a half a frame to the end, measuring every frame's
+// gap, then wait for the last member's row.
+const scrolled = await page.evaluate(async () => {
+  const el = document.querySelector("[data-testid=members-scroller]");
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  let longest = 0, most = 0, last = performance.now();
+  const t0 = performance.now();
+  for (let i = 0; i < 100_000; i++) {
+    el.scrollTop = Math.min(el.scrollTop + el.clientHeight * 1.5, el.scrollHeight);
+    await frame();
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    most = Math.max(most, el.querySelectorAll("tbody tr").length);
+    const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+    // The spacer below the drawn rows is empty once the last is drawn.
+    const drawnToEnd = el.lastElementChild.getBoundingClientRect().height === 0;
+    if (atEnd && drawnToEnd) break;
+  }
+  return { toEndSecs: (performance.now() - t0) / 1000, longestFrameMs: longest, mostRows: most };
+});
+console.log(JSON.stringify({ members: total, firstRowsMs, ...scrolled }));
+await browser.close();
