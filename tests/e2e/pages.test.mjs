@@ -17,7 +17,7 @@ after(async () => { await browser?.close(); });
 const PAGES = [
   ["overview", "/", "[data-testid=tile-active] strong"],
   ["members", "/members", "tr[data-userid=user01]"],
-  ["seats", "/seats", "[data-testid=seat-total]"],
+  ["seats", "/seats", "table.accounts tbody tr"],
   ["audit", "/audit", "tr[data-action]"],
 ];
 
@@ -31,9 +31,19 @@ test("every page passes axe and fits the screen at 1280, 390 and 360 px", async 
       await signIn(page, corp);
       await page.goto(`${BASE}${path}`);
       await page.locator(loaded).first().waitFor();
+      // Every card's data in (the checks judge the page as it settles).
+      await page.waitForLoadState("networkidle");
       const across = await sideways(page);
       assert.ok(across <= 0, `${name} scrolls ${across} px sideways at ${width} px`);
       assert.deepEqual(await axeProblems(page), [], `axe on ${name} at ${width} px`);
+      if (name === "seats" && width < 600) {
+        // Each account a card, each value under its column's name.
+        const card = await page.locator("table.accounts tbody tr").first().evaluate((tr) => ({
+          display: getComputedStyle(tr).display,
+          label: getComputedStyle(tr.cells[0], "::before").content,
+        }));
+        assert.deepEqual(card, { display: "block", label: '"激活码"' });
+      }
       await page.screenshot({ path: `${SHOTS}page-${name}-${width}.png`, fullPage: true });
       assert.deepEqual(problems, [], `${name} at ${width} px`);
       await page.context().close();

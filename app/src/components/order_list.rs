@@ -27,7 +27,7 @@ pub fn OrderList(corp_id: String) -> impl IntoView {
                 Some(Err(e)) => view! { <p class="status bad" role="alert">{e.message}</p> }.into_any(),
                 Some(Ok(items)) if items.is_empty() => view! { <p class="muted">{tr(Text::NoOrders)}</p> }.into_any(),
                 Some(Ok(items)) => view! {
-                    <table class="members">
+                    <table class="members orders">
                         <thead><tr>
                             <th scope="col">{tr(Text::OrderCol)}</th><th scope="col">{tr(Text::TypeCol)}</th><th scope="col">{tr(Text::StatusCol)}</th>
                             <th scope="col">{tr(Text::AccountsCol)}</th><th scope="col">{tr(Text::DaysCol)}</th><th scope="col">{tr(Text::PaidCol)}</th>

@@ -62,7 +62,7 @@ pub fn SeatTable(corp_id: String) -> impl IntoView {
                     }>{tr(Text::ExportCsv)}</a>
             </div>
             {move || seats.error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}
-            <table class="members">
+            <table class="members accounts">
                 <thead><tr>
                     <th scope="col">{tr(Text::CodeCol)}</th><th scope="col">{tr(Text::TypeCol)}</th><th scope="col">{tr(Text::StatusCol)}</th>
                     <th scope="col">{tr(Text::MemberCol)}</th><th scope="col">{tr(Text::ExpiresCol)}</th><th scope="col">{tr(Text::TransferableCol)}</th><th scope="col">{tr(Text::WeComStatusCol)}</th>
