@@ -167,7 +167,7 @@ pub fn MemberRows(
         for (spacer, rows) in [(above, first), (below, after)] {
             if let Some(el) = spacer.get() {
                 let _ = web_sys::HtmlElement::style(&el)
-                    .set_property("height", &format!("{}px", rows as f64 * ROW_PX));
+                    .set_property("height", &format!("{}px", rows * ROW_PX as usize));
             }
         }
     });
