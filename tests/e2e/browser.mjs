@@ -198,3 +198,18 @@ export async function reconcile(corp) {
   if (!r.ok) throw new Error(`dev/reconcile: ${r.status} ${await r.text()}`);
   return r.json();
 }
+
+// Picks a member or department in a picker (components/picker.rs): types
+// `query` in its search box and presses the choice whose id is `id`; the
+// choice then shows among the picked ones.
+export async function pick(page, picker, query, id) {
+  await page.getByTestId(`${picker}-search`).fill(query);
+  await page.getByTestId(picker).locator(`.picks [data-pick="${id}"]`).click();
+  await page.getByTestId(`${picker}-chosen`).locator(`[data-pick="${id}"]`).waitFor();
+}
+
+// Empties a picker, one remove button at a time.
+export async function unpickAll(page, picker) {
+  const remove = page.getByTestId(`${picker}-chosen`).locator("button");
+  while (await remove.count()) await remove.first().click();
+}

@@ -5,6 +5,7 @@
 
 use crate::api;
 use crate::components::member_rows::Selection;
+use crate::components::seat_actions::refusal_words;
 use crate::i18n::{tr, Text};
 use domain::api::{ActionResult, ActivateRequest, MemberFilters, MemberQuery};
 use leptos::prelude::*;
@@ -104,10 +105,11 @@ pub fn BulkActivate(
                             {tr(Text::Activated)} " " <span data-testid="bulk-ok">{ok}</span>
                             " · " {tr(Text::Refused)} " " <span data-testid="bulk-refused">{refused.len()}</span>
                         </p>
-                        <ul class="results">
+                        <ul class="results" data-testid="bulk-refusals">
                             {refused.into_iter().take(50).map(|r| view! {
-                                <li class="bad"><code>{r.userid.unwrap_or_default()}</code> " · "
-                                    {r.message.or(r.code).unwrap_or_default()}</li>
+                                <li class="bad" data-code=r.code.clone().unwrap_or_default()>
+                                    <code>{r.userid.clone().unwrap_or_default()}</code> " · "
+                                    <span title=r.message.clone().unwrap_or_default()>{refusal_words(&r)}</span></li>
                             }).collect_view()}
                         </ul>
                     }.into_any()

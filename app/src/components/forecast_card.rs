@@ -3,36 +3,33 @@
 
 use crate::api;
 use crate::components::last_ok::last_ok;
-use crate::format::{party_ids, userids};
+use crate::components::picker::{ids, Pick, PickFrom, Picker};
 use crate::i18n::{tr, Text};
-use domain::api::ForecastRequest;
+use domain::api::{ForecastRequest, MemberFilters};
 use leptos::prelude::*;
+
+/// Department ids from the picked ones (the picker takes only numbers).
+fn party_ids(picked: Vec<Pick>) -> Vec<u64> {
+    picked.iter().filter_map(|p| p.id.parse().ok()).collect()
+}
 
 #[component]
 pub fn ForecastCard(corp_id: String) -> impl IntoView {
-    let corp = StoredValue::new(corp_id);
-    let add_party = RwSignal::new(String::new());
-    let remove_party = RwSignal::new(String::new());
-    let add_user = RwSignal::new(String::new());
-    let remove_user = RwSignal::new(String::new());
-    // What the admin typed, or the words that are not department ids.
-    let change = move || -> Result<ForecastRequest, String> {
-        let parties = |typed: RwSignal<String>| {
-            party_ids(&typed.get_untracked())
-                .map_err(|word| format!("{}{word}", tr(Text::DeptIdsOnly)()))
-        };
-        Ok(ForecastRequest {
-            add_party: parties(add_party)?,
-            remove_party: parties(remove_party)?,
-            add_user: userids(&add_user.get_untracked()),
-            remove_user: userids(&remove_user.get_untracked()),
-        })
+    let corp = StoredValue::new(corp_id.clone());
+    let add_party = RwSignal::new(Vec::<Pick>::new());
+    let remove_party = RwSignal::new(Vec::<Pick>::new());
+    let add_user = RwSignal::new(Vec::<Pick>::new());
+    let remove_user = RwSignal::new(Vec::<Pick>::new());
+    let change = move || ForecastRequest {
+        add_party: party_ids(add_party.get_untracked()),
+        remove_party: party_ids(remove_party.get_untracked()),
+        add_user: ids(add_user.get_untracked()),
+        remove_user: ids(remove_user.get_untracked()),
     };
-    // A typing mistake is refused where the server's refusal would show,
-    // and like it leaves the last estimate on screen.
-    let estimate = Action::new_local(move |change: &Result<ForecastRequest, String>| {
+    // A refusal leaves the last estimate on screen.
+    let estimate = Action::new_local(move |change: &ForecastRequest| {
         let (corp, change) = (corp.get_value(), change.clone());
-        async move { api::forecast(&corp, &change?).await.map_err(|e| e.message) }
+        async move { api::forecast(&corp, &change).await.map_err(|e| e.message) }
     });
     let estimated = estimate.value();
     let error = move || estimated.with(|e| e.as_ref()?.as_ref().err().cloned());
@@ -42,23 +39,24 @@ pub fn ForecastCard(corp_id: String) -> impl IntoView {
         ev.prevent_default();
         estimate.dispatch(change());
     };
-    let field = |label: Text, value: RwSignal<String>, id: &'static str| {
-        view! {
-            <label>{tr(label)}
-                <input data-testid=id prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))/>
-            </label>
-        }
+    // Members out of range (they left it, or were never in it) may be
+    // added; anyone in range may go. Departments and members WeCom has not
+    // shown the app yet are taken as typed.
+    let members = |in_range: &str| {
+        PickFrom::Members(MemberFilters {
+            in_range: Some(in_range.into()),
+            ..MemberFilters::default()
+        })
     };
     view! {
         <section class="card" data-testid="forecast-card">
             <h2>{tr(Text::Forecast)}</h2>
             <p class="muted">{tr(Text::ForecastHint)}</p>
             <form on:submit=submit>
-                {field(Text::AddParty, add_party, "forecast-add-party")}
-                {field(Text::RemoveParty, remove_party, "forecast-remove-party")}
-                {field(Text::AddUser, add_user, "forecast-add-user")}
-                {field(Text::RemoveUser, remove_user, "forecast-remove-user")}
+                <Picker corp_id=corp_id.clone() from=PickFrom::Departments label=Text::AddParty chosen=add_party testid="forecast-add-party" typed_too=true/>
+                <Picker corp_id=corp_id.clone() from=PickFrom::Departments label=Text::RemoveParty chosen=remove_party testid="forecast-remove-party"/>
+                <Picker corp_id=corp_id.clone() from=members("false") label=Text::AddUser chosen=add_user testid="forecast-add-user" typed_too=true/>
+                <Picker corp_id=corp_id from=members("true") label=Text::RemoveUser chosen=remove_user testid="forecast-remove-user"/>
                 <button class="primary" type="submit" data-testid="forecast-submit">{tr(Text::Estimate)}</button>
             </form>
             {move || error().map(|e| view! { <p class="status bad" role="alert">{e}</p> })}

@@ -11,6 +11,7 @@ pub mod member_rows;
 pub mod open_data;
 pub mod order_list;
 pub mod paged;
+pub mod picker;
 pub mod range_card;
 pub mod refresh;
 pub mod seat_actions;

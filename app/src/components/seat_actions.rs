@@ -6,10 +6,13 @@
 use crate::api;
 use crate::api::ApiFailure;
 use crate::components::last_ok::last_ok;
+use crate::components::picker::{ids, Pick, PickFrom, Picker};
 use crate::components::refresh::use_refresh;
-use crate::format::{date, userids};
+use crate::format::date;
 use crate::i18n::{refusal, tr, Text};
-use domain::api::{ActionResults, ActivateRequest, TransferPair, TransferRequest};
+use domain::api::{
+    ActionResult, ActionResults, ActivateRequest, MemberFilters, TransferPair, TransferRequest,
+};
 use leptos::prelude::*;
 
 /// A seat call's answer: one outcome per member or pair.
@@ -34,6 +37,15 @@ pub fn transfer_action(corp_id: String) -> SeatAction<TransferRequest> {
         let (corp, request) = (corp_id.clone(), request.clone());
         async move { refresh.after_ok(api::transfer(&corp, &request).await) }
     })
+}
+
+/// Our words for a refusal's rule when we know it, else the server's
+/// message (which, with WeCom's errcode, a title shows on hover).
+pub fn refusal_words(r: &ActionResult) -> String {
+    match r.code.as_deref().and_then(refusal) {
+        Some(t) => tr(t)().to_owned(),
+        None => r.message.clone().or(r.code.clone()).unwrap_or_default(),
+    }
 }
 
 /// Per-member outcomes of one action (its `value()`): the last answer, and
@@ -64,15 +76,8 @@ pub fn ResultList(answer: MappedSignal<Option<SeatAnswer>>) -> impl IntoView {
                                 </span>
                             }.into_any()
                         } else {
-                            // Our words for the rule when we know it; the
-                            // server's full message (with WeCom's errcode) on hover.
-                            let message = r.message.clone().unwrap_or_default();
-                            let words = match r.code.as_deref().and_then(refusal) {
-                                Some(t) => tr(t)().to_owned(),
-                                None => message.clone(),
-                            };
                             view! {
-                                <span title=message>{words}
+                                <span title=r.message.clone().unwrap_or_default()>{refusal_words(&r)}
                                     {r.expires_at.map(|t| format!(" ({})", date(t)))}
                                     {r.available_at.map(|t| view! {
                                         " · " {tr(Text::AvailableAt)} " "
@@ -88,80 +93,67 @@ pub fn ResultList(answer: MappedSignal<Option<SeatAnswer>>) -> impl IntoView {
     }
 }
 
+/// Seats are activated from the members list, where any filter finds
+/// the members (one, the picked ones, or every match) and the outcome is
+/// counted: this card leads there, to those in range without a seat.
 #[component]
-pub fn ActivateCard(corp_id: String) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
-    let seat_type = RwSignal::new(1u8);
-    let action = activate_action(corp_id);
-    let busy = action.pending();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let userids = userids(&typed.get_untracked());
-        if userids.is_empty() {
-            return;
-        }
-        action.dispatch(ActivateRequest {
-            userids,
-            seat_type: seat_type.get_untracked(),
-        });
-    };
+pub fn ActivateCard() -> impl IntoView {
     view! {
         <section class="card" data-testid="activate-card">
             <h2>{tr(Text::Activate)}</h2>
-            <form on:submit=submit>
-                <label>{tr(Text::ActivateHint)}
-                    <input data-testid="activate-userids" prop:value=move || typed.get()
-                        on:input=move |ev| typed.set(event_target_value(&ev))/>
-                </label>
-                <label>{tr(Text::SeatType)}
-                    <select data-testid="activate-type"
-                        on:change=move |ev| seat_type.set(event_target_value(&ev).parse().unwrap_or(1))>
-                        <option value="1">{tr(Text::BaseAccount)}</option>
-                        <option value="2">{tr(Text::InterconnectAccount)}</option>
-                    </select>
-                </label>
-                <button class="primary" type="submit" data-testid="activate-submit" disabled=move || busy.get()>
-                    {tr(Text::Submit)}
-                </button>
-            </form>
-            <ResultList answer=action.value()/>
+            <p class="muted">{tr(Text::ActivateHint)}</p>
+            <a class="button" data-testid="activate-link"
+                href="/members?in_range=true&status=active&licensed=false">{tr(Text::ChooseMembers)}</a>
         </section>
     }
 }
 
+/// Members in range without a seat: who may take one over.
+fn takers() -> PickFrom {
+    PickFrom::Members(MemberFilters {
+        status: Some("active".into()),
+        in_range: Some("true".into()),
+        licensed: Some("false".into()),
+        ..MemberFilters::default()
+    })
+}
+
 #[component]
 pub fn TransferCard(corp_id: String) -> impl IntoView {
-    let handover = RwSignal::new(String::new());
-    let takeover = RwSignal::new(String::new());
-    let action = transfer_action(corp_id);
+    let handover = RwSignal::new(Vec::<Pick>::new());
+    let takeover = RwSignal::new(Vec::<Pick>::new());
+    let action = transfer_action(corp_id.clone());
     let busy = action.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let pair = TransferPair {
-            handover_userid: handover.get_untracked().trim().to_owned(),
-            takeover_userid: takeover.get_untracked().trim().to_owned(),
-        };
-        if pair.handover_userid.is_empty() || pair.takeover_userid.is_empty() {
+        let (Some(from), Some(to)) = (
+            ids(handover.get_untracked()).pop(),
+            ids(takeover.get_untracked()).pop(),
+        ) else {
             return;
-        }
+        };
         action.dispatch(TransferRequest {
-            transfers: vec![pair],
+            transfers: vec![TransferPair {
+                handover_userid: from,
+                takeover_userid: to,
+            }],
         });
     };
+    // Any member who holds a seat may hand it over: one who left, or who
+    // is out of range, too (WeCom moves those at once).
+    let holders = PickFrom::Members(MemberFilters {
+        licensed: Some("true".into()),
+        ..MemberFilters::default()
+    });
     view! {
         <section class="card" data-testid="transfer-card">
             <h2>{tr(Text::Transfer)}</h2>
             <p class="muted">{tr(Text::TransferHint)}</p>
             <form on:submit=submit>
-                <label>{tr(Text::Handover)}
-                    <input data-testid="transfer-handover" prop:value=move || handover.get()
-                        on:input=move |ev| handover.set(event_target_value(&ev))/>
-                </label>
-                <label>{tr(Text::Takeover)}
-                    <input data-testid="transfer-takeover" prop:value=move || takeover.get()
-                        on:input=move |ev| takeover.set(event_target_value(&ev))/>
-                </label>
-                <button class="primary" type="submit" data-testid="transfer-submit" disabled=move || busy.get()>
+                <Picker corp_id=corp_id.clone() from=holders label=Text::Handover chosen=handover testid="transfer-handover" one=true/>
+                <Picker corp_id=corp_id from=takers() label=Text::Takeover chosen=takeover testid="transfer-takeover" one=true/>
+                <button class="primary" type="submit" data-testid="transfer-submit"
+                    disabled=move || busy.get() || handover.with(Vec::is_empty) || takeover.with(Vec::is_empty)>
                     {tr(Text::Submit)}
                 </button>
             </form>

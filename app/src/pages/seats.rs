@@ -24,7 +24,7 @@ pub fn Seats() -> impl IntoView {
                 <div class="grid">
                     <SeatSummary corp_id=corp.clone() may_manage=manage/>
                     {manage.then(|| view! {
-                        <ActivateCard corp_id=corp.clone()/>
+                        <ActivateCard/>
                         <TransferCard corp_id=corp.clone()/>
                     })}
                     <RequestsCard corp_id=corp.clone() may_manage=manage/>
