@@ -43,6 +43,14 @@ test("every page passes axe and fits the screen at 1280, 390 and 360 px", async 
           label: getComputedStyle(tr.cells[0], "::before").content,
         }));
         assert.deepEqual(card, { display: "block", label: '"激活码"' });
+        // Each seat request a card too: its action beside the member, not
+        // a column squeezed off the edge.
+        const request = await page.locator("table.requests tbody tr").first().evaluate((tr) => ({
+          display: getComputedStyle(tr).display,
+          label: getComputedStyle(tr.cells[1], "::before").content,
+          actionBesideMember: Math.abs(tr.cells[3].getBoundingClientRect().top - tr.cells[0].getBoundingClientRect().top) < 24,
+        }));
+        assert.deepEqual(request, { display: "grid", label: '"次数 "', actionBesideMember: true });
       }
       await page.screenshot({ path: `${SHOTS}page-${name}-${width}.png`, fullPage: true });
       assert.deepEqual(problems, [], `${name} at ${width} px`);

@@ -35,7 +35,7 @@ pub fn RequestsCard(corp_id: String, may_manage: bool) -> impl IntoView {
                 Some(Err(e)) => view! { <p class="status bad">{e.message}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(Text::NoRequests)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
-                    <table class="members" data-testid="requests-table">
+                    <table class="members requests" data-testid="requests-table">
                         <thead><tr>
                             <th>{tr(Text::MemberCol)}</th><th>{tr(Text::TimesCol)}</th><th>{tr(Text::LastCol)}</th><th></th>
                         </tr></thead>
