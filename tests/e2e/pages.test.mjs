@@ -1,6 +1,7 @@
 // Every console page at a desktop's width (1 280 px) and inside WeCom on a
 // phone (390 px, and the narrowest, 360 px): axe-core finds no serious or
-// critical violation, nothing scrolls sideways, and a screenshot of each
+// critical violation, nothing scrolls sideways, nothing jumps as the data
+// arrives (layout shift under 0.1, the web's "good"), and a screenshot of each
 // is kept under target/e2e/. The overview's tiles lead into the lists
 // they count, and its trends draw the cron's daily points.
 import { test, before, after } from "node:test";
@@ -21,7 +22,17 @@ const PAGES = [
   ["audit", "/audit", "tr[data-action]"],
 ];
 
-test("every page passes axe and fits the screen at 1280, 390 and 360 px", async () => {
+// Layout shift as the page loads: the sum of every shift the browser
+// reports that no input caused (the Cumulative Layout Shift of web.dev).
+const CLS_GOOD = 0.1;
+const recordShifts = () => {
+  window.__shift = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+  }).observe({ type: "layout-shift", buffered: true });
+};
+
+test("every page passes axe, fits the screen and holds still at 1280, 390 and 360 px", async () => {
   const corp = await seedDemo();
   await reconcile(corp);
   for (const [width, height] of [[1280, 900], [390, 844], [360, 740]]) {
@@ -29,10 +40,13 @@ test("every page passes axe and fits the screen at 1280, 390 and 360 px", async 
       const { page, problems } = await openPage(browser);
       await page.setViewportSize({ width, height });
       await signIn(page, corp);
+      await page.addInitScript(recordShifts);
       await page.goto(`${BASE}${path}`);
       await page.locator(loaded).first().waitFor();
       // Every card's data in (the checks judge the page as it settles).
       await page.waitForLoadState("networkidle");
+      const shift = await page.evaluate(() => window.__shift);
+      assert.ok(shift < CLS_GOOD, `${name} shifts ${shift.toFixed(3)} as it loads at ${width} px`);
       const across = await sideways(page);
       assert.ok(across <= 0, `${name} scrolls ${across} px sideways at ${width} px`);
       assert.deepEqual(await axeProblems(page), [], `axe on ${name} at ${width} px`);

@@ -20,7 +20,7 @@ pub fn EventsCard(corp_id: String, may_manage: bool) -> impl IntoView {
         async move { api::events(&corp).await }
     });
     view! {
-        <section class="card" data-testid="events-card">
+        <section class="card events" data-testid="events-card">
             <h2>{tr(Text::Callbacks)}</h2>
             <p class="muted">{tr(Text::CallbacksHint)}</p>
             {move || match health.get() {

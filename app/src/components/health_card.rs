@@ -18,7 +18,7 @@ fn Check(label: Text, ok: bool) -> impl IntoView {
 pub fn HealthCard() -> impl IntoView {
     let health = LocalResource::new(api::health);
     view! {
-        <section class="card" data-testid="health-card">
+        <section class="card health" data-testid="health-card">
             <h2>{tr(Text::ServiceHealth)}</h2>
             {move || match health.get() {
                 None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),

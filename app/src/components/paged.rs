@@ -91,6 +91,12 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Paged<T> {
             .with(|l| l.as_ref()?.as_ref().err().map(|e| e.message.clone()))
     }
 
+    /// Whether a first answer came (until then an empty list is not yet
+    /// "nothing matches").
+    pub fn answered(self) -> bool {
+        self.loaded.with(Option::is_some)
+    }
+
     /// Loads the next page below the rows shown.
     pub fn load_more(self) {
         let rows = self.shown.get_untracked();

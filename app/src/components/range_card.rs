@@ -57,7 +57,7 @@ pub fn RangeCard(corp_id: String, may_manage: bool) -> impl IntoView {
         async move { api::sync_status(&corp).await }
     });
     view! {
-        <section class="card" data-testid="range-card">
+        <section class="card range" data-testid="range-card">
             <h2>{tr(Text::VisibleRange)}</h2>
             {move || match range.get() {
                 None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),

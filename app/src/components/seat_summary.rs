@@ -74,7 +74,7 @@ pub fn SeatSummary(corp_id: String, may_manage: bool) -> impl IntoView {
         view! { <li class="check"><span>{tr(label)}</span><strong data-testid=id>{value}</strong></li> }
     };
     view! {
-        <section class="card" data-testid="seat-summary">
+        <section class="card summary" data-testid="seat-summary">
             <h2>{tr(Text::LicenseRegime)}</h2>
             {move || match summary.get() {
                 None => view! { <p class="muted">{tr(Text::Loading)}</p> }.into_any(),

@@ -20,7 +20,7 @@ pub fn SessionsCard(corp_id: String) -> impl IntoView {
     });
     let error = move || revoke.value().with(|a| a.as_ref()?.as_ref().err().cloned());
     view! {
-        <section class="card" data-testid="sessions-card">
+        <section class="card sessions" data-testid="sessions-card">
             <h2>{tr(Text::SessionsTitle)}</h2>
             <p class="muted">{tr(Text::SessionsHint)}</p>
             <button data-testid="revoke-sessions"

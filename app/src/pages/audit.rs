@@ -122,7 +122,7 @@ fn AuditLog(corp_id: String) -> impl IntoView {
                     </For>
                 </tbody>
             </table>
-            {move || rows.with(|r| r.items.is_empty()).then(|| view! { <p class="muted">{tr(Text::NoAuditRows)}</p> })}
+            {move || (rows_of.answered() && rows.with(|r| r.items.is_empty())).then(|| view! { <p class="muted">{tr(Text::NoAuditRows)}</p> })}
             <p class="muted">
                 {tr(Text::Shown)} " " <span data-testid="shown-count">{move || rows.with(|r| r.items.len())}</span> " / "
                 <span data-testid="total-count">{move || rows.with(|r| r.total)}</span>

@@ -16,16 +16,23 @@ use leptos::prelude::*;
 #[component]
 pub fn Overview() -> impl IntoView {
     let session = LocalResource::new(api::session);
+    // Everything at once when the session is known, so no card already
+    // drawn is pushed down by the ones that follow it.
     view! {
-        {move || session.get().and_then(Result::ok).map(|s| view! { <Glance corp_id=s.corp_id.clone()/> })}
-        <div class="grid">
-            {move || session.get().and_then(Result::ok).map(|s| view! {
-                <TrendsCard corp_id=s.corp_id.clone()/>
-                <RangeCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
-                <EventsCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
-                {s.may_manage.then(|| view! { <SessionsCard corp_id=s.corp_id.clone()/> })}
-            })}
-            <HealthCard/>
-        </div>
+        {move || session.get().map(|s| {
+            let s = s.ok();
+            view! {
+                {s.clone().map(|s| view! { <Glance corp_id=s.corp_id/> })}
+                <div class="grid">
+                    {s.map(|s| view! {
+                        <TrendsCard corp_id=s.corp_id.clone()/>
+                        <RangeCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
+                        <EventsCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
+                        {s.may_manage.then(|| view! { <SessionsCard corp_id=s.corp_id.clone()/> })}
+                    })}
+                    <HealthCard/>
+                </div>
+            }
+        })}
     }
 }
