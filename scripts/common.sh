@@ -12,6 +12,9 @@ DEV_PORT=8787
 SIM_PORT=9101
 DEMO_CORP_ID=wwdemo01
 DEMO_ADMIN=admin
+# The provider's own operator (a member of PROVIDER_CORPID) who signs in
+# to the desk.
+DEMO_OPERATOR=ops01
 # Tests run beside a dev stack without touching it. A second checkout can
 # test at the same time with its own ports (TEST_PORT=8798 make test).
 TEST_PORT=${TEST_PORT:-8788}
@@ -55,6 +58,7 @@ VARS
     grep -q '^WECOM_WEB_LOGIN_BASE=' .dev.vars || cat >> .dev.vars <<VARS
 WECOM_WEB_LOGIN_BASE=http://$DEV_HOST:$SIM_PORT
 VARS
+    grep -q '^OPERATOR_USERIDS=' .dev.vars || echo "OPERATOR_USERIDS=$DEMO_OPERATOR" >> .dev.vars
     return 0
   fi
   log "generating .dev.vars (local secrets)"
@@ -76,6 +80,7 @@ SESSION_SECRET=$(random_b64 48)
 DATA_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
+OPERATOR_USERIDS=$DEMO_OPERATOR
 CALLBACK_MAX_SKEW_SECS=300
 DEV_LOGIN=1
 VARS
@@ -107,6 +112,8 @@ DATA_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 # The provider's operator: retries any organisation's failed callbacks.
 OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
+# Members of the provider's own organisation who sign in to the desk.
+OPERATOR_USERIDS=ops01,ops02
 CALLBACK_MAX_SKEW_SECS=300
 DEV_LOGIN=1
 # Every cron run takes the three organisations tried longest ago (tests

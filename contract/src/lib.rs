@@ -209,6 +209,12 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
         ExportSeats => op(Some(s.query::<SeatFilters>()), None, (200, csv()), &[400]),
         ExportOrders => op(None, None, (200, csv()), &[]),
         ExportAudit => op(Some(s.query::<AuditFilters>()), None, (200, csv()), &[400]),
+        DeskCorps => op(
+            Some(s.query::<domain::api::DeskQuery>()),
+            None,
+            (200, s.answer::<Page<domain::api::DeskRow>>()),
+            &[400],
+        ),
     }
 }
 
@@ -246,7 +252,9 @@ fn error_description(status: u16) -> &'static str {
 fn statuses(route: Route, op: &Operation) -> Vec<u16> {
     let mut all: Vec<u16> = op.errors.to_vec();
     match route.door() {
-        Door::Session | Door::Manage | Door::ManageOrOperator => all.extend([401, 403]),
+        Door::Session | Door::Manage | Door::ManageOrOperator | Door::Operator => {
+            all.extend([401, 403])
+        }
         Door::Member => all.push(401),
         Door::AccessKey => all.push(401),
         Door::Public => {}
@@ -357,7 +365,9 @@ fn describe(route: Route, s: &mut Schemas) -> Value {
         o["requestBody"] = json!({"required": true, "content": json_content(body)});
     }
     match route.door() {
-        Door::Session | Door::Manage | Door::Member => o["security"] = json!([{"session": []}]),
+        Door::Session | Door::Manage | Door::Member | Door::Operator => {
+            o["security"] = json!([{"session": []}])
+        }
         Door::AccessKey => o["security"] = json!([{"accessKey": []}]),
         // Either one: OpenAPI's list of alternatives.
         Door::ManageOrOperator => o["security"] = json!([{"session": []}, {"operatorKey": []}]),

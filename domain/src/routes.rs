@@ -50,6 +50,9 @@ pub enum Door {
     /// `Authorization: Bearer <OPERATOR_API_KEY>` (a different key from
     /// the access key, which is refused here).
     ManageOrOperator,
+    /// The provider's operator: an operator's console session (a member of
+    /// `PROVIDER_CORPID` named in `OPERATOR_USERIDS`).
+    Operator,
 }
 
 macro_rules! routes {
@@ -130,6 +133,7 @@ routes! {
     ExportMembers  => Get  "/api/v1/corps/{corp_id}/export/members.csv", Session, "Members with their seats as CSV (UTF-8 with BOM), the members list's filters; at most 105000 rows";
     ExportSeats    => Get  "/api/v1/corps/{corp_id}/export/seats.csv", Session, "Seats as CSV (UTF-8 with BOM), the seat list's filters; at most 105000 rows";
     ExportOrders   => Get  "/api/v1/corps/{corp_id}/export/orders.csv", Session, "Orders mirrored from WeCom as CSV (UTF-8 with BOM)";
+    DeskCorps      => Get  "/api/v1/desk/corps", Operator, "The provider's desk: every installed organisation with its seats, requests, trial, callbacks and sync, filtered, sorted and paged";
     ExportAudit    => Get  "/api/v1/corps/{corp_id}/export/audit.csv", Session, "The audit log as CSV (UTF-8 with BOM), its filters, newest first; at most 105000 rows";
 }
 

@@ -55,6 +55,9 @@ pub fn set_cookie(https: bool, value: &str, max_age: u64) -> String {
 pub enum Role {
     Admin,
     Member,
+    /// The provider's operator: a member of the provider's own organisation
+    /// named in `OPERATOR_USERIDS`, who reads every organisation (the desk).
+    Operator,
 }
 
 impl Role {
@@ -62,6 +65,7 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::Member => "member",
+            Role::Operator => "operator",
         }
     }
 }
@@ -187,6 +191,8 @@ pub enum LoginFlow {
     OAuth,
     /// The business-settings entry's "continue as …?" step.
     Confirm,
+    /// The provider's operator's QR login (`usertype=member`) to the desk.
+    Desk,
 }
 
 impl LoginFlow {
@@ -196,6 +202,7 @@ impl LoginFlow {
             LoginFlow::Web => "web",
             LoginFlow::OAuth => "oauth",
             LoginFlow::Confirm => "confirm",
+            LoginFlow::Desk => "desk",
         }
     }
 }
@@ -277,6 +284,19 @@ impl Session {
 }
 
 /// Constant-time equality for secrets and MACs.
+/// Whether `userid` of `corp_id` is one of the provider's operators: a
+/// member of the provider's own organisation named in the list. Each name
+/// is compared in constant time; an unset provider or an empty list lets
+/// nobody in.
+pub fn is_operator(provider: &str, listed: &[String], corp_id: &str, userid: &str) -> bool {
+    if provider.is_empty() || userid.is_empty() || !ct_eq(provider.as_bytes(), corp_id.as_bytes()) {
+        return false;
+    }
+    listed.iter().fold(false, |found, u| {
+        found | ct_eq(u.as_bytes(), userid.as_bytes())
+    })
+}
+
 pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
     a.len() == b.len() && bool::from(a.ct_eq(b))
@@ -472,6 +492,23 @@ mod tests {
         let h = "a=1; ws_session=tok.en; ws_session_x=no";
         assert_eq!(cookie_value(h, "ws_session"), Some("tok.en"));
         assert_eq!(cookie_value(h, "missing"), None);
+    }
+
+    #[test]
+    fn only_a_listed_member_of_the_providers_own_organisation_is_an_operator() {
+        let listed = ["ops1".to_owned(), "ops2".to_owned()];
+        assert!(is_operator("wwprov", &listed, "wwprov", "ops2"));
+        assert!(
+            !is_operator("wwprov", &listed, "wwother", "ops2"),
+            "another organisation's ops2"
+        );
+        assert!(!is_operator("wwprov", &listed, "wwprov", "ops"), "a prefix");
+        assert!(!is_operator("wwprov", &listed, "wwprov", ""));
+        assert!(
+            !is_operator("", &listed, "", "ops1"),
+            "no provider configured"
+        );
+        assert!(!is_operator("wwprov", &[], "wwprov", "ops1"));
     }
 
     #[test]

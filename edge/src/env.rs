@@ -42,6 +42,24 @@ pub struct Config {
     pub login: AdminLogin,
     /// Key material for secrets at rest: `DATA_SECRET` (required).
     pub data_secret: Vec<u8>,
+    /// The provider's operators (`OPERATOR_USERIDS`, userids of
+    /// `PROVIDER_CORPID`'s members, separated by commas): who may sign in
+    /// to the desk. Empty: nobody.
+    pub operator_userids: Vec<String>,
+}
+
+impl Config {
+    /// Whether this member of this organisation is one of the provider's
+    /// operators now (the list is read at every request, so taking a name
+    /// off it ends that operator's sessions).
+    pub fn is_operator(&self, corp_id: &str, userid: &str) -> bool {
+        domain::session::is_operator(
+            &self.provider_corpid,
+            &self.operator_userids,
+            corp_id,
+            userid,
+        )
+    }
 }
 
 /// Which of WeCom's two web logins an admin is sent to (DESIGN §2):
@@ -163,6 +181,13 @@ impl Config {
             provider_aes_key: value(env, "PROVIDER_ENCODING_AES_KEY").unwrap_or_default(),
             max_skew_secs,
             data_secret,
+            operator_userids: value(env, "OPERATOR_USERIDS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned)
+                .collect(),
         })
     }
 }

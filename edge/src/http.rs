@@ -29,8 +29,11 @@ pub const MAX_PAGE: u64 = 500;
 /// Page size when the caller names none.
 pub const DEFAULT_PAGE: u64 = 100;
 
-/// A signed-in admin acting on the organisation they manage.
+/// A signed-in admin acting on the organisation they manage, or the
+/// provider's operator reading one.
 pub struct Admin {
+    /// The organisation the route names.
+    pub corp_id: String,
     pub session: Session,
     pub env: Env,
     /// Our own origin as the browser reached us (`scheme://host[:port]`).
@@ -39,7 +42,7 @@ pub struct Admin {
 
 impl Admin {
     pub fn corp_id(&self) -> &str {
-        &self.session.corp_id
+        &self.corp_id
     }
 
     pub fn userid(&self) -> &str {
@@ -224,6 +227,7 @@ where
     let admin = match session::require(&req, &ctx.env, &corp_id).await {
         Ok((_, right)) if door == Door::Manage && !right.may_manage() => Err(ApiError::read_only()),
         Ok((session, _)) => Ok(Admin {
+            corp_id,
             session,
             env: ctx.env,
             origin,
@@ -265,6 +269,36 @@ where
     answer(&mut req, manager, handler).await
 }
 
+/// The provider's operator, signed in to the desk.
+pub struct Operator {
+    pub env: Env,
+}
+
+impl Operator {
+    pub fn db(&self) -> Result<crate::d1::Db, ApiError> {
+        env::db(&self.env)
+    }
+}
+
+/// A route for the provider's operator (`Door::Operator`).
+pub async fn operator<I, O, F, Fut>(
+    mut req: Request,
+    ctx: Ctx,
+    handler: F,
+) -> worker::Result<Response>
+where
+    I: FromRequest,
+    O: IntoAnswer,
+    F: FnOnce(Operator, I) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    let env = ctx.env;
+    let operator = session::require_operator(&req, &env)
+        .await
+        .map(|_| Operator { env });
+    answer(&mut req, operator, handler).await
+}
+
 /// A route for the signed-in user's own data (`Door::Member`).
 pub async fn member<I, O, F, Fut>(
     mut req: Request,
@@ -301,9 +335,9 @@ where
     let allowed = match door {
         Door::AccessKey => check_access_key(&req, &env),
         Door::Public => Ok(()),
-        Door::Session | Door::Manage | Door::ManageOrOperator | Door::Member => {
+        Door::Session | Door::Manage | Door::ManageOrOperator | Door::Member | Door::Operator => {
             Err(ApiError::internal(
-                "a session route must go through admin, manage, manage_or_operator or member",
+                "a session route must go through admin, manage, manage_or_operator, member or operator",
             ))
         }
     };

@@ -26,6 +26,7 @@ mod contacts;
 mod corp;
 mod cron;
 mod d1;
+mod desk;
 #[cfg(feature = "dev")]
 mod dev;
 mod env;
@@ -47,7 +48,7 @@ mod wecom;
 
 use contacts::routes as members;
 use domain::routes::{self, Door::*, Route};
-use http::{admin, manage, manage_or_operator, member, open};
+use http::{admin, manage, manage_or_operator, member, open, operator};
 use reports::export;
 use seats::routes as seat;
 
@@ -108,6 +109,8 @@ fn routes(mut router: Router<'_, Context>) -> Router<'_, Context> {
         .get_async("/auth/wecom-admin", signin::wecom_admin)
         .post_async("/auth/wecom-admin/continue", signin::wecom_admin_continue)
         .get_async("/auth/oauth", signin::oauth)
+        .get_async("/auth/desk", desk::signin::login)
+        .get_async("/auth/desk/callback", desk::signin::callback)
         .get_async("/", signin::app_page)
         .get_async("/me", signin::app_page)
         .head_async("/", signin::app_page)
@@ -162,6 +165,7 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         ExportSeats  => admin(r, c, export::seats).await,
         ExportOrders => admin(r, c, export::orders).await,
         ExportAudit  => admin(r, c, export::audit).await,
+        DeskCorps    => operator(r, c, desk::corps).await,
     }
 }
 

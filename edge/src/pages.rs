@@ -14,6 +14,8 @@ pub enum Refusal {
     NotAdmin,
     /// WeCom knows the visitor as no organisation's member.
     NoOrganisation,
+    /// Not one of the provider's operators (the desk).
+    NotOperator,
 }
 
 impl Refusal {
@@ -22,6 +24,7 @@ impl Refusal {
             Refusal::NotInstalled => "not_installed",
             Refusal::NotAdmin => "not_admin",
             Refusal::NoOrganisation => "no_organisation",
+            Refusal::NotOperator => "not_operator",
         }
     }
 }
@@ -68,6 +71,16 @@ pub fn refused(
         Refusal::NoOrganisation => (
             "<p>企业微信没有告诉我们你属于哪个企业。请用企业成员的企业微信帐号打开本应用。</p>".to_owned(),
             "<p>WeCom did not say which organisation you belong to. Open the app with your organisation's WeCom account.</p>".to_owned(),
+        ),
+        Refusal::NotOperator => (
+            format!(
+                "<p>企业 <b>{corp}</b> 的成员 <b>{who}</b> 不是服务商的运营人员，所以不能打开服务商工作台。</p>\
+                 <p>谁可以开通：服务商工作台只对服务商自己企业中列在 OPERATOR_USERIDS 配置里的成员开放，请联系服务商的技术负责人。企业的管理员请从管理后台登录。</p>"
+            ),
+            format!(
+                "<p><b>{who}</b> of organisation <b>{corp}</b> is not one of the provider's operators, so the provider's desk cannot be opened.</p>\
+                 <p>Who can grant access: the desk is open only to members of the provider's own organisation listed in the OPERATOR_USERIDS setting; ask the provider's engineers. An organisation's admins sign in to the console instead.</p>"
+            ),
         ),
     };
     let page = format!(

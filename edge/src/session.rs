@@ -7,7 +7,7 @@
 //! id 403. [`session_cookie`] is the one place the cookie is built.
 
 use crate::clock::now_secs;
-use crate::env;
+use crate::env::{self, Config};
 use crate::error::{respond, ApiError};
 use crate::store::{self, Standing};
 use domain::api::SessionInfo;
@@ -56,14 +56,49 @@ async fn admin_right(env: &Env, session: &Session) -> std::result::Result<AdminR
     }
 }
 
+/// An operator's session that still stands: its row is there and the
+/// operator is still listed (`OPERATOR_USERIDS`); otherwise 401.
+async fn operator_standing(env: &Env, session: &Session) -> std::result::Result<(), ApiError> {
+    let listed = Config::from_env(env)?.is_operator(&session.corp_id, &session.userid);
+    if !listed {
+        return Err(ApiError::new(
+            401,
+            "not_operator",
+            "this member is no longer one of the provider's operators",
+        ));
+    }
+    match standing(env, session).await? {
+        Standing::Ended => Err(ApiError::unauthenticated()),
+        Standing::Member | Standing::Admin(_) => Ok(()),
+    }
+}
+
+/// The provider's operator's session (`Door::Operator`): 401 when signed
+/// out or no longer listed, 403 for any other session.
+pub async fn require_operator(req: &Request, env: &Env) -> std::result::Result<Session, ApiError> {
+    let session = current(req, env)?;
+    if session.role != Role::Operator {
+        return Err(ApiError::forbidden(
+            "the desk is for the provider's operators",
+        ));
+    }
+    operator_standing(env, &session).await?;
+    Ok(session)
+}
+
 /// The session, checked against the organisation the route names, and the
-/// admin's right there.
+/// admin's right there. The provider's operator reads every organisation
+/// and changes none (`AdminRight::Look`).
 pub async fn require(
     req: &Request,
     env: &Env,
     corp_id: &str,
 ) -> std::result::Result<(Session, AdminRight), ApiError> {
     let session = current(req, env)?;
+    if session.role == Role::Operator {
+        operator_standing(env, &session).await?;
+        return Ok((session, AdminRight::Look));
+    }
     if session.corp_id != corp_id {
         return Err(ApiError::forbidden(
             "this session manages another organisation",
@@ -88,6 +123,11 @@ pub fn https(req: &Request) -> bool {
 /// routes.
 pub async fn require_member(req: &Request, env: &Env) -> std::result::Result<Session, ApiError> {
     let session = current(req, env)?;
+    if session.role == Role::Operator {
+        return Err(ApiError::forbidden(
+            "an operator is no member of an organisation that installed the app",
+        ));
+    }
     match standing(env, &session).await? {
         Standing::Ended => Err(ApiError::unauthenticated()),
         Standing::Member | Standing::Admin(_) => Ok(session),
@@ -146,6 +186,22 @@ pub async fn dev_login(mut req: Request, ctx: RouteContext<Context>) -> Result<R
                 .json()
                 .await
                 .map_err(|_| ApiError::bad_request("body must be {\"corp_id\",\"userid\"}"))?;
+            if Config::from_env(&ctx.env)?.is_operator(&login.corp_id, &login.userid) {
+                let (session, cookie) = open(
+                    &req,
+                    &ctx.env,
+                    &login.corp_id,
+                    &login.userid,
+                    Role::Operator,
+                    None,
+                )
+                .await?;
+                let headers = Headers::new();
+                headers.set("Set-Cookie", &cookie)?;
+                return Ok(
+                    Response::from_json(&info(&session, AdminRight::Look))?.with_headers(headers)
+                );
+            }
             let db = env::db(&ctx.env)?;
             let Some(right) = store::admin_right(&db, &login.corp_id, &login.userid).await? else {
                 return Err(ApiError::forbidden(
@@ -190,6 +246,10 @@ pub async fn whoami(req: Request, ctx: RouteContext<Context>) -> Result<Response
     respond(
         async {
             let session = current(&req, &ctx.env)?;
+            if session.role == Role::Operator {
+                operator_standing(&ctx.env, &session).await?;
+                return Ok(Response::from_json(&info(&session, AdminRight::Look))?);
+            }
             let right = admin_right(&ctx.env, &session).await?;
             Ok(Response::from_json(&info(&session, right))?)
         }
@@ -203,5 +263,6 @@ fn info(session: &Session, right: AdminRight) -> SessionInfo {
         userid: session.userid.clone(),
         expires_at: session.expires_at,
         may_manage: right.may_manage(),
+        operator: session.role == Role::Operator,
     }
 }

@@ -31,7 +31,10 @@ use serde::Deserialize;
 use worker::{Env, Headers, Request, Response, Result, Url};
 
 /// A navigation answered with a redirect, optionally setting a cookie.
-fn redirect(location: &str, cookies: &[String]) -> std::result::Result<Response, ApiError> {
+pub(crate) fn redirect(
+    location: &str,
+    cookies: &[String],
+) -> std::result::Result<Response, ApiError> {
     let headers = Headers::new();
     headers.set("Location", location)?;
     headers.set("Cache-Control", "no-store")?;
@@ -43,7 +46,7 @@ fn redirect(location: &str, cookies: &[String]) -> std::result::Result<Response,
 
 /// A signed-in landing: the session cookie, and the sign-in's browser
 /// binding cleared.
-fn signed_in(
+pub(crate) fn signed_in(
     req: &Request,
     location: &str,
     session: String,
@@ -53,7 +56,7 @@ fn signed_in(
 }
 
 /// Our own address (scheme, host, port) as the browser reached us.
-fn origin(req: &Request) -> std::result::Result<String, ApiError> {
+pub(crate) fn origin(req: &Request) -> std::result::Result<String, ApiError> {
     let url = req.url()?;
     Ok(url.origin().ascii_serialization())
 }
@@ -62,7 +65,7 @@ fn origin(req: &Request) -> std::result::Result<String, ApiError> {
 /// and digits, as WeCom takes a state), remembered in D1 with its flow, and
 /// the cookie that binds it to this browser (its hash, for as long as the
 /// state lives).
-async fn new_state(
+pub(crate) async fn new_state(
     req: &Request,
     env: &Env,
     flow: LoginFlow,
@@ -85,7 +88,7 @@ fn binding_sent(req: &Request) -> Option<String> {
 /// another flow, brought to another browser than the one that started it,
 /// expired or already used → 400. A state refused for its browser is not
 /// spent: the browser that started it may still finish.
-async fn spend_state(
+pub(crate) async fn spend_state(
     req: &Request,
     env: &Env,
     state: Option<&str>,
@@ -133,7 +136,7 @@ async fn spend_state(
 /// WeCom's refusal of a code, in our words. Whoever calls a sign-in route
 /// is anonymous, so WeCom's own `errmsg` (it can name our egress IP, as the
 /// IP allow-list refusal 60020 does) goes to the log, never to the page.
-fn code_refused(e: WeComError) -> ApiError {
+pub(crate) fn code_refused(e: WeComError) -> ApiError {
     match e {
         WeComError::Api { errcode, .. } if errcode == INVALID_CODE => ApiError::new(
             400,

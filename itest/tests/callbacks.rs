@@ -302,6 +302,7 @@ fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
     reconcile(&corp);
     let tables = [
         "daily_stats",
+        "desk",
         "organisations",
         "admins",
         "departments",

@@ -162,3 +162,45 @@ fn an_admin_of_one_organisation_gets_403_and_nothing_on_every_route_of_another()
         assert!(shown.contains(s.as_str()), "B's reads never show {s:?}");
     }
 }
+
+/// Every route of the provider's desk (`Door::Operator`), from the table:
+/// an organisation's admin gets 403 and nothing of any organisation; no
+/// session, 401.
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_organisations_admin_gets_403_on_every_route_of_the_providers_desk() {
+    let (corp, admin) = installed_and_synced("isodesk");
+    let desk: Vec<Route> = Route::ALL
+        .iter()
+        .copied()
+        .filter(|r| r.door() == domain::routes::Door::Operator)
+        .collect();
+    assert!(!desk.is_empty());
+    for route in desk {
+        let url = url(route, &corp);
+        let answer = match route.method() {
+            Method::Get => get(&admin, &url),
+            Method::Post => post_json(&admin, &url, &json!({})),
+        };
+        assert_eq!(
+            answer.status,
+            403,
+            "{} {}: {}",
+            route.method().as_str(),
+            route.path(),
+            answer.text
+        );
+        assert!(!answer.text.contains(&corp), "{}", answer.text);
+        let anonymous = match route.method() {
+            Method::Get => get(&browser(), &url),
+            Method::Post => post_json(&browser(), &url, &json!({})),
+        };
+        assert_eq!(
+            anonymous.status,
+            401,
+            "{}: {}",
+            route.path(),
+            anonymous.text
+        );
+    }
+}

@@ -881,3 +881,100 @@ fn junk_sign_in_codes_cost_at_most_the_budget() {
     };
     assert_eq!(status, 429);
 }
+
+/// The provider's own organisation in sim (not an installer of the app):
+/// an operator the test stack lists (`OPERATOR_USERIDS`) and an intern it
+/// does not.
+fn provider_organisation() -> String {
+    let provider = config("PROVIDER_CORPID");
+    put_sim_corp(&json!({
+        "corp_id": provider,
+        "corp_name": "服务商自己的企业",
+        "departments": [{"id": 1, "name": "服务商", "parentid": 0}],
+        "users": [
+            {"userid": "ops01", "name": "运营一", "department": [1]},
+            {"userid": "intern", "name": "实习生", "department": [1]},
+        ],
+        "admins": [],
+        "range": {"party": [1], "user": [], "tag": []},
+    }))
+}
+
+/// `/auth/desk` → WeCom's member QR login (`usertype=member`, the
+/// provider's CorpID) → scanned as `userid` of `corp` → our callback's
+/// answer.
+fn desk_sign_in(corp: &str, userid: &str) -> Hop {
+    let agent = hops();
+    let to_wecom = hop(&agent, &format!("{}/auth/desk", edge()), DESKTOP);
+    assert_eq!(to_wecom.status, 302, "{}", to_wecom.text);
+    let qr = &to_wecom.location;
+    assert!(
+        qr.starts_with(&format!("{}/wwopen/sso/3rd_qrConnect?", sim())),
+        "{qr}"
+    );
+    assert_eq!(param(qr, "appid"), config("PROVIDER_CORPID"));
+    assert_eq!(param(qr, "usertype"), "member");
+    assert_eq!(
+        param(qr, "redirect_uri"),
+        format!("{}/auth/desk/callback", edge())
+    );
+    assert_state_as_wecom_takes_it(&param(qr, "state"));
+    let page = hop(&agent, qr, DESKTOP);
+    assert_eq!(page.status, 200, "{}", page.text);
+    let query = qr.split_once('?').unwrap().1;
+    let scanned = hop(
+        &agent,
+        &format!(
+            "{}/wwopen/sso/3rd_qrConnect/scan?{query}&corp={corp}&userid={userid}",
+            sim()
+        ),
+        DESKTOP,
+    );
+    assert_eq!(scanned.status, 302, "{}", scanned.text);
+    hop(&agent, &scanned.location, DESKTOP)
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_listed_member_of_the_providers_organisation_signs_in_to_the_desk_and_nobody_else() {
+    let _clock = clock_untouched();
+    let provider = provider_organisation();
+    let landed = desk_sign_in(&provider, "ops01");
+    assert_eq!(
+        (landed.status, landed.location.as_str()),
+        (302, "/desk"),
+        "{}",
+        landed.text
+    );
+    let cookie = landed.cookie.expect("an operator's session cookie");
+    let (status, me) = with_cookie("GET", "/api/v1/session", &cookie);
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(
+        (me["operator"].as_bool(), me["may_manage"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(me["userid"], "ops01");
+    let (status, desk) = with_cookie("GET", "/api/v1/desk/corps?limit=1", &cookie);
+    assert_eq!(status, 200, "{desk}");
+
+    // A member of the provider's organisation who is not listed, and an
+    // organisation's own admin, get the refusal page.
+    let intern = desk_sign_in(&provider, "intern");
+    assert_eq!(intern.status, 403, "{}", intern.text);
+    assert!(
+        intern.text.contains("data-reason=\"not_operator\""),
+        "{}",
+        intern.text
+    );
+    assert!(intern.cookie.is_none());
+    let (corp, _) = installed_and_synced("deskin");
+    let admin = desk_sign_in(&corp, "boss");
+    assert_eq!(admin.status, 403, "{}", admin.text);
+    assert!(admin.text.contains("data-reason=\"not_operator\""));
+
+    // Logging out ends the operator's session on the server.
+    let (status, _) = with_cookie("POST", "/auth/logout", &cookie);
+    assert_eq!(status, 204);
+    let (status, _) = with_cookie("GET", "/api/v1/desk/corps", &cookie);
+    assert_eq!(status, 401);
+}

@@ -164,9 +164,14 @@ fn chooser(sim: &Sim, req: &Req, link: &str, title: &str, prompt: &str) -> Reply
 }
 
 /// `GET /wwopen/sso/3rd_qrConnect?appid=PROVIDER_CORPID&redirect_uri&state&usertype`.
+/// `usertype` is `admin` (the default: an admin scans with WeChat) or
+/// `member` (a member scans with the WeCom app), document/path/91124.
 fn qr_page(sim: &Sim, req: &Req) -> Reply {
     if req.query("appid") != Some(sim.config.provider_corpid.as_str()) {
         return refused(40013, "invalid appid: the provider's CorpID is expected");
+    }
+    if !matches!(req.query("usertype"), None | Some("admin") | Some("member")) {
+        return refused(40001, "invalid usertype: admin or member");
     }
     chooser(
         sim,
@@ -272,6 +277,27 @@ mod tests {
             "{location}"
         );
         assert!(location.ends_with("&state=S1"));
+    }
+
+    #[test]
+    fn the_qr_login_takes_admins_or_members_and_nothing_else() {
+        let sim = Sim::for_tests();
+        with_corp(&sim);
+        let back = "http%3A%2F%2F127.0.0.1%3A9%2Fauth%2Fdesk%2Fcallback";
+        let url = |usertype: &str| {
+            format!(
+                "/wwopen/sso/3rd_qrConnect?appid=wwprovider&redirect_uri={back}&state=S1{usertype}"
+            )
+        };
+        for (usertype, status) in [
+            ("&usertype=member", 200),
+            ("", 200),
+            ("&usertype=root", 400),
+        ] {
+            let reply =
+                handle(&sim, &Req::for_tests("GET", &url(usertype), "")).expect("the QR page");
+            assert_eq!(reply.status, status, "{usertype}");
+        }
     }
 
     #[test]

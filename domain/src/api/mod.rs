@@ -1,7 +1,7 @@
 //! Request and response bodies of the `/api/v1` surface, shared by `edge`
 //! (which writes them) and `app` (which reads them), so the two cannot drift.
 //!
-//! One file per feature: `signin`, `members`, `seats`, `audit`, `dev`; what every
+//! One file per feature: `signin`, `members`, `seats`, `audit`, `desk`, `dev`; what every
 //! route shares (errors, pages, the access check, events, the JS-SDK
 //! signature) is here.
 
@@ -9,12 +9,14 @@ use crate::wecom::{AccountStatus, OrderStatus, OrderType};
 use serde::{Deserialize, Serialize};
 
 mod audit;
+mod desk;
 mod dev;
 mod members;
 mod seats;
 mod signin;
 
 pub use audit::*;
+pub use desk::*;
 pub use dev::*;
 pub use members::*;
 pub use seats::*;

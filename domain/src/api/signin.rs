@@ -13,6 +13,9 @@ pub struct SessionInfo {
     /// WeCom gave this admin management permission for the app
     /// (`auth_type` 1); without it the console only shows.
     pub may_manage: bool,
+    /// The provider's operator (the desk), not an organisation's admin.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub operator: bool,
 }
 
 /// `GET /api/v1/me`: a member's own page — may they use the app now and

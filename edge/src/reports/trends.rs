@@ -10,8 +10,8 @@ use domain::when::day_number;
 use worker::Env;
 
 /// Records today's snapshot of the organisation (the cron's reconcile,
-/// after the seat mirror is repaired): four round trips, and no row
-/// written when nothing changed since the last run today.
+/// after the seat mirror is repaired) and its row on the provider's desk:
+/// five round trips, and no row written when nothing changed.
 pub async fn snapshot(env: &Env, corp_id: &str, now: u64) -> Result<(), ApiError> {
     let db = env::db(env)?;
     let (seats, _) = store::seat_counts(&db, corp_id, now).await?;
@@ -24,6 +24,7 @@ pub async fn snapshot(env: &Env, corp_id: &str, now: u64) -> Result<(), ApiError
         asking,
     };
     store::record_day(&db, corp_id, day_number(now), day).await?;
+    store::refresh_desk_row(&db, corp_id, now).await?;
     Ok(())
 }
 

@@ -330,7 +330,7 @@ pub const LIKE_PATTERN_MAX_BYTES: usize = 50;
 
 /// The LIKE pattern of a search: `q` anywhere, its `%`, `_` and `\` taken
 /// literally.
-fn like_pattern(q: &str) -> String {
+pub(super) fn like_pattern(q: &str) -> String {
     let escaped = q
         .replace('\\', "\\\\")
         .replace('%', "\\%")

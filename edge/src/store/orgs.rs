@@ -59,7 +59,7 @@ pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 14] = [
+pub const ORGANISATION_TABLES: [&str; 15] = [
     "organisations",
     "admins",
     "departments",
@@ -74,6 +74,7 @@ pub const ORGANISATION_TABLES: [&str; 14] = [
     "sync_seen",
     "sessions",
     "daily_stats",
+    "desk",
 ];
 
 /// The app's agent id in an installed organisation; `None` when it is not

@@ -354,6 +354,11 @@ async fn take_step(
         if !store::end_sync_run(&db, corp_id, id, at, now, &run.actor, audit).await? {
             return Ok(Step::Stale);
         }
+        // The provider's desk sees the organisation as this sync left it
+        // (a new install's first row, too); the cron keeps it after.
+        if let Err(e) = store::refresh_desk_row(&db, corp_id, now).await {
+            worker::console_error!("sync {corp_id}: the desk row: {e}");
+        }
         return Ok(Step::Finished(counts));
     }
     if chained {

@@ -1,0 +1,224 @@
+//! The provider's desk (`desk`, migration 0018): one row per installed
+//! organisation, refreshed from its own tables in one statement by the
+//! cron's reconcile and at install, and read a page at a time through the
+//! index of the column it is sorted by.
+
+use super::bind::num;
+use super::contacts::like_pattern;
+use super::seats::activatable;
+use crate::d1::Db;
+use domain::api::{
+    DeskCursor, DeskFilters, DeskRow, DeskSort, EXPIRING_DAYS, REFUSED_DAYS, STALE_SECS,
+    TRIAL_ENDING_DAYS,
+};
+use serde::Deserialize;
+use worker::wasm_bindgen::JsValue;
+use worker::Result;
+
+const DAY: u64 = 86_400;
+
+/// Every figure of the row but the name, in the table's order.
+const FIGURES: &str = "members_in_range, seats_bought, seats_active, seats_free, seats_expiring, \
+    asking, refused, trial_ends_at, license_check_time, failed_events, last_sync_at, sync_state";
+
+/// Recomputes the organisation's desk row from its tables: one statement,
+/// which writes nothing when no figure changed (a reconcile that finds
+/// nothing new writes no row) and nothing for an organisation that is not
+/// installed.
+pub async fn refresh_desk_row(db: &Db, corp_id: &str, now: u64) -> Result<()> {
+    let without_seat = "NOT EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id \
+        AND s.userid = r.userid AND s.status = 'active' AND s.expires_at > ?2)";
+    let sql = format!(
+        "INSERT INTO desk (corp_id, corp_name, {FIGURES}, updated_at) \
+         SELECT o.corp_id, o.corp_name, \
+           (SELECT count(*) FROM members m WHERE m.corp_id = ?1 AND m.in_range = 1 AND m.status = 'active'), \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status != 'refunded' AND retired_at IS NULL), \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status = 'active' AND expires_at > ?2), \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND {free}), \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status = 'active' AND expires_at > ?2 AND expires_at <= ?3), \
+           (SELECT count(*) FROM seat_requests r WHERE r.corp_id = ?1 AND {without_seat}), \
+           (SELECT count(*) FROM seat_requests r WHERE r.corp_id = ?1 AND r.last_at > ?4 AND {without_seat}), \
+           coalesce(CASE WHEN o.license_status = 1 THEN o.trial_end END, 0), \
+           coalesce(o.license_check_time, 0), \
+           (SELECT count(*) FROM events WHERE corp_id = ?1 AND applied_at IS NULL AND failed_at IS NOT NULL), \
+           coalesce(o.last_synced_at, 0), \
+           CASE WHEN EXISTS (SELECT 1 FROM sync_leases l WHERE l.corp_id = ?1 AND l.expires_at > ?2) THEN 'running' \
+                WHEN o.last_synced_at IS NOT NULL THEN 'done' ELSE 'idle' END, \
+           ?2 \
+         FROM organisations o WHERE o.corp_id = ?1 \
+         ON CONFLICT (corp_id) DO UPDATE SET corp_name = excluded.corp_name, \
+           members_in_range = excluded.members_in_range, seats_bought = excluded.seats_bought, \
+           seats_active = excluded.seats_active, seats_free = excluded.seats_free, \
+           seats_expiring = excluded.seats_expiring, asking = excluded.asking, refused = excluded.refused, \
+           trial_ends_at = excluded.trial_ends_at, license_check_time = excluded.license_check_time, \
+           failed_events = excluded.failed_events, last_sync_at = excluded.last_sync_at, \
+           sync_state = excluded.sync_state, updated_at = excluded.updated_at \
+         WHERE (corp_name, {FIGURES}) IS NOT (excluded.corp_name, excluded.{figures})",
+        free = activatable(2),
+        figures = FIGURES.replace(", ", ", excluded."),
+    );
+    db.prepare(sql)
+        .bind(&[
+            corp_id.into(),
+            num(now),
+            num(now + EXPIRING_DAYS * DAY),
+            num(now.saturating_sub(REFUSED_DAYS * DAY)),
+        ])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct Row {
+    corp_id: String,
+    corp_name: String,
+    members_in_range: f64,
+    seats_bought: f64,
+    seats_active: f64,
+    seats_free: f64,
+    seats_expiring: f64,
+    asking: f64,
+    refused: f64,
+    trial_ends_at: f64,
+    license_check_time: f64,
+    failed_events: f64,
+    last_sync_at: f64,
+    sync_state: String,
+    updated_at: f64,
+}
+
+/// 0 in the table stands for "none".
+fn some(t: f64) -> Option<u64> {
+    (t > 0.0).then_some(t as u64)
+}
+
+impl From<Row> for DeskRow {
+    fn from(r: Row) -> DeskRow {
+        DeskRow {
+            corp_id: r.corp_id,
+            corp_name: r.corp_name,
+            members_in_range: r.members_in_range as u64,
+            seats_bought: r.seats_bought as u64,
+            seats_active: r.seats_active as u64,
+            seats_free: r.seats_free as u64,
+            seats_expiring: r.seats_expiring as u64,
+            asking: r.asking as u64,
+            refused: r.refused as u64,
+            trial_ends_at: some(r.trial_ends_at),
+            license_check_time: some(r.license_check_time),
+            failed_events: r.failed_events as u64,
+            last_sync_at: some(r.last_sync_at),
+            sync_state: r.sync_state,
+            updated_at: r.updated_at as u64,
+        }
+    }
+}
+
+/// Binds a value and names its placeholder.
+fn bind(binds: &mut Vec<JsValue>, v: JsValue) -> String {
+    binds.push(v);
+    format!("?{}", binds.len())
+}
+
+/// The filters as SQL over `desk` (each clause starting with `AND`), their
+/// values bound in `binds`.
+fn filter_sql(f: &DeskFilters, now: u64, binds: &mut Vec<JsValue>) -> String {
+    let mut sql = String::new();
+    if let Some(q) = &f.q {
+        let p = bind(binds, like_pattern(q).into());
+        sql += &format!(" AND (corp_name LIKE {p} ESCAPE '\\' OR corp_id LIKE {p} ESCAPE '\\')");
+    }
+    if f.trial_ending {
+        let (from, to) = (
+            bind(binds, num(now)),
+            bind(binds, num(now + TRIAL_ENDING_DAYS * DAY)),
+        );
+        sql += &format!(" AND trial_ends_at > {from} AND trial_ends_at <= {to}");
+    }
+    if f.short {
+        sql += " AND (refused > 0 OR asking > seats_free)";
+    }
+    if f.expiring {
+        sql += " AND seats_expiring > 0";
+    }
+    if f.failing {
+        sql += " AND failed_events > 0";
+    }
+    if f.stale {
+        let since = bind(binds, num(now.saturating_sub(STALE_SECS)));
+        sql += &format!(" AND sync_state != 'running' AND last_sync_at < {since}");
+    }
+    sql
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: f64,
+}
+
+/// One page of the desk sorted by `sort` (then corp id), after `cursor`;
+/// the next cursor, and how many organisations the filters match. One
+/// round trip: the page and the count in one batch.
+pub async fn desk_page(
+    db: &Db,
+    filters: &DeskFilters,
+    sort: DeskSort,
+    desc: bool,
+    cursor: Option<&DeskCursor>,
+    limit: u64,
+    now: u64,
+) -> Result<(Vec<DeskRow>, Option<DeskCursor>, u64)> {
+    let column = sort.as_str();
+    let (after, order) = if desc { ("<", "DESC") } else { (">", "ASC") };
+    let mut count_binds = vec![];
+    let count_sql = format!(
+        "SELECT count(*) AS n FROM desk WHERE 1 = 1{}",
+        filter_sql(filters, now, &mut count_binds)
+    );
+    let mut binds = vec![];
+    let mut page_sql = format!(
+        "SELECT * FROM desk WHERE 1 = 1{}",
+        filter_sql(filters, now, &mut binds)
+    );
+    if let Some(c) = cursor {
+        let value: JsValue = match sort {
+            DeskSort::CorpName => c.value.as_str().into(),
+            _ => c.value.parse::<f64>().unwrap_or(0.0).into(),
+        };
+        let (v, id) = (
+            bind(&mut binds, value),
+            bind(&mut binds, c.corp_id.as_str().into()),
+        );
+        page_sql += &format!(" AND ({column}, corp_id) {after} ({v}, {id})");
+    }
+    page_sql += &format!(
+        " ORDER BY {column} {order}, corp_id {order} LIMIT {}",
+        limit + 1
+    );
+    let results = db
+        .batch(vec![
+            db.prepare(page_sql).bind(&binds)?,
+            db.prepare(count_sql).bind(&count_binds)?,
+        ])
+        .await?;
+    let mut rows: Vec<DeskRow> = results[0]
+        .results::<Row>()?
+        .into_iter()
+        .map(DeskRow::from)
+        .collect();
+    let total = results[1]
+        .results::<Count>()?
+        .first()
+        .map_or(0, |c| c.n as u64);
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| DeskCursor {
+            value: last.sort_value(sort),
+            corp_id: last.corp_id.clone(),
+        })
+    } else {
+        None
+    };
+    Ok((rows, next, total))
+}

@@ -1,0 +1,165 @@
+//! The provider's desk (`GET /api/v1/desk/corps`): every installed
+//! organisation with its seats, requests and sync, filtered, sorted and
+//! paged for an operator; read-only for the operator on each
+//! organisation's own routes; refused to anyone else.
+
+use itest::*;
+use serde_json::{json, Value};
+
+fn operator() -> ureq::Agent {
+    signed_in(&config("PROVIDER_CORPID"), "ops01")
+}
+
+fn desk(agent: &ureq::Agent, query: &str) -> Value {
+    let a = get(agent, &format!("{}/api/v1/desk/corps?{query}", edge()));
+    assert_eq!(a.status, 200, "{query}: {}", a.text);
+    a.json()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["corp_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_desk_finds_who_is_short_of_seats_sorts_any_column_and_pages() {
+    // Three organisations of this run, told apart from every other test's
+    // by a shared prefix of their corp ids.
+    let run = unique_corp("dk");
+    let [short, bought, quiet] = ["a", "b", "c"].map(|s| format!("{run}{s}"));
+    for corp in [&short, &bought, &quiet] {
+        installed_with(&sim_corp(corp, &[1], &[]));
+    }
+    // A member of the first opens the app without a seat: refused.
+    let opened = sim_send(
+        "POST",
+        &format!("/_sim/corps/{short}/open_app"),
+        &json!({"userid": "dev1"}),
+    );
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    settle();
+    // The second buys five seats.
+    pay_order(&bought, 5, 31);
+    settle();
+    for corp in [&short, &bought, &quiet] {
+        reconcile(corp);
+    }
+    let ops = operator();
+    let all = desk(&ops, &format!("q={run}"));
+    assert_eq!(all["total"], 3, "{all}");
+    assert_eq!(
+        ids(&all),
+        [short.clone(), bought.clone(), quiet.clone()],
+        "by name, then corp id"
+    );
+    let row = |page: &Value, corp: &str| -> Value {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["corp_id"] == corp)
+            .cloned()
+            .unwrap()
+    };
+    let b = row(&all, &bought);
+    assert_eq!(
+        (b["seats_bought"].as_u64(), b["seats_free"].as_u64()),
+        (Some(5), Some(5)),
+        "{b}"
+    );
+    assert_eq!(b["members_in_range"], 4);
+    let s = row(&all, &short);
+    assert!(
+        s["refused"].as_u64() >= Some(1) && s["asking"].as_u64() >= Some(1),
+        "{s}"
+    );
+
+    // "Short of seats": refused lately, or more asking than free.
+    let short_page = desk(&ops, &format!("q={run}&short=true"));
+    assert_eq!(ids(&short_page), std::slice::from_ref(&short));
+    assert_eq!(short_page["total"], 1);
+    // Largest purchase first.
+    assert_eq!(
+        ids(&desk(&ops, &format!("q={run}&sort=seats_bought&desc=true")))[0],
+        bought
+    );
+    // One at a time, the cursor carries on where the last page ended.
+    let mut seen = vec![];
+    let mut cursor = String::new();
+    loop {
+        let page = desk(
+            &ops,
+            &format!("q={run}&sort=seats_free&limit=1&cursor={cursor}"),
+        );
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = urlencode(c),
+            None => break,
+        }
+    }
+    let mut by_free = vec![short.clone(), quiet.clone()];
+    by_free.sort();
+    by_free.push(bought.clone());
+    assert_eq!(seen, by_free, "0 free (by corp id), then 5");
+
+    // The reconcile's sync moves the row's last sync forward, and only that.
+    let row = || d1(&format!("SELECT * FROM desk WHERE corp_id = '{quiet}'"))[0].clone();
+    let before = row();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    reconcile(&quiet);
+    let mut after = row();
+    assert!(
+        after["last_sync_at"].as_u64() > before["last_sync_at"].as_u64(),
+        "{after}"
+    );
+    for moved in ["last_sync_at", "updated_at"] {
+        after[moved] = before[moved].clone();
+    }
+    assert_eq!(after, before);
+
+    // What the desk refuses to guess.
+    for bad in ["sort=price", "short=yes", "cursor=nonsense", "limit=0"] {
+        let a = get(&ops, &format!("{}/api/v1/desk/corps?{bad}", edge()));
+        assert_eq!(
+            (a.status, a.json()["error"]["code"].as_str()),
+            (400, Some("bad_request")),
+            "{bad}: {}",
+            a.text
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_operator_reads_every_organisation_and_changes_none_and_an_admin_never_reaches_the_desk() {
+    let (corp, admin) = installed_and_synced("deskro");
+    let ops = operator();
+    for path in ["summary", "members", "seats", "audit"] {
+        let a = get(&ops, &format!("{}/api/v1/corps/{corp}/{path}", edge()));
+        assert_eq!(a.status, 200, "{path}: {}", a.text);
+    }
+    let a = post_json(
+        &ops,
+        &format!("{}/api/v1/corps/{corp}/seats/activate", edge()),
+        &json!({"userids": ["dev1"], "type": 1}),
+    );
+    assert_eq!(
+        (a.status, a.json()["error"]["code"].as_str()),
+        (403, Some("read_only")),
+        "{}",
+        a.text
+    );
+    let a = get(&ops, &format!("{}/api/v1/me", edge()));
+    assert_eq!(a.status, 403, "{}", a.text);
+
+    let a = get(&admin, &format!("{}/api/v1/desk/corps", edge()));
+    assert_eq!(a.status, 403, "{}", a.text);
+    assert!(!a.text.contains(&corp));
+    let a = get(&browser(), &format!("{}/api/v1/desk/corps", edge()));
+    assert_eq!(a.status, 401, "{}", a.text);
+}
