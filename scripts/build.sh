@@ -28,11 +28,14 @@ log "building app (Leptos CSR -> dist/)"
 RUSTFLAGS="--cfg erase_components" \
   cargo build --release --target wasm32-unknown-unknown -p app --target-dir target/app
 rm -rf dist.tmp && mkdir -p dist.tmp/pkg
-wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg --out-name app \
-  target/app/wasm32-unknown-unknown/release/app.wasm
-# shellcheck disable=SC2086
-"$wasm_opt" -Oz $wasm_features dist.tmp/pkg/app_bg.wasm -o dist.tmp/pkg/app_bg.wasm
+# Two binaries: the admins' console (app) and the provider's desk (desk).
+for bin in app desk; do
+  wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg --out-name "$bin" \
+    "target/app/wasm32-unknown-unknown/release/$bin.wasm"
+  # shellcheck disable=SC2086
+  "$wasm_opt" -Oz $wasm_features "dist.tmp/pkg/${bin}_bg.wasm" -o "dist.tmp/pkg/${bin}_bg.wasm"
+done
 cp -r public/. dist.tmp/
 cp style/*.css dist.tmp/
 rm -rf dist && mv dist.tmp dist
-log "app: $(gzip -9c dist/pkg/app_bg.wasm | wc -c) bytes of wasm gzipped"
+log "app: $(gzip -9c dist/pkg/app_bg.wasm | wc -c) bytes of wasm gzipped; desk: $(gzip -9c dist/pkg/desk_bg.wasm | wc -c)"

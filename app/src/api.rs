@@ -58,7 +58,7 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
 
 /// `GET url?query`, the query string serialised from its typed struct
 /// (fields left `None` are not sent).
-async fn get_with<Q: Serialize, T: DeserializeOwned>(
+pub(crate) async fn get_with<Q: Serialize, T: DeserializeOwned>(
     url: &str,
     query: &Q,
 ) -> Result<T, ApiFailure> {

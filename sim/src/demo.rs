@@ -68,6 +68,37 @@ pub fn corp() -> Corp {
     }
 }
 
+/// The provider's own organisation (it installs nothing): the operators
+/// the demo and tests list in `OPERATOR_USERIDS`, and a colleague who is
+/// not listed.
+pub fn provider(corp_id: &str) -> Corp {
+    let member = |userid: &str, name: &str| User {
+        userid: userid.into(),
+        name: name.into(),
+        department: vec![1],
+        status: 1,
+    };
+    Corp {
+        corp_id: corp_id.into(),
+        corp_name: "草料二维码（服务商）".into(),
+        agent_id: 0,
+        departments: vec![dept(1, "草料二维码", 0)],
+        users: vec![
+            member("ops01", "运营一"),
+            member("ops02", "运营二"),
+            member("intern", "实习生"),
+        ],
+        tags: vec![],
+        admins: vec![],
+        auth_mode: 0,
+        range: Range::default(),
+        installed: false,
+        permanent_code: None,
+        first_installed_at: None,
+        license: LicenseSettings::default(),
+    }
+}
+
 fn dept(id: u64, name: &str, parentid: u64) -> Department {
     Department {
         id,

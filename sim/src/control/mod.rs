@@ -176,6 +176,15 @@ fn demo(sim: &Sim, body: &Value) -> Reply {
     if reply.status != 200 {
         return reply;
     }
+    // The provider's own organisation, whose operators sign in to the desk.
+    let provider = demo::provider(&sim.config.provider_corpid);
+    if !sim.state().corps.contains_key(&provider.corp_id) {
+        let provider = serde_json::to_vec(&provider).expect("the provider serialises");
+        let reply = put_corp(sim, &provider);
+        if reply.status != 200 {
+            return reply;
+        }
+    }
     Reply::json(200, &json!({"corp_id": corp_id, "created": true}))
 }
 
