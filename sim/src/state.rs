@@ -313,6 +313,10 @@ pub struct State {
     pub clock_offset: i64,
     /// corp_id -> the app's JS-SDK ticket (`ticket/get?type=agent_config`).
     pub agent_tickets: HashMap<String, AgentTicket>,
+    /// Payments from the provider's balance (`submit_pay_job`), by jobid.
+    pub pay_jobs: HashMap<String, crate::wecom::payment::PayJob>,
+    /// The provider's balance in fen, when a test set one; none: enough.
+    pub balance_fen: Option<u64>,
 }
 
 /// A sign-in code lives 5 minutes and is good once (getuserinfo3rd,

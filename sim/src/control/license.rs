@@ -127,7 +127,7 @@ pub fn pay_placed(sim: &Sim, order_id: &str, body: &Value) -> Reply {
     }
 }
 
-fn announce_paid(sim: &Sim, order: &Order) -> Reply {
+pub(crate) fn announce_paid(sim: &Sim, order: &Order) -> Reply {
     let xml = license_event(sim, "license_pay_success", &order.corp_id)
         .cdata("OrderId", &order.order_id)
         // The provider's own member who placed the order.

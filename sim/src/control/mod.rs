@@ -7,7 +7,7 @@
 
 mod admins;
 mod contacts;
-mod license;
+pub(crate) mod license;
 
 use crate::demo;
 use crate::push::{self, suite_event, Source};

@@ -9,6 +9,7 @@ use super::orders::{
     create_order, create_renew_job, get_order, list_order, order_accounts, submit_renew_job,
     BAD_ORDER,
 };
+use super::payment;
 use crate::sim::Sim;
 use crate::state::{Account, State, BAD_ACCOUNT_COUNT};
 use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req, DATA_FORMAT};
@@ -66,6 +67,9 @@ fn provider_token_ok(state: &State, req: &Req) -> Result<(), Reply> {
 /// Answers `cgi-bin/license/{call}`. Every call needs the provider token
 /// and a JSON body, whatever the call.
 pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
+    if call == "submit_pay_job" {
+        return pay(sim, req);
+    }
     let mut state = sim.state();
     let reply = provider_token_ok(&state, req)
         .and_then(|()| {
@@ -79,6 +83,7 @@ pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
                 }
                 "list_order" => list_order(state, body(req, BAD_PARAMETER)?),
                 "get_order" => get_order(state, body(req, BAD_ORDER)?),
+                "pay_job_result" => payment::result(state, body(req, BAD_PARAMETER)?),
                 "list_order_account" => order_accounts(state, body(req, DATA_FORMAT)?),
                 "create_renew_order_job" => create_renew_job(state, body(req, BAD_PARAMETER)?),
                 "submit_order_job" => submit_renew_job(state, body(req, BAD_PARAMETER)?),
@@ -122,6 +127,34 @@ pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
             }
         });
     reply.unwrap_or_else(|e| e)
+}
+
+/// `submit_pay_job`: pays from the provider's balance; a paid order's
+/// `license_pay_success` is pushed once the state is released (the push
+/// reaches the worker while its call waits, as WeCom's may).
+fn pay(sim: &Sim, req: &Req) -> Reply {
+    let paid = {
+        let mut state = sim.state();
+        let submitted = provider_token_ok(&state, req)
+            .and_then(|()| body(req, BAD_PARAMETER))
+            .and_then(|asked| payment::submit(&mut state, asked));
+        match submitted {
+            Err(refused) => return refused,
+            Ok((reply, None)) => return reply,
+            Ok((reply, Some(order_id))) => {
+                let order = state
+                    .orders
+                    .iter()
+                    .find(|o| o.order_id == order_id)
+                    .cloned();
+                (reply, order)
+            }
+        }
+    };
+    if let (_, Some(order)) = &paid {
+        crate::control::license::announce_paid(sim, order);
+    }
+    paid.0
 }
 
 fn activate_one(state: &mut State, asked: ActivateAccount) -> Result<Reply, Reply> {
@@ -429,7 +462,7 @@ mod tests {
         assert_eq!(
             e(
                 "create_new_order",
-                serde_json::json!({"corpid": "wwnobody",
+                serde_json::json!({"buyer_userid": "sales", "corpid": "wwnobody",
                     "account_count": {"base_count": 1}, "account_duration": {"months": 1}})
             ),
             701015,
@@ -438,7 +471,7 @@ mod tests {
         assert_eq!(
             e(
                 "create_new_order",
-                serde_json::json!({"corpid": "wwcorp",
+                serde_json::json!({"buyer_userid": "sales", "corpid": "wwcorp",
                     "account_count": {"base_count": 0}, "account_duration": {"months": 1}})
             ),
             40058
@@ -483,6 +516,93 @@ mod tests {
         );
         let listed: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
         assert_eq!(listed["order_list"][0]["order_id"], order);
+    }
+
+    #[test]
+    fn the_providers_balance_pays_an_order_once_and_a_test_organisation_buys_a_month() {
+        let sim = Sim::for_tests();
+        let token = installed(&sim);
+        let json =
+            |reply: Reply| -> serde_json::Value { serde_json::from_str(&reply.body).unwrap() };
+        let order = |body: serde_json::Value| json(call(&sim, &token, "create_new_order", body));
+        let no_buyer = order(serde_json::json!({"corpid": "wwcorp",
+            "account_count": {"base_count": 2}, "account_duration": {"months": 1}}));
+        assert_eq!(no_buyer["errcode"], 40058, "{no_buyer}");
+        let placed = order(
+            serde_json::json!({"corpid": "wwcorp", "buyer_userid": "ops01",
+            "account_count": {"base_count": 2}, "account_duration": {"months": 12}}),
+        );
+        let order_id = placed["order_id"].as_str().unwrap().to_owned();
+
+        // A balance short of the price: the job fails, the call itself not.
+        sim.state().balance_fen = Some(1);
+        let pay = |order_id: &str| {
+            let job = json(call(
+                &sim,
+                &token,
+                "submit_pay_job",
+                serde_json::json!({"payer_userid": "ops01", "order_id": order_id}),
+            ));
+            assert_eq!(job["errcode"], 0, "{job}");
+            json(call(
+                &sim,
+                &token,
+                "pay_job_result",
+                serde_json::json!({"jobid": job["jobid"]}),
+            ))
+        };
+        let short = pay(&order_id);
+        assert_eq!(
+            (short["errcode"].as_i64(), short["status"].as_i64()),
+            (Some(0), Some(3)),
+            "{short}"
+        );
+        assert_eq!(short["pay_job_result"]["errcode"], 90433);
+        sim.state().balance_fen = None;
+        let paid = pay(&order_id);
+        assert_eq!(paid["status"], 1, "{paid}");
+        let accounts = sim
+            .state()
+            .accounts
+            .iter()
+            .filter(|a| a.order_id == order_id)
+            .count();
+        assert_eq!(accounts, 2);
+        let again = pay(&order_id);
+        assert_eq!(
+            (
+                again["status"].as_i64(),
+                again["pay_job_result"]["errcode"].as_i64()
+            ),
+            (Some(3), Some(701084))
+        );
+
+        sim.state()
+            .corps
+            .get_mut("wwcorp")
+            .unwrap()
+            .license
+            .test_corp = true;
+        for refused in [
+            serde_json::json!({"base_count": 1001}),
+            serde_json::json!({"base_count": 1, "external_contact_count": 1001}),
+        ] {
+            let r = order(
+                serde_json::json!({"corpid": "wwcorp", "buyer_userid": "ops01",
+                "account_count": refused, "account_duration": {"months": 1}}),
+            );
+            assert_eq!(r["errcode"], 40058, "{r}");
+        }
+        let two_months = order(
+            serde_json::json!({"corpid": "wwcorp", "buyer_userid": "ops01",
+            "account_count": {"base_count": 1}, "account_duration": {"months": 2}}),
+        );
+        assert_eq!(two_months["errcode"], 40058);
+        let month = order(
+            serde_json::json!({"corpid": "wwcorp", "buyer_userid": "ops01",
+            "account_count": {"base_count": 1000}, "account_duration": {"months": 1}}),
+        );
+        assert_eq!(month["errcode"], 0, "{month}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod contacts;
 mod license;
 mod login;
 mod orders;
+pub mod payment;
 mod service;
 mod ticket;
 

@@ -22,6 +22,9 @@ const ORDER_PAGE_MAX: usize = 1000;
 /// A start/end window of `list_order` may span at most 31 days.
 const ORDER_WINDOW_SECS: u64 = 31 * DAY;
 
+/// A test organisation's order: at most this many accounts of each type.
+const TEST_ACCOUNTS_MAX: u64 = 1000;
+
 pub const BAD_ORDER: Refusal = Refusal::new(701005, "invalid order_id");
 /// `create_renew_order_job` takes at most 1000 members a call.
 const RENEW_BATCH_MAX: usize = 1000;
@@ -36,6 +39,7 @@ const NOT_ACTIVATED: i64 = 701004;
 #[serde(default)]
 pub struct NewOrder {
     corpid: String,
+    buyer_userid: String,
     account_count: AccountCount,
     account_duration: AccountDuration,
 }
@@ -54,6 +58,26 @@ pub fn create_order(state: &mut State, asked: NewOrder) -> Result<Reply, Reply> 
     let duration = asked.account_duration;
     let days = duration.months * MONTH_DAYS + duration.days;
     let count = asked.account_count;
+    if asked.buyer_userid.is_empty() {
+        return Err(err(40058, "buyer_userid is required"));
+    }
+    // A provider's test organisation buys at most 1000 of each type, for
+    // exactly one month, never in days (97182).
+    let test = state
+        .corps
+        .get(&asked.corpid)
+        .is_some_and(|c| c.license.test_corp);
+    if test
+        && (count.base_count > TEST_ACCOUNTS_MAX
+            || count.external_contact_count > TEST_ACCOUNTS_MAX
+            || duration.months != 1
+            || duration.days != 0)
+    {
+        return Err(err(
+            40058,
+            "a test organisation buys at most 1000 accounts of each type, for 1 month",
+        ));
+    }
     let order = state
         .place_order(
             &asked.corpid,
