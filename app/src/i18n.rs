@@ -664,6 +664,8 @@ pub fn audit_action(lang: Lang, action: &str) -> String {
         "reconciled" => ("定时修复通讯录", "Contacts repaired (scheduled)"),
         "licenses_reconciled" => ("定时修复席位", "Seats repaired (scheduled)"),
         "orders_read" => ("定时读取订单", "Orders read (scheduled)"),
+        "order_placed" => ("服务商下单", "Order placed by the provider"),
+        "order_payment_submitted" => ("服务商余额支付", "Paid from the provider's balance"),
         other => return other.to_owned(),
     };
     match lang {

@@ -209,6 +209,18 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
         ExportSeats => op(Some(s.query::<SeatFilters>()), None, (200, csv()), &[400]),
         ExportOrders => op(None, None, (200, csv()), &[]),
         ExportAudit => op(Some(s.query::<AuditFilters>()), None, (200, csv()), &[400]),
+        DeskOrder => op(
+            None,
+            Some(s.request::<domain::api::DeskOrderRequest>()),
+            (200, s.answer::<domain::api::DeskOrderPlaced>()),
+            &[400, 404, 409, 502],
+        ),
+        DeskPay => op(
+            None,
+            Some(s.request::<domain::api::DeskPayRequest>()),
+            (200, s.answer::<domain::api::DeskPaid>()),
+            &[400, 502],
+        ),
         DeskCorps => op(
             Some(s.query::<domain::api::DeskQuery>()),
             None,

@@ -133,6 +133,8 @@ routes! {
     ExportMembers  => Get  "/api/v1/corps/{corp_id}/export/members.csv", Session, "Members with their seats as CSV (UTF-8 with BOM), the members list's filters; at most 105000 rows";
     ExportSeats    => Get  "/api/v1/corps/{corp_id}/export/seats.csv", Session, "Seats as CSV (UTF-8 with BOM), the seat list's filters; at most 105000 rows";
     ExportOrders   => Get  "/api/v1/corps/{corp_id}/export/orders.csv", Session, "Orders mirrored from WeCom as CSV (UTF-8 with BOM)";
+    DeskOrder      => Post "/api/v1/desk/corps/{corp_id}/orders", Operator, "New seats for one organisation (create_new_order), bought by the signed-in operator; the same request_id gives the same order";
+    DeskPay        => Post "/api/v1/desk/corps/{corp_id}/orders/pay", Operator, "Pays an order from the provider's balance (submit_pay_job) and says how it went";
     DeskCorps      => Get  "/api/v1/desk/corps", Operator, "The provider's desk: every installed organisation with its seats, requests, trial, callbacks and sync, filtered, sorted and paged";
     ExportAudit    => Get  "/api/v1/corps/{corp_id}/export/audit.csv", Session, "The audit log as CSV (UTF-8 with BOM), its filters, newest first; at most 105000 rows";
 }
@@ -257,7 +259,7 @@ mod tests {
                 assert!(
                     matches!(
                         r.door(),
-                        Door::Session | Door::Manage | Door::ManageOrOperator
+                        Door::Session | Door::Manage | Door::ManageOrOperator | Door::Operator
                     ),
                     "{r:?}"
                 );

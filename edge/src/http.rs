@@ -271,6 +271,11 @@ where
 
 /// The provider's operator, signed in to the desk.
 pub struct Operator {
+    /// The operator's userid (in the provider's own organisation): the
+    /// buyer and payer WeCom is told of, and the audit row's actor.
+    pub userid: String,
+    /// The organisation the route names, if it names one.
+    pub corp_id: String,
     pub env: Env,
 }
 
@@ -292,10 +297,15 @@ where
     F: FnOnce(Operator, I) -> Fut,
     Fut: Future<Output = Result<O, ApiError>>,
 {
+    let corp_id = ctx.param("corp_id").cloned().unwrap_or_default();
     let env = ctx.env;
     let operator = session::require_operator(&req, &env)
         .await
-        .map(|_| Operator { env });
+        .map(|session| Operator {
+            userid: session.userid,
+            corp_id,
+            env,
+        });
     answer(&mut req, operator, handler).await
 }
 

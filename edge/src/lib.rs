@@ -166,6 +166,8 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         ExportOrders => admin(r, c, export::orders).await,
         ExportAudit  => admin(r, c, export::audit).await,
         DeskCorps    => operator(r, c, desk::corps).await,
+        DeskOrder    => operator(r, c, desk::place_order).await,
+        DeskPay      => operator(r, c, desk::pay_order).await,
     }
 }
 

@@ -292,6 +292,13 @@ fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
     assert_eq!(activated[0]["ok"], true, "{activated:?}");
     let moved = transfer(&admin, &corp, "dev1", "sales1");
     assert_eq!(moved["ok"], true, "{moved}");
+    // The provider's operator orders more from the desk.
+    let desk_order = post_json(
+        &signed_in(&config("PROVIDER_CORPID"), "ops01"),
+        &format!("{}/api/v1/desk/corps/{corp}/orders", edge()),
+        &json!({"request_id": format!("r-{corp}"), "base_count": 1, "months": 1}),
+    );
+    assert_eq!(desk_order.status, 200, "{}", desk_order.text);
     let opened = sim_send(
         "POST",
         &format!("/_sim/corps/{corp}/open_app"),
@@ -303,6 +310,7 @@ fn cancel_auth_deletes_every_row_and_kv_key_of_the_organisation() {
     let tables = [
         "daily_stats",
         "desk",
+        "desk_orders",
         "organisations",
         "admins",
         "departments",

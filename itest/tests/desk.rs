@@ -163,3 +163,115 @@ fn an_operator_reads_every_organisation_and_changes_none_and_an_admin_never_reac
     let a = get(&browser(), &format!("{}/api/v1/desk/corps", edge()));
     assert_eq!(a.status, 401, "{}", a.text);
 }
+
+fn summary(admin: &ureq::Agent, corp: &str) -> Value {
+    let a = get(admin, &format!("{}/api/v1/corps/{corp}/summary", edge()));
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json()
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_operator_orders_seats_once_pays_them_from_the_balance_and_they_arrive() {
+    let (corp, admin) = installed_and_synced("deskorder");
+    let ops = operator();
+    let orders = format!("{}/api/v1/desk/corps/{corp}/orders", edge());
+    let request_id = format!("r-{}", unique_corp("x"));
+    let order = json!({"request_id": request_id, "base_count": 3, "months": 12});
+    let first = post_json(&ops, &orders, &order);
+    assert_eq!(first.status, 200, "{}", first.text);
+    let order_id = first.json()["order_id"].as_str().unwrap().to_owned();
+    // A double click: the same order, and WeCom was asked once.
+    let again = post_json(&ops, &orders, &order);
+    assert_eq!(
+        again.json()["order_id"],
+        order_id.as_str(),
+        "{}",
+        again.text
+    );
+    let listed = wecom_license("list_order", &json!({"corpid": corp}));
+    assert_eq!(
+        listed["order_list"].as_array().unwrap().len(),
+        1,
+        "{listed}"
+    );
+    // What WeCom would refuse is refused first; admins cannot order here.
+    for bad in [
+        json!({"request_id": "r-tooshort-0", "base_count": 3, "months": 0, "days": 30}),
+        json!({"request_id": "r-nothing-00", "base_count": 0, "months": 1}),
+        json!({"request_id": "no", "base_count": 1, "months": 1}),
+    ] {
+        let a = post_json(&ops, &orders, &bad);
+        assert_eq!(a.status, 400, "{bad}: {}", a.text);
+    }
+    let a = post_json(
+        &admin,
+        &orders,
+        &json!({"request_id": "r-by-admin-1", "base_count": 1, "months": 1}),
+    );
+    assert_eq!(a.status, 403, "{}", a.text);
+    assert_eq!(
+        summary(&admin, &corp)["seats"]["purchased"],
+        0,
+        "unpaid: no seats"
+    );
+
+    // Paid from the provider's balance: WeCom pushes license_pay_success and
+    // the seats arrive without anyone pressing anything.
+    let pay = format!("{orders}/pay");
+    let paid = post_json(&ops, &pay, &json!({"order_id": order_id}));
+    assert_eq!(
+        (paid.status, paid.json()["status"].as_str()),
+        (200, Some("paid")),
+        "{}",
+        paid.text
+    );
+    let mut purchased = 0;
+    for _ in 0..100 {
+        purchased = summary(&admin, &corp)["seats"]["purchased"]
+            .as_u64()
+            .unwrap_or(0);
+        if purchased == 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(purchased, 3);
+    let twice = post_json(&ops, &pay, &json!({"order_id": order_id}));
+    assert_eq!(twice.json()["status"], "failed", "{}", twice.text);
+    assert_eq!(twice.json()["errcode"], 701084);
+
+    // Who ordered and who paid, in the organisation's audit log.
+    let audit = get(&admin, &format!("{}/api/v1/corps/{corp}/audit", edge())).json();
+    let rows = audit["items"].as_array().unwrap();
+    for action in ["order_placed", "order_payment_submitted"] {
+        let row = rows
+            .iter()
+            .find(|r| r["action"] == action)
+            .unwrap_or_else(|| panic!("{action}: {audit}"));
+        assert_eq!(row["actor"], "ops01");
+        assert_eq!(row["detail"]["order_id"], order_id.as_str());
+    }
+
+    // A test organisation buys one month at most: WeCom refuses twelve, the
+    // request id is freed, and the same id then places the month.
+    let t = sim_send(
+        "PUT",
+        &format!("/_sim/corps/{corp}/license_info"),
+        &json!({"license_status": 1, "test_corp": true}),
+    );
+    assert_eq!(t.status, 200, "{}", t.text);
+    let retry_id = format!("r-{}", unique_corp("y"));
+    let refused = post_json(
+        &ops,
+        &orders,
+        &json!({"request_id": retry_id, "base_count": 1, "months": 12}),
+    );
+    assert_eq!(refused.status, 502, "{}", refused.text);
+    let month = post_json(
+        &ops,
+        &orders,
+        &json!({"request_id": retry_id, "base_count": 1, "months": 1}),
+    );
+    assert_eq!(month.status, 200, "{}", month.text);
+}

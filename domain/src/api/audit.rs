@@ -31,6 +31,10 @@ pub enum AuditAction {
     Reconciled,
     LicensesReconciled,
     OrdersRead,
+    /// The provider's operator placed an order from the desk.
+    OrderPlaced,
+    /// The provider's operator paid an order from the provider's balance.
+    OrderPaymentSubmitted,
 }
 
 /// Every [`AuditAction`]'s word, in the order the console lists them.
@@ -53,6 +57,8 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "reconciled",
     "licenses_reconciled",
     "orders_read",
+    "order_placed",
+    "order_payment_submitted",
 ];
 
 /// Most rows one CSV export gives (`edge::reports::export` shows it fits
@@ -135,6 +141,6 @@ mod tests {
             let kind: AuditAction = serde_json::from_value(serde_json::json!(word)).unwrap();
             assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(word));
         }
-        assert_eq!(AUDIT_ACTIONS.len(), 18);
+        assert_eq!(AUDIT_ACTIONS.len(), 20);
     }
 }

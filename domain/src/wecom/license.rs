@@ -414,3 +414,43 @@ pub struct AutoActiveStatus {
     pub corpid: String,
     pub auto_active_status: u8,
 }
+
+/// `license/create_new_order` body (document/path/97182).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOrderRequest {
+    pub corpid: String,
+    /// The provider's own member who buys (plain userid).
+    pub buyer_userid: String,
+    pub account_count: AccountCount,
+    pub account_duration: AccountDuration,
+}
+
+/// `license/submit_pay_job` body (document/path/99420).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitPayJob {
+    pub payer_userid: String,
+    pub order_id: String,
+}
+
+/// A job's id (`submit_pay_job`'s reply, `pay_job_result`'s body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobId {
+    pub jobid: String,
+}
+
+/// Why a payment job failed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PayFailure {
+    pub errcode: i64,
+    pub errmsg: String,
+}
+
+/// `license/pay_job_result` reply: `status` 1 paid, 2 running, 3 failed
+/// (then `pay_job_result` says why; the call's own errcode stays 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayJobResult {
+    pub status: u8,
+    #[serde(default)]
+    pub pay_job_result: Option<PayFailure>,
+}

@@ -222,3 +222,79 @@ pub async fn desk_page(
     };
     Ok((rows, next, total))
 }
+
+/// Whose a desk order's request id is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeskOrderClaim {
+    /// This call claimed it: place the order.
+    Mine,
+    /// An earlier call placed this order.
+    Placed(String),
+    /// An earlier call is placing it now.
+    Busy,
+    /// The id was used for another organisation.
+    OtherCorp,
+}
+
+/// Claims a desk order's request id (one round trip): the first call gets
+/// [`DeskOrderClaim::Mine`], any later one what became of it.
+pub async fn claim_desk_order(
+    db: &Db,
+    request_id: &str,
+    corp_id: &str,
+    actor: &str,
+    now: u64,
+) -> Result<DeskOrderClaim> {
+    #[derive(Deserialize)]
+    struct Claimed {
+        corp_id: String,
+        order_id: String,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO desk_orders (request_id, corp_id, actor, created_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (request_id) DO NOTHING",
+            )
+            .bind(&[request_id.into(), corp_id.into(), actor.into(), num(now)])?,
+            db.prepare("SELECT corp_id, order_id FROM desk_orders WHERE request_id = ?1")
+                .bind(&[request_id.into()])?,
+        ])
+        .await?;
+    if super::bind::changes(&results[0]) == 1 {
+        return Ok(DeskOrderClaim::Mine);
+    }
+    Ok(match results[1].results::<Claimed>()?.into_iter().next() {
+        Some(c) if c.corp_id != corp_id => DeskOrderClaim::OtherCorp,
+        Some(c) if c.order_id.is_empty() => DeskOrderClaim::Busy,
+        Some(c) => DeskOrderClaim::Placed(c.order_id),
+        None => DeskOrderClaim::Busy,
+    })
+}
+
+/// The claimed request's order was placed: its id and the audit row, in
+/// one batch.
+pub async fn desk_order_placed(
+    db: &Db,
+    request_id: &str,
+    corp_id: &str,
+    order_id: &str,
+    actor: &str,
+    detail: &serde_json::Value,
+    now: u64,
+) -> Result<()> {
+    let statements = vec![db
+        .prepare("UPDATE desk_orders SET order_id = ?2 WHERE request_id = ?1")
+        .bind(&[request_id.into(), order_id.into()])?];
+    super::bind::write_audited(db, statements, corp_id, now, actor, "order_placed", detail).await
+}
+
+/// WeCom refused the claimed request's order: the claim goes, so a retry
+/// can ask again.
+pub async fn release_desk_order(db: &Db, request_id: &str) -> Result<()> {
+    db.prepare("DELETE FROM desk_orders WHERE request_id = ?1 AND order_id = ''")
+        .bind(&[request_id.into()])?
+        .run()
+        .await?;
+    Ok(())
+}

@@ -59,7 +59,7 @@ pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 15] = [
+pub const ORGANISATION_TABLES: [&str; 16] = [
     "organisations",
     "admins",
     "departments",
@@ -75,6 +75,7 @@ pub const ORGANISATION_TABLES: [&str; 15] = [
     "sessions",
     "daily_stats",
     "desk",
+    "desk_orders",
 ];
 
 /// The app's agent id in an installed organisation; `None` when it is not
