@@ -74,7 +74,10 @@ pub(crate) async fn get_with<Q: Serialize, T: DeserializeOwned>(
     }
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
+pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, ApiFailure> {
     let req = Request::post(url).json(body).map_err(network)?;
     decode(req.send().await.map_err(network)?).await
 }

@@ -18,6 +18,7 @@ mod nav;
 #[path = "../../wecom_sdk.rs"]
 mod wecom_sdk;
 
+mod order;
 mod org;
 mod page;
 mod table;

@@ -1,21 +1,48 @@
-//! One organisation as its admins see their seats, read-only for the
-//! operator: the regime, trial and seat counts, the accounts, the orders.
+//! One organisation for the operator: its seats as its admins see them
+//! (read-only: the regime, trial and seat counts, the accounts, the
+//! orders), and new seats ordered and paid from the desk.
 
 use crate::components::order_list::OrderList;
 use crate::components::refresh::provide_refresh;
 use crate::components::seat_summary::SeatSummary;
 use crate::components::seat_table::SeatTable;
+use crate::order::{shortfall, OrderCard};
+use crate::table::desk_corps;
 use crate::texts::{w, T};
+use domain::api::DeskQuery;
 use leptos::prelude::*;
 
 #[component]
 pub fn Org(corp_id: String) -> impl IntoView {
     provide_refresh();
+    // The organisation's desk row: its name and what it lacks.
+    let row = LocalResource::new({
+        let corp = corp_id.clone();
+        move || {
+            let query = DeskQuery {
+                q: Some(corp.clone()),
+                limit: Some("1".into()),
+                ..DeskQuery::default()
+            };
+            let corp = corp.clone();
+            async move {
+                let page = desk_corps(query).await.ok()?;
+                page.items.into_iter().find(|r| r.corp_id == corp)
+            }
+        }
+    });
+    let order_corp = corp_id.clone();
     view! {
         <p><a href="/desk" data-testid="desk-back">{w(T::Back)}</a></p>
-        <h2 data-testid="desk-org">{corp_id.clone()}</h2>
+        <h2 data-testid="desk-org">
+            {move || row.get().flatten().map(|r| r.corp_name).unwrap_or_default()} " "
+            <code class="muted">{corp_id.clone()}</code>
+        </h2>
         <div class="grid">
             <SeatSummary corp_id=corp_id.clone() may_manage=false/>
+            {move || row.get().map(|r| view! {
+                <OrderCard corp_id=order_corp.clone() suggested=shortfall(r.as_ref())/>
+            })}
         </div>
         <SeatTable corp_id=corp_id.clone()/>
         <OrderList corp_id=corp_id/>

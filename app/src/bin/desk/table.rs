@@ -31,7 +31,7 @@ const SORTS: [(DeskSort, T); 8] = [
     (DeskSort::LastSyncAt, T::LastSync),
 ];
 
-async fn desk_corps(query: DeskQuery) -> Result<Page<DeskRow>, ApiFailure> {
+pub async fn desk_corps(query: DeskQuery) -> Result<Page<DeskRow>, ApiFailure> {
     get_with("/api/v1/desk/corps", &query).await
 }
 

@@ -34,6 +34,16 @@ pub enum T {
     SignOut,
     Running,
     Never,
+    NewOrder,
+    BaseAccounts,
+    Months,
+    PlaceOrder,
+    OrderPlaced,
+    PayFromBalance,
+    OrPayInConsole,
+    Paid,
+    PayRunning,
+    PayFailed,
 }
 
 fn words(t: T) -> (&'static str, &'static str) {
@@ -76,6 +86,16 @@ fn words(t: T) -> (&'static str, &'static str) {
         SignOut => ("退出", "Sign out"),
         Running => ("同步中", "syncing"),
         Never => ("从未", "never"),
+        NewOrder => ("购买新席位", "Buy new seats"),
+        BaseAccounts => ("基础帐号数", "Base accounts"),
+        Months => ("时长（月，每月 31 天）", "Months (31 days each)"),
+        PlaceOrder => ("下单", "Place the order"),
+        OrderPlaced => ("已下单，待支付：", "Ordered, awaiting payment:"),
+        PayFromBalance => ("用服务商余额支付", "Pay from the provider's balance"),
+        OrPayInConsole => ("也可以在企业微信服务商管理后台按订单号支付；支付后席位自动到账。", "Or pay it by its order id in WeCom's provider console; the seats arrive by themselves once paid."),
+        Paid => ("已支付，席位即将到账。", "Paid: the seats are on their way."),
+        PayRunning => ("企业微信正在处理支付，请稍后查看。", "WeCom is still paying; look again shortly."),
+        PayFailed => ("支付失败：", "Payment failed:"),
     }
 }
 

@@ -1,0 +1,131 @@
+//! New seats for one organisation from the desk: the count pre-filled
+//! from what it lacks (members asking beyond its free seats), months as
+//! WeCom sells them, one order however often the button is pressed (the
+//! form's request id), then paid from the provider's balance; the seats
+//! show once WeCom confirms the payment.
+
+use crate::api::{post, ApiFailure};
+use crate::components::refresh::use_refresh;
+use crate::texts::{w, T};
+use domain::api::{DeskOrderPlaced, DeskOrderRequest, DeskPaid, DeskPayRequest, DeskRow};
+use leptos::prelude::*;
+
+/// Months WeCom sells (1 to 60; a month is 31 days).
+const MONTHS: [u64; 7] = [1, 3, 6, 12, 24, 36, 60];
+/// After a payment, how long before the seat cards read again (WeCom's
+/// `license_pay_success` reaches the Worker's queue first).
+const SEATS_ARRIVE_MS: u32 = 2_000;
+
+/// A fresh id for one order form: 16 hex digits from the browser's
+/// random numbers.
+fn request_id() -> String {
+    let n = |_| (js_sys::Math::random() * 16.0) as u32;
+    let hex: String = (0..16)
+        .map(n)
+        .map(|d| char::from_digit(d, 16).unwrap_or('0'))
+        .collect();
+    format!("desk-{hex}")
+}
+
+/// Seats the organisation lacks: members asking beyond its free seats (at
+/// least one, the form's smallest order).
+pub fn shortfall(row: Option<&DeskRow>) -> u64 {
+    row.map_or(0, |r| r.asking.saturating_sub(r.seats_free))
+        .max(1)
+}
+
+#[component]
+pub fn OrderCard(corp_id: String, suggested: u64) -> impl IntoView {
+    let corp = StoredValue::new(corp_id);
+    let refresh = use_refresh();
+    let base = RwSignal::new(suggested.to_string());
+    let months = RwSignal::new(12u64);
+    let id = StoredValue::new(request_id());
+    let place = Action::new_local(move |asked: &DeskOrderRequest| {
+        let (corp, asked) = (corp.get_value(), asked.clone());
+        async move {
+            post::<_, DeskOrderPlaced>(&format!("/api/v1/desk/corps/{corp}/orders"), &asked).await
+        }
+    });
+    let pay = Action::new_local(move |order_id: &String| {
+        let (corp, body) = (
+            corp.get_value(),
+            DeskPayRequest {
+                order_id: order_id.clone(),
+            },
+        );
+        async move {
+            let paid: Result<DeskPaid, ApiFailure> =
+                post(&format!("/api/v1/desk/corps/{corp}/orders/pay"), &body).await;
+            if paid.as_ref().is_ok_and(|p| p.status == "paid") {
+                gloo_timers_free_delay(SEATS_ARRIVE_MS).await;
+                refresh.bump();
+            }
+            paid
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        place.dispatch(DeskOrderRequest {
+            request_id: id.get_value(),
+            base_count: base.get_untracked().trim().parse().unwrap_or(0),
+            interconnect_count: 0,
+            months: months.get_untracked(),
+            days: 0,
+        });
+    };
+    let placed = place.value();
+    let paid = pay.value();
+    view! {
+        <section class="card" data-testid="desk-order">
+            <h2>{w(T::NewOrder)}</h2>
+            <form on:submit=submit>
+                <label>{w(T::BaseAccounts)}
+                    <input type="number" min="1" data-testid="order-base" prop:value=move || base.get()
+                        on:input=move |ev| base.set(event_target_value(&ev))/>
+                </label>
+                <label>{w(T::Months)}
+                    <select data-testid="order-months" prop:value=move || months.get().to_string()
+                        on:change=move |ev| months.set(event_target_value(&ev).parse().unwrap_or(12))>
+                        {MONTHS.iter().map(|m| view! { <option value=m.to_string()>{*m}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button class="primary" type="submit" data-testid="order-place"
+                    disabled=move || place.pending().get()>{w(T::PlaceOrder)}</button>
+            </form>
+            {move || placed.get().map(|r| match r {
+                Err(e) => view! { <p class="status bad" role="alert">{e.message}</p> }.into_any(),
+                Ok(o) => {
+                    let order_id = o.order_id.clone();
+                    view! {
+                        <p role="status">{w(T::OrderPlaced)} " " <code data-testid="order-id">{o.order_id}</code></p>
+                        <button class="primary" data-testid="order-pay" disabled=move || pay.pending().get()
+                            on:click=move |_| { pay.dispatch(order_id.clone()); }>{w(T::PayFromBalance)}</button>
+                        <p class="muted">{w(T::OrPayInConsole)}</p>
+                    }.into_any()
+                }
+            })}
+            {move || paid.get().map(|r| match r {
+                Err(e) => view! { <p class="status bad" role="alert">{e.message}</p> }.into_any(),
+                Ok(p) => view! {
+                    <p class=if p.status == "failed" { "status bad" } else { "status" } role="status" data-testid="order-paid" data-status=p.status.clone()>
+                        {match p.status.as_str() {
+                            "paid" => w(T::Paid)().to_owned(),
+                            "running" => w(T::PayRunning)().to_owned(),
+                            _ => format!("{} {}", w(T::PayFailed)(), p.message.unwrap_or_default()),
+                        }}
+                    </p>
+                }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// Waits `ms` milliseconds on the browser's timer.
+async fn gloo_timers_free_delay(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
