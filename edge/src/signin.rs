@@ -173,6 +173,27 @@ struct LoginQuery {
     via: Option<String>,
 }
 
+/// WeCom's third-party QR login page (document/path/91124): `appid` the
+/// provider's CorpID; `usertype` `admin` (scanned with WeChat) or `member`
+/// (scanned with the WeCom app, the provider's desk).
+pub(crate) fn qr_login(
+    cfg: &Config,
+    back: &str,
+    state: &str,
+    usertype: &str,
+) -> std::result::Result<Url, ApiError> {
+    Url::parse_with_params(
+        &format!("{}/wwopen/sso/3rd_qrConnect", cfg.login_base),
+        &[
+            ("appid", cfg.provider_corpid.as_str()),
+            ("redirect_uri", back),
+            ("state", state),
+            ("usertype", usertype),
+        ],
+    )
+    .map_err(ApiError::internal)
+}
+
 /// `GET /auth/login[?via=qr|web]`: to WeCom's login for admins, the one
 /// `WECOM_LOGIN` names unless the link asks for the other: the QR login
 /// (`appid` is the provider's CorpID, document/path/91124) or the newer web
@@ -202,15 +223,7 @@ pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
                     }
                     let (state, bound) = new_state(&req, &ctx.env, LoginFlow::Qr).await?;
                     binding_cookie = bound;
-                    Url::parse_with_params(
-                        &format!("{}/wwopen/sso/3rd_qrConnect", cfg.login_base),
-                        &[
-                            ("appid", cfg.provider_corpid.as_str()),
-                            ("redirect_uri", back.as_str()),
-                            ("state", state.as_str()),
-                            ("usertype", "admin"),
-                        ],
-                    )
+                    Ok(qr_login(&cfg, &back, &state, "admin")?)
                 }
                 AdminLogin::Web => {
                     let (state, bound) = new_state(&req, &ctx.env, LoginFlow::Web).await?;

@@ -314,9 +314,19 @@ pub struct State {
     /// corp_id -> the app's JS-SDK ticket (`ticket/get?type=agent_config`).
     pub agent_tickets: HashMap<String, AgentTicket>,
     /// Payments from the provider's balance (`submit_pay_job`), by jobid.
-    pub pay_jobs: HashMap<String, crate::wecom::payment::PayJob>,
+    pub pay_jobs: HashMap<String, PayJob>,
     /// The provider's balance in fen, when a test set one; none: enough.
     pub balance_fen: Option<u64>,
+}
+
+/// A payment job's outcome, as `pay_job_result` reports it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PayJob {
+    pub order_id: String,
+    /// 1 paid, 3 failed.
+    pub status: u8,
+    pub errcode: i64,
+    pub errmsg: String,
 }
 
 /// A sign-in code lives 5 minutes and is good once (getuserinfo3rd,

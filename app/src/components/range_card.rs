@@ -2,6 +2,7 @@
 //! department for (with the fix), and the last sync.
 
 use crate::api;
+use crate::components::refresh::sleep;
 use crate::i18n::{tr, use_lang, Lang, Text};
 use crate::nav::Link;
 use leptos::prelude::*;
@@ -96,14 +97,4 @@ pub fn RangeCard(corp_id: String, may_manage: bool) -> impl IntoView {
             })}
         </section>
     }
-}
-
-/// A promise-based sleep, without pulling in a timer crate.
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .expect("a window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -1,6 +1,6 @@
 //! One counter the seat cards share: an action that went through bumps it,
 //! every card whose resource reads it fetches again, so numbers never
-//! disagree after a change.
+//! disagree after a change. And the wait before reading again.
 
 use leptos::prelude::*;
 
@@ -33,4 +33,14 @@ impl Refresh {
         }
         answer
     }
+}
+
+/// A promise-based sleep, without pulling in a timer crate.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .expect("a window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

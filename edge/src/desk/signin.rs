@@ -12,11 +12,11 @@ use crate::error::{respond, ApiError};
 use crate::http::Ctx;
 use crate::pages::{self, Refusal};
 use crate::session;
-use crate::signin::{code_refused, new_state, origin, redirect, signed_in, spend_state};
+use crate::signin::{code_refused, new_state, origin, qr_login, redirect, signed_in, spend_state};
 use crate::wecom::WeCom;
 use domain::session::{LoginFlow, Role};
 use serde::Deserialize;
-use worker::{Request, Response, Result, Url};
+use worker::{Request, Response, Result};
 
 /// Where an operator lands once signed in.
 pub const DESK_PAGE: &str = "/desk";
@@ -35,17 +35,7 @@ pub async fn login(req: Request, ctx: Ctx) -> Result<Response> {
             }
             let (state, bound) = new_state(&req, &ctx.env, LoginFlow::Desk).await?;
             let back = format!("{}/auth/desk/callback", origin(&req)?);
-            let url = Url::parse_with_params(
-                &format!("{}/wwopen/sso/3rd_qrConnect", cfg.login_base),
-                &[
-                    ("appid", cfg.provider_corpid.as_str()),
-                    ("redirect_uri", back.as_str()),
-                    ("state", state.as_str()),
-                    ("usertype", "member"),
-                ],
-            )
-            .map_err(ApiError::internal)?;
-            redirect(url.as_str(), &[bound])
+            redirect(qr_login(&cfg, &back, &state, "member")?.as_str(), &[bound])
         }
         .await,
     )

@@ -5,7 +5,7 @@
 //! pays at once; a paid order's accounts are created and
 //! `license_pay_success` is pushed, as when an organisation pays.
 
-use crate::state::{credential, State};
+use crate::state::{credential, PayJob, State};
 use crate::wire::{err, ok, Reply};
 use domain::wecom::OrderStatus;
 use serde::{Deserialize, Serialize};
@@ -21,16 +21,6 @@ const BALANCE_SHORT: i64 = 90433;
 /// matters here).
 const BASE_FEN_PER_YEAR: u64 = 5_000;
 const INTERCONNECT_FEN_PER_YEAR: u64 = 5_000;
-
-/// A payment job's outcome, as `pay_job_result` reports it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PayJob {
-    pub order_id: String,
-    /// 1 paid, 3 failed.
-    pub status: u8,
-    pub errcode: i64,
-    pub errmsg: String,
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

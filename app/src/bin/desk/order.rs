@@ -5,7 +5,7 @@
 //! show once WeCom confirms the payment.
 
 use crate::api::{post, ApiFailure};
-use crate::components::refresh::use_refresh;
+use crate::components::refresh::{sleep, use_refresh};
 use crate::texts::{w, T};
 use domain::api::{DeskOrderPlaced, DeskOrderRequest, DeskPaid, DeskPayRequest, DeskRow};
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ use leptos::prelude::*;
 const MONTHS: [u64; 7] = [1, 3, 6, 12, 24, 36, 60];
 /// After a payment, how long before the seat cards read again (WeCom's
 /// `license_pay_success` reaches the Worker's queue first).
-const SEATS_ARRIVE_MS: u32 = 2_000;
+const SEATS_ARRIVE_MS: i32 = 2_000;
 
 /// A fresh id for one order form: 16 hex digits from the browser's
 /// random numbers.
@@ -58,7 +58,7 @@ pub fn OrderCard(corp_id: String, suggested: u64) -> impl IntoView {
             let paid: Result<DeskPaid, ApiFailure> =
                 post(&format!("/api/v1/desk/corps/{corp}/orders/pay"), &body).await;
             if paid.as_ref().is_ok_and(|p| p.status == "paid") {
-                gloo_timers_free_delay(SEATS_ARRIVE_MS).await;
+                sleep(SEATS_ARRIVE_MS).await;
                 refresh.bump();
             }
             paid
@@ -119,13 +119,4 @@ pub fn OrderCard(corp_id: String, suggested: u64) -> impl IntoView {
             })}
         </section>
     }
-}
-
-/// Waits `ms` milliseconds on the browser's timer.
-async fn gloo_timers_free_delay(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32));
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
