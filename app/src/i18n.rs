@@ -666,6 +666,7 @@ pub fn audit_action(lang: Lang, action: &str) -> String {
         "orders_read" => ("定时读取订单", "Orders read (scheduled)"),
         "order_placed" => ("服务商下单", "Order placed by the provider"),
         "order_payment_submitted" => ("服务商余额支付", "Paid from the provider's balance"),
+        "renewal_placed" => ("服务商续期下单", "Renewal ordered by the provider"),
         other => return other.to_owned(),
     };
     match lang {

@@ -221,6 +221,30 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::DeskPaid>()),
             &[400, 502],
         ),
+        DeskMultiOrder => op(
+            None,
+            Some(s.request::<domain::api::DeskMultiOrderRequest>()),
+            (200, s.answer::<domain::api::DeskMultiPlaced>()),
+            &[400, 409, 502],
+        ),
+        DeskMultiPay => op(
+            None,
+            Some(s.request::<domain::api::DeskPayRequest>()),
+            (200, s.answer::<domain::api::DeskPaid>()),
+            &[400, 502],
+        ),
+        DeskRenewals => op(
+            Some(s.query::<domain::api::DeskRenewalsQuery>()),
+            None,
+            (200, s.answer::<domain::api::DeskRenewals>()),
+            &[400],
+        ),
+        DeskRenew => op(
+            None,
+            Some(s.request::<domain::api::DeskRenewRequest>()),
+            (200, s.answer::<domain::api::DeskRenewPlaced>()),
+            &[400, 409, 502],
+        ),
         DeskCorps => op(
             Some(s.query::<domain::api::DeskQuery>()),
             None,

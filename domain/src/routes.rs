@@ -117,7 +117,7 @@ routes! {
     StartSync      => Post "/api/v1/corps/{corp_id}/sync", Manage, "Starts a full contacts sync";
     Summary        => Get  "/api/v1/corps/{corp_id}/summary", Session, "License regime, trial, seats and licensed members";
     Seats          => Get  "/api/v1/corps/{corp_id}/seats", Session, "Accounts, with status computed now";
-    Orders         => Get  "/api/v1/corps/{corp_id}/orders", Session, "Orders mirrored from WeCom, newest paid first, at most 100";
+    Orders         => Get  "/api/v1/corps/{corp_id}/orders", Session, "Orders mirrored from WeCom (awaiting payment too), newest first by payment or, unpaid, by placing; at most 100";
     Activate       => Post "/api/v1/corps/{corp_id}/seats/activate", Manage, "Binds free accounts to members";
     Transfer       => Post "/api/v1/corps/{corp_id}/seats/transfer", Manage, "Moves members' seats to others";
     Requests       => Get  "/api/v1/corps/{corp_id}/requests", Session, "Members who asked for a seat, those without one first, then the latest; at most 200";
@@ -135,6 +135,10 @@ routes! {
     ExportOrders   => Get  "/api/v1/corps/{corp_id}/export/orders.csv", Session, "Orders mirrored from WeCom as CSV (UTF-8 with BOM)";
     DeskOrder      => Post "/api/v1/desk/corps/{corp_id}/orders", Operator, "New seats for one organisation (create_new_order), bought by the signed-in operator; the same request_id gives the same order";
     DeskPay        => Post "/api/v1/desk/corps/{corp_id}/orders/pay", Operator, "Pays an order from the provider's balance (submit_pay_job) and says how it went";
+    DeskMultiOrder => Post "/api/v1/desk/orders", Operator, "New seats for several organisations in one multi-organisation order (create_new_order_job, submit_new_order_job), bought by the signed-in operator; the same request_id gives the same order";
+    DeskMultiPay   => Post "/api/v1/desk/orders/pay", Operator, "Pays a multi-organisation order from the provider's balance and notes it in each organisation's log";
+    DeskRenewals   => Get  "/api/v1/desk/corps/{corp_id}/renewals", Operator, "The seats a renewal would renew: members whose seat ends within within_days (default 30), soonest first, the first 200 and how many in all";
+    DeskRenew      => Post "/api/v1/desk/corps/{corp_id}/renewals", Operator, "Renews the seats ending within within_days for months (create_renew_order_job, submit_order_job), bought by the signed-in operator; names the seats WeCom refused";
     DeskCorps      => Get  "/api/v1/desk/corps", Operator, "The provider's desk: every installed organisation with its seats, requests, trial, callbacks and sync, filtered, sorted and paged";
     ExportAudit    => Get  "/api/v1/corps/{corp_id}/export/audit.csv", Session, "The audit log as CSV (UTF-8 with BOM), its filters, newest first; at most 105000 rows";
 }

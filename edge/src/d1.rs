@@ -3,8 +3,9 @@
 //! trip happens here, once. In production that is nothing: the calls go
 //! straight to the `worker` crate's D1 binding. In development builds (the
 //! `dev` feature) each round trip (a statement's `run`/`all`/`first`, or
-//! one `batch`) is counted for the invocation that made it, and the D1
-//! fault switch may fail it ([`dev`]).
+//! one `batch`) is counted for the invocation that made it, with the rows
+//! D1 says it read and wrote, and the D1 fault switch may fail it
+//! ([`dev`]).
 
 use serde::Deserialize;
 use worker::{wasm_bindgen::JsValue, D1Database, D1PreparedStatement, D1Result, Result};
@@ -32,6 +33,10 @@ impl Db {
             .0
             .batch(statements.into_iter().map(|s| s.0).collect())
             .await;
+        #[cfg(feature = "dev")]
+        if let Ok(results) = &answer {
+            dev::count_rows(results);
+        }
         reply(fault, answer)
     }
 }
@@ -52,12 +57,22 @@ impl Statement {
 
     pub async fn all(&self) -> Result<D1Result> {
         let fault = round_trip()?;
-        reply(fault, self.0.all().await)
+        let answer = self.0.all().await;
+        #[cfg(feature = "dev")]
+        if let Ok(result) = &answer {
+            dev::count_rows(std::slice::from_ref(result));
+        }
+        reply(fault, answer)
     }
 
     pub async fn run(&self) -> Result<D1Result> {
         let fault = round_trip()?;
-        reply(fault, self.0.run().await)
+        let answer = self.0.run().await;
+        #[cfg(feature = "dev")]
+        if let Ok(result) = &answer {
+            dev::count_rows(std::slice::from_ref(result));
+        }
+        reply(fault, answer)
     }
 }
 
@@ -147,6 +162,10 @@ pub mod dev {
         faults: D1Faults,
         /// Round trips it made (the failed ones too).
         calls: Cell<u32>,
+        /// Rows D1 says its statements read and wrote (`meta.rows_read`,
+        /// `meta.rows_written`; a `first` reports none).
+        rows_read: Cell<u64>,
+        rows_written: Cell<u64>,
     }
 
     thread_local! {
@@ -158,12 +177,19 @@ pub mod dev {
             Rc::new(Invocation {
                 faults,
                 calls: Cell::new(0),
+                rows_read: Cell::new(0),
+                rows_written: Cell::new(0),
             })
         }
 
         /// D1 round trips made so far.
         pub fn calls(&self) -> u32 {
             self.calls.get()
+        }
+
+        /// Rows read and written so far, as D1 reported them.
+        pub fn rows(&self) -> (u64, u64) {
+            (self.rows_read.get(), self.rows_written.get())
         }
 
         /// `fut`, run as this invocation.
@@ -211,6 +237,23 @@ pub mod dev {
         Err(worker::Error::RustError(
             "D1 call failed: the development fault switch (d1_failure_share) failed it".into(),
         ))
+    }
+
+    /// Adds what D1 says these results read and wrote to the current
+    /// invocation's rows.
+    pub(super) fn count_rows(results: &[worker::D1Result]) {
+        let Some(invocation) = CURRENT.with(|c| c.borrow().clone()) else {
+            return;
+        };
+        for meta in results.iter().filter_map(|r| r.meta().ok().flatten()) {
+            let (read, written) = (meta.rows_read.unwrap_or(0), meta.rows_written.unwrap_or(0));
+            invocation
+                .rows_read
+                .set(invocation.rows_read.get() + read as u64);
+            invocation
+                .rows_written
+                .set(invocation.rows_written.get() + written as u64);
+        }
     }
 
     /// Whether the fault switch drops contacts sync steps (their queue

@@ -34,6 +34,10 @@ const FAULTS_KEY: &str = "dev:d1_faults";
 /// The response header that tells how many D1 round trips a request made
 /// (development builds only), so tests can hold code to its budget.
 pub const D1_CALLS_HEADER: &str = "x-dev-d1-calls";
+/// Rows D1 read and wrote for the request (`meta.rows_read`,
+/// `meta.rows_written`), beside its round trips.
+pub const D1_ROWS_READ_HEADER: &str = "x-dev-d1-rows-read";
+pub const D1_ROWS_WRITTEN_HEADER: &str = "x-dev-d1-rows-written";
 
 /// Adds the development routes (`http::dev`; `true`: the access key too).
 pub fn routes(router: Router<'_, Context>) -> Router<'_, Context> {
@@ -101,12 +105,15 @@ pub async fn invocation(env: &Env, bypass: bool) -> Rc<Invocation> {
     Invocation::new(faults)
 }
 
-/// A request's response, with how many D1 round trips it made.
+/// A request's response, with how many D1 round trips it made and the
+/// rows they read and wrote.
 pub fn count_d1_calls(mut resp: Response, invocation: &Invocation) -> Response {
+    let (read, written) = invocation.rows();
     // A response with immutable headers keeps them; none of ours has them.
-    let _ = resp
-        .headers_mut()
-        .set(D1_CALLS_HEADER, &invocation.calls().to_string());
+    let headers = resp.headers_mut();
+    let _ = headers.set(D1_CALLS_HEADER, &invocation.calls().to_string());
+    let _ = headers.set(D1_ROWS_READ_HEADER, &read.to_string());
+    let _ = headers.set(D1_ROWS_WRITTEN_HEADER, &written.to_string());
     resp
 }
 

@@ -168,6 +168,10 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         DeskCorps    => operator(r, c, desk::corps).await,
         DeskOrder    => operator(r, c, desk::place_order).await,
         DeskPay      => operator(r, c, desk::pay_order).await,
+        DeskMultiOrder => operator(r, c, desk::place_multi_order).await,
+        DeskMultiPay => operator(r, c, desk::pay_multi_order).await,
+        DeskRenewals => operator(r, c, desk::renewals).await,
+        DeskRenew    => operator(r, c, desk::renew).await,
     }
 }
 

@@ -195,6 +195,16 @@ fn an_operator_orders_seats_once_pays_them_from_the_balance_and_they_arrive() {
         1,
         "{listed}"
     );
+    // The organisation's order list shows it at once, awaiting payment
+    // (the cron follows it from there).
+    let ours = get(&admin, &format!("{}/api/v1/corps/{corp}/orders", edge())).json();
+    let mine = ours["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["order_id"] == order_id.as_str())
+        .unwrap_or_else(|| panic!("{ours}"));
+    assert_eq!(mine["order_status"], "awaiting_payment", "{mine}");
     // What WeCom would refuse is refused first; admins cannot order here.
     for bad in [
         json!({"request_id": "r-tooshort-0", "base_count": 3, "months": 0, "days": 30}),

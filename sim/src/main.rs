@@ -9,6 +9,7 @@ mod config;
 mod control;
 mod demo;
 mod http;
+mod jobs;
 mod push;
 mod range;
 mod router;

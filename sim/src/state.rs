@@ -4,6 +4,7 @@
 //! control routes make (a suite_ticket, an auth code, an order placed or
 //! paid) live here too, so neither side imports the other.
 
+pub use crate::jobs::{NewOrderJob, PayJob, RenewJob, UnionOrder};
 use crate::wire::Refusal;
 use domain::wecom::{
     as_number, as_opt_number, AccountStatus, OrderStatus, OrderType, RenewAccount,
@@ -226,6 +227,9 @@ pub struct Order {
     /// A renewal's members and types (a purchase lists its codes instead).
     #[serde(default)]
     pub renewals: Vec<RenewAccount>,
+    /// A renewal to a set expiry instead of by `days` (0: by days).
+    #[serde(default)]
+    pub new_expire_time: u64,
 }
 
 /// One interface-license account: an activation code, bound to a member
@@ -273,13 +277,6 @@ pub struct AgentTicket {
     pub fetches: u32,
 }
 
-/// A renewal being put together: the organisation and the members.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RenewJob {
-    pub corp_id: String,
-    pub accounts: Vec<RenewAccount>,
-}
-
 /// Everything WeCom remembers; saved with `--state FILE` so a restarted
 /// simulator agrees with the worker's persisted D1.
 #[derive(Default, Serialize, Deserialize)]
@@ -317,16 +314,10 @@ pub struct State {
     pub pay_jobs: HashMap<String, PayJob>,
     /// The provider's balance in fen, when a test set one; none: enough.
     pub balance_fen: Option<u64>,
-}
-
-/// A payment job's outcome, as `pay_job_result` reports it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PayJob {
-    pub order_id: String,
-    /// 1 paid, 3 failed.
-    pub status: u8,
-    pub errcode: i64,
-    pub errmsg: String,
+    /// Multi-organisation purchases being collected or submitted, by jobid.
+    pub new_order_jobs: HashMap<String, NewOrderJob>,
+    /// Multi-organisation parent orders (their sub-orders are in `orders`).
+    pub union_orders: Vec<UnionOrder>,
 }
 
 /// A sign-in code lives 5 minutes and is good once (getuserinfo3rd,
@@ -457,6 +448,7 @@ impl State {
             pay_time: 0,
             order_status: OrderStatus::AwaitingPayment,
             renewals: vec![],
+            new_expire_time: 0,
         };
         self.orders.push(order.clone());
         Ok(order)
@@ -491,6 +483,7 @@ impl State {
             pay_time: 0,
             order_status: OrderStatus::AwaitingPayment,
             renewals,
+            new_expire_time: 0,
         };
         self.orders.push(order.clone());
         Ok(order)
@@ -562,7 +555,10 @@ impl State {
             };
             let old = &mut self.accounts[i];
             let from = old.expire_time.unwrap_or(now).max(now);
-            let expire = (from + order.days * DAY).min(now + MAX_STACKED_SECS);
+            let expire = match order.new_expire_time {
+                0 => (from + order.days * DAY).min(now + MAX_STACKED_SECS),
+                until => until.max(from),
+            };
             old.set_status = Some(AccountStatus::Merged);
             old.expire_time = Some(now.min(old.expire_time.unwrap_or(now)));
             let renewed = Account {

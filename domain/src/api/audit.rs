@@ -59,6 +59,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "orders_read",
     "order_placed",
     "order_payment_submitted",
+    "renewal_placed",
 ];
 
 /// Most rows one CSV export gives (`edge::reports::export` shows it fits
@@ -141,6 +142,6 @@ mod tests {
             let kind: AuditAction = serde_json::from_value(serde_json::json!(word)).unwrap();
             assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(word));
         }
-        assert_eq!(AUDIT_ACTIONS.len(), 20);
+        assert_eq!(AUDIT_ACTIONS.len(), 21);
     }
 }

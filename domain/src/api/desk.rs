@@ -68,93 +68,6 @@ impl DeskRow {
     }
 }
 
-/// `create_new_order` (document/path/97182): at most this many accounts
-/// of each type in one order.
-pub const ORDER_ACCOUNTS_MAX: u64 = 1_000_000;
-/// A month of `account_duration.months` is 31 days; an order lasts from
-/// one month (31 days) to 60 months (1 860 days) in all (97182).
-pub const ORDER_MONTH_DAYS: u64 = 31;
-pub const ORDER_DAYS_MIN: u64 = 31;
-pub const ORDER_DAYS_MAX: u64 = 1860;
-
-/// `POST /api/v1/desk/corps/{corp_id}/orders`: new seats for one
-/// organisation (`license/create_new_order`), bought by the signed-in
-/// operator. `request_id` makes a retry (a double click) the same order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct DeskOrderRequest {
-    /// The caller's id for this order: 8 to 64 letters, digits, `-` or `_`.
-    pub request_id: String,
-    #[serde(default)]
-    pub base_count: u64,
-    #[serde(default)]
-    pub interconnect_count: u64,
-    #[serde(default)]
-    pub months: u64,
-    #[serde(default)]
-    pub days: u64,
-}
-
-impl DeskOrderRequest {
-    /// What WeCom would refuse, said before asking it.
-    pub fn check(&self) -> Result<(), String> {
-        let id = &self.request_id;
-        if !(8..=64).contains(&id.len())
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err("request_id: 8 to 64 letters, digits, - or _".into());
-        }
-        if self.base_count + self.interconnect_count == 0 {
-            return Err("an order buys at least one account".into());
-        }
-        if self.base_count > ORDER_ACCOUNTS_MAX || self.interconnect_count > ORDER_ACCOUNTS_MAX {
-            return Err(format!(
-                "at most {ORDER_ACCOUNTS_MAX} accounts of each type"
-            ));
-        }
-        let days = self
-            .months
-            .saturating_mul(ORDER_MONTH_DAYS)
-            .saturating_add(self.days);
-        if !(ORDER_DAYS_MIN..=ORDER_DAYS_MAX).contains(&days) {
-            return Err(format!(
-                "months x 31 + days is {days}: from {ORDER_DAYS_MIN} to {ORDER_DAYS_MAX} days"
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// The order the desk placed (awaiting payment).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct DeskOrderPlaced {
-    pub order_id: String,
-}
-
-/// `POST /api/v1/desk/corps/{corp_id}/orders/pay`: pays an order from the
-/// provider's balance (`license/submit_pay_job`, page 99420).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct DeskPayRequest {
-    pub order_id: String,
-}
-
-/// How the payment went: `paid` (the seats arrive with WeCom's
-/// `license_pay_success`, or the next reconcile), `running` (WeCom is still
-/// paying: look again), or `failed` with WeCom's errcode and reason.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct DeskPaid {
-    pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errcode: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
 /// The desk's sort columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -329,30 +242,6 @@ impl DeskQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_order_is_checked_as_wecom_would() {
-        let order = |base, months, days| DeskOrderRequest {
-            request_id: "r-12345678".into(),
-            base_count: base,
-            interconnect_count: 0,
-            months,
-            days,
-        };
-        assert_eq!(order(5, 1, 0).check(), Ok(()));
-        assert_eq!(order(5, 0, 31).check(), Ok(()), "a month in days");
-        assert_eq!(order(5, 60, 0).check(), Ok(()), "1860 days");
-        assert!(order(5, 60, 1).check().is_err(), "1861 days");
-        assert!(order(5, 0, 30).check().is_err(), "under a month");
-        assert!(order(0, 1, 0).check().is_err(), "nothing to buy");
-        assert!(order(1_000_001, 1, 0).check().is_err());
-        assert!(order(5, u64::MAX, 0).check().is_err(), "no overflow");
-        let short_id = DeskOrderRequest {
-            request_id: "r1".into(),
-            ..order(5, 1, 0)
-        };
-        assert!(short_id.check().is_err());
-    }
 
     #[test]
     fn a_cursor_survives_names_with_its_separator() {

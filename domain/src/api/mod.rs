@@ -1,7 +1,7 @@
 //! Request and response bodies of the `/api/v1` surface, shared by `edge`
 //! (which writes them) and `app` (which reads them), so the two cannot drift.
 //!
-//! One file per feature: `signin`, `members`, `seats`, `audit`, `desk`, `dev`; what every
+//! One file per feature: `signin`, `members`, `seats`, `audit`, `desk`, `desk_orders`, `dev`; what every
 //! route shares (errors, pages, the access check, events, the JS-SDK
 //! signature) is here.
 
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 mod audit;
 mod desk;
+mod desk_orders;
 mod dev;
 mod members;
 mod seats;
@@ -17,6 +18,7 @@ mod signin;
 
 pub use audit::*;
 pub use desk::*;
+pub use desk_orders::*;
 pub use dev::*;
 pub use members::*;
 pub use seats::*;

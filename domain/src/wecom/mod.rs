@@ -6,7 +6,7 @@
 //! read by the client and written by the server around these bodies.
 //!
 //! One file per part of WeCom's API: `numbered` (its numbered enums),
-//! `service` (install, admins, sign-in), `contacts`, `license`; the tokens
+//! `service` (install, admins, sign-in), `contacts`, `license`, `union` (multi-organisation orders); the tokens
 //! every call needs are here.
 
 use serde::{Deserialize, Serialize};
@@ -15,12 +15,14 @@ mod contacts;
 mod license;
 mod numbered;
 mod service;
+mod union;
 
 pub use crate::seat::MONTH_DAYS;
 pub use contacts::*;
 pub use license::*;
 pub use numbered::*;
 pub use service::*;
+pub use union::*;
 
 /// `service/get_suite_token` body; a field left out matches no suite.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -106,6 +106,21 @@ async fn mirror_one(
     Ok(accounts.len())
 }
 
+/// An order the desk just placed, written at once (awaiting payment) so
+/// the organisation's order list shows it; the cron's re-reading of
+/// orders follows it until it is paid, cancelled or expired.
+pub async fn note_placed(
+    db: &Db,
+    wecom: &WeCom<'_>,
+    corp_id: &str,
+    order_id: &str,
+    now: u64,
+) -> Result<(), ApiError> {
+    mirror_one(db, wecom, corp_id, order_id, now)
+        .await
+        .map(|_| ())
+}
+
 /// What a license push did, and its audit row (action, detail), which the
 /// event writes with its mark so a retry never writes it twice.
 pub struct Mirrored {
@@ -125,6 +140,11 @@ pub async fn mirror_order(
     let db = env::db(env)?;
     let accounts = mirror_one(&db, &wecom, corp_id, order_id, now).await?;
     cache::bump_generation(env, corp_id).await;
+    // The desk's row shows the seats at once (an operator who just paid
+    // looks for them); a failure waits for the cron's snapshot.
+    if let Err(e) = store::refresh_desk_row(&db, corp_id, now).await {
+        worker::console_error!("{corp_id}: desk row after order {order_id}: {e}");
+    }
     Ok(Mirrored {
         note: format!("order {order_id}: {accounts} accounts"),
         audit: (

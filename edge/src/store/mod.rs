@@ -1,6 +1,6 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
 //! `audit` (reading the log), `orgs` (organisations, admins, install history), `events`, `contacts`
-//! (members), `departments`, `desk` (the provider's desk), `orders`, `seats` (seats, transfers), `seat_list` (the seat list and export),
+//! (members), `departments`, `desk` (the provider's desk), `desk_orders` (orders placed there), `orders`, `seats` (seats, transfers), `seat_list` (the seat list and export),
 //! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `stats` (the daily snapshot), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
@@ -9,6 +9,7 @@ mod bind;
 mod contacts;
 mod departments;
 mod desk;
+mod desk_orders;
 mod events;
 mod facts;
 mod orders;
@@ -26,6 +27,7 @@ pub use bind::{audit, ping, write_audited, D1_QUERIES_PER_INVOCATION};
 pub use contacts::*;
 pub use departments::*;
 pub use desk::*;
+pub use desk_orders::*;
 pub use events::*;
 pub use facts::*;
 pub use orders::*;

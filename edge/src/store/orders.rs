@@ -181,11 +181,13 @@ impl OrderRow {
 
 const ORDER_COLUMNS: &str = "order_id, order_type, order_status, base_count, interconnect_count, duration_days, created_at, paid_at";
 
-/// Orders mirrored from WeCom, newest payment first, at most [`ORDERS_LISTED`].
+/// Orders mirrored from WeCom, newest first by payment (an unpaid one by
+/// its placing), at most [`ORDERS_LISTED`].
 pub async fn orders(db: &Db, corp_id: &str) -> Result<Vec<OrderItem>> {
     let rows: Vec<OrderRow> = db
         .prepare(format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE corp_id = ?1 ORDER BY paid_at DESC, order_id LIMIT ?2"
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE corp_id = ?1 \
+             ORDER BY coalesce(nullif(paid_at, 0), created_at) DESC, order_id LIMIT ?2"
         ))
         .bind(&[corp_id.into(), num(ORDERS_LISTED as u64)])?
         .all()

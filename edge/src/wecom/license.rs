@@ -7,9 +7,8 @@ use domain::wecom::{
     AccountPage, ActivateAccount, ActivateByType, Activation, ActiveInfo, ActiveInfoByUser,
     ActiveInfoList, AppLicenseInfo, AppLicenseRequest, AutoActiveStatus, BatchActivate,
     BatchActivateReply, BatchTransfer, BatchTransferReply, BoundAccount, CorpCodes, CorpOnly,
-    CorpPageRequest, CorpUser, JobId, ListOrderRequest, NewOrderRequest, Order, OrderAccount,
-    OrderAccountsRequest, OrderId, OrderList, OrderReply, OrderSummary, PayJobResult, PlacedOrder,
-    SubmitPayJob, Transfer,
+    CorpPageRequest, CorpUser, ListOrderRequest, Order, OrderAccount, OrderAccountsRequest,
+    OrderId, OrderList, OrderReply, OrderSummary, Transfer,
 };
 
 /// Largest page `list_order_account` and `list_actived_account` give
@@ -237,37 +236,5 @@ impl WeCom<'_> {
         };
         let _: Done = self.license_call("set_auto_active_status", &body).await?;
         Ok(())
-    }
-}
-
-impl WeCom<'_> {
-    /// Places an order of new accounts awaiting payment
-    /// (`create_new_order`, document/path/97182): its id.
-    pub async fn create_new_order(&self, order: &NewOrderRequest) -> Result<String, WeComError> {
-        let placed: PlacedOrder = self.license_call("create_new_order", order).await?;
-        Ok(placed.order_id)
-    }
-
-    /// Pays an order from the provider's balance (`submit_pay_job`,
-    /// document/path/99420): the job's id.
-    pub async fn submit_pay_job(
-        &self,
-        payer_userid: &str,
-        order_id: &str,
-    ) -> Result<String, WeComError> {
-        let body = SubmitPayJob {
-            payer_userid: payer_userid.to_owned(),
-            order_id: order_id.to_owned(),
-        };
-        let job: JobId = self.license_call("submit_pay_job", &body).await?;
-        Ok(job.jobid)
-    }
-
-    /// How a payment job went (`pay_job_result`, readable for 7 days).
-    pub async fn pay_job_result(&self, jobid: &str) -> Result<PayJobResult, WeComError> {
-        let body = JobId {
-            jobid: jobid.to_owned(),
-        };
-        self.license_call("pay_job_result", &body).await
     }
 }

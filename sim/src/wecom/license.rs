@@ -9,9 +9,9 @@ use super::orders::{
     create_order, create_renew_job, get_order, list_order, order_accounts, submit_renew_job,
     BAD_ORDER,
 };
-use super::payment;
+use super::{payment, union};
 use crate::sim::Sim;
-use crate::state::{Account, State, BAD_ACCOUNT_COUNT};
+use crate::state::{Account, Order, State, BAD_ACCOUNT_COUNT};
 use crate::wire::{body, err, no_such_api, ok, Refusal, Reply, Req, DATA_FORMAT};
 use domain::wecom::{
     AccountPage, ActivateAccount, ActivateByType, ActivationResult, ActiveInfo, ActiveInfoByCode,
@@ -87,6 +87,10 @@ pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
                 "list_order_account" => order_accounts(state, body(req, DATA_FORMAT)?),
                 "create_renew_order_job" => create_renew_job(state, body(req, BAD_PARAMETER)?),
                 "submit_order_job" => submit_renew_job(state, body(req, BAD_PARAMETER)?),
+                "create_new_order_job" => union::create_job(state, body(req, BAD_PARAMETER)?),
+                "submit_new_order_job" => union::submit_job(state, body(req, BAD_PARAMETER)?),
+                "new_order_job_result" => union::job_result(state, body(req, BAD_PARAMETER)?),
+                "get_union_order" => union::union_order(state, body(req, BAD_ORDER)?),
                 "active_account_by_type" => {
                     let asked: ActivateByType = body(req, BAD_PARAMETER)?;
                     let (corp, userid) = (&asked.corpid, &asked.userid);
@@ -133,28 +137,28 @@ pub fn handle(sim: &Sim, req: &Req, call: &str) -> Reply {
 /// `license_pay_success` is pushed once the state is released (the push
 /// reaches the worker while its call waits, as WeCom's may).
 fn pay(sim: &Sim, req: &Req) -> Reply {
-    let paid = {
+    let (reply, paid) = {
         let mut state = sim.state();
         let submitted = provider_token_ok(&state, req)
             .and_then(|()| body(req, BAD_PARAMETER))
             .and_then(|asked| payment::submit(&mut state, asked));
         match submitted {
             Err(refused) => return refused,
-            Ok((reply, None)) => return reply,
-            Ok((reply, Some(order_id))) => {
-                let order = state
+            Ok((reply, paid)) => {
+                let orders: Vec<Order> = state
                     .orders
                     .iter()
-                    .find(|o| o.order_id == order_id)
-                    .cloned();
-                (reply, order)
+                    .filter(|o| paid.contains(&o.order_id))
+                    .cloned()
+                    .collect();
+                (reply, orders)
             }
         }
     };
-    if let (_, Some(order)) = &paid {
+    for order in &paid {
         crate::control::license::announce_paid(sim, order);
     }
-    paid.0
+    reply
 }
 
 fn activate_one(state: &mut State, asked: ActivateAccount) -> Result<Reply, Reply> {

@@ -13,7 +13,10 @@ mod login;
 mod orders;
 pub mod payment;
 mod service;
+#[cfg(test)]
+mod test_support;
 mod ticket;
+mod union;
 
 use crate::sim::Sim;
 use crate::state::State;

@@ -3,9 +3,10 @@
 //! `pay_job_result {jobid}` → `status` 1 paid, 2 running, 3 failed (with
 //! `pay_job_result.errcode`; the call's own errcode stays 0). The simulator
 //! pays at once; a paid order's accounts are created and
-//! `license_pay_success` is pushed, as when an organisation pays.
+//! `license_pay_success` is pushed, as when an organisation pays (for a
+//! multi-organisation order, one for each organisation's sub-order).
 
-use crate::state::{credential, PayJob, State};
+use crate::state::{credential, Order, PayJob, State};
 use crate::wire::{err, ok, Reply};
 use domain::wecom::OrderStatus;
 use serde::{Deserialize, Serialize};
@@ -53,21 +54,41 @@ struct JobResult {
     pay_job_result: Option<Failure>,
 }
 
+/// What an order costs in the simulator, in fen.
+pub fn price_fen(order: &Order) -> u64 {
+    (order.base_count * BASE_FEN_PER_YEAR + order.interconnect_count * INTERCONNECT_FEN_PER_YEAR)
+        * order.days
+        / 365
+}
+
 /// `submit_pay_job`: the order is paid now when the balance covers it
-/// (the order id returned, so the caller can announce it), or the job
-/// records why not.
-pub fn submit(state: &mut State, asked: SubmitPayJob) -> Result<(Reply, Option<String>), Reply> {
+/// (the orders paid returned, so the caller can announce each: a
+/// multi-organisation parent pays its sub-orders), or the job records why
+/// not.
+pub fn submit(state: &mut State, asked: SubmitPayJob) -> Result<(Reply, Vec<String>), Reply> {
     if asked.payer_userid.is_empty() || asked.order_id.is_empty() {
         return Err(err(40058, "payer_userid and order_id are required"));
     }
-    let Some(order) = state.orders.iter().find(|o| o.order_id == asked.order_id) else {
-        return Err(err(701005, "invalid order_id"));
+    let parts: Vec<String> = match state
+        .union_orders
+        .iter()
+        .find(|u| u.order_id == asked.order_id)
+    {
+        Some(parent) => parent.sub_orders.clone(),
+        None => vec![asked.order_id.clone()],
     };
-    let price = (order.base_count * BASE_FEN_PER_YEAR
-        + order.interconnect_count * INTERCONNECT_FEN_PER_YEAR)
-        * order.days
-        / 365;
-    let refused = if order.order_status != OrderStatus::AwaitingPayment {
+    let orders: Vec<&Order> = parts
+        .iter()
+        .filter_map(|id| state.orders.iter().find(|o| &o.order_id == id))
+        .collect();
+    if orders.is_empty() {
+        return Err(err(701005, "invalid order_id"));
+    }
+    let price: u64 = orders.iter().map(|o| price_fen(o)).sum();
+    let refused = if orders
+        .iter()
+        .any(|o| o.order_status != OrderStatus::AwaitingPayment)
+    {
         Some((NOT_AWAITING_PAYMENT, "the order is not awaiting payment"))
     } else if state.balance_fen.is_some_and(|b| b < price) {
         Some((
@@ -78,33 +99,23 @@ pub fn submit(state: &mut State, asked: SubmitPayJob) -> Result<(Reply, Option<S
         None
     };
     let jobid = credential(24);
-    let (job, paid) = match refused {
-        Some((errcode, errmsg)) => (
-            PayJob {
-                order_id: asked.order_id,
-                status: 3,
-                errcode,
-                errmsg: errmsg.into(),
-            },
-            None,
-        ),
+    let (status, errcode, errmsg, paid) = match refused {
+        Some((errcode, errmsg)) => (3, errcode, errmsg, vec![]),
         None => {
-            state
-                .pay(&asked.order_id)
-                .map_err(|e| err(NOT_AWAITING_PAYMENT, &e))?;
+            for id in &parts {
+                state.pay(id).map_err(|e| err(NOT_AWAITING_PAYMENT, &e))?;
+            }
             if let Some(b) = state.balance_fen.as_mut() {
                 *b -= price;
             }
-            (
-                PayJob {
-                    order_id: asked.order_id.clone(),
-                    status: 1,
-                    errcode: 0,
-                    errmsg: String::new(),
-                },
-                Some(asked.order_id),
-            )
+            (1, 0, "", parts)
         }
+    };
+    let job = PayJob {
+        order_id: asked.order_id,
+        status,
+        errcode,
+        errmsg: errmsg.into(),
     };
     state.pay_jobs.insert(jobid.clone(), job);
     Ok((ok(&Submitted { jobid }), paid))

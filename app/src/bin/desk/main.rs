@@ -18,9 +18,11 @@ mod nav;
 #[path = "../../wecom_sdk.rs"]
 mod wecom_sdk;
 
+mod multi;
 mod order;
 mod org;
 mod page;
+mod renew;
 mod table;
 mod texts;
 

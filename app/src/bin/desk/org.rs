@@ -1,12 +1,14 @@
 //! One organisation for the operator: its seats as its admins see them
 //! (read-only: the regime, trial and seat counts, the accounts, the
-//! orders), and new seats ordered and paid from the desk.
+//! orders), new seats ordered and paid from the desk, and the seats
+//! ending soon renewed.
 
 use crate::components::order_list::OrderList;
 use crate::components::refresh::provide_refresh;
 use crate::components::seat_summary::SeatSummary;
 use crate::components::seat_table::SeatTable;
 use crate::order::{shortfall, OrderCard};
+use crate::renew::RenewCard;
 use crate::table::desk_corps;
 use crate::texts::{w, T};
 use domain::api::DeskQuery;
@@ -43,6 +45,7 @@ pub fn Org(corp_id: String) -> impl IntoView {
             {move || row.get().map(|r| view! {
                 <OrderCard corp_id=order_corp.clone() suggested=shortfall(r.as_ref())/>
             })}
+            <RenewCard corp_id=corp_id.clone()/>
         </div>
         <SeatTable corp_id=corp_id.clone()/>
         <OrderList corp_id=corp_id/>

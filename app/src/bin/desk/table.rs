@@ -4,8 +4,11 @@
 
 use crate::api::{get_with, ApiFailure};
 use crate::components::paged::{Paged, PAGE_SIZE};
+use crate::components::refresh::{provide_refresh, use_refresh};
 use crate::format::{date, given};
+use crate::multi::{MultiOrderCard, Pick};
 use crate::nav::{navigate, query_param};
+use crate::order::shortfall;
 use crate::texts::{w, T};
 use domain::api::{DeskQuery, DeskRow, DeskSort, Page};
 use leptos::prelude::*;
@@ -39,7 +42,7 @@ fn when(t: Option<u64>) -> String {
     t.map(date).unwrap_or_else(|| "—".into())
 }
 
-fn row(r: DeskRow) -> impl IntoView {
+fn row(r: DeskRow, picked: RwSignal<Vec<Pick>>) -> impl IntoView {
     let href = format!("/desk?corp={}", r.corp_id);
     let name = if r.corp_name.is_empty() {
         r.corp_id.clone()
@@ -55,8 +58,29 @@ fn row(r: DeskRow) -> impl IntoView {
         }
     };
     let short = r.refused > 0 || r.asking > r.seats_free;
+    let corp = r.corp_id.clone();
+    let is_picked = {
+        let corp = corp.clone();
+        move || picked.with(|p| p.iter().any(|p| p.corp_id == corp))
+    };
+    let pick = Pick {
+        corp_id: corp.clone(),
+        name: name.clone(),
+        count: RwSignal::new(shortfall(Some(&r)).to_string()),
+    };
+    let toggle = move |on: bool| {
+        picked.update(|p| {
+            p.retain(|p| p.corp_id != corp);
+            if on {
+                p.push(pick.clone());
+            }
+        })
+    };
+    let label = format!("{} {name}", w(T::Pick)());
     view! {
         <tr data-corp=r.corp_id.clone()>
+            <td><input type="checkbox" data-testid="desk-pick" aria-label=label prop:checked=is_picked
+                on:change=move |ev| toggle(event_target_checked(&ev))/></td>
             <td><a href=href>{name}</a><br/><code class="muted">{r.corp_id.clone()}</code></td>
             <td>{r.members_in_range}</td>
             <td>{r.seats_bought} " / " {r.seats_active} " / " <strong data-testid="seats-free">{r.seats_free}</strong></td>
@@ -72,6 +96,9 @@ fn row(r: DeskRow) -> impl IntoView {
 
 #[component]
 pub fn DeskTable() -> impl IntoView {
+    provide_refresh();
+    let refresh = use_refresh();
+    let picked = RwSignal::new(Vec::<Pick>::new());
     let flag = |name: &str| RwSignal::new(query_param(name).as_deref() == Some("true"));
     let flags: Vec<(&'static str, T, RwSignal<bool>)> = FILTERS
         .iter()
@@ -113,6 +140,8 @@ pub fn DeskTable() -> impl IntoView {
         );
     });
     let rows_of = Paged::new(move |cursor| {
+        // Read again after a payment (the rows of paid organisations move).
+        refresh.track();
         let asked = DeskQuery {
             cursor,
             limit: Some(PAGE_SIZE.to_owned()),
@@ -122,6 +151,7 @@ pub fn DeskTable() -> impl IntoView {
     });
     let rows = rows_of.shown();
     view! {
+        {move || picked.with(|p| !p.is_empty()).then(|| view! { <MultiOrderCard picked=picked/> })}
         <section class="card">
             <h2>{w(T::Title)}</h2>
             <div class="filters">
@@ -151,12 +181,13 @@ pub fn DeskTable() -> impl IntoView {
             <div class="scroll-x">
                 <table class="members desk" data-testid="desk-table">
                     <thead><tr>
+                        <th scope="col"><span class="sr-only">{w(T::Pick)}</span></th>
                         {SORTS.iter().map(|(_, t)| view! { <th scope="col">{w(*t)}</th> }).collect_view()}
                         <th scope="col">{w(T::ChecksFrom)}</th>
                     </tr></thead>
                     <tbody>
                         <For each=move || rows.with(|r| r.items.clone()) key=|r| r.corp_id.clone() let:r>
-                            {row(r)}
+                            {row(r, picked)}
                         </For>
                     </tbody>
                 </table>
