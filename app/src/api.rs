@@ -5,9 +5,9 @@
 use domain::api::{
     ActionResults, ActivateRequest, AgentConfig, AgentConfigQuery, AuditItem, AuditQuery,
     AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin, ErrorBody, EventHealth,
-    EventsRetried, Forecast, ForecastRequest, Health, Items, Me, MemberItem, MemberQuery,
-    OrderItem, Page, RangeSummary, SeatItem, SeatQuery, SeatRequest, SeatRequested, SessionInfo,
-    SessionsRevoked, Suggestions, Summary, SyncStarted, SyncStatus, TransferRequest,
+    EventsRetried, Forecast, ForecastRequest, Health, IdleSettings, Items, Me, MemberItem,
+    MemberQuery, OrderItem, Page, RangeSummary, SeatItem, SeatQuery, SeatRequest, SeatRequested,
+    SessionInfo, SessionsRevoked, Suggestions, Summary, SyncStarted, SyncStatus, TransferRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -98,7 +98,17 @@ pub async fn health() -> Result<Health, ApiFailure> {
     decode(resp).await
 }
 
+/// Who is signed in to the console. Not asked on a member's own page
+/// (`/me`), where nothing shows it.
 pub async fn session() -> Result<SessionInfo, ApiFailure> {
+    let on_me = web_sys::window().and_then(|w| w.location().pathname().ok());
+    if on_me.as_deref() == Some("/me") {
+        return Err(ApiFailure {
+            status: 0,
+            code: "not_asked".into(),
+            message: String::new(),
+        });
+    }
     get("/api/v1/session").await
 }
 
@@ -208,6 +218,13 @@ pub async fn transfer(
     request: &TransferRequest,
 ) -> Result<ActionResults, ApiFailure> {
     post(&format!("/api/v1/corps/{corp_id}/seats/transfer"), request).await
+}
+
+pub async fn set_idle_settings(
+    corp_id: &str,
+    request: &IdleSettings,
+) -> Result<IdleSettings, ApiFailure> {
+    post(&format!("/api/v1/corps/{corp_id}/idle_settings"), request).await
 }
 
 pub async fn set_auto_activate(

@@ -28,6 +28,7 @@ fn page(path: &str) -> AnyView {
 fn App() -> impl IntoView {
     i18n::provide_lang();
     nav::provide_place();
+    components::session::provide_session();
     // A new page only when the path changes, not its query (a page keeps
     // its filters in the URL as they change).
     let path = Memo::new(move |_| nav::path().get());

@@ -174,6 +174,12 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::AutoActivate>()),
             &[400, 502],
         ),
+        IdleSettings => op(
+            None,
+            Some(s.request::<domain::api::IdleSettings>()),
+            (200, s.answer::<domain::api::IdleSettings>()),
+            &[400],
+        ),
         Events => op(
             None,
             None,

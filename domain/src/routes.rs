@@ -124,6 +124,7 @@ routes! {
     Suggestions    => Get  "/api/v1/corps/{corp_id}/suggestions", Session, "Idle seats matched to members who asked; it weighs at most 1000 of each";
     Forecast       => Post "/api/v1/corps/{corp_id}/forecast", Session, "Members and seats a range change would mean; it weighs at most 100000 members and 100000 departments";
     AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Manage, "WeCom's auto-activation on or off";
+    IdleSettings   => Post "/api/v1/corps/{corp_id}/idle_settings", Manage, "When an in-range member's seat counts as idle (7 to 365 days without use) and whether idle seats move to the members asking each night";
     Events         => Get  "/api/v1/corps/{corp_id}/events", Session, "Callbacks waiting to be applied, and those that failed";
     RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", ManageOrOperator, "Sends the failed callbacks to the queue again (an admin who manages, or the provider's operator key)";
     AgentConfig    => Get  "/api/v1/corps/{corp_id}/jsapi/agent_config", Session, "Signs wx.agentConfig for a console page, so WeCom's JS-SDK can show real names";

@@ -5,6 +5,12 @@
 /// China Standard Time's offset from UTC.
 pub const CST_OFFSET_SECS: u64 = 8 * 3600;
 
+/// When the China Standard Time day holding `t` began.
+pub fn china_day_start(t: u64) -> u64 {
+    const DAY: u64 = 86_400;
+    ((t + CST_OFFSET_SECS) / DAY * DAY).saturating_sub(CST_OFFSET_SECS)
+}
+
 /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's
 /// civil-from-days).
 fn civil(days: i64) -> (i64, i64, i64) {
@@ -86,6 +92,16 @@ pub fn date_time(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_china_day_starts_at_midnight_in_beijing() {
+        // 2026-12-06 23:59:59 and 2026-12-07 00:00:00 in Beijing.
+        let before = day_start("2026-12-07").unwrap() - 1;
+        assert_eq!(china_day_start(before), day_start("2026-12-06").unwrap());
+        assert_eq!(china_day_start(before + 1), before + 1);
+        assert_eq!(china_day_start(0), 0);
+    }
+
     use super::*;
 
     #[test]

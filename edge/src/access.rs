@@ -1,6 +1,7 @@
 //! `POST /api/v1/access/check`: the QR code product asks, before each
 //! operation, whether a member may do it now. Hot path: the member's view
-//! comes from `cache` (isolate memory, then KV) and only on a miss from D1.
+//! comes from `cache` (isolate memory, then KV) and only on a miss from D1;
+//! the member's last use is noted after the answer (`last_use`).
 
 use crate::cache::{self, AccessView};
 use crate::clock::now_secs;
@@ -10,7 +11,7 @@ use crate::http::{Json, Shape};
 use crate::store;
 use domain::access::{check_question, decide, Decision};
 use domain::api::AccessCheck;
-use worker::Env;
+use worker::{Context, Env};
 
 impl Shape for AccessCheck {
     const SHAPE: &'static str = "{\"corp_id\",\"userid\",\"operation\"}";
@@ -26,7 +27,10 @@ async fn load(env: &Env, corp_id: &str, userid: &str) -> Result<Option<AccessVie
     }))
 }
 
-pub async fn check(env: Env, Json(q): Json<AccessCheck>) -> Result<Json<Decision>, ApiError> {
+pub async fn check(
+    (env, ctx): (Env, Context),
+    Json(q): Json<AccessCheck>,
+) -> Result<Json<Decision>, ApiError> {
     check_question(&q.corp_id, &q.userid, &q.operation)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let view = cache::access_view(&env, &q.corp_id, &q.userid, || {
@@ -40,6 +44,12 @@ pub async fn check(env: Env, Json(q): Json<AccessCheck>) -> Result<Json<Decision
             "that organisation has not installed the app",
         )
     })?;
-    let decision = decide(&view.licensing, &view.member(), &q.operation, now_secs());
+    let now = now_secs();
+    let decision = decide(&view.licensing, &view.member(), &q.operation, now);
+    // A member the organisation knows used the app: noted once a day,
+    // after this answer.
+    if view.state != domain::seat::MemberState::Unknown {
+        crate::last_use::note(&ctx, &env, &q.corp_id, &q.userid, now);
+    }
     Ok(Json(decision))
 }

@@ -86,6 +86,11 @@ pub async fn reconcile_corp(
         console_error!("cron: {corp_id}: get_auto_active_status: {}", e.message);
     }
     let seats_repaired = mirror::reconcile(env, cfg, corp_id, now).await? + orders.len() as u64;
+    // Idle seats to the members asking, where the organisation wants it;
+    // a failure holds up nothing else.
+    if let Err(e) = crate::seats::idle::auto_move(env, cfg, corp_id, now).await {
+        console_error!("cron: {corp_id}: idle seats not moved: {}", e.message);
+    }
     // The day's point of the overview's trends; a failure costs one point.
     if let Err(e) = trends::snapshot(env, corp_id, now).await {
         console_error!("cron: {corp_id}: daily snapshot: {}", e.message);

@@ -328,7 +328,9 @@ where
     answer(&mut req, caller, handler).await
 }
 
-/// A route behind `door`; the handler gets the Worker's bindings.
+/// A route behind an open door (the access key, or none). The handler
+/// gets the Worker's context beside the env, to schedule work after its
+/// answer (`Context::wait_until`).
 pub async fn open<I, O, F, Fut>(
     mut req: Request,
     ctx: Ctx,
@@ -338,10 +340,10 @@ pub async fn open<I, O, F, Fut>(
 where
     I: FromRequest,
     O: IntoAnswer,
-    F: FnOnce(Env, I) -> Fut,
+    F: FnOnce((Env, Context), I) -> Fut,
     Fut: Future<Output = Result<O, ApiError>>,
 {
-    let env = ctx.env;
+    let RouteContext { data, env, .. } = ctx;
     let allowed = match door {
         Door::AccessKey => check_access_key(&req, &env),
         Door::Public => Ok(()),
@@ -351,7 +353,7 @@ where
             ))
         }
     };
-    answer(&mut req, allowed.map(|()| env), handler).await
+    answer(&mut req, allowed.map(|()| (env, data)), handler).await
 }
 
 /// Refuses a state-changing request another site started, or one whose

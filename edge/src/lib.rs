@@ -36,6 +36,7 @@ mod http;
 mod install;
 mod jsapi;
 mod kv;
+mod last_use;
 mod me;
 mod pages;
 mod queue;
@@ -155,6 +156,7 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         Suggestions  => admin(r, c, seat::suggestions).await,
         Forecast     => admin(r, c, seat::forecast).await,
         AutoActivate => manage(r, c, seat::set_auto_activate).await,
+        IdleSettings => manage(r, c, seat::set_idle_settings).await,
         Events       => admin(r, c, api::events).await,
         RetryEvents  => manage_or_operator(r, c, api::retry_events).await,
         AgentConfig  => admin(r, c, jsapi::agent_config).await,

@@ -105,3 +105,27 @@ test("the overview's tiles count what their lists hold, and the trends show toda
   await page.screenshot({ path: `${SHOTS}overview-tiles-to-members.png`, fullPage: true });
   assert.deepEqual(problems, []);
 });
+
+test("a console page asks who is signed in once, beside the wasm download, and /me not at all", async () => {
+  const corp = await seedDemo();
+  const { page, problems } = await openPage(browser);
+  await signIn(page, corp);
+  const asked = [];
+  page.on("request", (r) => { if (r.url().endsWith("/api/v1/session")) asked.push(r.url()); });
+  await page.goto(`${BASE}/members`);
+  await page.locator("tr[data-userid=user01]").waitFor();
+  // The boot script's preload is the console's own ask: one request.
+  assert.equal(asked.length, 1, `session asked ${asked.length} times`);
+  const [session, wasm] = await page.evaluate(() => {
+    const at = (part) => performance.getEntriesByType("resource").find((e) => e.name.includes(part));
+    return [at("/api/v1/session").startTime, at("app_bg.wasm").responseEnd];
+  });
+  assert.ok(session < wasm, `the session was asked at ${session} ms, after the wasm arrived (${wasm} ms)`);
+  assert.deepEqual(problems, []);
+  // A member's page in WeCom asks /api/v1/me, never the console's session.
+  asked.length = 0;
+  await page.goto(`${BASE}/me`);
+  await page.locator("[data-testid=me-card], [data-testid=me-signed-out]").first().waitFor();
+  assert.equal(asked.length, 0, "/me asked for the console's session");
+  await page.context().close();
+});

@@ -159,7 +159,9 @@ test("after signing out the old cookie is refused", async () => {
   const [old] = (await page.context().cookies()).filter((c) => c.name === "ws_session");
   assert.ok(old, "signed in with a session cookie");
   await page.getByRole("button", { name: "退出" }).click();
-  await page.getByRole("link", { name: "登录" }).waitFor();
+  // The bar offers sign-in again, and so does the page (one session, shared).
+  await page.getByRole("banner").getByRole("link", { name: "登录" }).waitFor();
+  await page.getByText("请先登录管理后台。").waitFor();
   const r = await fetch(`${BASE}/api/v1/corps/${corp}`, {
     headers: { cookie: `ws_session=${old.value}` },
   });

@@ -7,7 +7,7 @@ use crate::components::refresh::use_refresh;
 use crate::components::seat_actions::{activate_action, transfer_action, ResultList};
 use crate::format::date;
 use crate::i18n::{tr, Text};
-use domain::api::{ActivateRequest, TransferPair, TransferRequest};
+use domain::api::{ActivateRequest, IdleSettings, TransferPair, TransferRequest};
 use leptos::prelude::*;
 
 #[component]
@@ -99,9 +99,18 @@ pub fn SuggestionsCard(corp_id: String, may_manage: bool) -> impl IntoView {
                                 handover_userid: s.handover_userid.clone(),
                                 takeover_userid: s.takeover_userid.clone(),
                             };
-                            let state = if s.handover_state == "departed" { Text::Departed } else { Text::OutOfRange };
+                            let state = match s.handover_state.as_str() {
+                                "departed" => Text::Departed,
+                                "idle" => Text::Idle,
+                                _ => Text::OutOfRange,
+                            };
+                            // WeCom's rule, before the click: an idle seat
+                            // (its holder active and in range) then waits.
+                            let rule = s.idle_since.map(|t| view! {
+                                <br/><span class="muted">{tr(Text::IdleFor)} " " {date(t)} " · " {tr(Text::IdleRule)}</span>
+                            });
                             view! {
-                                <li data-handover=s.handover_userid.clone() data-takeover=s.takeover_userid.clone()>
+                                <li data-handover=s.handover_userid.clone() data-takeover=s.takeover_userid.clone() data-state=s.handover_state.clone()>
                                     <code>{s.handover_userid.clone()}</code> " (" {tr(state)} ") → "
                                     <code>{s.takeover_userid.clone()}</code> " "
                                     {s.takeover_name.clone().unwrap_or_default()}
@@ -110,6 +119,7 @@ pub fn SuggestionsCard(corp_id: String, may_manage: bool) -> impl IntoView {
                                         <button data-testid="suggestion-transfer"
                                             on:click=move |_| transfer(pair.clone())>{tr(Text::DoTransfer)}</button>
                                     })}
+                                    {rule}
                                 </li>
                             }
                         }).collect_view()}
@@ -117,6 +127,49 @@ pub fn SuggestionsCard(corp_id: String, may_manage: bool) -> impl IntoView {
                 }.into_any(),
             }}
             <ResultList answer=action.value()/>
+            {move || suggestions.get().and_then(Result::ok).map(|s| view! {
+                <IdleSettingsForm corp_id=corp.get_value() idle_days=s.idle_days auto_move=s.auto_move may_manage=may_manage/>
+            })}
         </section>
+    }
+}
+
+/// When a seat is idle, and whether idle seats move by themselves each
+/// night (to members who asked, under the same rules as the click).
+#[component]
+fn IdleSettingsForm(
+    corp_id: String,
+    idle_days: u64,
+    auto_move: bool,
+    may_manage: bool,
+) -> impl IntoView {
+    let refresh = use_refresh();
+    let days = RwSignal::new(idle_days.to_string());
+    let nightly = RwSignal::new(auto_move);
+    let save = Action::new_local(move |body: &IdleSettings| {
+        let (corp, body) = (corp_id.clone(), body.clone());
+        async move { refresh.after_ok(api::set_idle_settings(&corp, &body).await) }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(IdleSettings {
+            idle_days: days.get_untracked().trim().parse().unwrap_or(0),
+            auto_move: nightly.get_untracked(),
+        });
+    };
+    view! {
+        <form class="filters" data-testid="idle-settings" on:submit=submit>
+            <label>{tr(Text::IdleDays)}
+                <input type="number" min="7" max="365" data-testid="idle-days" disabled=!may_manage
+                    prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+            </label>
+            <label class="inline">
+                <input type="checkbox" data-testid="auto-move" disabled=!may_manage prop:checked=move || nightly.get()
+                    on:change=move |ev| nightly.set(event_target_checked(&ev))/>
+                {tr(Text::AutoMove)}
+            </label>
+            {may_manage.then(|| view! { <button type="submit" data-testid="idle-save">{tr(Text::Save)}</button> })}
+            {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="status bad" role="alert">{e.message}</p> })}
+        </form>
     }
 }

@@ -3,6 +3,7 @@
 //! the language switch: a member has no console to go to or sign in to.
 
 use crate::api;
+use crate::components::session::use_session;
 use crate::i18n::{tr, use_lang, Text};
 use crate::nav::{self, Link};
 use leptos::prelude::*;
@@ -12,9 +13,7 @@ pub fn TopBar() -> impl IntoView {
     let lang = use_lang();
     let path = nav::path();
     let for_member = move || path.get() == "/me";
-    // The same fetcher as every page's session: a resource keyed on the
-    // action's version() would compile a second copy (2.5 KB gzipped).
-    let session = LocalResource::new(api::session);
+    let session = use_session();
     // Asked again after signing out, whatever the answer was.
     let sign_out = Action::new_local(move |_: &()| async move {
         let _ = api::logout().await;

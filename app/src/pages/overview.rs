@@ -4,18 +4,18 @@
 //! manage) the switch that ends every session; service health last.
 //! Signed out: service health and the way to sign in.
 
-use crate::api;
 use crate::components::events_card::EventsCard;
 use crate::components::glance::Glance;
 use crate::components::health_card::HealthCard;
 use crate::components::range_card::RangeCard;
+use crate::components::session::page_session;
 use crate::components::sessions_card::SessionsCard;
 use crate::components::trends_card::TrendsCard;
 use leptos::prelude::*;
 
 #[component]
 pub fn Overview() -> impl IntoView {
-    let session = LocalResource::new(api::session);
+    let session = page_session();
     // Everything at once when the session is known, so no card already
     // drawn is pushed down by the ones that follow it.
     view! {

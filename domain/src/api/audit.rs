@@ -60,6 +60,8 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "order_placed",
     "order_payment_submitted",
     "renewal_placed",
+    "idle_settings",
+    "idle_seats_moved",
 ];
 
 /// Most rows one CSV export gives (`edge::reports::export` shows it fits
@@ -142,6 +144,6 @@ mod tests {
             let kind: AuditAction = serde_json::from_value(serde_json::json!(word)).unwrap();
             assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(word));
         }
-        assert_eq!(AUDIT_ACTIONS.len(), 21);
+        assert_eq!(AUDIT_ACTIONS.len(), 23);
     }
 }

@@ -189,20 +189,28 @@ pub struct DeskCursor {
     /// The sort column's value in the last row (a number, or the name).
     pub value: String,
     pub corp_id: String,
+    /// How many matched when the first page was read: later pages carry
+    /// it instead of counting every matching row again.
+    pub total: u64,
 }
 
 impl DeskCursor {
     pub fn encode(&self) -> String {
-        format!("{}~{}", self.corp_id, self.value)
+        format!("{}~{}~{}", self.corp_id, self.total, self.value)
     }
 
-    /// The corp id first: it holds no `~` (WeCom's corp ids are letters
-    /// and digits), while a name may.
+    /// The corp id and the total first: they hold no `~` (WeCom's corp
+    /// ids are letters and digits), while a name may.
     pub fn decode(s: &str) -> Option<DeskCursor> {
-        let (corp_id, value) = s.split_once('~')?;
-        (!corp_id.is_empty()).then(|| DeskCursor {
+        let (corp_id, rest) = s.split_once('~')?;
+        let (total, value) = rest.split_once('~')?;
+        if corp_id.is_empty() {
+            return None;
+        }
+        Some(DeskCursor {
             value: value.to_owned(),
             corp_id: corp_id.to_owned(),
+            total: total.parse().ok()?,
         })
     }
 }
@@ -248,10 +256,12 @@ mod tests {
         let c = DeskCursor {
             value: "A~B 公司".into(),
             corp_id: "wwabc".into(),
+            total: 50_000,
         };
         assert_eq!(DeskCursor::decode(&c.encode()), Some(c));
         assert_eq!(DeskCursor::decode("nothing"), None);
-        assert_eq!(DeskCursor::decode("~5"), None);
+        assert_eq!(DeskCursor::decode("~5~x"), None);
+        assert_eq!(DeskCursor::decode("wwabc~many~x"), None);
     }
 
     #[test]

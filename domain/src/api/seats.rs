@@ -152,8 +152,14 @@ pub struct Suggestion {
     #[serde(rename = "type")]
     pub seat_type: u8,
     pub handover_userid: String,
-    /// `departed` or `out_of_range`: either way the seat moves at once.
+    /// `departed` or `out_of_range`: the seat moves at once, and can move
+    /// again. `idle`: an active in-range member who has not used the app
+    /// for the organisation's idle days; the seat moves, and then cannot
+    /// move again for 30 days (WeCom's rule).
     pub handover_state: String,
+    /// When an idle seat was last used (or activated, if never used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_since: Option<u64>,
     pub expires_at: u64,
     pub takeover_userid: String,
     #[serde(default)]
@@ -207,6 +213,36 @@ pub struct Suggestions {
     pub unmatched_seats: u64,
     /// Waiting members no idle seat was left for.
     pub unmatched_requests: u64,
+    /// Days without use after which an in-range member's seat is idle.
+    #[serde(default)]
+    pub idle_days: u64,
+    /// Whether idle seats move to the members asking each night.
+    #[serde(default)]
+    pub auto_move: bool,
+}
+
+/// Idle days an organisation may choose.
+pub const IDLE_DAYS_MIN: u64 = 7;
+pub const IDLE_DAYS_MAX: u64 = 365;
+
+/// `POST /api/v1/corps/{corp_id}/idle_settings`: when an in-range
+/// member's seat counts as idle, and whether idle seats move to the
+/// members asking each night.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct IdleSettings {
+    /// 7 to 365.
+    pub idle_days: u64,
+    pub auto_move: bool,
+}
+
+impl IdleSettings {
+    pub fn check(&self) -> Result<(), String> {
+        if !(IDLE_DAYS_MIN..=IDLE_DAYS_MAX).contains(&self.idle_days) {
+            return Err(format!("idle_days: {IDLE_DAYS_MIN} to {IDLE_DAYS_MAX}"));
+        }
+        Ok(())
+    }
 }
 
 /// `POST /api/v1/corps/{corp_id}/auto_activate` body.

@@ -1,6 +1,8 @@
 //! Seats (interface licenses): `actions` an admin takes under WeCom's
-//! rules, the `mirror` of what WeCom says, and the console `routes`.
+//! rules, the `mirror` of what WeCom says, the console `routes`, and
+//! `idle` seats moving by themselves each night.
 
 pub mod actions;
+pub mod idle;
 pub mod mirror;
 pub mod routes;

@@ -9,8 +9,8 @@ use crate::seats::actions::{self, Actor};
 use crate::store::{self, IdleSeat, Requester};
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, Forecast, ForecastRequest,
-    Items, MemberCounts, OrderItem, Page, SeatFilters, SeatItem, SeatQuery, SeatRequest,
-    Suggestion, Suggestions, Summary, TransferRequest, TrialSummary,
+    IdleSettings, Items, MemberCounts, OrderItem, Page, SeatFilters, SeatItem, SeatQuery,
+    SeatRequest, Suggestion, Suggestions, Summary, TransferRequest, TrialSummary,
 };
 use domain::seat::SeatType;
 use domain::trial::Trial;
@@ -135,7 +135,7 @@ pub async fn requests(a: Admin, _: ()) -> Result<Json<Items<SeatRequest>>, ApiEr
 /// Pairs idle seats (longest remaining first) with waiting members (most
 /// eager first). A seat WeCom is already moving itself (awaiting transfer
 /// under auto-activation) is nobody's to offer.
-fn suggest(seats: Vec<IdleSeat>, waiting: Vec<Requester>) -> Suggestions {
+pub(crate) fn suggest(seats: Vec<IdleSeat>, waiting: Vec<Requester>) -> Suggestions {
     let seats: Vec<IdleSeat> = seats
         .into_iter()
         .filter(|s| !s.wecom_status.is_some_and(AccountStatus::moving_by_itself))
@@ -150,6 +150,7 @@ fn suggest(seats: Vec<IdleSeat>, waiting: Vec<Requester>) -> Suggestions {
             seat_type: seat.seat_type,
             handover_userid: seat.handover_userid,
             handover_state: seat.handover_state,
+            idle_since: seat.idle_since,
             expires_at: seat.expires_at,
             takeover_userid: who.userid,
             takeover_name: who.name,
@@ -160,16 +161,40 @@ fn suggest(seats: Vec<IdleSeat>, waiting: Vec<Requester>) -> Suggestions {
         items,
         unmatched_seats,
         unmatched_requests,
+        idle_days: 0,
+        auto_move: false,
     }
 }
 
 /// `GET .../suggestions`: seats held by departed or out-of-range members
-/// (they move at once) matched to in-range members who asked for one.
+/// (they move at once), then seats idle for the organisation's idle days
+/// (they move, then wait 30 days), matched to in-range members who asked
+/// for one; with the organisation's idle settings.
 pub async fn suggestions(a: Admin, _: ()) -> Result<Json<Suggestions>, ApiError> {
     let (db, now) = (a.db()?, now_secs());
     let seats = store::idle_seats(&db, a.corp_id(), now).await?;
     let waiting = store::waiting_requesters(&db, a.corp_id(), now).await?;
-    Ok(Json(suggest(seats, waiting)))
+    let settings = store::idle_settings(&db, a.corp_id()).await?;
+    Ok(Json(Suggestions {
+        idle_days: settings.idle_days,
+        auto_move: settings.auto_move,
+        ..suggest(seats, waiting)
+    }))
+}
+
+impl Shape for IdleSettings {
+    const SHAPE: &'static str = "{\"idle_days\": 7..=365, \"auto_move\": bool}";
+}
+
+/// `POST .../idle_settings`: when a seat is idle, and the nightly move.
+pub async fn set_idle_settings(
+    a: Admin,
+    Json(body): Json<IdleSettings>,
+) -> Result<Json<IdleSettings>, ApiError> {
+    body.check().map_err(ApiError::bad_request)?;
+    let db = a.db()?;
+    store::set_idle_settings(&db, a.corp_id(), &body, a.userid(), now_secs()).await?;
+    Ok(Json(body))
 }
 
 /// `POST .../seats/activate {"userids":[..],"type":1}` → per-member results.
@@ -255,6 +280,7 @@ mod tests {
             handover_userid: format!("gone-{code}"),
             expires_at,
             handover_state: "departed".into(),
+            idle_since: None,
             wecom_status: Some(AccountStatus::Bound),
         }
     }

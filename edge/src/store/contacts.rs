@@ -2,7 +2,7 @@
 //! leave them, and the console's reads of them.
 
 use super::bind::{changes, json_str, num, page, run_batched, BATCH};
-use crate::d1::Db;
+use crate::d1::{Db, Statement};
 use domain::api::{MemberItem, MemberSeat, Page, SyncCounts};
 use domain::range::{MemberRecord, Status, Via};
 use serde::Deserialize;
@@ -359,7 +359,10 @@ pub fn check_search(q: &str) -> std::result::Result<(), SearchTooLong> {
     Ok(())
 }
 
-/// One page of members in userid order, the next cursor, and the total.
+/// One page of members after the cursor, and how many match: one round
+/// trip. The count reads every matching member, so only the first page
+/// counts; the cursor (`{total}~{userid}`) carries the total to the pages
+/// after it (a bare userid, as older pages gave, is counted again).
 pub async fn member_page(
     db: &Db,
     corp_id: &str,
@@ -367,28 +370,93 @@ pub async fn member_page(
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<Page<MemberItem>> {
-    let total = member_count(db, corp_id, filter).await?;
-    let items = member_rows(db, corp_id, filter, cursor, limit + 1).await?;
-    Ok(page(items, limit, total, |m| m.userid.clone()))
+    let (carried, after) = match cursor.map(|c| c.split_once('~')) {
+        Some(Some((total, userid))) if total.parse::<u64>().is_ok() => {
+            (total.parse::<u64>().ok(), Some(userid))
+        }
+        _ => (None, cursor),
+    };
+    let mut statements = vec![member_rows_statement(
+        db,
+        corp_id,
+        filter,
+        after,
+        limit + 1,
+    )?];
+    if carried.is_none() {
+        statements.push(member_count_statement(db, corp_id, filter)?);
+    }
+    let results = db.batch(statements).await?;
+    let items = member_items(results[0].results()?);
+    let total = match (carried, results.get(1)) {
+        (Some(total), _) => total,
+        (None, Some(count)) => count.results::<Count>()?.first().map_or(0, |c| c.n as u64),
+        (None, None) => 0,
+    };
+    Ok(page(items, limit, total, |m| {
+        format!("{total}~{}", m.userid)
+    }))
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: f64,
+}
+
+fn member_count_statement(db: &Db, corp_id: &str, filter: &MemberFilter) -> Result<Statement> {
+    let (conditions, values) = filter.sql(2);
+    let mut count_params: Vec<JsValue> = vec![corp_id.into()];
+    count_params.extend(values.iter().cloned());
+    db.prepare(format!(
+        "SELECT count(*) AS n FROM members WHERE corp_id = ?1{conditions}"
+    ))
+    .bind(&count_params)
 }
 
 /// How many members match: one query.
 pub async fn member_count(db: &Db, corp_id: &str, filter: &MemberFilter) -> Result<u64> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: f64,
-    }
-    let (conditions, values) = filter.sql(2);
-    let mut count_params: Vec<JsValue> = vec![corp_id.into()];
-    count_params.extend(values.iter().cloned());
-    let total: Option<Count> = db
-        .prepare(format!(
-            "SELECT count(*) AS n FROM members WHERE corp_id = ?1{conditions}"
-        ))
-        .bind(&count_params)?
-        .first(None)
-        .await?;
-    Ok(total.map(|c| c.n as u64).unwrap_or(0))
+    let counted = member_count_statement(db, corp_id, filter)?.all().await?;
+    Ok(counted
+        .results::<Count>()?
+        .first()
+        .map_or(0, |c| c.n as u64))
+}
+
+/// A member row with its active seat, as [`member_rows_statement`] reads it.
+#[derive(Deserialize)]
+struct MemberSeatRow {
+    #[serde(flatten)]
+    member: MemberRow,
+    /// `[type, expires_at]` of the active seat, as JSON text.
+    seat: Option<String>,
+}
+
+/// Up to `limit` members after userid `cursor` (from the first when
+/// `None`), in userid order, each with its active seat.
+fn member_rows_statement(
+    db: &Db,
+    corp_id: &str,
+    filter: &MemberFilter,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<Statement> {
+    let (conditions, values) = filter.sql(5);
+    let mut params: Vec<JsValue> = vec![
+        corp_id.into(),
+        cursor.unwrap_or("").into(),
+        num(limit),
+        num(filter.now),
+    ];
+    params.extend(values);
+    db.prepare(format!(
+        "SELECT {MEMBER_COLUMNS}, (SELECT json_array(s.type, s.expires_at) FROM seats s \
+           WHERE s.corp_id = members.corp_id AND s.userid = members.userid \
+             AND s.status = 'active' AND s.expires_at > ?4 \
+           ORDER BY s.expires_at DESC LIMIT 1) AS seat \
+         FROM members WHERE corp_id = ?1 AND userid > ?2{conditions} \
+         ORDER BY userid LIMIT ?3"
+    ))
+    .bind(&params)
 }
 
 /// Up to `limit` members after userid `cursor` (from the first when
@@ -400,36 +468,15 @@ pub async fn member_rows(
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<Vec<MemberItem>> {
-    #[derive(Deserialize)]
-    struct Row {
-        #[serde(flatten)]
-        member: MemberRow,
-        /// `[type, expires_at]` of the active seat, as JSON text.
-        seat: Option<String>,
-    }
-    let (conditions, values) = filter.sql(5);
-    let mut params: Vec<JsValue> = vec![
-        corp_id.into(),
-        cursor.unwrap_or("").into(),
-        num(limit),
-        num(filter.now),
-    ];
-    params.extend(values);
-    let rows: Vec<Row> = db
-        .prepare(format!(
-            "SELECT {MEMBER_COLUMNS}, (SELECT json_array(s.type, s.expires_at) FROM seats s \
-               WHERE s.corp_id = members.corp_id AND s.userid = members.userid \
-                 AND s.status = 'active' AND s.expires_at > ?4 \
-               ORDER BY s.expires_at DESC LIMIT 1) AS seat \
-             FROM members WHERE corp_id = ?1 AND userid > ?2{conditions} \
-             ORDER BY userid LIMIT ?3"
-        ))
-        .bind(&params)?
+    let rows = member_rows_statement(db, corp_id, filter, cursor, limit)?
         .all()
         .await?
         .results()?;
-    Ok(rows
-        .into_iter()
+    Ok(member_items(rows))
+}
+
+fn member_items(rows: Vec<MemberSeatRow>) -> Vec<MemberItem> {
+    rows.into_iter()
         .map(|r| {
             let seat = r
                 .seat
@@ -450,7 +497,7 @@ pub async fn member_rows(
                 seat,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Active in-range members, those of them seen without a department, and

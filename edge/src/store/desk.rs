@@ -158,8 +158,9 @@ struct Count {
 }
 
 /// One page of the desk sorted by `sort` (then corp id), after `cursor`;
-/// the next cursor, and how many organisations the filters match. One
-/// round trip: the page and the count in one batch.
+/// the next cursor, and how many organisations the filters match (counted
+/// for the first page, carried by the cursor after). One round trip: the
+/// page and the count in one batch.
 pub async fn desk_page(
     db: &Db,
     filters: &DeskFilters,
@@ -196,26 +197,29 @@ pub async fn desk_page(
         " ORDER BY {column} {order}, corp_id {order} LIMIT {}",
         limit + 1
     );
-    let results = db
-        .batch(vec![
-            db.prepare(page_sql).bind(&binds)?,
-            db.prepare(count_sql).bind(&count_binds)?,
-        ])
-        .await?;
+    // The count reads every matching row (50 000 with no filter), so only
+    // the first page counts; later pages carry its total in the cursor.
+    let mut statements = vec![db.prepare(page_sql).bind(&binds)?];
+    if cursor.is_none() {
+        statements.push(db.prepare(count_sql).bind(&count_binds)?);
+    }
+    let results = db.batch(statements).await?;
     let mut rows: Vec<DeskRow> = results[0]
         .results::<Row>()?
         .into_iter()
         .map(DeskRow::from)
         .collect();
-    let total = results[1]
-        .results::<Count>()?
-        .first()
-        .map_or(0, |c| c.n as u64);
+    let total = match (cursor, results.get(1)) {
+        (Some(c), _) => c.total,
+        (None, Some(count)) => count.results::<Count>()?.first().map_or(0, |c| c.n as u64),
+        (None, None) => 0,
+    };
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| DeskCursor {
             value: last.sort_value(sort),
             corp_id: last.corp_id.clone(),
+            total,
         })
     } else {
         None

@@ -3,7 +3,7 @@
 
 use super::bind::num;
 use crate::d1::{Db, Statement};
-use domain::api::{SeatRequest, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
+use domain::api::{IdleSettings, SeatRequest, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
 use domain::wecom::AccountStatus;
 use serde::Deserialize;
 use worker::Result;
@@ -71,8 +71,10 @@ pub struct IdleSeat {
     pub seat_type: u8,
     pub handover_userid: String,
     pub expires_at: u64,
-    /// `departed` or `out_of_range`.
+    /// `departed`, `out_of_range` or `idle`.
     pub handover_state: String,
+    /// An idle seat's last use (or binding, if never used).
+    pub idle_since: Option<u64>,
     /// WeCom's own status of the account, when read.
     pub wecom_status: Option<AccountStatus>,
 }
@@ -89,15 +91,25 @@ pub async fn idle_seats(db: &Db, corp_id: &str, now: u64) -> Result<Vec<IdleSeat
         expires_at: f64,
         handover_state: String,
         wecom_status: Option<f64>,
+        idle_since: f64,
     }
+    // Departed and out-of-range holders first (their seats move at once),
+    // then in-range holders who have not used the app for the
+    // organisation's idle days (since their last use, or since the seat was
+    // bound if never) and whose seat may move now.
     let rows: Vec<Row> = db
         .prepare(
             "SELECT s.active_code, s.type, s.userid AS handover_userid, s.expires_at, s.wecom_status, \
-               CASE WHEN m.status = 'departed' THEN 'departed' ELSE 'out_of_range' END AS handover_state \
+               CASE WHEN m.status = 'departed' THEN 'departed' \
+                    WHEN m.in_range = 0 THEN 'out_of_range' ELSE 'idle' END AS handover_state, \
+               max(m.last_used_at, coalesce(s.activated_at, 0)) AS idle_since \
              FROM seats s JOIN members m ON m.corp_id = s.corp_id AND m.userid = s.userid \
              WHERE s.corp_id = ?1 AND s.status = 'active' AND s.expires_at > ?2 \
-               AND (m.status = 'departed' OR m.in_range = 0) \
-             ORDER BY s.expires_at DESC, s.active_code LIMIT ?3",
+               AND (m.status = 'departed' OR m.in_range = 0 \
+                 OR (max(m.last_used_at, coalesce(s.activated_at, 0)) \
+                       < ?2 - 86400 * (SELECT idle_days FROM organisations WHERE corp_id = ?1) \
+                     AND coalesce(s.transferable_at, 0) <= ?2)) \
+             ORDER BY handover_state = 'idle', s.expires_at DESC, s.active_code LIMIT ?3",
         )
         .bind(&[corp_id.into(), num(now), num(SUGGESTIONS_WEIGHED as u64)])?
         .all()
@@ -106,6 +118,7 @@ pub async fn idle_seats(db: &Db, corp_id: &str, now: u64) -> Result<Vec<IdleSeat
     Ok(rows
         .into_iter()
         .map(|r| IdleSeat {
+            idle_since: (r.handover_state == "idle").then_some(r.idle_since as u64),
             active_code: r.active_code,
             seat_type: r.seat_type as u8,
             handover_userid: r.handover_userid,
@@ -114,6 +127,59 @@ pub async fn idle_seats(db: &Db, corp_id: &str, now: u64) -> Result<Vec<IdleSeat
             wecom_status: r.wecom_status.map(|n| AccountStatus::from(n as u32)),
         })
         .collect())
+}
+
+/// The organisation's idle days and whether idle seats move each night.
+pub async fn idle_settings(db: &Db, corp_id: &str) -> Result<IdleSettings> {
+    #[derive(Deserialize)]
+    struct Row {
+        idle_days: f64,
+        auto_move: f64,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT idle_days, auto_move FROM organisations WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])?
+        .first(None)
+        .await?;
+    Ok(row.map_or(
+        IdleSettings {
+            idle_days: 30,
+            auto_move: false,
+        },
+        |r| IdleSettings {
+            idle_days: r.idle_days as u64,
+            auto_move: r.auto_move != 0.0,
+        },
+    ))
+}
+
+/// Sets them, with the audit row, in one batch.
+pub async fn set_idle_settings(
+    db: &Db,
+    corp_id: &str,
+    settings: &IdleSettings,
+    actor: &str,
+    now: u64,
+) -> Result<()> {
+    let statements = vec![db
+        .prepare("UPDATE organisations SET idle_days = ?2, auto_move = ?3 WHERE corp_id = ?1")
+        .bind(&[
+            corp_id.into(),
+            num(settings.idle_days),
+            num(settings.auto_move as u64),
+        ])?];
+    let detail =
+        serde_json::json!({"idle_days": settings.idle_days, "auto_move": settings.auto_move});
+    super::bind::write_audited(
+        db,
+        statements,
+        corp_id,
+        now,
+        actor,
+        "idle_settings",
+        &detail,
+    )
+    .await
 }
 
 /// An in-range member waiting for a seat.
@@ -190,4 +256,16 @@ pub async fn seat_requested_at(db: &Db, corp_id: &str, userid: &str) -> Result<O
         .first(None)
         .await?;
     Ok(row.map(|r| r.last_at as u64))
+}
+
+/// The member used the app at `now`: written only when their last use is
+/// from before `day` (the day's start), so a day holds one write a member.
+pub async fn note_last_use(db: &Db, corp_id: &str, userid: &str, now: u64, day: u64) -> Result<()> {
+    db.prepare(
+        "UPDATE members SET last_used_at = ?3 WHERE corp_id = ?1 AND userid = ?2 AND last_used_at < ?4",
+    )
+    .bind(&[corp_id.into(), userid.into(), num(now), num(day)])?
+    .run()
+    .await?;
+    Ok(())
 }
