@@ -234,6 +234,7 @@ mod tests {
                 Activate,
                 Transfer,
                 AutoActivate,
+                IdleSettings,
                 RetryEvents,
                 RevokeSessions
             ]

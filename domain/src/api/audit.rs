@@ -35,6 +35,12 @@ pub enum AuditAction {
     OrderPlaced,
     /// The provider's operator paid an order from the provider's balance.
     OrderPaymentSubmitted,
+    /// The provider's operator ordered a renewal from the desk.
+    RenewalPlaced,
+    /// An admin set when a seat is idle and whether idle seats move nightly.
+    IdleSettings,
+    /// The nightly reconcile moved an idle seat to a member who asked.
+    IdleSeatsMoved,
 }
 
 /// Every [`AuditAction`]'s word, in the order the console lists them.

@@ -124,10 +124,13 @@ pub async fn audit_each(
     run_batched(db, statements).await
 }
 
-/// WeCom refused the claimed request's order: the claim goes, so a retry
-/// can ask again.
+/// WeCom refused the claimed request's order (or its job failed): the
+/// claim goes, so a retry can ask again (a job is noted as `job:<id>`,
+/// `desk::orders`). A placed order's claim stays.
 pub async fn release_desk_order(db: &Db, request_id: &str) -> Result<()> {
-    db.prepare("DELETE FROM desk_orders WHERE request_id = ?1 AND order_id = ''")
+    db.prepare(
+        "DELETE FROM desk_orders WHERE request_id = ?1 AND (order_id = '' OR order_id LIKE 'job:%')",
+    )
         .bind(&[request_id.into()])?
         .run()
         .await?;
