@@ -103,6 +103,10 @@ pub mod whole {
         }
     }
 
+    pub fn u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        Whole::deserialize(d).map(|Whole(n)| n)
+    }
+
     pub fn u8<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
         let Whole(n) = Whole::deserialize(d)?;
         u8::try_from(n).map_err(|_| D::Error::custom(format!("{n} is out of range")))

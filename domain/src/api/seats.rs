@@ -232,6 +232,8 @@ pub const IDLE_DAYS_MAX: u64 = 365;
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IdleSettings {
     /// 7 to 365.
+    #[serde(deserialize_with = "whole::u64")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 7, max = 365)))]
     pub idle_days: u64,
     pub auto_move: bool,
 }
