@@ -121,35 +121,41 @@ pub async fn place_order(
         "months": asked.months,
         "days": asked.days,
     });
-    store::desk_order_placed(
+    record_placed(
+        &o,
         &db,
+        &wecom,
         &asked.request_id,
-        &o.corp_id,
         &order_id,
-        &o.userid,
         ("order_placed", &detail),
         now,
     )
     .await?;
-    note_placed(&db, &wecom, &o.corp_id, &order_id, now).await;
     Ok(Json(DeskOrderPlaced { order_id }))
 }
 
-/// Writes a placed order into the organisation's orders at once (two
-/// WeCom reads); a failure is logged, and the cron finds the order.
-pub(super) async fn note_placed(
+/// One organisation's order is placed: the claim notes its id and the
+/// audit row goes in (one batch), then the order is written into the
+/// organisation's orders at once (two WeCom reads; a failure is logged,
+/// and the cron finds the order).
+pub(super) async fn record_placed(
+    o: &Operator,
     db: &Db,
     wecom: &WeCom<'_>,
-    corp_id: &str,
+    request_id: &str,
     order_id: &str,
+    audit: (&str, &serde_json::Value),
     now: u64,
-) {
+) -> Result<(), ApiError> {
+    let corp_id = &o.corp_id;
+    store::desk_order_placed(db, request_id, corp_id, order_id, &o.userid, audit, now).await?;
     if let Err(e) = crate::seats::mirror::note_placed(db, wecom, corp_id, order_id, now).await {
         worker::console_error!(
             "{corp_id}: order {order_id} placed, not yet mirrored: {}",
             e.message
         );
     }
+    Ok(())
 }
 
 fn left_out(refusals: Vec<CorpRefusal>) -> impl Iterator<Item = DeskLeftOut> {

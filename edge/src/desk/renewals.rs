@@ -4,7 +4,7 @@
 //! document/path/97183), the operator as buyer. WeCom's refusals
 //! (`invalid_account_list`) are shown; the order is paid as any other.
 
-use super::orders::{claim, note_placed};
+use super::orders::{claim, record_placed};
 use crate::clock::now_secs;
 use crate::env::{self, Config};
 use crate::error::ApiError;
@@ -102,17 +102,8 @@ pub async fn renew(
         "within_days": asked.within_days,
         "months": asked.months,
     });
-    store::desk_order_placed(
-        &db,
-        &asked.request_id,
-        &o.corp_id,
-        &order_id,
-        &o.userid,
-        ("renewal_placed", &detail),
-        now,
-    )
-    .await?;
-    note_placed(&db, &wecom, &o.corp_id, &order_id, now).await;
+    let audit = ("renewal_placed", &detail);
+    record_placed(&o, &db, &wecom, &asked.request_id, &order_id, audit, now).await?;
     Ok(Json(DeskRenewPlaced {
         order_id: Some(order_id),
         renewing,
