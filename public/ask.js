@@ -1,10 +1,8 @@
-// Asks who is signed in as the page starts, beside the wasm download (a
+// Asks who is signed in as the console starts, beside the wasm download (a
 // classic script in <head>, so it runs before the page is parsed; the
-// console's own first ask then takes this answer). Not on a member's /me,
-// which never asks it.
+// console's own first ask then takes this answer). A member's /me and the
+// desk have pages of their own, which preload what they ask first.
 (function () {
-  var path = location.pathname;
-  if (path === "/me" || path.indexOf("/me/") === 0) return;
   var ask = document.createElement("link");
   ask.rel = "preload";
   ask.as = "fetch";

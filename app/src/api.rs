@@ -98,17 +98,8 @@ pub async fn health() -> Result<Health, ApiFailure> {
     decode(resp).await
 }
 
-/// Who is signed in to the console. Not asked on a member's own page
-/// (`/me`), where nothing shows it.
+/// Who is signed in to the console.
 pub async fn session() -> Result<SessionInfo, ApiFailure> {
-    let on_me = web_sys::window().and_then(|w| w.location().pathname().ok());
-    if on_me.as_deref() == Some("/me") {
-        return Err(ApiFailure {
-            status: 0,
-            code: "not_asked".into(),
-            message: String::new(),
-        });
-    }
     get("/api/v1/session").await
 }
 

@@ -1,8 +1,13 @@
 //! The wecom-seats admin console: a Leptos CSR app served by the Worker.
+//! A member's own page (`/me`) is a binary of its own (src/bin/me), the
+//! provider's desk (`/desk`) another (src/bin/desk).
 
+// Shared with the `me` and `desk` binaries, each of which uses a part.
+#[allow(dead_code)]
 mod api;
 mod components;
 mod format;
+#[allow(dead_code)]
 mod i18n;
 mod nav;
 mod pages;
@@ -16,7 +21,6 @@ fn page(path: &str) -> AnyView {
     match path {
         "/" => view! { <pages::overview::Overview/> }.into_any(),
         "/login" => view! { <pages::login::Login/> }.into_any(),
-        "/me" => view! { <pages::me::MePage/> }.into_any(),
         "/members" => view! { <pages::members::Members/> }.into_any(),
         "/seats" => view! { <pages::seats::Seats/> }.into_any(),
         "/audit" => view! { <pages::audit::Audit/> }.into_any(),

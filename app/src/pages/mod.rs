@@ -2,7 +2,6 @@
 
 pub mod audit;
 pub mod login;
-pub mod me;
 pub mod members;
 pub mod not_found;
 pub mod overview;

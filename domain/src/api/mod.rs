@@ -95,7 +95,7 @@ pub mod whole {
                     if v.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&v) {
                         Ok(Whole(v as u64))
                     } else {
-                        Err(E::custom(format!("{v} is not a whole number in range")))
+                        Err(E::custom("not a whole number in range"))
                     }
                 }
             }
