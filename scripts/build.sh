@@ -28,9 +28,9 @@ log "building app (Leptos CSR -> dist/)"
 RUSTFLAGS="--cfg erase_components" \
   cargo build --release --target wasm32-unknown-unknown -p app --target-dir target/app
 rm -rf dist.tmp && mkdir -p dist.tmp/pkg
-# Three binaries: the admins' console (app), a member's own page (me) and
-# the provider's desk (desk).
-for bin in app desk me; do
+# Four binaries: the admins' console (app), the audit log (audit), a
+# member's own page (me) and the provider's desk (desk).
+for bin in app audit desk me; do
   wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg --out-name "$bin" \
     "target/app/wasm32-unknown-unknown/release/$bin.wasm"
   # shellcheck disable=SC2086
@@ -39,4 +39,4 @@ done
 cp -r public/. dist.tmp/
 cp style/*.css dist.tmp/
 rm -rf dist && mv dist.tmp dist
-log "wasm gzipped: app $(gzip -9c dist/pkg/app_bg.wasm | wc -c) bytes, me $(gzip -9c dist/pkg/me_bg.wasm | wc -c), desk $(gzip -9c dist/pkg/desk_bg.wasm | wc -c)"
+log "wasm gzipped: app $(gzip -9c dist/pkg/app_bg.wasm | wc -c) bytes, audit $(gzip -9c dist/pkg/audit_bg.wasm | wc -c), me $(gzip -9c dist/pkg/me_bg.wasm | wc -c), desk $(gzip -9c dist/pkg/desk_bg.wasm | wc -c)"

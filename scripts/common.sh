@@ -59,6 +59,7 @@ VARS
 WECOM_WEB_LOGIN_BASE=http://$DEV_HOST:$SIM_PORT
 VARS
     grep -q '^OPERATOR_USERIDS=' .dev.vars || echo "OPERATOR_USERIDS=$DEMO_OPERATOR" >> .dev.vars
+    grep -q '^CONSOLE_URL=' .dev.vars || echo "CONSOLE_URL=http://$DEV_HOST:$DEV_PORT" >> .dev.vars
     return 0
   fi
   log "generating .dev.vars (local secrets)"
@@ -81,6 +82,7 @@ DATA_SECRET=$(random_b64 48)
 ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 OPERATOR_USERIDS=$DEMO_OPERATOR
+CONSOLE_URL=http://$DEV_HOST:$DEV_PORT
 CALLBACK_MAX_SKEW_SECS=300
 DEV_LOGIN=1
 VARS
@@ -114,6 +116,8 @@ ACCESS_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 OPERATOR_API_KEY=$(random_b64 24 | tr '+/' 'xy')
 # Members of the provider's own organisation who sign in to the desk.
 OPERATOR_USERIDS=ops01,ops02
+# The console the alerts inside WeCom link to.
+CONSOLE_URL=http://$DEV_HOST:$TEST_PORT
 CALLBACK_MAX_SKEW_SECS=300
 DEV_LOGIN=1
 # Every cron run takes the three organisations tried longest ago (tests

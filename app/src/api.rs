@@ -3,11 +3,12 @@
 //! a failure comes back as one `ApiFailure` with the server's error code.
 
 use domain::api::{
-    ActionResults, ActivateRequest, AgentConfig, AgentConfigQuery, AuditItem, AuditQuery,
-    AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin, ErrorBody, EventHealth,
-    EventsRetried, Forecast, ForecastRequest, Health, IdleSettings, Items, Me, MemberItem,
-    MemberQuery, OrderItem, Page, RangeSummary, SeatItem, SeatQuery, SeatRequest, SeatRequested,
-    SessionInfo, SessionsRevoked, Suggestions, Summary, SyncStarted, SyncStatus, TransferRequest,
+    ActionResults, ActivateRequest, AgentConfig, AgentConfigQuery, AlertSettings, Alerts,
+    AuditItem, AuditQuery, AutoActivate, AutoActivateRequest, DepartmentNode, DevLogin, ErrorBody,
+    EventHealth, EventsRetried, Forecast, ForecastRequest, Health, IdleSettings, Items, Me,
+    MemberItem, MemberQuery, OrderItem, Page, RangeSummary, RenewalAsk, RenewalAsked, SeatItem,
+    SeatQuery, SeatRequest, SeatRequested, SessionInfo, SessionsRevoked, Suggestions, Summary,
+    SyncStarted, SyncStatus, TransferRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -216,6 +217,21 @@ pub async fn set_idle_settings(
     request: &IdleSettings,
 ) -> Result<IdleSettings, ApiFailure> {
     post(&format!("/api/v1/corps/{corp_id}/idle_settings"), request).await
+}
+
+pub async fn ask_renewal(corp_id: &str, request: &RenewalAsk) -> Result<RenewalAsked, ApiFailure> {
+    post(&format!("/api/v1/corps/{corp_id}/renewal_request"), request).await
+}
+
+pub async fn alerts(corp_id: &str) -> Result<Alerts, ApiFailure> {
+    get(&format!("/api/v1/corps/{corp_id}/alerts")).await
+}
+
+pub async fn set_alerts(
+    corp_id: &str,
+    request: &AlertSettings,
+) -> Result<AlertSettings, ApiFailure> {
+    post(&format!("/api/v1/corps/{corp_id}/alerts"), request).await
 }
 
 pub async fn set_auto_activate(

@@ -1,10 +1,12 @@
 //! The wecom-seats admin console: a Leptos CSR app served by the Worker.
-//! A member's own page (`/me`) is a binary of its own (src/bin/me), the
-//! provider's desk (`/desk`) another (src/bin/desk).
+//! The audit log (`/audit`), a member's own page (`/me`) and the
+//! provider's desk (`/desk`) are binaries of their own (src/bin), each
+//! loaded only where it is used.
 
-// Shared with the `me` and `desk` binaries, each of which uses a part.
+// Shared with the `audit`, `me` and `desk` binaries, each using a part.
 #[allow(dead_code)]
 mod api;
+#[allow(dead_code)]
 mod components;
 mod format;
 #[allow(dead_code)]
@@ -16,6 +18,10 @@ mod wecom_sdk;
 use components::topbar::TopBar;
 use leptos::prelude::*;
 
+/// The paths the console draws; the audit log (`/audit`), a member's page
+/// (`/me`) and the desk (`/desk`) are binaries of their own (src/bin).
+const PAGES: &[&str] = &["/", "/login", "/members", "/seats"];
+
 /// The page at a path (`nav` follows the browser's location).
 fn page(path: &str) -> AnyView {
     match path {
@@ -23,7 +29,6 @@ fn page(path: &str) -> AnyView {
         "/login" => view! { <pages::login::Login/> }.into_any(),
         "/members" => view! { <pages::members::Members/> }.into_any(),
         "/seats" => view! { <pages::seats::Seats/> }.into_any(),
-        "/audit" => view! { <pages::audit::Audit/> }.into_any(),
         _ => view! { <pages::not_found::NotFound/> }.into_any(),
     }
 }
@@ -31,7 +36,7 @@ fn page(path: &str) -> AnyView {
 #[component]
 fn App() -> impl IntoView {
     i18n::provide_lang();
-    nav::provide_place();
+    nav::provide_place(PAGES);
     components::session::provide_session();
     // A new page only when the path changes, not its query (a page keeps
     // its filters in the URL as they change).

@@ -6,11 +6,14 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-/// Where the browser is: the path, and the query (with its `?`).
+/// Where the browser is: the path, and the query (with its `?`); and the
+/// paths this binary draws (the console, the audit log and a member's page
+/// are binaries of their own: a link to another's path loads it).
 #[derive(Debug, Clone, Copy)]
 struct Place {
     path: RwSignal<String>,
     search: RwSignal<String>,
+    own: &'static [&'static str],
 }
 
 fn read_location() -> (String, String) {
@@ -21,12 +24,14 @@ fn read_location() -> (String, String) {
     )
 }
 
-/// Starts following the browser's location (once, at the top).
-pub fn provide_place() {
+/// Starts following the browser's location (once, at the top); `own`:
+/// the paths this binary draws.
+pub fn provide_place(own: &'static [&'static str]) {
     let (path, search) = read_location();
     let place = Place {
         path: RwSignal::new(path),
         search: RwSignal::new(search),
+        own,
     };
     provide_context(place);
     // The back and forward buttons.
@@ -83,7 +88,8 @@ pub fn navigate(url: &str, replace: bool) {
 
 /// A link to a console page: a plain `<a>` (a new tab, a copied link and a
 /// modified click work as ever), whose ordinary click moves without a
-/// reload. The current page's link carries `aria-current="page"`.
+/// reload to a page this binary draws (and loads any other). The current
+/// page's link carries `aria-current="page"`.
 #[component]
 pub fn Link(
     href: &'static str,
@@ -94,10 +100,11 @@ pub fn Link(
     let here = path();
     let target = href.split(['?', '#']).next().unwrap_or(href);
     let current = move || (here.get() == target).then_some("page");
+    let drawn_here = place().own.contains(&target);
     let click = move |ev: leptos::ev::MouseEvent| {
         let plain =
             ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key());
-        if plain {
+        if plain && drawn_here {
             ev.prevent_default();
             navigate(href, false);
         }

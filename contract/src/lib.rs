@@ -168,6 +168,12 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             (200, s.answer::<domain::api::Forecast>()),
             &[400, 404],
         ),
+        RenewalRequest => op(
+            None,
+            Some(s.request::<domain::api::RenewalAsk>()),
+            (200, s.answer::<domain::api::RenewalAsked>()),
+            &[400, 404],
+        ),
         AutoActivate => op(
             None,
             Some(s.request::<AutoActivateRequest>()),
@@ -178,6 +184,13 @@ fn operation(route: Route, s: &mut Schemas) -> Operation {
             None,
             Some(s.request::<domain::api::IdleSettings>()),
             (200, s.answer::<domain::api::IdleSettings>()),
+            &[400],
+        ),
+        Alerts => op(None, None, (200, s.answer::<domain::api::Alerts>()), &[404]),
+        AlertSettings => op(
+            None,
+            Some(s.request::<domain::api::AlertSettings>()),
+            (200, s.answer::<domain::api::AlertSettings>()),
             &[400],
         ),
         Events => op(

@@ -2,6 +2,7 @@
 //! share. Nothing here does I/O, so every rule is tested on the host.
 
 pub mod access;
+pub mod alerts;
 pub mod api;
 pub mod crypto;
 pub mod csrf;

@@ -123,8 +123,11 @@ routes! {
     Requests       => Get  "/api/v1/corps/{corp_id}/requests", Session, "Members who asked for a seat, those without one first, then the latest; at most 200";
     Suggestions    => Get  "/api/v1/corps/{corp_id}/suggestions", Session, "Idle seats matched to members who asked; it weighs at most 1000 of each";
     Forecast       => Post "/api/v1/corps/{corp_id}/forecast", Session, "Members and seats a range change would mean; it weighs at most 100000 members and 100000 departments";
+    RenewalRequest => Post "/api/v1/corps/{corp_id}/renewal_request", Manage, "Asks the provider to renew the seats ending within 1 to 90 days; the desk shows the request";
     AutoActivate   => Post "/api/v1/corps/{corp_id}/auto_activate", Manage, "WeCom's auto-activation on or off";
     IdleSettings   => Post "/api/v1/corps/{corp_id}/idle_settings", Manage, "When an in-range member's seat counts as idle (7 to 365 days without use) and whether idle seats move to the members asking each night";
+    Alerts         => Get  "/api/v1/corps/{corp_id}/alerts", Session, "The alerts the admins get inside WeCom: each kind on or off, and who receives them (only seat holders once WeCom checks licenses)";
+    AlertSettings  => Post "/api/v1/corps/{corp_id}/alerts", Manage, "Turns kinds of alert off (every other kind on)";
     Events         => Get  "/api/v1/corps/{corp_id}/events", Session, "Callbacks waiting to be applied, and those that failed";
     RetryEvents    => Post "/api/v1/corps/{corp_id}/events/retry", ManageOrOperator, "Sends the failed callbacks to the queue again (an admin who manages, or the provider's operator key)";
     AgentConfig    => Get  "/api/v1/corps/{corp_id}/jsapi/agent_config", Session, "Signs wx.agentConfig for a console page, so WeCom's JS-SDK can show real names";
@@ -233,8 +236,10 @@ mod tests {
                 StartSync,
                 Activate,
                 Transfer,
+                RenewalRequest,
                 AutoActivate,
                 IdleSettings,
+                AlertSettings,
                 RetryEvents,
                 RevokeSessions
             ]

@@ -3,7 +3,9 @@
 //! organisations tried longest ago (auth info, corp token, admins, contacts), a
 //! bounded batch (`RECONCILE_BATCH`) per run so every organisation comes
 //! round within `RECONCILE_INTERVAL_SECS` and none waits long; then the
-//! seat mirror is checked against WeCom's activated accounts. A missed
+//! seat mirror is checked against WeCom's activated accounts, idle seats
+//! move where the organisation wants it, and the admins get what is due
+//! as an alert inside WeCom. A missed
 //! callback, or a seat activated in WeCom's own console, heals here. One
 //! organisation failing never stops the others, nor keeps its place at the
 //! front of the line.
@@ -88,12 +90,22 @@ pub async fn reconcile_corp(
     let seats_repaired = mirror::reconcile(env, cfg, corp_id, now).await? + orders.len() as u64;
     // Idle seats to the members asking, where the organisation wants it;
     // a failure holds up nothing else.
-    if let Err(e) = crate::seats::idle::auto_move(env, cfg, corp_id, now).await {
-        console_error!("cron: {corp_id}: idle seats not moved: {}", e.message);
-    }
-    // The day's point of the overview's trends; a failure costs one point.
+    let moved = match crate::seats::idle::auto_move(env, cfg, corp_id, now).await {
+        Ok(moved) => moved,
+        Err(e) => {
+            console_error!("cron: {corp_id}: idle seats not moved: {}", e.message);
+            0
+        }
+    };
+    // The day's point of the overview's trends (and the desk row the
+    // alerts read); a failure costs one point.
     if let Err(e) = trends::snapshot(env, corp_id, now).await {
         console_error!("cron: {corp_id}: daily snapshot: {}", e.message);
+    }
+    // Alerts to the admins inside WeCom; a failure holds up nothing, and
+    // what was due is sent on a later run.
+    if let Err(e) = crate::alerts::run(env, cfg, corp_id, now, moved).await {
+        console_error!("cron: {corp_id}: alerts not sent: {}", e.message);
     }
     Ok(Reconciled {
         corp_id: corp_id.to_owned(),

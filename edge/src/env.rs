@@ -46,6 +46,10 @@ pub struct Config {
     /// `PROVIDER_CORPID`'s members, separated by commas): who may sign in
     /// to the desk. Empty: nobody.
     pub operator_userids: Vec<String>,
+    /// Where the console is served (`CONSOLE_URL`, e.g.
+    /// `https://seats.example.com`): alerts inside WeCom link to its pages.
+    /// Empty: no alert is sent.
+    pub console_url: String,
 }
 
 impl Config {
@@ -188,6 +192,11 @@ impl Config {
                 .filter(|u| !u.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            console_url: value(env, "CONSOLE_URL")
+                .unwrap_or_default()
+                .trim()
+                .trim_end_matches('/')
+                .to_owned(),
         })
     }
 }

@@ -16,6 +16,7 @@
 use worker::*;
 
 mod access;
+mod alerts;
 mod api;
 mod body;
 mod budget;
@@ -155,8 +156,11 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
         Requests     => admin(r, c, seat::requests).await,
         Suggestions  => admin(r, c, seat::suggestions).await,
         Forecast     => admin(r, c, seat::forecast).await,
+        RenewalRequest => manage(r, c, seat::ask_renewal).await,
         AutoActivate => manage(r, c, seat::set_auto_activate).await,
         IdleSettings => manage(r, c, seat::set_idle_settings).await,
+        Alerts       => admin(r, c, alerts::view).await,
+        AlertSettings => manage(r, c, alerts::set).await,
         Events       => admin(r, c, api::events).await,
         RetryEvents  => manage_or_operator(r, c, api::retry_events).await,
         AgentConfig  => admin(r, c, jsapi::agent_config).await,

@@ -148,7 +148,31 @@ fn a_renewal_renews_the_seats_ending_soon_and_names_those_wecom_refused() {
         &json!({"corpid": corp, "transfer_list": [{"handover_userid": "dev2", "takeover_userid": "sales1"}]}),
     );
     assert_eq!(moved["transfer_result"][0]["errcode"], 0, "{moved}");
+    // The admin asks the provider from the console; the desk shows it.
+    let ask = |days: u64| {
+        post_json(
+            &admin,
+            &format!("{}/api/v1/corps/{corp}/renewal_request", edge()),
+            &json!({ "days": days }),
+        )
+    };
+    assert_eq!(ask(0).status, 400, "1 to 90 days");
+    let asked = ask(30);
+    assert_eq!(asked.status, 200, "{}", asked.text);
+    assert_eq!(asked.json()["seats"], 2, "{}", asked.text);
     let ops = operator();
+    let desk_row = || {
+        let page = get(
+            &ops,
+            &format!("{}/api/v1/desk/corps?renewal_asked=true&q={corp}", edge()),
+        );
+        assert_eq!(page.status, 200, "{}", page.text);
+        page.json()["items"].as_array().unwrap().first().cloned()
+    };
+    let row = desk_row().expect("the request shows on the desk");
+    assert_eq!(row["renewal_days"], 30, "{row}");
+    assert!(row["renewal_asked_at"].as_u64().is_some(), "{row}");
+    assert_eq!(audit_rows(&admin, &corp, "renewal_requested").len(), 1);
     let renewals = format!("{}/api/v1/desk/corps/{corp}/renewals", edge());
     let preview = get(&ops, &format!("{renewals}?within_days=30"));
     assert_eq!(preview.status, 200, "{}", preview.text);
@@ -183,6 +207,9 @@ fn a_renewal_renews_the_seats_ending_soon_and_names_those_wecom_refused() {
     let order_id = placed["order_id"].as_str().unwrap().to_owned();
     let again = post_json(&ops, &renewals, &renew).json();
     assert_eq!(again["order_id"], order_id.as_str(), "{again}");
+    assert_eq!(desk_row(), None, "the renewal placed answers the request");
+    let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
+    assert_eq!(summary.get("renewal_asked_at"), None, "{summary}");
     let ours = get(&admin, &format!("{}/api/v1/corps/{corp}/orders", edge())).json();
     let newest = &ours["items"][0];
     assert_eq!(

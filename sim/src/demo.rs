@@ -65,6 +65,7 @@ pub fn corp() -> Corp {
         permanent_code: None,
         first_installed_at: None,
         license: LicenseSettings::default(),
+        member_limit: 500,
     }
 }
 
@@ -96,6 +97,7 @@ pub fn provider(corp_id: &str) -> Corp {
         permanent_code: None,
         first_installed_at: None,
         license: LicenseSettings::default(),
+        member_limit: 500,
     }
 }
 

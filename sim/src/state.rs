@@ -203,6 +203,14 @@ pub struct Corp {
     pub first_installed_at: Option<u64>,
     #[serde(default)]
     pub license: LicenseSettings,
+    /// How many accounts the organisation may have (「账号上限数」): the
+    /// app's daily message quota is 200 recipients for each (90454).
+    #[serde(default = "default_member_limit")]
+    pub member_limit: u64,
+}
+
+fn default_member_limit() -> u64 {
+    500
 }
 
 fn default_agent() -> u64 {
@@ -318,6 +326,24 @@ pub struct State {
     pub new_order_jobs: HashMap<String, NewOrderJob>,
     /// Multi-organisation parent orders (their sub-orders are in `orders`).
     pub union_orders: Vec<UnionOrder>,
+    /// App messages sent (`message/send`), one a recipient, oldest first.
+    pub messages: Vec<SentMessage>,
+    /// The last `msgid` handed out.
+    pub message_seq: u64,
+}
+
+/// One recipient's copy of an app message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SentMessage {
+    pub corp_id: String,
+    pub userid: String,
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub at: u64,
+    /// False when WeCom dropped it (past 30 a minute or 1 000 an hour to
+    /// one member, document/path/90454).
+    pub delivered: bool,
 }
 
 /// A sign-in code lives 5 minutes and is good once (getuserinfo3rd,

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod alerts_card;
 pub mod bulk_activate;
 pub mod department_tree;
 pub mod events_card;

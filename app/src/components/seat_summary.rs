@@ -6,7 +6,7 @@ use crate::components::refresh::use_refresh;
 use crate::format::date;
 use crate::i18n::{tr, Text};
 use domain::access::Regime;
-use domain::api::{AutoActivateRequest, TrialSummary};
+use domain::api::{AutoActivateRequest, RenewalAsk, TrialSummary};
 use leptos::prelude::*;
 
 /// The regime in words: which one, and from or until when.
@@ -65,8 +65,20 @@ pub fn SeatSummary(corp_id: String, may_manage: bool) -> impl IntoView {
         let (corp, request) = (corp.get_value(), request.clone());
         async move { refresh.after_ok(api::set_auto_activate(&corp, &request).await) }
     });
+    // The admin asks the provider to renew the seats ending within 30 days.
+    let ask = Action::new_local(move |_: &()| {
+        let corp = corp.get_value();
+        async move { refresh.after_ok(api::ask_renewal(&corp, &RenewalAsk { days: 30 }).await) }
+    });
     let switched = switch.value();
-    let error = move || switched.with(|s| s.as_ref()?.as_ref().err().map(|e| e.message.clone()));
+    let error = move || {
+        switched
+            .with(|s| s.as_ref()?.as_ref().err().map(|e| e.message.clone()))
+            .or_else(|| {
+                ask.value()
+                    .with(|s| s.as_ref()?.as_ref().err().map(|e| e.message.clone()))
+            })
+    };
     let toggle = move |enabled: bool| {
         switch.dispatch(AutoActivateRequest { enabled });
     };
@@ -88,6 +100,16 @@ pub fn SeatSummary(corp_id: String, may_manage: bool) -> impl IntoView {
                         {row(Text::SeatsUnassigned, s.seats.unassigned, "seats-unassigned")}
                         {row(Text::SeatsExpired, s.seats.expired, "seats-expired")}
                         {row(Text::SeatsExpiring, s.seats.expiring_30d, "seats-expiring")}
+                        {match (s.renewal_asked_at, may_manage && s.seats.expiring_30d > 0) {
+                            (Some(at), _) => Some(view! {
+                                <li class="check"><span class="status ok" data-testid="renewal-asked">{tr(Text::RenewalAskedOn)} " " {date(at)}</span></li>
+                            }.into_any()),
+                            (None, true) => Some(view! {
+                                <li class="check"><button data-testid="ask-renewal" disabled=move || ask.pending().get()
+                                    on:click=move |_| { ask.dispatch(()); }>{tr(Text::AskRenewal)}</button></li>
+                            }.into_any()),
+                            _ => None,
+                        }}
                         {(s.seats.expired_unused > 0).then(|| row(Text::SeatsExpiredUnused, s.seats.expired_unused, "seats-expired-unused"))}
                         {row(Text::MembersInRange, s.members.in_range, "members-in-range")}
                         {row(Text::Licensed, s.members.licensed, "members-licensed")}

@@ -1,6 +1,5 @@
 //! One module a page.
 
-pub mod audit;
 pub mod login;
 pub mod members;
 pub mod not_found;

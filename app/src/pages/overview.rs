@@ -1,9 +1,11 @@
 //! The landing page. Signed in: the licensing regime in one sentence,
 //! seats and members as tiles leading into their lists, the trends, the
-//! visible range with the last sync, the callbacks, and (for admins who
+//! visible range with the last sync, the callbacks, the alerts inside
+//! WeCom, and (for admins who
 //! manage) the switch that ends every session; service health last.
 //! Signed out: service health and the way to sign in.
 
+use crate::components::alerts_card::AlertsCard;
 use crate::components::events_card::EventsCard;
 use crate::components::glance::Glance;
 use crate::components::health_card::HealthCard;
@@ -28,6 +30,7 @@ pub fn Overview() -> impl IntoView {
                         <TrendsCard corp_id=s.corp_id.clone()/>
                         <RangeCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
                         <EventsCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
+                        <AlertsCard corp_id=s.corp_id.clone() may_manage=s.may_manage/>
                         {s.may_manage.then(|| view! { <SessionsCard corp_id=s.corp_id.clone()/> })}
                     })}
                     <HealthCard/>

@@ -41,6 +41,12 @@ pub enum AuditAction {
     IdleSettings,
     /// The nightly reconcile moved an idle seat to a member who asked.
     IdleSeatsMoved,
+    /// Alerts went to the admins inside WeCom.
+    AlertSent,
+    /// An admin turned kinds of alert on or off.
+    AlertSettings,
+    /// An admin asked the provider to renew the seats ending soon.
+    RenewalRequested,
 }
 
 /// Every [`AuditAction`]'s word, in the order the console lists them.
@@ -68,6 +74,9 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "renewal_placed",
     "idle_settings",
     "idle_seats_moved",
+    "alert_sent",
+    "alert_settings",
+    "renewal_requested",
 ];
 
 /// Most rows one CSV export gives (`edge::reports::export` shows it fits
@@ -150,6 +159,6 @@ mod tests {
             let kind: AuditAction = serde_json::from_value(serde_json::json!(word)).unwrap();
             assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(word));
         }
-        assert_eq!(AUDIT_ACTIONS.len(), 23);
+        assert_eq!(AUDIT_ACTIONS.len(), 26);
     }
 }

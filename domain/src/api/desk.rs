@@ -45,6 +45,12 @@ pub struct DeskRow {
     pub last_sync_at: Option<u64>,
     /// `idle`, `running`, `done` or `failed`.
     pub sync_state: String,
+    /// When the organisation's admin asked for a renewal not yet placed,
+    /// and of the seats ending within how many days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_asked_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_days: Option<u64>,
     pub updated_at: u64,
 }
 
@@ -152,6 +158,10 @@ pub struct DeskQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
     pub stale: Option<String>,
+    /// The organisation's admin asked for a renewal not yet placed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
+    pub renewal_asked: Option<String>,
     /// The column to sort by (default `corp_name`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(with = "Option<DeskSort>"))]
@@ -181,6 +191,7 @@ pub struct DeskFilters {
     pub expiring: bool,
     pub failing: bool,
     pub stale: bool,
+    pub renewal_asked: bool,
 }
 
 /// Where a page starts: after this sort value and corp id.
@@ -242,6 +253,7 @@ impl DeskQuery {
             expiring: flag("expiring", &self.expiring)?,
             failing: flag("failing", &self.failing)?,
             stale: flag("stale", &self.stale)?,
+            renewal_asked: flag("renewal_asked", &self.renewal_asked)?,
         };
         Ok((filters, sort, flag("desc", &self.desc)?))
     }

@@ -8,6 +8,7 @@
 use crate::wecom::{AccountStatus, OrderStatus, OrderType};
 use serde::{Deserialize, Serialize};
 
+mod alerts;
 mod audit;
 mod desk;
 mod desk_orders;
@@ -16,6 +17,7 @@ mod members;
 mod seats;
 mod signin;
 
+pub use alerts::*;
 pub use audit::*;
 pub use desk::*;
 pub use desk_orders::*;

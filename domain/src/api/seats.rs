@@ -126,6 +126,9 @@ pub struct Summary {
     /// still hold none.
     #[serde(default)]
     pub asking: u64,
+    /// When an admin last asked the provider for a renewal not yet placed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_asked_at: Option<u64>,
 }
 
 /// `GET /api/v1/corps/{corp_id}/requests` item: a member without a valid
@@ -245,6 +248,40 @@ impl IdleSettings {
         }
         Ok(())
     }
+}
+
+/// Most days ahead a renewal request looks.
+pub const RENEWAL_ASK_DAYS_MAX: u64 = 90;
+
+/// `POST /api/v1/corps/{corp_id}/renewal_request`: an admin asks the
+/// provider to renew the seats that end within `days` (the desk shows the
+/// request, its renewal card filled in with them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct RenewalAsk {
+    /// 1 to 90.
+    #[serde(deserialize_with = "whole::u64")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = 90)))]
+    pub days: u64,
+}
+
+impl RenewalAsk {
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=RENEWAL_ASK_DAYS_MAX).contains(&self.days) {
+            return Err(format!("days: 1 to {RENEWAL_ASK_DAYS_MAX}"));
+        }
+        Ok(())
+    }
+}
+
+/// `POST /api/v1/corps/{corp_id}/renewal_request` answer: when it was
+/// asked, and the active seats that end within the days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct RenewalAsked {
+    pub asked_at: u64,
+    pub days: u64,
+    pub seats: u64,
 }
 
 /// `POST /api/v1/corps/{corp_id}/auto_activate` body.

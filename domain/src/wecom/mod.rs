@@ -6,13 +6,14 @@
 //! read by the client and written by the server around these bodies.
 //!
 //! One file per part of WeCom's API: `numbered` (its numbered enums),
-//! `service` (install, admins, sign-in), `contacts`, `license`, `union` (multi-organisation orders); the tokens
+//! `service` (install, admins, sign-in), `contacts`, `license`, `message` (app messages), `union` (multi-organisation orders); the tokens
 //! every call needs are here.
 
 use serde::{Deserialize, Serialize};
 
 mod contacts;
 mod license;
+mod message;
 mod numbered;
 mod service;
 mod union;
@@ -20,6 +21,7 @@ mod union;
 pub use crate::seat::MONTH_DAYS;
 pub use contacts::*;
 pub use license::*;
+pub use message::*;
 pub use numbered::*;
 pub use service::*;
 pub use union::*;

@@ -104,6 +104,8 @@ pub async fn renew(
     });
     let audit = ("renewal_placed", &detail);
     record_placed(&o, &db, &wecom, &asked.request_id, &order_id, audit, now).await?;
+    // The admin's request, if any, is answered.
+    store::clear_renewal_ask(&db, &o.corp_id).await?;
     Ok(Json(DeskRenewPlaced {
         order_id: Some(order_id),
         renewing,

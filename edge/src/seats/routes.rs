@@ -9,8 +9,9 @@ use crate::seats::actions::{self, Actor};
 use crate::store::{self, IdleSeat, Requester};
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, Forecast, ForecastRequest,
-    IdleSettings, Items, MemberCounts, OrderItem, Page, SeatFilters, SeatItem, SeatQuery,
-    SeatRequest, Suggestion, Suggestions, Summary, TransferRequest, TrialSummary,
+    IdleSettings, Items, MemberCounts, OrderItem, Page, RenewalAsk, RenewalAsked, SeatFilters,
+    SeatItem, SeatQuery, SeatRequest, Suggestion, Suggestions, Summary, TransferRequest,
+    TrialSummary,
 };
 use domain::seat::SeatType;
 use domain::trial::Trial;
@@ -85,6 +86,7 @@ pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
         },
         auto_activate: org.auto_activate,
         asking,
+        renewal_asked_at: org.renewal_asked_at,
     }))
 }
 
@@ -195,6 +197,27 @@ pub async fn set_idle_settings(
     let db = a.db()?;
     store::set_idle_settings(&db, a.corp_id(), &body, a.userid(), now_secs()).await?;
     Ok(Json(body))
+}
+
+impl Shape for RenewalAsk {
+    const SHAPE: &'static str = "{\"days\": 1..=90}";
+}
+
+/// `POST .../renewal_request`: the admin asks the provider to renew the
+/// seats ending within the days; the desk shows it until the renewal is
+/// placed.
+pub async fn ask_renewal(
+    a: Admin,
+    Json(body): Json<RenewalAsk>,
+) -> Result<Json<RenewalAsked>, ApiError> {
+    body.check().map_err(ApiError::bad_request)?;
+    let (db, now) = (a.db()?, now_secs());
+    let seats = store::ask_renewal(&db, a.corp_id(), body.days, a.userid(), now).await?;
+    Ok(Json(RenewalAsked {
+        asked_at: now,
+        days: body.days,
+        seats,
+    }))
 }
 
 /// `POST .../seats/activate {"userids":[..],"type":1}` → per-member results.

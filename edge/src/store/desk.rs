@@ -3,7 +3,7 @@
 //! cron's reconcile and at install, and read a page at a time through the
 //! index of the column it is sorted by.
 
-use super::bind::num;
+use super::bind::{audit_statement, num};
 use super::contacts::like_pattern;
 use super::seats::activatable;
 use crate::d1::Db;
@@ -19,7 +19,8 @@ const DAY: u64 = 86_400;
 
 /// Every figure of the row but the name, in the table's order.
 const FIGURES: &str = "members_in_range, seats_bought, seats_active, seats_free, seats_expiring, \
-    asking, refused, trial_ends_at, license_check_time, failed_events, last_sync_at, sync_state";
+    asking, refused, trial_ends_at, license_check_time, failed_events, last_sync_at, sync_state, \
+    renewal_asked_at, renewal_days";
 
 /// Recomputes the organisation's desk row from its tables: one statement,
 /// which writes nothing when no figure changed (a reconcile that finds
@@ -44,6 +45,7 @@ pub async fn refresh_desk_row(db: &Db, corp_id: &str, now: u64) -> Result<()> {
            coalesce(o.last_synced_at, 0), \
            CASE WHEN EXISTS (SELECT 1 FROM sync_leases l WHERE l.corp_id = ?1 AND l.expires_at > ?2) THEN 'running' \
                 WHEN o.last_synced_at IS NOT NULL THEN 'done' ELSE 'idle' END, \
+           coalesce(o.renewal_asked_at, 0), coalesce(o.renewal_days, 0), \
            ?2 \
          FROM organisations o WHERE o.corp_id = ?1 \
          ON CONFLICT (corp_id) DO UPDATE SET corp_name = excluded.corp_name, \
@@ -52,7 +54,8 @@ pub async fn refresh_desk_row(db: &Db, corp_id: &str, now: u64) -> Result<()> {
            seats_expiring = excluded.seats_expiring, asking = excluded.asking, refused = excluded.refused, \
            trial_ends_at = excluded.trial_ends_at, license_check_time = excluded.license_check_time, \
            failed_events = excluded.failed_events, last_sync_at = excluded.last_sync_at, \
-           sync_state = excluded.sync_state, updated_at = excluded.updated_at \
+           sync_state = excluded.sync_state, renewal_asked_at = excluded.renewal_asked_at, \
+           renewal_days = excluded.renewal_days, updated_at = excluded.updated_at \
          WHERE (corp_name, {FIGURES}) IS NOT (excluded.corp_name, excluded.{figures})",
         free = activatable(2),
         figures = FIGURES.replace(", ", ", excluded."),
@@ -85,6 +88,8 @@ struct Row {
     failed_events: f64,
     last_sync_at: f64,
     sync_state: String,
+    renewal_asked_at: f64,
+    renewal_days: f64,
     updated_at: f64,
 }
 
@@ -110,6 +115,8 @@ impl From<Row> for DeskRow {
             failed_events: r.failed_events as u64,
             last_sync_at: some(r.last_sync_at),
             sync_state: r.sync_state,
+            renewal_asked_at: some(r.renewal_asked_at),
+            renewal_days: some(r.renewal_days),
             updated_at: r.updated_at as u64,
         }
     }
@@ -144,6 +151,9 @@ fn filter_sql(f: &DeskFilters, now: u64, binds: &mut Vec<JsValue>) -> String {
     }
     if f.failing {
         sql += " AND failed_events > 0";
+    }
+    if f.renewal_asked {
+        sql += " AND renewal_asked_at > 0";
     }
     if f.stale {
         let since = bind(binds, num(now.saturating_sub(STALE_SECS)));
@@ -225,4 +235,50 @@ pub async fn desk_page(
         None
     };
     Ok((rows, next, total))
+}
+
+/// An admin asks the provider to renew the seats ending within `days`: the
+/// organisation and its desk row note when and how many days, with the
+/// audit row, in one transaction; answers how many active seats end
+/// within those days.
+pub async fn ask_renewal(db: &Db, corp_id: &str, days: u64, actor: &str, now: u64) -> Result<u64> {
+    let seats = db
+        .prepare(
+            "SELECT count(*) AS n FROM seats WHERE corp_id = ?1 AND status = 'active' \
+             AND expires_at > ?2 AND expires_at <= ?3",
+        )
+        .bind(&[corp_id.into(), num(now), num(now + days * DAY)])?
+        .first::<Count>(None)
+        .await?
+        .map_or(0, |c| c.n as u64);
+    let detail = serde_json::json!({ "days": days, "seats": seats });
+    db.batch(vec![
+        db.prepare(
+            "UPDATE organisations SET renewal_asked_at = ?2, renewal_days = ?3 WHERE corp_id = ?1",
+        )
+        .bind(&[corp_id.into(), num(now), num(days)])?,
+        db.prepare("UPDATE desk SET renewal_asked_at = ?2, renewal_days = ?3 WHERE corp_id = ?1")
+            .bind(&[corp_id.into(), num(now), num(days)])?,
+        audit_statement(db, corp_id, now, actor, "renewal_requested", &detail)?,
+    ])
+    .await?;
+    Ok(seats)
+}
+
+/// The provider placed the renewal: the request is answered.
+pub async fn clear_renewal_ask(db: &Db, corp_id: &str) -> Result<()> {
+    db.batch(vec![
+        db.prepare(
+            "UPDATE organisations SET renewal_asked_at = NULL, renewal_days = NULL \
+             WHERE corp_id = ?1 AND renewal_asked_at IS NOT NULL",
+        )
+        .bind(&[corp_id.into()])?,
+        db.prepare(
+            "UPDATE desk SET renewal_asked_at = 0, renewal_days = 0 \
+             WHERE corp_id = ?1 AND renewal_asked_at > 0",
+        )
+        .bind(&[corp_id.into()])?,
+    ])
+    .await?;
+    Ok(())
 }

@@ -1,9 +1,10 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
-//! `audit` (reading the log), `orgs` (organisations, admins, install history), `events`, `contacts`
+//! `alerts` (alerts to admins inside WeCom), `audit` (reading the log), `orgs` (organisations, admins, install history), `events`, `contacts`
 //! (members), `departments`, `desk` (the provider's desk), `desk_orders` (orders placed there), `orders`, `seats` (seats, transfers), `seat_list` (the seat list and export),
 //! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `stats` (the daily snapshot), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
+mod alerts;
 mod audit;
 mod bind;
 mod contacts;
@@ -22,6 +23,7 @@ mod sessions;
 mod stats;
 mod sync_runs;
 
+pub use alerts::*;
 pub use audit::*;
 pub use bind::{audit, ping, write_audited, D1_QUERIES_PER_INVOCATION};
 pub use contacts::*;

@@ -59,7 +59,7 @@ pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
 }
 
 /// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 16] = [
+pub const ORGANISATION_TABLES: [&str; 17] = [
     "organisations",
     "admins",
     "departments",
@@ -76,6 +76,7 @@ pub const ORGANISATION_TABLES: [&str; 16] = [
     "daily_stats",
     "desk",
     "desk_orders",
+    "alerts_sent",
 ];
 
 /// The app's agent id in an installed organisation; `None` when it is not
@@ -400,6 +401,8 @@ pub struct OrganisationDates {
     /// What `get_app_license_info` last said.
     pub license: LicenseInfo,
     pub auto_activate: bool,
+    /// When an admin asked for a renewal not yet placed.
+    pub renewal_asked_at: Option<u64>,
 }
 
 pub async fn organisation_dates(db: &Db, corp_id: &str) -> Result<Option<OrganisationDates>> {
@@ -411,11 +414,13 @@ pub async fn organisation_dates(db: &Db, corp_id: &str) -> Result<Option<Organis
         trial_end: Option<f64>,
         license_check_time: Option<f64>,
         auto_activate: f64,
+        renewal_asked_at: Option<f64>,
     }
     let row: Option<Row> = db
         .prepare(
             "SELECT first_installed_at, license_status, trial_start, trial_end, \
-               license_check_time, auto_activate FROM organisations WHERE corp_id = ?1",
+               license_check_time, auto_activate, renewal_asked_at \
+             FROM organisations WHERE corp_id = ?1",
         )
         .bind(&[corp_id.into()])?
         .first(None)
@@ -430,6 +435,7 @@ pub async fn organisation_dates(db: &Db, corp_id: &str) -> Result<Option<Organis
         }
         .into(),
         auto_activate: r.auto_activate != 0.0,
+        renewal_asked_at: r.renewal_asked_at.map(|t| t as u64),
     }))
 }
 

@@ -91,6 +91,18 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
                 None => not_found("order"),
             }
         }
+        // The app messages WeCom took for the organisation's members, with
+        // whether each reached its member (`?userid=` narrows to one).
+        ("GET", ["_sim", "corps", corp_id, "messages"]) => {
+            let state = sim.state();
+            let only = req.query("userid");
+            let sent: Vec<_> = state
+                .messages
+                .iter()
+                .filter(|m| m.corp_id == *corp_id && only.is_none_or(|u| m.userid == u))
+                .collect();
+            Reply::json(200, &json!({ "messages": sent }))
+        }
         ("POST", ["_sim", "corps", corp_id, "age"]) => license::age(sim, corp_id, &json_body()),
         ("POST", ["_sim", "corps", corp_id, "nightly"]) => license::nightly(sim, corp_id),
         ("POST", ["_sim", "corps", corp_id, "open_app"]) => {

@@ -1,7 +1,7 @@
 //! WeCom's server API, the routes the worker calls (`/cgi-bin/*`), written
 //! from WeCom's documentation: same shapes (the wire types of
 //! `domain::wecom`), same errcodes, HTTP 200 with an `errcode` for errors.
-//! `service` issues tokens and installs, `login` says who signed in, `agent` lists the app's admins,
+//! `service` issues tokens and installs, `login` says who signed in, `agent` lists the app's admins, `message` sends app messages,
 //! `contacts` answers what the app may see, `license` sells and binds
 //! interface licenses, `ticket` the app's JS-SDK ticket.
 
@@ -10,6 +10,7 @@ mod agent;
 mod contacts;
 mod license;
 mod login;
+mod message;
 mod orders;
 pub mod payment;
 mod service;
@@ -49,6 +50,8 @@ pub fn handle(sim: &Sim, req: &Req) -> Option<Reply> {
             ticket::handle(sim, req, call)
         } else if let Some(call) = path.strip_prefix("agent/") {
             agent::handle(sim, req, call)
+        } else if let Some(call) = path.strip_prefix("message/") {
+            message::handle(sim, req, call)
         } else if matches!(path.split('/').next(), Some("department" | "user" | "tag")) {
             contacts::handle(sim, req, path)
         } else {

@@ -44,8 +44,8 @@ pub fn Org(corp_id: String) -> impl IntoView {
             <SeatSummary corp_id=corp_id.clone() may_manage=false/>
             {move || row.get().map(|r| view! {
                 <OrderCard corp_id=order_corp.clone() suggested=shortfall(r.as_ref())/>
+                <RenewCard corp_id=order_corp.clone() asked=r.as_ref().and_then(|r| r.renewal_asked_at.zip(r.renewal_days))/>
             })}
-            <RenewCard corp_id=corp_id.clone()/>
         </div>
         <SeatTable corp_id=corp_id.clone()/>
         <OrderList corp_id=corp_id/>

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Desk() -> impl IntoView {
     provide_lang();
-    nav::provide_place();
+    nav::provide_place(&["/desk"]);
     let lang = use_lang();
     let session = LocalResource::new(api::session);
     let sign_out = Action::new_local(move |_: &()| async move {

@@ -22,11 +22,18 @@ fn kind(t: u8) -> T {
     }
 }
 
+/// The look-ahead to start from: the admin's, rounded up to a choice.
+fn within_for(days: u64) -> u64 {
+    WITHIN.into_iter().find(|w| *w >= days).unwrap_or(90)
+}
+
+/// `asked`: when the organisation's admin asked for a renewal, and of the
+/// seats ending within how many days (the card starts there).
 #[component]
-pub fn RenewCard(corp_id: String) -> impl IntoView {
+pub fn RenewCard(corp_id: String, asked: Option<(u64, u64)>) -> impl IntoView {
     let corp = StoredValue::new(corp_id);
     let refresh = use_refresh();
-    let within = RwSignal::new(30u64);
+    let within = RwSignal::new(asked.map_or(30, |(_, days)| within_for(days)));
     let months = RwSignal::new(12u64);
     let id = StoredValue::new(request_id());
     let ending = LocalResource::new(move || {
@@ -61,6 +68,11 @@ pub fn RenewCard(corp_id: String) -> impl IntoView {
         <section class="card" data-testid="desk-renew">
             <h2>{w(T::Renew)}</h2>
             <p class="muted">{w(T::RenewHelp)}</p>
+            {asked.map(|(at, days)| view! {
+                <p class="status warn" data-testid="renewal-asked-note">
+                    {w(T::RenewalAsked)} " " {date(at)} " · " {days} " " {w(T::Days)}
+                </p>
+            })}
             <form on:submit=submit>
                 <label>{w(T::EndingWithin)}
                     <select data-testid="renew-within" prop:value=move || within.get().to_string()

@@ -14,12 +14,13 @@ use domain::api::{DeskQuery, DeskRow, DeskSort, Page};
 use leptos::prelude::*;
 
 /// The filters the desk offers, as the route names them.
-const FILTERS: [(&str, T); 5] = [
+const FILTERS: [(&str, T); 6] = [
     ("short", T::Short),
     ("trial_ending", T::TrialEnding),
     ("expiring", T::Expiring),
     ("failing", T::Failing),
     ("stale", T::Stale),
+    ("renewal_asked", T::RenewalAsked),
 ];
 
 /// The columns one can sort by, in the table's order, with their heading.
@@ -81,7 +82,10 @@ fn row(r: DeskRow, picked: RwSignal<Vec<Pick>>) -> impl IntoView {
         <tr data-corp=r.corp_id.clone()>
             <td><input type="checkbox" data-testid="desk-pick" aria-label=label prop:checked=is_picked
                 on:change=move |ev| toggle(event_target_checked(&ev))/></td>
-            <td><a href=href>{name}</a><br/><code class="muted">{r.corp_id.clone()}</code></td>
+            <td><a href=href>{name}</a><br/><code class="muted">{r.corp_id.clone()}</code>
+                {r.renewal_asked_at.map(|t| view! {
+                    <br/><span class="badge warn" data-testid="renewal-asked">{w(T::RenewalAsked)} " " {date(t)}</span>
+                })}</td>
             <td>{r.members_in_range}</td>
             <td>{r.seats_bought} " / " {r.seats_active} " / " <strong data-testid="seats-free">{r.seats_free}</strong></td>
             <td class=(r.seats_expiring > 0).then_some("warn")>{r.seats_expiring}</td>
@@ -121,6 +125,7 @@ pub fn DeskTable() -> impl IntoView {
             expiring: on("expiring"),
             failing: on("failing"),
             stale: on("stale"),
+            renewal_asked: on("renewal_asked"),
             sort: given(sort.get()).filter(|s| s != "corp_name"),
             desc: desc.get().then(|| "true".to_owned()),
             cursor: None,
