@@ -29,6 +29,9 @@ pub const TRIAL_LAST_DAYS: u64 = 3;
 pub const EXPIRING_WITHIN_DAYS: u64 = 30;
 /// A callback or a sync failing this long is announced.
 pub const FAILING_FOR_SECS: u64 = 3600;
+/// A renewal order the provider placed and nobody paid for this long is
+/// announced to the provider's operators.
+pub const UNPAID_FOR_SECS: u64 = 3 * DAY;
 /// Quiet hours in the organisation's zone: from 22:00 to 08:00.
 pub const QUIET_FROM_HOUR: u64 = 22;
 pub const QUIET_UNTIL_HOUR: u64 = 8;

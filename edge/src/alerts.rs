@@ -2,13 +2,15 @@
 //! the rules in `domain::alerts` say what is due, this sends it as one
 //! text card (`message/send`) to the admins who manage the app and records
 //! what went; `GET`/`POST .../alerts` show and switch them in the console.
+//! The provider's operators get theirs the same way, through the app in
+//! the provider's own organisation.
 
 use crate::clock::now_secs;
 use crate::corp;
 use crate::env::Config;
 use crate::error::ApiError;
 use crate::http::{Admin, Json, Shape};
-use crate::store::{self, AlertAdmin, AlertFacts};
+use crate::store::{self, AlertAdmin, AlertFacts, OperatorFacts};
 use crate::wecom::WeComError;
 use domain::access::Regime;
 use domain::alerts::{self, AlertKind, Due, Situation};
@@ -192,6 +194,123 @@ pub async fn run(
     Ok(())
 }
 
+/// One line of the operators' digest, with its cause.
+struct OperatorLine {
+    cause: String,
+    text: String,
+}
+
+/// The operators' alerts due: each organisation failing for an hour and
+/// each renewal order unpaid for three days, less the causes sent.
+fn operator_due(facts: &OperatorFacts) -> Vec<OperatorLine> {
+    let name = |corp_id: &str, corp_name: &str| {
+        if corp_name.is_empty() {
+            corp_id.to_owned()
+        } else {
+            format!("{corp_name}（{corp_id}）")
+        }
+    };
+    let failing = facts.failing.iter().map(|f| OperatorLine {
+        cause: format!("operator_failing:{}:{}", f.corp_id, f.since),
+        text: format!(
+            "{} 的回调处理失败已超过 1 小时。",
+            name(&f.corp_id, &f.corp_name)
+        ),
+    });
+    let unpaid = facts.unpaid.iter().map(|u| OperatorLine {
+        cause: format!("operator_unpaid:{}", u.order_id),
+        text: format!(
+            "{} 的续期订单 {} 已超过 3 天未支付。",
+            name(&u.corp_id, &u.corp_name),
+            u.order_id
+        ),
+    });
+    failing
+        .chain(unpaid)
+        .filter(|l| !facts.sent.contains(&l.cause))
+        .collect()
+}
+
+/// The cron's alerts to the provider's operators (`OPERATOR_USERIDS`,
+/// members of `PROVIDER_CORPID`), through the app installed in the
+/// provider's own organisation: organisations whose callbacks have failed
+/// for an hour, renewal orders the desk placed that nobody paid for three
+/// days. The same rules as the admins' (once per cause, one message a day,
+/// quiet hours); nothing when the provider's organisation has not
+/// installed the app.
+pub async fn run_operators(env: &Env, cfg: &Config, now: u64) -> Result<(), ApiError> {
+    let provider = cfg.provider_corpid.as_str();
+    if provider.is_empty() || cfg.operator_userids.is_empty() || cfg.console_url.is_empty() {
+        return Ok(());
+    }
+    let db = crate::env::db(env)?;
+    let failing_before = now.saturating_sub(alerts::FAILING_FOR_SECS);
+    let unpaid_before = now.saturating_sub(alerts::UNPAID_FOR_SECS);
+    let Some(facts) =
+        store::operator_facts(&db, provider, now, failing_before, unpaid_before).await?
+    else {
+        return Ok(());
+    };
+    let due = operator_due(&facts);
+    if due.is_empty() || !alerts::may_send(now, facts.last_day) {
+        return Ok(());
+    }
+    let Some(corp) = corp::open(env, cfg, provider).await? else {
+        return Ok(());
+    };
+    let to: Vec<&str> = cfg
+        .operator_userids
+        .iter()
+        .map(String::as_str)
+        .take(MAX_RECIPIENTS)
+        .collect();
+    let lines: Vec<&str> = due.iter().map(|l| l.text.as_str()).collect();
+    let message = TextCardMessage {
+        touser: to.join("|"),
+        msgtype: "textcard".into(),
+        agentid: corp.agent_id,
+        textcard: TextCard {
+            title: cut_bytes(
+                &format!("草料二维码：{} 条服务商提醒", due.len()),
+                TITLE_MAX_BYTES,
+            ),
+            description: cut_bytes(&lines.join("\n"), DESCRIPTION_MAX_BYTES),
+            url: cut_bytes(&format!("{}/desk", cfg.console_url), URL_MAX_BYTES),
+            btntxt: "查看".into(),
+        },
+        enable_duplicate_check: 1,
+        duplicate_check_interval: Some(DUPLICATE_WINDOW_SECS),
+    };
+    let day = alerts::local_day(now);
+    let reply = match corp
+        .wecom
+        .send_card(provider, &corp.permanent_code, &message)
+        .await
+    {
+        Ok(reply) => reply,
+        Err(WeComError::Api { errcode, .. }) if errcode == ALL_RECIPIENTS_INVALID => {
+            console_error!("alerts: no operator in {provider} can receive the app's messages");
+            store::alert_day(&db, provider, day).await?;
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let unreachable: Vec<String> = SendReply::users(&reply.invaliduser)
+        .into_iter()
+        .chain(SendReply::users(&reply.unlicenseduser))
+        .collect();
+    let causes: Vec<String> = due.iter().map(|l| l.cause.clone()).collect();
+    let detail = json!({
+        "kinds": ["operators"],
+        "to": to.iter().filter(|u| !unreachable.iter().any(|r| r.eq_ignore_ascii_case(u))).collect::<Vec<_>>(),
+        "unreachable": unreachable,
+        "lines": lines,
+        "msgid": reply.msgid,
+    });
+    store::alert_sent(&db, provider, &causes, day, now, &detail).await?;
+    Ok(())
+}
+
 /// `GET .../alerts`: each kind on or off, the admins an alert goes to and
 /// whether WeCom delivers to them now.
 pub async fn view(a: Admin, _: ()) -> Result<Json<Alerts>, ApiError> {
@@ -267,6 +386,40 @@ mod tests {
             recipients(&enforced, &admins),
             (vec!["boss"], vec!["deputy", "outsider"])
         );
+    }
+
+    #[test]
+    fn operators_hear_of_each_failing_organisation_and_unpaid_renewal_once() {
+        let facts = OperatorFacts {
+            last_day: None,
+            sent: vec!["operator_failing:wwa:100".into()],
+            failing: vec![
+                store::FailingOrg {
+                    corp_id: "wwa".into(),
+                    corp_name: "A".into(),
+                    since: 100,
+                },
+                store::FailingOrg {
+                    corp_id: "wwb".into(),
+                    corp_name: String::new(),
+                    since: 200,
+                },
+            ],
+            unpaid: vec![store::UnpaidRenewal {
+                corp_id: "wwc".into(),
+                corp_name: "C".into(),
+                order_id: "OI1".into(),
+            }],
+        };
+        let due = operator_due(&facts);
+        let causes: Vec<&str> = due.iter().map(|l| l.cause.as_str()).collect();
+        assert_eq!(
+            causes,
+            ["operator_failing:wwb:200", "operator_unpaid:OI1"],
+            "wwa was told"
+        );
+        assert!(due[0].text.starts_with("wwb "), "no name: the corp id");
+        assert!(due[1].text.contains("C（wwc）") && due[1].text.contains("OI1"));
     }
 
     #[test]

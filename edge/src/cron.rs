@@ -148,6 +148,11 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
             Err(e) => console_error!("cron: {corp_id}: {}", e.message),
         }
     }
+    // The provider's operators hear of organisations failing and renewals
+    // left unpaid; a failure holds up nothing.
+    if let Err(e) = crate::alerts::run_operators(env, &cfg, now).await {
+        console_error!("cron: operators' alerts not sent: {}", e.message);
+    }
     let pruned = store::prune_events(&db, now.saturating_sub(EVENT_RETENTION_SECS)).await?;
     store::prune_sessions(&db, now).await?;
     console_log!("cron: done, {pruned} old events pruned");

@@ -51,6 +51,9 @@ pub fn routes(router: Router<'_, Context>) -> Router<'_, Context> {
         .post_async("/api/v1/dev/reconcile", |r, c| {
             http::dev(r, c, true, reconcile)
         })
+        .post_async("/api/v1/dev/operator_alerts", |r, c| {
+            http::dev(r, c, true, operator_alerts)
+        })
         .post_async("/api/v1/dev/faults", |r, c| {
             http::dev(r, c, true, set_faults)
         })
@@ -216,6 +219,14 @@ pub async fn reconcile(
         )
         .await?,
     ))
+}
+
+/// `POST /api/v1/dev/operator_alerts`: the cron's alerts to the
+/// provider's operators, now.
+pub async fn operator_alerts(env: Env, _: ()) -> Result<Json<Noop>, ApiError> {
+    let cfg = Config::from_env(&env)?;
+    crate::alerts::run_operators(&env, &cfg, clock::now_secs()).await?;
+    Ok(Json(Noop { ok: true }))
 }
 
 /// `POST /api/v1/dev/seal_old {"corp_id", "keep_retired"?}`: the

@@ -656,6 +656,11 @@ fn set_clocks(offset_secs: i64) {
         post_text(&browser(), &format!("{}/_sim/suite_ticket", sim()), "").status,
         200
     );
+    // The worker keeps it through its queue, in KV, which takes one write a
+    // second to a key: a jump right after another (a test's clock set
+    // back, the next one's moved) lands its ticket a second later. Until
+    // then a call that needs a fresh suite token would use the old one.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
 }
 
 /// Pays an order in the simulator (pushes license_pay_success).

@@ -237,3 +237,106 @@ fn the_nightly_move_tells_the_admins_what_moved() {
         "sales1 holds a seat now: {text}"
     );
 }
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_operators_hear_of_a_failing_organisation_and_an_unpaid_renewal_once() {
+    let _one = serial();
+    // The provider's own organisation (the simulator's, its members kept)
+    // installs the app with its operators in range; a fresh install, so
+    // whatever an earlier run left is gone. Removed again at the end.
+    let provider = config("PROVIDER_CORPID");
+    let uninstall = || {
+        sim_send(
+            "POST",
+            &format!("/_sim/corps/{provider}/uninstall"),
+            &json!({}),
+        )
+    };
+    let _ = uninstall();
+    let mut contacts = sim_send("GET", &format!("/_sim/corps/{provider}"), &Value::Null).json();
+    contacts["range"] = json!({"party": [1], "user": [], "tag": []});
+    contacts["admins"] = json!(["ops01"]);
+    contacts["agent_id"] = json!(1_000_002);
+    put_sim_corp(&contacts);
+    sim_install(&provider);
+    // WeCom's copies of an earlier run's messages stay in the simulator.
+    let before = messages(&provider).len();
+    // An organisation whose callback fails every retry (WeCom busy).
+    let (failing, _) = whole_staff("opfail");
+    let busy = sim_send(
+        "POST",
+        &format!("/_sim/corps/{failing}/busy"),
+        &json!({"call": "user/get", "times": 1000}),
+    );
+    assert_eq!(busy.status, 200, "{}", busy.text);
+    let joined = sim_send(
+        "POST",
+        &format!("/_sim/corps/{failing}/users"),
+        &json!({"userid": "newcomer", "name": "新人", "department": [2]}),
+    );
+    assert_eq!(joined.status, 200, "{}", joined.text);
+    let failed = || {
+        d1_count(&format!(
+            "SELECT count(*) AS n FROM events WHERE corp_id = '{failing}' AND failed_at IS NOT NULL"
+        ))
+    };
+    for _ in 0..100 {
+        if failed() > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(failed(), 1, "the callback failed every retry");
+    // A renewal the desk placed and nobody paid.
+    let (renewing, admin) = whole_staff("opunpaid");
+    short_seat(&admin, &renewing, "dev1", 10);
+    let ops = signed_in(&provider, "ops01");
+    let placed = post_json(
+        &ops,
+        &format!("{}/api/v1/desk/corps/{renewing}/renewals", edge()),
+        &json!({"request_id": format!("r-{renewing}"), "within_days": 30, "months": 1}),
+    );
+    assert_eq!(placed.status, 200, "{}", placed.text);
+    let order_id = placed.json()["order_id"].as_str().unwrap().to_owned();
+
+    let _later = MovedClock::by(china(4, 10));
+    let run = || {
+        let a = dev_route("operator_alerts", &json!({}));
+        assert_eq!(a.status, 200, "{}", a.text);
+    };
+    run();
+    let sent = messages(&provider).split_off(before);
+    let to: Vec<&str> = sent.iter().map(|m| m["userid"].as_str().unwrap()).collect();
+    assert_eq!(
+        to,
+        ["ops01", "ops02"],
+        "one message to each operator: {sent:?}"
+    );
+    assert_eq!(sent[0]["url"], format!("{}/desk", config("CONSOLE_URL")));
+    let audit = alerts_sent(&provider);
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    let lines: Vec<&str> = audit[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&failing) && l.contains("回调处理失败")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&renewing) && l.contains(&order_id)),
+        "{lines:?}"
+    );
+    // The next run the same day: nothing again.
+    run();
+    assert_eq!(messages(&provider).len(), before + 2);
+    drop(_later);
+    assert_eq!(uninstall().status, 200);
+}

@@ -192,3 +192,112 @@ pub async fn set_alerts_off(
     .await?;
     Ok(())
 }
+
+/// An organisation whose oldest unmended callback failure is this old.
+pub struct FailingOrg {
+    pub corp_id: String,
+    pub corp_name: String,
+    pub since: u64,
+}
+
+/// A renewal order placed and still awaiting payment.
+pub struct UnpaidRenewal {
+    pub corp_id: String,
+    pub corp_name: String,
+    pub order_id: String,
+}
+
+/// What the operators' alerts read: the provider organisation's last
+/// message day and causes sent (`None` when it has not installed the app:
+/// nobody there can receive it), the organisations whose callbacks have
+/// failed since before `failing_before`, and the renewal orders awaiting
+/// payment since before `unpaid_before` (each list the oldest 50).
+pub struct OperatorFacts {
+    pub last_day: Option<u64>,
+    pub sent: Vec<String>,
+    pub failing: Vec<FailingOrg>,
+    pub unpaid: Vec<UnpaidRenewal>,
+}
+
+/// Most organisations each list names (the message has room for a few).
+const OPERATOR_LISTED: u64 = 50;
+
+pub async fn operator_facts(
+    db: &Db,
+    provider: &str,
+    now: u64,
+    failing_before: u64,
+    unpaid_before: u64,
+) -> Result<Option<OperatorFacts>> {
+    #[derive(Deserialize)]
+    struct Provider {
+        alerts_day: Option<f64>,
+    }
+    #[derive(Deserialize)]
+    struct Cause {
+        cause: String,
+    }
+    #[derive(Deserialize)]
+    struct Failing {
+        corp_id: String,
+        corp_name: String,
+        since: f64,
+    }
+    #[derive(Deserialize)]
+    struct Unpaid {
+        corp_id: String,
+        corp_name: String,
+        order_id: String,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare("SELECT alerts_day FROM organisations WHERE corp_id = ?1")
+                .bind(&[provider.into()])?,
+            db.prepare("SELECT cause FROM alerts_sent WHERE corp_id = ?1 AND sent_at > ?2")
+                .bind(&[provider.into(), num(now.saturating_sub(CAUSES_KEPT_SECS))])?,
+            // The unapplied events' partial index (migration 0005) keeps
+            // this to the events still waiting.
+            db.prepare(
+                "SELECT e.corp_id, o.corp_name, min(e.failed_at) AS since FROM events e \
+                 JOIN organisations o ON o.corp_id = e.corp_id \
+                 WHERE e.applied_at IS NULL AND e.failed_at IS NOT NULL \
+                 GROUP BY e.corp_id HAVING since <= ?1 ORDER BY since LIMIT ?2",
+            )
+            .bind(&[num(failing_before), num(OPERATOR_LISTED)])?,
+            db.prepare(
+                "SELECT r.corp_id, o.corp_name, r.order_id FROM orders r \
+                 JOIN organisations o ON o.corp_id = r.corp_id \
+                 WHERE r.order_type = 2 AND r.order_status = 0 AND r.created_at <= ?1 \
+                 ORDER BY r.created_at LIMIT ?2",
+            )
+            .bind(&[num(unpaid_before), num(OPERATOR_LISTED)])?,
+        ])
+        .await?;
+    let mut provider_row: Vec<Provider> = results[0].results()?;
+    let Some(provider_row) = provider_row.pop() else {
+        return Ok(None);
+    };
+    let sent: Vec<Cause> = results[1].results()?;
+    let failing: Vec<Failing> = results[2].results()?;
+    let unpaid: Vec<Unpaid> = results[3].results()?;
+    Ok(Some(OperatorFacts {
+        last_day: provider_row.alerts_day.map(|d| d as u64),
+        sent: sent.into_iter().map(|c| c.cause).collect(),
+        failing: failing
+            .into_iter()
+            .map(|f| FailingOrg {
+                corp_id: f.corp_id,
+                corp_name: f.corp_name,
+                since: f.since as u64,
+            })
+            .collect(),
+        unpaid: unpaid
+            .into_iter()
+            .map(|u| UnpaidRenewal {
+                corp_id: u.corp_id,
+                corp_name: u.corp_name,
+                order_id: u.order_id,
+            })
+            .collect(),
+    }))
+}
