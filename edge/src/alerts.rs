@@ -86,25 +86,67 @@ fn page(due: &[Due]) -> &'static str {
     }
 }
 
-fn card(cfg: &Config, agent_id: u64, to: &[&str], due: &[Due], regime: &Regime) -> TextCardMessage {
-    let title = match due.len() {
-        1 => "草料二维码：席位提醒".to_owned(),
-        n => format!("草料二维码：{n} 条席位提醒"),
-    };
-    let lines: Vec<String> = due.iter().map(|d| line(d, regime)).collect();
+/// A digest as WeCom's text card: a line each, linking to `url`, cut to
+/// WeCom's sizes.
+fn card(agent_id: u64, to: &[&str], title: &str, lines: &[String], url: &str) -> TextCardMessage {
     TextCardMessage {
         touser: to.join("|"),
         msgtype: "textcard".into(),
         agentid: agent_id,
         textcard: TextCard {
-            title: cut_bytes(&title, TITLE_MAX_BYTES),
+            title: cut_bytes(title, TITLE_MAX_BYTES),
             description: cut_bytes(&lines.join("\n"), DESCRIPTION_MAX_BYTES),
-            url: cut_bytes(&format!("{}{}", cfg.console_url, page(due)), URL_MAX_BYTES),
+            url: cut_bytes(url, URL_MAX_BYTES),
             btntxt: "查看".into(),
         },
         enable_duplicate_check: 1,
         duplicate_check_interval: Some(DUPLICATE_WINDOW_SECS),
     }
+}
+
+/// Who a message reached and who WeCom refused (`invaliduser`,
+/// `unlicenseduser`).
+struct Delivered {
+    to: Vec<String>,
+    refused: Vec<String>,
+    msgid: String,
+}
+
+/// Sends the digest with `corp_id`'s token. `None` when WeCom refused
+/// every recipient (81013): noted as the day's try, so it is asked again
+/// tomorrow, not every hour.
+async fn deliver(
+    db: &crate::d1::Db,
+    corp: &corp::Corp<'_>,
+    corp_id: &str,
+    message: &TextCardMessage,
+    day: u64,
+) -> Result<Option<Delivered>, ApiError> {
+    let reply = match corp
+        .wecom
+        .send_card(corp_id, &corp.permanent_code, message)
+        .await
+    {
+        Ok(reply) => reply,
+        Err(WeComError::Api { errcode, .. }) if errcode == ALL_RECIPIENTS_INVALID => {
+            store::alert_day(db, corp_id, day).await?;
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let refused: Vec<String> = SendReply::users(&reply.invaliduser)
+        .into_iter()
+        .chain(SendReply::users(&reply.unlicenseduser))
+        .collect();
+    let to = SendReply::users(&message.touser)
+        .into_iter()
+        .filter(|u| !refused.iter().any(|r| r.eq_ignore_ascii_case(u)))
+        .collect();
+    Ok(Some(Delivered {
+        to,
+        refused,
+        msgid: reply.msgid,
+    }))
 }
 
 /// The alerts due for this organisation now, their causes not yet sent.
@@ -157,38 +199,24 @@ pub async fn run(
     let Some(corp) = corp::open(env, cfg, corp_id).await? else {
         return Ok(());
     };
-    let message = card(cfg, corp.agent_id, &to, &due, &facts.regime);
-    let reply = match corp
-        .wecom
-        .send_card(corp_id, &corp.permanent_code, &message)
-        .await
-    {
-        Ok(reply) => reply,
-        // Every recipient refused (81013): nobody reached today.
-        Err(WeComError::Api { errcode, .. }) if errcode == ALL_RECIPIENTS_INVALID => {
-            store::alert_day(&db, corp_id, day).await?;
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
+    let title = match due.len() {
+        1 => "草料二维码：席位提醒".to_owned(),
+        n => format!("草料二维码：{n} 条席位提醒"),
     };
-    let refused: Vec<String> = SendReply::users(&reply.invaliduser)
-        .into_iter()
-        .chain(SendReply::users(&reply.unlicenseduser))
-        .collect();
-    let to: Vec<String> = to
-        .iter()
-        .filter(|u| !refused.iter().any(|r| r.eq_ignore_ascii_case(u)))
-        .map(|u| (*u).to_owned())
-        .collect();
-    unreachable.extend(refused.iter().map(String::as_str));
-    let unreachable: Vec<String> = unreachable.iter().map(|u| (*u).to_owned()).collect();
+    let lines: Vec<String> = due.iter().map(|d| line(d, &facts.regime)).collect();
+    let url = format!("{}{}", cfg.console_url, page(&due));
+    let message = card(corp.agent_id, &to, &title, &lines, &url);
+    let Some(sent) = deliver(&db, &corp, corp_id, &message, day).await? else {
+        return Ok(());
+    };
+    unreachable.extend(sent.refused.iter().map(String::as_str));
     let kinds: Vec<&str> = due.iter().map(|d| d.kind.as_str()).collect();
     let causes: Vec<String> = due.iter().map(|d| d.cause.clone()).collect();
     let detail = json!({
         "kinds": kinds,
-        "to": to,
+        "to": sent.to,
         "unreachable": unreachable,
-        "msgid": reply.msgid,
+        "msgid": sent.msgid,
     });
     store::alert_sent(&db, corp_id, &causes, day, now, &detail).await?;
     Ok(())
@@ -264,48 +292,22 @@ pub async fn run_operators(env: &Env, cfg: &Config, now: u64) -> Result<(), ApiE
         .map(String::as_str)
         .take(MAX_RECIPIENTS)
         .collect();
-    let lines: Vec<&str> = due.iter().map(|l| l.text.as_str()).collect();
-    let message = TextCardMessage {
-        touser: to.join("|"),
-        msgtype: "textcard".into(),
-        agentid: corp.agent_id,
-        textcard: TextCard {
-            title: cut_bytes(
-                &format!("草料二维码：{} 条服务商提醒", due.len()),
-                TITLE_MAX_BYTES,
-            ),
-            description: cut_bytes(&lines.join("\n"), DESCRIPTION_MAX_BYTES),
-            url: cut_bytes(&format!("{}/desk", cfg.console_url), URL_MAX_BYTES),
-            btntxt: "查看".into(),
-        },
-        enable_duplicate_check: 1,
-        duplicate_check_interval: Some(DUPLICATE_WINDOW_SECS),
-    };
+    let lines: Vec<String> = due.iter().map(|l| l.text.clone()).collect();
+    let title = format!("草料二维码：{} 条服务商提醒", due.len());
+    let url = format!("{}/desk", cfg.console_url);
+    let message = card(corp.agent_id, &to, &title, &lines, &url);
     let day = alerts::local_day(now);
-    let reply = match corp
-        .wecom
-        .send_card(provider, &corp.permanent_code, &message)
-        .await
-    {
-        Ok(reply) => reply,
-        Err(WeComError::Api { errcode, .. }) if errcode == ALL_RECIPIENTS_INVALID => {
-            console_error!("alerts: no operator in {provider} can receive the app's messages");
-            store::alert_day(&db, provider, day).await?;
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
+    let Some(sent) = deliver(&db, &corp, provider, &message, day).await? else {
+        console_error!("alerts: no operator in {provider} can receive the app's messages");
+        return Ok(());
     };
-    let unreachable: Vec<String> = SendReply::users(&reply.invaliduser)
-        .into_iter()
-        .chain(SendReply::users(&reply.unlicenseduser))
-        .collect();
     let causes: Vec<String> = due.iter().map(|l| l.cause.clone()).collect();
     let detail = json!({
         "kinds": ["operators"],
-        "to": to.iter().filter(|u| !unreachable.iter().any(|r| r.eq_ignore_ascii_case(u))).collect::<Vec<_>>(),
-        "unreachable": unreachable,
+        "to": sent.to,
+        "unreachable": sent.refused,
         "lines": lines,
-        "msgid": reply.msgid,
+        "msgid": sent.msgid,
     });
     store::alert_sent(&db, provider, &causes, day, now, &detail).await?;
     Ok(())

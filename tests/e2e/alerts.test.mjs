@@ -4,7 +4,7 @@
 // read-only admin sees the switches but cannot flip them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, SHOTS, axeProblems, launch, openPage, seedDemo, sideways, signIn, sim } from "./browser.mjs";
+import { BASE, SHOTS, axeProblems, launch, openPage, readOnlyAdminPage, seedDemo, sideways, signIn } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -43,17 +43,7 @@ test("an admin turns a kind of alert off, it stays off, and the unreachable admi
   assert.deepEqual(problems, []);
 
   // An admin WeCom lets only look sees the switches, disabled.
-  const pushed = await sim("PUT", `/_sim/corps/${corp}/admins`, {
-    admins: [{ userid: "admin", auth_type: 1 }, { userid: "user05", auth_type: 0 }],
-  });
-  assert.equal(pushed.success, true, JSON.stringify(pushed));
-  const viewer = await openPage(browser);
-  for (let i = 0; ; i++) {
-    try { await signIn(viewer.page, corp, "user05"); break; } catch (e) {
-      if (i === 40) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const viewer = await readOnlyAdminPage(browser, corp);
   await viewer.page.goto(`${BASE}/`);
   await viewer.page.getByTestId("alert-seats_out").waitFor();
   assert.equal(await viewer.page.getByTestId("alert-seats_out").isDisabled(), true);

@@ -171,6 +171,24 @@ export async function signIn(page, corp, userid = "admin") {
   if (r.status() !== 200) throw new Error(`dev-login ${corp}: ${r.status()} ${await r.text()}`);
 }
 
+// WeCom makes `user05` an admin who may only look (auth_type 0) beside the
+// demo's `admin`, and a page of `browser` signs in as them once the queue
+// has applied the change_app_admin WeCom pushed (a moment after the push).
+export async function readOnlyAdminPage(browser, corp) {
+  const pushed = await sim("PUT", `/_sim/corps/${corp}/admins`, {
+    admins: [{ userid: "admin", auth_type: 1 }, { userid: "user05", auth_type: 0 }],
+  });
+  if (pushed.success !== true) throw new Error(`admins not changed: ${JSON.stringify(pushed)}`);
+  const viewer = await openPage(browser);
+  for (let i = 0; ; i++) {
+    try { await signIn(viewer.page, corp, "user05"); break; } catch (e) {
+      if (i === 40) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return viewer;
+}
+
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 // axe-core's serious and critical violations on the page as it is now

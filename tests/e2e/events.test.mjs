@@ -4,7 +4,7 @@
 // arrives. A read-only admin sees the failure but no retry button.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, SHOTS, extraMember, launch, openPage, seedDemo, signIn, sim } from "./browser.mjs";
+import { BASE, SHOTS, extraMember, launch, openPage, readOnlyAdminPage, seedDemo, signIn, sim } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -69,18 +69,7 @@ test("a callback that failed every retry is shown and can be sent again", async 
 
   // An admin WeCom lets only look (auth_type 0) sees the failure but has
   // no retry button.
-  const pushed = await sim("PUT", `/_sim/corps/${corp}/admins`, {
-    admins: [{ userid: "admin", auth_type: 1 }, { userid: "user05", auth_type: 0 }],
-  });
-  assert.equal(pushed.success, true, JSON.stringify(pushed));
-  const viewer = await openPage(browser);
-  // The queue applies change_app_admin a moment after WeCom's push.
-  for (let i = 0; ; i++) {
-    try { await signIn(viewer.page, corp, "user05"); break; } catch (e) {
-      if (i === 40) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const viewer = await readOnlyAdminPage(browser, corp);
   await viewer.page.goto(`${BASE}/`);
   await shows(viewer.page, "events-failed", "1");
   assert.equal(await viewer.page.getByTestId("events-retry").count(), 0, "read-only: no retry button");
