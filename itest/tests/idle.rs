@@ -92,6 +92,35 @@ fn the_access_check_notes_a_members_use_once_a_day() {
 
 #[test]
 #[ignore = "needs the stack: run through `make test`"]
+fn a_burst_of_first_checks_notes_every_member() {
+    // The isolate gathers a second's first sightings into one write: 400
+    // members checking at once, eight at a time, are all noted.
+    let (corp, _admin) = generated("lastuseburst", 3, 400);
+    let noted = || {
+        d1_count(&format!(
+            "SELECT count(*) AS n FROM members WHERE corp_id = '{corp}' AND last_used_at > 0"
+        ))
+    };
+    assert_eq!(noted(), 0, "never used");
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let corp = &corp;
+            s.spawn(move || {
+                for i in (t..400).step_by(8) {
+                    may(corp, &format!("u{i:06}"), "create_qr");
+                }
+            });
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while noted() < 400 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(noted(), 400, "every member's first use noted");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
 fn an_idle_seat_goes_to_a_member_asking_and_then_waits_30_days_and_a_used_one_stays() {
     let (corp, admin) = installed_and_synced("idle");
     // dev1's seat was bound 40 days ago and never used; dev2's too, but

@@ -1,7 +1,7 @@
 //! Seat requests (`unlicensed_notify`: a member opened the app without a
 //! seat) and what they are matched with: seats held by members who left.
 
-use super::bind::num;
+use super::bind::{json_str, num, JSON_ROWS};
 use crate::d1::{Db, Statement};
 use domain::api::{IdleSettings, SeatRequest, REQUESTS_LISTED, SUGGESTIONS_WEIGHED};
 use domain::wecom::AccountStatus;
@@ -258,14 +258,36 @@ pub async fn seat_requested_at(db: &Db, corp_id: &str, userid: &str) -> Result<O
     Ok(row.map(|r| r.last_at as u64))
 }
 
-/// The member used the app at `now`: written only when their last use is
-/// from before `day` (the day's start), so a day holds one write a member.
-pub async fn note_last_use(db: &Db, corp_id: &str, userid: &str, now: u64, day: u64) -> Result<()> {
-    db.prepare(
-        "UPDATE members SET last_used_at = ?3 WHERE corp_id = ?1 AND userid = ?2 AND last_used_at < ?4",
-    )
-    .bind(&[corp_id.into(), userid.into(), num(now), num(day)])?
-    .run()
-    .await?;
-    Ok(())
+/// One member's use of the app the access check noted: `at` the moment,
+/// `day` the start of its day.
+#[derive(serde::Serialize)]
+pub struct LastUse {
+    #[serde(rename = "c")]
+    pub corp_id: String,
+    #[serde(rename = "u")]
+    pub userid: String,
+    #[serde(rename = "n")]
+    pub at: u64,
+    #[serde(rename = "d")]
+    pub day: u64,
+}
+
+/// Members used the app: each row is written only when the member's last
+/// use is from before its `day`, so a day holds one write a member. The
+/// uses go as JSON lists of [`JSON_ROWS`], all in one round trip.
+pub async fn note_last_uses(db: &Db, uses: &[LastUse]) -> Result<()> {
+    let statements = uses
+        .chunks(JSON_ROWS)
+        .map(|chunk| {
+            db.prepare(
+                "UPDATE members SET last_used_at = j.n \
+                 FROM (SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.u') AS u, \
+                         json_extract(value, '$.n') AS n, json_extract(value, '$.d') AS d \
+                       FROM json_each(?1)) AS j \
+                 WHERE members.corp_id = j.c AND members.userid = j.u AND members.last_used_at < j.d",
+            )
+            .bind(&[json_str(&chunk)])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    super::bind::run_batched(db, statements).await
 }
