@@ -4,6 +4,7 @@
 pub mod access;
 pub mod alerts;
 pub mod api;
+pub mod cost;
 pub mod crypto;
 pub mod csrf;
 pub mod csv;

@@ -256,7 +256,15 @@ async fn receive(req: &mut Request, env: &Env, source: Source) -> Checked<()> {
     }
     // The consumer applies it; if the queue cannot take it now, WeCom's
     // retry records (nothing new) and sends it again.
-    enqueue(env, &Work::Event { key }).await?;
+    enqueue(
+        env,
+        &Work::Event {
+            key,
+            lane: parsed.lane,
+            rereads: parsed.rereads,
+        },
+    )
+    .await?;
     if parsed.kind == "create_auth" {
         let took = now_millis().saturating_sub(started_ms);
         if took > CREATE_AUTH_ANSWER_MS / 2 {
@@ -284,6 +292,15 @@ struct Parsed {
     rearm: bool,
     /// A suite_ticket of our suite: its message is its record.
     suite_ticket: Option<Work>,
+    /// The member the event touches alone (`queue::Work::Event`).
+    lane: Option<String>,
+    /// Applying it reads that member again whole.
+    rereads: bool,
+}
+
+/// A member's lane: the organisation and the userid.
+fn lane(corp_id: Option<&str>, member: Option<&str>) -> Option<String> {
+    Some(format!("{}\u{1f}{}", corp_id?, member?))
 }
 
 /// Parses the message as its URL's kind of event and checks what the
@@ -308,6 +325,8 @@ fn parse(cfg: &Config, source: Source, message: &str, receive_id: &str) -> Check
                 corp_id: event.corp_id().map(str::to_owned),
                 rearm: false,
                 suite_ticket,
+                lane: lane(event.corp_id(), event.member()),
+                rereads: event.rereads_member(),
             }
         }
         Source::Data => {
@@ -324,6 +343,8 @@ fn parse(cfg: &Config, source: Source, message: &str, receive_id: &str) -> Check
                 corp_id: Some(receive_id.to_owned()),
                 rearm: event.asks_to_reread(),
                 suite_ticket: None,
+                lane: lane(Some(receive_id), event.member()),
+                rereads: false,
             }
         }
         Source::System => {
@@ -336,6 +357,8 @@ fn parse(cfg: &Config, source: Source, message: &str, receive_id: &str) -> Check
                 corp_id: event.corp_id().map(str::to_owned),
                 rearm: false,
                 suite_ticket: None,
+                lane: None,
+                rereads: false,
             }
         }
     })

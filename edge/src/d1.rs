@@ -120,6 +120,7 @@ struct LoseReply(bool);
 /// development it is counted and may fail before D1 is asked, or be
 /// marked to lose its reply.
 fn round_trip() -> Result<LoseReply> {
+    crate::meter::count(crate::meter::Spend::D1Query);
     #[cfg(feature = "dev")]
     return dev::round_trip().map(LoseReply);
     #[cfg(not(feature = "dev"))]
@@ -242,6 +243,12 @@ pub mod dev {
     /// Adds what D1 says these results read and wrote to the current
     /// invocation's rows.
     pub(super) fn count_rows(results: &[worker::D1Result]) {
+        for meta in results.iter().filter_map(|r| r.meta().ok().flatten()) {
+            crate::meter::count(crate::meter::Spend::D1Rows(
+                meta.rows_read.unwrap_or(0) as u64,
+                meta.rows_written.unwrap_or(0) as u64,
+            ));
+        }
         let Some(invocation) = CURRENT.with(|c| c.borrow().clone()) else {
             return;
         };

@@ -60,6 +60,14 @@ pub fn routes(router: Router<'_, Context>) -> Router<'_, Context> {
         .post_async("/api/v1/dev/seal_old", |r, c| {
             http::dev(r, c, true, seal_old)
         })
+        .get_async("/api/v1/dev/meter", |r, c| http::dev(r, c, true, meter))
+}
+
+/// `GET /api/v1/dev/meter`: what the isolate has spent so far of what
+/// Cloudflare bills (`meter`); the benchmark reads it before and after a
+/// unit of work. This request itself adds one request.
+async fn meter(_env: Env, (): ()) -> Result<Json<crate::meter::Usage>, ApiError> {
+    Ok(Json(crate::meter::spent()))
 }
 
 /// Whether a request is to a development route: those bypass the fault
@@ -96,7 +104,8 @@ pub async fn invocation(env: &Env, bypass: bool) -> Rc<Invocation> {
         Some((faults, read_at)) if now.saturating_sub(read_at) < FAULTS_KEPT_MS => faults,
         _ => {
             let mut faults = NO_FAULTS;
-            if let Ok(kv) = env::kv(env) {
+            // The raw binding: a development read, not counted.
+            if let Ok(kv) = env.kv("KV") {
                 if let Ok(Some(v)) = kv.get(FAULTS_KEY).json::<D1Faults>().await {
                     faults = v;
                 }

@@ -1,6 +1,7 @@
-//! The one door to KV for writes: every `put` the Worker makes goes
-//! through [`Kv::put`] (`env::kv` opens it; reads, lists and deletes pass
-//! straight to the `worker` crate's binding).
+//! The one door to KV: every `put` the Worker makes goes through
+//! [`Kv::put`] (`env::kv` opens it; reads, lists and deletes pass
+//! straight to the `worker` crate's binding), and each is counted
+//! (`meter`).
 //!
 //! Cloudflare takes one write a second to a key and answers a faster one
 //! with 429 ([`SAME_KEY_WRITE_MS`]); the local KV under `wrangler dev`
@@ -10,8 +11,10 @@
 //! this isolate wrote less than a second ago. Production builds go
 //! straight to the binding.
 
-use std::ops::Deref;
-use worker::kv::{KvError, KvStore, PutOptionsBuilder, ToRawKvValue};
+use crate::meter::{self, Spend};
+use worker::kv::{
+    GetOptionsBuilder, KvError, KvStore, ListOptionsBuilder, PutOptionsBuilder, ToRawKvValue,
+};
 
 /// Writes Cloudflare takes to one key: one a second; a faster one fails
 /// with `429 Too Many Requests`
@@ -73,11 +76,22 @@ pub fn too_soon(e: &KvError) -> bool {
     e.to_string().contains("429")
 }
 
-impl Deref for Kv {
-    type Target = KvStore;
+/// Reads, lists and deletes go straight to the binding, counted
+/// (`meter`).
+impl Kv {
+    pub fn get(&self, key: &str) -> GetOptionsBuilder {
+        meter::count(Spend::KvRead);
+        self.0.get(key)
+    }
 
-    fn deref(&self) -> &KvStore {
-        &self.0
+    pub fn list(&self) -> ListOptionsBuilder {
+        meter::count(Spend::KvList);
+        self.0.list()
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), KvError> {
+        meter::count(Spend::KvDelete);
+        self.0.delete(key).await
     }
 }
 
@@ -100,6 +114,7 @@ impl Put {
     pub async fn execute(self) -> Result<(), KvError> {
         #[cfg(feature = "dev")]
         dev::same_key_write(&self.key)?;
+        meter::count(Spend::KvWrite);
         self.builder.execute().await
     }
 }

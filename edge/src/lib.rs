@@ -39,6 +39,7 @@ mod jsapi;
 mod kv;
 mod last_use;
 mod me;
+mod meter;
 mod pages;
 mod queue;
 mod reports;
@@ -58,6 +59,12 @@ use seats::routes as seat;
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     clock::load(&env).await;
     let path = req.path();
+    // The development routes (the meter's own reads among them) are not
+    // the Worker's work.
+    #[cfg(feature = "dev")]
+    if !dev::is_dev_path(&path) {
+        meter::count(meter::Spend::Request);
+    }
     let cookie_reaches = path.starts_with("/api/") || path.starts_with("/auth/");
     if cookie_reaches {
         if let Err(refused) = http::same_origin(&req) {
@@ -185,6 +192,8 @@ async fn handle(route: Route, r: Request, c: http::Ctx) -> Result<Response> {
 /// dead-letter queue marks the ones that failed their last retry.
 #[event(queue)]
 async fn queue(batch: MessageBatch<queue::Work>, env: Env, _ctx: Context) -> Result<()> {
+    #[cfg(feature = "dev")]
+    meter::count(meter::Spend::Delivered(batch.raw_iter().len() as u64));
     clock::load(&env).await;
     #[cfg(feature = "dev")]
     return dev::invocation(&env, false)
@@ -197,6 +206,7 @@ async fn queue(batch: MessageBatch<queue::Work>, env: Env, _ctx: Context) -> Res
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    meter::count(meter::Spend::Cron);
     clock::load(&env).await;
     #[cfg(feature = "dev")]
     dev::invocation(&env, false)

@@ -17,8 +17,20 @@ pub const DEAD_LETTER_QUEUE: &str = "wecom-seats-dead";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "work", rename_all = "snake_case")]
 pub enum Work {
-    /// Apply the recorded event with this dedupe key.
-    Event { key: String },
+    /// Apply the recorded event with this dedupe key. `lane` names the
+    /// member (`corp\x1fuserid`) when the event touches that member alone:
+    /// the consumer applies different lanes of a batch at once and one
+    /// lane's events in order; an event without one is applied alone.
+    Event {
+        key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lane: Option<String>,
+        /// Applying it reads the member again from WeCom whole
+        /// (`CommandEvent::rereads_member`): an earlier such event of the
+        /// lane in the same batch is covered by it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        rereads: bool,
+    },
     /// Keep this suite_ticket of our suite, which WeCom pushed at
     /// `timestamp` (its `TimeStamp`).
     SuiteTicket { ticket: String, timestamp: u64 },
@@ -34,6 +46,7 @@ pub enum Work {
 /// Sends work to the queue.
 pub async fn send(env: &Env, work: &Work) -> Result<(), ApiError> {
     env.queue(BINDING)?.send(work).await?;
+    crate::meter::count(crate::meter::Spend::Sent(1));
     Ok(())
 }
 
@@ -44,6 +57,7 @@ pub async fn send_after(env: &Env, work: &Work, delay_secs: u32) -> Result<(), A
         .delay_seconds(delay_secs)
         .build();
     env.queue(BINDING)?.send(message).await?;
+    crate::meter::count(crate::meter::Spend::Sent(1));
     Ok(())
 }
 
@@ -52,7 +66,13 @@ pub async fn send_after(env: &Env, work: &Work, delay_secs: u32) -> Result<(), A
 pub async fn send_events(env: &Env, keys: Vec<String>) -> Result<(), ApiError> {
     send_all(
         env,
-        keys.into_iter().map(|key| Work::Event { key }).collect(),
+        keys.into_iter()
+            .map(|key| Work::Event {
+                key,
+                lane: None,
+                rereads: false,
+            })
+            .collect(),
     )
     .await
 }
@@ -66,6 +86,7 @@ async fn send_all(env: &Env, work: Vec<Work>) -> Result<(), ApiError> {
     // Queues take at most 100 messages a sendBatch (Cloudflare Queues limits).
     for chunk in work.chunks(SEND_BATCH_MAX) {
         queue.send_batch(chunk.to_vec()).await?;
+        crate::meter::count(crate::meter::Spend::Sent(chunk.len() as u64));
     }
     Ok(())
 }

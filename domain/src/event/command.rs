@@ -159,6 +159,40 @@ impl CommandEvent {
     }
 }
 
+impl CommandEvent {
+    /// The member the event is about when it touches that member's row
+    /// alone (a member created, updated or deleted; not renamed, which
+    /// touches two): such events of different members may be applied at
+    /// once, and one member's one after another.
+    pub fn member(&self) -> Option<&str> {
+        match self {
+            CommandEvent::ChangeContact { change, .. } => match change {
+                ContactChange::CreateUser(m) | ContactChange::UpdateUser(m)
+                    if m.new_userid.is_none() =>
+                {
+                    Some(&m.userid)
+                }
+                ContactChange::DeleteUser { userid } => Some(userid),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Whether applying the event reads the member again from WeCom whole
+    /// (`user/get`) and keeps only what it says: an earlier such event of
+    /// the same member, not yet applied, adds nothing once this one is.
+    pub fn rereads_member(&self) -> bool {
+        matches!(
+            self,
+            CommandEvent::ChangeContact {
+                change: ContactChange::CreateUser(m) | ContactChange::UpdateUser(m),
+                ..
+            } if m.new_userid.is_none()
+        )
+    }
+}
+
 impl ContactChange {
     pub fn kind(&self) -> &str {
         match self {

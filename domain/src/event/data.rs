@@ -91,6 +91,15 @@ impl DataEvent {
         matches!(self, DataEvent::ChangeAppAdmin { .. })
     }
 
+    /// The member the event is about when it touches that member alone
+    /// (see `CommandEvent::member`).
+    pub fn member(&self) -> Option<&str> {
+        match self {
+            DataEvent::UnlicensedNotify { userid, .. } => Some(userid),
+            _ => None,
+        }
+    }
+
     pub fn corp_id(&self) -> Option<&str> {
         match self {
             DataEvent::UnlicensedNotify { corp_id, .. }

@@ -347,3 +347,33 @@ fn envelope_yields_the_encrypted_text() {
         EventError::Missing("Encrypt")
     );
 }
+
+#[test]
+fn a_members_own_change_names_its_lane_and_a_rename_or_a_department_does_not() {
+    let change = |body: &str| {
+        CommandEvent::parse(&format!(
+            "<xml><AuthCorpId>wwc</AuthCorpId><InfoType>change_contact</InfoType>{body}</xml>"
+        ))
+        .unwrap()
+    };
+    let update = change("<ChangeType>update_user</ChangeType><UserID>zs</UserID>");
+    assert_eq!(update.member(), Some("zs"));
+    assert!(update.rereads_member());
+    let create = change("<ChangeType>create_user</ChangeType><UserID>ls</UserID>");
+    assert_eq!(
+        (create.member(), create.rereads_member()),
+        (Some("ls"), true)
+    );
+    // A departure is the member's too, but reads nothing from WeCom.
+    let delete = change("<ChangeType>delete_user</ChangeType><UserID>zs</UserID>");
+    assert_eq!(
+        (delete.member(), delete.rereads_member()),
+        (Some("zs"), false)
+    );
+    // A rename touches two rows: applied alone.
+    let rename =
+        change("<ChangeType>update_user</ChangeType><UserID>zs</UserID><NewUserID>zs2</NewUserID>");
+    assert_eq!((rename.member(), rename.rereads_member()), (None, false));
+    let party = change("<ChangeType>update_party</ChangeType><Id>2</Id><Name>研发</Name>");
+    assert_eq!(party.member(), None);
+}

@@ -1,7 +1,7 @@
 //! The callback log: every event recorded once (by the hash of its
 //! plaintext) before it is applied, marked when applied, pruned later.
 
-use super::bind::{changes, num, opt_str, texts};
+use super::bind::{changes, json_str, num, opt_str, texts};
 use crate::d1::{Db, Statement};
 use serde::Deserialize;
 use worker::Result;
@@ -241,6 +241,21 @@ pub async fn mark_event_applied(
         ])?,
     );
     db.batch(batch).await?;
+    Ok(())
+}
+
+/// Events a later event of the same member covered (it read the member
+/// whole from WeCom after them): marked applied with `outcome`, unless
+/// applied already or held by another delivery.
+pub async fn mark_events_covered(db: &Db, keys: &[&str], now: u64, outcome: &str) -> Result<()> {
+    db.prepare(
+        "UPDATE events SET applied_at = ?2, outcome = ?3, claimed_until = NULL, failed_at = NULL \
+         WHERE dedupe_key IN (SELECT value FROM json_each(?1)) AND applied_at IS NULL \
+           AND (claimed_until IS NULL OR claimed_until <= ?2)",
+    )
+    .bind(&[json_str(&keys), num(now), outcome.into()])?
+    .run()
+    .await?;
     Ok(())
 }
 

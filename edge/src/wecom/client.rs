@@ -117,6 +117,7 @@ impl<'a> WeCom<'a> {
             init.with_headers(headers).with_body(Some(body.into()));
         }
         let req = Request::new_with_init(url.as_str(), &init).map_err(transport)?;
+        crate::meter::count(crate::meter::Spend::WeComCall);
         let mut resp = Fetch::Request(req).send().await.map_err(transport)?;
         let value: Value = resp.json().await.map_err(transport)?;
         let status: Status = serde_json::from_value(value.clone()).map_err(transport)?;
