@@ -15,51 +15,51 @@ use serde::{Deserialize, Serialize};
 
 /// What the Worker spent, as counted: what Cloudflare bills and what its
 /// limits count.
+/// Counts are whole while metered; a unit of work's share of a batch is
+/// a fraction, hence floats.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
     /// Requests (fetch invocations); static assets are free. Cron runs
     /// and queue batches are invocations billed as requests too.
-    pub requests: u64,
+    pub requests: f64,
     /// Queue consumer invocations (batches), billed as requests.
-    pub queue_batches: u64,
+    pub queue_batches: f64,
     /// Messages delivered to the consumer (each a queue read; a retry is
     /// another).
-    pub queue_deliveries: u64,
-    pub cron_runs: u64,
+    pub queue_deliveries: f64,
+    pub cron_runs: f64,
     /// D1 round trips (a statement or a batch): not billed, but limited
     /// per invocation.
-    pub d1_queries: u64,
-    pub d1_rows_read: u64,
-    pub d1_rows_written: u64,
-    pub kv_reads: u64,
-    pub kv_writes: u64,
-    pub kv_deletes: u64,
-    pub kv_lists: u64,
+    pub d1_queries: f64,
+    pub d1_rows_read: f64,
+    pub d1_rows_written: f64,
+    pub kv_reads: f64,
+    pub kv_writes: f64,
+    pub kv_deletes: f64,
+    pub kv_lists: f64,
     /// Messages sent to a queue (each a queue write).
-    pub queue_sends: u64,
+    pub queue_sends: f64,
     /// Calls to WeCom's API: not billed by Cloudflare, limited by WeCom.
-    pub wecom_calls: u64,
+    pub wecom_calls: f64,
 }
 
 impl Usage {
     /// What was spent between `before` and `self` (counters only grow).
     pub fn since(&self, before: &Usage) -> Usage {
         Usage {
-            requests: self.requests.saturating_sub(before.requests),
-            queue_batches: self.queue_batches.saturating_sub(before.queue_batches),
-            queue_deliveries: self
-                .queue_deliveries
-                .saturating_sub(before.queue_deliveries),
-            cron_runs: self.cron_runs.saturating_sub(before.cron_runs),
-            d1_queries: self.d1_queries.saturating_sub(before.d1_queries),
-            d1_rows_read: self.d1_rows_read.saturating_sub(before.d1_rows_read),
-            d1_rows_written: self.d1_rows_written.saturating_sub(before.d1_rows_written),
-            kv_reads: self.kv_reads.saturating_sub(before.kv_reads),
-            kv_writes: self.kv_writes.saturating_sub(before.kv_writes),
-            kv_deletes: self.kv_deletes.saturating_sub(before.kv_deletes),
-            kv_lists: self.kv_lists.saturating_sub(before.kv_lists),
-            queue_sends: self.queue_sends.saturating_sub(before.queue_sends),
-            wecom_calls: self.wecom_calls.saturating_sub(before.wecom_calls),
+            requests: (self.requests - before.requests).max(0.0),
+            queue_batches: (self.queue_batches - before.queue_batches).max(0.0),
+            queue_deliveries: (self.queue_deliveries - before.queue_deliveries).max(0.0),
+            cron_runs: (self.cron_runs - before.cron_runs).max(0.0),
+            d1_queries: (self.d1_queries - before.d1_queries).max(0.0),
+            d1_rows_read: (self.d1_rows_read - before.d1_rows_read).max(0.0),
+            d1_rows_written: (self.d1_rows_written - before.d1_rows_written).max(0.0),
+            kv_reads: (self.kv_reads - before.kv_reads).max(0.0),
+            kv_writes: (self.kv_writes - before.kv_writes).max(0.0),
+            kv_deletes: (self.kv_deletes - before.kv_deletes).max(0.0),
+            kv_lists: (self.kv_lists - before.kv_lists).max(0.0),
+            queue_sends: (self.queue_sends - before.queue_sends).max(0.0),
+            wecom_calls: (self.wecom_calls - before.wecom_calls).max(0.0),
         }
     }
 
@@ -67,8 +67,8 @@ impl Usage {
     /// per delivery (a retry is another read) and a delete per message
     /// acknowledged ("it takes 3 operations to deliver a message: 1 write,
     /// 1 read, and 1 delete"; our messages are far below 64 KB).
-    pub fn queue_operations(&self) -> u64 {
-        self.queue_sends * 2 + self.queue_deliveries
+    pub fn queue_operations(&self) -> f64 {
+        self.queue_sends * 2.0 + self.queue_deliveries
     }
 }
 
@@ -173,15 +173,15 @@ impl Month {
     /// `cpu_ms` of CPU.
     pub fn add(&mut self, usage: &Usage, cpu_ms: f64, times: f64) {
         let billed_requests = usage.requests + usage.queue_batches + usage.cron_runs;
-        self.requests += billed_requests as f64 * times;
+        self.requests += billed_requests * times;
         self.cpu_ms += cpu_ms * times;
-        self.d1_rows_read += usage.d1_rows_read as f64 * times;
-        self.d1_rows_written += usage.d1_rows_written as f64 * times;
-        self.kv_reads += usage.kv_reads as f64 * times;
-        self.kv_writes += usage.kv_writes as f64 * times;
-        self.kv_deletes += usage.kv_deletes as f64 * times;
-        self.kv_lists += usage.kv_lists as f64 * times;
-        self.queue_operations += usage.queue_operations() as f64 * times;
+        self.d1_rows_read += usage.d1_rows_read * times;
+        self.d1_rows_written += usage.d1_rows_written * times;
+        self.kv_reads += usage.kv_reads * times;
+        self.kv_writes += usage.kv_writes * times;
+        self.kv_deletes += usage.kv_deletes * times;
+        self.kv_lists += usage.kv_lists * times;
+        self.queue_operations += usage.queue_operations() * times;
     }
 
     /// `n` of this month, as one account pays for them.
@@ -260,10 +260,10 @@ mod tests {
     fn within_the_allowances_the_bill_is_the_plans_minimum() {
         let mut m = Month::default();
         let usage = Usage {
-            requests: 1,
-            d1_rows_read: 10,
-            d1_rows_written: 2,
-            kv_reads: 1,
+            requests: 1.0,
+            d1_rows_read: 10.0,
+            d1_rows_written: 2.0,
+            kv_reads: 1.0,
             ..Usage::default()
         };
         m.add(&usage, 2.0, 1e6);
@@ -277,7 +277,7 @@ mod tests {
         let mut m = Month::default();
         m.add(
             &Usage {
-                requests: 1,
+                requests: 1.0,
                 ..Usage::default()
             },
             7.0,
@@ -297,16 +297,16 @@ mod tests {
     #[test]
     fn a_queued_message_costs_three_operations_and_a_retry_one_more() {
         let once = Usage {
-            queue_sends: 1,
-            queue_deliveries: 1,
+            queue_sends: 1.0,
+            queue_deliveries: 1.0,
             ..Usage::default()
         };
-        assert_eq!(once.queue_operations(), 3);
+        assert_eq!(once.queue_operations(), 3.0);
         let retried = Usage {
-            queue_deliveries: 2,
+            queue_deliveries: 2.0,
             ..once.clone()
         };
-        assert_eq!(retried.queue_operations(), 4);
-        assert_eq!(retried.since(&once).queue_deliveries, 1);
+        assert_eq!(retried.queue_operations(), 4.0);
+        assert_eq!(retried.since(&once).queue_deliveries, 1.0);
     }
 }

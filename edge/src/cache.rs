@@ -1,20 +1,24 @@
 //! The access check's cache. Each organisation has a generation: which
 //! install, and a version every write to its members, seats or license
 //! regime bumps (`organisations.access_version` in D1), which retires every
-//! cached access view of that organisation at once. Views are kept in KV
-//! (shared by isolates) and in this isolate's memory; the generation is
-//! re-read from D1 at most once a second per isolate, so the writing
-//! isolate sees a change at once and others within a second.
+//! view of that organisation at once. This isolate keeps the views it read
+//! in memory and trusts the generation it last read for a second, so the
+//! writing isolate sees a change at once and others within a second.
 //!
-//! Why D1 and not a KV key: KV takes one write per second per key
-//! (<https://developers.cloudflare.com/kv/platform/limits/>, "Writes to same
-//! key"), so a burst of changes would lose bumps, and a KV write can take
-//! 60 s to show in other locations
-//! (<https://developers.cloudflare.com/kv/concepts/how-kv-works/>). D1 takes
-//! a burst of row updates and reads its own writes. The hot path costs the
-//! same round trips as before: at most one generation read a second per
-//! isolate and organisation (a D1 query where it was a KV get), then the
-//! view from memory, else one KV get, else D1 and one KV put.
+//! A view not in memory, or a generation older than a second, costs one
+//! D1 round trip that reads both: the generation and the member's facts
+//! (three small statements in one batch, a handful of rows). KV kept views
+//! for other isolates once; but a KV read is a round trip of its own, and
+//! a miss then cost two more (D1, then the KV write, at KV's write price),
+//! so after a change a check took four round trips where it now takes one
+//! (`make bench`, cost table).
+//!
+//! Why D1 for the generation and not a KV key: KV takes one write per
+//! second per key (<https://developers.cloudflare.com/kv/platform/limits/>,
+//! "Writes to same key"), so a burst of changes would lose bumps, and a KV
+//! write can take 60 s to show in other locations
+//! (<https://developers.cloudflare.com/kv/concepts/how-kv-works/>). D1
+//! takes a burst of row updates and reads its own writes.
 
 use crate::env;
 use crate::error::ApiError;
@@ -25,12 +29,9 @@ use domain::seat::{HeldSeat, MemberState};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::future::Future;
 use std::rc::Rc;
 use worker::Env;
 
-/// A cached view lives at most this long even without a change.
-const VIEW_TTL_SECS: u64 = 300;
 /// How long this isolate trusts the generation it last read from D1: how
 /// late another isolate's change can reach an answer from this one.
 const GENERATION_MEMO_MS: u64 = 1000;
@@ -41,7 +42,7 @@ thread_local! {
     // Workers run one request at a time per isolate thread.
     /// corp_id -> (read at ms, generation)
     static GENERATIONS: RefCell<HashMap<String, (u64, String)>> = Default::default();
-    /// "corp:{id}:access:{gen}:{userid}" -> view
+    /// corp, generation and userid ([`view_key`]) -> view
     static VIEWS: RefCell<HashMap<String, Rc<AccessView>>> = Default::default();
 }
 
@@ -64,31 +65,20 @@ impl AccessView {
     }
 }
 
-/// The organisation's generation ("{installed_at}.{access_version}"): from
-/// memory if read within [`GENERATION_MEMO_MS`], else from D1. `None`
-/// when the organisation is not installed.
-async fn generation(env: &Env, corp_id: &str) -> Result<Option<String>, ApiError> {
-    let now_ms = worker::Date::now().as_millis();
-    let memo = GENERATIONS.with(|g| g.borrow().get(corp_id).cloned());
-    if let Some((at, generation)) = memo {
-        if now_ms.saturating_sub(at) < GENERATION_MEMO_MS {
-            return Ok(Some(generation));
-        }
-    }
-    let Some((installed_at, version)) = store::access_generation(&env::db(env)?, corp_id).await?
-    else {
-        forget_generation(corp_id);
-        return Ok(None);
-    };
-    let generation = format!("{installed_at}.{version}");
+/// The organisation's generation as this isolate read it within
+/// [`GENERATION_MEMO_MS`], if it did.
+fn fresh_generation(corp_id: &str, now_ms: u64) -> Option<String> {
     GENERATIONS.with(|g| {
-        g.borrow_mut()
-            .insert(corp_id.to_owned(), (now_ms, generation.clone()))
-    });
-    Ok(Some(generation))
+        g.borrow()
+            .get(corp_id)
+            .filter(|(at, _)| now_ms.saturating_sub(*at) < GENERATION_MEMO_MS)
+            .map(|(_, generation)| generation.clone())
+    })
 }
 
-fn forget_generation(corp_id: &str) {
+/// Forgets this isolate's generation of the organisation: its next check
+/// reads D1 again.
+pub fn forget_generation(corp_id: &str) {
     GENERATIONS.with(|g| g.borrow_mut().remove(corp_id));
 }
 
@@ -120,37 +110,41 @@ fn remember(key: String, view: AccessView) -> Rc<AccessView> {
     view
 }
 
-/// The member's view at the organisation's current generation: from this
-/// isolate's memory, else KV, else `load` (D1), which is then cached.
-/// `None` when `load` says the organisation is unknown.
-pub async fn access_view<F, Fut>(
+/// The member's view: from memory when this isolate read it under the
+/// generation it trusts, else from D1 in one round trip (generation and
+/// facts together). `None` when the organisation is not installed.
+pub async fn access_view(
     env: &Env,
     corp_id: &str,
     userid: &str,
-    load: F,
-) -> Result<Option<Rc<AccessView>>, ApiError>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Option<AccessView>, ApiError>>,
-{
-    let Some(generation) = generation(env, corp_id).await? else {
+) -> Result<Option<Rc<AccessView>>, ApiError> {
+    let now_ms = worker::Date::now().as_millis();
+    if let Some(generation) = fresh_generation(corp_id, now_ms) {
+        let key = view_key(corp_id, &generation, userid);
+        if let Some(v) = VIEWS.with(|m| m.borrow().get(&key).cloned()) {
+            return Ok(Some(v));
+        }
+    }
+    let Some(facts) = store::access_facts(&env::db(env)?, corp_id, userid).await? else {
+        forget_generation(corp_id);
         return Ok(None);
     };
-    let kv = env::kv(env)?;
-    let key = format!("corp:{corp_id}:access:{generation}:{userid}");
-    if let Some(v) = VIEWS.with(|m| m.borrow().get(&key).cloned()) {
-        return Ok(Some(v));
-    }
-    if let Ok(Some(v)) = kv.get(&key).json::<AccessView>().await {
-        return Ok(Some(remember(key, v)));
-    }
-    let Some(view) = load().await? else {
-        return Ok(None);
+    let (installed_at, version) = facts.generation;
+    let generation = format!("{installed_at}.{version}");
+    GENERATIONS.with(|g| {
+        g.borrow_mut()
+            .insert(corp_id.to_owned(), (now_ms, generation.clone()))
+    });
+    let view = AccessView {
+        state: facts.state,
+        seats: facts.seats,
+        licensing: facts.license.licensing(facts.first_installed_at),
     };
-    if let Ok(put) = kv.put(&key, serde_json::to_string(&view).unwrap_or_default()) {
-        let _ = put.expiration_ttl(VIEW_TTL_SECS).execute().await;
-    }
-    Ok(Some(remember(key, view)))
+    Ok(Some(remember(view_key(corp_id, &generation, userid), view)))
+}
+
+fn view_key(corp_id: &str, generation: &str, userid: &str) -> String {
+    format!("{corp_id}\u{1f}{generation}\u{1f}{userid}")
 }
 
 /// KV operations one Worker invocation may make (a `get`, `put`, `delete`

@@ -327,6 +327,7 @@ pub async fn cancel(
     let kv = env::kv(env)?;
     // The corp token first, by name: it matters most.
     kv.delete(&corp_token_key(corp_id)).await?;
+    crate::wecom::forget_token(&corp_token_key(corp_id));
     // Every KV key of the organisation lives under corp:{id}:.
     let cleanup = cache::delete_under(
         &kv,

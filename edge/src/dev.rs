@@ -17,8 +17,8 @@ use crate::http::{self, Json, Shape};
 use crate::session;
 use crate::store;
 use domain::api::{
-    ClockNow, ClockOffset, D1Faults, DevQuery, DevReconcile, DevRows, DevSealOld, KvKeys, KvPrefix,
-    Noop, Reconciled,
+    ClockNow, ClockOffset, D1Faults, DevQuery, DevReconcile, DevRows, DevSealOld, KvFill, KvKeys,
+    KvPrefix, Noop, Reconciled,
 };
 use std::rc::Rc;
 use worker::{Context, Env, Response, Router};
@@ -48,6 +48,7 @@ pub fn routes(router: Router<'_, Context>) -> Router<'_, Context> {
         })
         .post_async("/api/v1/dev/query", |r, c| http::dev(r, c, true, query))
         .post_async("/api/v1/dev/kv_keys", |r, c| http::dev(r, c, true, kv_keys))
+        .post_async("/api/v1/dev/kv_fill", |r, c| http::dev(r, c, true, kv_fill))
         .post_async("/api/v1/dev/reconcile", |r, c| {
             http::dev(r, c, true, reconcile)
         })
@@ -175,6 +176,41 @@ impl Shape for DevSealOld {
 
 impl Shape for KvPrefix {
     const SHAPE: &'static str = "{\"prefix\"}";
+}
+
+impl Shape for KvFill {
+    const SHAPE: &'static str = "{\"prefix\", \"count\": 1..=950, \"ttl_secs\"?: 60..}";
+}
+
+/// KV operations one `kv_fill` may make: the invocation's 1 000, less a
+/// margin (`cache::KV_OPERATIONS_PER_INVOCATION`).
+const KV_FILL_MAX: u32 = 950;
+
+/// `POST /api/v1/dev/kv_fill {"prefix", "count", "ttl_secs"?}`: writes
+/// `count` keys under the prefix, as the Worker's own keys of an
+/// organisation would be (tests of the uninstall's cleanup).
+pub async fn kv_fill(env: Env, Json(f): Json<KvFill>) -> Result<Json<KvKeys>, ApiError> {
+    if f.count == 0 || f.count > KV_FILL_MAX {
+        return Err(ApiError::bad_request(format!(
+            "count is 1 to {KV_FILL_MAX}"
+        )));
+    }
+    // KV keeps a key with an expiry at least 60 s (Cloudflare KV).
+    if f.ttl_secs.is_some_and(|t| t < 60) {
+        return Err(ApiError::bad_request("ttl_secs is at least 60"));
+    }
+    let kv = env::kv(&env)?;
+    let mut keys = Vec::with_capacity(f.count as usize);
+    for n in 0..f.count {
+        let key = format!("{}{n:04}", f.prefix);
+        let mut put = kv.put(&key, "1")?;
+        if let Some(ttl) = f.ttl_secs {
+            put = put.expiration_ttl(ttl);
+        }
+        put.execute().await?;
+        keys.push(key);
+    }
+    Ok(Json(KvKeys { keys }))
 }
 
 /// `POST /api/v1/dev/clock {"offset_secs"}`: moves the worker's clock.

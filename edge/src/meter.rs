@@ -50,23 +50,23 @@ pub fn count(spend: Spend) {
 #[cfg(feature = "dev")]
 fn add(u: &mut Usage, spend: Spend) {
     match spend {
-        Spend::Request => u.requests += 1,
+        Spend::Request => u.requests += 1.0,
         Spend::Delivered(n) => {
-            u.queue_batches += 1;
-            u.queue_deliveries += n;
+            u.queue_batches += 1.0;
+            u.queue_deliveries += n as f64;
         }
-        Spend::Cron => u.cron_runs += 1,
-        Spend::D1Query => u.d1_queries += 1,
+        Spend::Cron => u.cron_runs += 1.0,
+        Spend::D1Query => u.d1_queries += 1.0,
         Spend::D1Rows(read, written) => {
-            u.d1_rows_read += read;
-            u.d1_rows_written += written;
+            u.d1_rows_read += read as f64;
+            u.d1_rows_written += written as f64;
         }
-        Spend::KvRead => u.kv_reads += 1,
-        Spend::KvWrite => u.kv_writes += 1,
-        Spend::KvDelete => u.kv_deletes += 1,
-        Spend::KvList => u.kv_lists += 1,
-        Spend::Sent(n) => u.queue_sends += n,
-        Spend::WeComCall => u.wecom_calls += 1,
+        Spend::KvRead => u.kv_reads += 1.0,
+        Spend::KvWrite => u.kv_writes += 1.0,
+        Spend::KvDelete => u.kv_deletes += 1.0,
+        Spend::KvList => u.kv_lists += 1.0,
+        Spend::Sent(n) => u.queue_sends += n as f64,
+        Spend::WeComCall => u.wecom_calls += 1.0,
     }
 }
 

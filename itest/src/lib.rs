@@ -229,6 +229,15 @@ pub fn kv_keys(prefix: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Writes `count` KV keys `{prefix}{n}` (expiring after `ttl_secs` when
+/// given), as the Worker's own keys under an organisation would be.
+pub fn kv_fill(prefix: &str, count: u32, ttl_secs: Option<u64>) {
+    inspect(
+        "kv_fill",
+        &serde_json::json!({"prefix": prefix, "count": count, "ttl_secs": ttl_secs}),
+    );
+}
+
 /// What the scheduled cron does to one organisation, now (the dev route):
 /// tests repair their own organisation and no other test's.
 pub fn reconcile(corp_id: &str) -> Value {

@@ -490,10 +490,8 @@ fn an_uninstall_sent_before_the_current_install_is_ignored() {
 fn an_uninstall_deletes_kv_keys_across_list_pages() {
     // The test worker lists KV 10 keys a page (DEV_KV_LIST_PAGE_KEYS).
     let (corp, _admin) = installed_and_synced("kvp");
-    // An access view cached for each member asked about: 35 keys and more.
-    for i in 0..35 {
-        may(&corp, &format!("asked{i:02}"), "fill_form");
-    }
+    // 35 keys of the organisation's and more.
+    kv_fill(&format!("corp:{corp}:kept:"), 35, None);
     let before = kv_keys(&format!("corp:{corp}:"));
     assert!(before.len() > 35, "{} keys", before.len());
 
@@ -511,23 +509,11 @@ fn an_uninstall_deletes_kv_keys_across_list_pages() {
 fn an_uninstall_with_more_keys_than_one_invocation_may_touch_leaves_the_expiring_rest() {
     // Pages of 10 keys (DEV_KV_LIST_PAGE_KEYS); one invocation may make
     // 1 000 KV operations (edge's cache::KV_OPERATIONS_PER_INVOCATION), of
-    // which the cleanup takes 950: 900 access views and more cannot all be
+    // which the cleanup takes 950: 900 expiring keys and more cannot all be
     // deleted by one, so the cleanup deletes what its budget allows, lists
     // on to the end, and leaves the rest to their expiration.
     let (corp, _admin) = installed_and_synced("kvb");
-    let askers: Vec<std::thread::JoinHandle<()>> = (0..4)
-        .map(|t| {
-            let corp = corp.clone();
-            std::thread::spawn(move || {
-                for i in (t..900).step_by(4) {
-                    may(&corp, &format!("asked{i:04}"), "fill_form");
-                }
-            })
-        })
-        .collect();
-    for a in askers {
-        a.join().unwrap();
-    }
+    kv_fill(&format!("corp:{corp}:expiring:"), 900, Some(300));
     let before = kv_keys(&format!("corp:{corp}:"));
     assert!(before.len() > 900, "{} keys", before.len());
 
@@ -552,8 +538,8 @@ fn an_uninstall_with_more_keys_than_one_invocation_may_touch_leaves_the_expiring
     let after = kv_keys(&format!("corp:{corp}:"));
     assert_eq!(after.len(), left, "{outcome}");
     assert!(
-        after.iter().all(|k| k.contains(":access:")),
-        "only access views (which expire) are left: {:?}",
+        after.iter().all(|k| k.contains(":expiring:")),
+        "only keys that expire are left: {:?}",
         &after[..after.len().min(5)]
     );
 }

@@ -141,6 +141,12 @@ const check = (userid) => fetch(`${EDGE}/api/v1/access/check`, {
   method: "POST", headers: { "content-type": "application/json", ...auth },
   body: JSON.stringify({ corp_id: corp, userid, operation: "view_qrcode" }),
 }).then((r) => r.json());
+// A member's first check of the day also notes their last use: the
+// isolate gathers a second of first checks into one write.
+await unit("access check, a member's first of the day (last use noted)", 100, async () => {
+  await Promise.all(Array.from({ length: 100 }, (_, i) => check(`u${String(2000 + i).padStart(6, "0")}`)));
+  await sleep(1500);
+});
 await check("u000300");
 await unit("access check, warm", 200, async () => { for (let i = 0; i < 200; i++) await check("u000300"); });
 // After a change the isolate's view of the organisation is stale: the

@@ -47,6 +47,18 @@ pub struct KvPrefix {
     pub prefix: String,
 }
 
+/// `POST /api/v1/dev/kv_fill` body: `count` keys `{prefix}{n}` written to
+/// KV, expiring after `ttl_secs` when given (tests of the uninstall's KV
+/// cleanup, which deletes an organisation's keys a list page at a time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct KvFill {
+    pub prefix: String,
+    pub count: u32,
+    #[serde(default)]
+    pub ttl_secs: Option<u64>,
+}
+
 /// `POST /api/v1/dev/kv_keys` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

@@ -6,7 +6,7 @@
 use crate::corp;
 use crate::env::{self, Config};
 use crate::error::ApiError;
-use crate::store::{self, DepartmentRow};
+use crate::store::{self, DepartmentRow, EventWrite};
 use crate::wecom::UserLookup;
 use domain::event::ContactChange;
 use domain::range::{MemberRecord, Status, Via};
@@ -16,7 +16,10 @@ use worker::Env;
 
 /// Applies one `change_contact` event. For members the event is only a
 /// hint (WeCom omits fields that did not change, and departments outside
-/// the range): `user/get` says what is true now.
+/// the range): `user/get` says what is true now. A member's row is not
+/// written here but returned, for the batch that marks the event applied
+/// (one round trip less, and not written twice when that batch's reply is
+/// lost).
 pub async fn apply(
     env: &Env,
     cfg: &Config,
@@ -25,38 +28,45 @@ pub async fn apply(
     now: u64,
 ) -> Result<Applied, ApiError> {
     let db = env::db(env)?;
+    let member = |w: fn(String, String) -> EventWrite, userid: &str| {
+        w(corp_id.to_owned(), userid.to_owned())
+    };
     Ok(match change {
         ContactChange::CreateUser(m) | ContactChange::UpdateUser(m) => {
+            // Opening the organisation says whether it is installed.
+            let Some(corp) = corp::open(env, cfg, corp_id).await? else {
+                return Ok(Applied::NotInstalled);
+            };
             if let Some(new) = &m.new_userid {
                 store::rename_member(&db, corp_id, &m.userid, new, now).await?;
             }
             let userid = m.new_userid.as_deref().unwrap_or(&m.userid);
-            let corp = corp::open_installed(env, cfg, corp_id).await?;
             let lookup = corp
                 .wecom
                 .user_get(corp_id, &corp.permanent_code, userid)
                 .await?;
             match lookup {
                 UserLookup::NotFound => {
-                    store::mark_departed(&db, corp_id, userid, now).await?;
-                    Applied::Done("member departed")
+                    Applied::Done("member departed", vec![member(departed, userid)])
                 }
                 UserLookup::OutOfRange => {
-                    store::mark_out_of_range(&db, corp_id, userid, now).await?;
-                    Applied::Done("member left the range")
+                    Applied::Done("member left the range", vec![member(out_of_range, userid)])
                 }
                 UserLookup::Found(u) => match member_now(&db, corp_id, &u).await? {
-                    Some(record) => {
-                        store::upsert_member(&db, corp_id, &record, now).await?;
-                        Applied::Done("member updated")
-                    }
+                    Some(record) => Applied::Done(
+                        "member updated",
+                        vec![EventWrite::Member {
+                            corp_id: corp_id.to_owned(),
+                            record,
+                        }],
+                    ),
                     None => Applied::NeedsFullSync,
                 },
             }
         }
+        _ if !store::corp_exists(&db, corp_id).await? => Applied::NotInstalled,
         ContactChange::DeleteUser { userid } => {
-            store::mark_departed(&db, corp_id, userid, now).await?;
-            Applied::Done("member departed")
+            Applied::Done("member departed", vec![member(departed, userid)])
         }
         ContactChange::CreateParty(d) | ContactChange::UpdateParty(d) => {
             let asked: Vec<u64> = std::iter::once(d.id).chain(d.parent_id).collect();
@@ -76,22 +86,32 @@ pub async fn apply(
                     order: d.order.unwrap_or(0),
                 };
                 store::upsert_department(&db, corp_id, &row, now).await?;
-                Applied::Done("department updated")
+                Applied::Done("department updated", vec![])
             } else {
                 Applied::NeedsFullSync
             }
         }
         ContactChange::DeleteParty { id } => {
             store::delete_department(&db, corp_id, *id).await?;
-            Applied::Done("department deleted")
+            Applied::Done("department deleted", vec![])
         }
         ContactChange::UpdateTag(_) | ContactChange::Unknown { .. } => Applied::NeedsFullSync,
     })
 }
 
 pub enum Applied {
-    Done(&'static str),
+    /// Done, but for these writes (left for the event's mark).
+    Done(&'static str, Vec<EventWrite>),
     NeedsFullSync,
+    NotInstalled,
+}
+
+fn departed(corp_id: String, userid: String) -> EventWrite {
+    EventWrite::Departed { corp_id, userid }
+}
+
+fn out_of_range(corp_id: String, userid: String) -> EventWrite {
+    EventWrite::OutOfRange { corp_id, userid }
 }
 
 /// The member row WeCom's current view leads to, when it alone says how
@@ -101,8 +121,8 @@ async fn member_now(
     corp_id: &str,
     u: &User,
 ) -> Result<Option<MemberRecord>, ApiError> {
-    let visible = store::visible_range(db, corp_id).await?.unwrap_or_default();
-    let in_range_departments = store::department_ids(db, corp_id).await?;
+    let (individuals, in_range_departments) =
+        store::member_range(db, corp_id, &u.department).await?;
     let departments: Vec<u64> = u
         .department
         .iter()
@@ -113,7 +133,7 @@ async fn member_now(
     if !departments.is_empty() {
         via.insert(Via::Department);
     }
-    if visible.user.contains(&u.userid) {
+    if individuals.contains(&u.userid) {
         via.insert(Via::Individual);
     }
     if via.is_empty() {

@@ -103,13 +103,20 @@ pub async fn command(
             auth_corp_id,
             change,
         } => {
-            if !installed(env, auth_corp_id).await? {
-                return Ok("ignored: organisation not installed".into());
-            }
             match change::apply(env, cfg, auth_corp_id, change, now).await? {
-                change::Applied::Done(note) => {
-                    cache::bump_generation(env, auth_corp_id).await;
-                    Ok(note.into())
+                change::Applied::NotInstalled => Ok("ignored: organisation not installed".into()),
+                change::Applied::Done(note, mut writes) => {
+                    // The member's row and the access views' new
+                    // generation go in the batch that marks the event.
+                    cache::forget_generation(auth_corp_id);
+                    writes.push(EventWrite::NewGeneration {
+                        corp_id: auth_corp_id.clone(),
+                    });
+                    Ok(Outcome {
+                        note: note.into(),
+                        corp_id: None,
+                        writes,
+                    })
                 }
                 change::Applied::NeedsFullSync => {
                     sync::start(env, auth_corp_id, "change_contact").await?;

@@ -70,11 +70,18 @@ pub(super) fn json_str<T: serde::Serialize>(v: &T) -> JsValue {
 
 /// Runs statements in transactions of at most `BATCH`.
 pub(super) async fn run_batched(db: &Db, statements: Vec<Statement>) -> Result<()> {
+    run_counted(db, statements).await.map(|_| ())
+}
+
+/// [`run_batched`], answering how many rows the statements changed.
+pub(super) async fn run_counted(db: &Db, statements: Vec<Statement>) -> Result<usize> {
     let mut statements = statements.into_iter().peekable();
+    let mut changed = 0;
     while statements.peek().is_some() {
-        db.batch(statements.by_ref().take(BATCH).collect()).await?;
+        let results = db.batch(statements.by_ref().take(BATCH).collect()).await?;
+        changed += results.iter().map(changes).sum::<usize>();
     }
-    Ok(())
+    Ok(changed)
 }
 
 pub(super) fn audit_statement(

@@ -1,7 +1,7 @@
 //! Members and departments as the contacts sync and `change_contact`
 //! leave them, and the console's reads of them.
 
-use super::bind::{changes, json_str, num, page, run_batched, BATCH};
+use super::bind::{json_str, num, page, run_batched, BATCH};
 use crate::d1::{Db, Statement};
 use domain::api::{MemberItem, MemberSeat, Page, SyncCounts};
 use domain::range::{MemberRecord, Status, Via};
@@ -39,7 +39,7 @@ impl MemberRow {
 
 const MEMBER_COLUMNS: &str = "userid, name, department_ids, in_range, via, status";
 
-fn upsert_member_statement(
+pub(super) fn upsert_member_statement(
     db: &Db,
     corp_id: &str,
     m: &MemberRecord,
@@ -107,11 +107,6 @@ fn upsert_members_statement(
     .bind(&[corp_id.into(), json_str(&rows), num(now)])
 }
 
-pub async fn upsert_member(db: &Db, corp_id: &str, m: &MemberRecord, now: u64) -> Result<()> {
-    upsert_member_statement(db, corp_id, m, now)?.run().await?;
-    Ok(())
-}
-
 pub async fn rename_member(db: &Db, corp_id: &str, old: &str, new: &str, now: u64) -> Result<()> {
     db.batch(vec![
         db.prepare(
@@ -127,26 +122,33 @@ pub async fn rename_member(db: &Db, corp_id: &str, old: &str, new: &str, now: u6
     Ok(())
 }
 
-/// A member deleted in WeCom. Returns whether we knew them.
-pub async fn mark_departed(db: &Db, corp_id: &str, userid: &str, now: u64) -> Result<bool> {
-    let r = db
-        .prepare(
-            "UPDATE members SET status = 'departed', in_range = 0, via = '[]', updated_at = ?3 \
-             WHERE corp_id = ?1 AND userid = ?2 AND status != 'departed'",
-        )
-        .bind(&[corp_id.into(), userid.into(), num(now)])?
-        .run()
-        .await?;
-    Ok(changes(&r) > 0)
+/// A member deleted in WeCom (a row already departed is not written).
+pub(super) fn departed_statement(
+    db: &Db,
+    corp_id: &str,
+    userid: &str,
+    now: u64,
+) -> Result<crate::d1::Statement> {
+    db.prepare(
+        "UPDATE members SET status = 'departed', in_range = 0, via = '[]', updated_at = ?3 \
+         WHERE corp_id = ?1 AND userid = ?2 AND status != 'departed'",
+    )
+    .bind(&[corp_id.into(), userid.into(), num(now)])
 }
 
-/// A member WeCom says is outside the range now (60011).
-pub async fn mark_out_of_range(db: &Db, corp_id: &str, userid: &str, now: u64) -> Result<()> {
-    db.prepare("UPDATE members SET in_range = 0, via = '[]', updated_at = ?3 WHERE corp_id = ?1 AND userid = ?2")
-        .bind(&[corp_id.into(), userid.into(), num(now)])?
-        .run()
-        .await?;
-    Ok(())
+/// A member WeCom says is outside the range now (60011); unchanged rows
+/// are not written.
+pub(super) fn out_of_range_statement(
+    db: &Db,
+    corp_id: &str,
+    userid: &str,
+    now: u64,
+) -> Result<crate::d1::Statement> {
+    db.prepare(
+        "UPDATE members SET in_range = 0, via = '[]', updated_at = ?3 \
+         WHERE corp_id = ?1 AND userid = ?2 AND (in_range != 0 OR via != '[]')",
+    )
+    .bind(&[corp_id.into(), userid.into(), num(now)])
 }
 
 /// Stored rows of just these members (one sync chunk).

@@ -1,7 +1,7 @@
 //! Departments in the visible range: written by the sync and by
 //! `change_contact`, read as the console's tree with member counts.
 
-use super::bind::{json_str, num, run_batched};
+use super::bind::{json_str, num, run_counted};
 use crate::d1::Db;
 use serde::Deserialize;
 use worker::Result;
@@ -23,7 +23,9 @@ fn upsert_department_statement(
         "INSERT INTO departments (corp_id, id, parent_id, name, sort_order, in_range, updated_at) \
          SELECT ?1, ?2, ?3, ?4, ?5, 1, ?6 WHERE EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?1) \
          ON CONFLICT (corp_id, id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, \
-           sort_order = excluded.sort_order, in_range = 1, updated_at = excluded.updated_at",
+           sort_order = excluded.sort_order, in_range = 1, updated_at = excluded.updated_at \
+         WHERE (departments.parent_id, departments.name, departments.sort_order, departments.in_range) \
+           IS NOT (excluded.parent_id, excluded.name, excluded.sort_order, 1)",
     )
     .bind(&[corp_id.into(), num(d.id), num(d.parent_id), d.name.into(), num(d.order), num(now)])
 }
@@ -48,18 +50,45 @@ pub async fn delete_department(db: &Db, corp_id: &str, id: u64) -> Result<()> {
     Ok(())
 }
 
-pub async fn department_ids(db: &Db, corp_id: &str) -> Result<std::collections::HashSet<u64>> {
+/// What says whether a member WeCom describes is in range: the visible
+/// range's individuals, and which of the member's `departments` are
+/// stored (in range). One round trip, reading the member's departments
+/// only, not the organisation's thousand.
+pub async fn member_range(
+    db: &Db,
+    corp_id: &str,
+    departments: &[u64],
+) -> Result<(Vec<String>, std::collections::HashSet<u64>)> {
+    #[derive(Deserialize)]
+    struct Individuals {
+        allow_user: String,
+    }
     #[derive(Deserialize)]
     struct Row {
         id: f64,
     }
-    let rows: Vec<Row> = db
-        .prepare("SELECT id FROM departments WHERE corp_id = ?1")
-        .bind(&[corp_id.into()])?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows.into_iter().map(|r| r.id as u64).collect())
+    let results = db
+        .batch(vec![
+            db.prepare("SELECT allow_user FROM organisations WHERE corp_id = ?1")
+                .bind(&[corp_id.into()])?,
+            db.prepare(
+                "SELECT id FROM departments WHERE corp_id = ?1 \
+                 AND id IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(&[corp_id.into(), json_str(&departments)])?,
+        ])
+        .await?;
+    let individuals = results[0]
+        .results::<Individuals>()?
+        .into_iter()
+        .next()
+        .and_then(|r| serde_json::from_str(&r.allow_user).ok())
+        .unwrap_or_default();
+    let known = results[1].results::<Row>()?;
+    Ok((
+        individuals,
+        known.into_iter().map(|r| r.id as u64).collect(),
+    ))
 }
 
 /// A stored department, without its members: what a department callback
@@ -104,12 +133,14 @@ pub async fn departments_by_id(
 }
 
 /// The visible departments (others removed).
+/// Stores the departments in range as WeCom lists them (those no longer
+/// listed deleted; unchanged ones not written); how many rows changed.
 pub async fn write_departments(
     db: &Db,
     corp_id: &str,
     departments: &[DepartmentRow<'_>],
     now: u64,
-) -> Result<()> {
+) -> Result<usize> {
     let visible_ids: Vec<u64> = departments.iter().map(|d| d.id).collect();
     let mut statements = vec![db
         .prepare("DELETE FROM departments WHERE corp_id = ?1 AND id NOT IN (SELECT value FROM json_each(?2))")
@@ -117,7 +148,7 @@ pub async fn write_departments(
     for d in departments {
         statements.push(upsert_department_statement(db, corp_id, d, now)?);
     }
-    run_batched(db, statements).await
+    run_counted(db, statements).await
 }
 
 pub struct StoredDepartment {

@@ -277,6 +277,18 @@ pub enum EventWrite {
         action: &'static str,
         detail: serde_json::Value,
     },
+    /// A member as WeCom has it now (`change_contact`), while the
+    /// organisation exists.
+    Member {
+        corp_id: String,
+        record: domain::range::MemberRecord,
+    },
+    /// A member WeCom no longer has.
+    Departed { corp_id: String, userid: String },
+    /// A member WeCom says is outside the visible range now.
+    OutOfRange { corp_id: String, userid: String },
+    /// The organisation's access views are stale (`cache`).
+    NewGeneration { corp_id: String },
 }
 
 impl EventWrite {
@@ -306,6 +318,18 @@ impl EventWrite {
                     detail.to_string().into(),
                     dedupe_key.into(),
                 ]),
+            EventWrite::Member { corp_id, record } => {
+                super::contacts::upsert_member_statement(db, corp_id, record, now)
+            }
+            EventWrite::Departed { corp_id, userid } => {
+                super::contacts::departed_statement(db, corp_id, userid, now)
+            }
+            EventWrite::OutOfRange { corp_id, userid } => {
+                super::contacts::out_of_range_statement(db, corp_id, userid, now)
+            }
+            EventWrite::NewGeneration { corp_id } => {
+                super::orgs::new_generation_statement(db, corp_id)
+            }
         }
     }
 }

@@ -17,6 +17,9 @@ pub struct AccessFacts {
     pub first_installed_at: u64,
     /// What `get_app_license_info` last said.
     pub license: LicenseInfo,
+    /// The organisation's access generation, read in the same round trip
+    /// (`cache`): its install and its access version.
+    pub generation: (u64, u64),
 }
 
 /// A member row's place: departed, out of range, or active in range.
@@ -37,6 +40,8 @@ pub async fn access_facts(db: &Db, corp_id: &str, userid: &str) -> Result<Option
         trial_start: Option<f64>,
         trial_end: Option<f64>,
         license_check_time: Option<f64>,
+        installed_at: f64,
+        access_version: f64,
     }
     #[derive(Deserialize)]
     struct Who {
@@ -54,7 +59,7 @@ pub async fn access_facts(db: &Db, corp_id: &str, userid: &str) -> Result<Option
         .batch(vec![
             db.prepare(
                 "SELECT first_installed_at, license_status, trial_start, trial_end, \
-                   license_check_time FROM organisations WHERE corp_id = ?1",
+                   license_check_time, installed_at, access_version FROM organisations WHERE corp_id = ?1",
             )
                 .bind(&[corp_id.into()])?,
             db.prepare("SELECT status, in_range FROM members WHERE corp_id = ?1 AND userid = ?2")
@@ -85,6 +90,7 @@ pub async fn access_facts(db: &Db, corp_id: &str, userid: &str) -> Result<Option
             })
             .collect(),
         first_installed_at: org.first_installed_at as u64,
+        generation: (org.installed_at as u64, org.access_version as u64),
         license: LicenseRow {
             license_status: org.license_status,
             trial_start: org.trial_start,

@@ -316,33 +316,17 @@ pub async fn delete_organisation(
     })
 }
 
-/// The access views' generation: which install, and how many changes to
-/// its members, seats or license regime since. `None` when the
-/// organisation is not installed. One query (the access check's hot path
-/// asks at most once a second per isolate).
-pub async fn access_generation(db: &Db, corp_id: &str) -> Result<Option<(u64, u64)>> {
-    #[derive(Deserialize)]
-    struct Row {
-        installed_at: f64,
-        access_version: f64,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT installed_at, access_version FROM organisations WHERE corp_id = ?1")
-        .bind(&[corp_id.into()])?
-        .first(None)
-        .await?;
-    Ok(row.map(|r| (r.installed_at as u64, r.access_version as u64)))
-}
-
 /// A change the access check must see: the next generation. One statement;
 /// a burst of changes is a burst of row updates, which D1 takes (unlike a
 /// KV key, about one write a second).
 pub async fn bump_access_version(db: &Db, corp_id: &str) -> Result<()> {
-    db.prepare("UPDATE organisations SET access_version = access_version + 1 WHERE corp_id = ?1")
-        .bind(&[corp_id.into()])?
-        .run()
-        .await?;
+    new_generation_statement(db, corp_id)?.run().await?;
     Ok(())
+}
+
+pub(super) fn new_generation_statement(db: &Db, corp_id: &str) -> Result<crate::d1::Statement> {
+    db.prepare("UPDATE organisations SET access_version = access_version + 1 WHERE corp_id = ?1")
+        .bind(&[corp_id.into()])
 }
 
 pub async fn visible_range(db: &Db, corp_id: &str) -> Result<Option<VisibleRange>> {

@@ -72,9 +72,37 @@ struct CachedToken {
 pub struct WeCom<'a> {
     pub(super) cfg: &'a Config,
     pub(super) kv: Kv,
-    /// Tokens already read in this request: a sync makes thousands of
-    /// calls and must not read KV for each.
-    memo: std::cell::RefCell<std::collections::HashMap<String, String>>,
+}
+
+thread_local! {
+    /// Tokens this isolate read or made, with their expiry: a sync makes
+    /// thousands of calls, and a storm of events one each, which must not
+    /// read KV every time. A token WeCom refuses before its expiry (a
+    /// reinstall, a reset) is refreshed by the call that met the refusal.
+    static TOKENS: std::cell::RefCell<std::collections::HashMap<String, (String, u64)>> =
+        Default::default();
+}
+
+/// A token of the isolate's that is good for longer than the refresh margin.
+fn remembered(key: &str, now: u64) -> Option<String> {
+    TOKENS.with(|t| {
+        t.borrow()
+            .get(key)
+            .filter(|(_, expires_at)| *expires_at > now + REFRESH_MARGIN_SECS)
+            .map(|(token, _)| token.clone())
+    })
+}
+
+fn remember(key: &str, token: &str, expires_at: u64) {
+    TOKENS.with(|t| {
+        t.borrow_mut()
+            .insert(key.to_owned(), (token.to_owned(), expires_at))
+    });
+}
+
+/// Forgets the isolate's token under `key` (an uninstall).
+pub fn forget(key: &str) {
+    TOKENS.with(|t| t.borrow_mut().remove(key));
 }
 
 pub const SUITE_TICKET_KEY: &str = "wecom:suite_ticket";
@@ -90,11 +118,7 @@ fn agent_ticket_key(corp_id: &str) -> String {
 
 impl<'a> WeCom<'a> {
     pub fn new(cfg: &'a Config, kv: Kv) -> Self {
-        WeCom {
-            cfg,
-            kv,
-            memo: Default::default(),
-        }
+        WeCom { cfg, kv }
     }
 
     async fn call<B: Serialize, R: DeserializeOwned>(
@@ -140,13 +164,11 @@ impl<'a> WeCom<'a> {
         token: &str,
         expires_in: u64,
     ) -> Result<(), WeComError> {
-        self.memo
-            .borrow_mut()
-            .insert(key.to_owned(), token.to_owned());
         let cached = CachedToken {
             token: token.to_owned(),
             expires_at: now_secs() + expires_in,
         };
+        remember(key, token, cached.expires_at);
         // The token is good whether or not KV keeps it: a refused write
         // (another isolate stored a token this second; KV takes one write a
         // second to a key) only means the next isolate asks WeCom again.
@@ -165,23 +187,20 @@ impl<'a> WeCom<'a> {
 
     /// A cached token, or `None` when it must be refreshed (taking the lease).
     async fn reuse_or_lease(&self, key: &str, force: bool) -> Option<String> {
+        let now = now_secs();
         if force {
-            self.memo.borrow_mut().remove(key);
-        } else if let Some(t) = self.memo.borrow().get(key) {
-            return Some(t.clone());
+            forget(key);
+        } else if let Some(t) = remembered(key, now) {
+            return Some(t);
         }
-        let token = self.reuse_or_lease_kv(key, force).await;
-        if let Some(t) = &token {
-            self.memo.borrow_mut().insert(key.to_owned(), t.clone());
-        }
-        token
+        self.reuse_or_lease_kv(key, force, now).await
     }
 
-    async fn reuse_or_lease_kv(&self, key: &str, force: bool) -> Option<String> {
-        let now = now_secs();
+    async fn reuse_or_lease_kv(&self, key: &str, force: bool, now: u64) -> Option<String> {
         let cached = self.cached(key).await;
         if let Some(c) = &cached {
             if !force && c.expires_at > now + REFRESH_MARGIN_SECS {
+                remember(key, &c.token, c.expires_at);
                 return Some(c.token.clone());
             }
         }

@@ -18,7 +18,7 @@ mod login;
 mod service;
 
 pub use buying::{BUY_LIST_MAX, RENEW_LIST_MAX};
-pub use client::{corp_token_key, WeCom, WeComError};
+pub use client::{corp_token_key, forget as forget_token, WeCom, WeComError};
 pub use contacts::UserLookup;
 pub use license::ORDER_WINDOW_SECS;
 pub use login::INVALID_CODE;

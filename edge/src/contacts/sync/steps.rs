@@ -324,7 +324,11 @@ pub(super) async fn finish(
     left_range.retain(|u| !seen.contains(u));
     let written = written + late;
     store::finish_sync(db, corp_id, &left_range, &departed, now).await?;
-    cache::bump_generation(env, corp_id).await;
+    // Access views change only with members: a sync that wrote none keeps
+    // every view (and every isolate's memory of them) good.
+    if run.written + written > 0 || !left_range.is_empty() {
+        cache::bump_generation(env, corp_id).await;
+    }
     console_log!(
         "sync {corp_id}: {} chunks, {} rows written, {} left the range, wasm heap {} KiB",
         run.chunks_total,
