@@ -137,6 +137,18 @@ fn settled(url: &str, a: Answer) -> Answer {
     a
 }
 
+/// A member without a seat opens the app in WeCom (sim pushes
+/// `unlicensed_notify`): refused, and asking; returns once it is applied.
+pub fn asks(corp: &str, userid: &str) {
+    let opened = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/open_app"),
+        &serde_json::json!({"userid": userid}),
+    );
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    settle();
+}
+
 /// Waits (up to 20 s) until every event recorded so far is applied, failed,
 /// or in its second try or later (an event a test made fail is that test's
 /// to wait for).

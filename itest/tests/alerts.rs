@@ -37,16 +37,6 @@ fn messages(corp: &str) -> Vec<Value> {
     a.json()["messages"].as_array().unwrap().clone()
 }
 
-fn asks(corp: &str, userid: &str) {
-    let opened = sim_send(
-        "POST",
-        &format!("/_sim/corps/{corp}/open_app"),
-        &json!({"userid": userid}),
-    );
-    assert_eq!(opened.status, 200, "{}", opened.text);
-    settle();
-}
-
 fn set_off(admin: &ureq::Agent, corp: &str, off: &[&str]) {
     let a = post_json(
         admin,

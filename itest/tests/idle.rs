@@ -34,17 +34,6 @@ fn suggestions(admin: &ureq::Agent, corp: &str) -> Value {
     a.json()
 }
 
-/// A member without a seat opens the app: refused, and asking.
-fn asks(corp: &str, userid: &str) {
-    let opened = sim_send(
-        "POST",
-        &format!("/_sim/corps/{corp}/open_app"),
-        &json!({"userid": userid}),
-    );
-    assert_eq!(opened.status, 200, "{}", opened.text);
-    settle();
-}
-
 /// `userid` holds a base seat bound 40 days ago (its 365-day account aged
 /// in WeCom, then read back by the reconcile).
 fn seat_bound_40_days_ago(admin: &ureq::Agent, corp: &str, userid: &str) {
