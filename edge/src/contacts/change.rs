@@ -28,8 +28,9 @@ pub async fn apply(
     now: u64,
 ) -> Result<Applied, ApiError> {
     let db = env::db(env)?;
-    let member = |w: fn(String, String) -> EventWrite, userid: &str| {
-        w(corp_id.to_owned(), userid.to_owned())
+    let departed = |userid: &str| EventWrite::Departed {
+        corp_id: corp_id.to_owned(),
+        userid: userid.to_owned(),
     };
     Ok(match change {
         ContactChange::CreateUser(m) | ContactChange::UpdateUser(m) => {
@@ -46,12 +47,14 @@ pub async fn apply(
                 .user_get(corp_id, &corp.permanent_code, userid)
                 .await?;
             match lookup {
-                UserLookup::NotFound => {
-                    Applied::Done("member departed", vec![member(departed, userid)])
-                }
-                UserLookup::OutOfRange => {
-                    Applied::Done("member left the range", vec![member(out_of_range, userid)])
-                }
+                UserLookup::NotFound => Applied::Done("member departed", vec![departed(userid)]),
+                UserLookup::OutOfRange => Applied::Done(
+                    "member left the range",
+                    vec![EventWrite::OutOfRange {
+                        corp_id: corp_id.to_owned(),
+                        userid: userid.to_owned(),
+                    }],
+                ),
                 UserLookup::Found(u) => match member_now(&db, corp_id, &u).await? {
                     Some(record) => Applied::Done(
                         "member updated",
@@ -66,7 +69,7 @@ pub async fn apply(
         }
         _ if !store::corp_exists(&db, corp_id).await? => Applied::NotInstalled,
         ContactChange::DeleteUser { userid } => {
-            Applied::Done("member departed", vec![member(departed, userid)])
+            Applied::Done("member departed", vec![departed(userid)])
         }
         ContactChange::CreateParty(d) | ContactChange::UpdateParty(d) => {
             let asked: Vec<u64> = std::iter::once(d.id).chain(d.parent_id).collect();
@@ -104,14 +107,6 @@ pub enum Applied {
     Done(&'static str, Vec<EventWrite>),
     NeedsFullSync,
     NotInstalled,
-}
-
-fn departed(corp_id: String, userid: String) -> EventWrite {
-    EventWrite::Departed { corp_id, userid }
-}
-
-fn out_of_range(corp_id: String, userid: String) -> EventWrite {
-    EventWrite::OutOfRange { corp_id, userid }
 }
 
 /// The member row WeCom's current view leads to, when it alone says how
