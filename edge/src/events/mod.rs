@@ -114,7 +114,7 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
             gathered.push(message);
             continue;
         }
-        lanes::apply(env, first, std::mem::take(&mut gathered)).await;
+        apply_lanes(env, first, std::mem::take(&mut gathered)).await;
         match message.body() {
             Work::SyncStep {
                 corp_id,
@@ -134,8 +134,78 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
             Work::SuiteTicket { .. } => {}
         }
     }
-    lanes::apply(env, first, gathered).await;
+    apply_lanes(env, first, gathered).await;
     Ok(())
+}
+
+/// Applies gathered member events: lanes at once, each lane in order.
+async fn apply_lanes(env: &Env, first: u32, messages: Vec<&Message<Work>>) {
+    use futures_util::stream::{self, StreamExt};
+    let events: Vec<(&str, bool)> = messages
+        .iter()
+        .map(|m| match m.body() {
+            Work::Event {
+                lane: Some(lane),
+                rereads,
+                ..
+            } => (lane.as_str(), *rereads),
+            _ => ("", false),
+        })
+        .collect();
+    let messages = &messages;
+    stream::iter(lanes::plan(&events))
+        .for_each_concurrent(lanes::LANES_AT_ONCE, |steps| async move {
+            let mut covered: Vec<&Message<Work>> = Vec::new();
+            for step in steps {
+                match step {
+                    lanes::Step::Covered(i) => covered.push(messages[i]),
+                    lanes::Step::Apply(i) => {
+                        let message = messages[i];
+                        let Work::Event { key, .. } = message.body() else {
+                            continue;
+                        };
+                        let applied = event_message(env, first, message, key).await;
+                        let waiting = std::mem::take(&mut covered);
+                        if waiting.is_empty() {
+                            continue;
+                        }
+                        if applied {
+                            mark_covered(env, first, &waiting).await;
+                        } else {
+                            // The covering event failed: the covered ones
+                            // wait with it.
+                            waiting.iter().for_each(|m| retry_after(m, first.max(1)));
+                        }
+                    }
+                }
+            }
+        })
+        .await;
+}
+
+/// Marks events a later one covered, and acknowledges their messages.
+async fn mark_covered(env: &Env, first: u32, messages: &[&Message<Work>]) {
+    let keys: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| match m.body() {
+            Work::Event { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+        .collect();
+    let now = crate::clock::now_secs();
+    let marked = match env::db(env) {
+        Ok(db) => store::mark_events_covered(&db, &keys, now, lanes::COVERED)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match marked {
+        Ok(()) => messages.iter().for_each(|m| m.ack()),
+        Err(e) => {
+            console_error!("{} covered events not marked: {}", keys.len(), e.message);
+            messages.iter().for_each(|m| retry_after(m, first.max(1)));
+        }
+    }
 }
 
 /// Applies one event's message: acknowledged when applied (or nothing to
