@@ -1,7 +1,7 @@
 //! Organisations: install and uninstall, admins, the visible range, the
 //! license status WeCom reports, and the dates the trial is counted from.
 
-use super::bind::{audit_statement, changes, num, opt_num, texts};
+use super::bind::{changes, num, opt_num, texts};
 use crate::d1::Db;
 use domain::access::Licensing;
 use domain::api::Corp;
@@ -181,9 +181,23 @@ pub async fn install(db: &Db, i: &Installation<'_>) -> Result<()> {
             i.install_key.into(),
             num(i.auth_mode.into()),
         ])?,
-        audit_statement(db, i.corp_id, i.now, "wecom", "installed", &serde_json::json!({
-            "agent_id": i.agent_id, "range": i.range, "auth_mode": i.auth_mode,
-        }))?,
+        // Once per install: a retry after a commit whose reply was lost
+        // finds the event already pointing at the organisation.
+        db.prepare(
+            "INSERT INTO audit (corp_id, at, actor, action, detail) \
+             SELECT ?1, ?2, 'wecom', 'installed', ?3 \
+             WHERE NOT EXISTS (SELECT 1 FROM events WHERE dedupe_key = ?4 AND corp_id IS ?1)",
+        )
+        .bind(&[
+            i.corp_id.into(),
+            num(i.now),
+            serde_json::json!({
+                "agent_id": i.agent_id, "range": i.range, "auth_mode": i.auth_mode,
+            })
+            .to_string()
+            .into(),
+            i.event_key.into(),
+        ])?,
         db.prepare("UPDATE events SET corp_id = ?1 WHERE dedupe_key = ?2")
             .bind(&[i.corp_id.into(), i.event_key.into()])?,
     ])
