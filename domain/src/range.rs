@@ -220,6 +220,63 @@ pub fn diff(stored: &[MemberRecord], snapshot: &BTreeMap<String, InRange>) -> Me
     out
 }
 
+/// A set of member rows in 16 bytes: how many, and the wrapping sum of each
+/// row's 64-bit fingerprint. The contacts check ([`MemberRecord`]s as WeCom
+/// has them, summed step by step in its queue messages) compares it with
+/// the stored rows' tally: equal tallies of different sets need two sums of
+/// mixed 64-bit hashes to meet, about one chance in 2^64.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub count: u64,
+    pub sum: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, m: &MemberRecord) {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(m.fingerprint());
+    }
+
+    pub fn merge(&mut self, other: Tally) {
+        self.count += other.count;
+        self.sum = self.sum.wrapping_add(other.sum);
+    }
+}
+
+impl MemberRecord {
+    /// Every field the sync compares (`diff`), hashed in one canonical
+    /// order (FNV-1a, then SplitMix64's finaliser to spread it): the same
+    /// row gives the same number in every build and invocation.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |bytes: &[u8]| {
+            for b in bytes.iter().chain(std::iter::once(&0x1f)) {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        feed(self.userid.as_bytes());
+        feed(self.name.as_bytes());
+        match &self.department_ids {
+            None => feed(b"-"),
+            Some(ids) => {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                let text: Vec<String> = ids.iter().map(u64::to_string).collect();
+                feed(text.join(",").as_bytes());
+            }
+        }
+        for v in &self.via {
+            feed(&[*v as u8]);
+        }
+        feed(&[u8::from(self.in_range), self.status as u8]);
+        let mut z = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
 /// Advice shown beside members without department information.
 pub const NO_DEPARTMENT_ADVICE_EN: &str = "WeCom gives an app no department information for members who are in its visible range only as individuals (or through a tag's member list). To see their departments, add their whole departments to the app's visible range in the WeCom admin console.";
 pub const NO_DEPARTMENT_ADVICE_ZH: &str = "成员仅以个人（或标签成员）身份在应用可见范围内时，企业微信不提供其部门信息。如需显示部门，请在企业微信管理后台把其所在部门整体加入应用可见范围。";
@@ -228,6 +285,65 @@ pub const NO_DEPARTMENT_ADVICE_ZH: &str = "成员仅以个人（或标签成员�
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn record(userid: &str, name: &str, departments: Option<Vec<u64>>) -> MemberRecord {
+        MemberRecord {
+            userid: userid.into(),
+            name: name.into(),
+            department_ids: departments,
+            in_range: true,
+            via: BTreeSet::from([Via::Department]),
+            status: Status::Active,
+        }
+    }
+
+    #[test]
+    fn a_tally_tells_a_changed_member_and_ignores_the_order_rows_come_in() {
+        let rows = [
+            record("ann", "Ann", Some(vec![2, 1])),
+            record("bob", "Bob", Some(vec![3])),
+        ];
+        let (mut a, mut b) = (Tally::default(), Tally::default());
+        a.add(&rows[0]);
+        a.add(&rows[1]);
+        b.add(&rows[1]);
+        b.add(&record("ann", "Ann", Some(vec![1, 2])));
+        assert_eq!(a, b, "same rows, other order");
+        let changes = [
+            record("ann", "Anne", Some(vec![1, 2])),
+            record("ann", "Ann", Some(vec![1])),
+            record("ann", "Ann", None),
+            MemberRecord {
+                in_range: false,
+                ..rows[0].clone()
+            },
+            MemberRecord {
+                status: Status::Departed,
+                ..rows[0].clone()
+            },
+            MemberRecord {
+                via: BTreeSet::from([Via::Department, Via::Tag]),
+                ..rows[0].clone()
+            },
+        ];
+        for changed in changes {
+            let mut c = Tally::default();
+            c.add(&changed);
+            c.add(&rows[1]);
+            assert_ne!(a, c, "{changed:?} looks unchanged");
+        }
+        let mut parts = Tally::default();
+        let mut one = Tally::default();
+        one.add(&rows[1]);
+        parts.add(&rows[0]);
+        parts.merge(one);
+        assert_eq!(parts, a, "tallies of steps add up");
+        // A name that moves a character into the next field is another row.
+        assert_ne!(
+            record("ab", "c", None).fingerprint(),
+            record("a", "bc", None).fingerprint()
+        );
+    }
 
     fn tree() -> Vec<Department> {
         // 1 ─┬─ 2 ── 5

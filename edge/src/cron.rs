@@ -60,16 +60,18 @@ pub async fn reconcile_corp(
     if let Err(e) = corp::refresh_admins(env, cfg, corp_id, now, "cron").await {
         console_error!("cron: {corp_id}: agent/get_admin_list: {}", e.message);
     }
+    // The contacts are checked against WeCom without writing, and synced
+    // whole only when they differ (`sync::check`).
     let contacts = match contacts {
-        // The development reconcile answers with what the sync did.
+        // The development reconcile answers with what the check (and the
+        // sync after it) did.
         #[cfg(feature = "dev")]
-        SyncHow::Inline => Some(sync::run(env, cfg, corp_id, "cron", &sync::new_id()).await?),
-        // The cron starts it as a chain of queue messages; one already
-        // running (an admin's, an event's) will do.
-        SyncHow::Chained => match sync::start(env, corp_id, "cron").await {
-            Err(e) if e.code == "sync_running" => None,
-            other => other.map(|_| None)?,
-        },
+        SyncHow::Inline => Some(sync::check_inline(env, cfg, corp_id).await?),
+        // The cron starts it as a chain of queue messages.
+        SyncHow::Chained => {
+            sync::start_check(env, corp_id).await?;
+            None
+        }
     };
     // A failed license read must not hold up the contacts repair.
     if let Err(e) = mirror::refresh_license_info(env, cfg, corp_id, now, "cron").await {

@@ -46,13 +46,13 @@ impl Statement {
         Ok(Statement(self.0.bind(values)?))
     }
 
-    /// The first row (or one column of it).
-    pub async fn first<T>(&self, column: Option<&str>) -> Result<Option<T>>
+    /// The first row. Read through `all`, so the rows D1 says it read are
+    /// counted like any other statement's (single-row queries only).
+    pub async fn first<T>(&self) -> Result<Option<T>>
     where
         T: for<'a> Deserialize<'a>,
     {
-        let fault = round_trip()?;
-        reply(fault, self.0.first(column).await)
+        Ok(self.all().await?.results::<T>()?.into_iter().next())
     }
 
     pub async fn all(&self) -> Result<D1Result> {

@@ -167,7 +167,7 @@ impl Shape for DevQuery {
 }
 
 impl Shape for DevReconcile {
-    const SHAPE: &'static str = "{\"corp_id\"}";
+    const SHAPE: &'static str = "{\"corp_id\", \"queued\"?}";
 }
 
 impl Shape for DevSealOld {
@@ -244,8 +244,8 @@ pub async fn kv_keys(env: Env, Json(p): Json<KvPrefix>) -> Result<Json<KvKeys>, 
     }))
 }
 
-/// `POST /api/v1/dev/reconcile {"corp_id"}`: what the scheduled run does to
-/// one organisation, now, so a test repairs only its own.
+/// `POST /api/v1/dev/reconcile {"corp_id", "queued"?}`: what the scheduled
+/// run does to one organisation, now, so a test repairs only its own.
 pub async fn reconcile(
     env: Env,
     Json(r): Json<DevReconcile>,
@@ -260,7 +260,11 @@ pub async fn reconcile(
             &cfg,
             &r.corp_id,
             clock::now_secs(),
-            cron::SyncHow::Inline,
+            if r.queued {
+                cron::SyncHow::Chained
+            } else {
+                cron::SyncHow::Inline
+            },
         )
         .await?,
     ))

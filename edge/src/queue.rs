@@ -41,6 +41,14 @@ pub enum Work {
         run_id: String,
         step: u64,
     },
+    /// Take step `step` of the reconcile's contacts check
+    /// (`contacts::sync::check`), carrying what the steps before found.
+    SyncCheck {
+        corp_id: String,
+        step: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<String>,
+    },
 }
 
 /// Sends work to the queue.

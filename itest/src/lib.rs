@@ -74,6 +74,9 @@ pub struct Answer {
     /// The worker's count of the D1 round trips this request made
     /// (`x-dev-d1-calls`, development builds only).
     pub d1_calls: Option<u64>,
+    /// The rows D1 said the request read and wrote
+    /// (`x-dev-d1-rows-read`, `x-dev-d1-rows-written`).
+    pub d1_rows: Option<(u64, u64)>,
 }
 
 impl Answer {
@@ -98,7 +101,8 @@ impl Answer {
     }
 }
 
-fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
+/// What came back, as a test reads it (a transport failure panics).
+pub fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
     let resp = match result {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
@@ -107,6 +111,10 @@ fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
     Answer {
         status: resp.status(),
         d1_calls: resp.header("x-dev-d1-calls").and_then(|n| n.parse().ok()),
+        d1_rows: resp
+            .header("x-dev-d1-rows-read")
+            .zip(resp.header("x-dev-d1-rows-written"))
+            .and_then(|(r, w)| Some((r.parse().ok()?, w.parse().ok()?))),
         set_cookie: resp.header("set-cookie").map(str::to_owned),
         content_type: resp.content_type().to_owned(),
         text: resp.into_string().unwrap_or_default(),

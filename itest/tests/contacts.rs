@@ -293,6 +293,15 @@ fn a_tag_in_the_range_brings_its_members_and_its_departments() {
     assert_eq!(m["care"]["department_ids"], json!([4]));
     let range = get(&admin, &format!("{}/api/v1/corps/{corp}/range", edge())).json();
     assert_eq!(range["allow_tag"], json!([9]), "{range}");
+    // The reconcile's check counts the tagged member (no department) and
+    // the tag's department as the sync stored them: nothing to write.
+    reconcile_rows(&corp);
+    let (r, _, written) = reconcile_rows(&corp);
+    assert_eq!(
+        (r["contacts"]["members_in_range"].as_u64(), written),
+        (Some(3), 0),
+        "{r}"
+    );
 }
 
 #[test]
@@ -400,6 +409,86 @@ fn a_callback_wecom_was_too_busy_for_is_answered_then_applied_on_the_queues_retr
     assert_eq!(rows.len(), 1, "one event, recorded once: {rows:?}");
     assert!(rows[0]["applied_at"].is_u64(), "and applied");
     assert_eq!(rows[0]["attempts"], 2, "busy once, applied on the retry");
+}
+
+/// The reconcile as the cron runs it, with what it cost in D1.
+fn reconcile_rows(corp: &str) -> (serde_json::Value, u64, u64) {
+    let a = dev_route("reconcile", &json!({"corp_id": corp}));
+    assert_eq!(a.status, 200, "{}", a.text);
+    let (read, written) = a.d1_rows.expect("development builds report D1 rows");
+    (a.json(), read, written)
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn a_reconcile_that_finds_nothing_changed_writes_nothing_and_reads_each_member_once() {
+    let (corp, admin) = generated("quiet", 12, 600);
+    // The day's first reconcile writes the day's point for the overview's
+    // trends; the next ones of the day find nothing to write.
+    reconcile_rows(&corp);
+    let (r, read, written) = reconcile_rows(&corp);
+    assert_eq!(r["contacts"]["members_in_range"], 600, "{r}");
+    assert_eq!(r["contacts"]["added_or_updated"], 0, "{r}");
+    assert_eq!(written, 0, "an unchanged reconcile writes no row: {r}");
+    // The contacts check reads each member once; the day's counts for the
+    // overview and the desk walk them twice more. A sync read each member
+    // about seven times.
+    assert!(read <= 3 * 600 + 300, "{read} rows read for 600 members");
+
+    // An individual in range (no department) counts as the sync stored it.
+    let (small, _) = installed_and_synced("quiet1");
+    reconcile_rows(&small);
+    let (r, _, written) = reconcile_rows(&small);
+    assert_eq!(written, 0, "{r}");
+
+    // A member who joined and one who left, neither told by a callback:
+    // the check finds them, and the sync follows.
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/users"),
+        &json!({"userid": "quiet1", "name": "悄悄", "department": [2], "callback": false}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let a = sim_send(
+        "DELETE",
+        &format!("/_sim/corps/{corp}/users/u000007?callback=false"),
+        &json!({}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let (r, _, _) = reconcile_rows(&corp);
+    assert_eq!(r["contacts"]["added_or_updated"], 1, "{r}");
+    assert_eq!(r["contacts"]["departed"], 1, "{r}");
+    let m = members(&admin, &corp, "");
+    assert_eq!(m["quiet1"]["department_ids"], json!([2]));
+    assert_eq!(m["u000007"]["status"], "departed");
+}
+
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn the_crons_check_runs_on_the_queue_and_starts_the_sync_that_repairs() {
+    // Chunks of one department: the check is a chain of several messages.
+    let (corp, admin) = generated("chain", 6, 120);
+    let a = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/users"),
+        &json!({"userid": "late1", "name": "迟到", "department": [3], "callback": false}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let before = sync_status(&admin, &corp)["id"].clone();
+    let a = dev_route("reconcile", &json!({"corp_id": corp, "queued": true}));
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(
+        a.json()["contacts"],
+        serde_json::Value::Null,
+        "left to the queue"
+    );
+    // The check found the difference and started the sync that repairs.
+    let s = wait_for_sync(&admin, &corp, before.as_str().map(str::to_owned));
+    assert_eq!(s["counts"]["added_or_updated"], 1, "{s}");
+    assert_eq!(
+        members(&admin, &corp, "")["late1"]["department_ids"],
+        json!([3])
+    );
 }
 
 #[test]

@@ -913,6 +913,49 @@ fn a_day_of_callbacks(lost_replies: bool) {
     assert!(twice.is_empty(), "audited twice: {twice:?}");
 }
 
+/// An hourly reconcile that finds the contacts as WeCom has them writes
+/// nothing, but the time of its check twice a day: "last synced" (and the
+/// desk's "not synced for a day") stays true.
+#[test]
+#[ignore = "needs the stack: run through `make test`"]
+fn an_unchanged_reconcile_shows_when_it_last_checked_twice_a_day() {
+    let _one_at_a_time = serial();
+    let (corp, admin) = installed_and_synced("chk");
+    let synced = sync_status(&admin, &corp)["last_synced_at"]
+        .as_u64()
+        .expect("synced once");
+    let last_synced = || -> u64 {
+        d1(&format!(
+            "SELECT last_synced_at AS t FROM organisations WHERE corp_id = '{corp}'"
+        ))[0]["t"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    {
+        let _later = MovedClock::by(3600);
+        reconcile(&corp);
+        assert_eq!(last_synced(), synced, "an hour on: nothing written");
+    }
+    let noted = {
+        let _later = MovedClock::by(13 * 3600);
+        let r = reconcile(&corp);
+        assert_eq!(r["contacts"]["added_or_updated"], 0, "{r}");
+        let noted = last_synced();
+        assert!(
+            noted >= synced + 13 * 3600 - 60,
+            "thirteen hours on, the check is noted: {synced} -> {noted}"
+        );
+        noted
+    };
+    let _later = MovedClock::by(14 * 3600);
+    reconcile(&corp);
+    assert_eq!(
+        last_synced(),
+        noted,
+        "an hour after the note: nothing written"
+    );
+}
+
 /// The organisation's sealed permanent code as D1 holds it.
 fn sealed(corp: &str) -> String {
     d1(&format!(

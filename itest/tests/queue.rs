@@ -159,23 +159,7 @@ fn retry_with_key(corp: &str, key: &str) -> Answer {
         .post(&url)
         .set("Authorization", &format!("Bearer {key}"))
         .send_json(json!({}));
-    match r {
-        Ok(r) => Answer {
-            status: r.status(),
-            set_cookie: None,
-            content_type: String::new(),
-            d1_calls: None,
-            text: r.into_string().unwrap_or_default(),
-        },
-        Err(ureq::Error::Status(status, r)) => Answer {
-            status,
-            set_cookie: None,
-            content_type: String::new(),
-            d1_calls: None,
-            text: r.into_string().unwrap_or_default(),
-        },
-        Err(e) => panic!("{e}"),
-    }
+    answer(r)
 }
 
 #[test]

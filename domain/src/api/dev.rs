@@ -88,6 +88,11 @@ pub struct D1Faults {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DevReconcile {
     pub corp_id: String,
+    /// The contacts check on the queue, as the cron starts it (its outcome
+    /// then shows in the members, not in the answer); by default it runs
+    /// in the request and the answer has its counts.
+    #[serde(default)]
+    pub queued: bool,
 }
 
 /// `POST /api/v1/dev/seal_old` body: the organisation whose permanent

@@ -121,6 +121,11 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
                 run_id,
                 step,
             } => sync_step(env, first, dead, message, corp_id, run_id, *step).await,
+            Work::SyncCheck {
+                corp_id,
+                step,
+                state,
+            } => check_step(env, first, dead, message, corp_id, *step, state.as_deref()).await,
             Work::Event { key, .. } if dead => match mark_dead(env, key).await {
                 Ok(()) => message.ack(),
                 Err(e) => {
@@ -291,21 +296,59 @@ async fn sync_step(
         // The step before is finishing: a moment later it will be this one's turn.
         Ok(StepOutcome::NotYet) => retry_after(message, first.max(1)),
         Err(e) => {
-            let age =
-                crate::clock::now_secs().saturating_sub(message.timestamp().as_millis() / 1000);
-            let delay = if e.code == "wecom_rate_limited" {
+            if e.code == "wecom_rate_limited" {
                 // The wait must not outlast the run's lease.
                 if let Err(e) = sync::renew(env, corp_id, run_id).await {
                     console_error!("sync {corp_id} {run_id}: lease not renewed: {}", e.message);
                 }
-                rate_limited_backoff(env).max(first)
-            } else {
-                u32::try_from(age.saturating_mul(3))
-                    .unwrap_or(MAX_BACKOFF_SECS)
-                    .clamp(first, MAX_BACKOFF_SECS)
-            };
+            }
+            let delay = step_backoff(env, first, message, &e);
             console_error!(
                 "sync {corp_id} {run_id}: step {step} failed, again in {delay} s: {}",
+                e.message
+            );
+            retry_after(message, delay);
+        }
+    }
+}
+
+/// How long a failed step of a sync or check waits: WeCom's "too
+/// frequent" its own backoff, anything else three times the message's
+/// age, within the batch's first wait and [`MAX_BACKOFF_SECS`].
+fn step_backoff(env: &Env, first: u32, message: &Message<Work>, e: &ApiError) -> u32 {
+    if e.code == "wecom_rate_limited" {
+        return rate_limited_backoff(env).max(first);
+    }
+    let age = crate::clock::now_secs().saturating_sub(message.timestamp().as_millis() / 1000);
+    u32::try_from(age.saturating_mul(3))
+        .unwrap_or(MAX_BACKOFF_SECS)
+        .clamp(first, MAX_BACKOFF_SECS)
+}
+
+/// A step of the reconcile's contacts check. It holds nothing, so one
+/// that failed its last retry is let go: the next reconcile checks again.
+async fn check_step(
+    env: &Env,
+    first: u32,
+    dead: bool,
+    message: &Message<Work>,
+    corp_id: &str,
+    step: u64,
+    state: Option<&str>,
+) {
+    if dead {
+        console_error!(
+            "check {corp_id}: step {step} failed every retry; the next reconcile checks again"
+        );
+        message.ack();
+        return;
+    }
+    match sync::check_step(env, corp_id, step, state).await {
+        Ok(()) => message.ack(),
+        Err(e) => {
+            let delay = step_backoff(env, first, message, &e);
+            console_error!(
+                "check {corp_id}: step {step} failed, again in {delay} s: {}",
                 e.message
             );
             retry_after(message, delay);
@@ -326,7 +369,7 @@ fn retry_after(message: &Message<Work>, delay_secs: u32) {
 fn newest_ticket<'a>(work: impl Iterator<Item = &'a Work>) -> Option<(u64, &'a str)> {
     work.filter_map(|w| match w {
         Work::SuiteTicket { ticket, timestamp } => Some((*timestamp, ticket.as_str())),
-        Work::Event { .. } | Work::SyncStep { .. } => None,
+        Work::Event { .. } | Work::SyncStep { .. } | Work::SyncCheck { .. } => None,
     })
     .max_by_key(|(timestamp, _)| *timestamp)
 }

@@ -112,7 +112,7 @@ pub async fn audit_count(db: &Db, corp_id: &str, filter: &AuditFilter) -> Result
             "SELECT count(*) AS n FROM audit WHERE corp_id = ?1{conditions}"
         ))
         .bind(&params)?
-        .first(None)
+        .first()
         .await?;
     Ok(total.map(|c| c.n as u64).unwrap_or(0))
 }

@@ -28,7 +28,7 @@ pub async fn ping(db: &Db) -> Result<bool> {
     struct One {
         one: i64,
     }
-    let row: Option<One> = db.prepare("SELECT 1 AS one").first(None).await?;
+    let row: Option<One> = db.prepare("SELECT 1 AS one").first().await?;
     Ok(matches!(row, Some(One { one: 1 })))
 }
 

@@ -1,7 +1,7 @@
 //! Members and departments as the contacts sync and `change_contact`
 //! leave them, and the console's reads of them.
 
-use super::bind::{json_str, num, page, run_batched, BATCH};
+use super::bind::{changes, json_str, num, page, run_batched, BATCH};
 use crate::d1::{Db, Statement};
 use domain::api::{MemberItem, MemberSeat, Page, SyncCounts};
 use domain::range::{MemberRecord, Status, Via};
@@ -159,7 +159,8 @@ pub async fn stored_members_among(
 ) -> Result<Vec<MemberRecord>> {
     let rows: Vec<MemberRow> = db
         .prepare(format!(
-            "SELECT {MEMBER_COLUMNS} FROM members WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))"
+            "SELECT {MEMBER_COLUMNS} FROM (SELECT DISTINCT value FROM json_each(?2)) j \
+             CROSS JOIN members m WHERE m.corp_id = ?1 AND m.userid = j.value"
         ))
         .bind(&[corp_id.into(), json_str(&userids)])?
         .all()
@@ -201,6 +202,41 @@ pub async fn in_range_userids_after(
         .await?
         .results()?;
     Ok(rows.into_iter().map(|r| r.userid).collect())
+}
+
+/// One page of the members stored as in range, whole, in userid order:
+/// the contacts check reads each once.
+pub async fn in_range_members_after(
+    db: &Db,
+    corp_id: &str,
+    after: &str,
+    limit: u64,
+) -> Result<Vec<MemberRecord>> {
+    let rows: Vec<MemberRow> = db
+        .prepare(format!(
+            "SELECT {MEMBER_COLUMNS} FROM members \
+             WHERE corp_id = ?1 AND in_range = 1 AND userid > ?2 ORDER BY userid LIMIT ?3"
+        ))
+        .bind(&[corp_id.into(), after.into(), num(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(MemberRow::record).collect())
+}
+
+/// A contacts check found the members as WeCom has them: the time is
+/// noted only when the last note is older than `every` seconds, so most
+/// checks write nothing. Returns whether it wrote.
+pub async fn note_checked(db: &Db, corp_id: &str, now: u64, every: u64) -> Result<bool> {
+    let r = db
+        .prepare(
+            "UPDATE organisations SET last_synced_at = ?2 \
+             WHERE corp_id = ?1 AND coalesce(last_synced_at, 0) <= ?3",
+        )
+        .bind(&[corp_id.into(), num(now), num(now.saturating_sub(every))])?
+        .run()
+        .await?;
+    Ok(changes(&r) > 0)
 }
 
 /// Ends a full sync: members who left the range or departed, and the time.
@@ -520,13 +556,13 @@ pub async fn range_counts(db: &Db, corp_id: &str) -> Result<RangeCounts> {
     }
     let row: Option<Row> = db
         .prepare(
-            "SELECT \
-               (SELECT count(*) FROM members WHERE corp_id = ?1 AND in_range = 1 AND status = 'active') AS members, \
-               (SELECT count(*) FROM members WHERE corp_id = ?1 AND in_range = 1 AND status = 'active' AND department_known = 0) AS without_department, \
-               (SELECT count(*) FROM departments WHERE corp_id = ?1) AS departments",
+            // The members walked once for both counts.
+            "SELECT count(*) AS members, coalesce(sum(department_known = 0), 0) AS without_department, \
+               (SELECT count(*) FROM departments WHERE corp_id = ?1) AS departments \
+             FROM members WHERE corp_id = ?1 AND in_range = 1 AND status = 'active'",
         )
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row
         .map(|r| RangeCounts {

@@ -192,3 +192,45 @@ pub async fn departments_with_counts(db: &Db, corp_id: &str) -> Result<Vec<Store
         })
         .collect())
 }
+
+/// The departments as the last sync left them, in id order: what the
+/// contacts check compares with WeCom's list (one read a department).
+pub async fn stored_departments(db: &Db, corp_id: &str) -> Result<Vec<ListedDepartment>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: f64,
+        parent_id: f64,
+        name: String,
+        sort_order: f64,
+        in_range: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT id, parent_id, name, sort_order, in_range FROM departments \
+             WHERE corp_id = ?1 ORDER BY id",
+        )
+        .bind(&[corp_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ListedDepartment {
+            id: r.id as u64,
+            parent_id: r.parent_id as u64,
+            name: r.name,
+            order: r.sort_order as u64,
+            in_range: r.in_range != 0.0,
+        })
+        .collect())
+}
+
+/// A department as stored, or as WeCom lists it (then in range).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ListedDepartment {
+    pub id: u64,
+    pub parent_id: u64,
+    pub name: String,
+    pub order: u64,
+    pub in_range: bool,
+}

@@ -248,7 +248,7 @@ pub async fn ask_renewal(db: &Db, corp_id: &str, days: u64, actor: &str, now: u6
              AND expires_at > ?2 AND expires_at <= ?3",
         )
         .bind(&[corp_id.into(), num(now), num(now + days * DAY)])?
-        .first::<Count>(None)
+        .first::<Count>()
         .await?
         .map_or(0, |c| c.n as u64);
     let detail = serde_json::json!({ "days": days, "seats": seats });

@@ -61,7 +61,7 @@ pub async fn record_event(
             num(u64::from(rearm)),
             num(u64::from(installed_only)),
         ])?
-        .first(None)
+        .first()
         .await?;
     // An upsert returns its row, inserted or updated: none means the
     // `installed_only` condition held it back.
@@ -107,7 +107,7 @@ pub async fn claim_event(
         num(lease_secs),
         message_id.into(),
     ])?
-    .first(None)
+    .first()
     .await
 }
 
@@ -348,7 +348,7 @@ pub async fn exchanged_corp(db: &Db, dedupe_key: &str) -> Result<Option<String>>
              WHERE e.dedupe_key = ?1",
         )
         .bind(&[dedupe_key.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|r| r.corp_id))
 }

@@ -145,8 +145,9 @@ pub async fn member_facts(db: &Db, corp_id: &str, userids: &[&str]) -> Result<Me
     let results = db
         .batch(vec![
             db.prepare(
-                "SELECT userid, status, in_range FROM members \
-                 WHERE corp_id = ?1 AND userid IN (SELECT value FROM json_each(?2))",
+                "SELECT m.userid, m.status, m.in_range \
+                 FROM (SELECT DISTINCT value FROM json_each(?2)) j CROSS JOIN members m \
+                 WHERE m.corp_id = ?1 AND m.userid = j.value",
             )
             .bind(&[corp_id.into(), ids.clone()])?,
             db.prepare(

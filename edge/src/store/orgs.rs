@@ -21,7 +21,7 @@ pub async fn admin_right(db: &Db, corp_id: &str, userid: &str) -> Result<Option<
     let row: Option<Row> = db
         .prepare("SELECT auth_type FROM admins WHERE corp_id = ?1 AND userid = ?2")
         .bind(&[corp_id.into(), userid.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|r| AdminRight::from_auth_type(r.auth_type as u8)))
 }
@@ -54,7 +54,7 @@ pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
          FROM organisations WHERE corp_id = ?1",
     )
     .bind(&[corp_id.into()])?
-    .first(None)
+    .first()
     .await
 }
 
@@ -89,7 +89,7 @@ pub async fn installed_agent(db: &Db, corp_id: &str) -> Result<Option<u64>> {
     let row: Option<Row> = db
         .prepare("SELECT agent_id FROM organisations WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|r| r.agent_id.unwrap_or(0.0) as u64))
 }
@@ -103,7 +103,7 @@ pub async fn corp_name(db: &Db, corp_id: &str) -> Result<Option<String>> {
     let row: Option<Row> = db
         .prepare("SELECT corp_name FROM organisations WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|r| r.corp_name))
 }
@@ -117,7 +117,7 @@ pub async fn corp_exists(db: &Db, corp_id: &str) -> Result<bool> {
     let row: Option<Hit> = db
         .prepare("SELECT corp_id FROM organisations WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.is_some())
 }
@@ -263,7 +263,7 @@ pub async fn sealed_permanent_code(db: &Db, corp_id: &str) -> Result<Option<(Str
     let row: Option<Row> = db
         .prepare("SELECT permanent_code_enc, agent_id FROM organisations WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.and_then(|r| Some((r.permanent_code_enc?, r.agent_id.unwrap_or(0.0) as u64))))
 }
@@ -353,7 +353,7 @@ pub async fn visible_range(db: &Db, corp_id: &str) -> Result<Option<VisibleRange
     let row: Option<Row> = db
         .prepare("SELECT allow_party, allow_user, allow_tag FROM organisations WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|r| VisibleRange {
         party: serde_json::from_str(&r.allow_party).unwrap_or_default(),
@@ -388,7 +388,7 @@ pub async fn last_synced_at(db: &Db, corp_id: &str) -> Result<Option<u64>> {
     let row: Option<Row> = db
         .prepare("SELECT last_synced_at FROM organisations WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.and_then(|r| r.last_synced_at).map(|t| t as u64))
 }
@@ -421,7 +421,7 @@ pub async fn organisation_dates(db: &Db, corp_id: &str) -> Result<Option<Organis
              FROM organisations WHERE corp_id = ?1",
         )
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|r| OrganisationDates {
         first_installed_at: r.first_installed_at as u64,
@@ -512,7 +512,7 @@ pub async fn license_info(db: &Db, corp_id: &str) -> Result<Option<LicenseInfo>>
              FROM organisations WHERE corp_id = ?1",
         )
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(LicenseInfo::from))
 }

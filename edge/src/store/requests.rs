@@ -139,7 +139,7 @@ pub async fn idle_settings(db: &Db, corp_id: &str) -> Result<IdleSettings> {
     let row: Option<Row> = db
         .prepare("SELECT idle_days, auto_move FROM organisations WHERE corp_id = ?1")
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map_or(
         IdleSettings {
@@ -253,7 +253,7 @@ pub async fn seat_requested_at(db: &Db, corp_id: &str, userid: &str) -> Result<O
     let row: Option<Row> = db
         .prepare("SELECT last_at FROM seat_requests WHERE corp_id = ?1 AND userid = ?2")
         .bind(&[corp_id.into(), userid.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|r| r.last_at as u64))
 }

@@ -68,7 +68,7 @@ pub async fn seat_count(
     let total: Option<Count> = db
         .prepare(format!("SELECT count(*) AS n FROM seats WHERE {filters}"))
         .bind(&params)?
-        .first(None)
+        .first()
         .await?;
     Ok(total.map(|c| c.n as u64).unwrap_or(0))
 }

@@ -351,7 +351,7 @@ pub async fn seat_counts(db: &Db, corp_id: &str, now: u64) -> Result<(SeatCounts
             activatable(2)
         ))
         .bind(&[corp_id.into(), num(now), num(now + 30 * 86400)])?
-        .first(None)
+        .first()
         .await?;
     Ok(row
         .map(|r| {

@@ -85,7 +85,7 @@ pub async fn session_standing(db: &Db, session: &Session, now: u64) -> Result<St
             session.userid.as_str().into(),
             num(now),
         ])?
-        .first(None)
+        .first()
         .await?;
     Ok(match row {
         None => Standing::Ended,
@@ -179,7 +179,7 @@ pub async fn login_state_standing(
     let row: Option<Row> = db
         .prepare("SELECT flow, expires_at, spent_at FROM login_states WHERE nonce = ?1")
         .bind(&[nonce.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(match row {
         Some(r) if r.flow != flow.as_str() => StateSpent::Unknown,

@@ -119,7 +119,7 @@ pub async fn asking_count(db: &Db, corp_id: &str, now: u64) -> Result<u64> {
                  AND s.status = 'active' AND s.expires_at > ?2)",
         )
         .bind(&[corp_id.into(), num(now)])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|c| c.n as u64).unwrap_or(0))
 }

@@ -51,7 +51,7 @@ pub async fn take_sync_lease(
             num(now),
             num(ttl_secs),
         ])?
-        .first(None)
+        .first()
         .await?;
     if taken.is_some() {
         return Ok(Ok(()));
@@ -62,7 +62,7 @@ pub async fn take_sync_lease(
              WHERE corp_id = ?1",
         )
         .bind(&[corp_id.into()])?
-        .first(None)
+        .first()
         .await?;
     Ok(Err(holder.unwrap_or(SyncLease {
         run_id: String::new(),
@@ -93,7 +93,7 @@ pub async fn sync_lease(db: &Db, corp_id: &str, now: u64) -> Result<Option<SyncL
          WHERE corp_id = ?1 AND expires_at > ?2",
     )
     .bind(&[corp_id.into(), num(now)])?
-    .first(None)
+    .first()
     .await
 }
 
@@ -124,7 +124,7 @@ pub async fn sync_run(db: &Db, corp_id: &str, run_id: &str, now: u64) -> Result<
              WHERE corp_id = ?1 AND run_id = ?2 AND expires_at > ?3",
         )
         .bind(&[corp_id.into(), run_id.into(), num(now)])?
-        .first(None)
+        .first()
         .await?;
     Ok(row.map(|r| SyncRun {
         actor: r.actor,

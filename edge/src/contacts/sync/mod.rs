@@ -28,6 +28,7 @@ use crate::store;
 use domain::api::{SyncCounts, SyncProgress, SyncStatus};
 use worker::{console_error, Env};
 
+mod check;
 mod steps;
 
 use steps::{audit_row, finish, plan, read_chunk, Plan};
@@ -176,6 +177,66 @@ pub async fn run(
         fail(env, corp_id, id, &e.message).await;
     }
     outcome
+}
+
+/// One queue message of a contacts check (the reconcile's): its step, then
+/// the next one sent, or the full sync started when WeCom and D1 differ.
+pub async fn check_step(
+    env: &Env,
+    corp_id: &str,
+    at: u64,
+    state: Option<&str>,
+) -> Result<(), ApiError> {
+    let cfg = Config::from_env(env)?;
+    match check::take(env, &cfg, corp_id, at, state, now_secs()).await? {
+        check::Checked::Next(next, state) => check::send(env, corp_id, next, Some(state)).await,
+        check::Checked::Unchanged {
+            members,
+            departments,
+        } => {
+            worker::console_log!(
+                "check {corp_id}: {members} members and {departments} departments as WeCom has them"
+            );
+            Ok(())
+        }
+        check::Checked::Changed(why) => {
+            worker::console_log!("check {corp_id}: {why}: a full sync starts");
+            match start(env, corp_id, "cron").await {
+                Err(e) if e.code != "sync_running" => Err(e),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// Starts the reconcile's contacts check as a chain of queue messages.
+pub async fn start_check(env: &Env, corp_id: &str) -> Result<(), ApiError> {
+    check::start(env, corp_id).await
+}
+
+/// Runs a contacts check in this invocation, and the full sync in it too
+/// when WeCom and D1 differ (the development reconcile, which answers with
+/// the counts: an unchanged organisation's are its members in range and
+/// nothing written).
+#[cfg(feature = "dev")]
+pub async fn check_inline(env: &Env, cfg: &Config, corp_id: &str) -> Result<SyncCounts, ApiError> {
+    let (mut at, mut state) = (0, None::<String>);
+    loop {
+        match check::take(env, cfg, corp_id, at, state.as_deref(), now_secs()).await? {
+            check::Checked::Next(next, s) => (at, state) = (next, Some(s)),
+            check::Checked::Unchanged {
+                members,
+                departments,
+            } => {
+                return Ok(SyncCounts {
+                    members_in_range: members,
+                    departments,
+                    ..SyncCounts::default()
+                })
+            }
+            check::Checked::Changed(_) => return run(env, cfg, corp_id, "cron", &new_id()).await,
+        }
+    }
 }
 
 /// What a queue message's step came to.

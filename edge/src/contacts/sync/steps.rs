@@ -12,6 +12,7 @@ use crate::store::{self, DepartmentRow, StepDone, SyncRun};
 use crate::wecom::{UserLookup, WeComError};
 use domain::api::SyncCounts;
 use domain::range::{self, Department, Member, TagMembers};
+use domain::wecom::Department as WeComDepartment;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use worker::{console_log, Env};
@@ -67,12 +68,12 @@ impl Seen {
 #[derive(Serialize, Deserialize)]
 pub(super) struct Plan {
     /// Every visible department: (id, parent id).
-    tree: Vec<(u64, u64)>,
+    pub(super) tree: Vec<(u64, u64)>,
     /// The department ids each chunk step reads.
     pub(super) chunks: Vec<Vec<u64>>,
     tags: Vec<PlannedTag>,
-    /// Tags' users, with the name WeCom gave.
-    tag_users: Vec<(String, String)>,
+    /// Tags' users, with the name WeCom gave, in userid order.
+    pub(super) tag_users: Vec<(String, String)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -83,8 +84,8 @@ struct PlannedTag {
 }
 
 /// What the range expansion needs besides the members themselves.
-struct RangeShape {
-    visible: range::VisibleRange,
+pub(super) struct RangeShape {
+    pub(super) visible: range::VisibleRange,
     tree: Vec<Department>,
     tags: Vec<TagMembers>,
 }
@@ -97,8 +98,16 @@ async fn visible_range(db: &Db, corp_id: &str) -> Result<range::VisibleRange, Ap
 }
 
 impl RangeShape {
+    /// The members in range among these, as WeCom has them.
+    pub(super) fn expand(
+        &self,
+        members: &[Member],
+    ) -> std::collections::BTreeMap<String, range::InRange> {
+        range::expand(&self.visible, &self.tree, members, &self.tags)
+    }
+
     /// The range as stored, with the tree and tags the plan found.
-    async fn of(db: &Db, corp_id: &str, plan: &Plan) -> Result<RangeShape, ApiError> {
+    pub(super) async fn of(db: &Db, corp_id: &str, plan: &Plan) -> Result<RangeShape, ApiError> {
         Ok(RangeShape {
             visible: visible_range(db, corp_id).await?,
             tree: plan.tree(),
@@ -117,7 +126,7 @@ async fn write_chunk(
     seen: &mut Seen,
     now: u64,
 ) -> Result<u64, ApiError> {
-    let snapshot = range::expand(&shape.visible, &shape.tree, &members, &shape.tags);
+    let snapshot = shape.expand(&members);
     if snapshot.is_empty() {
         return Ok(0);
     }
@@ -137,10 +146,21 @@ pub(super) async fn plan(
     corp_id: &str,
     now: u64,
 ) -> Result<StepDone, ApiError> {
-    let code = &corp.permanent_code;
-    let visible = visible_range(&corp.db, corp_id).await?;
-    let departments = corp.wecom.department_list(corp_id, code).await?;
-    let rows: Vec<DepartmentRow> = departments
+    let (departments, plan) = read_plan(env, corp, corp_id).await?;
+    store::write_departments(&corp.db, corp_id, &department_rows(&departments), now).await?;
+    let chunks = plan.chunks.len() as u64;
+    let text = serde_json::to_string(&plan).map_err(ApiError::internal)?;
+    Ok(StepDone {
+        step: 0,
+        plan: Some((text, chunks)),
+        written: 0,
+        seen: None,
+    })
+}
+
+/// The departments as stored.
+pub(super) fn department_rows(departments: &[WeComDepartment]) -> Vec<DepartmentRow<'_>> {
+    departments
         .iter()
         .map(|d| DepartmentRow {
             id: d.id,
@@ -148,10 +168,19 @@ pub(super) async fn plan(
             name: &d.name,
             order: d.order,
         })
-        .collect();
-    store::write_departments(&corp.db, corp_id, &rows, now).await?;
+        .collect()
+}
 
-    // Tags in range: their users (with names) and departments.
+/// What a sync (and the check) reads first from WeCom: the departments the
+/// app sees, the tags in range with their users, and the plan of chunks.
+pub(super) async fn read_plan(
+    env: &Env,
+    corp: &corp::Corp<'_>,
+    corp_id: &str,
+) -> Result<(Vec<WeComDepartment>, Plan), ApiError> {
+    let code = &corp.permanent_code;
+    let visible = visible_range(&corp.db, corp_id).await?;
+    let departments = corp.wecom.department_list(corp_id, code).await?;
     let mut tags = vec![];
     let mut tag_users: HashMap<String, String> = HashMap::new();
     for tag_id in &visible.tag {
@@ -172,6 +201,8 @@ pub(super) async fn plan(
         });
     }
     let per_chunk = env::setting(env, "SYNC_CHUNK_DEPARTMENTS", DEPARTMENTS_PER_CHUNK).max(1);
+    let mut tag_users: Vec<(String, String)> = tag_users.into_iter().collect();
+    tag_users.sort_unstable();
     let plan = Plan {
         tree: departments.iter().map(|d| (d.id, d.parentid)).collect(),
         chunks: departments
@@ -179,16 +210,9 @@ pub(super) async fn plan(
             .map(|c| c.iter().map(|d| d.id).collect())
             .collect(),
         tags,
-        tag_users: tag_users.into_iter().collect(),
+        tag_users,
     };
-    let chunks = plan.chunks.len() as u64;
-    let text = serde_json::to_string(&plan).map_err(ApiError::internal)?;
-    Ok(StepDone {
-        step: 0,
-        plan: Some((text, chunks)),
-        written: 0,
-        seen: None,
-    })
+    Ok((departments, plan))
 }
 
 impl Plan {
@@ -211,19 +235,14 @@ impl Plan {
     }
 }
 
-/// A chunk step: the members of these departments, read, expanded and
-/// written.
-pub(super) async fn read_chunk(
+/// The direct members of these departments as WeCom lists them, each once.
+/// `user/list` gives each member's every visible department, so a member
+/// listed in several chunks yields the same row each time.
+pub(super) async fn list_members(
     corp: &corp::Corp<'_>,
     corp_id: &str,
-    plan: &Plan,
     chunk: &[u64],
-    at: u64,
-    now: u64,
-) -> Result<StepDone, ApiError> {
-    let shape = RangeShape::of(&corp.db, corp_id, plan).await?;
-    // `user/list` gives each member's every visible department, so a
-    // member listed in several chunks yields the same row each time.
+) -> Result<Vec<Member>, ApiError> {
     let mut people: HashMap<String, Member> = HashMap::new();
     for id in chunk {
         for u in corp
@@ -238,8 +257,22 @@ pub(super) async fn read_chunk(
             });
         }
     }
+    Ok(people.into_values().collect())
+}
+
+/// A chunk step: the members of these departments, read, expanded and
+/// written.
+pub(super) async fn read_chunk(
+    corp: &corp::Corp<'_>,
+    corp_id: &str,
+    plan: &Plan,
+    chunk: &[u64],
+    at: u64,
+    now: u64,
+) -> Result<StepDone, ApiError> {
+    let shape = RangeShape::of(&corp.db, corp_id, plan).await?;
+    let members = list_members(corp, corp_id, chunk).await?;
     let mut seen = Seen::default();
-    let members = people.into_values().collect();
     let written = write_chunk(&corp.db, corp_id, &shape, members, &mut seen, now).await?;
     Ok(StepDone {
         step: at,
