@@ -135,9 +135,15 @@ fn a_data_push_is_answered_after_one_d1_round_trip_and_a_strangers_writes_nothin
     let a = send(&xml, &corp);
     assert_eq!((a.status, a.text.as_str()), (200, "success"));
     assert_eq!(a.d1_calls, Some(1), "D1 round trips before answering");
-    // The same push again (WeCom's retry): one round trip, still success.
+    // The same push again (WeCom's retry): one round trip, still success,
+    // and not one row written.
     let a = send(&xml, &corp);
     assert_eq!((a.status, a.d1_calls), (200, Some(1)), "{}", a.text);
+    assert_eq!(
+        a.d1_rows.map(|(_, written)| written),
+        Some(0),
+        "a retry writes nothing"
+    );
     // An organisation that is not installed: refused, nothing recorded.
     let stranger = unique_corp("stray");
     let a = send(&unlicensed_xml(&stranger, "dev1"), &stranger);

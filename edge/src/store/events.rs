@@ -16,14 +16,15 @@ pub enum EventState {
 }
 
 /// Writes the event (once per dedupe key) and says whether it still needs
-/// applying, in one statement. `rearm` makes an applied event due again
+/// applying, in one round trip. `rearm` makes an applied event due again
 /// (an event that only asks to re-read, like `change_app_admin`, whose
 /// repeats are byte-identical within a second), frees its claim and
 /// counts its tries afresh: a delivery applying it now may have read WeCom
 /// before this change, so the new message must be able to read again, and
 /// it is a first try (not a retry of the one before). `installed_only`: record
 /// it only if `corp_id` is installed (a push to the data URL), in the same
-/// statement, so the callback answers after one round trip.
+/// statement, so the callback answers after one round trip; a repeat
+/// writes nothing.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_event(
     db: &Db,
@@ -40,31 +41,37 @@ pub async fn record_event(
     struct Row {
         applied_at: Option<f64>,
     }
-    let row: Option<Row> = db
-        .prepare(
-            "INSERT INTO events (dedupe_key, corp_id, source, kind, received_at, raw) \
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
-             WHERE ?8 = 0 OR EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?2) \
-             ON CONFLICT (dedupe_key) DO UPDATE SET \
-               applied_at = CASE WHEN ?7 = 1 THEN NULL ELSE events.applied_at END, \
-               claimed_until = CASE WHEN ?7 = 1 THEN NULL ELSE events.claimed_until END, \
-               attempts = CASE WHEN ?7 = 1 THEN 0 ELSE events.attempts END \
-             RETURNING applied_at",
-        )
-        .bind(&[
-            dedupe_key.into(),
-            opt_str(corp_id),
-            source.into(),
-            kind.into(),
-            num(now),
-            raw.into(),
-            num(u64::from(rearm)),
-            num(u64::from(installed_only)),
-        ])?
-        .first()
+    // The insert (or re-arm) and a read of the row in one round trip: a
+    // repeat that re-arms nothing writes nothing.
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO events (dedupe_key, corp_id, source, kind, received_at, raw) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
+                 WHERE ?8 = 0 OR EXISTS (SELECT 1 FROM organisations WHERE corp_id = ?2) \
+                 ON CONFLICT (dedupe_key) DO UPDATE SET applied_at = NULL, claimed_until = NULL, \
+                   attempts = 0 WHERE ?7 = 1",
+            )
+            .bind(&[
+                dedupe_key.into(),
+                opt_str(corp_id),
+                source.into(),
+                kind.into(),
+                num(now),
+                raw.into(),
+                num(u64::from(rearm)),
+                num(u64::from(installed_only)),
+            ])?,
+            db.prepare("SELECT applied_at FROM events WHERE dedupe_key = ?1")
+                .bind(&[dedupe_key.into()])?,
+        ])
         .await?;
-    // An upsert returns its row, inserted or updated: none means the
-    // `installed_only` condition held it back.
+    // No row: the `installed_only` condition held it back.
+    let row = results
+        .get(1)
+        .map(|r| r.results::<Row>())
+        .transpose()?
+        .and_then(|rows| rows.into_iter().next());
     Ok(match row {
         None => EventState::NotInstalled,
         Some(Row {
