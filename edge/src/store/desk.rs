@@ -4,7 +4,7 @@
 //! index of the column it is sorted by.
 
 use super::bind::{audit_statement, num};
-use super::contacts::like_pattern;
+use super::member_list::like_pattern;
 use super::seats::activatable;
 use crate::d1::Db;
 use domain::api::{
