@@ -17,14 +17,13 @@
 //! Equal: nothing written but, every [`NOTE_CHECKED_SECS`], the time of
 //! the check. Different: the full sync starts ([`super::start`]).
 
-use super::steps::{department_rows, list_members, read_plan, Plan, RangeShape};
+use super::steps::{department_rows, list_members, read_plan, unlisted_members, Plan, RangeShape};
 use crate::corp;
 use crate::env::Config;
 use crate::error::ApiError;
 use crate::queue::{self, Work};
 use crate::store::{self, ListedDepartment};
-use crate::wecom::UserLookup;
-use domain::range::{Member, MemberRecord, Tally};
+use domain::range::{MemberRecord, Tally};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use worker::Env;
@@ -214,35 +213,12 @@ async fn last(
     now: u64,
 ) -> Result<Checked, ApiError> {
     let candidates: Vec<String> = state.candidates().into_iter().map(str::to_owned).collect();
-    let unlisted = |userid: &str| {
+    let listed = |userid: &str| {
         candidates
             .binary_search_by(|c| c.as_str().cmp(userid))
-            .map_or(true, |i| !state.was_listed(i))
+            .is_ok_and(|i| state.was_listed(i))
     };
-    let mut rest: Vec<Member> = state
-        .plan
-        .tag_users
-        .iter()
-        .filter(|(u, _)| unlisted(u))
-        .map(|(userid, name)| Member {
-            userid: userid.clone(),
-            name: name.clone(),
-            department_ids: vec![],
-        })
-        .collect();
-    for userid in &shape.visible.user {
-        if !unlisted(userid) || rest.iter().any(|m| &m.userid == userid) {
-            continue;
-        }
-        let code = &corp.permanent_code;
-        if let UserLookup::Found(u) = corp.wecom.user_get(corp_id, code, userid).await? {
-            rest.push(Member {
-                userid: u.userid,
-                name: u.name,
-                department_ids: u.department,
-            });
-        }
-    }
+    let rest = unlisted_members(corp, corp_id, &state.plan, shape, listed).await?;
     for m in shape.expand(&rest).values() {
         state.tally.add(&MemberRecord::from_in_range(m));
     }

@@ -282,6 +282,42 @@ pub(super) async fn read_chunk(
     })
 }
 
+/// The members in range that no chunk listed (`listed` says which were):
+/// the tags' users without departments, and the individuals as `user/get`
+/// finds them. The sync's last step and the check's read them alike.
+pub(super) async fn unlisted_members(
+    corp: &corp::Corp<'_>,
+    corp_id: &str,
+    plan: &Plan,
+    shape: &RangeShape,
+    listed: impl Fn(&str) -> bool,
+) -> Result<Vec<Member>, ApiError> {
+    let mut rest: Vec<Member> = plan
+        .tag_users
+        .iter()
+        .filter(|(u, _)| !listed(u))
+        .map(|(userid, name)| Member {
+            userid: userid.clone(),
+            name: name.clone(),
+            department_ids: vec![],
+        })
+        .collect();
+    for userid in &shape.visible.user {
+        if listed(userid) || rest.iter().any(|m| &m.userid == userid) {
+            continue;
+        }
+        let code = &corp.permanent_code;
+        if let UserLookup::Found(u) = corp.wecom.user_get(corp_id, code, userid).await? {
+            rest.push(Member {
+                userid: u.userid,
+                name: u.name,
+                department_ids: u.department,
+            });
+        }
+    }
+    Ok(rest)
+}
+
 /// The last step: members in range without a department route (named
 /// individually or by a tag), then who was not seen: they left the range,
 /// or WeCom (probed with `user/get`, at most [`DEPARTURE_PROBES`]).
@@ -302,28 +338,7 @@ pub(super) async fn finish(
     for hex in store::sync_seen(db, corp_id, id).await? {
         seen.extend_from_hex(&hex);
     }
-    let mut rest: Vec<Member> = plan
-        .tag_users
-        .iter()
-        .filter(|(u, _)| !seen.contains(u))
-        .map(|(userid, name)| Member {
-            userid: userid.clone(),
-            name: name.clone(),
-            department_ids: vec![],
-        })
-        .collect();
-    for userid in &shape.visible.user {
-        if seen.contains(userid) || rest.iter().any(|m| &m.userid == userid) {
-            continue;
-        }
-        if let UserLookup::Found(u) = corp.wecom.user_get(corp_id, code, userid).await? {
-            rest.push(Member {
-                userid: u.userid,
-                name: u.name,
-                department_ids: u.department,
-            });
-        }
-    }
+    let rest = unlisted_members(corp, corp_id, plan, &shape, |u| seen.contains(u)).await?;
     let written = write_chunk(db, corp_id, &shape, rest, &mut seen, now).await?;
 
     // Stored as in range but not seen: they left the range, or WeCom.
