@@ -51,12 +51,17 @@ fn tiles(s: Summary) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn Glance(corp_id: String) -> impl IntoView {
-    let summary = LocalResource::new(move || {
+/// The organisation's summary, read once for the overview: the glance draws
+/// it, and the page waits for its answer before drawing the cards below.
+pub fn summary_resource(corp_id: String) -> LocalResource<Result<Summary, api::ApiFailure>> {
+    LocalResource::new(move || {
         let corp = corp_id.clone();
         async move { api::summary(&corp).await }
-    });
+    })
+}
+
+#[component]
+pub fn Glance(summary: LocalResource<Result<Summary, api::ApiFailure>>) -> impl IntoView {
     view! {
         // Its height is kept while it loads, so nothing below it jumps.
         <section class="card glance" data-testid="glance">
