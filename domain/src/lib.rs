@@ -12,6 +12,7 @@ pub mod event;
 pub mod forecast;
 pub mod ids;
 pub mod jsapi;
+pub mod placement;
 pub mod range;
 pub mod routes;
 pub mod seal;

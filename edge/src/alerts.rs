@@ -10,6 +10,7 @@ use crate::corp;
 use crate::env::Config;
 use crate::error::ApiError;
 use crate::http::{Admin, Json, Shape};
+use crate::shard;
 use crate::store::{self, AlertAdmin, AlertFacts, OperatorFacts};
 use crate::wecom::WeComError;
 use domain::access::Regime;
@@ -176,7 +177,7 @@ pub async fn run(
     now: u64,
     moved: u64,
 ) -> Result<(), ApiError> {
-    let db = crate::env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let Some(facts) = store::alert_facts(&db, corp_id, now).await? else {
         return Ok(());
     };
@@ -271,11 +272,12 @@ pub async fn run_operators(env: &Env, cfg: &Config, now: u64) -> Result<(), ApiE
     if provider.is_empty() || cfg.operator_userids.is_empty() || cfg.console_url.is_empty() {
         return Ok(());
     }
-    let db = crate::env::db(env)?;
+    let db = shard::db_for(env, provider).await?;
     let failing_before = now.saturating_sub(alerts::FAILING_FOR_SECS);
     let unpaid_before = now.saturating_sub(alerts::UNPAID_FOR_SECS);
+    let every = shard::every(env)?;
     let Some(facts) =
-        store::operator_facts(&db, provider, now, failing_before, unpaid_before).await?
+        store::operator_facts(&db, &every, provider, now, failing_before, unpaid_before).await?
     else {
         return Ok(());
     };
@@ -316,7 +318,7 @@ pub async fn run_operators(env: &Env, cfg: &Config, now: u64) -> Result<(), ApiE
 /// `GET .../alerts`: each kind on or off, the admins an alert goes to and
 /// whether WeCom delivers to them now.
 pub async fn view(a: Admin, _: ()) -> Result<Json<Alerts>, ApiError> {
-    let facts = store::alert_facts(&a.db()?, a.corp_id(), now_secs())
+    let facts = store::alert_facts(&a.db().await?, a.corp_id(), now_secs())
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
     let enforced = matches!(facts.regime, Regime::Enforced { .. });
@@ -352,7 +354,7 @@ pub async fn set(
     a: Admin,
     Json(body): Json<AlertSettings>,
 ) -> Result<Json<AlertSettings>, ApiError> {
-    let db = a.db()?;
+    let db = a.db().await?;
     store::set_alerts_off(&db, a.corp_id(), &body.off, a.userid(), now_secs()).await?;
     Ok(Json(body))
 }

@@ -6,6 +6,7 @@ use crate::env::{self, VERSION};
 use crate::error::ApiError;
 use crate::events;
 use crate::http::{Admin, Ctx, Json, Manager};
+use crate::shard;
 use crate::store;
 use domain::api::{Corp, EventHealth, EventsRetried, Health};
 use domain::routes::Route;
@@ -13,10 +14,16 @@ use worker::{Request, Response, Result};
 
 /// Liveness plus real reachability of D1 and KV; 503 when either is down.
 pub async fn health(_req: Request, ctx: Ctx) -> Result<Response> {
-    let d1 = match env::db(&ctx.env) {
-        Ok(db) => store::ping(&db).await.unwrap_or(false),
-        Err(_) => false,
-    };
+    // Every database answers, or D1 is down for someone.
+    let mut d1 = true;
+    match shard::every(&ctx.env) {
+        Ok(every) => {
+            for db in every {
+                d1 &= store::ping(&db).await.unwrap_or(false);
+            }
+        }
+        Err(_) => d1 = false,
+    }
     let kv = match env::kv(&ctx.env) {
         Ok(kv) => kv.get("health:probe").text().await.is_ok(),
         Err(_) => false,
@@ -40,7 +47,7 @@ fn health_answer(d1: bool, kv: bool) -> (u16, Health) {
 
 /// `GET /api/v1/corps/:corp_id`: the organisation this session manages.
 pub async fn corp(a: Admin, _: ()) -> std::result::Result<Json<Corp>, ApiError> {
-    let corp = store::corp(&a.db()?, a.corp_id())
+    let corp = store::corp(&a.db().await?, a.corp_id())
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
     Ok(Json(corp))
@@ -59,7 +66,7 @@ pub async fn retry_events(m: Manager, _: ()) -> std::result::Result<Json<EventsR
     let detail = serde_json::json!({"requeued": retried.requeued});
     let now = crate::clock::now_secs();
     store::audit(
-        &env::db(&m.env)?,
+        &shard::db_for(&m.env, &m.corp_id).await?,
         &m.corp_id,
         now,
         &m.actor,

@@ -20,9 +20,9 @@
 //! (<https://developers.cloudflare.com/kv/concepts/how-kv-works/>). D1
 //! takes a burst of row updates and reads its own writes.
 
-use crate::env;
 use crate::error::ApiError;
 use crate::kv::Kv;
+use crate::shard;
 use crate::store;
 use domain::access::{Licensing, Member};
 use domain::seat::{HeldSeat, MemberState};
@@ -86,7 +86,9 @@ pub fn forget_generation(corp_id: &str) {
 /// statement, however many changes come in a second.
 pub async fn bump_generation(env: &Env, corp_id: &str) {
     forget_generation(corp_id);
-    let Ok(db) = env::db(env) else { return };
+    let Ok(db) = shard::db_for(env, corp_id).await else {
+        return;
+    };
     if let Err(e) = store::bump_access_version(&db, corp_id).await {
         worker::console_error!("access generation of {corp_id} not bumped: {e}");
     }
@@ -125,7 +127,9 @@ pub async fn access_view(
             return Ok(Some(v));
         }
     }
-    let Some(facts) = store::access_facts(&env::db(env)?, corp_id, userid).await? else {
+    let Some(facts) =
+        store::access_facts(&shard::db_for(env, corp_id).await?, corp_id, userid).await?
+    else {
         forget_generation(corp_id);
         return Ok(None);
     };

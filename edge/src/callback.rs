@@ -28,9 +28,10 @@
 
 use crate::body::{read_capped, Unread};
 use crate::clock::now_secs;
-use crate::env::{self, Config};
+use crate::env::Config;
 use crate::error::ApiError;
 use crate::queue::{self, Work};
+use crate::shard;
 use crate::store;
 use domain::crypto::{CryptoError, MsgCrypt};
 use domain::event::{
@@ -237,8 +238,10 @@ async fn receive(req: &mut Request, env: &Env, source: Source) -> Checked<()> {
         return enqueue(env, &work).await;
     }
     let key = dedupe_key(&message);
+    // The organisation's own database, or home for an event that names none.
+    let db = shard::db_for(env, parsed.corp_id.as_deref().unwrap_or_default()).await?;
     let state = store::record_event(
-        &env::db(env)?,
+        &db,
         &key,
         parsed.corp_id.as_deref(),
         source.name(),
@@ -260,6 +263,7 @@ async fn receive(req: &mut Request, env: &Env, source: Source) -> Checked<()> {
         env,
         &Work::Event {
             key,
+            corp: parsed.corp_id,
             lane: parsed.lane,
             rereads: parsed.rereads,
         },

@@ -6,6 +6,7 @@ use crate::cache;
 use crate::d1::Db;
 use crate::env::{self, random, Config};
 use crate::error::ApiError;
+use crate::shard;
 use crate::store::{self, Installation};
 use crate::wecom::{corp_token_key, WeCom};
 use domain::ids::install_key;
@@ -79,16 +80,22 @@ pub async fn retire_old_seals(env: &Env, cfg: &Config) -> Result<u64, ApiError> 
     if kv.get(OLD_SEALS_RETIRED).text().await?.is_some() {
         return Ok(0);
     }
-    let db = env::db(env)?;
-    let old = store::old_sealed_codes(&db, RESEAL_BATCH).await?;
-    let mut resealed = 0;
-    for (corp_id, sealed) in &old {
-        match reseal(cfg, &db, corp_id, sealed).await {
-            Ok(_) => resealed += 1,
-            Err(e) => worker::console_error!("cron: {corp_id}: {}", e.message),
+    // Each database's batch; the old kind is retired once every one of
+    // them had none left.
+    let (mut resealed, mut all_done) = (0, true);
+    for db in shard::every(env)? {
+        let old = store::old_sealed_codes(&db, RESEAL_BATCH).await?;
+        let mut here = 0;
+        for (corp_id, sealed) in &old {
+            match reseal(cfg, &db, corp_id, sealed).await {
+                Ok(_) => here += 1,
+                Err(e) => worker::console_error!("cron: {corp_id}: {}", e.message),
+            }
         }
+        all_done &= here == old.len() as u64 && (old.len() as u64) < RESEAL_BATCH;
+        resealed += here;
     }
-    if resealed == old.len() as u64 && (old.len() as u64) < RESEAL_BATCH {
+    if all_done {
         kv.put(OLD_SEALS_RETIRED, "1")?.execute().await?;
     }
     Ok(resealed)
@@ -120,7 +127,7 @@ pub async fn open<'a>(
     cfg: &'a Config,
     corp_id: &str,
 ) -> Result<Option<Corp<'a>>, ApiError> {
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let Some((sealed, agent_id)) = store::sealed_permanent_code(&db, corp_id).await? else {
         return Ok(None);
     };
@@ -188,25 +195,25 @@ pub async fn install(
     let corp_id = code.auth_corp_info.corpid.clone();
     let agent = our_agent(&code.auth_info)?;
     let sealed = sealer(cfg).seal(&code.permanent_code, &corp_id, random::<12>()?);
-    let db = env::db(env)?;
     let installation = Installation {
-        corp_id: &corp_id,
-        corp_name: &code.auth_corp_info.corp_name,
+        corp_id: corp_id.clone(),
+        corp_name: code.auth_corp_info.corp_name.clone(),
         agent_id: agent.agentid,
-        permanent_code_sealed: &sealed,
-        range: &range(&agent.privilege),
+        permanent_code_sealed: sealed,
+        range: range(&agent.privilege),
         auth_mode: agent.auth_mode,
-        install_key: &install_key(&cfg.suite_id, &corp_id),
-        event_key,
+        install_key: install_key(&cfg.suite_id, &corp_id),
         now,
+        first_installed_at: 0,
     };
     let mut attempt = 1;
-    while let Err(e) = store::install(&db, &installation).await {
+    while let Err(e) = store_install(env, &installation, event_key).await {
         worker::console_error!(
-            "install {corp_id}: storing the permanent code, attempt {attempt} of {SEAL_ATTEMPTS}: {e}"
+            "install {corp_id}: storing the permanent code, attempt {attempt} of {SEAL_ATTEMPTS}: {}",
+            e.message
         );
         if attempt == SEAL_ATTEMPTS {
-            return Err(e.into());
+            return Err(e);
         }
         attempt += 1;
         worker::Delay::from(std::time::Duration::from_millis(200)).await;
@@ -216,6 +223,25 @@ pub async fn install(
         worker::console_error!("install {corp_id}: keeping the corp token: {e}");
     }
     Ok(corp_id)
+}
+
+/// Stores an install: first on the home database (the install history,
+/// the directory's entry and the install kept on its `create_auth` event),
+/// then the organisation's row on the database the directory places it on.
+/// A pass that finds the install kept but the organisation missing (the
+/// second write failed) finishes it with [`finish_install`].
+async fn store_install(env: &Env, i: &Installation, event_key: &str) -> Result<(), ApiError> {
+    let names = shard::bindings(env);
+    let chosen = &names[domain::placement::pick(&i.corp_id, names.len())];
+    let (kept, _) = store::install_home(&shard::home(env)?, i, event_key, chosen).await?;
+    finish_install(env, &kept).await
+}
+
+/// The organisation's own part of a kept install (`store::install`).
+pub async fn finish_install(env: &Env, kept: &Installation) -> Result<(), ApiError> {
+    let db = shard::db_for(env, &kept.corp_id).await?;
+    store::install(&db, kept).await?;
+    Ok(())
 }
 
 /// Re-reads `get_auth_info` and stores the range; used by change_auth and cron.
@@ -320,10 +346,13 @@ pub async fn cancel(
     corp_id: &str,
     cancelled_at: Option<u64>,
 ) -> Result<Cancelled, ApiError> {
-    let removal = store::delete_organisation(&env::db(env)?, corp_id, cancelled_at).await?;
+    let db = shard::db_for(env, corp_id).await?;
+    let removal = store::delete_organisation(&db, corp_id, cancelled_at).await?;
     if removal == store::Removal::NewerInstall {
         return Ok(Cancelled::Stale);
     }
+    store::delete_organisation_home(&shard::home(env)?, corp_id).await?;
+    shard::forget(corp_id);
     let kv = env::kv(env)?;
     // The corp token first, by name: it matters most.
     kv.delete(&corp_token_key(corp_id)).await?;

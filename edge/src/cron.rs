@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::events;
 use crate::reports::trends;
 use crate::seats::mirror;
+use crate::shard;
 use crate::store;
 use crate::wecom::WeCom;
 use domain::api::Reconciled;
@@ -138,10 +139,9 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
         Ok(_) => {}
         Err(e) => console_error!("cron: sealing old permanent codes again: {}", e.message),
     }
-    let db = env::db(env)?;
     let interval = setting(env, "RECONCILE_INTERVAL_SECS", 3600);
     let batch = setting(env, "RECONCILE_BATCH", 25);
-    for corp_id in store::take_corps_due(&db, now.saturating_sub(interval), now, batch).await? {
+    for corp_id in take_due(env, now.saturating_sub(interval), now, batch).await? {
         match reconcile_corp(env, &cfg, &corp_id, now, SyncHow::Chained).await {
             Ok(r) => console_log!(
                 "cron: {corp_id}: contacts sync started, {} seats repaired",
@@ -155,8 +155,39 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
     if let Err(e) = crate::alerts::run_operators(env, &cfg, now).await {
         console_error!("cron: operators' alerts not sent: {}", e.message);
     }
-    let pruned = store::prune_events(&db, now.saturating_sub(EVENT_RETENTION_SECS)).await?;
-    store::prune_sessions(&db, now).await?;
+    let mut pruned = 0;
+    for db in shard::every(env)? {
+        pruned += store::prune_events(&db, now.saturating_sub(EVENT_RETENTION_SECS)).await?;
+        store::prune_sessions(&db, now).await?;
+    }
     console_log!("cron: done, {pruned} old events pruned");
     Ok(())
+}
+
+/// The `batch` organisations tried longest ago over every database, marked
+/// tried: how many each database holds among the oldest is read first, then
+/// each database takes that many in one statement, so two runs at once
+/// never take the same organisation (one database alone: one statement).
+async fn take_due(env: &Env, before: u64, now: u64, batch: u64) -> Result<Vec<String>, ApiError> {
+    let every = shard::every(env)?;
+    if every.len() == 1 {
+        return Ok(store::take_corps_due(&every[0], before, now, batch).await?);
+    }
+    let mut oldest: Vec<(u64, usize)> = Vec::new();
+    for (i, db) in every.iter().enumerate() {
+        oldest.extend(
+            store::corps_due(db, before, batch)
+                .await?
+                .into_iter()
+                .map(|due| (due, i)),
+        );
+    }
+    oldest.sort_unstable();
+    oldest.truncate(batch as usize);
+    let mut taken = Vec::new();
+    for (i, db) in every.iter().enumerate() {
+        let share = oldest.iter().filter(|(_, on)| *on == i).count() as u64;
+        taken.extend(store::take_corps_due(db, before, now, share).await?);
+    }
+    Ok(taken)
 }

@@ -1,5 +1,5 @@
 //! The one door to D1: every statement the Worker runs is a [`Statement`]
-//! of a [`Db`] (`env::db` opens it), so what must happen on every D1 round
+//! of a [`Db`] (`shard` opens it), so what must happen on every D1 round
 //! trip happens here, once. In production that is nothing: the calls go
 //! straight to the `worker` crate's D1 binding. In development builds (the
 //! `dev` feature) each round trip (a statement's `run`/`all`/`first`, or

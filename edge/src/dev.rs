@@ -15,6 +15,7 @@ use crate::env::Config;
 use crate::error::ApiError;
 use crate::http::{self, Json, Shape};
 use crate::session;
+use crate::shard;
 use crate::store;
 use domain::api::{
     ClockNow, ClockOffset, D1Faults, DevQuery, DevReconcile, DevRows, DevSealOld, KvFill, KvKeys,
@@ -232,8 +233,23 @@ pub async fn query(env: Env, Json(q): Json<DevQuery>) -> Result<Json<DevRows>, A
     if !is_select || sql.contains(';') {
         return Err(ApiError::bad_request("one SELECT statement only"));
     }
-    let results = env::db(&env)?.prepare(sql).all().await?.results()?;
-    Ok(Json(DevRows { results }))
+    let databases = match q.database {
+        Some(binding) if shard::bindings(&env).contains(&binding) => vec![binding],
+        Some(binding) => {
+            return Err(ApiError::bad_request(format!(
+                "{binding} is not one of D1_DATABASES"
+            )))
+        }
+        None => shard::bindings(&env),
+    };
+    let mut answers = Vec::with_capacity(databases.len());
+    for binding in databases {
+        let db = shard::open_binding(&env, &binding)?;
+        answers.push(db.prepare(sql).all().await?.results()?);
+    }
+    Ok(Json(DevRows {
+        results: domain::api::merge_rows(answers),
+    }))
 }
 
 /// `POST /api/v1/dev/kv_keys {"prefix"}`: KV key names under a prefix.
@@ -251,7 +267,7 @@ pub async fn reconcile(
     Json(r): Json<DevReconcile>,
 ) -> Result<Json<Reconciled>, ApiError> {
     let cfg = Config::from_env(&env)?;
-    if !store::corp_exists(&env::db(&env)?, &r.corp_id).await? {
+    if !store::corp_exists(&shard::db_for(&env, &r.corp_id).await?, &r.corp_id).await? {
         return Err(ApiError::not_found("no such organisation"));
     }
     Ok(Json(

@@ -1,8 +1,8 @@
 //! Configuration and bindings (DESIGN §3), read one way: every setting is a
 //! Worker secret or a plain var ([`value`]), the development switch is
-//! [`dev_mode`], and D1/KV are opened through [`db`] and [`kv`].
+//! [`dev_mode`], and KV is opened through [`kv`] (D1: `shard`, which
+//! picks the organisation's database).
 
-use crate::d1::Db;
 use crate::error::ApiError;
 use crate::kv::Kv;
 use worker::Env;
@@ -108,11 +108,6 @@ pub fn setting(env: &Env, name: &str, default: u64) -> u64 {
 #[cfg(feature = "dev")]
 pub fn dev_mode(env: &Env) -> bool {
     value(env, "DEV_LOGIN").as_deref() == Some("1")
-}
-
-/// D1, through the one door every call takes (`d1`).
-pub fn db(env: &Env) -> Result<Db, ApiError> {
-    Ok(Db::new(env.d1("DB")?))
 }
 
 /// KV, through the door every write takes (`kv`).

@@ -13,6 +13,7 @@ use crate::d1::Db;
 use crate::env::{self, Config};
 use crate::error::{respond, ApiError};
 use crate::session;
+use crate::shard;
 use domain::csrf::{self, Refusal, Sent};
 use domain::routes::Door;
 use domain::session::{ct_eq, Session};
@@ -49,8 +50,9 @@ impl Admin {
         &self.session.userid
     }
 
-    pub fn db(&self) -> Result<Db, ApiError> {
-        env::db(&self.env)
+    /// The organisation's database.
+    pub async fn db(&self) -> Result<Db, ApiError> {
+        shard::db_for(&self.env, &self.corp_id).await
     }
 
     pub fn config(&self) -> Result<Config, ApiError> {
@@ -78,8 +80,9 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn db(&self) -> Result<crate::d1::Db, ApiError> {
-        env::db(&self.env)
+    /// The caller's organisation's database.
+    pub async fn db(&self) -> Result<crate::d1::Db, ApiError> {
+        shard::db_for(&self.env, &self.session.corp_id).await
     }
 }
 
@@ -280,8 +283,14 @@ pub struct Operator {
 }
 
 impl Operator {
-    pub fn db(&self) -> Result<crate::d1::Db, ApiError> {
-        env::db(&self.env)
+    /// The home database: the desk and its orders.
+    pub fn home(&self) -> Result<crate::d1::Db, ApiError> {
+        shard::home(&self.env)
+    }
+
+    /// The database of the organisation the route names.
+    pub async fn db(&self) -> Result<crate::d1::Db, ApiError> {
+        shard::db_for(&self.env, &self.corp_id).await
     }
 }
 

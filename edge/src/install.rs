@@ -15,9 +15,10 @@
 use crate::cache;
 use crate::contacts::sync;
 use crate::corp;
-use crate::env::{self, Config};
+use crate::env::Config;
 use crate::error::ApiError;
 use crate::seats::mirror;
+use crate::shard;
 use crate::store;
 use worker::{console_error, Env};
 
@@ -30,9 +31,17 @@ pub async fn run(
     auth_code: &str,
     now: u64,
 ) -> Result<String, ApiError> {
-    let db = env::db(env)?;
-    let corp_id = match store::exchanged_corp(&db, event_key).await? {
-        Some(corp_id) => corp_id,
+    let corp_id = match store::exchanged_corp(&shard::home(env)?, event_key).await? {
+        // Kept, and its organisation stored unless the pass before failed
+        // in between (an install kept before the directory: stored).
+        Some((corp_id, Some(kept))) => {
+            let db = shard::db_for(env, &corp_id).await?;
+            if !store::corp_exists(&db, &corp_id).await? {
+                corp::finish_install(env, &kept).await?;
+            }
+            corp_id
+        }
+        Some((corp_id, None)) => corp_id,
         None => corp::install(env, cfg, auth_code, event_key, now).await?,
     };
     finish(env, cfg, &corp_id, now).await?;

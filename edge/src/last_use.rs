@@ -9,11 +9,12 @@
 //! An isolate evicted while gathering loses that second's notes (a last
 //! use is a hint for idle seats; the member's next day notes it again).
 
-use crate::env;
+use crate::error::ApiError;
+use crate::shard;
 use crate::store::{self, LastUse};
 use domain::when::china_day_start;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 use worker::{console_error, Context, Env};
 
@@ -84,18 +85,37 @@ fn take_pending(noted: &mut Noted) -> Vec<LastUse> {
 
 /// Notes that the member used the app now, after the answer.
 pub fn note(ctx: &Context, env: &Env, corp_id: &str, userid: &str, now: u64) {
-    let Ok(db) = env::db(env) else {
-        return;
-    };
     let sighting = NOTED.with(|n| sight(&mut n.borrow_mut(), corp_id, userid, now));
     if sighting != Sighting::StartsGathering {
         return;
     }
+    let env = env.clone();
     ctx.wait_until(async move {
         worker::Delay::from(GATHER).await;
         let uses = NOTED.with(|n| take_pending(&mut n.borrow_mut()));
-        if let Err(e) = store::note_last_uses(&db, &uses).await {
-            console_error!("last use of {} members not noted: {e}", uses.len());
+        // One write a database (the access check already found each
+        // organisation's, so nothing is looked up here).
+        let mut by_database: BTreeMap<String, Vec<LastUse>> = BTreeMap::new();
+        for u in uses {
+            match shard::binding_for(&env, &u.corp_id).await {
+                Ok(b) => by_database.entry(b).or_default().push(u),
+                Err(e) => console_error!("last use in {} not noted: {}", u.corp_id, e.message),
+            }
+        }
+        for (binding, uses) in by_database {
+            let written = match shard::open_binding(&env, &binding) {
+                Ok(db) => store::note_last_uses(&db, &uses)
+                    .await
+                    .map_err(ApiError::from),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
+                console_error!(
+                    "last use of {} members not noted: {}",
+                    uses.len(),
+                    e.message
+                );
+            }
         }
     });
 }

@@ -45,6 +45,7 @@ mod queue;
 mod reports;
 mod seats;
 mod session;
+mod shard;
 mod signin;
 mod store;
 mod wecom;

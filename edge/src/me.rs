@@ -25,7 +25,7 @@ fn not_installed() -> ApiError {
 }
 
 pub async fn me(caller: Caller, _: ()) -> Result<Json<Me>, ApiError> {
-    let db = caller.db()?;
+    let db = caller.db().await?;
     let (corp_id, userid) = (&caller.session.corp_id, &caller.session.userid);
     let facts = store::access_facts(&db, corp_id, userid)
         .await?
@@ -65,7 +65,7 @@ pub async fn me(caller: Caller, _: ()) -> Result<Json<Me>, ApiError> {
 }
 
 pub async fn seat_request(caller: Caller, _: ()) -> Result<Json<SeatRequested>, ApiError> {
-    let db = caller.db()?;
+    let db = caller.db().await?;
     let (corp_id, userid) = (&caller.session.corp_id, &caller.session.userid);
     if !store::corp_exists(&db, corp_id).await? {
         return Err(not_installed());

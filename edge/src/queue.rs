@@ -23,6 +23,11 @@ pub enum Work {
     /// lane's events in order; an event without one is applied alone.
     Event {
         key: String,
+        /// The organisation it belongs to, when the event names one: its
+        /// row is on that organisation's database (`shard`); without one
+        /// (create_auth), on the home database.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        corp: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lane: Option<String>,
         /// Applying it reads the member again from WeCom whole
@@ -69,14 +74,15 @@ pub async fn send_after(env: &Env, work: &Work, delay_secs: u32) -> Result<(), A
     Ok(())
 }
 
-/// Sends the recorded events with these keys to be applied (the cron's
-/// sweep, a retry of failed events).
-pub async fn send_events(env: &Env, keys: Vec<String>) -> Result<(), ApiError> {
+/// Sends the recorded events with these keys (and organisations) to be
+/// applied (the cron's sweep, a retry of failed events).
+pub async fn send_events(env: &Env, keys: Vec<(String, Option<String>)>) -> Result<(), ApiError> {
     send_all(
         env,
         keys.into_iter()
-            .map(|key| Work::Event {
+            .map(|(key, corp)| Work::Event {
                 key,
+                corp,
                 lane: None,
                 rereads: false,
             })

@@ -9,6 +9,7 @@
 use crate::clock::now_secs;
 use crate::env::{self, Config};
 use crate::error::{respond, ApiError};
+use crate::shard;
 use crate::store::{self, Standing};
 use domain::api::SessionInfo;
 use domain::session::{
@@ -34,9 +35,11 @@ pub fn current(req: &Request, env: &Env) -> std::result::Result<Session, ApiErro
     }
 }
 
-/// The session's standing now: one D1 query.
+/// The session's standing now: one D1 query, on its organisation's
+/// database (sessions live beside the admins they name).
 async fn standing(env: &Env, session: &Session) -> std::result::Result<Standing, ApiError> {
-    Ok(store::session_standing(&env::db(env)?, session, now_secs()).await?)
+    let db = shard::db_for(env, &session.corp_id).await?;
+    Ok(store::session_standing(&db, session, now_secs()).await?)
 }
 
 /// An admin session's right now: ended → 401, no longer an admin → 401
@@ -165,7 +168,7 @@ pub async fn open(
     let token = session
         .sign(&session_secret(env)?)
         .map_err(ApiError::internal)?;
-    store::open_session(&env::db(env)?, &session, granted, now).await?;
+    store::open_session(&shard::db_for(env, corp_id).await?, &session, granted, now).await?;
     Ok((session, session_cookie(req, &token, SESSION_TTL_SECS)))
 }
 
@@ -202,7 +205,7 @@ pub async fn dev_login(mut req: Request, ctx: RouteContext<Context>) -> Result<R
                     Response::from_json(&info(&session, AdminRight::Look))?.with_headers(headers)
                 );
             }
-            let db = env::db(&ctx.env)?;
+            let db = shard::db_for(&ctx.env, &login.corp_id).await?;
             let Some(right) = store::admin_right(&db, &login.corp_id, &login.userid).await? else {
                 return Err(ApiError::forbidden(
                     "that member is not an admin of that organisation",
@@ -231,7 +234,8 @@ pub async fn logout(req: Request, ctx: RouteContext<Context>) -> Result<Response
     respond(
         async {
             if let Ok(session) = current(&req, &ctx.env) {
-                store::end_session(&env::db(&ctx.env)?, &session.sid).await?;
+                let db = shard::db_for(&ctx.env, &session.corp_id).await?;
+                store::end_session(&db, &session.sid).await?;
             }
             let headers = Headers::new();
             headers.set("Set-Cookie", &session_cookie(&req, "", 0))?;

@@ -17,6 +17,7 @@ use crate::error::{respond, ApiError};
 use crate::http::{Admin, Ctx, Json};
 use crate::pages::{self, Refusal};
 use crate::session::{self, hex, session_secret};
+use crate::shard;
 use crate::store::{self, StateSpent};
 use crate::wecom::{WeCom, WeComError, INVALID_CODE};
 use domain::api::SessionsRevoked;
@@ -73,7 +74,7 @@ pub(crate) async fn new_state(
     let now = now_secs();
     let nonce = hex(&env::random::<16>()?);
     let expires_at = now + LOGIN_STATE_TTL_SECS;
-    store::issue_login_state(&env::db(env)?, &nonce, flow, expires_at).await?;
+    store::issue_login_state(&shard::home(env)?, &nonce, flow, expires_at).await?;
     let cookie = set_binding_cookie(session::https(req), &binding(&nonce), LOGIN_STATE_TTL_SECS);
     Ok((nonce, cookie))
 }
@@ -101,7 +102,7 @@ pub(crate) async fn spend_state(
     if !is_login_state(nonce) {
         return Err(not_ours());
     }
-    let db = env::db(env)?;
+    let db = shard::home(env)?;
     let spent = if binding_holds(binding_sent(req).as_deref(), nonce) {
         store::spend_login_state(&db, nonce, flow, now_secs()).await?
     } else {
@@ -300,7 +301,7 @@ async fn web_sign_in(
     if user.corpid.is_empty() || user.userid.is_empty() {
         return pages::refused(Refusal::NoOrganisation, "", "");
     }
-    let db = env::db(env)?;
+    let db = shard::db_for(env, &user.corpid).await?;
     if !store::corp_exists(&db, &user.corpid).await? {
         return pages::refused(Refusal::NotInstalled, &user.corpid, &user.userid);
     }
@@ -335,8 +336,9 @@ pub async fn wecom_admin(req: Request, ctx: Ctx) -> Result<Response> {
             let now = now_secs();
             let nonce = hex(&env::random::<16>()?);
             let expires_at = now + CONFIRM_TTL_SECS;
-            let db = env::db(&ctx.env)?;
-            store::issue_login_state(&db, &nonce, LoginFlow::Confirm, expires_at).await?;
+            let home = shard::home(&ctx.env)?;
+            store::issue_login_state(&home, &nonce, LoginFlow::Confirm, expires_at).await?;
+            let db = shard::db_for(&ctx.env, &a.corp_id).await?;
             let corp_name = store::corp_name(&db, &a.corp_id).await?.unwrap_or_default();
             let ticket = Confirmation {
                 nonce: nonce.clone(),
@@ -390,7 +392,7 @@ pub async fn wecom_admin_continue(req: Request, ctx: Ctx) -> Result<Response> {
                 Err(_) => return Err(refused_ticket()),
             };
             spend_state(&req, &ctx.env, Some(&c.nonce), LoginFlow::Confirm).await?;
-            let db = env::db(&ctx.env)?;
+            let db = shard::db_for(&ctx.env, &c.corp_id).await?;
             if !store::corp_exists(&db, &c.corp_id).await? {
                 return pages::refused(Refusal::NotInstalled, &c.corp_id, &c.userid);
             }
@@ -441,7 +443,7 @@ async fn admin_by_code(
         .map_err(code_refused)?;
     let corp_id = info.corp_info.corpid.clone();
     let userid = info.user_info.userid.clone();
-    let db = env::db(env)?;
+    let db = shard::db_for(env, &corp_id).await?;
     let agent_id = match corp_id.is_empty() {
         true => None,
         false => store::installed_agent(&db, &corp_id).await?,
@@ -524,7 +526,7 @@ pub async fn oauth(req: Request, ctx: Ctx) -> Result<Response> {
             if user.corpid.is_empty() || user.userid.is_empty() {
                 return pages::refused(Refusal::NoOrganisation, "", "");
             }
-            let db = env::db(&ctx.env)?;
+            let db = shard::db_for(&ctx.env, &user.corpid).await?;
             if !store::corp_exists(&db, &user.corpid).await? {
                 return pages::refused(Refusal::NotInstalled, &user.corpid, &user.userid);
             }
@@ -547,9 +549,10 @@ pub async fn revoke_sessions(
     admin: Admin,
     _: (),
 ) -> std::result::Result<Json<SessionsRevoked>, ApiError> {
-    let revoked = store::end_corp_sessions(&admin.db()?, admin.corp_id()).await?;
+    let db = admin.db().await?;
+    let revoked = store::end_corp_sessions(&db, admin.corp_id()).await?;
     store::audit(
-        &admin.db()?,
+        &db,
         admin.corp_id(),
         now_secs(),
         admin.userid(),

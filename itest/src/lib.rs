@@ -161,14 +161,31 @@ pub fn asks(corp: &str, userid: &str) {
 /// or in its second try or later (an event a test made fail is that test's
 /// to wait for).
 pub fn settle() {
-    let newest = d1("SELECT coalesce(max(rowid), 0) AS n FROM events")[0]["n"]
-        .as_u64()
-        .unwrap_or(0);
+    // Each database's own newest event (rowids are per database).
+    let newest: Vec<(String, u64)> = databases()
+        .into_iter()
+        .map(|db| {
+            let n = d1_on(&db, "SELECT coalesce(max(rowid), 0) AS n FROM events")[0]["n"]
+                .as_u64()
+                .unwrap_or(0);
+            (db, n)
+        })
+        .collect();
     for _ in 0..200 {
-        let waiting = d1_count(&format!(
-            "SELECT count(*) AS n FROM events WHERE rowid <= {newest} \
-             AND applied_at IS NULL AND failed_at IS NULL AND attempts < 2"
-        ));
+        let waiting: u64 = newest
+            .iter()
+            .map(|(db, newest)| {
+                d1_on(
+                    db,
+                    &format!(
+                        "SELECT count(*) AS n FROM events WHERE rowid <= {newest} \
+                         AND applied_at IS NULL AND failed_at IS NULL AND attempts < 2"
+                    ),
+                )[0]["n"]
+                    .as_u64()
+                    .unwrap_or(0)
+            })
+            .sum();
         if waiting == 0 {
             return;
         }
@@ -218,7 +235,32 @@ const RESTARTED_MID_REQUEST: &str = "restarted mid-request";
 /// `sql` come from the tests only. A read, so it is asked again when the
 /// local runtime restarted under it (seen once in a full `make test`).
 pub fn d1(sql: &str) -> Vec<Value> {
-    let body = serde_json::json!({"sql": sql});
+    d1_query(serde_json::json!({"sql": sql}))
+}
+
+/// The D1 databases organisations are spread over (`D1_DATABASES` in the
+/// tests' environment; `DB` alone when unset), home first.
+pub fn databases() -> Vec<String> {
+    let names: Vec<String> = std::env::var("D1_DATABASES")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if names.is_empty() {
+        vec!["DB".to_owned()]
+    } else {
+        names
+    }
+}
+
+/// One SELECT on one database (by its binding), not merged with the others.
+pub fn d1_on(database: &str, sql: &str) -> Vec<Value> {
+    d1_query(serde_json::json!({"sql": sql, "database": database}))
+}
+
+fn d1_query(body: Value) -> Vec<Value> {
     let mut a = dev_route("query", &body);
     for _ in 0..3 {
         if !(a.status == 503 && a.text.contains(RESTARTED_MID_REQUEST)) {

@@ -63,27 +63,40 @@ export async function sim(method, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
-// One read-only SELECT through the worker's development route.
-export async function d1(sql) {
+// One read-only SELECT through the worker's development route: on every
+// database, put together, or on the one named (a binding of D1_DATABASES).
+export async function d1(sql, database) {
   const r = await fetch(`${BASE}/api/v1/dev/query`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${process.env.ACCESS_API_KEY}` },
-    body: JSON.stringify({ sql }),
+    body: JSON.stringify(database ? { sql, database } : { sql }),
   });
   if (!r.ok) throw new Error(`dev/query: ${r.status} ${await r.text()}`);
   return (await r.json()).results;
 }
 
+// The databases organisations are spread over, home first.
+const DATABASES = (process.env.D1_DATABASES || "DB").split(",").map((d) => d.trim()).filter(Boolean);
+
 // Waits (up to 20 s) until every event recorded so far is applied, failed
-// or in its second try (as itest's `settle`).
+// or in its second try (as itest's `settle`), on each database.
 export async function settle() {
-  const [{ n: newest }] = await d1("SELECT coalesce(max(rowid), 0) AS n FROM events");
+  const newest = [];
+  for (const db of DATABASES) {
+    const [{ n }] = await d1("SELECT coalesce(max(rowid), 0) AS n FROM events", db);
+    newest.push([db, n]);
+  }
   for (let i = 0; i < 400; i++) {
-    const [{ n }] = await d1(
-      `SELECT count(*) AS n FROM events WHERE rowid <= ${newest} ` +
-        "AND applied_at IS NULL AND failed_at IS NULL AND attempts < 2",
-    );
-    if (n === 0) return;
+    let waiting = 0;
+    for (const [db, last] of newest) {
+      const [{ n }] = await d1(
+        `SELECT count(*) AS n FROM events WHERE rowid <= ${last} ` +
+          "AND applied_at IS NULL AND failed_at IS NULL AND attempts < 2",
+        db,
+      );
+      waiting += n;
+    }
+    if (waiting === 0) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error("events recorded before now were not applied within 20 s");

@@ -26,11 +26,53 @@ pub struct ClockNow {
     pub now: u64,
 }
 
-/// `POST /api/v1/dev/query` body: one read-only SELECT.
+/// `POST /api/v1/dev/query` body: one read-only SELECT, on the database
+/// of that binding, or on every database (`D1_DATABASES`) with the answers
+/// put together ([`merge_rows`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DevQuery {
     pub sql: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+}
+
+/// Every database's rows for one query, as one answer: when each answered
+/// one row of numbers (an aggregate: `count(*)`, `sum`, `max` of one
+/// organisation's rows), their sum column by column, a null counting for
+/// nothing; otherwise every row, home's first.
+pub fn merge_rows(answers: Vec<Vec<serde_json::Value>>) -> Vec<serde_json::Value> {
+    use serde_json::Value;
+    let aggregate = answers.len() > 1
+        && answers.iter().all(|rows| {
+            rows.len() == 1
+                && rows[0]
+                    .as_object()
+                    .is_some_and(|o| o.values().all(|v| v.is_number() || v.is_null()))
+        });
+    if !aggregate {
+        return answers.into_iter().flatten().collect();
+    }
+    let mut sum = serde_json::Map::new();
+    for row in answers.into_iter().flatten() {
+        let Value::Object(row) = row else { continue };
+        for (column, v) in row {
+            let add = |a: &Value, b: &Value| match (a.as_f64(), b.as_f64()) {
+                (None, None) => Value::Null,
+                (x, y) => {
+                    let total = x.unwrap_or(0.0) + y.unwrap_or(0.0);
+                    if total.fract() == 0.0 && total.abs() < 9.0e15 {
+                        Value::from(total as i64)
+                    } else {
+                        Value::from(total)
+                    }
+                }
+            };
+            let was = sum.get(&column).cloned().unwrap_or(Value::Null);
+            sum.insert(column, add(&was, &v));
+        }
+    }
+    vec![Value::Object(sum)]
 }
 
 /// `POST /api/v1/dev/query` answer: the rows as D1 returns them.
@@ -111,4 +153,32 @@ pub struct DevSealOld {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Noop {
     pub ok: bool,
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::merge_rows;
+    use serde_json::json;
+
+    #[test]
+    fn one_organisations_count_reads_the_same_over_two_databases() {
+        let merged = merge_rows(vec![vec![json!({"n": 0})], vec![json!({"n": 3})]]);
+        assert_eq!(merged, vec![json!({"n": 3})]);
+        let merged = merge_rows(vec![vec![json!({"m": null})], vec![json!({"m": 1.5})]]);
+        assert_eq!(merged, vec![json!({"m": 1.5})]);
+        let merged = merge_rows(vec![vec![json!({"m": null})], vec![json!({"m": null})]]);
+        assert_eq!(merged, vec![json!({"m": null})]);
+    }
+
+    #[test]
+    fn rows_are_listed_home_first_and_one_database_answers_as_it_is() {
+        let merged = merge_rows(vec![vec![json!({"u": "a"})], vec![json!({"u": "b"})]]);
+        assert_eq!(merged, vec![json!({"u": "a"}), json!({"u": "b"})]);
+        let merged = merge_rows(vec![vec![], vec![json!({"n": 2}), json!({"n": 5})]]);
+        assert_eq!(merged, vec![json!({"n": 2}), json!({"n": 5})]);
+        assert_eq!(
+            merge_rows(vec![vec![json!({"n": 4})]]),
+            vec![json!({"n": 4})]
+        );
+    }
 }

@@ -4,8 +4,9 @@
 //! true now. What cannot be patched alone asks for a full sync.
 
 use crate::corp;
-use crate::env::{self, Config};
+use crate::env::Config;
 use crate::error::ApiError;
+use crate::shard;
 use crate::store::{self, DepartmentRow, EventWrite};
 use crate::wecom::UserLookup;
 use domain::event::ContactChange;
@@ -27,7 +28,7 @@ pub async fn apply(
     change: &ContactChange,
     now: u64,
 ) -> Result<Applied, ApiError> {
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let departed = |userid: &str| EventWrite::Departed {
         corp_id: corp_id.to_owned(),
         userid: userid.to_owned(),

@@ -72,7 +72,14 @@ pub async fn members(
 ) -> Result<Json<Page<MemberItem>>, ApiError> {
     let limit = page_limit(q.limit.as_deref())?;
     let filter = filter(&q.filters, crate::clock::now_secs())?;
-    let page = store::member_page(&a.db()?, a.corp_id(), &filter, given(&q.cursor), limit).await?;
+    let page = store::member_page(
+        &a.db().await?,
+        a.corp_id(),
+        &filter,
+        given(&q.cursor),
+        limit,
+    )
+    .await?;
     Ok(Json(page))
 }
 
@@ -105,7 +112,7 @@ fn tree(
 
 /// `GET .../departments`: the in-range tree with member counts.
 pub async fn departments(a: Admin, _: ()) -> Result<Json<Vec<DepartmentNode>>, ApiError> {
-    let all = store::departments_with_counts(&a.db()?, a.corp_id()).await?;
+    let all = store::departments_with_counts(&a.db().await?, a.corp_id()).await?;
     let known = all.iter().map(|d| d.id).collect();
     Ok(Json(tree(&all, None, &known)))
 }
@@ -113,7 +120,7 @@ pub async fn departments(a: Admin, _: ()) -> Result<Json<Vec<DepartmentNode>>, A
 /// `GET .../range`: the allow lists, counts, and the advice for members
 /// seen without a department.
 pub async fn range(a: Admin, _: ()) -> Result<Json<RangeSummary>, ApiError> {
-    let db = a.db()?;
+    let db = a.db().await?;
     let visible = store::visible_range(&db, a.corp_id())
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;

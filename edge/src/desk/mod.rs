@@ -34,7 +34,7 @@ pub async fn corps(
         ),
     };
     let (items, next, total) = store::desk_page(
-        &o.db()?,
+        &o.home()?,
         &filters,
         sort,
         desc,

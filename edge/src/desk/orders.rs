@@ -8,10 +8,12 @@
 //! Each order and payment is audited in each organisation's log.
 
 use crate::clock::now_secs;
+use crate::d1;
 use crate::d1::Db;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::http::{Json, Operator, Shape};
+use crate::shard;
 use crate::store::{self, DeskOrderClaim};
 use crate::wecom::{WeCom, BUY_LIST_MAX};
 use domain::api::{
@@ -60,7 +62,7 @@ pub(super) async fn claim(
     corp: &str,
     now: u64,
 ) -> Result<Option<String>, ApiError> {
-    match store::claim_desk_order(&o.db()?, request_id, corp, &o.userid, now).await? {
+    match store::claim_desk_order(&o.home()?, request_id, corp, &o.userid, now).await? {
         DeskOrderClaim::Mine => Ok(None),
         DeskOrderClaim::Placed(order_id) => Ok(Some(order_id)),
         DeskOrderClaim::Busy => Err(ApiError::new(
@@ -81,7 +83,7 @@ pub async fn place_order(
     Json(asked): Json<DeskOrderRequest>,
 ) -> Result<Json<DeskOrderPlaced>, ApiError> {
     asked.check().map_err(ApiError::bad_request)?;
-    let db = o.db()?;
+    let (home, db) = (o.home()?, o.db().await?);
     if !store::corp_exists(&db, &o.corp_id).await? {
         return Err(ApiError::not_found(
             "no installed organisation has this corp id",
@@ -110,7 +112,7 @@ pub async fn place_order(
     let order_id = match placed {
         Ok(id) => id,
         Err(e) => {
-            store::release_desk_order(&db, &asked.request_id).await?;
+            store::release_desk_order(&home, &asked.request_id).await?;
             return Err(e.into());
         }
     };
@@ -148,12 +150,39 @@ pub(super) async fn record_placed(
     now: u64,
 ) -> Result<(), ApiError> {
     let corp_id = &o.corp_id;
-    store::desk_order_placed(db, request_id, corp_id, order_id, &o.userid, audit, now).await?;
+    store::desk_order_placed(&o.home()?, request_id, order_id).await?;
+    let (action, detail) = audit;
+    let what = format!("{corp_id}: order {order_id} placed, its audit row");
+    d1::retried(&what, || {
+        store::audit(db, corp_id, now, &o.userid, action, detail)
+    })
+    .await?;
     if let Err(e) = crate::seats::mirror::note_placed(db, wecom, corp_id, order_id, now).await {
         worker::console_error!(
             "{corp_id}: order {order_id} placed, not yet mirrored: {}",
             e.message
         );
+    }
+    Ok(())
+}
+
+/// One audit row in each organisation's log, each on its own database.
+async fn audit_each(
+    env: &worker::Env,
+    rows: &[(String, serde_json::Value)],
+    now: u64,
+    actor: &str,
+    action: &str,
+) -> Result<(), ApiError> {
+    let mut by_database: std::collections::BTreeMap<String, Vec<(String, serde_json::Value)>> =
+        Default::default();
+    for row in rows {
+        let binding = shard::binding_for(env, &row.0).await?;
+        by_database.entry(binding).or_default().push(row.clone());
+    }
+    for (binding, rows) in by_database {
+        let db = shard::open_binding(env, &binding)?;
+        store::audit_each(&db, &rows, now, actor, action).await?;
     }
     Ok(())
 }
@@ -193,7 +222,7 @@ pub async fn place_multi_order(
     Json(asked): Json<DeskMultiOrderRequest>,
 ) -> Result<Json<DeskMultiPlaced>, ApiError> {
     asked.check().map_err(ApiError::bad_request)?;
-    let db = o.db()?;
+    let db = o.home()?;
     let now = now_secs();
     let cfg = Config::from_env(&o.env)?;
     let wecom = WeCom::new(&cfg, env::kv(&o.env)?);
@@ -258,15 +287,8 @@ pub async fn place_multi_order(
                     (sub.corpid.clone(), detail)
                 })
                 .collect();
-            store::desk_order_placed_for_each(
-                &db,
-                &asked.request_id,
-                &outcome.order_id,
-                &o.userid,
-                &rows,
-                now,
-            )
-            .await?;
+            store::desk_order_placed(&db, &asked.request_id, &outcome.order_id).await?;
+            audit_each(&o.env, &rows, now, &o.userid, "order_placed").await?;
         }
         "failed" => store::release_desk_order(&db, &asked.request_id).await?,
         _ => {}
@@ -368,7 +390,7 @@ pub async fn pay_order(
     let wecom = WeCom::new(&cfg, env::kv(&o.env)?);
     let (paid, jobid) = pay(&wecom, &o.userid, &asked.order_id).await?;
     let detail = json!({"order_id": asked.order_id, "jobid": jobid, "status": paid.status, "errcode": paid.errcode});
-    let db = o.db()?;
+    let db = o.db().await?;
     store::audit(
         &db,
         &o.corp_id,
@@ -402,7 +424,13 @@ pub async fn pay_multi_order(
             (sub.corpid.clone(), detail)
         })
         .collect();
-    let db = o.db()?;
-    store::audit_each(&db, &rows, now_secs(), &o.userid, "order_payment_submitted").await?;
+    audit_each(
+        &o.env,
+        &rows,
+        now_secs(),
+        &o.userid,
+        "order_payment_submitted",
+    )
+    .await?;
     Ok(Json(paid))
 }

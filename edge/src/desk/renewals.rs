@@ -38,8 +38,14 @@ pub async fn renewals(
 ) -> Result<Json<DeskRenewals>, ApiError> {
     let days = q.days().map_err(ApiError::bad_request)?;
     let now = now_secs();
-    let (items, total) =
-        store::renewable_seats(&o.db()?, &o.corp_id, now, now + days * DAY, PREVIEW_ROWS).await?;
+    let (items, total) = store::renewable_seats(
+        &o.db().await?,
+        &o.corp_id,
+        now,
+        now + days * DAY,
+        PREVIEW_ROWS,
+    )
+    .await?;
     Ok(Json(DeskRenewals { total, items }))
 }
 
@@ -51,7 +57,7 @@ pub async fn renew(
     Json(asked): Json<DeskRenewRequest>,
 ) -> Result<Json<DeskRenewPlaced>, ApiError> {
     asked.check().map_err(ApiError::bad_request)?;
-    let db = o.db()?;
+    let (home, db) = (o.home()?, o.db().await?);
     let now = now_secs();
     let until = now + asked.within_days * DAY;
     let (seats, total) =
@@ -82,13 +88,13 @@ pub async fn renew(
     let (order_id, refused) = match placed {
         Ok(p) => p,
         Err(e) => {
-            store::release_desk_order(&db, &asked.request_id).await?;
+            store::release_desk_order(&home, &asked.request_id).await?;
             return Err(e);
         }
     };
     let renewing = seats.len() as u64 - refused.len() as u64;
     let Some(order_id) = order_id else {
-        store::release_desk_order(&db, &asked.request_id).await?;
+        store::release_desk_order(&home, &asked.request_id).await?;
         return Ok(Json(DeskRenewPlaced {
             order_id: None,
             renewing: 0,
@@ -105,7 +111,7 @@ pub async fn renew(
     let audit = ("renewal_placed", &detail);
     record_placed(&o, &db, &wecom, &asked.request_id, &order_id, audit, now).await?;
     // The admin's request, if any, is answered.
-    store::clear_renewal_ask(&db, &o.corp_id).await?;
+    store::clear_renewal_ask(&db, &home, &o.corp_id).await?;
     Ok(Json(DeskRenewPlaced {
         order_id: Some(order_id),
         renewing,

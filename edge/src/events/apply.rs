@@ -14,6 +14,7 @@ use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::install;
 use crate::seats::mirror;
+use crate::shard;
 use crate::store::{self, EventWrite};
 use crate::wecom::WeCom;
 use domain::event::{CommandEvent, DataEvent, SystemEvent, SystemKind};
@@ -53,7 +54,7 @@ fn with_audit(corp_id: &str, done: mirror::Mirrored) -> Outcome {
 }
 
 async fn installed(env: &Env, corp_id: &str) -> Result<bool, ApiError> {
-    Ok(store::corp_exists(&env::db(env)?, corp_id).await?)
+    Ok(store::corp_exists(&shard::db_for(env, corp_id).await?, corp_id).await?)
 }
 
 /// Keeps our suite's latest suite_ticket, which the suite token is made

@@ -19,6 +19,7 @@ use crate::d1;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::queue::{self, Work, DEAD_LETTER_QUEUE};
+use crate::shard;
 use crate::store;
 use domain::api::{EventHealth, EventsRetried};
 use domain::event::{CommandEvent, DataEvent, SystemEvent};
@@ -126,15 +127,15 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
                 step,
                 state,
             } => check_step(env, first, dead, message, corp_id, *step, state.as_deref()).await,
-            Work::Event { key, .. } if dead => match mark_dead(env, key).await {
+            Work::Event { key, corp, .. } if dead => match mark_dead(env, key, corp).await {
                 Ok(()) => message.ack(),
                 Err(e) => {
                     console_error!("dead letter {key}: {}", e.message);
                     message.retry();
                 }
             },
-            Work::Event { key, .. } => {
-                event_message(env, first, message, key).await;
+            Work::Event { key, corp, .. } => {
+                event_message(env, first, message, key, corp).await;
             }
             Work::SuiteTicket { .. } => {}
         }
@@ -166,10 +167,10 @@ async fn apply_lanes(env: &Env, first: u32, messages: Vec<&Message<Work>>) {
                     lanes::Step::Covered(i) => covered.push(messages[i]),
                     lanes::Step::Apply(i) => {
                         let message = messages[i];
-                        let Work::Event { key, .. } = message.body() else {
+                        let Work::Event { key, corp, .. } = message.body() else {
                             continue;
                         };
-                        let applied = event_message(env, first, message, key).await;
+                        let applied = event_message(env, first, message, key, corp).await;
                         let waiting = std::mem::take(&mut covered);
                         if waiting.is_empty() {
                             continue;
@@ -197,8 +198,13 @@ async fn mark_covered(env: &Env, first: u32, messages: &[&Message<Work>]) {
             _ => None,
         })
         .collect();
+    // One lane is one member of one organisation.
+    let corp = messages.iter().find_map(|m| match m.body() {
+        Work::Event { corp, .. } => corp.clone(),
+        _ => None,
+    });
     let now = crate::clock::now_secs();
-    let marked = match env::db(env) {
+    let marked = match shard::db_for(env, corp.as_deref().unwrap_or_default()).await {
         Ok(db) => store::mark_events_covered(&db, &keys, now, lanes::COVERED)
             .await
             .map_err(ApiError::from),
@@ -215,8 +221,14 @@ async fn mark_covered(env: &Env, first: u32, messages: &[&Message<Work>]) {
 
 /// Applies one event's message: acknowledged when applied (or nothing to
 /// do), sent back with backoff when not. Whether it was applied.
-async fn event_message(env: &Env, first: u32, message: &Message<Work>, key: &str) -> bool {
-    match apply_event(env, key, &message.id()).await {
+async fn event_message(
+    env: &Env,
+    first: u32,
+    message: &Message<Work>,
+    key: &str,
+    corp: &Option<String>,
+) -> bool {
+    match apply_event(env, key, corp.as_deref(), &message.id()).await {
         Ok(()) => {
             message.ack();
             true
@@ -230,7 +242,7 @@ async fn event_message(env: &Env, first: u32, message: &Message<Work>, key: &str
                 failure.message
             );
             if failure.rate_limited && failure.attempts < RATE_LIMITED_TRIES_MAX {
-                wait_out_rate_limit(env, message, key, delay).await;
+                wait_out_rate_limit(env, message, delay).await;
             } else {
                 retry_after(message, delay);
             }
@@ -245,9 +257,13 @@ async fn event_message(env: &Env, first: u32, message: &Message<Work>, key: &str
 /// for faults); the event's claims count the tries
 /// ([`RATE_LIMITED_TRIES_MAX`]). If the queue cannot take it now, this
 /// message's own retry does.
-async fn wait_out_rate_limit(env: &Env, message: &Message<Work>, key: &str, delay: u32) {
+async fn wait_out_rate_limit(env: &Env, message: &Message<Work>, delay: u32) {
+    let Work::Event { key, corp, .. } = message.body() else {
+        return;
+    };
     let again = Work::Event {
-        key: key.to_owned(),
+        key: key.clone(),
+        corp: corp.clone(),
         lane: None,
         rereads: false,
     };
@@ -415,23 +431,31 @@ struct Failure {
     message: String,
 }
 
-async fn mark_dead(env: &Env, key: &str) -> Result<(), ApiError> {
+async fn mark_dead(env: &Env, key: &str, corp: &Option<String>) -> Result<(), ApiError> {
     let now = crate::clock::now_secs();
-    store::mark_event_dead(&env::db(env)?, key, now).await?;
+    let db = shard::db_for(env, corp.as_deref().unwrap_or_default()).await?;
+    store::mark_event_dead(&db, key, now).await?;
     Ok(())
 }
 
 /// Claims (for the queue message `message_id`), applies and marks one
 /// event. Nothing to do (applied, gone, held by another message) is
 /// success.
-async fn apply_event(env: &Env, key: &str, message_id: &str) -> Result<(), Failure> {
+async fn apply_event(
+    env: &Env,
+    key: &str,
+    corp: Option<&str>,
+    message_id: &str,
+) -> Result<(), Failure> {
     let failed = |attempts, e: ApiError| Failure {
         attempts,
         rate_limited: e.code == "wecom_rate_limited",
         message: e.message,
     };
     let now = crate::clock::now_secs();
-    let db = env::db(env).map_err(|e| failed(0, e))?;
+    let db = shard::db_for(env, corp.unwrap_or_default())
+        .await
+        .map_err(|e| failed(0, e))?;
     let claimed = store::claim_event(&db, key, now, CLAIM_SECS, message_id)
         .await
         .map_err(|e| failed(0, e.into()))?;
@@ -498,29 +522,33 @@ async fn apply_claimed(
 /// Cron: sends again the events whose message was lost (recorded, never
 /// applied, not failed, nobody holding them). Returns how many.
 pub async fn requeue_stalled(env: &Env, now: u64) -> Result<usize, ApiError> {
-    let db = env::db(env)?;
-    let keys = store::stalled_events(
-        &db,
-        now.saturating_sub(STALLED_AFTER_SECS),
-        now,
-        REQUEUE_BATCH,
-    )
-    .await?;
-    let n = keys.len();
-    queue::send_events(env, keys).await?;
+    let mut n = 0;
+    for db in shard::every(env)? {
+        let keys = store::stalled_events(
+            &db,
+            now.saturating_sub(STALLED_AFTER_SECS),
+            now,
+            REQUEUE_BATCH,
+        )
+        .await?;
+        n += keys.len();
+        queue::send_events(env, keys).await?;
+    }
     Ok(n)
 }
 
 /// The organisation's waiting and failed events.
 pub async fn health(env: &Env, corp_id: &str) -> Result<EventHealth, ApiError> {
-    Ok(store::event_health(&env::db(env)?, corp_id, FAILURES_SHOWN).await?)
+    Ok(store::event_health(&shard::db_for(env, corp_id).await?, corp_id, FAILURES_SHOWN).await?)
 }
 
 /// Sends the organisation's failed events to the queue again.
 pub async fn retry_failed(env: &Env, corp_id: &str) -> Result<EventsRetried, ApiError> {
-    let keys = store::rearm_failed_events(&env::db(env)?, corp_id, RETRY_BATCH).await?;
+    let db = shard::db_for(env, corp_id).await?;
+    let keys = store::rearm_failed_events(&db, corp_id, RETRY_BATCH).await?;
     let requeued = keys.len() as u64;
-    queue::send_events(env, keys).await?;
+    let corp = Some(corp_id.to_owned());
+    queue::send_events(env, keys.into_iter().map(|k| (k, corp.clone())).collect()).await?;
     Ok(EventsRetried { requeued })
 }
 
@@ -539,6 +567,7 @@ mod tests {
     fn event(key: &str) -> Work {
         Work::Event {
             key: key.into(),
+            corp: None,
             lane: None,
             rereads: false,
         }
@@ -576,12 +605,13 @@ mod tests {
         assert_eq!(old, event("k"));
         let member = Work::Event {
             key: "k".into(),
+            corp: Some("c".into()),
             lane: Some("c\u{1f}u".into()),
             rereads: true,
         };
         assert_eq!(
             serde_json::to_value(&member).unwrap(),
-            serde_json::json!({"work": "event", "key": "k", "lane": "c\u{1f}u", "rereads": true})
+            serde_json::json!({"work": "event", "key": "k", "corp": "c", "lane": "c\u{1f}u", "rereads": true})
         );
     }
 }

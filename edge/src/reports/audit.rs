@@ -75,7 +75,14 @@ pub async fn audit(
 ) -> Result<Json<Page<AuditItem>>, ApiError> {
     let limit = page_limit(q.limit.as_deref())?;
     let filter = filter(&q.filters)?;
-    let page = store::audit_page(&a.db()?, a.corp_id(), &filter, cursor(&q.cursor)?, limit).await?;
+    let page = store::audit_page(
+        &a.db().await?,
+        a.corp_id(),
+        &filter,
+        cursor(&q.cursor)?,
+        limit,
+    )
+    .await?;
     Ok(Json(page))
 }
 

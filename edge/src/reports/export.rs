@@ -9,11 +9,11 @@
 use crate::clock::now_secs;
 use crate::contacts::routes::filter as member_filter;
 use crate::d1::Db;
-use crate::env;
 use crate::error::ApiError;
 use crate::http::{Admin, IntoAnswer, Query};
 use crate::reports::audit::filter as audit_filter;
 use crate::seats::routes::seat_filter;
+use crate::shard;
 use crate::store::{self, AuditFilter, HeldSeat, MemberFilter, D1_QUERIES_PER_INVOCATION};
 use domain::api::{AuditFilters, MemberFilters, MemberItem, SeatFilters, EXPORT_ROWS_MAX};
 use domain::csv;
@@ -136,8 +136,8 @@ fn word<T: Serialize>(v: &T) -> String {
     }
 }
 
-fn db(env: &Env) -> Result<Db, ApiError> {
-    env::db(env)
+async fn db(env: &Env, corp_id: &str) -> Result<Db, ApiError> {
+    shard::db_for(env, corp_id).await
 }
 
 /// The members export's columns.
@@ -182,12 +182,12 @@ pub fn member_line(m: &MemberItem, held: &[HeldSeat]) -> Vec<String> {
 pub async fn members(a: Admin, Query(q): Query<MemberFilters>) -> Result<Csv, ApiError> {
     let now = now_secs();
     let filter: MemberFilter = member_filter(&q, now)?;
-    within_bound(store::member_count(&a.db()?, a.corp_id(), &filter).await?)?;
+    within_bound(store::member_count(&a.db().await?, a.corp_id(), &filter).await?)?;
     let (env, corp) = (a.env.clone(), a.corp_id().to_owned());
     streamed("members.csv", &MEMBER_COLUMNS, move |cursor| {
         let (env, corp, filter) = (env.clone(), corp.clone(), filter.clone());
         async move {
-            let db = db(&env)?;
+            let db = db(&env, &corp).await?;
             let rows = store::member_rows(&db, &corp, &filter, cursor.as_deref(), EXPORT_PAGE_ROWS)
                 .await?;
             let userids: Vec<&str> = rows.iter().map(|m| m.userid.as_str()).collect();
@@ -206,7 +206,14 @@ pub async fn members(a: Admin, Query(q): Query<MemberFilters>) -> Result<Csv, Ap
 pub async fn seats(a: Admin, Query(q): Query<SeatFilters>) -> Result<Csv, ApiError> {
     let (status, seat_type) = seat_filter(&q)?;
     let (status, now) = (status.map(str::to_owned), now_secs());
-    let total = store::seat_count(&a.db()?, a.corp_id(), status.as_deref(), seat_type, now).await?;
+    let total = store::seat_count(
+        &a.db().await?,
+        a.corp_id(),
+        status.as_deref(),
+        seat_type,
+        now,
+    )
+    .await?;
     within_bound(total)?;
     let (env, corp) = (a.env.clone(), a.corp_id().to_owned());
     let header = [
@@ -224,7 +231,7 @@ pub async fn seats(a: Admin, Query(q): Query<SeatFilters>) -> Result<Csv, ApiErr
         let (env, corp, status) = (env.clone(), corp.clone(), status.clone());
         async move {
             let rows = store::seat_rows(
-                &db(&env)?,
+                &db(&env, &corp).await?,
                 &corp,
                 status.as_deref(),
                 seat_type,
@@ -275,8 +282,13 @@ pub async fn orders(a: Admin, _: ()) -> Result<Csv, ApiError> {
     streamed("orders.csv", &header, move |cursor| {
         let (env, corp) = (env.clone(), corp.clone());
         async move {
-            let rows =
-                store::order_rows(&db(&env)?, &corp, cursor.as_deref(), EXPORT_PAGE_ROWS).await?;
+            let rows = store::order_rows(
+                &db(&env, &corp).await?,
+                &corp,
+                cursor.as_deref(),
+                EXPORT_PAGE_ROWS,
+            )
+            .await?;
             let lines = rows
                 .iter()
                 .map(|o| {
@@ -300,15 +312,21 @@ pub async fn orders(a: Admin, _: ()) -> Result<Csv, ApiError> {
 /// `GET .../export/audit.csv`: the audit log's filters, newest first.
 pub async fn audit(a: Admin, Query(q): Query<AuditFilters>) -> Result<Csv, ApiError> {
     let filter: AuditFilter = audit_filter(&q)?;
-    within_bound(store::audit_count(&a.db()?, a.corp_id(), &filter).await?)?;
+    within_bound(store::audit_count(&a.db().await?, a.corp_id(), &filter).await?)?;
     let (env, corp) = (a.env.clone(), a.corp_id().to_owned());
     let header = ["id", "at", "actor", "action", "detail"];
     streamed("audit.csv", &header, move |cursor| {
         let (env, corp, filter) = (env.clone(), corp.clone(), filter.clone());
         async move {
             let before = cursor.and_then(|c| c.parse::<u64>().ok());
-            let rows =
-                store::audit_rows(&db(&env)?, &corp, &filter, before, EXPORT_PAGE_ROWS).await?;
+            let rows = store::audit_rows(
+                &db(&env, &corp).await?,
+                &corp,
+                &filter,
+                before,
+                EXPORT_PAGE_ROWS,
+            )
+            .await?;
             let lines = rows
                 .iter()
                 .map(|r| {

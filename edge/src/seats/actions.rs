@@ -7,6 +7,7 @@ use crate::cache;
 use crate::d1::{Db, Statement};
 use crate::env::{self, Config};
 use crate::error::ApiError;
+use crate::shard;
 use crate::store::{self, ActivatedSeat, FreeCode, MemberFacts, SeatTransfer};
 use crate::wecom::{WeCom, WeComError};
 use domain::api::{ActionResult, ActionResults, ActivateRequest, TransferPair, TransferRequest};
@@ -99,7 +100,7 @@ pub async fn activate(
     let seat_type = SeatType::try_from(body.seat_type).map_err(ApiError::bad_request)?;
     check_batch(body.userids.len()).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let (corp, now) = (who.corp_id, who.now);
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp).await?;
     let mut free: Vec<FreeCode> =
         store::free_codes(&db, corp, seat_type as u8, body.userids.len(), now).await?;
     let named: Vec<&str> = body.userids.iter().map(String::as_str).collect();
@@ -274,7 +275,7 @@ pub async fn transfer(
 ) -> Result<ActionResults, ApiError> {
     check_batch(body.transfers.len()).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let (corp, now) = (who.corp_id, who.now);
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp).await?;
     let named: Vec<&str> = body
         .transfers
         .iter()
@@ -445,7 +446,7 @@ pub async fn set_auto_activate(
 ) -> Result<(), ApiError> {
     let wecom = WeCom::new(cfg, env::kv(env)?);
     wecom.set_auto_active(who.corp_id, enabled).await?;
-    let db = env::db(env)?;
+    let db = shard::db_for(env, who.corp_id).await?;
     store::set_auto_activate(&db, who.corp_id, enabled, who.now).await?;
     let detail = serde_json::json!({"enabled": enabled});
     store::audit(

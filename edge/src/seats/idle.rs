@@ -9,6 +9,7 @@ use crate::env::Config;
 use crate::error::ApiError;
 use crate::seats::actions::{self, Actor};
 use crate::seats::routes::suggest;
+use crate::shard;
 use crate::store;
 use domain::api::{TransferPair, TransferRequest};
 use serde_json::json;
@@ -20,7 +21,7 @@ pub const AUTO_MOVE_ACTOR: &str = "auto_move";
 /// Moves the organisation's idle seats to the members asking, when it
 /// switched the nightly move on: how many moved.
 pub async fn auto_move(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Result<u64, ApiError> {
-    let db = crate::env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     if !store::idle_settings(&db, corp_id).await?.auto_move {
         return Ok(0);
     }

@@ -8,6 +8,7 @@ use crate::cache;
 use crate::d1::{Db, Statement};
 use crate::env::{self, Config};
 use crate::error::ApiError;
+use crate::shard;
 use crate::store::{self, HeldAccounts, LicenseInfo, PaidOrder};
 use crate::wecom::WeCom;
 use crate::wecom::ORDER_WINDOW_SECS;
@@ -137,12 +138,12 @@ pub async fn mirror_order(
     now: u64,
 ) -> Result<Mirrored, ApiError> {
     let wecom = WeCom::new(cfg, env::kv(env)?);
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let accounts = mirror_one(&db, &wecom, corp_id, order_id, now).await?;
     cache::bump_generation(env, corp_id).await;
     // The desk's row shows the seats at once (an operator who just paid
     // looks for them); a failure waits for the cron's snapshot.
-    if let Err(e) = store::refresh_desk_row(&db, corp_id, now).await {
+    if let Err(e) = store::refresh_desk_row(&db, &shard::home(env)?, corp_id, now).await {
         worker::console_error!("{corp_id}: desk row after order {order_id}: {e}");
     }
     Ok(Mirrored {
@@ -180,7 +181,7 @@ pub async fn reread_orders(
     actor: &str,
 ) -> Result<Vec<String>, ApiError> {
     let wecom = WeCom::new(cfg, env::kv(env)?);
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let read = store::orders_read(&db, corp_id).await?;
     let from = read
         .read_at
@@ -251,7 +252,7 @@ pub async fn refund_order(
     outcome: RefundOutcome,
     now: u64,
 ) -> Result<Mirrored, ApiError> {
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let wecom = WeCom::new(cfg, env::kv(env)?);
     let status = wecom.get_order(order_id).await?.order_status;
     if outcome == RefundOutcome::Rejected {
@@ -284,7 +285,7 @@ pub async fn auto_activated(
     accounts: &[ActivatedAccount],
     now: u64,
 ) -> Result<Mirrored, ApiError> {
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     for a in accounts {
         store::auto_activated(&db, corp_id, a, now).await?;
     }
@@ -303,7 +304,7 @@ pub async fn auto_activated(
 /// Returns how many members and codes were repaired.
 pub async fn reconcile(env: &Env, cfg: &Config, corp_id: &str, now: u64) -> Result<u64, ApiError> {
     let wecom = WeCom::new(cfg, env::kv(env)?);
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let mut drifted: Vec<String> = vec![];
     let mut cursor = String::new();
     loop {
@@ -358,7 +359,7 @@ pub async fn refresh_auto_active(
 ) -> Result<bool, ApiError> {
     let wecom = WeCom::new(cfg, env::kv(env)?);
     let on = wecom.auto_active(corp_id).await?;
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     if !store::set_auto_activate_if_changed(&db, corp_id, on, now).await? {
         return Ok(false);
     }
@@ -385,7 +386,7 @@ pub async fn refresh_license_info(
         trial_end: info.trail_info.map(|t| t.end_time),
         license_check_time: info.license_check_time,
     };
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let before = store::license_info(&db, corp_id).await?;
     if before.as_ref() == Some(&license) {
         return Ok(false);

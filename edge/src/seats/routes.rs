@@ -6,6 +6,7 @@ use crate::clock::now_secs;
 use crate::error::ApiError;
 use crate::http::{given, page_limit, Admin, Json, Query, Shape};
 use crate::seats::actions::{self, Actor};
+use crate::shard;
 use crate::store::{self, IdleSeat, Requester};
 use domain::api::{
     ActionResults, ActivateRequest, AutoActivate, AutoActivateRequest, Forecast, ForecastRequest,
@@ -66,7 +67,7 @@ fn trial_summary(trial: Trial, now: u64) -> TrialSummary {
 /// `GET .../summary`: license regime, trial, seat counts, licensed
 /// members, auto-activation.
 pub async fn summary(a: Admin, _: ()) -> Result<Json<Summary>, ApiError> {
-    let (db, now) = (a.db()?, now_secs());
+    let (db, now) = (a.db().await?, now_secs());
     let org = store::organisation_dates(&db, a.corp_id())
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;
@@ -117,20 +118,20 @@ pub fn seat_filter(q: &SeatFilters) -> Result<(Option<&str>, Option<u8>), ApiErr
 pub async fn seats(a: Admin, Query(q): Query<SeatQuery>) -> Result<Json<Page<SeatItem>>, ApiError> {
     let (status, seat_type) = seat_filter(&q.filters)?;
     let limit = page_limit(q.limit.as_deref())?;
-    let (db, cursor, now) = (a.db()?, given(&q.cursor), now_secs());
+    let (db, cursor, now) = (a.db().await?, given(&q.cursor), now_secs());
     let page = store::seat_page(&db, a.corp_id(), status, seat_type, cursor, limit, now).await?;
     Ok(Json(page))
 }
 
 /// `GET .../orders`: orders mirrored from WeCom.
 pub async fn orders(a: Admin, _: ()) -> Result<Json<Items<OrderItem>>, ApiError> {
-    let items = store::orders(&a.db()?, a.corp_id()).await?;
+    let items = store::orders(&a.db().await?, a.corp_id()).await?;
     Ok(Json(Items { items }))
 }
 
 /// `GET .../requests`: members who opened the app without a seat.
 pub async fn requests(a: Admin, _: ()) -> Result<Json<Items<SeatRequest>>, ApiError> {
-    let items = store::seat_requests(&a.db()?, a.corp_id(), now_secs()).await?;
+    let items = store::seat_requests(&a.db().await?, a.corp_id(), now_secs()).await?;
     Ok(Json(Items { items }))
 }
 
@@ -173,7 +174,7 @@ pub(crate) fn suggest(seats: Vec<IdleSeat>, waiting: Vec<Requester>) -> Suggesti
 /// (they move, then wait 30 days), matched to in-range members who asked
 /// for one; with the organisation's idle settings.
 pub async fn suggestions(a: Admin, _: ()) -> Result<Json<Suggestions>, ApiError> {
-    let (db, now) = (a.db()?, now_secs());
+    let (db, now) = (a.db().await?, now_secs());
     let seats = store::idle_seats(&db, a.corp_id(), now).await?;
     let waiting = store::waiting_requesters(&db, a.corp_id(), now).await?;
     let settings = store::idle_settings(&db, a.corp_id()).await?;
@@ -194,7 +195,7 @@ pub async fn set_idle_settings(
     Json(body): Json<IdleSettings>,
 ) -> Result<Json<IdleSettings>, ApiError> {
     body.check().map_err(ApiError::bad_request)?;
-    let db = a.db()?;
+    let db = a.db().await?;
     store::set_idle_settings(&db, a.corp_id(), &body, a.userid(), now_secs()).await?;
     Ok(Json(body))
 }
@@ -211,8 +212,9 @@ pub async fn ask_renewal(
     Json(body): Json<RenewalAsk>,
 ) -> Result<Json<RenewalAsked>, ApiError> {
     body.check().map_err(ApiError::bad_request)?;
-    let (db, now) = (a.db()?, now_secs());
-    let seats = store::ask_renewal(&db, a.corp_id(), body.days, a.userid(), now).await?;
+    let (db, now) = (a.db().await?, now_secs());
+    let home = shard::home(&a.env)?;
+    let seats = store::ask_renewal(&db, &home, a.corp_id(), body.days, a.userid(), now).await?;
     Ok(Json(RenewalAsked {
         asked_at: now,
         days: body.days,
@@ -278,7 +280,7 @@ pub async fn forecast(
     Json(change): Json<ForecastRequest>,
 ) -> Result<Json<Forecast>, ApiError> {
     check_forecast_size(&change)?;
-    let db = a.db()?;
+    let db = a.db().await?;
     let current = store::visible_range(&db, a.corp_id())
         .await?
         .ok_or_else(|| ApiError::not_found("organisation is not installed"))?;

@@ -44,9 +44,8 @@ pub fn kinds_off(text: &str) -> Vec<AlertKind> {
     text.split(',').filter_map(AlertKind::parse).collect()
 }
 
-/// Everything the rules need, in one batch; `None` when the organisation
-/// is not installed. The desk row gives the seat figures (the reconcile
-/// has just refreshed it).
+/// Everything the rules need, in one batch on the organisation's
+/// database; `None` when the organisation is not installed.
 pub async fn alert_facts(db: &Db, corp_id: &str, now: u64) -> Result<Option<AlertFacts>> {
     #[derive(Deserialize)]
     struct Org {
@@ -73,18 +72,27 @@ pub async fn alert_facts(db: &Db, corp_id: &str, now: u64) -> Result<Option<Aler
     struct Cause {
         cause: String,
     }
+    // The seat figures as the desk row counts them, from the
+    // organisation's own tables (the desk is on the home database).
+    let without_seat = "NOT EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id \
+        AND s.userid = r.userid AND s.status = 'active' AND s.expires_at > ?2)";
+    let org_sql = format!(
+        "SELECT o.first_installed_at, o.license_status, o.trial_start, o.trial_end, \
+           o.license_check_time, o.alerts_off, o.alerts_day, \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND {free}) AS seats_free, \
+           (SELECT count(*) FROM seat_requests r WHERE r.corp_id = ?1 AND {without_seat}) AS asking, \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status = 'active' \
+              AND expires_at > ?2 AND expires_at <= ?3) AS seats_expiring, \
+           (SELECT min(failed_at) FROM events e WHERE e.corp_id = ?1 \
+              AND e.applied_at IS NULL AND e.failed_at IS NOT NULL) AS failing_since \
+         FROM organisations o WHERE o.corp_id = ?1",
+        free = super::seats::activatable(2),
+    );
+    let expiring_until = now + domain::api::EXPIRING_DAYS * 86_400;
     let results = db
         .batch(vec![
-            db.prepare(
-                "SELECT o.first_installed_at, o.license_status, o.trial_start, o.trial_end, \
-                   o.license_check_time, o.alerts_off, o.alerts_day, \
-                   d.seats_free, d.asking, d.seats_expiring, \
-                   (SELECT min(failed_at) FROM events e WHERE e.corp_id = ?1 \
-                      AND e.applied_at IS NULL AND e.failed_at IS NOT NULL) AS failing_since \
-                 FROM organisations o LEFT JOIN desk d ON d.corp_id = o.corp_id \
-                 WHERE o.corp_id = ?1",
-            )
-            .bind(&[corp_id.into()])?,
+            db.prepare(org_sql)
+                .bind(&[corp_id.into(), num(now), num(expiring_until)])?,
             db.prepare(
                 "SELECT a.userid, a.auth_type, EXISTS (SELECT 1 FROM members m \
                    WHERE m.corp_id = a.corp_id AND m.userid = a.userid \
@@ -223,7 +231,8 @@ pub struct OperatorFacts {
 const OPERATOR_LISTED: u64 = 50;
 
 pub async fn operator_facts(
-    db: &Db,
+    provider_db: &Db,
+    every: &[Db],
     provider: &str,
     now: u64,
     failing_before: u64,
@@ -248,29 +257,15 @@ pub async fn operator_facts(
         corp_id: String,
         corp_name: String,
         order_id: String,
+        created_at: f64,
     }
+    let db = provider_db;
     let results = db
         .batch(vec![
             db.prepare("SELECT alerts_day FROM organisations WHERE corp_id = ?1")
                 .bind(&[provider.into()])?,
             db.prepare("SELECT cause FROM alerts_sent WHERE corp_id = ?1 AND sent_at > ?2")
                 .bind(&[provider.into(), num(now.saturating_sub(CAUSES_KEPT_SECS))])?,
-            // The unapplied events' partial index (migration 0005) keeps
-            // this to the events still waiting.
-            db.prepare(
-                "SELECT e.corp_id, o.corp_name, min(e.failed_at) AS since FROM events e \
-                 JOIN organisations o ON o.corp_id = e.corp_id \
-                 WHERE e.applied_at IS NULL AND e.failed_at IS NOT NULL \
-                 GROUP BY e.corp_id HAVING since <= ?1 ORDER BY since LIMIT ?2",
-            )
-            .bind(&[num(failing_before), num(OPERATOR_LISTED)])?,
-            db.prepare(
-                "SELECT r.corp_id, o.corp_name, r.order_id FROM orders r \
-                 JOIN organisations o ON o.corp_id = r.corp_id \
-                 WHERE r.order_type = 2 AND r.order_status = 0 AND r.created_at <= ?1 \
-                 ORDER BY r.created_at LIMIT ?2",
-            )
-            .bind(&[num(unpaid_before), num(OPERATOR_LISTED)])?,
         ])
         .await?;
     let mut provider_row: Vec<Provider> = results[0].results()?;
@@ -278,8 +273,36 @@ pub async fn operator_facts(
         return Ok(None);
     };
     let sent: Vec<Cause> = results[1].results()?;
-    let failing: Vec<Failing> = results[2].results()?;
-    let unpaid: Vec<Unpaid> = results[3].results()?;
+    // Every database's organisations, the oldest first across them.
+    let (mut failing, mut unpaid) = (Vec::<Failing>::new(), Vec::<Unpaid>::new());
+    for db in every {
+        let results = db
+            .batch(vec![
+                // The unapplied events' partial index (migration 0005)
+                // keeps this to the events still waiting.
+                db.prepare(
+                    "SELECT e.corp_id, o.corp_name, min(e.failed_at) AS since FROM events e \
+                     JOIN organisations o ON o.corp_id = e.corp_id \
+                     WHERE e.applied_at IS NULL AND e.failed_at IS NOT NULL \
+                     GROUP BY e.corp_id HAVING since <= ?1 ORDER BY since LIMIT ?2",
+                )
+                .bind(&[num(failing_before), num(OPERATOR_LISTED)])?,
+                db.prepare(
+                    "SELECT r.corp_id, o.corp_name, r.order_id, r.created_at FROM orders r \
+                     JOIN organisations o ON o.corp_id = r.corp_id \
+                     WHERE r.order_type = 2 AND r.order_status = 0 AND r.created_at <= ?1 \
+                     ORDER BY r.created_at LIMIT ?2",
+                )
+                .bind(&[num(unpaid_before), num(OPERATOR_LISTED)])?,
+            ])
+            .await?;
+        failing.extend(results[0].results::<Failing>()?);
+        unpaid.extend(results[1].results::<Unpaid>()?);
+    }
+    failing.sort_by(|a, b| a.since.total_cmp(&b.since));
+    failing.truncate(OPERATOR_LISTED as usize);
+    unpaid.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
+    unpaid.truncate(OPERATOR_LISTED as usize);
     Ok(Some(OperatorFacts {
         last_day: provider_row.alerts_day.map(|d| d as u64),
         sent: sent.into_iter().map(|c| c.cause).collect(),

@@ -22,32 +22,50 @@ const FIGURES: &str = "members_in_range, seats_bought, seats_active, seats_free,
     asking, refused, trial_ends_at, license_check_time, failed_events, last_sync_at, sync_state, \
     renewal_asked_at, renewal_days";
 
-/// Recomputes the organisation's desk row from its tables: one statement,
-/// which writes nothing when no figure changed (a reconcile that finds
-/// nothing new writes no row) and nothing for an organisation that is not
-/// installed.
-pub async fn refresh_desk_row(db: &Db, corp_id: &str, now: u64) -> Result<()> {
+/// Recomputes the organisation's desk row from its tables: one read on
+/// the organisation's database (`db`), then one statement on the home
+/// database (`home`, where the desk is), which writes nothing when no
+/// figure changed (a reconcile that finds nothing new writes no row).
+/// Nothing for an organisation that is not installed.
+pub async fn refresh_desk_row(db: &Db, home: &Db, corp_id: &str, now: u64) -> Result<()> {
     let without_seat = "NOT EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id \
         AND s.userid = r.userid AND s.status = 'active' AND s.expires_at > ?2)";
+    let figures = format!(
+        "SELECT o.corp_id, o.corp_name, \
+           (SELECT count(*) FROM members m WHERE m.corp_id = ?1 AND m.in_range = 1 AND m.status = 'active') AS members_in_range, \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status != 'refunded' AND retired_at IS NULL) AS seats_bought, \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status = 'active' AND expires_at > ?2) AS seats_active, \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND {free}) AS seats_free, \
+           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status = 'active' AND expires_at > ?2 AND expires_at <= ?3) AS seats_expiring, \
+           (SELECT count(*) FROM seat_requests r WHERE r.corp_id = ?1 AND {without_seat}) AS asking, \
+           (SELECT count(*) FROM seat_requests r WHERE r.corp_id = ?1 AND r.last_at > ?4 AND {without_seat}) AS refused, \
+           coalesce(CASE WHEN o.license_status = 1 THEN o.trial_end END, 0) AS trial_ends_at, \
+           coalesce(o.license_check_time, 0) AS license_check_time, \
+           (SELECT count(*) FROM events WHERE corp_id = ?1 AND applied_at IS NULL AND failed_at IS NOT NULL) AS failed_events, \
+           coalesce(o.last_synced_at, 0) AS last_sync_at, \
+           CASE WHEN EXISTS (SELECT 1 FROM sync_leases l WHERE l.corp_id = ?1 AND l.expires_at > ?2) THEN 'running' \
+                WHEN o.last_synced_at IS NOT NULL THEN 'done' ELSE 'idle' END AS sync_state, \
+           coalesce(o.renewal_asked_at, 0) AS renewal_asked_at, coalesce(o.renewal_days, 0) AS renewal_days, \
+           ?2 AS updated_at \
+         FROM organisations o WHERE o.corp_id = ?1",
+        free = activatable(2),
+    );
+    let Some(r) = db
+        .prepare(figures)
+        .bind(&[
+            corp_id.into(),
+            num(now),
+            num(now + EXPIRING_DAYS * DAY),
+            num(now.saturating_sub(REFUSED_DAYS * DAY)),
+        ])?
+        .first::<Row>()
+        .await?
+    else {
+        return Ok(());
+    };
     let sql = format!(
         "INSERT INTO desk (corp_id, corp_name, {FIGURES}, updated_at) \
-         SELECT o.corp_id, o.corp_name, \
-           (SELECT count(*) FROM members m WHERE m.corp_id = ?1 AND m.in_range = 1 AND m.status = 'active'), \
-           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status != 'refunded' AND retired_at IS NULL), \
-           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status = 'active' AND expires_at > ?2), \
-           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND {free}), \
-           (SELECT count(*) FROM seats WHERE corp_id = ?1 AND status = 'active' AND expires_at > ?2 AND expires_at <= ?3), \
-           (SELECT count(*) FROM seat_requests r WHERE r.corp_id = ?1 AND {without_seat}), \
-           (SELECT count(*) FROM seat_requests r WHERE r.corp_id = ?1 AND r.last_at > ?4 AND {without_seat}), \
-           coalesce(CASE WHEN o.license_status = 1 THEN o.trial_end END, 0), \
-           coalesce(o.license_check_time, 0), \
-           (SELECT count(*) FROM events WHERE corp_id = ?1 AND applied_at IS NULL AND failed_at IS NOT NULL), \
-           coalesce(o.last_synced_at, 0), \
-           CASE WHEN EXISTS (SELECT 1 FROM sync_leases l WHERE l.corp_id = ?1 AND l.expires_at > ?2) THEN 'running' \
-                WHEN o.last_synced_at IS NOT NULL THEN 'done' ELSE 'idle' END, \
-           coalesce(o.renewal_asked_at, 0), coalesce(o.renewal_days, 0), \
-           ?2 \
-         FROM organisations o WHERE o.corp_id = ?1 \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
          ON CONFLICT (corp_id) DO UPDATE SET corp_name = excluded.corp_name, \
            members_in_range = excluded.members_in_range, seats_bought = excluded.seats_bought, \
            seats_active = excluded.seats_active, seats_free = excluded.seats_free, \
@@ -57,15 +75,28 @@ pub async fn refresh_desk_row(db: &Db, corp_id: &str, now: u64) -> Result<()> {
            sync_state = excluded.sync_state, renewal_asked_at = excluded.renewal_asked_at, \
            renewal_days = excluded.renewal_days, updated_at = excluded.updated_at \
          WHERE (corp_name, {FIGURES}) IS NOT (excluded.corp_name, excluded.{figures})",
-        free = activatable(2),
         figures = FIGURES.replace(", ", ", excluded."),
     );
-    db.prepare(sql)
+    let n = |v: f64| JsValue::from_f64(v);
+    home.prepare(sql)
         .bind(&[
-            corp_id.into(),
-            num(now),
-            num(now + EXPIRING_DAYS * DAY),
-            num(now.saturating_sub(REFUSED_DAYS * DAY)),
+            r.corp_id.as_str().into(),
+            r.corp_name.as_str().into(),
+            n(r.members_in_range),
+            n(r.seats_bought),
+            n(r.seats_active),
+            n(r.seats_free),
+            n(r.seats_expiring),
+            n(r.asking),
+            n(r.refused),
+            n(r.trial_ends_at),
+            n(r.license_check_time),
+            n(r.failed_events),
+            n(r.last_sync_at),
+            r.sync_state.as_str().into(),
+            n(r.renewal_asked_at),
+            n(r.renewal_days),
+            n(r.updated_at),
         ])?
         .run()
         .await?;
@@ -238,10 +269,17 @@ pub async fn desk_page(
 }
 
 /// An admin asks the provider to renew the seats ending within `days`: the
-/// organisation and its desk row note when and how many days, with the
-/// audit row, in one transaction; answers how many active seats end
-/// within those days.
-pub async fn ask_renewal(db: &Db, corp_id: &str, days: u64, actor: &str, now: u64) -> Result<u64> {
+/// organisation notes when and how many days with the audit row, in one
+/// transaction on its database, then its desk row on the home database;
+/// answers how many active seats end within those days.
+pub async fn ask_renewal(
+    db: &Db,
+    home: &Db,
+    corp_id: &str,
+    days: u64,
+    actor: &str,
+    now: u64,
+) -> Result<u64> {
     let seats = db
         .prepare(
             "SELECT count(*) AS n FROM seats WHERE corp_id = ?1 AND status = 'active' \
@@ -257,28 +295,32 @@ pub async fn ask_renewal(db: &Db, corp_id: &str, days: u64, actor: &str, now: u6
             "UPDATE organisations SET renewal_asked_at = ?2, renewal_days = ?3 WHERE corp_id = ?1",
         )
         .bind(&[corp_id.into(), num(now), num(days)])?,
-        db.prepare("UPDATE desk SET renewal_asked_at = ?2, renewal_days = ?3 WHERE corp_id = ?1")
-            .bind(&[corp_id.into(), num(now), num(days)])?,
         audit_statement(db, corp_id, now, actor, "renewal_requested", &detail)?,
     ])
     .await?;
+    home.prepare("UPDATE desk SET renewal_asked_at = ?2, renewal_days = ?3 WHERE corp_id = ?1")
+        .bind(&[corp_id.into(), num(now), num(days)])?
+        .run()
+        .await?;
     Ok(seats)
 }
 
-/// The provider placed the renewal: the request is answered.
-pub async fn clear_renewal_ask(db: &Db, corp_id: &str) -> Result<()> {
-    db.batch(vec![
-        db.prepare(
-            "UPDATE organisations SET renewal_asked_at = NULL, renewal_days = NULL \
-             WHERE corp_id = ?1 AND renewal_asked_at IS NOT NULL",
-        )
-        .bind(&[corp_id.into()])?,
-        db.prepare(
-            "UPDATE desk SET renewal_asked_at = 0, renewal_days = 0 \
-             WHERE corp_id = ?1 AND renewal_asked_at > 0",
-        )
-        .bind(&[corp_id.into()])?,
-    ])
+/// The provider placed the renewal: the request is answered, on the
+/// organisation's database and its desk row on the home database.
+pub async fn clear_renewal_ask(db: &Db, home: &Db, corp_id: &str) -> Result<()> {
+    db.prepare(
+        "UPDATE organisations SET renewal_asked_at = NULL, renewal_days = NULL \
+         WHERE corp_id = ?1 AND renewal_asked_at IS NOT NULL",
+    )
+    .bind(&[corp_id.into()])?
+    .run()
+    .await?;
+    home.prepare(
+        "UPDATE desk SET renewal_asked_at = 0, renewal_days = 0 \
+         WHERE corp_id = ?1 AND renewal_asked_at > 0",
+    )
+    .bind(&[corp_id.into()])?
+    .run()
     .await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! 0019): each caller's request id claimed before WeCom is asked, so a
 //! retry finds its order; and the seats a renewal from the desk renews.
 
-use super::bind::{audit_statement, num, run_batched, write_audited};
+use super::bind::{audit_statement, num, run_batched};
 use crate::d1::{Db, Statement};
 use domain::api::DeskRenewal;
 use serde::Deserialize;
@@ -57,19 +57,12 @@ pub async fn claim_desk_order(
     })
 }
 
-/// The claimed request's order was placed: its id and the audit row, in
-/// one batch.
-pub async fn desk_order_placed(
-    db: &Db,
-    request_id: &str,
-    corp_id: &str,
-    order_id: &str,
-    actor: &str,
-    (action, detail): (&str, &serde_json::Value),
-    now: u64,
-) -> Result<()> {
-    let statements = vec![noted(db, request_id, order_id)?];
-    write_audited(db, statements, corp_id, now, actor, action, detail).await
+/// The claimed request's order was placed: its id noted (on the home
+/// database, before the organisations' audit rows on theirs, so a retry
+/// finds the order instead of placing another).
+pub async fn desk_order_placed(db: &Db, request_id: &str, order_id: &str) -> Result<()> {
+    noted(db, request_id, order_id)?.run().await?;
+    Ok(())
 }
 
 fn noted(db: &Db, request_id: &str, order_id: &str) -> Result<Statement> {
@@ -84,32 +77,8 @@ pub async fn desk_order_waiting(db: &Db, request_id: &str, marker: &str) -> Resu
     Ok(())
 }
 
-/// The claimed request's order was placed for several organisations: its
-/// id noted and an audit row in each organisation's log, in one batch
-/// (or as few as D1's batch size allows).
-pub async fn desk_order_placed_for_each(
-    db: &Db,
-    request_id: &str,
-    order_id: &str,
-    actor: &str,
-    rows: &[(String, serde_json::Value)],
-    now: u64,
-) -> Result<()> {
-    let mut statements = vec![noted(db, request_id, order_id)?];
-    for (corp_id, detail) in rows {
-        statements.push(audit_statement(
-            db,
-            corp_id,
-            now,
-            actor,
-            "order_placed",
-            detail,
-        )?);
-    }
-    run_batched(db, statements).await
-}
-
-/// One audit row in each organisation's log (an action on several).
+/// One audit row in each organisation's log (an action on several, all of
+/// them on this database).
 pub async fn audit_each(
     db: &Db,
     rows: &[(String, serde_json::Value)],

@@ -145,16 +145,33 @@ pub async fn mark_event_dead(db: &Db, dedupe_key: &str, now: u64) -> Result<()> 
 
 /// Unapplied, unfailed events nobody holds, received before `before`
 /// (their message was lost, or never sent): the cron sends them again.
-pub async fn stalled_events(db: &Db, before: u64, now: u64, limit: u64) -> Result<Vec<String>> {
-    let statement = db
+/// Each with the organisation whose database holds it (`queue::Work`):
+/// none for a create_auth, which stays on the home database even once its
+/// organisation is known.
+pub async fn stalled_events(
+    db: &Db,
+    before: u64,
+    now: u64,
+    limit: u64,
+) -> Result<Vec<(String, Option<String>)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        dedupe_key: String,
+        corp: Option<String>,
+    }
+    let rows = db
         .prepare(
-            "SELECT dedupe_key FROM events \
+            "SELECT dedupe_key, CASE WHEN kind = 'create_auth' THEN NULL ELSE corp_id END AS corp \
+             FROM events \
              WHERE applied_at IS NULL AND failed_at IS NULL AND received_at < ?1 \
                AND (claimed_until IS NULL OR claimed_until <= ?2) \
              ORDER BY received_at LIMIT ?3",
         )
-        .bind(&[num(before), num(now), num(limit)])?;
-    texts(statement, "dedupe_key").await
+        .bind(&[num(before), num(now), num(limit)])?
+        .all()
+        .await?
+        .results::<Row>()?;
+    Ok(rows.into_iter().map(|r| (r.dedupe_key, r.corp)).collect())
 }
 
 /// The organisation's failed events made due again; their keys.
@@ -342,22 +359,29 @@ impl EventWrite {
 }
 
 /// The organisation an install event already traded its auth code for,
-/// when that organisation is still installed: the install resumes from its
-/// stored permanent code instead of spending the code twice.
-pub async fn exchanged_corp(db: &Db, dedupe_key: &str) -> Result<Option<String>> {
+/// and the install kept on its row (`install_home`): the install resumes
+/// from there instead of spending the code twice. Read on the home
+/// database.
+pub async fn exchanged_corp(
+    home: &Db,
+    dedupe_key: &str,
+) -> Result<Option<(String, Option<super::Installation>)>> {
     #[derive(Deserialize)]
     struct Row {
         corp_id: String,
+        install: Option<String>,
     }
-    let row: Option<Row> = db
+    let row: Option<Row> = home
         .prepare(
-            "SELECT e.corp_id FROM events e JOIN organisations o ON o.corp_id = e.corp_id \
-             WHERE e.dedupe_key = ?1",
+            "SELECT corp_id, install FROM events WHERE dedupe_key = ?1 AND corp_id IS NOT NULL",
         )
         .bind(&[dedupe_key.into()])?
         .first()
         .await?;
-    Ok(row.map(|r| r.corp_id))
+    Ok(row.map(|r| {
+        let kept = r.install.and_then(|j| serde_json::from_str(&j).ok());
+        (r.corp_id, kept)
+    }))
 }
 
 /// Events are evidence for a while, not forever.

@@ -1,6 +1,6 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
 //! `alerts` (alerts to admins inside WeCom), `audit` (reading the log), `orgs` (organisations, admins, install history), `events`, `contacts`
-//! (members), `departments`, `desk` (the provider's desk), `desk_orders` (orders placed there), `orders`, `seats` (seats, transfers), `seat_list` (the seat list and export),
+//! (members), `departments`, `directory` (which database holds an organisation), `desk` (the provider's desk), `desk_orders` (orders placed there), `orders`, `seats` (seats, transfers), `seat_list` (the seat list and export),
 //! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `stats` (the daily snapshot), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
 
@@ -11,6 +11,7 @@ mod contacts;
 mod departments;
 mod desk;
 mod desk_orders;
+mod directory;
 mod events;
 mod facts;
 mod member_list;
@@ -31,6 +32,7 @@ pub use contacts::*;
 pub use departments::*;
 pub use desk::*;
 pub use desk_orders::*;
+pub use directory::*;
 pub use events::*;
 pub use facts::*;
 pub use member_list::*;

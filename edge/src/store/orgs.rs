@@ -8,7 +8,7 @@ use domain::api::Corp;
 use domain::range::VisibleRange;
 use domain::session::AdminRight;
 use domain::wecom::Admin;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use worker::{wasm_bindgen::JsValue, Result};
 
 /// What the member may do as an admin of the app; `None` when they are not
@@ -58,8 +58,9 @@ pub async fn corp(db: &Db, corp_id: &str) -> Result<Option<Corp>> {
     .await
 }
 
-/// Every table that holds an organisation's data (cancel_auth empties them).
-pub const ORGANISATION_TABLES: [&str; 17] = [
+/// Every table that holds an organisation's data on its own database
+/// (cancel_auth empties them).
+pub const ORGANISATION_TABLES: [&str; 15] = [
     "organisations",
     "admins",
     "departments",
@@ -74,10 +75,13 @@ pub const ORGANISATION_TABLES: [&str; 17] = [
     "sync_seen",
     "sessions",
     "daily_stats",
-    "desk",
-    "desk_orders",
     "alerts_sent",
 ];
+
+/// The tables of the home database that name an organisation: its desk
+/// row, the desk's orders for it, and events recorded before it was known
+/// (its create_auth). cancel_auth empties them too.
+pub const HOME_TABLES: [&str; 3] = ["desk", "desk_orders", "events"];
 
 /// The app's agent id in an installed organisation; `None` when it is not
 /// installed.
@@ -132,36 +136,98 @@ fn range_json(range: &VisibleRange) -> [JsValue; 3] {
     ]
 }
 
-pub struct Installation<'a> {
-    pub corp_id: &'a str,
-    pub corp_name: &'a str,
+/// An install, as the organisation's row is made from it. It is kept
+/// (sealed code and all) on the `create_auth` event's row on the home
+/// database before the organisation's own database is written, so a pass
+/// after a failure in between finishes it without spending the auth code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Installation {
+    pub corp_id: String,
+    pub corp_name: String,
     pub agent_id: u64,
-    pub permanent_code_sealed: &'a str,
-    pub range: &'a VisibleRange,
+    pub permanent_code_sealed: String,
+    pub range: VisibleRange,
     /// `auth_info.agent[].auth_mode`: 1 when a member authorised the app.
     pub auth_mode: u8,
-    pub install_key: &'a str,
-    /// The `create_auth` event it came from: it learns the organisation in
-    /// the same transaction, so an interrupted install resumes from here.
-    pub event_key: &'a str,
+    pub install_key: String,
     pub now: u64,
+    /// When the organisation first installed the app (the anonymised
+    /// install history's, so a reinstall after cancel_auth keeps the
+    /// original trial start); 0 until the home database answered.
+    #[serde(default)]
+    pub first_installed_at: u64,
 }
 
-/// Stores an install. The first-install time comes from the anonymised
-/// history, so a reinstall after cancel_auth keeps the original trial start.
-pub async fn install(db: &Db, i: &Installation<'_>) -> Result<()> {
-    let [party, user, tag] = range_json(i.range);
+/// The home database's part of an install, one transaction: the install
+/// history, the directory's entry (`binding` unless it names one already)
+/// and the `create_auth` event `event_key` pointing at the organisation
+/// with the install kept on it. Answers the install with its first-install
+/// time, and the database the directory places it on.
+pub async fn install_home(
+    home: &Db,
+    i: &Installation,
+    event_key: &str,
+    binding: &str,
+) -> Result<(Installation, String)> {
+    #[derive(Deserialize)]
+    struct First {
+        first_installed_at: f64,
+    }
+    #[derive(Deserialize)]
+    struct Home {
+        binding: String,
+    }
+    let results = home
+        .batch(vec![
+            home.prepare(
+                "INSERT INTO install_history (corp_hash, first_installed_at) VALUES (?1, ?2) \
+                 ON CONFLICT (corp_hash) DO NOTHING",
+            )
+            .bind(&[i.install_key.as_str().into(), num(i.now)])?,
+            home.prepare(
+                "INSERT INTO org_homes (corp_id, binding, placed_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (corp_id) DO NOTHING",
+            )
+            .bind(&[i.corp_id.as_str().into(), binding.into(), num(i.now)])?,
+            home.prepare("UPDATE events SET corp_id = ?1, install = ?2 WHERE dedupe_key = ?3")
+                .bind(&[
+                    i.corp_id.as_str().into(),
+                    serde_json::to_string(i).unwrap_or_default().into(),
+                    event_key.into(),
+                ])?,
+            home.prepare("SELECT first_installed_at FROM install_history WHERE corp_hash = ?1")
+                .bind(&[i.install_key.as_str().into()])?,
+            home.prepare("SELECT binding FROM org_homes WHERE corp_id = ?1")
+                .bind(&[i.corp_id.as_str().into()])?,
+        ])
+        .await?;
+    let first = results
+        .get(3)
+        .map(|r| r.results::<First>())
+        .transpose()?
+        .and_then(|rows| rows.into_iter().next())
+        .map_or(i.now, |f| f.first_installed_at as u64);
+    let placed = results
+        .get(4)
+        .map(|r| r.results::<Home>())
+        .transpose()?
+        .and_then(|rows| rows.into_iter().next())
+        .map_or_else(|| binding.to_owned(), |h| h.binding);
+    let mut kept = i.clone();
+    kept.first_installed_at = first;
+    Ok((kept, placed))
+}
+
+/// The organisation's part of an install, on its own database, one
+/// transaction: its row, and the `installed` audit row once (a retry after
+/// a commit whose reply was lost finds it written at the same time).
+pub async fn install(db: &Db, i: &Installation) -> Result<()> {
+    let [party, user, tag] = range_json(&i.range);
     db.batch(vec![
-        db.prepare(
-            "INSERT INTO install_history (corp_hash, first_installed_at) VALUES (?1, ?2) \
-             ON CONFLICT (corp_hash) DO NOTHING",
-        )
-        .bind(&[i.install_key.into(), num(i.now)])?,
         db.prepare(
             "INSERT INTO organisations (corp_id, corp_name, agent_id, permanent_code_enc, \
                allow_party, allow_user, allow_tag, installed_at, first_installed_at, updated_at, auth_mode) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-               (SELECT first_installed_at FROM install_history WHERE corp_hash = ?9), ?8, ?10) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10) \
              ON CONFLICT (corp_id) DO UPDATE SET corp_name = excluded.corp_name, auth_mode = excluded.auth_mode, \
                agent_id = excluded.agent_id, permanent_code_enc = excluded.permanent_code_enc, \
                allow_party = excluded.allow_party, allow_user = excluded.allow_user, \
@@ -170,36 +236,31 @@ pub async fn install(db: &Db, i: &Installation<'_>) -> Result<()> {
                updated_at = excluded.updated_at",
         )
         .bind(&[
-            i.corp_id.into(),
-            i.corp_name.into(),
+            i.corp_id.as_str().into(),
+            i.corp_name.as_str().into(),
             num(i.agent_id),
-            i.permanent_code_sealed.into(),
+            i.permanent_code_sealed.as_str().into(),
             party,
             user,
             tag,
             num(i.now),
-            i.install_key.into(),
+            num(i.first_installed_at),
             num(i.auth_mode.into()),
         ])?,
-        // Once per install: a retry after a commit whose reply was lost
-        // finds the event already pointing at the organisation.
         db.prepare(
             "INSERT INTO audit (corp_id, at, actor, action, detail) \
              SELECT ?1, ?2, 'wecom', 'installed', ?3 \
-             WHERE NOT EXISTS (SELECT 1 FROM events WHERE dedupe_key = ?4 AND corp_id IS ?1)",
+             WHERE NOT EXISTS (SELECT 1 FROM audit WHERE corp_id = ?1 AND action = 'installed' AND at = ?2)",
         )
         .bind(&[
-            i.corp_id.into(),
+            i.corp_id.as_str().into(),
             num(i.now),
             serde_json::json!({
                 "agent_id": i.agent_id, "range": i.range, "auth_mode": i.auth_mode,
             })
             .to_string()
             .into(),
-            i.event_key.into(),
         ])?,
-        db.prepare("UPDATE events SET corp_id = ?1 WHERE dedupe_key = ?2")
-            .bind(&[i.corp_id.into(), i.event_key.into()])?,
     ])
     .await?;
     Ok(())
@@ -280,11 +341,13 @@ pub enum Removal {
     NotInstalled,
 }
 
-/// cancel_auth: every row of the organisation, in one transaction, unless
-/// it was installed after `cancelled_at` (WeCom's `TimeStamp`; `None`:
-/// unknown, and the rows go). The uninstalls' own event rows stay (they
-/// name nobody but the organisation): a late retry of one is then a
-/// duplicate, not a second uninstall; the cron prunes them with the rest.
+/// cancel_auth: every row of the organisation on its database, in one
+/// transaction, unless it was installed after `cancelled_at` (WeCom's
+/// `TimeStamp`; `None`: unknown, and the rows go). The uninstalls' own
+/// event rows stay (they name nobody but the organisation): a late retry
+/// of one is then a duplicate, not a second uninstall; the cron prunes
+/// them with the rest. Its rows on the home database go after
+/// ([`delete_organisation_home`]).
 pub async fn delete_organisation(
     db: &Db,
     corp_id: &str,
@@ -330,6 +393,31 @@ pub async fn delete_organisation(
     })
 }
 
+/// cancel_auth's part on the home database, once the organisation's own
+/// rows are gone: its desk row, the desk's orders for it, the events that
+/// came to name it (the uninstalls' own kept, as on its database), and
+/// its directory entry. One transaction; doing it twice does nothing.
+pub async fn delete_organisation_home(home: &Db, corp_id: &str) -> Result<()> {
+    let mut statements = Vec::with_capacity(HOME_TABLES.len() + 1);
+    for table in HOME_TABLES {
+        let guard = if table == "events" {
+            " AND kind <> 'cancel_auth'"
+        } else {
+            ""
+        };
+        statements.push(
+            home.prepare(format!("DELETE FROM {table} WHERE corp_id = ?1{guard}"))
+                .bind(&[corp_id.into()])?,
+        );
+    }
+    statements.push(
+        home.prepare("DELETE FROM org_homes WHERE corp_id = ?1")
+            .bind(&[corp_id.into()])?,
+    );
+    home.batch(statements).await?;
+    Ok(())
+}
+
 /// A change the access check must see: the next generation. One statement;
 /// a burst of changes is a burst of row updates, which D1 takes (unlike a
 /// KV key, about one write a second).
@@ -368,6 +456,9 @@ pub async fn visible_range(db: &Db, corp_id: &str) -> Result<Option<VisibleRange
 /// `before`, and marks them tried `now`, in
 /// one statement: a run that overlaps never takes the same ones.
 pub async fn take_corps_due(db: &Db, before: u64, now: u64, limit: u64) -> Result<Vec<String>> {
+    if limit == 0 {
+        return Ok(vec![]);
+    }
     let statement = db
         .prepare(
             "UPDATE organisations SET reconcile_attempted_at = ?3 WHERE corp_id IN \
@@ -378,6 +469,27 @@ pub async fn take_corps_due(db: &Db, before: u64, now: u64, limit: u64) -> Resul
         )
         .bind(&[num(before), num(limit), num(now)])?;
     texts(statement, "corp_id").await
+}
+
+/// When each of the `limit` organisations tried longest ago (as
+/// [`take_corps_due`] orders them) was last tried, oldest first; nothing
+/// is marked. The cron compares these across databases.
+pub async fn corps_due(db: &Db, before: u64, limit: u64) -> Result<Vec<u64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        due: f64,
+    }
+    let rows = db
+        .prepare(
+            "SELECT coalesce(reconcile_attempted_at, last_synced_at, 0) AS due FROM organisations \
+             WHERE coalesce(reconcile_attempted_at, last_synced_at, 0) <= ?1 \
+             ORDER BY due LIMIT ?2",
+        )
+        .bind(&[num(before), num(limit)])?
+        .all()
+        .await?
+        .results::<Row>()?;
+    Ok(rows.into_iter().map(|r| r.due as u64).collect())
 }
 
 pub async fn last_synced_at(db: &Db, corp_id: &str) -> Result<Option<u64>> {

@@ -24,6 +24,7 @@ use crate::corp;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::queue::{self, Work};
+use crate::shard;
 use crate::store;
 use domain::api::{SyncCounts, SyncProgress, SyncStatus};
 use worker::{console_error, Env};
@@ -44,7 +45,7 @@ pub async fn status(env: &Env, corp_id: &str) -> Result<SyncStatus, ApiError> {
         .await
         .ok()
         .flatten();
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let last = store::last_synced_at(&db, corp_id).await?;
     Ok(match stored {
         Some(mut s) => {
@@ -105,7 +106,7 @@ const SYNC_LEASE_SECS: u64 = 15 * 60;
 /// organisation at a time. A second start while one runs is 409
 /// `sync_running`, naming who started it, when, and how far it is.
 pub async fn begin(env: &Env, corp_id: &str, actor: &str, id: &str) -> Result<(), ApiError> {
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     match store::take_sync_lease(&db, corp_id, id, actor, now_secs(), SYNC_LEASE_SECS).await? {
         Ok(()) => Ok(()),
         Err(holder) => {
@@ -265,7 +266,7 @@ pub async fn step(
 /// ends as failed, its lease is released, unless the run is already
 /// past that step.
 pub async fn abandon(env: &Env, corp_id: &str, run_id: &str, at: u64) -> Result<(), ApiError> {
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     if let Some(run) = store::sync_run(&db, corp_id, run_id, now_secs()).await? {
         if run.next_step <= at {
             fail(env, corp_id, run_id, "a step failed every retry").await;
@@ -288,7 +289,7 @@ fn running(id: &str) -> SyncStatus {
 }
 
 async fn release(env: &Env, corp_id: &str, id: &str) {
-    if let Ok(db) = env::db(env) {
+    if let Ok(db) = shard::db_for(env, corp_id).await {
         let what = format!("sync {corp_id}: releasing the lease");
         let _ = crate::d1::retried(&what, || store::release_sync_lease(&db, corp_id, id)).await;
     }
@@ -320,7 +321,7 @@ async fn fail(env: &Env, corp_id: &str, id: &str, reason: &str) {
 /// meanwhile (the sync's writes are conditional on it existing): then no
 /// key is left behind either.
 async fn end(env: &Env, corp_id: &str, status: SyncStatus) {
-    let exists = match env::db(env) {
+    let exists = match shard::db_for(env, corp_id).await {
         Ok(db) => store::corp_exists(&db, corp_id).await.unwrap_or(false),
         Err(_) => false,
     };
@@ -360,7 +361,7 @@ async fn take_step(
     at: u64,
     chained: bool,
 ) -> Result<Step, ApiError> {
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     let now = now_secs();
     let Some(run) = store::sync_run(&db, corp_id, id, now).await? else {
         return Ok(Step::Stale);
@@ -417,7 +418,7 @@ async fn take_step(
         }
         // The provider's desk sees the organisation as this sync left it
         // (a new install's first row, too); the cron keeps it after.
-        if let Err(e) = store::refresh_desk_row(&db, corp_id, now).await {
+        if let Err(e) = store::refresh_desk_row(&db, &shard::home(env)?, corp_id, now).await {
             worker::console_error!("sync {corp_id}: the desk row: {e}");
         }
         return Ok(Step::Finished(counts));
@@ -443,7 +444,7 @@ async fn take_step(
 /// so the wait (up to an hour, `events::RATE_LIMITED_TRIES_MAX`) does not
 /// outlast it.
 pub async fn renew(env: &Env, corp_id: &str, run_id: &str) -> Result<(), ApiError> {
-    let db = env::db(env)?;
+    let db = shard::db_for(env, corp_id).await?;
     store::renew_sync_lease(&db, corp_id, run_id, now_secs(), SYNC_LEASE_SECS).await?;
     Ok(())
 }
@@ -459,15 +460,15 @@ const QUIET_BATCH: u64 = 50;
 /// Cron: sends again the step each quiet run expects (a second copy of a
 /// step that is only late finds the run past it). Returns how many.
 pub async fn resend_quiet_steps(env: &Env, now: u64) -> Result<usize, ApiError> {
-    let db = env::db(env)?;
-    let quiet = store::quiet_sync_runs(
-        &db,
-        now.saturating_sub(QUIET_AFTER_SECS),
-        SYNC_LEASE_SECS,
-        now,
-        QUIET_BATCH,
-    )
-    .await?;
+    let mut quiet = Vec::new();
+    for db in shard::every(env)? {
+        let left = QUIET_BATCH.saturating_sub(quiet.len() as u64);
+        if left == 0 {
+            break;
+        }
+        let after = now.saturating_sub(QUIET_AFTER_SECS);
+        quiet.extend(store::quiet_sync_runs(&db, after, SYNC_LEASE_SECS, now, left).await?);
+    }
     for run in &quiet {
         queue::send(
             env,
