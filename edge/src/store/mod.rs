@@ -1,5 +1,5 @@
 //! Every SQL statement the Worker runs, one file per owning table group:
-//! `alerts` (alerts to admins inside WeCom), `audit` (reading the log), `orgs` (organisations, admins, install history), `events`, `contacts`
+//! `alerts` (alerts to admins inside WeCom), `audit` (reading the log), `orgs` (organisations, admins), `installs` (install history, installs and uninstalls), `events`, `contacts`
 //! (members), `departments`, `directory` (which database holds an organisation), `desk` (the provider's desk), `desk_orders` (orders placed there), `orders`, `seats` (seats, transfers), `seat_list` (the seat list and export),
 //! `requests` (seat requests), `seals` (permanent codes sealed again), `sessions` (sign-in), `stats` (the daily snapshot), `sync_runs` (contacts sync leases and steps) and `facts` (cross-table reads for one decision). This file
 //! holds what they share: value binding, batching, and the audit row.
@@ -14,6 +14,7 @@ mod desk_orders;
 mod directory;
 mod events;
 mod facts;
+mod installs;
 mod member_list;
 mod orders;
 mod orgs;
@@ -35,6 +36,7 @@ pub use desk_orders::*;
 pub use directory::*;
 pub use events::*;
 pub use facts::*;
+pub use installs::*;
 pub use member_list::*;
 pub use orders::*;
 pub use orgs::*;
