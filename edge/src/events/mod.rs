@@ -12,18 +12,23 @@
 //! batch acknowledged ([`keep_newest_ticket`]).
 
 pub mod apply;
+mod backoff;
+mod chains;
 mod lanes;
 
-use crate::contacts::sync::{self, StepOutcome};
 use crate::d1;
 use crate::env::{self, Config};
 use crate::error::ApiError;
 use crate::queue::{self, Work, DEAD_LETTER_QUEUE};
 use crate::shard;
 use crate::store;
+use backoff::{
+    backoff, rate_limited_backoff, retry_after, FIRST_BACKOFF_SECS, MAX_BACKOFF_SECS,
+    RATE_LIMITED_TRIES_MAX,
+};
 use domain::api::{EventHealth, EventsRetried};
 use domain::event::{CommandEvent, DataEvent, SystemEvent};
-use worker::{console_error, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
+use worker::{console_error, Env, Message, MessageBatch, MessageExt};
 
 /// How long a claim holds an event: longer than an apply can run
 /// (a consumer invocation has 15 minutes of wall time, Cloudflare Queues
@@ -43,46 +48,6 @@ const RETRY_BATCH: u64 = 500;
 
 /// Failed events the console lists.
 const FAILURES_SHOWN: u64 = 20;
-
-/// Backoff of the queue's retries: 2, 8, 32, 128, 300 s … The first step
-/// is the `QUEUE_BACKOFF_SECS` setting (tests make it 0 to reach the
-/// dead-letter queue at once); wrangler.toml's `max_retries` ends it.
-const FIRST_BACKOFF_SECS: u64 = 2;
-const MAX_BACKOFF_SECS: u32 = 300;
-
-/// WeCom asks us to slow down for about a minute (45009 「接口调用超过
-/// 限制」: blocked as long as the window, a minute for minute limits).
-/// `WECOM_RATE_LIMIT_BACKOFF_SECS` changes it (tests wait a second).
-const RATE_LIMITED_BACKOFF_SECS: u64 = 60;
-
-/// Tries of an event WeCom keeps refusing as too frequent before its
-/// waits spend the queue's retries like any failure. WeCom blocks for as
-/// long as the window that was exceeded: a minute, an hour, a day (its
-/// errcode table on 45009; docs/research/wecom-true.md). 65 waits of
-/// [`RATE_LIMITED_BACKOFF_SECS`] outlast an hour's window; the queue's own
-/// five retries (wrangler.toml `max_retries`) would give up after five
-/// minutes and leave the event failed for an admin to send again. A day's
-/// window still ends in the dead-letter queue, shown as failed.
-const RATE_LIMITED_TRIES_MAX: u32 = 65;
-
-fn rate_limited_backoff(env: &Env) -> u32 {
-    u32::try_from(env::setting(
-        env,
-        "WECOM_RATE_LIMIT_BACKOFF_SECS",
-        RATE_LIMITED_BACKOFF_SECS,
-    ))
-    .unwrap_or(MAX_BACKOFF_SECS)
-}
-
-fn backoff(first: u32, attempts: u32, rate_limited: Option<u32>) -> u32 {
-    if let Some(wait) = rate_limited {
-        return wait.max(first);
-    }
-    let exp = attempts.saturating_sub(1).min(8);
-    first
-        .saturating_mul(4u32.saturating_pow(exp))
-        .min(MAX_BACKOFF_SECS)
-}
 
 /// The consumer of both queues.
 pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()> {
@@ -121,12 +86,15 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
                 corp_id,
                 run_id,
                 step,
-            } => sync_step(env, first, dead, message, corp_id, run_id, *step).await,
+            } => chains::sync_step(env, first, dead, message, corp_id, run_id, *step).await,
             Work::SyncCheck {
                 corp_id,
                 step,
                 state,
-            } => check_step(env, first, dead, message, corp_id, *step, state.as_deref()).await,
+            } => {
+                let state = state.as_deref();
+                chains::check_step(env, first, dead, message, corp_id, *step, state).await
+            }
             Work::Event { key, corp, .. } if dead => match mark_dead(env, key, corp).await {
                 Ok(()) => message.ack(),
                 Err(e) => {
@@ -277,107 +245,6 @@ async fn wait_out_rate_limit(env: &Env, message: &Message<Work>, delay: u32) {
             retry_after(message, delay);
         }
     }
-}
-
-/// One step of a contacts sync (`contacts::sync`). A failed step is tried
-/// again with backoff grown from the message's age (the queue does not
-/// tell a retry's number); after its last retry the run ends as failed.
-async fn sync_step(
-    env: &Env,
-    first: u32,
-    dead: bool,
-    message: &Message<Work>,
-    corp_id: &str,
-    run_id: &str,
-    step: u64,
-) {
-    if dead {
-        match sync::abandon(env, corp_id, run_id, step).await {
-            Ok(()) => message.ack(),
-            Err(e) => {
-                console_error!("dead sync step {corp_id} {run_id} {step}: {}", e.message);
-                message.retry();
-            }
-        }
-        return;
-    }
-    #[cfg(feature = "dev")]
-    if crate::d1::dev::lose_sync_steps() {
-        worker::console_log!("dev: sync step {corp_id} {run_id} {step} lost (fault switch)");
-        message.ack();
-        return;
-    }
-    match sync::step(env, corp_id, run_id, step).await {
-        Ok(StepOutcome::Done) => message.ack(),
-        // The step before is finishing: a moment later it will be this one's turn.
-        Ok(StepOutcome::NotYet) => retry_after(message, first.max(1)),
-        Err(e) => {
-            if e.code == "wecom_rate_limited" {
-                // The wait must not outlast the run's lease.
-                if let Err(e) = sync::renew(env, corp_id, run_id).await {
-                    console_error!("sync {corp_id} {run_id}: lease not renewed: {}", e.message);
-                }
-            }
-            let delay = step_backoff(env, first, message, &e);
-            console_error!(
-                "sync {corp_id} {run_id}: step {step} failed, again in {delay} s: {}",
-                e.message
-            );
-            retry_after(message, delay);
-        }
-    }
-}
-
-/// How long a failed step of a sync or check waits: WeCom's "too
-/// frequent" its own backoff, anything else three times the message's
-/// age, within the batch's first wait and [`MAX_BACKOFF_SECS`].
-fn step_backoff(env: &Env, first: u32, message: &Message<Work>, e: &ApiError) -> u32 {
-    if e.code == "wecom_rate_limited" {
-        return rate_limited_backoff(env).max(first);
-    }
-    let age = crate::clock::now_secs().saturating_sub(message.timestamp().as_millis() / 1000);
-    u32::try_from(age.saturating_mul(3))
-        .unwrap_or(MAX_BACKOFF_SECS)
-        .clamp(first, MAX_BACKOFF_SECS)
-}
-
-/// A step of the reconcile's contacts check. It holds nothing, so one
-/// that failed its last retry is let go: the next reconcile checks again.
-async fn check_step(
-    env: &Env,
-    first: u32,
-    dead: bool,
-    message: &Message<Work>,
-    corp_id: &str,
-    step: u64,
-    state: Option<&str>,
-) {
-    if dead {
-        console_error!(
-            "check {corp_id}: step {step} failed every retry; the next reconcile checks again"
-        );
-        message.ack();
-        return;
-    }
-    match sync::check_step(env, corp_id, step, state).await {
-        Ok(()) => message.ack(),
-        Err(e) => {
-            let delay = step_backoff(env, first, message, &e);
-            console_error!(
-                "check {corp_id}: step {step} failed, again in {delay} s: {}",
-                e.message
-            );
-            retry_after(message, delay);
-        }
-    }
-}
-
-fn retry_after(message: &Message<Work>, delay_secs: u32) {
-    message.retry_with_options(
-        &QueueRetryOptionsBuilder::new()
-            .with_delay_seconds(delay_secs)
-            .build(),
-    );
 }
 
 /// The ticket WeCom pushed last among these messages, with its
@@ -555,14 +422,6 @@ pub async fn retry_failed(env: &Env, corp_id: &str) -> Result<EventsRetried, Api
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retries_back_off_to_five_minutes_and_wait_a_minute_when_wecom_says_slow_down() {
-        let delays: Vec<u32> = (1..=6).map(|a| backoff(2, a, None)).collect();
-        assert_eq!(delays, vec![2, 8, 32, 128, 300, 300]);
-        assert_eq!(backoff(2, 1, Some(60)), 60);
-        assert_eq!(backoff(0, 3, None), 0, "tests retry at once");
-    }
 
     fn event(key: &str) -> Work {
         Work::Event {
