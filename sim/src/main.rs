@@ -10,6 +10,7 @@ mod control;
 mod demo;
 mod http;
 mod jobs;
+mod licenses;
 mod push;
 mod range;
 mod router;
