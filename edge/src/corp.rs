@@ -233,11 +233,13 @@ pub async fn install(
 async fn store_install(env: &Env, i: &Installation, event_key: &str) -> Result<(), ApiError> {
     let names = shard::bindings(env);
     let chosen = &names[domain::placement::pick(&i.corp_id, names.len())];
-    let (kept, _) = store::install_home(&shard::home(env)?, i, event_key, chosen).await?;
+    let (kept, placed) = store::install_home(&shard::home(env)?, i, event_key, chosen).await?;
+    shard::remember(&kept.corp_id, &placed);
     finish_install(env, &kept).await
 }
 
-/// The organisation's own part of a kept install (`store::install`).
+/// The organisation's own part of a kept install (`store::install`), on
+/// the database the directory names.
 pub async fn finish_install(env: &Env, kept: &Installation) -> Result<(), ApiError> {
     let db = shard::db_for(env, &kept.corp_id).await?;
     store::install(&db, kept).await?;
@@ -352,7 +354,6 @@ pub async fn cancel(
         return Ok(Cancelled::Stale);
     }
     store::delete_organisation_home(&shard::home(env)?, corp_id).await?;
-    shard::forget(corp_id);
     let kv = env::kv(env)?;
     // The corp token first, by name: it matters most.
     kv.delete(&corp_token_key(corp_id)).await?;

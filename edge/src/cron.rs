@@ -155,10 +155,16 @@ async fn reconcile(env: &Env) -> Result<(), ApiError> {
     if let Err(e) = crate::alerts::run_operators(env, &cfg, now).await {
         console_error!("cron: operators' alerts not sent: {}", e.message);
     }
+    // Each database's own; one failing holds up none of the others.
     let mut pruned = 0;
     for db in shard::every(env)? {
-        pruned += store::prune_events(&db, now.saturating_sub(EVENT_RETENTION_SECS)).await?;
-        store::prune_sessions(&db, now).await?;
+        match store::prune_events(&db, now.saturating_sub(EVENT_RETENTION_SECS)).await {
+            Ok(n) => pruned += n,
+            Err(e) => console_error!("cron: pruning events: {e}"),
+        }
+        if let Err(e) = store::prune_sessions(&db, now).await {
+            console_error!("cron: pruning sessions: {e}");
+        }
     }
     console_log!("cron: done, {pruned} old events pruned");
     Ok(())

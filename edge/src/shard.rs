@@ -9,7 +9,8 @@
 //!
 //! With one database nothing is looked up. With several, an
 //! organisation's home is read from the directory once per isolate and
-//! remembered: organisations do not move while the Worker runs (moving
+//! remembered: organisations do not move while the Worker runs, and an
+//! entry outlives cancel_auth, so a reinstall lands where it lived (moving
 //! one by hand means copying its rows, changing its directory row, and
 //! deploying, which starts new isolates).
 
@@ -67,7 +68,8 @@ pub fn every(env: &Env) -> Result<Vec<Db>, ApiError> {
     bindings(env).iter().map(|b| open(env, b)).collect()
 }
 
-fn remember(corp_id: &str, binding: &str) {
+/// Remembers where an organisation lives (the directory just said so).
+pub fn remember(corp_id: &str, binding: &str) {
     HOMES.with(|h| {
         let mut h = h.borrow_mut();
         if h.len() >= REMEMBERED_MAX {
@@ -112,10 +114,4 @@ pub async fn binding_for(env: &Env, corp_id: &str) -> Result<String, ApiError> {
 /// The database of a binding [`binding_for`] named.
 pub fn open_binding(env: &Env, binding: &str) -> Result<Db, ApiError> {
     open(env, binding)
-}
-
-/// Forgets a removed organisation's home in this isolate (`cancel_auth`;
-/// its directory entry went with its rows, `store::delete_organisation_home`).
-pub fn forget(corp_id: &str) {
-    HOMES.with(|h| h.borrow_mut().remove(corp_id));
 }

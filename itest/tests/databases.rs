@@ -2,8 +2,9 @@
 //! whole suite runs with `D1_DATABASES=DB,DB_2` (scripts/common.sh), so
 //! every other test already has its organisation on one or the other; here,
 //! that each organisation's rows are on its database alone, the directory
-//! and the desk on the home database, and that cancel_auth leaves nothing
-//! of it on either.
+//! and the desk on the home database, that cancel_auth leaves nothing of
+//! it on either but its directory entry, and that a reinstall lands where
+//! it lived.
 
 use domain::placement::pick;
 use itest::*;
@@ -87,6 +88,17 @@ fn each_organisation_lives_on_one_database_and_cancel_auth_empties_both() {
         }
         let install = count_on(&home, &format!("SELECT count(*) AS n FROM events WHERE corp_id = '{corp}' AND kind = 'create_auth'"));
         assert_eq!(install, 1, "{corp}'s create_auth on {home}");
+        // The install kept there (to finish it if the second write fails)
+        // carries the trial's start the organisation's row has.
+        let kept = count_on(&home, &format!("SELECT json_extract(install, '$.first_installed_at') AS n FROM events WHERE corp_id = '{corp}' AND kind = 'create_auth'"));
+        let stored = count_on(
+            &dbs[at],
+            &format!("SELECT first_installed_at AS n FROM organisations WHERE corp_id = '{corp}'"),
+        );
+        assert!(
+            kept > 0 && kept == stored,
+            "{corp}: kept install's first install {kept}, stored {stored}"
+        );
         // The directory and the desk row: on the home database only.
         let named = d1_on(
             &home,
@@ -122,13 +134,33 @@ fn each_organisation_lives_on_one_database_and_cancel_auth_empties_both() {
                 kept_uninstall,
                 "{corp} left rows on {db}"
             );
-            for table in ["org_homes", "desk"] {
-                let n = count_on(
-                    db,
-                    &format!("SELECT count(*) AS n FROM {table} WHERE corp_id = '{corp}'"),
-                );
-                assert_eq!(n, 0, "{corp} left its {table} row on {db}");
-            }
+            let desk = count_on(
+                db,
+                &format!("SELECT count(*) AS n FROM desk WHERE corp_id = '{corp}'"),
+            );
+            assert_eq!(desk, 0, "{corp} left its desk row on {db}");
         }
+    }
+    // The directory keeps where each lived, so a reinstall lands there
+    // again (and no isolate that remembers it is wrong).
+    for (at, corp) in corps.iter().enumerate() {
+        let corp = corp.as_deref().unwrap();
+        let named = d1_on(
+            &home,
+            &format!("SELECT binding FROM org_homes WHERE corp_id = '{corp}'"),
+        );
+        assert_eq!(
+            named[0]["binding"].as_str(),
+            Some(dbs[at].as_str()),
+            "{corp} after cancel_auth"
+        );
+        sim_install(corp);
+        let org = count_on(
+            &dbs[at],
+            &format!("SELECT count(*) AS n FROM organisations WHERE corp_id = '{corp}'"),
+        );
+        assert_eq!(org, 1, "{corp} reinstalled on {}", dbs[at]);
+        let elsewhere = rows_on(&dbs[(at + 1) % dbs.len()], corp);
+        assert_eq!(elsewhere, 0, "{corp} reinstalled across databases");
     }
 }

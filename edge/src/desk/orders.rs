@@ -182,7 +182,8 @@ async fn audit_each(
     }
     for (binding, rows) in by_database {
         let db = shard::open_binding(env, &binding)?;
-        store::audit_each(&db, &rows, now, actor, action).await?;
+        let what = format!("{action}: the audit rows on {binding}");
+        d1::retried(&what, || store::audit_each(&db, &rows, now, actor, action)).await?;
     }
     Ok(())
 }
@@ -288,6 +289,8 @@ pub async fn place_multi_order(
                 })
                 .collect();
             store::desk_order_placed(&db, &asked.request_id, &outcome.order_id).await?;
+            // Noted first (a retry finds the order), then each
+            // organisation's audit row (each database's tried again).
             audit_each(&o.env, &rows, now, &o.userid, "order_placed").await?;
         }
         "failed" => store::release_desk_order(&db, &asked.request_id).await?,

@@ -389,19 +389,22 @@ async fn apply_claimed(
 /// Cron: sends again the events whose message was lost (recorded, never
 /// applied, not failed, nobody holding them). Returns how many.
 pub async fn requeue_stalled(env: &Env, now: u64) -> Result<usize, ApiError> {
-    let mut n = 0;
+    // One database failing holds up none of the others.
+    let (mut n, mut failed) = (0, None);
     for db in shard::every(env)? {
-        let keys = store::stalled_events(
-            &db,
-            now.saturating_sub(STALLED_AFTER_SECS),
-            now,
-            REQUEUE_BATCH,
-        )
-        .await?;
-        n += keys.len();
-        queue::send_events(env, keys).await?;
+        let before = now.saturating_sub(STALLED_AFTER_SECS);
+        match store::stalled_events(&db, before, now, REQUEUE_BATCH).await {
+            Ok(keys) => {
+                n += keys.len();
+                queue::send_events(env, keys).await?;
+            }
+            Err(e) => failed = Some(ApiError::from(e)),
+        }
     }
-    Ok(n)
+    match failed {
+        Some(e) if n == 0 => Err(e),
+        _ => Ok(n),
+    }
 }
 
 /// The organisation's waiting and failed events.

@@ -26,7 +26,7 @@ const FIGURES: &str = "members_in_range, seats_bought, seats_active, seats_free,
 /// the organisation's database (`db`), then one statement on the home
 /// database (`home`, where the desk is), which writes nothing when no
 /// figure changed (a reconcile that finds nothing new writes no row).
-/// Nothing for an organisation that is not installed.
+/// An organisation no longer installed loses its row.
 pub async fn refresh_desk_row(db: &Db, home: &Db, corp_id: &str, now: u64) -> Result<()> {
     let without_seat = "NOT EXISTS (SELECT 1 FROM seats s WHERE s.corp_id = r.corp_id \
         AND s.userid = r.userid AND s.status = 'active' AND s.expires_at > ?2)";
@@ -61,6 +61,11 @@ pub async fn refresh_desk_row(db: &Db, home: &Db, corp_id: &str, now: u64) -> Re
         .first::<Row>()
         .await?
     else {
+        // Removed between its changes and this refresh: its row goes too.
+        home.prepare("DELETE FROM desk WHERE corp_id = ?1")
+            .bind(&[corp_id.into()])?
+            .run()
+            .await?;
         return Ok(());
     };
     let sql = format!(

@@ -1,7 +1,7 @@
 //! The directory (`org_homes`, migration 0023): which D1 database holds
 //! each organisation, by binding name. Only the home database's copy is
 //! read or written (edge `shard`); an install writes its entry
-//! (`install_home`), cancel_auth deletes it (`delete_organisation_home`).
+//! (`install_home`), which outlives cancel_auth (`delete_organisation_home`).
 
 use crate::d1::Db;
 use serde::Deserialize;

@@ -87,12 +87,19 @@ pub async fn install_home(
                  ON CONFLICT (corp_id) DO NOTHING",
             )
             .bind(&[i.corp_id.as_str().into(), binding.into(), num(i.now)])?,
-            home.prepare("UPDATE events SET corp_id = ?1, install = ?2 WHERE dedupe_key = ?3")
-                .bind(&[
-                    i.corp_id.as_str().into(),
-                    serde_json::to_string(i).unwrap_or_default().into(),
-                    event_key.into(),
-                ])?,
+            // Kept with the first-install time the history now holds, so
+            // a pass that finishes it from here counts the trial right.
+            home.prepare(
+                "UPDATE events SET corp_id = ?1, install = json_set(?2, '$.first_installed_at', \
+                   (SELECT first_installed_at FROM install_history WHERE corp_hash = ?4)) \
+                 WHERE dedupe_key = ?3",
+            )
+            .bind(&[
+                i.corp_id.as_str().into(),
+                serde_json::to_string(i).unwrap_or_default().into(),
+                event_key.into(),
+                i.install_key.as_str().into(),
+            ])?,
             home.prepare("SELECT first_installed_at FROM install_history WHERE corp_hash = ?1")
                 .bind(&[i.install_key.as_str().into()])?,
             home.prepare("SELECT binding FROM org_homes WHERE corp_id = ?1")
@@ -229,14 +236,21 @@ pub async fn delete_organisation(
 }
 
 /// cancel_auth's part on the home database, once the organisation's own
-/// rows are gone: its desk row, the desk's orders for it, the events that
-/// came to name it (the uninstalls' own kept, as on its database), and
-/// its directory entry. One transaction; doing it twice does nothing.
+/// rows are gone: its desk row, the desk's orders for it, and the events
+/// that came to name it (the uninstalls' own kept, as on its database, and
+/// an install not yet finished: a reinstall under way after this uninstall
+/// was sent). One transaction; doing it twice does nothing.
+///
+/// Its directory entry stays: which database an organisation lives on
+/// never changes, so every isolate's memory of it stays true and a
+/// reinstall finds its database again (the entry names the corp id and a
+/// binding, nothing of the organisation's data, as the kept uninstall
+/// events name it too).
 pub async fn delete_organisation_home(home: &Db, corp_id: &str) -> Result<()> {
-    let mut statements = Vec::with_capacity(HOME_TABLES.len() + 1);
+    let mut statements = Vec::with_capacity(HOME_TABLES.len());
     for table in HOME_TABLES {
         let guard = if table == "events" {
-            " AND kind <> 'cancel_auth'"
+            " AND kind <> 'cancel_auth' AND NOT (kind = 'create_auth' AND applied_at IS NULL)"
         } else {
             ""
         };
@@ -245,10 +259,6 @@ pub async fn delete_organisation_home(home: &Db, corp_id: &str) -> Result<()> {
                 .bind(&[corp_id.into()])?,
         );
     }
-    statements.push(
-        home.prepare("DELETE FROM org_homes WHERE corp_id = ?1")
-            .bind(&[corp_id.into()])?,
-    );
     home.batch(statements).await?;
     Ok(())
 }
