@@ -165,8 +165,21 @@ if [ "$ONLY" = all ] || [ "$ONLY" = access ]; then
   log "bench 2: $EVENTS change_contact events (update_user) for $EVENTS members from ${STORM_SENDERS:=16} senders, end to end"
   synced_org wwstorm01 "$EVENTS" 10 "$B/cookies-storm"
   KEY=$(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")
+  # The machine's whole CPU over the storm (/proc/stat: every process,
+  # sim, both workerds, Node and the senders): how busy the cores were, and
+  # CPU milliseconds an event cost all of them together, so the events/s
+  # this machine can reach at best is cores x 1000 / that.
+  cpu_busy_idle() { awk '/^cpu /{print $2+$3+$4+$7+$8, $9, $5+$6}' /proc/stat; }
+  read -r busy0 stolen0 idle0 < <(cpu_busy_idle)
   storm=$(EDGE="$EDGE" SIM="$SIM" KEY="$KEY" CORP=wwstorm01 EVENTS="$EVENTS" MEMBERS="$EVENTS" \
     SENDERS="$STORM_SENDERS" node tests/bench/storm.mjs)
+  read -r busy1 stolen1 idle1 < <(cpu_busy_idle)
+  hz=$(getconf CLK_TCK) cores=$(nproc)
+  storm_cpu=$(awk -v b=$((busy1 - busy0)) -v s=$((stolen1 - stolen0)) -v i=$((idle1 - idle0)) \
+    -v hz="$hz" -v n="$EVENTS" -v c="$cores" 'BEGIN {
+      ms = b * 1000 / hz / n
+      printf "cores busy %.0f %% (%.0f %% more taken by the host), %.1f CPU ms an event over every process, so at most %.0f events/s on %d cores", \
+        100 * b / (b + s + i), 100 * s / (b + s + i), ms, c * 1000 / ms, c }')
 
   log "bench 3: access check at ${ACCESS_RATE:=500} requests/s for ${ACCESS_SECS:=10} s"
   KEY=$(sed -n 's/^ACCESS_API_KEY=//p' "$B/bench.env")
@@ -194,6 +207,7 @@ full sync: $MEMBERS members, $DEPARTMENTS departments
 change_contact storm: $EVENTS update_user events for $EVENTS members through sim -> worker -> D1, $STORM_SENDERS senders
   (each member renamed in sim, which pushes the callback; seconds until the last is applied; target >= 100 events/s)
   $storm
+  machine:          $storm_cpu
 access check: ${ACCESS_RATE} req/s for ${ACCESS_SECS} s, ${ACCESS_MEMBERS} members (target p99 <= 5 ms)
   $access
   no-I/O route at the same rate (the runtime's floor):
