@@ -5,6 +5,24 @@
 //! hash, is what later reads follow, so an organisation moved by hand
 //! stays where the directory says.
 
+/// The home database's binding when `D1_DATABASES` names none.
+pub const HOME: &str = "DB";
+
+/// The bindings `D1_DATABASES` names, home first, separated by commas;
+/// [`HOME`] alone when it names none.
+pub fn databases(setting: &str) -> Vec<String> {
+    let mut names: Vec<String> = setting
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if names.is_empty() {
+        names.push(HOME.to_owned());
+    }
+    names
+}
+
 /// The index, below `databases`, of the database for `corp_id` (0 when
 /// there is one or none).
 pub fn pick(corp_id: &str, databases: usize) -> usize {
@@ -22,6 +40,13 @@ pub fn pick(corp_id: &str, databases: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_setting_lists_the_bindings_home_first_and_defaults_to_db() {
+        assert_eq!(databases(" DB , DB_2,"), ["DB", "DB_2"]);
+        assert_eq!(databases(""), ["DB"]);
+        assert_eq!(databases(" , "), ["DB"]);
+    }
 
     #[test]
     fn one_database_takes_everyone() {

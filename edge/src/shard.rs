@@ -23,8 +23,6 @@ use worker::Env;
 
 /// The variable that lists the databases' bindings, home first.
 pub const DATABASES_VAR: &str = "D1_DATABASES";
-/// The home database when `D1_DATABASES` is unset.
-pub const HOME: &str = "DB";
 /// Homes an isolate remembers before it starts over (about 100 bytes
 /// each: 10 MB of the isolate's 128 MB; Workers limits, "Memory").
 const REMEMBERED_MAX: usize = 100_000;
@@ -39,33 +37,25 @@ pub fn bindings(env: &Env) -> Vec<String> {
     if let Some(b) = BINDINGS.with(|b| b.borrow().clone()) {
         return b;
     }
-    let mut names: Vec<String> = env::value(env, DATABASES_VAR)
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if names.is_empty() {
-        names.push(HOME.to_owned());
-    }
+    let names = domain::placement::databases(&env::value(env, DATABASES_VAR).unwrap_or_default());
     BINDINGS.with(|b| *b.borrow_mut() = Some(names.clone()));
     names
 }
 
-fn open(env: &Env, binding: &str) -> Result<Db, ApiError> {
+/// The database of a binding (one [`bindings`] or [`binding_for`] named).
+pub fn open_binding(env: &Env, binding: &str) -> Result<Db, ApiError> {
     Ok(Db::new(env.d1(binding)?))
 }
 
 /// The home database.
 pub fn home(env: &Env) -> Result<Db, ApiError> {
-    open(env, &bindings(env)[0])
+    open_binding(env, &bindings(env)[0])
 }
 
 /// Every database, home first: for what reads across organisations (the
 /// cron's scans, pruning, the provider's alerts) and runs once on each.
 pub fn every(env: &Env) -> Result<Vec<Db>, ApiError> {
-    bindings(env).iter().map(|b| open(env, b)).collect()
+    bindings(env).iter().map(|b| open_binding(env, b)).collect()
 }
 
 /// Remembers where an organisation lives (the directory just said so).
@@ -82,7 +72,7 @@ pub fn remember(corp_id: &str, binding: &str) {
 /// The database holding `corp_id`'s rows ([`binding_for`]).
 pub async fn db_for(env: &Env, corp_id: &str) -> Result<Db, ApiError> {
     let binding = binding_for(env, corp_id).await?;
-    open(env, &binding)
+    open_binding(env, &binding)
 }
 
 /// The binding of the database holding `corp_id`'s rows: home when there
@@ -98,7 +88,7 @@ pub async fn binding_for(env: &Env, corp_id: &str) -> Result<String, ApiError> {
     if let Some(b) = HOMES.with(|h| h.borrow().get(corp_id).cloned()) {
         return Ok(b);
     }
-    let binding = match store::home_of(&open(env, &names[0])?, corp_id).await? {
+    let binding = match store::home_of(&open_binding(env, &names[0])?, corp_id).await? {
         Some(b) if names.contains(&b) => b,
         Some(b) => {
             return Err(ApiError::internal(format!(
@@ -109,9 +99,4 @@ pub async fn binding_for(env: &Env, corp_id: &str) -> Result<String, ApiError> {
     };
     remember(corp_id, &binding);
     Ok(binding)
-}
-
-/// The database of a binding [`binding_for`] named.
-pub fn open_binding(env: &Env, binding: &str) -> Result<Db, ApiError> {
-    open(env, binding)
 }

@@ -245,18 +245,7 @@ pub fn d1(sql: &str) -> Vec<Value> {
 /// The D1 databases organisations are spread over (`D1_DATABASES` in the
 /// tests' environment; `DB` alone when unset), home first.
 pub fn databases() -> Vec<String> {
-    let names: Vec<String> = std::env::var("D1_DATABASES")
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if names.is_empty() {
-        vec!["DB".to_owned()]
-    } else {
-        names
-    }
+    domain::placement::databases(&std::env::var("D1_DATABASES").unwrap_or_default())
 }
 
 /// One SELECT on one database (by its binding), not merged with the others.
