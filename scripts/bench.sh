@@ -73,7 +73,8 @@ if [ "$ONLY" != door ]; then
   STARTED_PGIDS+=("$(cat "$B/sim.pgid")")
   wait_for "http://$DEV_HOST:$SIMPORT/_sim/health" 30
 fi
-WRANGLER_LOG=log start_worker "$PORT" "$B/bench.env" "$B/state" "$B"
+# Without wrangler's inspector (scripts/dev-worker.mjs says why).
+WRANGLER_LOG=log WORKER_INSPECTOR=off start_worker "$PORT" "$B/bench.env" "$B/state" "$B"
 WRANGLER_PGID=${STARTED_PGIDS[-1]}
 
 # `wrangler dev` starts two workerd processes: one runs the Worker with its
@@ -170,11 +171,27 @@ if [ "$ONLY" = all ] || [ "$ONLY" = access ]; then
   # CPU milliseconds an event cost all of them together, so the events/s
   # this machine can reach at best is cores x 1000 / that.
   cpu_busy_idle() { awk '/^cpu /{print $2+$3+$4+$7+$8, $9, $5+$6}' /proc/stat; }
+  # And each process's share (/proc/PID/stat: user + system ticks, every
+  # thread): the Worker's workerd, the dev proxy's workerd (production has
+  # none), wrangler's Node, the simulator (WeCom's side); the rest is the
+  # senders and everything else on the machine.
+  proxy_pids() { pgrep -g "$WRANGLER_PGID" -x workerd | grep -vxF "$(workerd_pids)" || true; }
+  ticks() { local t=0 p v; for p in "$@"; do v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0); t=$((t + ${v:-0})); done; echo "$t"; }
+  sim_pids=$(pgrep -g "$(cat "$B/sim.pgid")" || true)
+  node_pids=$(pgrep -g "$WRANGLER_PGID" -x node || true)
+  share_ticks() { echo "$(ticks $(workerd_pids)) $(ticks $(proxy_pids)) $(ticks $node_pids) $(ticks $sim_pids)"; }
   read -r busy0 stolen0 idle0 < <(cpu_busy_idle)
+  read -r worker0 proxy0 node0 sim0 < <(share_ticks)
   storm=$(EDGE="$EDGE" SIM="$SIM" KEY="$KEY" CORP=wwstorm01 EVENTS="$EVENTS" MEMBERS="$EVENTS" \
     SENDERS="$STORM_SENDERS" node tests/bench/storm.mjs)
   read -r busy1 stolen1 idle1 < <(cpu_busy_idle)
+  read -r worker1 proxy1 node1 sim1 < <(share_ticks)
   hz=$(getconf CLK_TCK) cores=$(nproc)
+  storm_shares=$(awk -v w=$((worker1 - worker0)) -v p=$((proxy1 - proxy0)) -v d=$((node1 - node0)) \
+    -v m=$((sim1 - sim0)) -v b=$((busy1 - busy0)) -v hz="$hz" -v n="$EVENTS" -v c="$cores" 'BEGIN {
+      ms = 1000 / hz / n; r = b - w - p - d - m; if (r < 0) r = 0
+      printf "CPU ms an event: the Worker %.1f, the dev proxy %.1f, wrangler'"'"'s Node %.1f, the simulator %.1f, the senders and the rest %.1f; the Worker alone allows at most %.0f events/s on %d cores", \
+        w * ms, p * ms, d * ms, m * ms, r * ms, (w > 0 ? c * 1000 / (w * ms) : 0), c }')
   storm_cpu=$(awk -v b=$((busy1 - busy0)) -v s=$((stolen1 - stolen0)) -v i=$((idle1 - idle0)) \
     -v hz="$hz" -v n="$EVENTS" -v c="$cores" 'BEGIN {
       ms = b * 1000 / hz / n
@@ -208,6 +225,7 @@ change_contact storm: $EVENTS update_user events for $EVENTS members through sim
   (each member renamed in sim, which pushes the callback; seconds until the last is applied; target >= 100 events/s)
   $storm
   machine:          $storm_cpu
+  by process:       $storm_shares
 access check: ${ACCESS_RATE} req/s for ${ACCESS_SECS} s, ${ACCESS_MEMBERS} members (target p99 <= 5 ms)
   $access
   no-I/O route at the same rate (the runtime's floor):

@@ -5,6 +5,9 @@ cd "$ROOT"
 export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 # wrangler: never prompt, never phone home.
 export CI="${CI:-true}" WRANGLER_SEND_METRICS=false WRANGLER_LOG="${WRANGLER_LOG:-warn}"
+# Its debug file (every debug line, whatever WRANGLER_LOG says) under
+# target/, not the home directory; start_worker gives each Worker its own.
+export WRANGLER_LOG_PATH="${WRANGLER_LOG_PATH:-$ROOT/target/wrangler-logs}"
 
 # Fixed local addresses (README, demo and tests rely on them).
 DEV_HOST=127.0.0.1
@@ -195,16 +198,29 @@ start_worker() {
   local port=$1 env_file=$2 state=$3 logs=$4
   port_free "$port" || { echo "port $port is already in use; stop whatever holds it first" >&2; return 1; }
   mkdir -p "$logs"
+  # Wrangler writes every debug line to a file whatever WRANGLER_LOG says
+  # (by default in ~/.config/.wrangler/logs, about 100 MB a test run, never
+  # removed): this run's logs directory holds it, one file a port, emptied
+  # at each start.
+  local debug_log="$logs/wrangler-debug-$port.log"
+  : > "$debug_log"
   # Every database wrangler.toml binds gets the same schema (a second one
   # holds organisations only when D1_DATABASES names it).
   local db
   for db in DB DB_2; do
-    wrangler d1 migrations apply "$db" --local --persist-to "$state" >> "$logs/migrations-$port.log" 2>&1 \
+    WRANGLER_LOG_PATH="$debug_log" \
+      wrangler d1 migrations apply "$db" --local --persist-to "$state" >> "$logs/migrations-$port.log" 2>&1 \
       || { cat "$logs/migrations-$port.log" >&2; return 1; }
   done
   # The development Worker by name: wrangler.toml's `main` is production's.
-  start_bg "$logs/wrangler-$port.log" wrangler dev edge/build/index.js --ip "$DEV_HOST" --port "$port" \
-    --persist-to "$state" --env-file "$env_file" --test-scheduled --show-interactive-dev-session=false
+  # WORKER_INSPECTOR=off (the bench) starts it without wrangler's
+  # inspector, which the command line cannot do (scripts/dev-worker.mjs).
+  local start=(wrangler dev edge/build/index.js --ip "$DEV_HOST" --port "$port" --persist-to "$state"
+    --env-file "$env_file" --test-scheduled --show-interactive-dev-session=false)
+  if [ "${WORKER_INSPECTOR:-on}" = off ]; then
+    start=(node scripts/dev-worker.mjs "$DEV_HOST" "$port" "$env_file" "$state")
+  fi
+  WRANGLER_LOG_PATH="$debug_log" start_bg "$logs/wrangler-$port.log" "${start[@]}"
   wait_for "http://$DEV_HOST:$port/api/v1/health" 120 || { tail -50 "$logs/wrangler-$port.log" >&2; return 1; }
 }
 
