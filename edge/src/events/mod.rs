@@ -103,7 +103,7 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
                 }
             },
             Work::Event { key, corp, .. } => {
-                event_message(env, first, message, key, corp).await;
+                event_message(env, first, message, key, corp, None).await;
             }
             Work::SuiteTicket { .. } => {}
         }
@@ -113,6 +113,12 @@ pub async fn consume(batch: MessageBatch<Work>, env: &Env) -> worker::Result<()>
 }
 
 /// Applies gathered member events: lanes at once, each lane in order.
+/// Their claims are taken first, one round trip an organisation; the mark
+/// of each lane's last event (with the events it covered) waits for the
+/// lanes to finish and goes in one batch an organisation
+/// ([`mark_pending`]). An earlier event of a lane is marked before the
+/// next is applied, as alone. A member event then costs D1 the reads its
+/// apply makes, and a storm's batch two more round trips in all.
 async fn apply_lanes(env: &Env, first: u32, messages: Vec<&Message<Work>>) {
     use futures_util::stream::{self, StreamExt};
     let events: Vec<(&str, bool)> = messages
@@ -126,46 +132,188 @@ async fn apply_lanes(env: &Env, first: u32, messages: Vec<&Message<Work>>) {
             _ => ("", false),
         })
         .collect();
-    let messages = &messages;
-    stream::iter(lanes::plan(&events))
+    let plan = lanes::plan(&events);
+    let claims = std::cell::RefCell::new(claim_planned(env, &messages, &plan).await);
+    let pending = std::cell::RefCell::new(Vec::new());
+    let (messages, claims, pending_ref) = (&messages, &claims, &pending);
+    stream::iter(plan)
         .for_each_concurrent(lanes::LANES_AT_ONCE, |steps| async move {
+            let last = steps.len().saturating_sub(1);
             let mut covered: Vec<&Message<Work>> = Vec::new();
-            for step in steps {
-                match step {
-                    lanes::Step::Covered(i) => covered.push(messages[i]),
-                    lanes::Step::Apply(i) => {
-                        let message = messages[i];
-                        let Work::Event { key, corp, .. } = message.body() else {
-                            continue;
-                        };
-                        let applied = event_message(env, first, message, key, corp).await;
-                        let waiting = std::mem::take(&mut covered);
-                        if waiting.is_empty() {
-                            continue;
-                        }
-                        if applied {
-                            mark_covered(env, first, &waiting).await;
-                        } else {
-                            // The covering event failed: the covered ones
-                            // wait with it.
+            for (n, step) in steps.into_iter().enumerate() {
+                let lanes::Step::Apply(i) = step else {
+                    if let lanes::Step::Covered(i) = step {
+                        covered.push(messages[i]);
+                    }
+                    continue;
+                };
+                let message = messages[i];
+                let Work::Event { key, corp, .. } = message.body() else {
+                    continue;
+                };
+                let claim = claims.borrow_mut().remove(&i);
+                let waiting = std::mem::take(&mut covered);
+                if n == last {
+                    match take_and_apply(env, message, key, corp, claim).await {
+                        Ok(applied) => pending_ref.borrow_mut().push(Pending {
+                            message,
+                            key,
+                            corp,
+                            applied: applied.map(|(_, attempts, outcome)| (attempts, outcome)),
+                            covered: waiting,
+                        }),
+                        Err(failure) => {
+                            failed_message(env, first, message, key, failure).await;
                             waiting.iter().for_each(|m| retry_after(m, first.max(1)));
                         }
                     }
+                    continue;
+                }
+                let applied = event_message(env, first, message, key, corp, claim).await;
+                if waiting.is_empty() {
+                    continue;
+                }
+                if applied {
+                    mark_covered(env, first, &waiting).await;
+                } else {
+                    // The covering event failed: the covered ones
+                    // wait with it.
+                    waiting.iter().for_each(|m| retry_after(m, first.max(1)));
                 }
             }
         })
         .await;
+    mark_pending(env, first, pending.into_inner()).await;
+}
+
+/// An event's claim taken before its lane ran: the event to apply, none
+/// (nothing to do), or why D1 could not say.
+type Claim = Result<Option<store::ClaimedEvent>, String>;
+
+/// Claims every event the plan applies, one round trip an organisation,
+/// by the event's index among the gathered messages.
+async fn claim_planned(
+    env: &Env,
+    messages: &[&Message<Work>],
+    plan: &[Vec<lanes::Step>],
+) -> std::collections::HashMap<usize, Claim> {
+    let mut by_corp: std::collections::BTreeMap<&str, Vec<(usize, &str, String)>> =
+        Default::default();
+    for step in plan.iter().flatten() {
+        if let lanes::Step::Apply(i) = *step {
+            if let Work::Event { key, corp, .. } = messages[i].body() {
+                let corp = corp.as_deref().unwrap_or_default();
+                by_corp
+                    .entry(corp)
+                    .or_default()
+                    .push((i, key.as_str(), messages[i].id()));
+            }
+        }
+    }
+    let now = crate::clock::now_secs();
+    let mut claims = std::collections::HashMap::new();
+    for (corp, events) in by_corp {
+        let asked: Vec<(&str, &str)> = events.iter().map(|(_, k, m)| (*k, m.as_str())).collect();
+        let taken = match shard::db_for(env, corp).await {
+            Ok(db) => store::claim_events(&db, &asked, now, CLAIM_SECS)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.message),
+        };
+        match taken {
+            Ok(taken) => {
+                let indices = events.iter().map(|(i, _, _)| *i);
+                claims.extend(indices.zip(taken.into_iter().map(Ok)));
+            }
+            Err(why) => claims.extend(events.iter().map(|(i, _, _)| (*i, Err(why.clone())))),
+        }
+    }
+    claims
+}
+
+/// A lane's last event, applied, its mark left for the batch's end.
+struct Pending<'m> {
+    message: &'m Message<Work>,
+    key: &'m str,
+    corp: &'m Option<String>,
+    /// None: nothing to do (applied already, or another message holds it).
+    applied: Option<(u32, apply::Outcome)>,
+    /// The events it covers, marked with it.
+    covered: Vec<&'m Message<Work>>,
+}
+
+/// The lanes' last events and what they covered: marked in one batch an
+/// organisation (one transaction: each event's writes with its mark),
+/// then acknowledged; if the batch fails, all of them are tried again.
+async fn mark_pending(env: &Env, first: u32, pending: Vec<Pending<'_>>) {
+    let mut by_corp: std::collections::BTreeMap<&str, Vec<&Pending<'_>>> = Default::default();
+    for p in &pending {
+        if p.applied.is_none() && p.covered.is_empty() {
+            p.message.ack();
+            continue;
+        }
+        by_corp
+            .entry(p.corp.as_deref().unwrap_or_default())
+            .or_default()
+            .push(p);
+    }
+    for (corp, pending) in by_corp {
+        let covered_keys: Vec<Vec<&str>> = pending
+            .iter()
+            .map(|p| p.covered.iter().filter_map(|m| event_key(m)).collect())
+            .collect();
+        let mut marks = Vec::new();
+        for (p, covered) in pending.iter().zip(&covered_keys) {
+            if let Some((_, outcome)) = &p.applied {
+                marks.push(store::Mark::Applied {
+                    key: p.key,
+                    outcome: &outcome.note,
+                    corp_id: outcome.corp_id.as_deref(),
+                    writes: &outcome.writes,
+                });
+            }
+            if !covered.is_empty() {
+                marks.push(store::Mark::Covered {
+                    keys: covered.clone(),
+                    outcome: lanes::COVERED,
+                });
+            }
+        }
+        let now = crate::clock::now_secs();
+        let what = format!("{} events of {corp}: marking them applied", marks.len());
+        let marked = match shard::db_for(env, corp).await {
+            Ok(db) => d1::retried(&what, || store::mark_events(&db, &marks, now))
+                .await
+                .map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        for p in pending {
+            match &marked {
+                Ok(()) => {
+                    p.message.ack();
+                    p.covered.iter().for_each(|m| m.ack());
+                }
+                Err(e) => {
+                    let attempts = p.applied.as_ref().map_or(0, |(a, _)| *a);
+                    let failure = Failure::of(attempts, ApiError::internal(e.message.clone()));
+                    failed_message(env, first, p.message, p.key, failure).await;
+                    p.covered.iter().for_each(|m| retry_after(m, first.max(1)));
+                }
+            }
+        }
+    }
+}
+
+fn event_key(message: &Message<Work>) -> Option<&str> {
+    match message.body() {
+        Work::Event { key, .. } => Some(key.as_str()),
+        _ => None,
+    }
 }
 
 /// Marks events a later one covered, and acknowledges their messages.
 async fn mark_covered(env: &Env, first: u32, messages: &[&Message<Work>]) {
-    let keys: Vec<&str> = messages
-        .iter()
-        .filter_map(|m| match m.body() {
-            Work::Event { key, .. } => Some(key.as_str()),
-            _ => None,
-        })
-        .collect();
+    let keys: Vec<&str> = messages.iter().filter_map(|m| event_key(m)).collect();
     // One lane is one member of one organisation.
     let corp = messages.iter().find_map(|m| match m.body() {
         Work::Event { corp, .. } => corp.clone(),
@@ -188,34 +336,48 @@ async fn mark_covered(env: &Env, first: u32, messages: &[&Message<Work>]) {
 }
 
 /// Applies one event's message: acknowledged when applied (or nothing to
-/// do), sent back with backoff when not. Whether it was applied.
+/// do), sent back with backoff when not. Whether it was applied. `claim`:
+/// its claim, when taken before (a batch's lanes); taken now when none.
 async fn event_message(
     env: &Env,
     first: u32,
     message: &Message<Work>,
     key: &str,
     corp: &Option<String>,
+    claim: Option<Claim>,
 ) -> bool {
-    match apply_event(env, key, corp.as_deref(), &message.id()).await {
+    match apply_event(env, message, key, corp, claim).await {
         Ok(()) => {
             message.ack();
             true
         }
         Err(failure) => {
-            let rate_limited = failure.rate_limited.then(|| rate_limited_backoff(env));
-            let delay = backoff(first, failure.attempts, rate_limited);
-            console_error!(
-                "event {key}: attempt {} failed, again in {delay} s: {}",
-                failure.attempts,
-                failure.message
-            );
-            if failure.rate_limited && failure.attempts < RATE_LIMITED_TRIES_MAX {
-                wait_out_rate_limit(env, message, delay).await;
-            } else {
-                retry_after(message, delay);
-            }
+            failed_message(env, first, message, key, failure).await;
             false
         }
+    }
+}
+
+/// An event that failed: its message back to the queue with backoff (or,
+/// WeCom refusing as too frequent, sent again after WeCom's window).
+async fn failed_message(
+    env: &Env,
+    first: u32,
+    message: &Message<Work>,
+    key: &str,
+    failure: Failure,
+) {
+    let rate_limited = failure.rate_limited.then(|| rate_limited_backoff(env));
+    let delay = backoff(first, failure.attempts, rate_limited);
+    console_error!(
+        "event {key}: attempt {} failed, again in {delay} s: {}",
+        failure.attempts,
+        failure.message
+    );
+    if failure.rate_limited && failure.attempts < RATE_LIMITED_TRIES_MAX {
+        wait_out_rate_limit(env, message, delay).await;
+    } else {
+        retry_after(message, delay);
     }
 }
 
@@ -298,6 +460,16 @@ struct Failure {
     message: String,
 }
 
+impl Failure {
+    fn of(attempts: u32, e: ApiError) -> Failure {
+        Failure {
+            attempts,
+            rate_limited: e.code == "wecom_rate_limited",
+            message: e.message,
+        }
+    }
+}
+
 async fn mark_dead(env: &Env, key: &str, corp: &Option<String>) -> Result<(), ApiError> {
     let now = crate::clock::now_secs();
     let db = shard::db_for(env, corp.as_deref().unwrap_or_default()).await?;
@@ -305,56 +477,70 @@ async fn mark_dead(env: &Env, key: &str, corp: &Option<String>) -> Result<(), Ap
     Ok(())
 }
 
-/// Claims (for the queue message `message_id`), applies and marks one
-/// event. Nothing to do (applied, gone, held by another message) is
-/// success.
+/// Claims (for its queue message; or takes the claim taken before),
+/// applies and marks one event. Nothing to do (applied, gone, held by
+/// another message) is success.
 async fn apply_event(
     env: &Env,
+    message: &Message<Work>,
     key: &str,
-    corp: Option<&str>,
-    message_id: &str,
+    corp: &Option<String>,
+    claim: Option<Claim>,
 ) -> Result<(), Failure> {
-    let failed = |attempts, e: ApiError| Failure {
-        attempts,
-        rate_limited: e.code == "wecom_rate_limited",
-        message: e.message,
-    };
-    let now = crate::clock::now_secs();
-    let db = shard::db_for(env, corp.unwrap_or_default())
-        .await
-        .map_err(|e| failed(0, e))?;
-    let claimed = store::claim_event(&db, key, now, CLAIM_SECS, message_id)
-        .await
-        .map_err(|e| failed(0, e.into()))?;
-    let Some(event) = claimed else {
+    let Some((db, attempts, outcome)) = take_and_apply(env, message, key, corp, claim).await?
+    else {
         return Ok(());
     };
-    let attempts = event.attempts;
-    match apply_claimed(env, key, &event, now).await {
-        Ok(outcome) => {
-            // A lost mark would hold the event for the claim's 15 minutes,
-            // then have it applied again once the cron sends it. The mark
-            // carries the event's own D1 writes: a try whose reply was lost
-            // after D1 committed writes nothing the second time.
-            let applied_at = crate::clock::now_secs();
-            let what = format!("event {key}: marking it applied");
-            d1::retried(&what, || {
-                store::mark_event_applied(
-                    &db,
-                    key,
-                    applied_at,
-                    &outcome.note,
-                    outcome.corp_id.as_deref(),
-                    &outcome.writes,
-                )
-            })
+    // A lost mark would hold the event for the claim's 15 minutes, then
+    // have it applied again once the cron sends it. The mark carries the
+    // event's own D1 writes: a try whose reply was lost after D1 committed
+    // writes nothing the second time.
+    let applied_at = crate::clock::now_secs();
+    let what = format!("event {key}: marking it applied");
+    d1::retried(&what, || {
+        store::mark_event_applied(
+            &db,
+            key,
+            applied_at,
+            &outcome.note,
+            outcome.corp_id.as_deref(),
+            &outcome.writes,
+        )
+    })
+    .await
+    .map_err(|e| Failure::of(attempts, e.into()))
+}
+
+/// Claims an event for its message (or takes the claim taken before) and
+/// applies it, leaving the mark to the caller: its database, its tries
+/// and what it did; none when there is nothing to do. A failed apply
+/// releases the claim.
+async fn take_and_apply(
+    env: &Env,
+    message: &Message<Work>,
+    key: &str,
+    corp: &Option<String>,
+    claim: Option<Claim>,
+) -> Result<Option<(d1::Db, u32, apply::Outcome)>, Failure> {
+    let now = crate::clock::now_secs();
+    let db = shard::db_for(env, corp.as_deref().unwrap_or_default())
+        .await
+        .map_err(|e| Failure::of(0, e))?;
+    let claimed = match claim {
+        Some(claimed) => claimed.map_err(|why| Failure::of(0, ApiError::internal(why)))?,
+        None => store::claim_event(&db, key, now, CLAIM_SECS, &message.id())
             .await
-            .map_err(|e| failed(attempts, e.into()))
-        }
+            .map_err(|e| Failure::of(0, e.into()))?,
+    };
+    let Some(event) = claimed else {
+        return Ok(None);
+    };
+    match apply_claimed(env, key, &event, now).await {
+        Ok(outcome) => Ok(Some((db, event.attempts, outcome))),
         Err(e) => {
             let what = format!("event {key}: releasing the claim");
             let _ = d1::retried(&what, || store::release_event(&db, key, &e.message)).await;
-            Err(failed(attempts, e))
+            Err(Failure::of(event.attempts, e))
         }
     }
 }

@@ -102,6 +102,40 @@ pub async fn claim_event(
     lease_secs: u64,
     message_id: &str,
 ) -> Result<Option<ClaimedEvent>> {
+    claim_statement(db, dedupe_key, now, lease_secs, message_id)?
+        .first()
+        .await
+}
+
+/// [`claim_event`] for several events (each its key and its message), in
+/// one round trip: each claimed or not as it would be alone.
+pub async fn claim_events(
+    db: &Db,
+    claims: &[(&str, &str)],
+    now: u64,
+    lease_secs: u64,
+) -> Result<Vec<Option<ClaimedEvent>>> {
+    if claims.is_empty() {
+        return Ok(vec![]);
+    }
+    let statements = claims
+        .iter()
+        .map(|(key, message_id)| claim_statement(db, key, now, lease_secs, message_id))
+        .collect::<Result<Vec<_>>>()?;
+    db.batch(statements)
+        .await?
+        .iter()
+        .map(|r| Ok(r.results::<ClaimedEvent>()?.into_iter().next()))
+        .collect()
+}
+
+fn claim_statement(
+    db: &Db,
+    dedupe_key: &str,
+    now: u64,
+    lease_secs: u64,
+    message_id: &str,
+) -> Result<Statement> {
     db.prepare(
         "UPDATE events SET claimed_until = ?2 + ?3, claimed_by = ?4, attempts = attempts + 1 \
          WHERE dedupe_key = ?1 AND applied_at IS NULL \
@@ -113,9 +147,7 @@ pub async fn claim_event(
         num(now),
         num(lease_secs),
         message_id.into(),
-    ])?
-    .first()
-    .await
+    ])
 }
 
 /// Ends a claim that failed: notes why; the event stays unapplied.
@@ -247,40 +279,94 @@ pub async fn mark_event_applied(
     corp_id: Option<&str>,
     writes: &[EventWrite],
 ) -> Result<()> {
-    let mut batch = writes
-        .iter()
-        .map(|w| w.statement(db, dedupe_key, now))
-        .collect::<Result<Vec<_>>>()?;
-    batch.push(
-        db.prepare(
-            "UPDATE events SET applied_at = ?2, outcome = ?3, corp_id = COALESCE(corp_id, ?4), \
-               claimed_until = NULL, failed_at = NULL \
-             WHERE dedupe_key = ?1",
-        )
-        .bind(&[
-            dedupe_key.into(),
-            num(now),
-            outcome.into(),
-            opt_str(corp_id),
-        ])?,
-    );
-    db.batch(batch).await?;
+    let marks = [Mark::Applied {
+        key: dedupe_key,
+        outcome,
+        corp_id,
+        writes,
+    }];
+    mark_events(db, &marks, now).await
+}
+
+/// What [`mark_events`] writes for one event, or for events covered by
+/// a later one.
+pub enum Mark<'a> {
+    /// Applied: its writes, then its mark (see [`mark_event_applied`]).
+    Applied {
+        key: &'a str,
+        outcome: &'a str,
+        corp_id: Option<&'a str>,
+        writes: &'a [EventWrite],
+    },
+    /// Covered (see [`mark_events_covered`]).
+    Covered {
+        keys: Vec<&'a str>,
+        outcome: &'a str,
+    },
+}
+
+/// Every mark in one batch (one transaction, one round trip), in order.
+pub async fn mark_events(db: &Db, marks: &[Mark<'_>], now: u64) -> Result<()> {
+    let mut batch = Vec::new();
+    for mark in marks {
+        match mark {
+            Mark::Applied {
+                key,
+                outcome,
+                corp_id,
+                writes,
+            } => {
+                for w in writes.iter() {
+                    batch.push(w.statement(db, key, now)?);
+                }
+                batch.push(applied_statement(db, key, now, outcome, *corp_id)?);
+            }
+            Mark::Covered { keys, outcome } => {
+                batch.push(covered_statement(db, keys, now, outcome)?)
+            }
+        }
+    }
+    if !batch.is_empty() {
+        db.batch(batch).await?;
+    }
     Ok(())
+}
+
+fn applied_statement(
+    db: &Db,
+    dedupe_key: &str,
+    now: u64,
+    outcome: &str,
+    corp_id: Option<&str>,
+) -> Result<Statement> {
+    db.prepare(
+        "UPDATE events SET applied_at = ?2, outcome = ?3, corp_id = COALESCE(corp_id, ?4), \
+           claimed_until = NULL, failed_at = NULL \
+         WHERE dedupe_key = ?1",
+    )
+    .bind(&[
+        dedupe_key.into(),
+        num(now),
+        outcome.into(),
+        opt_str(corp_id),
+    ])
 }
 
 /// Events a later event of the same member covered (it read the member
 /// whole from WeCom after them): marked applied with `outcome`, unless
 /// applied already or held by another delivery.
 pub async fn mark_events_covered(db: &Db, keys: &[&str], now: u64, outcome: &str) -> Result<()> {
+    covered_statement(db, keys, now, outcome)?.run().await?;
+    Ok(())
+}
+
+fn covered_statement(db: &Db, keys: &[&str], now: u64, outcome: &str) -> Result<Statement> {
     db.prepare(
         "UPDATE events SET applied_at = ?2, outcome = ?3, claimed_until = NULL, failed_at = NULL \
          WHERE dedupe_key IN (SELECT value FROM json_each(?1)) AND applied_at IS NULL \
            AND (claimed_until IS NULL OR claimed_until <= ?2)",
     )
-    .bind(&[json_str(&keys), num(now), outcome.into()])?
-    .run()
-    .await?;
-    Ok(())
+    .bind(&[json_str(&keys), num(now), outcome.into()])
 }
 
 /// A D1 write that is the whole effect of an event: it is written in the
