@@ -182,12 +182,13 @@ impl OrderRow {
 const ORDER_COLUMNS: &str = "order_id, order_type, order_status, base_count, interconnect_count, duration_days, created_at, paid_at";
 
 /// Orders mirrored from WeCom, newest first by payment (an unpaid one by
-/// its placing), at most [`ORDERS_LISTED`].
+/// its placing; in the same second, the one recorded last), at most
+/// [`ORDERS_LISTED`].
 pub async fn orders(db: &Db, corp_id: &str) -> Result<Vec<OrderItem>> {
     let rows: Vec<OrderRow> = db
         .prepare(format!(
             "SELECT {ORDER_COLUMNS} FROM orders WHERE corp_id = ?1 \
-             ORDER BY coalesce(nullif(paid_at, 0), created_at) DESC, order_id LIMIT ?2"
+             ORDER BY coalesce(nullif(paid_at, 0), created_at) DESC, rowid DESC LIMIT ?2"
         ))
         .bind(&[corp_id.into(), num(ORDERS_LISTED as u64)])?
         .all()
