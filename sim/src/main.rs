@@ -22,6 +22,13 @@ mod wire;
 
 use std::sync::Arc;
 
+/// Requests the simulator answers at once. A push to the worker holds
+/// its thread until the worker answers (as the request that made the
+/// change waits for it), so this also caps the pushes in flight: WeCom
+/// pushes an organisation's changes with no such cap, and at 8 threads
+/// the simulator, not the worker, set the pace of `make bench`'s storm.
+const REQUEST_THREADS: usize = 32;
+
 fn main() {
     let config = match config::Config::from_args_and_env(std::env::args().skip(1)) {
         Ok(c) => c,
@@ -40,7 +47,7 @@ fn main() {
     eprintln!("sim: WeCom simulator listening on http://{}", config.listen);
     let app = Arc::new(sim::Sim::new(config));
     spawn_suite_ticket_loop(Arc::clone(&app));
-    let workers: Vec<_> = (0..8)
+    let workers: Vec<_> = (0..REQUEST_THREADS)
         .map(|_| {
             let server = Arc::clone(&server);
             let app = Arc::clone(&app);
