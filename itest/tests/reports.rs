@@ -260,4 +260,21 @@ fn the_cron_keeps_one_point_a_day_for_the_overview_and_counts_new_requests_a_wee
     assert_eq!(transfer(&admin, &corp, "dev1", "sales1")["ok"], true);
     let summary = get(&admin, &format!("{}/api/v1/corps/{corp}/summary", edge())).json();
     assert_eq!(summary["seats"]["transfer_wait"], 1, "{summary}");
+
+    // dev1, seatless now, opens the app a second later: the same week
+    // counts two new requests, in one row.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let opened = sim_send(
+        "POST",
+        &format!("/_sim/corps/{corp}/open_app"),
+        &json!({"userid": "dev1"}),
+    );
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    reconcile(&corp);
+    let third = trends(&admin, &corp);
+    assert_eq!(
+        third["weeks"],
+        json!([{"week_of": monday, "new_requests": 2}]),
+        "{third}"
+    );
 }

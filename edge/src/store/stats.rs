@@ -73,8 +73,10 @@ pub async fn trends(
             .bind(&[corp_id.into(), num(from)])?,
             // A week's Monday from a request's first moment: its day in
             // China Standard Time, back to the Monday (day 0 was a Thursday).
+            // Whole numbers throughout: a bound number arrives as REAL, and
+            // REAL division made each request's own moment its "Monday".
             db.prepare(
-                "SELECT ((first_at + ?3) / 86400 + 3) / 7 * 7 - 3 AS monday, count(*) AS n \
+                "SELECT (CAST(first_at + ?3 AS INTEGER) / 86400 + 3) / 7 * 7 - 3 AS monday, count(*) AS n \
                  FROM seat_requests WHERE corp_id = ?1 AND first_at >= ?2 GROUP BY monday ORDER BY monday",
             )
             .bind(&[
